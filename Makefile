@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# xdp-ecmp: one entry point. `make help` lists the targets.
+
+BUILD     ?= build
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= gcc
+PREFIX    ?= /usr/local
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+V         ?= 0
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-7s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS      := libbpf libxdp libelf zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	     -Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Ivmlinux/$(ARCH) -Iinclude -Imaps -Ibpf
+
+BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
+LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libecmp.a
+
+BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o
+SKELS     := $(BUILD)/ecmp_xdp.skel.h
+TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o
+
+UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash
+BPF_TESTS  := $(BUILD)/tests/test_xdp
+BENCH      := $(BUILD)/tests/bench_xdp
+TOOLCHAIN  := $(BUILD)/.toolchain-ok
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all check test bench deps vmlinux install clean help demo
+
+all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB)
+
+help:
+	@echo 'xdp-ecmp targets:'
+	@echo '  all       build the BPF objects, skeletons and user space (default)'
+	@echo '  check     build and run the fast unit tests'
+	@echo '  test      build and run every test (unit, BPF packet, namespace)'
+	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
+	@echo '  demo      build and run the demonstration'
+	@echo '  deps      install the Debian packages the build and tests need'
+	@echo '  vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel'
+	@echo '  install   install into $$(PREFIX) ($(PREFIX))'
+	@echo '  clean     remove $(BUILD)/'
+	@echo 'Variables: V=1 full commands, SANITIZE=1 ASan+UBSan user space'
+
+$(TOOLCHAIN): scripts/check-toolchain.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) sh scripts/check-toolchain.sh
+	$(Q)touch $@
+
+# BPF: compile, link with bpftool (resolves BTF, strips DWARF), skeleton.
+$(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: $(BUILD)/%.bpf.tmp.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
+
+$(BUILD)/tests/%.bpf.tmp.o: tests/bpf/%.bpf.c $(BPF_HDRS) tests/bpf/hash_probe.h | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+
+$(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# User space.
+$(BUILD)/%.o: %.c $(wildcard include/*.h user/*.h tests/*.h tests/bpf/*.h) $(SKELS) | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_lpm: $(BUILD)/tests/unit/test_lpm.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_hash: $(BUILD)/tests/unit/test_hash.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_xdp: $(BUILD)/tests/bpf/test_xdp.o $(BUILD)/tests/bpf/frame_build.o \
+		$(BUILD)/tests/bpf/frame_model.o $(BUILD)/tests/bpf/dp_fixture.o $(LIB) \
+		$(BPF_OBJS) $(TEST_BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bpf/frame_build.o \
+		$(BUILD)/tests/bpf/dp_fixture.o $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
+
+check: all $(UNIT_TESTS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh check
+
+test: all $(UNIT_TESTS) $(BPF_TESTS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh all
+
+bench: all $(BENCH)
+	$(Q)BUILD=$(BUILD) sh scripts/bench.sh
+
+demo: all
+	$(Q)sh scripts/demo.sh
+
+deps:
+	$(Q)sh scripts/install-deps.sh
+
+vmlinux:
+	$(Q)sh scripts/gen-vmlinux.sh vmlinux/$(ARCH)/vmlinux.h
+
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdp-ecmp
+	$(Q)install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/xdp-ecmp/
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)

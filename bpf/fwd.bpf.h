@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The forwarding decision, shared by the XDP and TC programs: parse, look the
+ * destination up, hash, pick a usable nexthop. ecmp_decide() returns
+ * ECMP_FORWARDED with dec filled, or the reason the frame goes to the
+ * kernel. It never writes to the frame; the hook's wrapper does the rewrite.
+ */
+#ifndef ECMP_FWD_BPF_H
+#define ECMP_FWD_BPF_H
+
+#include "ecmp_maps.bpf.h"
+#include "parse.bpf.h"
+#include "csum.bpf.h"
+
+struct ecmp_decision {
+	struct ecmp_pkt pkt;
+	struct ecmp_nexthop *nh;	/* map value; flags checked usable */
+	__u32 nh_id;
+	__u32 group_id;
+};
+
+/* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*). */
+static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
+{
+	const __u8 *a = (const __u8 *)f->daddr;
+	int len = f->family == ECMP_AF_INET6 ? 16 : 4;
+	__u32 key = (f->family == ECMP_AF_INET6 ? ECMP_LPM_CHUNK : 0) + a[0];
+	struct ecmp_lpm_chunk *c;
+	__u32 v;
+	int i;
+
+	c = bpf_map_lookup_elem(&ecmp_lpm_root, &key);
+	if (!c)		/* cannot happen: the key is below max_entries */
+		return ECMP_LPM_NONE;
+	v = c->entry[a[1]];
+
+	for (i = 2; i < 16; i++) {
+		if (i >= len || !(v & ECMP_LPM_CHILD))
+			break;
+		key = v & ~ECMP_LPM_CHILD;
+		c = bpf_map_lookup_elem(&ecmp_lpm_node, &key);
+		if (!c)	/* a child index past the pool: treat as no route */
+			return ECMP_LPM_NONE;
+		v = c->entry[a[i]];
+	}
+	/* A child pointer below the last address byte is a broken trie. */
+	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
+}
+
+/* Nexthop of the first of ECMP_FALLBACK_PROBES buckets whose owner is
+ * usable; NULL when none is. Marks the primary bucket as recently used. */
+static __always_inline struct ecmp_nexthop *
+ecmp_pick_nexthop(__u32 group_id, __u64 hash, __u32 *nh_id)
+{
+	struct ecmp_group *grp;
+	struct ecmp_bucket *b;
+	__u32 base, mask, idx, now;
+	__u64 table;
+	int probe;
+
+	grp = bpf_map_lookup_elem(&ecmp_groups, &group_id);
+	if (!grp)	/* group id past the map: nothing to forward to */
+		return NULL;
+	/* One 64-bit load: base and mask of the same table. */
+	table = *(volatile __u64 *)grp;
+	base = (__u32)table;
+	mask = (__u32)(table >> 32) & (ECMP_MAX_BUCKETS - 1);
+
+	idx = base + ecmp_hash_bucket(hash, mask, 0);
+	b = bpf_map_lookup_elem(&ecmp_buckets, &idx);
+	if (!b)		/* table past the slot array: nothing to forward to */
+		return NULL;
+	now = bpf_ktime_get_coarse_ns() >> ECMP_SEEN_SHIFT;
+	if (b->last_seen != now)
+		b->last_seen = now;
+
+#pragma unroll
+	for (probe = 0; probe < ECMP_FALLBACK_PROBES; probe++) {
+		struct ecmp_nexthop *nh;
+		__u32 id;
+
+		if (probe) {
+			idx = base + ecmp_hash_bucket(hash, mask, probe);
+			b = bpf_map_lookup_elem(&ecmp_buckets, &idx);
+			if (!b)
+				return NULL;
+		}
+		id = *(volatile __u32 *)&b->nexthop;
+		nh = bpf_map_lookup_elem(&ecmp_nexthops, &id);
+		/* Empty bucket (id past the map) or down: try the next one. */
+		if (nh && (nh->flags & ECMP_NH_USABLE)) {
+			*nh_id = id;
+			return nh;
+		}
+	}
+	return NULL;
+}
+
+static __always_inline int ecmp_decide(void *data, void *data_end,
+				       struct ecmp_decision *dec)
+{
+	struct ecmp_config *cfg;
+	__u32 zero = 0, leaf;
+	__u64 hash;
+	int err;
+
+	cfg = bpf_map_lookup_elem(&ecmp_config, &zero);
+	if (!cfg || !(cfg->flags & ECMP_CFG_READY))
+		return ECMP_PASS_NOT_READY;
+
+	err = ecmp_parse(data, data_end, cfg->hash_flags, &dec->pkt);
+	if (err)
+		return err;
+
+	leaf = ecmp_route_lookup(&dec->pkt.flow);
+	if (leaf == ECMP_LPM_NONE)
+		return ECMP_PASS_NO_ROUTE;
+	if (leaf == ECMP_LPM_LOCAL)
+		return ECMP_PASS_LOCAL;
+	if (dec->pkt.ttl <= 1)
+		return ECMP_PASS_TTL;
+
+	dec->group_id = ECMP_LPM_GROUP(leaf);
+	hash = ecmp_flow_hash(&dec->pkt.hash, cfg->hash_flags, cfg->seed);
+	dec->nh = ecmp_pick_nexthop(dec->group_id, hash, &dec->nh_id);
+	if (!dec->nh)
+		return ECMP_PASS_NO_NEXTHOP;
+	return ECMP_FORWARDED;
+}
+
+/* Decrement TTL / hop limit of the outer header that ecmp_decide() parsed.
+ * Returns 0, or -1 if the header is no longer where it was. */
+static __always_inline int ecmp_rewrite_l3(void *data, void *data_end,
+					   const struct ecmp_pkt *pkt)
+{
+	if (pkt->flow.family == ECMP_AF_INET) {
+		struct iphdr *iph = hdr_at(data, data_end, pkt->l3_off,
+					   sizeof(*iph));
+
+		if (!iph)
+			return -1;
+		ipv4_decrement_ttl(iph);
+	} else {
+		struct ipv6hdr *ip6 = hdr_at(data, data_end, pkt->l3_off,
+					     sizeof(*ip6));
+
+		if (!ip6)
+			return -1;
+		ipv6_decrement_hop_limit(ip6);
+	}
+	return 0;
+}
+
+/* Write the outgoing Ethernet header (and 802.1Q tag) at data, which the
+ * hook has already sized to ecmp_l2_len(nh). Returns 0 or -1. */
+static __always_inline __u32 ecmp_l2_len(const struct ecmp_nexthop *nh)
+{
+	return ETH_HLEN_ + (nh->vlan_tci ? 4 : 0);
+}
+
+static __always_inline int ecmp_write_l2(void *data, void *data_end,
+					 const struct ecmp_nexthop *nh,
+					 __u8 family)
+{
+	struct ethhdr *eth = data;
+	__be16 proto = bpf_htons(family == ECMP_AF_INET ? ETHP_IPV4 : ETHP_IPV6);
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, nh->dmac, 6);
+	__builtin_memcpy(eth->h_source, nh->smac, 6);
+	if (nh->vlan_tci) {
+		__be16 *tag = (void *)(eth + 1);
+
+		if ((void *)(tag + 2) > data_end)
+			return -1;
+		eth->h_proto = bpf_htons(ETHP_8021Q);
+		tag[0] = nh->vlan_tci;
+		tag[1] = proto;
+	} else {
+		eth->h_proto = proto;
+	}
+	return 0;
+}
+
+static __always_inline void ecmp_count(__u32 reason, __u64 bytes)
+{
+	struct ecmp_counter *c = bpf_map_lookup_elem(&ecmp_stats, &reason);
+
+	if (c) {	/* NULL only for a reason past the map: not counted */
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void ecmp_count_forward(const struct ecmp_decision *dec,
+					       __u64 bytes)
+{
+	struct ecmp_counter *c;
+
+	ecmp_count(ECMP_FORWARDED, bytes);
+	c = bpf_map_lookup_elem(&ecmp_nh_stats, &dec->nh_id);
+	if (c) {	/* NULL: the nexthop map is larger than its stats */
+		c->packets++;
+		c->bytes += bytes;
+	}
+	c = bpf_map_lookup_elem(&ecmp_grp_stats, &dec->group_id);
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+#endif /* ECMP_FWD_BPF_H */

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI shared by the BPF programs and user space: map names, map key and
+ * value structs, limits, flags and the reasons a frame is forwarded or passed.
+ * Everything here is defined once; both sides include this file.
+ *
+ * Rules for the structs: fixed-width types only, explicit padding, no bool,
+ * no pointers, and a size assertion so a change on one side cannot go unseen.
+ */
+#ifndef ECMP_SHARED_H
+#define ECMP_SHARED_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/* ---- limits (defaults; the map sizes can be changed at load time) ---- */
+
+#ifndef ECMP_MAX_NEXTHOPS
+#define ECMP_MAX_NEXTHOPS	1024
+#endif
+#ifndef ECMP_MAX_GROUPS
+#define ECMP_MAX_GROUPS		1024
+#endif
+/* Bucket slots shared by all groups' tables: 1024 groups of 4096 buckets. */
+#ifndef ECMP_MAX_BUCKET_SLOTS
+#define ECMP_MAX_BUCKET_SLOTS	(1u << 22)
+#endif
+/* 256-entry trie chunks shared by IPv4 and IPv6 (1 KiB each). */
+#ifndef ECMP_MAX_LPM_CHUNKS
+#define ECMP_MAX_LPM_CHUNKS	16384
+#endif
+#ifndef ECMP_MAX_ROUTES
+#define ECMP_MAX_ROUTES		262144
+#endif
+#ifndef ECMP_MAX_TX_PORTS
+#define ECMP_MAX_TX_PORTS	256
+#endif
+
+#define ECMP_MIN_BUCKETS	1u
+#define ECMP_MAX_BUCKETS	(1u << 16)
+#define ECMP_DEFAULT_BUCKETS	4096u
+
+/* Alternative buckets tried, derived from the same hash, when the bucket's
+ * owner is not usable (down before its buckets were rewritten). */
+#ifndef ECMP_FALLBACK_PROBES
+#define ECMP_FALLBACK_PROBES	4
+#endif
+
+/* Parser limits: VLAN tags and IPv6 extension headers we walk through. */
+#define ECMP_MAX_VLAN_TAGS	2
+#ifndef ECMP_MAX_EXT_HDRS
+#define ECMP_MAX_EXT_HDRS	6
+#endif
+
+/* ---- map names: one place, so pins, bpftool and ecmpctl agree ---- */
+
+#define ECMP_PIN_ROOT_DEFAULT	"/sys/fs/bpf/ecmp"
+
+#define ECMP_MAP_CONFIG		"ecmp_config"
+#define ECMP_MAP_LPM_ROOT	"ecmp_lpm_root"
+#define ECMP_MAP_LPM_NODE	"ecmp_lpm_node"
+#define ECMP_MAP_ROUTES		"ecmp_routes"
+#define ECMP_MAP_GROUPS		"ecmp_groups"
+#define ECMP_MAP_BUCKETS	"ecmp_buckets"
+#define ECMP_MAP_NEXTHOPS	"ecmp_nexthops"
+#define ECMP_MAP_TX_PORTS	"ecmp_tx_ports"
+#define ECMP_MAP_STATS		"ecmp_stats"
+#define ECMP_MAP_NH_STATS	"ecmp_nh_stats"
+#define ECMP_MAP_GRP_STATS	"ecmp_grp_stats"
+
+/* ---- ecmp_config: array, one entry (key 0), written by ecmpd ---- */
+
+enum ecmp_hash_flags {
+	ECMP_HASH_L4		= 1u << 0,	/* ports too; else l3 only */
+	ECMP_HASH_SYMMETRIC	= 1u << 1,	/* A->B hashes like B->A */
+	ECMP_HASH_FLOWLABEL	= 1u << 2,	/* IPv6 flow label in l3 hashing */
+	ECMP_HASH_INNER		= 1u << 3,	/* VXLAN/GENEVE: hash inner headers */
+};
+
+enum ecmp_config_flags {
+	/* Cleared until ecmpd has filled every map: frames pass untouched. */
+	ECMP_CFG_READY		= 1u << 0,
+};
+
+struct ecmp_config {
+	__u64 seed[2];		/* SipHash key k0, k1: the per-node secret */
+	__u32 hash_flags;	/* enum ecmp_hash_flags */
+	__u32 flags;		/* enum ecmp_config_flags */
+};
+_Static_assert(sizeof(struct ecmp_config) == 24, "ecmp_config ABI");
+
+/* ---- route lookup: a multibit trie (16-bit root stride, then 8 bits) ----
+ *
+ * Both maps are mmapable arrays of struct ecmp_lpm_chunk (256 entries):
+ * ecmp_lpm_root: 512 chunks; chunk (family index * 256 + address byte 0),
+ *   entry address byte 1. IPv4 is family index 0, IPv6 is 1.
+ * ecmp_lpm_node: ECMP_MAX_LPM_CHUNKS chunks; a child chunk is indexed by the
+ *   next address byte.
+ *
+ * Each entry is a leaf or a child pointer. A child chunk is filled with the
+ * covering leaf before it is linked, so a walk always ends on the longest
+ * match (controlled prefix expansion): IPv4 takes at most 3 array reads and
+ * IPv6 at most 15, whatever the number of routes. Written only by user
+ * space (user/lpm.c), with single aligned 32-bit stores.
+ */
+#define ECMP_LPM_ROOT_BITS	16
+#define ECMP_LPM_CHUNK		256u
+#define ECMP_LPM_ROOT_CHUNKS	(2 * ECMP_LPM_CHUNK)
+
+#define ECMP_LPM_NONE		0u		/* no route */
+#define ECMP_LPM_CHILD		0x80000000u	/* low bits: chunk index */
+#define ECMP_LPM_LOCAL		0x7fffffffu	/* the router's own address */
+/* Any other value: group id + 1. */
+#define ECMP_LPM_LEAF(group)	((__u32)(group) + 1)
+#define ECMP_LPM_GROUP(leaf)	((__u32)(leaf) - 1)
+
+struct ecmp_lpm_chunk {
+	__u32 entry[ECMP_LPM_CHUNK];
+};
+_Static_assert(sizeof(struct ecmp_lpm_chunk) == 1024, "ecmp_lpm_chunk ABI");
+
+enum ecmp_family {
+	ECMP_AF_INET	= 4,
+	ECMP_AF_INET6	= 6,
+};
+
+/* ---- ecmp_routes: hash, the configured routes, for show and rebuild ---- */
+
+struct ecmp_route_key {
+	__u8 family;		/* enum ecmp_family */
+	__u8 prefixlen;
+	__u8 pad[2];
+	__u8 addr[16];		/* network order; IPv4 in the first 4 bytes */
+};
+_Static_assert(sizeof(struct ecmp_route_key) == 20, "ecmp_route_key ABI");
+
+struct ecmp_route {
+	__u32 leaf;		/* ECMP_LPM_LEAF(group) or ECMP_LPM_LOCAL */
+};
+_Static_assert(sizeof(struct ecmp_route) == 4, "ecmp_route ABI");
+
+/* Every mmapable map's value size is a multiple of 8: the kernel stores
+ * array elements at round_up(value_size, 8), and user space indexes the mmap
+ * as a C array of the struct. */
+
+/* ---- ecmp_groups: array by group id, mmapable, written by ecmpd ----
+ *
+ * A group names a table of (bucket_mask + 1) buckets in ecmp_buckets,
+ * starting at table_base. The two fields form one 64-bit word that ecmpd
+ * writes with a single store, so a table can be swapped whole: the data
+ * path sees the old table or the new one, never a mix.
+ * bucket_mask 0 with table_base 0 and no slot owned means "group unused":
+ * ecmpd never gives out slot 0 (it is a guard).
+ */
+struct ecmp_group {
+	__u32 table_base;
+	__u32 bucket_mask;	/* buckets - 1; buckets is a power of two */
+} __attribute__((aligned(8)));
+_Static_assert(sizeof(struct ecmp_group) == 8, "ecmp_group ABI");
+
+/* ---- ecmp_buckets: array of slots, mmapable ----
+ * nexthop: written by ecmpd, one aligned 32-bit store per change.
+ * last_seen: written by the data path, in units of 2^ECMP_SEEN_SHIFT ns of
+ * CLOCK_MONOTONIC (coarse), at most once per unit, so busy buckets do not
+ * bounce a cache line between CPUs on every packet. ecmpd prefers buckets
+ * with an old last_seen when it has to move some (idle buckets).
+ */
+#define ECMP_SEEN_SHIFT		26	/* ~67 ms */
+#define ECMP_BUCKET_EMPTY	0xffffffffu
+
+struct ecmp_bucket {
+	__u32 nexthop;		/* nexthop id, or ECMP_BUCKET_EMPTY */
+	__u32 last_seen;
+};
+_Static_assert(sizeof(struct ecmp_bucket) == 8, "ecmp_bucket ABI");
+
+/* ---- ecmp_nexthops: array by nexthop id, written by ecmpd ---- */
+
+enum ecmp_nexthop_flags {
+	/* Set only while link, neighbour and BFD are all good and the nexthop
+	 * is not drained. Cleared first on failure, before any bucket moves. */
+	ECMP_NH_USABLE		= 1u << 0,
+};
+
+struct ecmp_nexthop {
+	__u8  dmac[6];		/* the nexthop's MAC */
+	__u8  smac[6];		/* the egress interface's MAC */
+	__u32 ifindex;		/* egress; key into ecmp_tx_ports */
+	__u16 vlan_tci;		/* network order; 0 = send untagged */
+	__u16 flags;		/* enum ecmp_nexthop_flags */
+	__u32 pad;		/* array maps store values 8-byte aligned */
+};
+_Static_assert(sizeof(struct ecmp_nexthop) == 24, "ecmp_nexthop ABI");
+
+/* ---- counters: per-CPU arrays ---- */
+
+/* Why a frame left the program the way it did. Index into ecmp_stats. */
+enum ecmp_reason {
+	ECMP_FORWARDED = 0,
+	ECMP_PASS_NOT_READY,		/* ecmpd has not finished configuring */
+	ECMP_PASS_NOT_IP,		/* ARP, LLDP, other ethertypes */
+	ECMP_PASS_NOT_UNICAST,		/* multicast/broadcast MAC or address */
+	ECMP_PASS_UNSUPPORTED,		/* >2 VLAN tags, long IPv6 ext chain, jumbogram */
+	ECMP_PASS_MALFORMED,		/* truncated or invalid header, bad checksum */
+	ECMP_PASS_NO_ROUTE,
+	ECMP_PASS_LOCAL,		/* addressed to the router itself */
+	ECMP_PASS_TTL,			/* TTL/hop limit <= 1: kernel sends ICMP */
+	ECMP_PASS_NO_NEXTHOP,		/* no usable nexthop in the group */
+	ECMP_PASS_NO_EGRESS,		/* egress interface not in ecmp_tx_ports */
+	ECMP_PASS_ADJUST_FAILED,	/* could not resize the L2 header */
+	ECMP_REASON_MAX,
+};
+
+struct ecmp_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct ecmp_counter) == 16, "ecmp_counter ABI");
+
+#endif /* ECMP_SHARED_H */

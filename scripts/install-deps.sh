@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs, from Debian, exactly what the build, the tests, the demo and the
+# benchmarks need. Idempotent: when everything is present it does nothing
+# (not even `apt-get update`).
+set -e
+
+PACKAGES="clang llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
+libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+	echo "deps: all present"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing:$missing; run as root (sudo make deps)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"

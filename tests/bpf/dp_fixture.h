@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Test fixture around the real build/ecmp_xdp.bpf.o: loads it without
+ * pinning, maps its arrays, fills nexthops, groups, buckets and routes, runs
+ * frames through BPF_PROG_TEST_RUN and describes the state to the model.
+ */
+#ifndef ECMP_DP_FIXTURE_H
+#define ECMP_DP_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp_maps.h"
+#include "lpm.h"
+#include "frame_model.h"
+
+struct fixture {
+	struct bpf_object *obj;
+	int prog_fd;
+	struct ecmp_dp dp;
+	struct lpm *lpm;
+	struct ecmp_config cfg;
+	uint32_t tx[16];
+	int n_tx;
+};
+
+/* Loads obj_path (e.g. build/ecmp_xdp.bpf.o) and picks program prog. */
+int fixture_open(struct fixture *f, const char *obj_path, const char *prog,
+		 const struct dp_sizes *sizes);
+void fixture_close(struct fixture *f);
+
+int fixture_set_config(struct fixture *f, uint64_t k0, uint64_t k1,
+		       uint32_t hash_flags, int ready);
+/* Adds an interface to ecmp_tx_ports. */
+int fixture_add_tx(struct fixture *f, uint32_t ifindex);
+/* Nexthop id with MAC 02:00:00:00:(id>>8):(id&0xff), smac 02:00:00:00:ee:01. */
+void fixture_set_nexthop(struct fixture *f, uint32_t id, uint32_t ifindex,
+			 uint16_t vlan_id, int usable);
+void fixture_set_group(struct fixture *f, uint32_t group, uint32_t base,
+		       uint32_t nbuckets);
+void fixture_set_bucket(struct fixture *f, uint32_t slot, uint32_t nexthop);
+int fixture_add_route(struct fixture *f, uint8_t family, const char *prefix,
+		      uint32_t leaf);
+
+/* Runs one frame; returns 0 with the verdict and output, or -errno. */
+int fixture_run(struct fixture *f, const void *in, size_t len, void *out,
+		size_t *out_len, uint32_t *retval);
+
+void fixture_model_state(const struct fixture *f, struct model_state *st);
+
+/* Summed per-CPU reason counter. */
+uint64_t fixture_reason_count(struct fixture *f, int reason);
+
+#endif /* ECMP_DP_FIXTURE_H */

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <string.h>
+
+#include "frame_model.h"
+#include "lpm.h"
+
+struct view {
+	const uint8_t *b;
+	size_t len;
+};
+
+static int have(const struct view *v, size_t off, size_t n)
+{
+	return off <= 4096 && off + n <= v->len;
+}
+
+static unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+struct l3 {
+	struct ecmp_flow flow;
+	size_t off, l4, end;
+	uint8_t ttl;
+};
+
+/* 0 ok, else reason. */
+static int model_l4(const struct view *v, struct l3 *x)
+{
+	size_t need = x->flow.proto == 6 ? 20 : x->flow.proto == 17 ? 8 :
+		      x->flow.proto == 132 ? 12 : 0;
+
+	if (x->flow.fragment || !need)
+		return 0;
+	if (x->l4 + need > x->end || !have(v, x->l4, need))
+		return ECMP_PASS_MALFORMED;
+	if (x->flow.proto == 6) {
+		size_t doff = v->b[x->l4 + 12] >> 4;
+
+		if (doff < 5 || x->l4 + doff * 4 > x->end)
+			return ECMP_PASS_MALFORMED;
+	}
+	memcpy(&x->flow.sport, v->b + x->l4, 2);
+	memcpy(&x->flow.dport, v->b + x->l4 + 2, 2);
+	return 0;
+}
+
+static int martian4(const uint8_t *s, const uint8_t *d)
+{
+	return d[0] >= 224 || d[0] == 127 || d[0] == 0 || s[0] >= 224 ||
+	       s[0] == 127;
+}
+
+static int martian6(const uint8_t *s, const uint8_t *d)
+{
+	static const uint8_t zero[15];
+
+	if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
+		return 1;
+	if (!memcmp(d, zero, 15) && (d[15] == 0 || d[15] == 1))
+		return 1;
+	return s[0] == 0xff || (s[0] == 0xfe && (s[1] & 0xc0) == 0x80);
+}
+
+static int model_ipv4(const struct view *v, size_t off, struct l3 *x, int outer)
+{
+	const uint8_t *ip = v->b + off;
+	size_t ihl, tot;
+	uint32_t sum = 0;
+	size_t i;
+
+	if (!have(v, off, 20))
+		return ECMP_PASS_MALFORMED;
+	ihl = (ip[0] & 0x0f) * 4;
+	tot = be16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl || off + tot > v->len)
+		return ECMP_PASS_MALFORMED;
+	for (i = 0; i < ihl; i += 2)
+		sum += be16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	if (sum != 0xffff)
+		return ECMP_PASS_MALFORMED;
+	x->flow.family = ECMP_AF_INET;
+	memcpy(&x->flow.saddr[0], ip + 12, 4);
+	memcpy(&x->flow.daddr[0], ip + 16, 4);
+	x->flow.proto = ip[9];
+	x->flow.fragment = (be16(ip + 6) & 0x3fff) != 0;
+	if (outer && martian4(ip + 12, ip + 16))
+		return ECMP_PASS_NOT_UNICAST;
+	x->ttl = ip[8];
+	x->off = off;
+	x->l4 = off + ihl;
+	x->end = off + tot;
+	return model_l4(v, x);
+}
+
+static int model_ipv6(const struct view *v, size_t off, struct l3 *x, int outer)
+{
+	const uint8_t *ip = v->b + off;
+	size_t plen, pos;
+	uint8_t nh;
+	int n;
+
+	if (!have(v, off, 40))
+		return ECMP_PASS_MALFORMED;
+	if ((ip[0] >> 4) != 6)
+		return ECMP_PASS_MALFORMED;
+	plen = be16(ip + 4);
+	if (!plen)
+		return ECMP_PASS_UNSUPPORTED;
+	if (off + 40 + plen > v->len)
+		return ECMP_PASS_MALFORMED;
+	x->flow.family = ECMP_AF_INET6;
+	memcpy(x->flow.saddr, ip + 8, 16);
+	memcpy(x->flow.daddr, ip + 24, 16);
+	x->flow.flowlabel = ((uint32_t)(ip[1] & 0x0f) << 16) | be16(ip + 2);
+	if (outer && martian6(ip + 8, ip + 24))
+		return ECMP_PASS_NOT_UNICAST;
+	x->ttl = ip[7];
+	x->off = off;
+	x->end = off + 40 + plen;
+	nh = ip[6];
+	pos = off + 40;
+	for (n = 0;; n++) {
+		if (nh != 0 && nh != 43 && nh != 60 && nh != 44)
+			break;
+		if (n == ECMP_MAX_EXT_HDRS)
+			return ECMP_PASS_UNSUPPORTED;
+		if (nh == 0 && n > 0)
+			return ECMP_PASS_MALFORMED;
+		if (pos + 8 > x->end || !have(v, pos, 8))
+			return ECMP_PASS_MALFORMED;
+		if (nh == 44) {
+			x->flow.fragment = 1;
+			nh = v->b[pos];
+			pos += 8;
+			continue;
+		}
+		{
+			size_t hl = ((size_t)v->b[pos + 1] + 1) * 8;
+
+			nh = v->b[pos];
+			pos += hl;
+			if (pos > x->end)
+				return ECMP_PASS_MALFORMED;
+		}
+	}
+	x->flow.proto = nh;
+	x->l4 = pos;
+	return model_l4(v, x);
+}
+
+/* Ethernet + VLANs at *off. Returns 0 and the ethertype, or a reason. */
+static int model_l2(const struct view *v, size_t *off, unsigned *et, int *tags)
+{
+	if (!have(v, *off, 14))
+		return ECMP_PASS_MALFORMED;
+	*et = be16(v->b + *off + 12);
+	*off += 14;
+	*tags = 0;
+	while (*et == 0x8100 || *et == 0x88a8) {
+		if (*tags == ECMP_MAX_VLAN_TAGS)
+			return ECMP_PASS_UNSUPPORTED;
+		if (!have(v, *off, 4))
+			return ECMP_PASS_MALFORMED;
+		*et = be16(v->b + *off + 2);
+		*off += 4;
+		(*tags)++;
+	}
+	return 0;
+}
+
+static int model_l3(const struct view *v, unsigned et, size_t off,
+		    struct l3 *x, int outer)
+{
+	memset(x, 0, sizeof(*x));
+	if (et == 0x0800)
+		return model_ipv4(v, off, x, outer);
+	if (et == 0x86dd)
+		return model_ipv6(v, off, x, outer);
+	return ECMP_PASS_NOT_IP;
+}
+
+/* The inner flow of a VXLAN/GENEVE packet, or -1 to hash the outer one. */
+static int model_inner(const struct view *v, const struct l3 *o,
+		       struct ecmp_flow *inner)
+{
+	size_t off = o->l4 + 8;
+	unsigned dport = be16((const uint8_t *)&o->flow.dport), et;
+	struct l3 x;
+	int tags;
+
+	if (!have(v, off, 8) || off + 8 > o->end)
+		return -1;
+	if (dport == 4789) {
+		if (!(v->b[off] & 0x08))
+			return -1;
+		off += 8;
+		et = 0x6558;
+	} else {
+		if (v->b[off] >> 6)
+			return -1;
+		et = be16(v->b + off + 2);
+		off += 8 + (v->b[off] & 0x3f) * 4;
+	}
+	if (et == 0x6558 && model_l2(v, &off, &et, &tags))
+		return -1;
+	if (model_l3(v, et, off, &x, 0) || x.end > o->end)
+		return -1;
+	*inner = x.flow;
+	return 0;
+}
+
+static int in_tx(const struct model_state *st, uint32_t ifindex)
+{
+	int i;
+
+	for (i = 0; i < st->n_tx; i++)
+		if (st->tx_ifindex[i] == ifindex)
+			return 1;
+	return 0;
+}
+
+static void model_output(const struct view *v, const struct l3 *x,
+			 const struct ecmp_nexthop *nh, struct model_result *r)
+{
+	size_t l2 = 14 + (nh->vlan_tci ? 4 : 0), n = v->len - x->off;
+	uint8_t *o = r->out;
+	uint16_t et = x->flow.family == ECMP_AF_INET ? 0x0800 : 0x86dd;
+
+	memcpy(o, nh->dmac, 6);
+	memcpy(o + 6, nh->smac, 6);
+	if (nh->vlan_tci) {
+		o[12] = 0x81;
+		o[13] = 0x00;
+		memcpy(o + 14, &nh->vlan_tci, 2);
+		o += 4;
+	}
+	o[12] = et >> 8;
+	o[13] = et & 0xff;
+	memcpy(r->out + l2, v->b + x->off, n);
+	r->out_len = l2 + n;
+	o = r->out + l2;
+	if (x->flow.family == ECMP_AF_INET) {
+		/* TTL - 1, checksum recomputed from scratch. */
+		size_t ihl = (o[0] & 0x0f) * 4, i;
+		uint32_t sum = 0;
+
+		o[8]--;
+		o[10] = o[11] = 0;
+		for (i = 0; i < ihl; i += 2)
+			sum += be16(o + i);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		sum = ~sum & 0xffff;
+		o[10] = sum >> 8;
+		o[11] = sum & 0xff;
+	} else {
+		o[7]--;
+	}
+}
+
+void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
+	       struct model_result *r)
+{
+	struct view v = { frame, len };
+	struct ecmp_flow hash_flow;
+	const struct ecmp_group *g;
+	size_t off = 0;
+	uint32_t leaf, base, mask;
+	unsigned et;
+	struct l3 x;
+	int tags, err, probe;
+
+	memset(r, 0, offsetof(struct model_result, out));
+	r->out_len = 0;
+	if (!(st->config.flags & ECMP_CFG_READY)) {
+		r->reason = ECMP_PASS_NOT_READY;
+		return;
+	}
+	if (len < 14) {
+		r->reason = ECMP_PASS_MALFORMED;
+		return;
+	}
+	if (frame[0] & 1) {
+		r->reason = ECMP_PASS_NOT_UNICAST;
+		return;
+	}
+	err = model_l2(&v, &off, &et, &tags);
+	if (!err)
+		err = model_l3(&v, et, off, &x, 1);
+	if (err) {
+		r->reason = err;
+		return;
+	}
+	hash_flow = x.flow;
+	if ((st->config.hash_flags & ECMP_HASH_INNER) && x.flow.proto == 17 &&
+	    !x.flow.fragment) {
+		unsigned dp = be16((const uint8_t *)&x.flow.dport);
+		struct ecmp_flow inner;
+
+		memset(&inner, 0, sizeof(inner));
+		if ((dp == 4789 || dp == 6081) && !model_inner(&v, &x, &inner))
+			hash_flow = inner;
+	}
+
+	leaf = lpm_walk(st->root, st->node, st->nchunks, x.flow.family,
+			(const uint8_t *)x.flow.daddr);
+	if (leaf == ECMP_LPM_NONE) {
+		r->reason = ECMP_PASS_NO_ROUTE;
+		return;
+	}
+	if (leaf == ECMP_LPM_LOCAL) {
+		r->reason = ECMP_PASS_LOCAL;
+		return;
+	}
+	if (x.ttl <= 1) {
+		r->reason = ECMP_PASS_TTL;
+		return;
+	}
+	r->group_id = ECMP_LPM_GROUP(leaf);
+	r->hash = ecmp_flow_hash(&hash_flow, st->config.hash_flags,
+				 st->config.seed);
+	r->reason = ECMP_PASS_NO_NEXTHOP;
+	if (r->group_id >= st->ngroups)
+		return;
+	g = &st->groups[r->group_id];
+	base = g->table_base;
+	mask = g->bucket_mask & (ECMP_MAX_BUCKETS - 1);
+	for (probe = 0; probe < ECMP_FALLBACK_PROBES; probe++) {
+		uint32_t idx = base + ecmp_hash_bucket(r->hash, mask, probe), id;
+		const struct ecmp_nexthop *nh;
+
+		if (idx >= st->nslots)
+			return;
+		id = st->buckets[idx].nexthop;
+		if (id >= st->nnexthops)
+			continue;
+		nh = &st->nexthops[id];
+		if (!(nh->flags & ECMP_NH_USABLE))
+			continue;
+		r->nh_id = id;
+		if (!in_tx(st, nh->ifindex)) {
+			r->reason = ECMP_PASS_NO_EGRESS;
+			return;
+		}
+		r->reason = ECMP_FORWARDED;
+		model_output(&v, &x, nh, r);
+		return;
+	}
+}

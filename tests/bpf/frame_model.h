@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The reference model of the data path, written independently of bpf/: a
+ * plain byte-by-byte reading of docs/DATAPATH.md. Given a frame and the
+ * map contents it says what ecmp_xdp must do: the reason, and for forwarded
+ * frames the nexthop and the exact output frame. The packet tests compare
+ * the real object with it frame by frame. It shares only the flow hash
+ * (include/ecmp_hash.h, the one source of truth) and the trie walk of
+ * user/lpm.c (itself tested against a linear reference).
+ */
+#ifndef ECMP_FRAME_MODEL_H
+#define ECMP_FRAME_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ecmp_hash.h"
+
+struct model_state {
+	struct ecmp_config config;
+	const struct ecmp_lpm_chunk *root, *node;
+	uint32_t nchunks;
+	const struct ecmp_group *groups;
+	uint32_t ngroups;
+	const struct ecmp_bucket *buckets;
+	uint32_t nslots;
+	const struct ecmp_nexthop *nexthops;
+	uint32_t nnexthops;
+	const uint32_t *tx_ifindex;	/* interfaces in ecmp_tx_ports */
+	int n_tx;
+};
+
+struct model_result {
+	int reason;			/* enum ecmp_reason */
+	uint32_t nh_id, group_id;
+	uint64_t hash;
+	uint8_t out[4096];
+	size_t out_len;
+};
+
+void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
+	       struct model_result *res);
+
+#endif /* ECMP_FRAME_MODEL_H */

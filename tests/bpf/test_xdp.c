@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Packet tests of build/ecmp_xdp.bpf.o through BPF_PROG_TEST_RUN. Every frame
+ * is also run through the reference model (frame_model.c); the object must
+ * agree with it on the verdict, the chosen nexthop and the output frame,
+ * byte for byte. Table cases additionally state the expected reason by hand,
+ * so model and program cannot be wrong together unnoticed.
+ *
+ * Fixture (routes -> groups):
+ *   198.19.0.0/16, 2001:db8:100::/40  -> group 0: 64 buckets over nh 1..8
+ *   198.18.128.0/17                   -> group 1: every owner down
+ *   198.18.64.0/18                    -> group 2: nh 10, egress not in devmap
+ *   198.18.32.0/19, 2001:db8:200::/48 -> group 3: nh 11, egress VLAN 100
+ *   198.19.1.1/32, 2001:db8:100::1/128 -> the router itself
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+
+#include "../test.h"
+#include "dp_fixture.h"
+#include "frame_build.h"
+#include "hash_probe.h"
+
+TEST_STATE_DEFINE;
+
+static const char *obj_dir = "build";
+static struct fixture fx;
+static uint32_t lo_ifindex;
+
+#define NH_DOWN_GROUP	9
+#define NH_NO_EGRESS	10
+#define NH_VLAN		11
+
+static char *obj_path(const char *name)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s/%s", obj_dir, name);
+	return buf;
+}
+
+static void setup_fixture(void)
+{
+	struct dp_sizes sizes = { .nexthops = 1024, .groups = 16,
+				  .bucket_slots = 1 << 14, .lpm_chunks = 2048,
+				  .routes = 1024 };
+	uint32_t i;
+	int err;
+
+	err = fixture_open(&fx, obj_path("ecmp_xdp.bpf.o"), "ecmp_xdp", &sizes);
+	if (err) {
+		fprintf(stderr, "Failed to load %s: %s\n",
+			obj_path("ecmp_xdp.bpf.o"), strerror(-err));
+		exit(1);
+	}
+	lo_ifindex = if_nametoindex("lo");
+	if (fixture_add_tx(&fx, lo_ifindex)) {
+		fprintf(stderr, "Failed to add lo to ecmp_tx_ports\n");
+		exit(1);
+	}
+	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+			   ECMP_HASH_L4, 1);
+	/* Every bucket slot starts empty. */
+	for (i = 0; i < fx.dp.max_entries[DP_BUCKETS]; i++)
+		fixture_set_bucket(&fx, i, ECMP_BUCKET_EMPTY);
+	for (i = 1; i <= 8; i++)
+		fixture_set_nexthop(&fx, i, lo_ifindex, 0, 1);
+	fixture_set_group(&fx, 0, 64, 64);
+	for (i = 0; i < 64; i++)
+		fixture_set_bucket(&fx, 64 + i, 1 + i % 8);
+	fixture_set_nexthop(&fx, NH_DOWN_GROUP, lo_ifindex, 0, 0);
+	fixture_set_group(&fx, 1, 128, 16);
+	for (i = 0; i < 16; i++)
+		fixture_set_bucket(&fx, 128 + i, NH_DOWN_GROUP);
+	fixture_set_nexthop(&fx, NH_NO_EGRESS, 4242, 0, 1);
+	fixture_set_group(&fx, 2, 160, 1);
+	fixture_set_bucket(&fx, 160, NH_NO_EGRESS);
+	fixture_set_nexthop(&fx, NH_VLAN, lo_ifindex, 100, 1);
+	fixture_set_group(&fx, 3, 176, 2);
+	fixture_set_bucket(&fx, 176, NH_VLAN);
+	fixture_set_bucket(&fx, 177, NH_VLAN);
+
+	err = fixture_add_route(&fx, 4, "198.19.0.0/16", ECMP_LPM_LEAF(0));
+	err |= fixture_add_route(&fx, 6, "2001:db8:100::/40", ECMP_LPM_LEAF(0));
+	err |= fixture_add_route(&fx, 4, "198.18.128.0/17", ECMP_LPM_LEAF(1));
+	err |= fixture_add_route(&fx, 4, "198.18.64.0/18", ECMP_LPM_LEAF(2));
+	err |= fixture_add_route(&fx, 4, "198.18.32.0/19", ECMP_LPM_LEAF(3));
+	err |= fixture_add_route(&fx, 6, "2001:db8:200::/48", ECMP_LPM_LEAF(3));
+	err |= fixture_add_route(&fx, 4, "198.19.1.1/32", ECMP_LPM_LOCAL);
+	err |= fixture_add_route(&fx, 6, "2001:db8:100::1/128", ECMP_LPM_LOCAL);
+	if (err) {
+		fprintf(stderr, "Failed to add fixture routes\n");
+		exit(1);
+	}
+}
+
+/* ---- running one frame through program and model ---- */
+
+struct outcome {
+	uint32_t retval;
+	int model_reason;
+	uint32_t model_nh;
+	int nh_from_mac;	/* nexthop id read back from the output MAC */
+	long mismatches;
+};
+
+static const char *reason_name(int r)
+{
+	static const char *const names[] = {
+		"FORWARDED", "NOT_READY", "NOT_IP", "NOT_UNICAST",
+		"UNSUPPORTED", "MALFORMED", "NO_ROUTE", "LOCAL", "TTL",
+		"NO_NEXTHOP", "NO_EGRESS", "ADJUST_FAILED",
+	};
+
+	return r >= 0 && r < ECMP_REASON_MAX ? names[r] : "?";
+}
+
+/* Runs the frame; checks program against model; returns the outcome. */
+static struct outcome run_and_compare(const char *name, const uint8_t *in,
+				      size_t len)
+{
+	static struct model_result m;
+	static uint8_t out[4096 + 64];
+	struct model_state st;
+	struct outcome o = { 0 };
+	size_t out_len = sizeof(out);
+	int err;
+
+	fixture_model_state(&fx, &st);
+	model_run(&st, in, len, &m);
+	o.model_reason = m.reason;
+	o.model_nh = m.nh_id;
+	o.nh_from_mac = -1;
+
+	err = fixture_run(&fx, in, len, out, &out_len, &o.retval);
+	if (err) {
+		/* The kernel refuses frames shorter than an Ethernet header. */
+		if (err == -EINVAL && len < 14)
+			return o;
+		CHECK(0, "%s: test run failed: %s", name, strerror(-err));
+		o.mismatches++;
+		return o;
+	}
+	if (m.reason == ECMP_FORWARDED) {
+		if (o.retval != XDP_REDIRECT) {
+			CHECK(0, "%s: verdict %u, model says forward to nh %u",
+			      name, o.retval, m.nh_id);
+			o.mismatches++;
+			return o;
+		}
+		if (out_len != m.out_len || memcmp(out, m.out, out_len)) {
+			CHECK(0, "%s: output frame differs from model (len %zu vs %zu)",
+			      name, out_len, m.out_len);
+			o.mismatches++;
+		}
+		o.nh_from_mac = out[4] << 8 | out[5];
+	} else {
+		if (o.retval != XDP_PASS) {
+			CHECK(0, "%s: verdict %u, model says pass (%s)", name,
+			      o.retval, reason_name(m.reason));
+			o.mismatches++;
+			return o;
+		}
+		if (out_len != len || memcmp(out, in, len)) {
+			CHECK(0, "%s: passed frame was modified", name);
+			o.mismatches++;
+		}
+	}
+	return o;
+}
+
+/* ---- table of hand-checked cases ---- */
+
+enum mutation {
+	MUT_NONE, MUT_BAD_CSUM, MUT_BAD_VERSION, MUT_IHL_4, MUT_TOTLEN_LONG,
+	MUT_TOTLEN_SHORT, MUT_TCP_DOFF_LONG, MUT_PLEN_ZERO, MUT_PLEN_LONG,
+	MUT_MCAST_MAC, MUT_TRUNCATE_L4, MUT_TCP_DOFF_4,
+};
+
+struct table_case {
+	const char *name;
+	uint8_t family;
+	void (*tweak)(struct frame_spec *s);
+	enum mutation mut;
+	int reason;
+	int nh;			/* expected nexthop, -1: any in group 0 */
+};
+
+static void t_none(struct frame_spec *s) { (void)s; }
+static void t_tcp(struct frame_spec *s) { s->proto = 6; }
+static void t_sctp(struct frame_spec *s) { s->proto = 132; }
+static void t_icmp(struct frame_spec *s) { s->proto = s->family == 4 ? 1 : 58; }
+static void t_gre(struct frame_spec *s) { s->proto = 47; }
+static void t_vlan1(struct frame_spec *s) { s->vlans = 1; s->vlan_tci[0] = 10; }
+static void t_vlan2(struct frame_spec *s)
+{
+	s->vlans = 2;
+	s->vlan_tpid[0] = 0x88a8;
+	s->vlan_tci[0] = 20;
+	s->vlan_tci[1] = 30;
+	s->proto = 6;
+}
+static void t_vlan3(struct frame_spec *s) { s->vlans = 3; }
+static void t_opt4(struct frame_spec *s) { s->ip_opt_len = 4; }
+static void t_opt40(struct frame_spec *s) { s->ip_opt_len = 40; s->proto = 6; }
+static void t_frag_first(struct frame_spec *s)
+{
+	s->frag = FRAG_FIRST;
+	if (s->family == 6) {
+		s->n_ext = 1;
+		s->ext[0] = 44;
+	}
+}
+static void t_frag_later(struct frame_spec *s)
+{
+	t_frag_first(s);
+	s->frag = FRAG_LATER;
+}
+static void t_hbh(struct frame_spec *s) { s->n_ext = 1; s->ext[0] = 0; }
+static void t_ext_chain(struct frame_spec *s)
+{
+	s->n_ext = 4;
+	s->ext[0] = 0;
+	s->ext[1] = 60;
+	s->ext_len[1] = 24;
+	s->ext[2] = 43;
+	s->ext[3] = 60;
+	s->proto = 6;
+}
+static void t_hbh_late(struct frame_spec *s)
+{
+	s->n_ext = 2;
+	s->ext[0] = 60;
+	s->ext[1] = 0;
+}
+static void t_ext_too_many(struct frame_spec *s)
+{
+	int i;
+
+	s->n_ext = ECMP_MAX_EXT_HDRS + 1;
+	for (i = 0; i < s->n_ext; i++)
+		s->ext[i] = 60;
+}
+static void t_ext_max(struct frame_spec *s)
+{
+	int i;
+
+	s->n_ext = ECMP_MAX_EXT_HDRS;
+	for (i = 0; i < s->n_ext; i++)
+		s->ext[i] = i ? 60 : 0;
+}
+static void t_arp(struct frame_spec *s) { s->ethertype = 0x0806; }
+static void t_mcast_dst(struct frame_spec *s)
+{
+	if (s->family == 4) {
+		uint8_t d[4] = { 224, 0, 0, 5 };
+
+		memcpy(s->dst, d, 4);
+	} else {
+		uint8_t d[16] = { 0xff, 0x02, [15] = 1 };
+
+		memcpy(s->dst, d, 16);
+	}
+}
+static void t_loopback_src(struct frame_spec *s)
+{
+	if (s->family == 4) {
+		s->src[0] = 127;
+	} else {
+		uint8_t d[16] = { 0xfe, 0x80, [15] = 9 };
+
+		memcpy(s->src, d, 16);
+	}
+}
+static void t_no_route(struct frame_spec *s)
+{
+	if (s->family == 4) {
+		s->dst[1] = 18;
+		s->dst[2] = 1;
+	} else {
+		s->dst[4] = 9;
+	}
+}
+static void t_local(struct frame_spec *s)
+{
+	if (s->family == 4) {
+		s->dst[2] = 1;
+		s->dst[3] = 1;
+	} else {
+		s->dst[15] = 1;
+	}
+}
+static void t_ttl0(struct frame_spec *s) { s->ttl = 0; }
+static void t_ttl1(struct frame_spec *s) { s->ttl = 1; }
+static void t_ttl2(struct frame_spec *s) { s->ttl = 2; }
+static void t_ttl255(struct frame_spec *s) { s->ttl = 255; }
+static void t_group_down(struct frame_spec *s) { s->dst[1] = 18; s->dst[2] = 200; }
+static void t_no_egress(struct frame_spec *s) { s->dst[1] = 18; s->dst[2] = 70; }
+static void t_vlan_out(struct frame_spec *s)
+{
+	if (s->family == 4) {
+		s->dst[1] = 18;
+		s->dst[2] = 40;
+	} else {
+		s->dst[4] = 2;
+		s->dst[5] = 0;
+	}
+}
+static void t_vlan_in_out(struct frame_spec *s)
+{
+	t_vlan_out(s);
+	t_vlan2(s);
+}
+static void t_tcp_truncated(struct frame_spec *s)
+{
+	s->proto = 6;
+	s->payload = 0;
+}
+
+#define V4 4
+#define V6 6
+static const struct table_case cases[] = {
+	{ "v4 udp", V4, t_none, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 udp", V6, t_none, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 tcp", V4, t_tcp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 tcp", V6, t_tcp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 sctp", V4, t_sctp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 sctp", V6, t_sctp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 icmp", V4, t_icmp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 icmpv6", V6, t_icmp, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 gre (no ports)", V4, t_gre, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 one vlan tag", V4, t_vlan1, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 one vlan tag", V6, t_vlan1, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 qinq tags", V4, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 qinq tags", V6, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 three tags", V4, t_vlan3, MUT_NONE, ECMP_PASS_UNSUPPORTED, 0 },
+	{ "v4 options 4 bytes", V4, t_opt4, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 options 40 bytes tcp", V4, t_opt40, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 first fragment", V4, t_frag_first, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 later fragment", V4, t_frag_later, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 first fragment", V6, t_frag_first, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 later fragment", V6, t_frag_later, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 hop-by-hop", V6, t_hbh, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 ext chain tcp", V6, t_ext_chain, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 max ext headers", V6, t_ext_max, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 too many ext headers", V6, t_ext_too_many, MUT_NONE, ECMP_PASS_UNSUPPORTED, 0 },
+	{ "v6 hop-by-hop not first", V6, t_hbh_late, MUT_NONE, ECMP_PASS_MALFORMED, 0 },
+	{ "arp", V4, t_arp, MUT_NONE, ECMP_PASS_NOT_IP, 0 },
+	{ "multicast mac", V4, t_none, MUT_MCAST_MAC, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 multicast dst", V4, t_mcast_dst, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 multicast dst", V6, t_mcast_dst, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 loopback src", V4, t_loopback_src, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 link-local src", V6, t_loopback_src, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 no route", V4, t_no_route, MUT_NONE, ECMP_PASS_NO_ROUTE, 0 },
+	{ "v6 no route", V6, t_no_route, MUT_NONE, ECMP_PASS_NO_ROUTE, 0 },
+	{ "v4 local", V4, t_local, MUT_NONE, ECMP_PASS_LOCAL, 0 },
+	{ "v6 local", V6, t_local, MUT_NONE, ECMP_PASS_LOCAL, 0 },
+	{ "v4 ttl 0", V4, t_ttl0, MUT_NONE, ECMP_PASS_TTL, 0 },
+	{ "v4 ttl 1", V4, t_ttl1, MUT_NONE, ECMP_PASS_TTL, 0 },
+	{ "v6 hop limit 1", V6, t_ttl1, MUT_NONE, ECMP_PASS_TTL, 0 },
+	{ "v4 ttl 2", V4, t_ttl2, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 ttl 255", V4, t_ttl255, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 hop limit 2", V6, t_ttl2, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 bad header checksum", V4, t_none, MUT_BAD_CSUM, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 bad version", V4, t_none, MUT_BAD_VERSION, ECMP_PASS_MALFORMED, 0 },
+	{ "v6 bad version", V6, t_none, MUT_BAD_VERSION, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 ihl 4", V4, t_none, MUT_IHL_4, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 total length past frame", V4, t_none, MUT_TOTLEN_LONG, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 total length below ihl", V4, t_none, MUT_TOTLEN_SHORT, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 tcp data offset past end", V4, t_tcp, MUT_TCP_DOFF_LONG, ECMP_PASS_MALFORMED, 0 },
+	{ "v6 tcp data offset 4", V6, t_tcp, MUT_TCP_DOFF_4, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 tcp header cut by length", V4, t_tcp_truncated, MUT_TRUNCATE_L4, ECMP_PASS_MALFORMED, 0 },
+	{ "v6 udp header cut by length", V6, t_none, MUT_TRUNCATE_L4, ECMP_PASS_MALFORMED, 0 },
+	{ "v6 payload length 0", V6, t_none, MUT_PLEN_ZERO, ECMP_PASS_UNSUPPORTED, 0 },
+	{ "v6 payload length past frame", V6, t_none, MUT_PLEN_LONG, ECMP_PASS_MALFORMED, 0 },
+	{ "v4 group all down", V4, t_group_down, MUT_NONE, ECMP_PASS_NO_NEXTHOP, 0 },
+	{ "v4 egress not in devmap", V4, t_no_egress, MUT_NONE, ECMP_PASS_NO_EGRESS, 0 },
+	{ "v4 egress vlan pushed", V4, t_vlan_out, MUT_NONE, ECMP_FORWARDED, NH_VLAN },
+	{ "v6 egress vlan pushed", V6, t_vlan_out, MUT_NONE, ECMP_FORWARDED, NH_VLAN },
+	{ "v4 qinq in, vlan out", V4, t_vlan_in_out, MUT_NONE, ECMP_FORWARDED, NH_VLAN },
+	{ "v6 qinq in, vlan out", V6, t_vlan_in_out, MUT_NONE, ECMP_FORWARDED, NH_VLAN },
+};
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void fix_v4_csum(uint8_t *ip)
+{
+	size_t ihl = (ip[0] & 0x0f) * 4;
+
+	if (ihl < 20)
+		ihl = 20;
+	ip[10] = ip[11] = 0;
+	put16(ip + 10, csum_fold(csum_add(0, ip, ihl)));
+}
+
+static size_t mutate(uint8_t *f, size_t len, const struct frame_layout *lay,
+		     uint8_t family, enum mutation m)
+{
+	uint8_t *ip = f + lay->l3;
+	size_t l4_len = lay->end - lay->l4;
+
+	switch (m) {
+	case MUT_NONE:
+		break;
+	case MUT_BAD_CSUM:
+		ip[10] ^= 0x01;
+		break;
+	case MUT_BAD_VERSION:
+		ip[0] = (ip[0] & 0x0f) | (family == 4 ? 0x50 : 0x40);
+		if (family == 4)
+			fix_v4_csum(ip);
+		break;
+	case MUT_IHL_4:
+		ip[0] = 0x44;
+		fix_v4_csum(ip);
+		break;
+	case MUT_TOTLEN_LONG:
+		put16(ip + 2, len - lay->l3 + 1);
+		fix_v4_csum(ip);
+		break;
+	case MUT_TOTLEN_SHORT:
+		put16(ip + 2, 19);
+		fix_v4_csum(ip);
+		break;
+	case MUT_TCP_DOFF_LONG:
+		f[lay->l4 + 12] = 15 << 4;
+		break;
+	case MUT_TCP_DOFF_4:
+		f[lay->l4 + 12] = 4 << 4;
+		break;
+	case MUT_PLEN_ZERO:
+		put16(ip + 4, 0);
+		break;
+	case MUT_PLEN_LONG:
+		put16(ip + 4, len - lay->l3 - 40 + 1);
+		break;
+	case MUT_MCAST_MAC:
+		f[0] = 0x01;
+		break;
+	case MUT_TRUNCATE_L4:
+		/* Keep only 4 bytes of L4 inside the IP length. */
+		if (family == 4) {
+			put16(ip + 2, lay->l4 - lay->l3 + 4);
+			fix_v4_csum(ip);
+		} else {
+			put16(ip + 4, lay->l4 - lay->l3 - 40 + 4);
+		}
+		(void)l4_len;
+		break;
+	}
+	return len;
+}
+
+static size_t build_case(const struct table_case *c, uint8_t *buf, size_t cap)
+{
+	struct frame_spec s;
+	struct frame_layout lay;
+	size_t len;
+
+	frame_spec_default(&s, c->family);
+	c->tweak(&s);
+	len = frame_build_layout(&s, buf, cap, &lay);
+	return mutate(buf, len, &lay, c->family, c->mut);
+}
+
+static int v4_header_valid(const uint8_t *frame, size_t l3)
+{
+	const uint8_t *ip = frame + l3;
+
+	return csum_fold(csum_add(0, ip, (ip[0] & 0x0f) * 4)) == 0;
+}
+
+static void test_table_cases(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct table_case *c = &cases[i];
+		uint8_t frame[2048];
+		size_t len = build_case(c, frame, sizeof(frame));
+		uint64_t before = fixture_reason_count(&fx, c->reason);
+		struct ecmp_counter nh_before = { 0 }, nh_after = { 0 };
+		struct outcome o;
+
+		if (c->nh > 0)
+			dp_read_counter(&fx.dp, DP_NH_STATS, c->nh, &nh_before);
+		o = run_and_compare(c->name, frame, len);
+		ASSERT_EQ(o.model_reason, c->reason, c->name);
+		ASSERT_EQ(fixture_reason_count(&fx, c->reason) - before, 1,
+			  c->name);
+		if (c->reason != ECMP_FORWARDED)
+			continue;
+		ASSERT_EQ(o.nh_from_mac, o.model_nh, c->name);
+		if (c->nh > 0) {
+			ASSERT_EQ(o.nh_from_mac, c->nh, c->name);
+			dp_read_counter(&fx.dp, DP_NH_STATS, c->nh, &nh_after);
+			ASSERT_EQ(nh_after.packets - nh_before.packets, 1, c->name);
+			ASSERT_EQ(nh_after.bytes - nh_before.bytes, len, c->name);
+		} else {
+			CHECK(o.nh_from_mac >= 1 && o.nh_from_mac <= 8,
+			      "%s: nexthop %d outside group 0", c->name,
+			      o.nh_from_mac);
+		}
+	}
+}
+
+/* The program's own output, checked for what a router must never get
+ * wrong, independently of the model: IPv4 checksum valid by full
+ * recomputation, TTL one less, tags as the nexthop wants. */
+static void test_forwarded_frames_are_valid(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct table_case *c = &cases[i];
+		uint8_t frame[2048], out[2100];
+		size_t len, out_len = sizeof(out), l3;
+		uint32_t retval;
+
+		if (c->reason != ECMP_FORWARDED)
+			continue;
+		len = build_case(c, frame, sizeof(frame));
+		if (fixture_run(&fx, frame, len, out, &out_len, &retval)) {
+			CHECK(0, "%s: run failed", c->name);
+			continue;
+		}
+		ASSERT_EQ(retval, XDP_REDIRECT, c->name);
+		l3 = (out[12] == 0x81 && out[13] == 0) ? 18 : 14;
+		ASSERT_EQ(l3 == 18, c->nh == NH_VLAN, c->name);
+		if (c->family == 4) {
+			CHECK(v4_header_valid(out, l3), "%s: bad checksum", c->name);
+			ASSERT_EQ(out[l3 + 8] + 1,
+				  frame[len - (out_len - l3) + 8], c->name);
+		} else {
+			ASSERT_EQ(out[l3 + 7] + 1,
+				  frame[len - (out_len - l3) + 7], c->name);
+		}
+	}
+}
+
+static void test_truncated_frames_never_forwarded(void)
+{
+	long redirected = 0, mismatches = 0, runs = 0;
+	size_t i, cut;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t frame[2048];
+		size_t len = build_case(&cases[i], frame, sizeof(frame));
+
+		if (cases[i].reason != ECMP_FORWARDED)
+			continue;
+		for (cut = 0; cut < len; cut++) {
+			struct outcome o = run_and_compare(cases[i].name, frame, cut);
+
+			runs++;
+			redirected += o.retval == XDP_REDIRECT;
+			mismatches += o.mismatches;
+		}
+	}
+	ASSERT_EQ(redirected, 0, "truncated frames redirected");
+	ASSERT_EQ(mismatches, 0, "truncated frames differing from model");
+	CHECK(runs > 2000, "only %ld truncations", runs);
+}
+
+static void test_not_ready_passes_everything(void)
+{
+	uint8_t frame[2048];
+	size_t len = build_case(&cases[0], frame, sizeof(frame));
+	struct outcome o;
+
+	fixture_set_config(&fx, fx.cfg.seed[0], fx.cfg.seed[1],
+			   fx.cfg.hash_flags, 0);
+	o = run_and_compare("not ready", frame, len);
+	ASSERT_EQ(o.retval, XDP_PASS, "not ready: pass");
+	ASSERT_EQ(o.model_reason, ECMP_PASS_NOT_READY, "not ready: reason");
+	fixture_set_config(&fx, fx.cfg.seed[0], fx.cfg.seed[1],
+			   fx.cfg.hash_flags, 1);
+	o = run_and_compare("ready again", frame, len);
+	ASSERT_EQ(o.retval, XDP_REDIRECT, "ready again: forward");
+}
+
+/* ---- hash properties through the real program ---- */
+
+/* Group 4: 64 buckets, bucket i owned by nexthop 100 + i, so the output MAC
+ * names the bucket. Route 198.18.0.0/15 is too wide for the fixture, so
+ * these tests use 198.18.16.0/20 and 2001:db8:300::/48, both directions. */
+static void setup_bucket_probe_group(void)
+{
+	uint32_t i;
+
+	fixture_set_group(&fx, 4, 256, 64);
+	for (i = 0; i < 64; i++) {
+		fixture_set_nexthop(&fx, 100 + i, lo_ifindex, 0, 1);
+		fixture_set_bucket(&fx, 256 + i, 100 + i);
+	}
+	fixture_add_route(&fx, 4, "198.18.16.0/20", ECMP_LPM_LEAF(4));
+	fixture_add_route(&fx, 6, "2001:db8:300::/48", ECMP_LPM_LEAF(4));
+}
+
+static void probe_addrs(struct frame_spec *s, unsigned long long *rs)
+{
+	int i;
+
+	if (s->family == 4) {
+		uint8_t a[4] = { 198, 18, 16, 0 };
+
+		memcpy(s->src, a, 4);
+		memcpy(s->dst, a, 4);
+		s->src[2] = 16 + (test_rand(rs) & 15);
+		s->src[3] = test_rand(rs) % 250 + 1;
+		s->dst[2] = 16 + (test_rand(rs) & 15);
+		s->dst[3] = test_rand(rs) % 250 + 1;
+	} else {
+		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x03, 0x00 };
+
+		memcpy(s->src, a, 16);
+		memcpy(s->dst, a, 16);
+		for (i = 6; i < 16; i++) {
+			s->src[i] = test_rand(rs);
+			s->dst[i] = test_rand(rs);
+		}
+	}
+}
+
+static int bucket_of(const uint8_t *frame, size_t len, long *mismatches)
+{
+	struct outcome o = run_and_compare("bucket probe", frame, len);
+
+	*mismatches += o.mismatches;
+	return o.nh_from_mac >= 100 ? o.nh_from_mac - 100 : -1;
+}
+
+static void test_fragments_take_one_path(void)
+{
+	unsigned long long rs = 0xf7a6;
+	long bad = 0, mism = 0;
+	int n, fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (n = 0; n < 500; n++) {
+			struct frame_spec s;
+			uint8_t a[2048], b[2048];
+			size_t la, lb;
+
+			frame_spec_default(&s, fam);
+			probe_addrs(&s, &rs);
+			s.sport = test_rand(&rs);
+			t_frag_first(&s);
+			la = frame_build(&s, a, sizeof(a));
+			s.frag = FRAG_LATER;
+			s.sport = test_rand(&rs);	/* not visible anyway */
+			lb = frame_build(&s, b, sizeof(b));
+			if (bucket_of(a, la, &mism) != bucket_of(b, lb, &mism) ||
+			    bucket_of(a, la, &mism) < 0)
+				bad++;
+		}
+	}
+	ASSERT_EQ(bad, 0, "fragments of one datagram on different buckets");
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+static void test_symmetric_hash(void)
+{
+	unsigned long long rs = 0x5e77;
+	long bad = 0, mism = 0, differ_plain = 0;
+	int n, fam, sym;
+
+	for (sym = 0; sym <= 1; sym++) {
+		fixture_set_config(&fx, fx.cfg.seed[0], fx.cfg.seed[1],
+				   ECMP_HASH_L4 | (sym ? ECMP_HASH_SYMMETRIC : 0), 1);
+		for (fam = 4; fam <= 6; fam += 2) {
+			for (n = 0; n < 500; n++) {
+				struct frame_spec s;
+				uint8_t a[2048], b[2048], tmp[16];
+				size_t la, lb;
+				uint16_t p;
+				int ba, bb;
+
+				frame_spec_default(&s, fam);
+				probe_addrs(&s, &rs);
+				s.proto = n & 1 ? 6 : 17;
+				s.sport = test_rand(&rs);
+				s.dport = test_rand(&rs);
+				la = frame_build(&s, a, sizeof(a));
+				memcpy(tmp, s.src, 16);
+				memcpy(s.src, s.dst, 16);
+				memcpy(s.dst, tmp, 16);
+				p = s.sport;
+				s.sport = s.dport;
+				s.dport = p;
+				lb = frame_build(&s, b, sizeof(b));
+				ba = bucket_of(a, la, &mism);
+				bb = bucket_of(b, lb, &mism);
+				if (sym)
+					bad += ba != bb || ba < 0;
+				else
+					differ_plain += ba != bb;
+			}
+		}
+	}
+	fixture_set_config(&fx, fx.cfg.seed[0], fx.cfg.seed[1], ECMP_HASH_L4, 1);
+	ASSERT_EQ(bad, 0, "symmetric: directions on different buckets");
+	CHECK(differ_plain > 900, "plain l4 should not be symmetric (%ld/1000 differ)",
+	      differ_plain);
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+static void test_policies_l3_flowlabel_inner(void)
+{
+	unsigned long long rs = 0x9011;
+	long l3_same = 0, l4_differ = 0, fl_differ = 0, nofl_same = 0;
+	long inner_differ = 0, outer_same = 0, mism = 0;
+	int n;
+
+	for (n = 0; n < 400; n++) {
+		struct frame_spec s, in;
+		uint8_t a[2048], b[2048];
+		size_t la, lb;
+
+		frame_spec_default(&s, 6);
+		probe_addrs(&s, &rs);
+		s.flowlabel = test_rand(&rs) & 0xfffff;
+		la = frame_build(&s, a, sizeof(a));
+		s.sport ^= 0x5555;
+		s.flowlabel ^= 0x12345;
+		lb = frame_build(&s, b, sizeof(b));
+
+		fixture_set_config(&fx, 1, 2, 0, 1);			/* l3 */
+		nofl_same += bucket_of(a, la, &mism) == bucket_of(b, lb, &mism);
+		fixture_set_config(&fx, 1, 2, ECMP_HASH_FLOWLABEL, 1);	/* l3 + label */
+		fl_differ += bucket_of(a, la, &mism) != bucket_of(b, lb, &mism);
+		fixture_set_config(&fx, 1, 2, ECMP_HASH_L4, 1);
+		l4_differ += bucket_of(a, la, &mism) != bucket_of(b, lb, &mism);
+
+		/* VXLAN and GENEVE: same outer, different inner ports. */
+		frame_spec_default(&in, n & 1 ? 4 : 6);
+		in.sport = test_rand(&rs);
+		frame_spec_default(&s, 4);
+		probe_addrs(&s, &rs);
+		s.tunnel = n & 2 ? TUN_GENEVE : TUN_VXLAN;
+		s.dport = s.tunnel == TUN_VXLAN ? 4789 : 6081;
+		s.geneve_opt_len = (n & 4) ? 8 : 0;
+		s.tunnel_no_eth = (n & 8) && s.tunnel == TUN_GENEVE;
+		s.inner = &in;
+		la = frame_build(&s, a, sizeof(a));
+		in.sport ^= 0x0f0f;
+		lb = frame_build(&s, b, sizeof(b));
+		fixture_set_config(&fx, 1, 2, ECMP_HASH_L4 | ECMP_HASH_INNER, 1);
+		inner_differ += bucket_of(a, la, &mism) != bucket_of(b, lb, &mism);
+		fixture_set_config(&fx, 1, 2, ECMP_HASH_L4, 1);
+		outer_same += bucket_of(a, la, &mism) == bucket_of(b, lb, &mism);
+		(void)l3_same;
+	}
+	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+			   ECMP_HASH_L4, 1);
+	ASSERT_EQ(nofl_same, 400, "l3: ports and label ignored");
+	CHECK(fl_differ > 360, "l3+flowlabel: label changes bucket (%ld/400)", fl_differ);
+	CHECK(l4_differ > 360, "l4: ports change bucket (%ld/400)", l4_differ);
+	CHECK(inner_differ > 360, "inner: inner ports change bucket (%ld/400)", inner_differ);
+	ASSERT_EQ(outer_same, 400, "outer hashing ignores the tunnel payload");
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* A member flagged down before its buckets are rewritten: no frame reaches
+ * it, and flows of the other members do not move. */
+static void test_down_nexthop_never_used(void)
+{
+	unsigned long long rs = 0xd0e1;
+	static int before[4000];
+	long to_down = 0, moved_alive = 0, mism = 0, passed = 0, rerouted = 0;
+	static uint8_t frames[4000][640];
+	size_t lens[4000];
+	int n, down = 100 + 7;
+
+	for (n = 0; n < 4000; n++) {
+		struct frame_spec s;
+
+		frame_spec_default(&s, n & 1 ? 6 : 4);
+		probe_addrs(&s, &rs);
+		s.sport = test_rand(&rs);
+		s.payload = 0;
+		lens[n] = frame_build(&s, frames[n], sizeof(frames[n]));
+		before[n] = bucket_of(frames[n], lens[n], &mism);
+	}
+	fx.dp.nexthops[down].flags = 0;
+	for (n = 0; n < 4000; n++) {
+		int now = bucket_of(frames[n], lens[n], &mism);
+
+		to_down += now + 100 == down;
+		if (before[n] + 100 != down)
+			moved_alive += now != before[n];
+		else if (now < 0)
+			passed++;
+		else
+			rerouted++;
+	}
+	fx.dp.nexthops[down].flags = ECMP_NH_USABLE;
+	ASSERT_EQ(to_down, 0, "frames sent to the down nexthop");
+	ASSERT_EQ(moved_alive, 0, "flows of live nexthops moved");
+	CHECK(rerouted > 0 && passed == 0,
+	      "flows of the down nexthop: %ld rerouted, %ld passed", rerouted,
+	      passed);
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* ---- the BPF build of the hash equals the user-space build ---- */
+
+static void random_flow(unsigned long long *rs, struct ecmp_flow *f)
+{
+	uint64_t x = test_rand(rs);
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->family = (x & 1) ? ECMP_AF_INET6 : ECMP_AF_INET;
+	for (i = 0; i < (f->family == ECMP_AF_INET6 ? 4 : 1); i++) {
+		f->saddr[i] = test_rand(rs);
+		f->daddr[i] = test_rand(rs);
+	}
+	if (x & 2)	/* equal addresses exercise the symmetric tie-break */
+		memcpy(f->daddr, f->saddr, sizeof(f->daddr));
+	f->sport = x >> 8;
+	f->dport = x >> 24;
+	f->proto = x >> 40;
+	f->flowlabel = (x >> 44) & 0xfffff;
+	f->fragment = (x >> 3) & 1;
+}
+
+static void test_hash_bpf_equals_user(void)
+{
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	unsigned long long rs = 0x4a54;
+	long flows = 0, bad = 0;
+	uint8_t buf[sizeof(struct probe_hdr) + PROBE_MAX * sizeof(struct probe_rec)];
+	struct probe_hdr *h = (void *)buf;
+	struct probe_rec *r = (void *)(h + 1);
+	int fd, i;
+
+	obj = bpf_object__open_file(obj_path("tests/hash_probe.bpf.o"), NULL);
+	if (!obj || bpf_object__load(obj)) {
+		CHECK(0, "Failed to load hash_probe.bpf.o");
+		return;
+	}
+	p = bpf_object__find_program_by_name(obj, "hash_probe");
+	fd = bpf_program__fd(p);
+	while (flows < 1000000) {
+		uint8_t out[sizeof(buf)];
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
+			    .data_size_in = sizeof(buf), .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+
+		h->seed[0] = test_rand(&rs);
+		h->seed[1] = test_rand(&rs);
+		h->hash_flags = test_rand(&rs) & 0xf;
+		for (i = 0; i < PROBE_MAX; i++)
+			random_flow(&rs, &r[i].flow);
+		if (bpf_prog_test_run_opts(fd, &opts)) {
+			CHECK(0, "hash probe run: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < PROBE_MAX; i++) {
+			struct probe_rec *o = (void *)(out + sizeof(*h) + i * sizeof(*o));
+
+			if (o->hash != ecmp_flow_hash(&r[i].flow, h->hash_flags,
+						      h->seed) && bad++ < 4)
+				CHECK(0, "flow %ld: bpf %llx user %llx", flows + i,
+				      (unsigned long long)o->hash,
+				      (unsigned long long)ecmp_flow_hash(
+					      &r[i].flow, h->hash_flags, h->seed));
+		}
+		flows += PROBE_MAX;
+	}
+	bpf_object__close(obj);
+	ASSERT_EQ(bad, 0, "hash disagreements");
+	CHECK(flows >= 1000000, "only %ld flows compared", flows);
+}
+
+/* ---- random and mutated frames against the model ---- */
+
+static void random_spec(unsigned long long *rs, struct frame_spec *s,
+			struct frame_spec *inner)
+{
+	uint64_t x = test_rand(rs), y = test_rand(rs);
+	static const uint8_t exts[] = { 0, 43, 60, 44, 60, 43 };
+	static const uint8_t protos[] = { 6, 17, 132, 1, 58, 47, 17, 6 };
+	int i;
+
+	frame_spec_default(s, (x & 1) ? 6 : 4);
+	s->vlans = (x >> 1) % 8 == 0 ? 2 : (x >> 1) % 8 == 1 ? 1 : 0;
+	if ((x >> 4) % 64 == 0)
+		s->vlans = 3;
+	s->proto = protos[(x >> 10) % 8];
+	s->sport = y;
+	s->dport = y >> 16;
+	s->ttl = (x >> 13) % 16 == 0 ? (x >> 17) % 3 : 64;
+	s->payload = (y >> 32) % 64;
+	s->flowlabel = (y >> 40) & 0xfffff;
+	/* Destinations: routed groups, the local address, unrouted. */
+	switch ((x >> 20) % 8) {
+	case 0: t_no_route(s); break;
+	case 1: t_local(s); break;
+	case 2: t_vlan_out(s); break;
+	case 3: if (s->family == 4) t_no_egress(s); break;
+	default:
+		probe_addrs(s, rs);
+		if ((x >> 23) & 1)
+			s->dst[s->family == 4 ? 3 : 15] = y >> 56;
+	}
+	if (s->family == 4) {
+		s->ip_opt_len = (x >> 26) % 4 == 0 ? ((x >> 28) % 11) * 4 : 0;
+	} else if ((x >> 26) % 3 == 0) {
+		s->n_ext = (x >> 28) % 4 + 1;
+		for (i = 0; i < s->n_ext; i++) {
+			s->ext[i] = exts[(x >> (32 + 3 * i)) % 6];
+			s->ext_len[i] = 8 * ((y >> (8 * i)) % 3 + 1);
+		}
+	}
+	if ((x >> 45) % 6 == 0) {
+		s->frag = (x >> 48) & 1 ? FRAG_FIRST : FRAG_LATER;
+		if (s->family == 6 && s->n_ext < 8)
+			s->ext[s->n_ext++] = 44;
+	}
+	if (inner && (x >> 50) % 5 == 0) {
+		random_spec(rs, inner, NULL);
+		inner->tunnel = TUN_NONE;
+		inner->inner = NULL;
+		s->proto = 17;
+		s->tunnel = (x >> 53) & 1 ? TUN_GENEVE : TUN_VXLAN;
+		s->dport = s->tunnel == TUN_VXLAN ? 4789 : 6081;
+		s->geneve_opt_len = ((x >> 54) % 3) * 4;
+		s->tunnel_no_eth = (x >> 56) & 1;
+		s->inner = inner;
+		s->frag = FRAG_NONE;
+	}
+}
+
+/* Byte flips, length lies and truncations, weighted toward headers. */
+static size_t random_mutation(unsigned long long *rs, uint8_t *f, size_t len,
+			      const struct frame_layout *lay)
+{
+	uint64_t x = test_rand(rs);
+	int k, n;
+
+	switch (x % 6) {
+	case 0:		/* no mutation: must forward exactly as the model says */
+		return len;
+	case 1:		/* flip bits in the headers */
+		n = 1 + (x >> 8) % 3;
+		for (k = 0; k < n; k++) {
+			size_t at = test_rand(rs) % (lay->l4 + 24 < len ? lay->l4 + 24 : len);
+
+			f[at] ^= 1 << (test_rand(rs) % 8);
+		}
+		return len;
+	case 2:		/* random byte anywhere */
+		f[test_rand(rs) % len] = test_rand(rs);
+		return len;
+	case 3:		/* cut the frame */
+		return test_rand(rs) % (len + 1);
+	case 4: {	/* a length field that lies, checksum fixed */
+		uint8_t *ip = f + lay->l3;
+		unsigned v = test_rand(rs) % (len + 16);
+
+		if (lay->l3 + 20 > len)
+			return len;
+		if ((ip[0] >> 4) == 4) {
+			put16(ip + 2, v);
+			fix_v4_csum(ip);
+		} else {
+			put16(ip + 4, v);
+		}
+		return len;
+	}
+	default:	/* a lying IHL / ext header length / TCP offset */
+		if (lay->l3 + 20 > len)
+			return len;
+		if ((f[lay->l3] >> 4) == 4) {
+			f[lay->l3] = 0x40 | (test_rand(rs) % 16);
+			fix_v4_csum(f + lay->l3);
+		} else if (lay->l3 + 42 <= len) {
+			f[lay->l3 + 41] = test_rand(rs);
+		}
+		return len;
+	}
+}
+
+static void test_random_and_mutated_frames(void)
+{
+	static const uint32_t policies[] = {
+		ECMP_HASH_L4, 0, ECMP_HASH_L4 | ECMP_HASH_SYMMETRIC,
+		ECMP_HASH_FLOWLABEL, ECMP_HASH_L4 | ECMP_HASH_INNER,
+	};
+	unsigned long long rs = 0x1000000ULL;
+	uint64_t model_count[ECMP_REASON_MAX] = { 0 }, before[ECMP_REASON_MAX];
+	long frames = 0, mism = 0, forwarded = 0, i;
+	const char *env = getenv("ECMP_RANDOM_FRAMES");
+	long total = env ? atol(env) : 1000000;
+	int r;
+
+	for (r = 0; r < ECMP_REASON_MAX; r++)
+		before[r] = fixture_reason_count(&fx, r);
+	/* Some members of the probe group down: exercises the fallback. */
+	fx.dp.nexthops[103].flags = 0;
+	fx.dp.nexthops[140].flags = 0;
+
+	for (i = 0; i < total; i++) {
+		struct frame_spec s, inner;
+		struct frame_layout lay;
+		uint8_t f[3000];
+		size_t len;
+		struct outcome o;
+
+		if (i % 200000 == 0)
+			fixture_set_config(&fx, test_rand(&rs), test_rand(&rs),
+					   policies[(i / 200000) % 5], 1);
+		random_spec(&rs, &s, &inner);
+		len = frame_build_layout(&s, f, sizeof(f), &lay);
+		if (!len)
+			continue;
+		len = random_mutation(&rs, f, len, &lay);
+		o = run_and_compare("random frame", f, len);
+		if (len >= 14)
+			model_count[o.model_reason]++;
+		mism += o.mismatches;
+		forwarded += o.model_reason == ECMP_FORWARDED;
+		frames++;
+		if (o.mismatches && getenv("ECMP_TEST_VERBOSE"))
+			fprintf(stderr, "  frame %ld (seed state %llx)\n", i, rs);
+	}
+	fx.dp.nexthops[103].flags = ECMP_NH_USABLE;
+	fx.dp.nexthops[140].flags = ECMP_NH_USABLE;
+	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+			   ECMP_HASH_L4, 1);
+
+	ASSERT_EQ(mism, 0, "frames where program and model disagree");
+	for (r = 0; r < ECMP_REASON_MAX; r++)
+		CHECK(fixture_reason_count(&fx, r) - before[r] == model_count[r],
+		      "reason %s: program counted %llu, model %llu",
+		      reason_name(r),
+		      (unsigned long long)(fixture_reason_count(&fx, r) - before[r]),
+		      (unsigned long long)model_count[r]);
+	CHECK(forwarded > total / 10, "too few forwarded frames (%ld)", forwarded);
+	printf("  %ld random frames:", frames);
+	for (r = 0; r < ECMP_REASON_MAX; r++)
+		printf(" %s %llu", reason_name(r), (unsigned long long)model_count[r]);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		obj_dir = argv[1];
+	setup_fixture();
+	setup_bucket_probe_group();
+	RUN_TEST(test_table_cases);
+	RUN_TEST(test_forwarded_frames_are_valid);
+	RUN_TEST(test_truncated_frames_never_forwarded);
+	RUN_TEST(test_not_ready_passes_everything);
+	RUN_TEST(test_fragments_take_one_path);
+	RUN_TEST(test_symmetric_hash);
+	RUN_TEST(test_policies_l3_flowlabel_inner);
+	RUN_TEST(test_down_nexthop_never_used);
+	RUN_TEST(test_hash_bpf_equals_user);
+	RUN_TEST(test_random_and_mutated_frames);
+	fixture_close(&fx);
+	return test_summary();
+}

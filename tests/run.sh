@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Runs the test binaries and namespace tests, one "TEST: ... [ OK ]" line per
+# test, and ends with the total: "N passed, N failed".
+#   tests/run.sh check   fast unit tests only
+#   tests/run.sh all     everything (needs root for the BPF and namespace tests)
+BUILD=${BUILD:-build}
+mode=${1:-all}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+run() { # name command...
+	name=$1
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee -a "$log"
+	rc=$?
+	# A binary that died before printing its summary counts as a failure.
+	if ! tail -n 5 "$log" | grep -q "passed, .* failed"; then
+		echo "TEST: $name exited without a summary                     [FAIL]" | tee -a "$log"
+	fi
+	echo "-- $name: $(grep -c . /dev/null)" >/dev/null
+	[ $rc -eq 0 ] || status=1
+}
+
+run unit/lpm "$BUILD/tests/test_lpm"
+run unit/hash "$BUILD/tests/test_hash"
+
+if [ "$mode" = all ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "TEST: BPF and namespace tests need root                        [FAIL]" | tee -a "$log"
+		status=1
+	else
+		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
+	fi
+fi
+
+passed=$(grep -c '^TEST: .*\[ OK \]' "$log")
+failed=$(grep -c '^TEST: .*\[FAIL\]' "$log")
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ $status -eq 0 ]

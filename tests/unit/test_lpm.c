@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The trie builder against a linear longest-prefix-match reference: random
+ * route sets (IPv4 and IPv6, clustered so routes nest and share chunks),
+ * random additions and removals, lookups of random and boundary addresses.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpm.h"
+#include "../test.h"
+
+TEST_STATE_DEFINE;
+
+#define NCHUNKS 4096
+
+static struct ecmp_lpm_chunk root[ECMP_LPM_ROOT_CHUNKS];
+static struct ecmp_lpm_chunk node[NCHUNKS];
+
+struct ref {
+	struct lpm_route r[4096];
+	int n;
+};
+
+static int alen(uint8_t family)
+{
+	return family == ECMP_AF_INET ? 4 : 16;
+}
+
+static int prefix_match(const struct lpm_route *r, const uint8_t *addr)
+{
+	uint8_t a[16];
+
+	memcpy(a, addr, 16);
+	lpm_mask(a, r->family, r->prefixlen);
+	return !memcmp(a, r->addr, alen(r->family));
+}
+
+static uint32_t ref_lookup(const struct ref *ref, uint8_t family,
+			   const uint8_t *addr)
+{
+	int best = -1, i;
+
+	for (i = 0; i < ref->n; i++) {
+		const struct lpm_route *r = &ref->r[i];
+
+		if (r->family != family || !prefix_match(r, addr))
+			continue;
+		if (best < 0 || r->prefixlen > ref->r[best].prefixlen)
+			best = i;
+	}
+	return best < 0 ? ECMP_LPM_NONE : ref->r[best].leaf;
+}
+
+static int ref_find(const struct ref *ref, const struct lpm_route *k)
+{
+	int i;
+
+	for (i = 0; i < ref->n; i++)
+		if (ref->r[i].family == k->family &&
+		    ref->r[i].prefixlen == k->prefixlen &&
+		    !memcmp(ref->r[i].addr, k->addr, 16))
+			return i;
+	return -1;
+}
+
+/* Addresses from a small pool of "sites" so prefixes nest and collide. */
+static void random_addr(unsigned long long *s, uint8_t family, uint8_t *a)
+{
+	static const uint8_t sites4[4][4] = {
+		{ 198, 18, 0, 0 }, { 198, 19, 128, 0 }, { 198, 18, 255, 0 },
+		{ 10, 0, 0, 0 } };
+	uint64_t x = test_rand(s);
+	int i, keep = x % 5;
+
+	memset(a, 0, 16);
+	if (family == ECMP_AF_INET) {
+		memcpy(a, sites4[(x >> 8) % 4], 4);
+		for (i = keep; i < 4; i++)
+			a[i] = test_rand(s);
+	} else {
+		a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8;
+		for (i = 4 + keep; i < 16; i++)
+			a[i] = test_rand(s);
+		if ((x >> 16) % 3 == 0)
+			a[5] = 1;
+	}
+}
+
+static void random_route(unsigned long long *s, struct lpm_route *r)
+{
+	uint64_t x = test_rand(s);
+
+	memset(r, 0, sizeof(*r));
+	r->family = (x & 1) ? ECMP_AF_INET6 : ECMP_AF_INET;
+	random_addr(s, r->family, r->addr);
+	r->prefixlen = (x >> 8) % (alen(r->family) * 8 + 1);
+	lpm_mask(r->addr, r->family, r->prefixlen);
+	r->leaf = ECMP_LPM_LEAF((x >> 20) % 64);
+}
+
+static long check_all(struct lpm *t, const struct ref *ref,
+		      unsigned long long *s, int probes)
+{
+	long bad = 0;
+	int i;
+
+	for (i = 0; i < probes; i++) {
+		uint8_t a[16], family = (i & 1) ? ECMP_AF_INET6 : ECMP_AF_INET;
+		uint32_t got, want;
+
+		if (ref->n && (i % 3) == 0) {
+			/* An address inside, or at the end of, a route. */
+			const struct lpm_route *r = &ref->r[test_rand(s) % ref->n];
+			int bit;
+
+			family = r->family;
+			memcpy(a, r->addr, 16);
+			for (bit = r->prefixlen; bit < alen(family) * 8; bit++)
+				if ((i / 3) & 1 || test_rand(s) & 1)
+					a[bit / 8] |= 0x80 >> (bit % 8);
+		} else {
+			random_addr(s, family, a);
+		}
+		got = lpm_walk(root, node, NCHUNKS, family, a);
+		want = ref_lookup(ref, family, a);
+		if (got != want && bad++ < 4)
+			CHECK(0, "lookup family %d: got %u want %u", family, got,
+			      want);
+	}
+	(void)t;
+	return bad;
+}
+
+static void test_lpm_random_add_del(void)
+{
+	static struct ref ref;
+	unsigned long long s = 0x5eed0001;
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	int round, i;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	for (round = 0; round < 40; round++) {
+		for (i = 0; i < 60 && ref.n < 4000; i++) {
+			struct lpm_route r;
+			int at;
+
+			random_route(&s, &r);
+			ASSERT_EQ(lpm_add(t, &r), 0, "lpm_add");
+			at = ref_find(&ref, &r);
+			ref.r[at >= 0 ? at : ref.n++] = r;
+		}
+		for (i = 0; i < 30 && ref.n; i++) {
+			int at = test_rand(&s) % ref.n;
+
+			ASSERT_EQ(lpm_del(t, ref.r[at].family, ref.r[at].addr,
+					  ref.r[at].prefixlen), 0, "lpm_del");
+			ref.r[at] = ref.r[--ref.n];
+		}
+		ASSERT_EQ(lpm_route_count(t), ref.n, "route count");
+		ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+	}
+	/* Remove everything: no chunk may stay in use. */
+	while (ref.n) {
+		ref.n--;
+		ASSERT_EQ(lpm_del(t, ref.r[ref.n].family, ref.r[ref.n].addr,
+				  ref.r[ref.n].prefixlen), 0, "lpm_del all");
+	}
+	ASSERT_EQ(lpm_chunks_used(t), 0, "chunks after removing all");
+	ASSERT_EQ(check_all(t, &ref, &s, 2000), 0, "empty lookups");
+	lpm_free(t);
+}
+
+/* Two sibling /25s with one leaf make their chunk uniform; removing one
+ * must still work and leave the other in place. */
+static void test_lpm_sibling_routes(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	struct lpm_route a = { .family = ECMP_AF_INET, .prefixlen = 25,
+			       .addr = { 198, 18, 1, 0 }, .leaf = 5 };
+	struct lpm_route b = a;
+	uint8_t in_a[16] = { 198, 18, 1, 7 }, in_b[16] = { 198, 18, 1, 200 };
+
+	b.addr[3] = 128;
+	ASSERT_EQ(lpm_add(t, &a), 0, "add a");
+	ASSERT_EQ(lpm_add(t, &b), 0, "add b");
+	ASSERT_EQ(lpm_del(t, a.family, a.addr, 25), 0, "del a");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, in_a),
+		  ECMP_LPM_NONE, "a gone");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, in_b), 5,
+		  "b stays");
+	ASSERT_EQ(lpm_del(t, b.family, b.addr, 25), 0, "del b");
+	ASSERT_EQ(lpm_chunks_used(t), 0, "no chunks left");
+	lpm_free(t);
+}
+
+static void test_lpm_default_and_host_routes(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	struct lpm_route def = { .family = ECMP_AF_INET6, .prefixlen = 0,
+				 .leaf = 1 };
+	struct lpm_route host = { .family = ECMP_AF_INET6, .prefixlen = 128,
+				  .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 },
+				  .leaf = ECMP_LPM_LOCAL };
+	uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 8 };
+
+	ASSERT_EQ(lpm_add(t, &def), 0, "add ::/0");
+	ASSERT_EQ(lpm_add(t, &host), 0, "add /128");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET6, host.addr),
+		  ECMP_LPM_LOCAL, "host route");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET6, other), 1,
+		  "default");
+	ASSERT_EQ(lpm_chunks_used(t), 14, "a /128 takes 14 chunks");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, other),
+		  ECMP_LPM_NONE, "IPv4 unaffected");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET6, host.addr, 128), 0, "del /128");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET6, host.addr), 1,
+		  "falls back to default");
+	ASSERT_EQ(lpm_chunks_used(t), 0, "chunks freed");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET6, host.addr, 128), -ENOENT,
+		  "del missing");
+	lpm_free(t);
+}
+
+static void test_lpm_pool_exhausted(void)
+{
+	static struct ecmp_lpm_chunk small[4];
+	struct lpm *t = lpm_new(root, small, 4);
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = 32,
+			       .addr = { 198, 18, 0, 1 }, .leaf = 3 };
+	int i, err = 0;
+
+	for (i = 0; i < 8 && !err; i++) {
+		r.addr[1] = 18 + (i & 1);
+		r.addr[2] = i;
+		err = lpm_add(t, &r);
+	}
+	ASSERT_EQ(err, -ENOSPC, "pool runs out");
+	ASSERT_EQ(lpm_walk(root, small, 4, ECMP_AF_INET, r.addr), ECMP_LPM_NONE,
+		  "failed route not visible");
+	ASSERT_EQ(lpm_route_count(t), i - 1, "failed route not recorded");
+	lpm_free(t);
+}
+
+static void test_lpm_rejects_bad_input(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = 33,
+			       .leaf = 1 };
+
+	ASSERT_EQ(lpm_add(t, &r), -EINVAL, "/33");
+	r.prefixlen = 8;
+	r.family = 5;
+	ASSERT_EQ(lpm_add(t, &r), -EINVAL, "family");
+	r.family = ECMP_AF_INET;
+	r.leaf = ECMP_LPM_NONE;
+	ASSERT_EQ(lpm_add(t, &r), -EINVAL, "leaf none");
+	lpm_free(t);
+}
+
+int main(void)
+{
+	RUN_TEST(test_lpm_random_add_del);
+	RUN_TEST(test_lpm_sibling_routes);
+	RUN_TEST(test_lpm_default_and_host_routes);
+	RUN_TEST(test_lpm_pool_exhausted);
+	RUN_TEST(test_lpm_rejects_bad_input);
+	return test_summary();
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "route_set.h"
+
+struct slot {
+	struct lpm_route r;
+	uint8_t used;
+};
+
+struct route_set {
+	struct slot *slots;
+	uint32_t cap;		/* power of two */
+	uint32_t count;
+};
+
+static int same_key(const struct lpm_route *a, const struct lpm_route *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* FNV-1a over the key: the table is ours, inputs are the operator's. */
+static uint32_t key_hash(const struct lpm_route *r)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	h = (h ^ r->family) * 16777619u;
+	h = (h ^ r->prefixlen) * 16777619u;
+	for (i = 0; i < sizeof(r->addr); i++)
+		h = (h ^ r->addr[i]) * 16777619u;
+	return h;
+}
+
+struct route_set *route_set_new(void)
+{
+	struct route_set *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->cap = 64;
+	s->slots = calloc(s->cap, sizeof(*s->slots));
+	if (!s->slots) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void route_set_free(struct route_set *s)
+{
+	if (!s)
+		return;
+	free(s->slots);
+	free(s);
+}
+
+static struct slot *find_slot(const struct route_set *s,
+			      const struct lpm_route *key)
+{
+	uint32_t i = key_hash(key) & (s->cap - 1);
+
+	while (s->slots[i].used) {
+		if (same_key(&s->slots[i].r, key))
+			return &s->slots[i];
+		i = (i + 1) & (s->cap - 1);
+	}
+	return &s->slots[i];	/* the free slot where key would go */
+}
+
+static int grow(struct route_set *s)
+{
+	struct slot *old = s->slots;
+	uint32_t old_cap = s->cap, i;
+
+	s->slots = calloc((size_t)old_cap * 2, sizeof(*s->slots));
+	if (!s->slots) {
+		s->slots = old;
+		return -ENOMEM;
+	}
+	s->cap = old_cap * 2;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].used)
+			*find_slot(s, &old[i].r) = old[i];
+	free(old);
+	return 0;
+}
+
+int route_set_put(struct route_set *s, const struct lpm_route *r)
+{
+	struct slot *sl;
+
+	if ((s->count + 1) * 2 > s->cap) {
+		int err = grow(s);
+
+		if (err)
+			return err;
+	}
+	sl = find_slot(s, r);
+	if (!sl->used)
+		s->count++;
+	sl->r = *r;
+	sl->used = 1;
+	return 0;
+}
+
+const struct lpm_route *route_set_get(const struct route_set *s,
+				      const struct lpm_route *key)
+{
+	struct slot *sl = find_slot(s, key);
+
+	return sl->used ? &sl->r : NULL;
+}
+
+int route_set_del(struct route_set *s, const struct lpm_route *key)
+{
+	struct slot *sl = find_slot(s, key);
+	uint32_t hole, i, mask = s->cap - 1;
+
+	if (!sl->used)
+		return -ENOENT;
+	hole = sl - s->slots;
+	s->slots[hole].used = 0;
+	s->count--;
+	/* Backward shift: pull later entries of the run into the hole when
+	 * their home slot is not between the hole and where they sit. */
+	for (i = (hole + 1) & mask; s->slots[i].used; i = (i + 1) & mask) {
+		uint32_t home = key_hash(&s->slots[i].r) & mask;
+
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			s->slots[hole] = s->slots[i];
+			s->slots[i].used = 0;
+			hole = i;
+		}
+	}
+	return 0;
+}
+
+uint32_t route_set_count(const struct route_set *s)
+{
+	return s->count;
+}
+
+int route_set_for_each(const struct route_set *s,
+		       int (*fn)(const struct lpm_route *r, void *arg),
+		       void *arg)
+{
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < s->cap; i++) {
+		if (!s->slots[i].used)
+			continue;
+		err = fn(&s->slots[i].r, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
