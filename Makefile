@@ -31,7 +31,7 @@ CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude -Imaps -Ibpf
 
 BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
@@ -41,7 +41,9 @@ LIB       := $(BUILD)/libecmp.a
 
 BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o
 SKELS     := $(BUILD)/ecmp_xdp.skel.h
-TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o
+TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o \
+		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
+		 $(BUILD)/tests/xdp_sink.bpf.o
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash
 BPF_TESTS  := $(BUILD)/tests/test_xdp

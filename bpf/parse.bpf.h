@@ -39,13 +39,14 @@
 /* What the parser learned about the outer IP header, for the rewrite. */
 struct ecmp_pkt {
 	struct ecmp_flow flow;	/* outer: the route key */
-	struct ecmp_flow hash;	/* what gets hashed: outer or tunnel inner */
+	struct ecmp_flow inner;	/* tunnel inner flow, valid if use_inner */
 	__u32 l3_off;		/* outer IP header */
 	__u32 l4_off;		/* outer L4 header (after extension headers) */
 	__u32 l3_end;		/* end of the outer IP datagram */
 	__u8  vlan_tags;	/* ingress tags, removed on forwarding */
 	__u8  ttl;		/* outer TTL / hop limit */
-	__u8  pad[2];
+	__u8  use_inner;	/* hash inner instead of flow */
+	__u8  pad;
 };
 
 /* Returns a pointer to len readable bytes at off, or NULL. */
@@ -357,6 +358,7 @@ static __always_inline int parse_inner(void *data, void *data_end,
 
 /*
  * Parse a whole frame. Returns 0 with pkt filled, or the reason to pass.
+ * Only pkt->flow needs to be zeroed by the caller.
  */
 static __always_inline int ecmp_parse(void *data, void *data_end,
 				      __u32 hash_flags, struct ecmp_pkt *pkt)
@@ -379,15 +381,13 @@ static __always_inline int ecmp_parse(void *data, void *data_end,
 	if (err)
 		return err;
 
-	pkt->hash = pkt->flow;
+	pkt->use_inner = 0;
 	if ((hash_flags & ECMP_HASH_INNER) && pkt->flow.proto == IPP_UDP &&
 	    !pkt->flow.fragment &&
 	    (pkt->flow.dport == bpf_htons(VXLAN_PORT) ||
 	     pkt->flow.dport == bpf_htons(GENEVE_PORT))) {
-		struct ecmp_flow inner = {};
-
-		if (!parse_inner(data, data_end, pkt, &inner))
-			pkt->hash = inner;
+		__builtin_memset(&pkt->inner, 0, sizeof(pkt->inner));
+		pkt->use_inner = !parse_inner(data, data_end, pkt, &pkt->inner);
 	}
 	return 0;
 }

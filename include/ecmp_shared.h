@@ -69,7 +69,7 @@
 #define ECMP_MAP_NH_STATS	"ecmp_nh_stats"
 #define ECMP_MAP_GRP_STATS	"ecmp_grp_stats"
 
-/* ---- ecmp_config: array, one entry (key 0), written by ecmpd ---- */
+/* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
 enum ecmp_hash_flags {
 	ECMP_HASH_L4		= 1u << 0,	/* ports too; else l3 only */
@@ -87,8 +87,13 @@ struct ecmp_config {
 	__u64 seed[2];		/* SipHash key k0, k1: the per-node secret */
 	__u32 hash_flags;	/* enum ecmp_hash_flags */
 	__u32 flags;		/* enum ecmp_config_flags */
+	/* CLOCK_MONOTONIC >> ECMP_SEEN_SHIFT, advanced by ecmpd with one
+	 * 32-bit store per tick; the data path stamps buckets with it
+	 * instead of reading a clock per packet. */
+	__u32 epoch;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ecmp_config) == 24, "ecmp_config ABI");
+_Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
 
 /* ---- route lookup: a multibit trie (16-bit root stride, then 8 bits) ----
  *
@@ -161,9 +166,10 @@ _Static_assert(sizeof(struct ecmp_group) == 8, "ecmp_group ABI");
 
 /* ---- ecmp_buckets: array of slots, mmapable ----
  * nexthop: written by ecmpd, one aligned 32-bit store per change.
- * last_seen: written by the data path, in units of 2^ECMP_SEEN_SHIFT ns of
- * CLOCK_MONOTONIC (coarse), at most once per unit, so busy buckets do not
- * bounce a cache line between CPUs on every packet. ecmpd prefers buckets
+ * last_seen: written by the data path, the config epoch (units of
+ * 2^ECMP_SEEN_SHIFT ns of CLOCK_MONOTONIC) when the bucket last carried a
+ * packet; written only when it changes, so busy buckets do not bounce a
+ * cache line between CPUs on every packet. ecmpd prefers buckets
  * with an old last_seen when it has to move some (idle buckets).
  */
 #define ECMP_SEEN_SHIFT		26	/* ~67 ms */

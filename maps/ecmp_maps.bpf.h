@@ -12,10 +12,12 @@
 
 #include "ecmp_shared.h"
 
-/* Key 0: seed, hash policy, ready flag. Written by ecmpd at start/reload. */
+/* Key 0: seed, hash policy, ready flag, epoch. Written by ecmpd at
+ * start/reload; the epoch through mmap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct ecmp_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -1,0 +1,11 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# `make bench`: every benchmark, figures only. BENCH_QUICK=1 for a smoke run.
+set -e
+BUILD=${BUILD:-build}
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: needs root (BPF_PROG_TEST_RUN)" >&2
+	exit 1
+fi
+echo "== data path ns/packet (BPF_PROG_TEST_RUN)"
+"$BUILD/tests/bench_xdp" "$BUILD"
