@@ -35,7 +35,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 	      -Ivmlinux/$(ARCH) -Iinclude -Imaps -Ibpf
 
 BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
-LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c
+LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecmp.a
 
@@ -45,7 +45,7 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
 		 $(BUILD)/tests/xdp_sink.bpf.o
 
-UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash
+UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket
 BPF_TESTS  := $(BUILD)/tests/test_xdp
 BENCH      := $(BUILD)/tests/bench_xdp
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
@@ -113,6 +113,10 @@ $(BUILD)/tests/test_lpm: $(BUILD)/tests/unit/test_lpm.o $(LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/test_hash: $(BUILD)/tests/unit/test_hash.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_bucket: $(BUILD)/tests/unit/test_bucket.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
