@@ -18,14 +18,14 @@ Q := @
 msg = @printf '  %-7s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS      := libbpf libxdp libelf zlib
+PKGS      := libbpf libxdp libelf zlib libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+CFLAGS    += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	     -Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS)
-LDLIBS    += $(PKG_LIBS) -lm
+LDLIBS    += $(PKG_LIBS) -lmnl -lm
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
@@ -35,7 +35,10 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 	      -Ivmlinux/$(ARCH) -Iinclude -Imaps -Ibpf
 
 BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
-LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c
+LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c \
+	     user/config.c user/log.c user/seed.c user/netlink.c user/json.c \
+	     user/ctl.c user/lookup.c user/nexthop.c user/group.c user/route.c \
+	     user/apply.c user/pin.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecmp.a
 
@@ -45,8 +48,11 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
 		 $(BUILD)/tests/xdp_sink.bpf.o
 
-UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket
+UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
+	      $(BUILD)/tests/test_config
+PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
+NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o
 BENCH      := $(BUILD)/tests/bench_xdp
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
@@ -54,7 +60,7 @@ TOOLCHAIN  := $(BUILD)/.toolchain-ok
 .SECONDARY:
 .PHONY: all check test bench deps vmlinux install clean help demo
 
-all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB)
+all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB) $(PROGS)
 
 help:
 	@echo 'xdp-ecmp targets:'
@@ -93,6 +99,11 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/bpf/%.bpf.c $(BPF_HDRS) tests/bpf/hash_probe.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 
+$(BUILD)/tests/%.bpf.tmp.o: tests/net/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -120,6 +131,18 @@ $(BUILD)/tests/test_bucket: $(BUILD)/tests/unit/test_bucket.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/ecmpd: $(BUILD)/user/ecmpd.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/test_xdp: $(BUILD)/tests/bpf/test_xdp.o $(BUILD)/tests/bpf/frame_build.o \
 		$(BUILD)/tests/bpf/frame_model.o $(BUILD)/tests/bpf/dp_fixture.o $(LIB) \
 		$(BPF_OBJS) $(TEST_BPF_OBJS)
@@ -131,17 +154,25 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bpf/fr
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
 
+$(BUILD)/tests/flowgen: $(BUILD)/tests/net/flowgen.o $(BUILD)/tests/bpf/frame_build.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/netsink: $(BUILD)/tests/net/netsink.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 check: all $(UNIT_TESTS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh check
 
-test: all $(UNIT_TESTS) $(BPF_TESTS)
+test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh all
 
 bench: all $(BENCH)
 	$(Q)BUILD=$(BUILD) sh scripts/bench.sh
 
-demo: all
-	$(Q)sh scripts/demo.sh
+demo: all $(NET_TOOLS)
+	$(Q)BUILD=$(BUILD) bash scripts/demo.sh
 
 deps:
 	$(Q)sh scripts/install-deps.sh
@@ -150,8 +181,9 @@ vmlinux:
 	$(Q)sh scripts/gen-vmlinux.sh vmlinux/$(ARCH)/vmlinux.h
 
 install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdp-ecmp
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdp-ecmp $(DESTDIR)$(PREFIX)/sbin
 	$(Q)install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/xdp-ecmp/
+	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

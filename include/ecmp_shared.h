@@ -68,6 +68,8 @@
 #define ECMP_MAP_STATS		"ecmp_stats"
 #define ECMP_MAP_NH_STATS	"ecmp_nh_stats"
 #define ECMP_MAP_GRP_STATS	"ecmp_grp_stats"
+#define ECMP_MAP_NH_META	"ecmp_nh_meta"
+#define ECMP_MAP_GRP_META	"ecmp_grp_meta"
 
 /* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
@@ -198,6 +200,58 @@ struct ecmp_nexthop {
 	__u32 pad;		/* array maps store values 8-byte aligned */
 };
 _Static_assert(sizeof(struct ecmp_nexthop) == 24, "ecmp_nexthop ABI");
+
+/* ---- metadata: names and configuration, for ecmpctl and restarts ----
+ * Arrays by nexthop / group id, written by ecmpd, never read by the data
+ * path. They make the pinned state self-describing: ecmpctl shows names
+ * without ecmpd running, and a restarted ecmpd adopts ids, tables and drain
+ * state from them without moving a bucket.
+ */
+#define ECMP_NAME_MAX		32
+#define ECMP_MAX_GROUP_MEMBERS	64
+
+enum ecmp_nh_state {
+	ECMP_NH_STATE_UNUSED = 0,	/* slot free */
+	ECMP_NH_STATE_UP,
+	ECMP_NH_STATE_DOWN,		/* link down or neighbour failed */
+	ECMP_NH_STATE_DRAIN,		/* ecmpctl nexthop set NAME drain */
+	ECMP_NH_STATE_UNRESOLVED,	/* no MAC yet */
+};
+
+enum ecmp_nh_meta_flags {
+	ECMP_NH_META_DRAINED	= 1u << 0,	/* admin drain, survives restarts */
+	ECMP_NH_META_BFD	= 1u << 1,
+	ECMP_NH_META_LINK_UP	= 1u << 2,
+};
+
+struct ecmp_nh_meta {
+	char  name[ECMP_NAME_MAX];
+	__u8  via[16];
+	__u8  family;		/* 0: slot unused */
+	__u8  state;		/* enum ecmp_nh_state */
+	__u16 vlan;
+	__u32 weight;
+	__u32 ifindex;
+	__u32 flags;		/* enum ecmp_nh_meta_flags */
+};
+_Static_assert(sizeof(struct ecmp_nh_meta) == 64, "ecmp_nh_meta ABI");
+
+struct ecmp_grp_member {
+	__u32 nexthop;
+	__u32 weight;
+};
+
+struct ecmp_grp_meta {
+	char  name[ECMP_NAME_MAX];
+	__u32 in_use;
+	__u32 buckets;
+	__u32 nmembers;
+	__u32 idle_timer_ms;
+	__u32 unbalanced_timer_ms;
+	__u32 pad;
+	struct ecmp_grp_member member[ECMP_MAX_GROUP_MEMBERS];
+};
+_Static_assert(sizeof(struct ecmp_grp_meta) == 568, "ecmp_grp_meta ABI");
 
 /* ---- counters: per-CPU arrays ---- */
 

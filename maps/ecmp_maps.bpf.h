@@ -91,7 +91,9 @@ struct {
 } ecmp_nexthops SEC(".maps");
 
 /* Egress interfaces, ifindex -> device, for bpf_redirect_map(). Written by
- * ecmpd for every interface a nexthop uses. */
+ * ecmpd for every interface a nexthop uses. (The kernel adds
+ * BPF_F_RDONLY_PROG to a devmap's flags, which libbpf 1.1 then finds
+ * different from these when it reuses the pin: user/pin.c reuses it by fd.) */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, ECMP_MAX_TX_PORTS);
@@ -126,5 +128,25 @@ struct {
 	__type(value, struct ecmp_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ecmp_grp_stats SEC(".maps");
+
+/* Names and configuration by nexthop id, for ecmpctl and restarts. Not read
+ * by the data path. Written by ecmpd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECMP_MAX_NEXTHOPS);
+	__type(key, __u32);
+	__type(value, struct ecmp_nh_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_nh_meta SEC(".maps");
+
+/* Names, members and timers by group id. Not read by the data path.
+ * Written by ecmpd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECMP_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, struct ecmp_grp_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_grp_meta SEC(".maps");
 
 #endif /* ECMP_MAPS_BPF_H */

@@ -31,7 +31,7 @@ if command -v "$BPFTOOL" >/dev/null 2>&1 &&
 	exit 1
 fi
 if command -v pkg-config >/dev/null 2>&1; then
-	for pc in libbpf:libbpf-dev libxdp:libxdp-dev libelf:libelf-dev zlib:zlib1g-dev; do
+	for pc in libbpf:libbpf-dev libxdp:libxdp-dev libelf:libelf-dev zlib:zlib1g-dev libmnl:libmnl-dev; do
 		pkg-config --exists "${pc%%:*}" || missing="$missing ${pc#*:}"
 	done
 fi

@@ -27,6 +27,7 @@ run() { # name command...
 run unit/lpm "$BUILD/tests/test_lpm"
 run unit/hash "$BUILD/tests/test_hash"
 run unit/bucket "$BUILD/tests/test_bucket"
+run unit/config "$BUILD/tests/test_config"
 
 if [ "$mode" = all ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,30 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_STATS]	= ECMP_MAP_STATS,
 	[DP_NH_STATS]	= ECMP_MAP_NH_STATS,
 	[DP_GRP_STATS]	= ECMP_MAP_GRP_STATS,
+	[DP_NH_META]	= ECMP_MAP_NH_META,
+	[DP_GRP_META]	= ECMP_MAP_GRP_META,
 };
+
+const char *dp_reason_name(int reason)
+{
+	static const char *const names[ECMP_REASON_MAX] = {
+		[ECMP_FORWARDED]		= "forwarded",
+		[ECMP_PASS_NOT_READY]		= "not_ready",
+		[ECMP_PASS_NOT_IP]		= "not_ip",
+		[ECMP_PASS_NOT_UNICAST]		= "not_unicast",
+		[ECMP_PASS_UNSUPPORTED]		= "unsupported",
+		[ECMP_PASS_MALFORMED]		= "malformed",
+		[ECMP_PASS_NO_ROUTE]		= "no_route",
+		[ECMP_PASS_LOCAL]		= "local",
+		[ECMP_PASS_TTL]			= "ttl",
+		[ECMP_PASS_NO_NEXTHOP]		= "no_nexthop",
+		[ECMP_PASS_NO_EGRESS]		= "no_egress",
+		[ECMP_PASS_ADJUST_FAILED]	= "adjust_failed",
+	};
+
+	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
+	       names[reason] : "unknown";
+}
 
 /* The mmapable arrays and the size of one element. */
 static const struct {
@@ -35,6 +59,7 @@ static const struct {
 	{ DP_GROUPS, sizeof(struct ecmp_group), offsetof(struct ecmp_dp, groups) },
 	{ DP_BUCKETS, sizeof(struct ecmp_bucket), offsetof(struct ecmp_dp, buckets) },
 	{ DP_NEXTHOPS, sizeof(struct ecmp_nexthop), offsetof(struct ecmp_dp, nexthops) },
+	{ DP_CONFIG, sizeof(struct ecmp_config), offsetof(struct ecmp_dp, config) },
 };
 
 static size_t map_bytes(size_t elem, uint32_t n)
@@ -49,8 +74,10 @@ int dp_set_sizes(struct bpf_object *obj, const struct dp_sizes *s)
 	const struct { const char *name; uint32_t n; } set[] = {
 		{ ECMP_MAP_NEXTHOPS, s->nexthops },
 		{ ECMP_MAP_NH_STATS, s->nexthops },
+		{ ECMP_MAP_NH_META, s->nexthops },
 		{ ECMP_MAP_GROUPS, s->groups },
 		{ ECMP_MAP_GRP_STATS, s->groups },
+		{ ECMP_MAP_GRP_META, s->groups },
 		{ ECMP_MAP_BUCKETS, s->bucket_slots },
 		{ ECMP_MAP_LPM_NODE, s->lpm_chunks },
 		{ ECMP_MAP_ROUTES, s->routes },
@@ -71,6 +98,15 @@ int dp_set_sizes(struct bpf_object *obj, const struct dp_sizes *s)
 			return err;
 	}
 	return 0;
+}
+
+void dp_sizes_of(const struct ecmp_dp *dp, struct dp_sizes *s)
+{
+	s->nexthops = dp->max_entries[DP_NEXTHOPS];
+	s->groups = dp->max_entries[DP_GROUPS];
+	s->bucket_slots = dp->max_entries[DP_BUCKETS];
+	s->lpm_chunks = dp->max_entries[DP_LPM_NODE];
+	s->routes = dp->max_entries[DP_ROUTES];
 }
 
 void dp_unpin_all(struct bpf_object *obj)

@@ -15,6 +15,7 @@
 enum dp_map {
 	DP_CONFIG, DP_LPM_ROOT, DP_LPM_NODE, DP_ROUTES, DP_GROUPS, DP_BUCKETS,
 	DP_NEXTHOPS, DP_TX_PORTS, DP_STATS, DP_NH_STATS, DP_GRP_STATS,
+	DP_NH_META, DP_GRP_META,
 	DP_MAP_COUNT,
 };
 
@@ -29,6 +30,7 @@ struct ecmp_dp {
 	struct ecmp_group *groups;
 	struct ecmp_bucket *buckets;
 	struct ecmp_nexthop *nexthops;
+	struct ecmp_config *config;
 	int ncpus;
 };
 
@@ -36,6 +38,10 @@ struct ecmp_dp {
 struct dp_sizes {
 	uint32_t nexthops, groups, bucket_slots, lpm_chunks, routes;
 };
+
+/* dp_sizes of an opened dp, to load more copies of the object that can
+ * reuse its pinned maps (libbpf wants max_entries to match). */
+void dp_sizes_of(const struct ecmp_dp *dp, struct dp_sizes *sizes);
 
 /* bpf_map__set_max_entries() for each non-zero size. */
 int dp_set_sizes(struct bpf_object *obj, const struct dp_sizes *sizes);
@@ -49,6 +55,9 @@ int dp_open_object(struct ecmp_dp *dp, struct bpf_object *obj);
 int dp_open_pinned(struct ecmp_dp *dp, const char *pin_root, int writable);
 /* Unmaps; closes the fds only if dp_open_pinned() opened them. */
 void dp_close(struct ecmp_dp *dp, int close_fds);
+
+/* snake_case name of an enum ecmp_reason ("no_route"), for ecmpctl. */
+const char *dp_reason_name(int reason);
 
 /* Sum of a per-CPU counter over all CPUs. */
 int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,

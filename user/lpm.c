@@ -36,11 +36,10 @@ static void store_entry(uint32_t *e, uint32_t v)
 	__atomic_store_n(e, v, __ATOMIC_RELEASE);
 }
 
-struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
-		    uint32_t nchunks)
+static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
+			     struct ecmp_lpm_chunk *node, uint32_t nchunks)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
-	uint32_t i;
 
 	if (!t)
 		return NULL;
@@ -57,6 +56,17 @@ struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		lpm_free(t);
 		return NULL;
 	}
+	return t;
+}
+
+struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		    uint32_t nchunks)
+{
+	struct lpm *t = lpm_alloc(root, node, nchunks);
+	uint32_t i;
+
+	if (!t)
+		return NULL;
 	memset(root, 0, sizeof(*root) * ECMP_LPM_ROOT_CHUNKS);
 	memset(node, 0, sizeof(*node) * nchunks);
 	/* Hand out low indexes first: the trie stays compact in memory. */
@@ -392,6 +402,23 @@ int lpm_match(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	return -ENOENT;
 }
 
+int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
+	    uint8_t prefixlen, struct lpm_route *out)
+{
+	struct lpm_route key = { .family = family, .prefixlen = prefixlen };
+	const struct lpm_route *r;
+
+	if (!addr_len(family))
+		return -EINVAL;
+	memcpy(key.addr, addr, addr_len(family));
+	lpm_mask(key.addr, family, prefixlen);
+	r = route_set_get(t->routes, &key);
+	if (!r)
+		return -ENOENT;
+	*out = *r;
+	return 0;
+}
+
 uint32_t lpm_route_count(const struct lpm *t)
 {
 	return route_set_count(t->routes);
@@ -406,4 +433,113 @@ int lpm_for_each(const struct lpm *t,
 		 int (*fn)(const struct lpm_route *r, void *arg), void *arg)
 {
 	return route_set_for_each(t->routes, fn, arg);
+}
+
+/* The leaf and depth that the routes give an entry standing for the /bits
+ * prefix of addr: the longest route of at most bits that covers it. */
+static void expected_entry(const struct lpm *t, uint8_t family,
+			   const uint8_t *addr, int bits, uint32_t *leaf,
+			   uint8_t *depth)
+{
+	int l;
+
+	for (l = bits; l >= 0; l--) {
+		struct lpm_route key = { .family = family, .prefixlen = l };
+		const struct lpm_route *r;
+
+		memcpy(key.addr, addr, 16);
+		lpm_mask(key.addr, family, l);
+		r = route_set_get(t->routes, &key);
+		if (r) {
+			*leaf = r->leaf;
+			*depth = l + 1;
+			return;
+		}
+	}
+	*leaf = ECMP_LPM_NONE;
+	*depth = 0;
+}
+
+/* Walks the entries of a chunk (or the root range) and their children,
+ * marking used chunks and filling depths. Returns -1 on a bad link. */
+static int adopt_entry(struct lpm *t, uint32_t *e, uint8_t *d, uint8_t family,
+		       uint8_t *addr, int byte, uint8_t *used,
+		       uint32_t *repaired)
+{
+	int bits = 8 * (byte + 1);	/* the prefix this entry stands for */
+	uint32_t v = *e;
+
+	if (v & ECMP_LPM_CHILD) {
+		uint32_t c = v & ~ECMP_LPM_CHILD, i;
+		uint32_t leaf;
+		uint8_t depth;
+
+		if (c >= t->nchunks || used[c] || byte + 1 >= (family == ECMP_AF_INET ? 4 : 16))
+			return -1;
+		used[c] = 1;
+		/* The depth of a linked entry is what its chunk inherited. */
+		expected_entry(t, family, addr, bits, &leaf, &depth);
+		*d = depth;
+		for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+			addr[byte + 1] = i;
+			if (adopt_entry(t, &t->node[c].entry[i],
+					&t->node_depth[c * ECMP_LPM_CHUNK + i], family,
+					addr, byte + 1, used, repaired))
+				return -1;
+		}
+		addr[byte + 1] = 0;
+		return 0;
+	}
+	{
+		uint32_t leaf;
+		uint8_t depth;
+
+		expected_entry(t, family, addr, bits, &leaf, &depth);
+		*d = depth;
+		if (v != leaf) {
+			store_entry(e, leaf);
+			(*repaired)++;
+		}
+	}
+	return 0;
+}
+
+struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		       uint32_t nchunks, const struct lpm_route *routes,
+		       uint32_t nroutes, uint32_t *repaired)
+{
+	struct lpm *t = lpm_alloc(root, node, nchunks);
+	uint8_t *used = calloc(nchunks ? nchunks : 1, 1);
+	uint32_t i;
+
+	*repaired = 0;
+	if (!t || !used)
+		goto fail;
+	for (i = 0; i < nroutes; i++) {
+		struct lpm_route r = routes[i];
+
+		lpm_mask(r.addr, r.family, r.prefixlen);
+		if (route_set_put(t->routes, &r))
+			goto fail;
+	}
+	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++) {
+		uint8_t addr[16] = { 0 }, family = i < 65536 ? ECMP_AF_INET : ECMP_AF_INET6;
+		uint8_t *d;
+		uint32_t *e = entry_at(t, 0, i, &d);
+
+		addr[0] = (i >> 8) & 0xff;
+		addr[1] = i & 0xff;
+		if (adopt_entry(t, e, d, family, addr, 1, used, repaired))
+			goto fail;
+	}
+	t->nfree = 0;
+	for (i = nchunks; i-- > 0;)
+		if (!used[i])
+			t->free_list[t->nfree++] = i;
+	free(used);
+	return t;
+fail:
+	free(used);
+	lpm_free(t);
+	return NULL;
 }

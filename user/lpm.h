@@ -32,6 +32,15 @@ struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		    uint32_t nchunks);
 void lpm_free(struct lpm *t);
 
+/* Takes over a trie that is already live (a restarted ecmpd): rebuilds the
+ * builder's bookkeeping from the routes it was built from, without moving
+ * anything a lookup can see. Entries that disagree with the routes are
+ * corrected one store at a time; *repaired counts them (0 for a trie this
+ * module built). Returns NULL on ENOMEM or an inconsistent chunk link. */
+struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		       uint32_t nchunks, const struct lpm_route *routes,
+		       uint32_t nroutes, uint32_t *repaired);
+
 /* Adds or replaces a route. -ENOSPC when the chunk pool is exhausted (the
  * trie is unchanged then), -EINVAL for a bad family/length/leaf. */
 int lpm_add(struct lpm *t, const struct lpm_route *r);
@@ -49,6 +58,10 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
  * leaf), from the builder's own route set. Returns 0 or -ENOENT. */
 int lpm_match(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	      struct lpm_route *out);
+
+/* The route with exactly this prefix. Returns 0 or -ENOENT. */
+int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
+	    uint8_t prefixlen, struct lpm_route *out);
 
 /* Counts, for show/stats. */
 uint32_t lpm_route_count(const struct lpm *t);

@@ -260,6 +260,71 @@ static void test_lpm_rejects_bad_input(void)
 	lpm_free(t);
 }
 
+static int collect(const struct lpm_route *r, void *arg)
+{
+	struct ref *ref = arg;
+
+	ref->r[ref->n++] = *r;
+	return 0;
+}
+
+/* A restarted ecmpd takes over the live trie: nothing is rewritten, the
+ * bookkeeping matches, and later changes work as before. */
+static void test_lpm_attach_live_trie(void)
+{
+	static struct ref ref, copy;
+	unsigned long long s = 0xa77ac4;
+	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;
+	uint32_t repaired, used;
+	int i;
+
+	ref.n = 0;
+	for (i = 0; i < 1500; i++) {
+		struct lpm_route r;
+		int at;
+
+		random_route(&s, &r);
+		lpm_add(t, &r);
+		at = ref_find(&ref, &r);
+		ref.r[at >= 0 ? at : ref.n++] = r;
+	}
+	for (i = 0; i < 400; i++) {	/* removals leave collapsed chunks */
+		int at = test_rand(&s) % ref.n;
+
+		lpm_del(t, ref.r[at].family, ref.r[at].addr, ref.r[at].prefixlen);
+		ref.r[at] = ref.r[--ref.n];
+	}
+	used = lpm_chunks_used(t);
+	copy.n = 0;
+	lpm_for_each(t, collect, &copy);
+	lpm_free(t);
+
+	u = lpm_attach(root, node, NCHUNKS, copy.r, copy.n, &repaired);
+	ASSERT_TRUE(u != NULL, "attach");
+	if (!u)
+		return;
+	ASSERT_EQ(repaired, 0, "entries rewritten on attach");
+	ASSERT_EQ(lpm_chunks_used(u), used, "chunks in use");
+	ASSERT_EQ(check_all(u, &ref, &s, 4000), 0, "lookups after attach");
+	for (i = 0; i < 200; i++) {
+		int at = test_rand(&s) % ref.n;
+
+		ASSERT_EQ(lpm_del(u, ref.r[at].family, ref.r[at].addr,
+				  ref.r[at].prefixlen), 0, "del after attach");
+		ref.r[at] = ref.r[--ref.n];
+	}
+	ASSERT_EQ(check_all(u, &ref, &s, 4000), 0, "lookups after changes");
+	/* A corrupted entry is put right. */
+	root[ECMP_LPM_CHUNK * 1 + 2].entry[3] = 77;
+	copy.n = 0;
+	lpm_for_each(u, collect, &copy);
+	lpm_free(u);
+	u = lpm_attach(root, node, NCHUNKS, copy.r, copy.n, &repaired);
+	ASSERT_TRUE(u && repaired >= 1, "corruption repaired");
+	ASSERT_EQ(check_all(u, &ref, &s, 4000), 0, "lookups after repair");
+	lpm_free(u);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -267,5 +332,6 @@ int main(void)
 	RUN_TEST(test_lpm_default_and_host_routes);
 	RUN_TEST(test_lpm_pool_exhausted);
 	RUN_TEST(test_lpm_rejects_bad_input);
+	RUN_TEST(test_lpm_attach_live_trie);
 	return test_summary();
 }

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netsink attach IFNAME PIN   load netsink.bpf.o, attach to IFNAME (native
+ *                             XDP), pin its counter map at PIN
+ * netsink dump PIN            print "FAMILY SPORT COUNT" per flow
+ * netsink clear PIN           zero the counters
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+static int attach(const char *obj_path, const char *ifname, const char *pin)
+{
+	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+	int ifindex = if_nametoindex(ifname), err;
+	struct bpf_program *p;
+
+	if (!obj || !ifindex) {
+		fprintf(stderr, "netsink: cannot open %s or find %s\n", obj_path, ifname);
+		return 1;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fprintf(stderr, "netsink: load: %s\n", strerror(-err));
+		return 1;
+	}
+	p = bpf_object__find_program_by_name(obj, "netsink");
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(p), XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr, "netsink: attach to %s: %s\n", ifname, strerror(-err));
+		return 1;
+	}
+	unlink(pin);
+	err = bpf_map__pin(bpf_object__find_map_by_name(obj, "sink_counts"), pin);
+	if (err) {
+		fprintf(stderr, "netsink: pin %s: %s\n", pin, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int dump(const char *pin, int clear)
+{
+	int fd = bpf_obj_get(pin);
+	__u32 key, next, *cur = NULL;
+	__u64 v;
+
+	if (fd < 0) {
+		fprintf(stderr, "netsink: %s: %s\n", pin, strerror(errno));
+		return 1;
+	}
+	while (!bpf_map_get_next_key(fd, cur, &next)) {
+		key = next;
+		cur = &key;
+		if (clear) {
+			v = 0;
+			bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+		} else if (!bpf_map_lookup_elem(fd, &key, &v)) {
+			printf("%u %u %llu\n", key >> 16, key & 0xffff,
+			       (unsigned long long)v);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char obj[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", obj, sizeof(obj) - 32);
+	if (n < 0)
+		return 1;
+	obj[n] = 0;
+	strcpy(strrchr(obj, '/'), "/netsink.bpf.o");
+	if (argc == 4 && !strcmp(argv[1], "attach"))
+		return attach(obj, argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "dump"))
+		return dump(argv[2], 0);
+	if (argc == 3 && !strcmp(argv[1], "clear"))
+		return dump(argv[2], 1);
+	fprintf(stderr, "usage: netsink attach IFNAME PIN | dump PIN | clear PIN\n");
+	return 2;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The config parser: a full valid file, then every kind of bad input, each
+ * with the exact "FILE:LINE: message" it must produce.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "../test.h"
+
+TEST_STATE_DEFINE;
+
+static const char *valid =
+	"# a router\n"
+	"seed 0x00112233445566778899aabbccddeeff\n"
+	"hash l4 symmetric inner\n"
+	"interface lo xdp generic\n"
+	"nexthop nh1 via 198.18.1.2 dev lo weight 1\n"
+	"nexthop nh2 via 198.18.2.2 dev lo weight 2 vlan 100\n"
+	"nexthop nh6 via fe80::2 dev lo\n"
+	"group web buckets 256 idle_timer 0.5 unbalanced_timer 3 nexthops nh1 nh2\n"
+	"group web6 nexthops nh6\n"
+	"route 198.19.0.0/16 group web\n"
+	"route 198.19.1.0/24 group web    # overlaps: longest prefix wins\n"
+	"route 2001:db8:100::/48 group web6\n";
+
+static void test_config_valid(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf", valid), 0, "parse");
+	config_print_errors(&c, stderr);
+	ASSERT_EQ(c.seed[0], 0x0011223344556677ULL, "seed k0");
+	ASSERT_EQ(c.seed[1], 0x8899aabbccddeeffULL, "seed k1");
+	ASSERT_EQ(c.seed_auto, 0, "seed not auto");
+	ASSERT_EQ(c.hash_flags, ECMP_HASH_L4 | ECMP_HASH_SYMMETRIC | ECMP_HASH_INNER, "hash");
+	ASSERT_EQ(c.niface, 1, "interfaces");
+	ASSERT_EQ(c.iface[0].attach, ATTACH_XDP_GENERIC, "generic");
+	ASSERT_EQ(c.nnexthop, 3, "nexthops");
+	ASSERT_EQ(c.nexthop[1].weight, 2, "weight");
+	ASSERT_EQ(c.nexthop[1].vlan, 100, "vlan");
+	ASSERT_EQ(c.nexthop[2].family, ECMP_AF_INET6, "v6 nexthop");
+	ASSERT_EQ(c.ngroup, 2, "groups");
+	ASSERT_EQ(c.group[0].buckets, 256, "buckets");
+	ASSERT_EQ(c.group[0].idle_timer_ms, 500, "idle timer");
+	ASSERT_EQ(c.group[0].unbalanced_timer_ms, 3000, "unbalanced timer");
+	ASSERT_EQ(c.group[0].nmembers, 2, "members");
+	ASSERT_EQ(c.group[1].buckets, ECMP_DEFAULT_BUCKETS, "default buckets");
+	ASSERT_EQ(c.nroute, 3, "routes");
+	ASSERT_EQ(c.route[1].prefixlen, 24, "prefix length");
+	ASSERT_EQ(c.route[2].group, 1, "route group");
+	ASSERT_EQ(config_check_host(&c), 0, "lo exists");
+	config_free(&c);
+}
+
+static void test_config_defaults(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf", ""), 0, "empty file is valid");
+	ASSERT_EQ(c.seed_auto, 1, "seed auto by default");
+	ASSERT_EQ(c.hash_flags, ECMP_HASH_L4, "l4 by default");
+	ASSERT_TRUE(!strcmp(c.pin_root, "/sys/fs/bpf/ecmp"), "pin root");
+	config_free(&c);
+}
+
+struct bad_case {
+	const char *text;
+	const char *error;	/* the first error, exactly */
+};
+
+static const struct bad_case bad[] = {
+	{ "frobnicate 1\n",
+	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route" },
+	{ "\nnexthop a via 198.18.1.300 dev lo\n",
+	  "t.conf:2: nexthop a: '198.18.1.300' is not an IPv4 or IPv6 address" },
+	{ "route 198.19.0.0 group g\n",
+	  "t.conf:1: route: '198.19.0.0' has no prefix length; write e.g. 198.19.0.0/16" },
+	{ "route 198.19.0.0/33 group g\n",
+	  "t.conf:1: route: '198.19.0.0/33' is not an IPv4 or IPv6 prefix" },
+	{ "route 198.19.1.0/16 group g\n",
+	  "t.conf:1: route: '198.19.1.0/16' has host bits set; did you mean 198.19.0.0/16?" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g nexthops a b\n",
+	  "t.conf:2: group g: unknown nexthop 'b'; define it with 'nexthop b via ADDR dev IFNAME'" },
+	{ "route 198.19.0.0/16 group nope\n",
+	  "t.conf:1: route: unknown group 'nope'; define it with 'group nope nexthops NAME...'" },
+	{ "nexthop a via 198.18.1.2 dev lo\nnexthop a via 198.18.1.3 dev lo\n",
+	  "t.conf:2: nexthop a: already defined on line 1" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g nexthops a\ngroup g nexthops a\n",
+	  "t.conf:3: group g: already defined on line 2" },
+	{ "nexthop a via 198.18.1.2 dev lo weight 0\n",
+	  "t.conf:1: nexthop a: weight '0' is not from 1 to 1000" },
+	{ "nexthop a via 198.18.1.2 dev lo weight 1001\n",
+	  "t.conf:1: nexthop a: weight '1001' is not from 1 to 1000" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g buckets 1000 nexthops a\n",
+	  "t.conf:2: group g: buckets '1000' is not a power of two from 1 to 65536" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g buckets 131072 nexthops a\n",
+	  "t.conf:2: group g: buckets '131072' is not a power of two from 1 to 65536" },
+	{ "group g buckets 64\n",
+	  "t.conf:1: group g: no nexthops; add 'nexthops NAME...'" },
+	{ "nexthop a via 198.18.1.2 dev lo\nnexthop b via 198.18.1.3 dev lo\ngroup g buckets 1 nexthops a b\n",
+	  "t.conf:3: group g: 1 buckets for 2 nexthops; use at least as many buckets as nexthops" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g nexthops a a\n",
+	  "t.conf:2: group g: nexthop a listed twice" },
+	{ "nexthop a via 198.18.1.2\n",
+	  "t.conf:1: nexthop a: needs both 'via ADDR' and 'dev IFNAME'" },
+	{ "nexthop a via 198.18.1.2 dev lo color blue\n",
+	  "t.conf:1: nexthop a: unknown option 'color'; options are via, dev, weight, vlan, bfd" },
+	{ "seed 0x1234\n",
+	  "t.conf:1: seed: '0x1234' is not 0x followed by 32 hex digits (128 bits)" },
+	{ "hash l5\n",
+	  "t.conf:1: hash: unknown policy 'l5'; use l3 or l4" },
+	{ "hash l3 symmetric flowlabel\n",
+	  "t.conf:1: hash: symmetric and flowlabel exclude each other (the two directions of a flow carry different labels)" },
+	{ "interface lo xdp turbo\n",
+	  "t.conf:1: interface lo: unknown XDP mode 'turbo'; use native, generic or skb" },
+	{ "interface lo\ninterface lo\n",
+	  "t.conf:2: interface lo: already declared on line 1" },
+	{ "nexthop a via 198.18.1.2 dev lo\ngroup g nexthops a\nroute 198.19.0.0/16 group g\nroute 198.19.0.0/16 group g\n",
+	  "t.conf:4: route 198.19.0.0/16: already defined on line 3" },
+	{ "nexthop bad/name via 198.18.1.2 dev lo\n",
+	  "t.conf:1: nexthop: expected 'nexthop NAME via ADDR dev IFNAME [weight N] [vlan VID] [bfd ...]'; NAME is 1-31 of A-Z a-z 0-9 _ . -" },
+	{ "bfd interval 5 multiplier 3\n",
+	  "t.conf:1: bfd: interval '5' is not a number of milliseconds from 10 to 60000" },
+	{ "nexthop a via 198.18.1.2 dev lo vlan 4095\n",
+	  "t.conf:1: nexthop a: vlan '4095' is not from 1 to 4094" },
+};
+
+static void test_config_errors(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ecmp_conf c = { 0 };
+		int err = config_parse(&c, "t.conf", bad[i].text);
+
+		ASSERT_EQ(err, -EINVAL, bad[i].error);
+		CHECK(c.nerror >= 1 && !strcmp(c.error[0], bad[i].error),
+		      "case %zu: got '%s'", i, c.nerror ? c.error[0] : "(no error)");
+		config_free(&c);
+	}
+}
+
+static void test_config_lists_every_error(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	config_parse(&c, "t.conf", "frob\nhash l9\nroute 1.2.3.4/8 group x\n");
+	ASSERT_EQ(c.nerror, 3, "three errors, one per bad line");
+	config_free(&c);
+}
+
+static void test_config_host_checks(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf",
+			       "interface nosuch0 xdp\nnexthop a via 198.18.1.2 dev nosuch1\n"),
+		  0, "parses");
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "host check fails");
+	CHECK(c.nerror == 2 && !strcmp(c.error[0], "t.conf:1: interface nosuch0: no such interface"),
+	      "interface error: %s", c.nerror ? c.error[0] : "-");
+	CHECK(c.nerror == 2 && !strcmp(c.error[1], "t.conf:2: nexthop a: no such interface 'nosuch1'"),
+	      "nexthop dev error: %s", c.nerror > 1 ? c.error[1] : "-");
+	config_free(&c);
+}
+
+static void test_config_files(void)
+{
+	char dir[] = "/tmp/ecmp-conf-XXXXXX", path[64];
+	struct ecmp_conf c = { 0 };
+	FILE *f;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL, "tmpdir");
+	snprintf(path, sizeof(path), "%s/missing.conf", dir);
+	ASSERT_EQ(config_load(&c, path), -ENOENT, "missing file");
+	CHECK(c.nerror == 1 && strstr(c.error[0], "missing.conf: cannot open: No such file"),
+	      "missing: %s", c.nerror ? c.error[0] : "-");
+	config_free(&c);
+
+	snprintf(path, sizeof(path), "%s/x.conf", dir);
+	f = fopen(path, "w");
+	fputs(valid, f);
+	fclose(f);
+	ASSERT_EQ(config_load(&c, path), 0, "file loads");
+	config_free(&c);
+
+	/* Unreadable: a directory reads with EISDIR. */
+	ASSERT_EQ(config_load(&c, dir), -EISDIR, "unreadable");
+	CHECK(c.nerror == 1 && strstr(c.error[0], "cannot read: Is a directory"),
+	      "unreadable: %s", c.nerror ? c.error[0] : "-");
+	config_free(&c);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	RUN_TEST(test_config_valid);
+	RUN_TEST(test_config_defaults);
+	RUN_TEST(test_config_errors);
+	RUN_TEST(test_config_lists_every_error);
+	RUN_TEST(test_config_host_checks);
+	RUN_TEST(test_config_files);
+	return test_summary();
+}

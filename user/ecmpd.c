@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * ecmpd: loads and pins the data path, applies the config, follows the
+ * kernel's links, neighbours and addresses, and keeps bucket tables right
+ * as nexthops fail and recover. One thread, one epoll loop: netlink events,
+ * the control socket, signals, and a 50 ms timer (epoch for idle buckets,
+ * neighbour probes, settling unbalanced groups).
+ *
+ * Leaving never stops forwarding: programs and maps stay pinned, and the
+ * next ecmpd adopts them. Only --detach (or `ecmpctl shutdown --detach`)
+ * removes them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "json.h"
+#include "log.h"
+#include "pin.h"
+#include "plane.h"
+#include "seed.h"
+
+#define TICK_MS 50
+
+struct daemon {
+	const char *conf_path;
+	const char *state_dir;
+	const char *socket_path;
+	char obj_path[PATH_MAX];
+	struct ecmp_conf conf;
+	struct plane plane;
+	struct nl nl;
+	int ctl_fd, sig_fd, timer_fd, ep_fd;
+	int stop, detach;
+	int applied;		/* d->conf is in the maps */
+};
+
+static const char usage[] =
+"Usage: ecmpd -c FILE [OPTIONS]\n"
+"       ecmpd -c FILE --check\n"
+"       ecmpd [-c FILE | --pin-root DIR] --detach\n"
+"\n"
+"  -c, --config FILE     configuration (grammar: docs/CONFIG.md)\n"
+"      --check           validate FILE and exit: 0 valid, 1 with FILE:LINE errors\n"
+"      --detach          remove ecmp programs, maps and pins, and exit\n"
+"      --pin-root DIR    where --detach looks when there is no config\n"
+"      --state-dir DIR   where 'seed auto' keeps the seed (default /var/lib/ecmp)\n"
+"      --socket PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
+"      --bpf-obj FILE    the XDP object (default: next to ecmpd, then\n"
+"                        /usr/local/lib/xdp-ecmp/ecmp_xdp.bpf.o)\n"
+"      --syslog          log to syslog instead of stderr\n"
+"  -v, --verbose         debug output, libbpf/libxdp included\n"
+"  -h, --help            this text\n";
+
+static void find_object(struct daemon *d, const char *given)
+{
+	char exe[PATH_MAX - 32], *slash;
+	ssize_t n;
+
+	if (given) {
+		snprintf(d->obj_path, sizeof(d->obj_path), "%s", given);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(d->obj_path, sizeof(d->obj_path), "%s/ecmp_xdp.bpf.o", exe);
+			if (!access(d->obj_path, R_OK))
+				return;
+		}
+	}
+	snprintf(d->obj_path, sizeof(d->obj_path),
+		 "/usr/local/lib/xdp-ecmp/ecmp_xdp.bpf.o");
+}
+
+/* ---- config ---- */
+
+static int load_conf(struct daemon *d, struct ecmp_conf *c)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	err = config_load(c, d->conf_path);
+	if (!err)
+		err = config_check_host(c);
+	if (!err && c->seed_auto) {
+		err = seed_load_or_create(d->state_dir, c->seed);
+		if (err) {
+			/* Already logged; make it the caller's error too. */
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "seed auto: cannot use %s/seed: %s",
+				 d->state_dir, strerror(-err));
+			c->error[c->nerror++] = strdup(msg);
+		}
+	}
+	return err;
+}
+
+static int attach_all(struct daemon *d, const struct ecmp_conf *c)
+{
+	int i, err = 0;
+
+	for (i = 0; i < c->niface; i++) {
+		const struct conf_iface *f = &c->iface[i];
+		int e;
+
+		if (f->attach == ATTACH_NONE)
+			continue;
+		e = pin_attach(d->obj_path, c->pin_root, &d->plane.dp, f->name,
+			       f->attach == ATTACH_XDP_GENERIC);
+		err = err ? err : e;
+	}
+	return err;
+}
+
+static void detach_removed(struct daemon *d, const struct ecmp_conf *old,
+			   const struct ecmp_conf *new)
+{
+	int i, j;
+
+	for (i = 0; i < old->niface; i++) {
+		if (old->iface[i].attach == ATTACH_NONE)
+			continue;
+		for (j = 0; j < new->niface; j++)
+			if (!strcmp(old->iface[i].name, new->iface[j].name) &&
+			    new->iface[j].attach != ATTACH_NONE)
+				break;
+		if (j == new->niface)
+			pin_detach(old->iface[i].name);
+	}
+}
+
+/* ---- kernel events ---- */
+
+static void on_link(void *ctx, const struct nl_link *l)
+{
+	nh_on_link(&((struct daemon *)ctx)->plane, l);
+}
+
+static void on_neigh(void *ctx, const struct nl_neigh *n)
+{
+	nh_on_neigh(&((struct daemon *)ctx)->plane, n);
+}
+
+static void on_addr(void *ctx, const struct nl_addr *a)
+{
+	struct daemon *d = ctx;
+
+	/* Before the first apply only remember it: the groups its local
+	 * route needs do not exist yet. */
+	route_on_addr(&d->plane, a, d->applied ? &d->conf : NULL);
+}
+
+static int dump_kernel(struct daemon *d)
+{
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d };
+	int err;
+
+	d->plane.now_ms = plane_now_ms();
+	err = nl_dump_all(&d->nl, &h);
+	if (err)
+		pr_warn("Failed to read interfaces and neighbours from the kernel: %s",
+			strerror(-err));
+	return err;
+}
+
+/* ---- control requests ---- */
+
+static void reply_ok(int cfd, const char *message)
+{
+	char buf[1024], esc[900];
+
+	if (message)
+		snprintf(buf, sizeof(buf), "{\"ok\":true,\"message\":%s}",
+			 json_escape(message, esc, sizeof(esc)));
+	else
+		snprintf(buf, sizeof(buf), "{\"ok\":true}");
+	ctl_reply(cfd, buf);
+}
+
+static void reply_err(int cfd, const char *message)
+{
+	char *buf = malloc(CTL_MAX_REPLY), *esc = malloc(CTL_MAX_REPLY - 16);
+
+	if (!buf || !esc) {
+		ctl_reply(cfd, "{\"error\":\"out of memory\"}");
+	} else {
+		snprintf(buf, CTL_MAX_REPLY, "{\"error\":%s}",
+			 json_escape(message, esc, CTL_MAX_REPLY - 16));
+		ctl_reply(cfd, buf);
+	}
+	free(buf);
+	free(esc);
+}
+
+/* Reload: the new file is checked completely before anything changes. */
+static void do_reload(struct daemon *d, int cfd)
+{
+	struct ecmp_conf next;
+	char err[512], msg[256];
+	uint64_t moved = d->plane.buckets_moved;
+	int ret, i;
+
+	ret = load_conf(d, &next);
+	if (!ret && strcmp(next.pin_root, d->conf.pin_root)) {
+		snprintf(err, sizeof(err), "%s: pin-root cannot change while ecmpd runs (%s -> %s); restart ecmpd",
+			 d->conf_path, d->conf.pin_root, next.pin_root);
+		ret = -EINVAL;
+	} else if (ret) {
+		size_t off = 0;
+
+		err[0] = 0;
+		for (i = 0; i < next.nerror && off < sizeof(err) - 1; i++)
+			off += snprintf(err + off, sizeof(err) - off, "%s%s",
+					i ? "\n" : "", next.error[i]);
+	} else {
+		d->plane.now_ms = plane_now_ms();
+		ret = plane_apply(&d->plane, &next, err, sizeof(err));
+	}
+	if (ret) {
+		pr_warn("Reload rejected, nothing changed: %s", err);
+		if (cfd >= 0)
+			reply_err(cfd, err);
+		config_free(&next);
+		return;
+	}
+	detach_removed(d, &d->conf, &next);
+	config_free(&d->conf);
+	d->conf = next;
+	attach_all(d, &d->conf);
+	dump_kernel(d);		/* neighbours of new nexthops */
+	nh_probe(&d->plane);
+	snprintf(msg, sizeof(msg), "reloaded %s: %llu buckets moved", d->conf_path,
+		 (unsigned long long)(d->plane.buckets_moved - moved));
+	pr_info("%s", msg);
+	if (cfd >= 0)
+		reply_ok(cfd, msg);
+}
+
+static void do_nexthop_set(struct daemon *d, int cfd, const char *name,
+			   const char *what)
+{
+	int id = nh_find(&d->plane, name);
+	char msg[128];
+
+	if (id < 0) {
+		snprintf(msg, sizeof(msg), "nexthop %s: not configured", name);
+		reply_err(cfd, msg);
+		return;
+	}
+	if (strcmp(what, "drain") && strcmp(what, "up")) {
+		reply_err(cfd, "nexthop set: use 'drain' or 'up'");
+		return;
+	}
+	d->plane.now_ms = plane_now_ms();
+	d->plane.nh[id].drained = !strcmp(what, "drain");
+	pr_info("nexthop %s: %s by request", name,
+		d->plane.nh[id].drained ? "drained" : "undrained");
+	nh_refresh(&d->plane, id);
+	snprintf(msg, sizeof(msg), "nexthop %s: %s", name,
+		 nh_state_name(nh_state(&d->plane, id)));
+	reply_ok(cfd, msg);
+}
+
+static void handle_request(struct daemon *d, int cfd, char *req)
+{
+	char *w[4] = { 0 }, *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(req, " \t", &save); tok && n < 4;
+	     tok = strtok_r(NULL, " \t", &save))
+		w[n++] = tok;
+	if (!n) {
+		reply_err(cfd, "empty request");
+	} else if (!strcmp(w[0], "ping") && n == 1) {
+		reply_ok(cfd, "pong");
+	} else if (!strcmp(w[0], "reload") && n == 1) {
+		do_reload(d, cfd);
+	} else if (!strcmp(w[0], "nexthop") && n == 3) {
+		do_nexthop_set(d, cfd, w[1], w[2]);
+	} else if (!strcmp(w[0], "shutdown") && (n == 1 ||
+		   (n == 2 && !strcmp(w[1], "detach")))) {
+		d->detach = n == 2;
+		d->stop = 1;
+		reply_ok(cfd, d->detach ? "ecmpd stops and removes programs and maps" :
+			 "ecmpd stops; forwarding continues");
+	} else {
+		reply_err(cfd, "unknown request; see ecmpctl help");
+	}
+}
+
+/* ---- the loop ---- */
+
+static int add_fd(int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int setup_loop(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000 },
+				  .it_value = { 0, TICK_MS * 1000000 } };
+	sigset_t mask;
+	int err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sig_fd < 0 || d->timer_fd < 0 || d->ep_fd < 0 ||
+	    timerfd_settime(d->timer_fd, 0, &its, NULL))
+		return -errno;
+	d->ctl_fd = ctl_listen(d->socket_path);
+	if (d->ctl_fd < 0) {
+		pr_warn("Failed to listen on %s: %s%s", d->socket_path,
+			strerror(-d->ctl_fd),
+			d->ctl_fd == -EADDRINUSE ? " (another ecmpd runs; stop it first)" : "");
+		return d->ctl_fd;
+	}
+	if ((err = add_fd(d->ep_fd, d->sig_fd)) || (err = add_fd(d->ep_fd, d->timer_fd)) ||
+	    (err = add_fd(d->ep_fd, d->ctl_fd)) ||
+	    (err = add_fd(d->ep_fd, nl_event_fd(&d->nl))))
+		return err;
+	return 0;
+}
+
+static void on_tick(struct daemon *d)
+{
+	uint64_t expirations;
+
+	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0)
+		return;
+	d->plane.now_ms = plane_now_ms();
+	plane_tick_epoch(&d->plane);
+	nh_probe(&d->plane);
+	grp_tick(&d->plane);
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			pr_info("SIGHUP: reloading %s", d->conf_path);
+			do_reload(d, -1);
+		} else {
+			pr_info("Signal %d: stopping; forwarding continues", si.ssi_signo);
+			d->stop = 1;
+		}
+	}
+}
+
+static void on_netlink(struct daemon *d)
+{
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d };
+	int err;
+
+	d->plane.now_ms = plane_now_ms();
+	err = nl_read_events(&d->nl, &h);
+	if (err == -ENOBUFS) {
+		pr_info("Netlink events were lost; reading the kernel state again");
+		dump_kernel(d);
+	} else if (err) {
+		pr_warn("Failed to read netlink events: %s", strerror(-err));
+	}
+}
+
+static int run_loop(struct daemon *d)
+{
+	while (!d->stop) {
+		struct epoll_event ev[8];
+		int n = epoll_wait(d->ep_fd, ev, 8, -1), i;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; i < n && !d->stop; i++) {
+			int fd = ev[i].data.fd;
+
+			if (fd == d->timer_fd) {
+				on_tick(d);
+			} else if (fd == d->sig_fd) {
+				on_signal(d);
+			} else if (fd == nl_event_fd(&d->nl)) {
+				on_netlink(d);
+			} else if (fd == d->ctl_fd) {
+				char req[CTL_MAX_REQUEST];
+				int cfd = ctl_accept(d->ctl_fd, req, sizeof(req));
+
+				if (cfd >= 0)
+					handle_request(d, cfd, req);
+			}
+		}
+	}
+	return 0;
+}
+
+static int detach_everything(const char *pin_root)
+{
+	int err = pin_detach_all(), e2 = pin_remove(pin_root);
+
+	if (!err && !e2)
+		pr_info("Removed ecmp programs and the maps pinned under %s", pin_root);
+	return err ? err : e2;
+}
+
+static int start(struct daemon *d)
+{
+	char err[512];
+	int ret;
+
+	ret = pin_prepare(d->conf.pin_root);
+	if (!ret)
+		ret = pin_create_maps(d->obj_path, d->conf.pin_root);
+	if (!ret) {
+		ret = plane_open(&d->plane, d->conf.pin_root);
+		if (ret)
+			pr_warn("Failed to open the maps pinned under %s: %s",
+				d->conf.pin_root, strerror(-ret));
+	}
+	if (ret)
+		return ret;
+	ret = nl_open(&d->nl);
+	if (ret) {
+		pr_warn("Failed to open rtnetlink: %s", strerror(-ret));
+		return ret;
+	}
+	d->plane.nl = &d->nl;
+	dump_kernel(d);
+	ret = plane_apply(&d->plane, &d->conf, err, sizeof(err));
+	if (ret) {
+		pr_warn("Failed to apply %s: %s", d->conf_path, err);
+		return ret;
+	}
+	d->applied = 1;
+	dump_kernel(d);
+	d->plane.now_ms = plane_now_ms();
+	plane_tick_epoch(&d->plane);
+	nh_probe(&d->plane);
+	ret = attach_all(d, &d->conf);
+	if (ret)
+		return ret;
+	ret = setup_loop(d);
+	if (ret)
+		return ret;
+	pr_info("ecmpd running: %d nexthops, %d groups, %d routes; control socket %s",
+		d->conf.nnexthop, d->conf.ngroup, d->conf.nroute, d->socket_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "detach", no_argument, NULL, 'D' },
+		{ "pin-root", required_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "bpf-obj", required_argument, NULL, 'o' },
+		{ "syslog", no_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct daemon d = { .state_dir = "/var/lib/ecmp",
+			    .socket_path = CTL_SOCKET_DEFAULT, .ctl_fd = -1,
+			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1 };
+	const char *pin_root = NULL, *obj = NULL;
+	int check = 0, detach = 0, use_syslog = 0, verbose = 0, c, ret;
+
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': d.conf_path = optarg; break;
+		case 'C': check = 1; break;
+		case 'D': detach = 1; break;
+		case 'P': pin_root = optarg; break;
+		case 'S': d.state_dir = optarg; break;
+		case 's': d.socket_path = optarg; break;
+		case 'o': obj = optarg; break;
+		case 'L': use_syslog = 1; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc || (!d.conf_path && !(detach && pin_root))) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	log_init("ecmpd", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, use_syslog,
+		 !check);
+	find_object(&d, obj);
+
+	if (check) {
+		struct ecmp_conf conf = { 0 };
+
+		ret = config_load(&conf, d.conf_path);
+		if (!ret)
+			ret = config_check_host(&conf);
+		config_print_errors(&conf, stderr);
+		if (!ret)
+			printf("%s: valid\n", d.conf_path);
+		config_free(&conf);
+		return ret ? 1 : 0;
+	}
+	if (detach) {
+		struct ecmp_conf conf = { 0 };
+		char root[128];
+
+		if (!pin_root) {
+			if (config_load(&conf, d.conf_path)) {
+				config_print_errors(&conf, stderr);
+				return 1;
+			}
+			pin_root = conf.pin_root;
+		}
+		snprintf(root, sizeof(root), "%s", pin_root);
+		config_free(&conf);
+		return detach_everything(root) ? 1 : 0;
+	}
+
+	if (load_conf(&d, &d.conf)) {
+		config_print_errors(&d.conf, stderr);
+		return 1;
+	}
+	ret = start(&d);
+	if (!ret)
+		ret = run_loop(&d);
+	if (d.ctl_fd >= 0) {
+		close(d.ctl_fd);
+		unlink(d.socket_path);
+	}
+	if (d.detach) {
+		char root[128];
+
+		snprintf(root, sizeof(root), "%s", d.conf.pin_root);
+		plane_close(&d.plane);
+		ret = detach_everything(root);
+	} else {
+		plane_close(&d.plane);
+	}
+	nl_close(&d.nl);
+	config_free(&d.conf);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Groups: bucket tables in ecmp_buckets. The allocator (bucket.c) decides
+ * owners on a private copy; only owners that changed are written back, each
+ * with one 32-bit store, so a packet sees its bucket's old owner or its new
+ * one. The table's place and size are published last, as one 64-bit store.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "plane.h"
+#include "bucket.h"
+#include "log.h"
+
+/* ecmp_config.epoch ticks every 2^ECMP_SEEN_SHIFT ns. */
+#define EPOCH_MS	((1u << ECMP_SEEN_SHIFT) / 1000000.0)
+
+int grp_find(const struct plane *p, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++)
+		if (p->grp[i].in_use && !strcmp(p->grp[i].name, name))
+			return i;
+	return -1;
+}
+
+int grp_alloc(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++)
+		if (!p->grp[i].in_use)
+			return i;
+	return -ENOSPC;
+}
+
+int grp_has_member(const struct grp *g, uint32_t nh_id)
+{
+	int i;
+
+	for (i = 0; i < g->nmembers; i++)
+		if (g->member[i] == nh_id)
+			return 1;
+	return 0;
+}
+
+int64_t grp_slots_alloc(struct plane *p, uint32_t n)
+{
+	uint32_t total = p->dp.max_entries[DP_BUCKETS], run = 0, b;
+
+	/* Slot 0 stays free: an unused group points there. */
+	for (b = 1; b < total; b++) {
+		run = p->slot_used[b] ? 0 : run + 1;
+		if (run == n) {
+			uint32_t base = b + 1 - n;
+
+			memset(p->slot_used + base, 1, n);
+			return base;
+		}
+	}
+	return -ENOSPC;
+}
+
+void grp_slots_free(struct plane *p, uint32_t base, uint32_t n)
+{
+	memset(p->slot_used + base, 0, n);
+}
+
+uint32_t grp_slots_free_count(const struct plane *p)
+{
+	uint32_t b, n = 0;
+
+	for (b = 1; b < p->dp.max_entries[DP_BUCKETS]; b++)
+		n += !p->slot_used[b];
+	return n;
+}
+
+void grp_publish(struct plane *p, uint32_t gid)
+{
+	const struct grp *g = &p->grp[gid];
+	uint64_t word = 0;
+
+	if (g->in_use)
+		word = (uint64_t)g->base | (uint64_t)(g->nbuckets - 1) << 32;
+	__atomic_store_n((uint64_t *)&p->dp.groups[gid], word, __ATOMIC_RELEASE);
+}
+
+void grp_write_meta(struct plane *p, uint32_t gid)
+{
+	const struct grp *g = &p->grp[gid];
+	struct ecmp_grp_meta m = { 0 };
+	int i;
+
+	if (g->in_use) {
+		snprintf(m.name, sizeof(m.name), "%s", g->name);
+		m.in_use = 1;
+		m.buckets = g->nbuckets;
+		m.nmembers = g->nmembers;
+		m.idle_timer_ms = g->idle_timer_ms;
+		m.unbalanced_timer_ms = g->unbalanced_timer_ms;
+		for (i = 0; i < g->nmembers; i++) {
+			m.member[i].nexthop = g->member[i];
+			m.member[i].weight = g->weight[i];
+		}
+	}
+	if (bpf_map_update_elem(p->dp.fd[DP_GRP_META], &gid, &m, 0))
+		pr_warn("Failed to write metadata of group %s: %s", g->name,
+			strerror(errno));
+}
+
+int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
+{
+	struct grp *g = &p->grp[gid];
+	struct ecmp_bucket *table = &p->dp.buckets[g->base];
+	struct bucket_member m[CONF_MAX_MEMBERS];
+	struct bucket_opts o = { 0 };
+	struct bucket_result res;
+	uint32_t *owner, *seen, b, epoch, idle;
+	int i, err;
+
+	if (!g->in_use)
+		return 0;
+	owner = malloc(sizeof(*owner) * g->nbuckets);
+	seen = malloc(sizeof(*seen) * g->nbuckets);
+	if (!owner || !seen) {
+		free(owner);
+		free(seen);
+		return -ENOMEM;
+	}
+	for (b = 0; b < g->nbuckets; b++) {
+		owner[b] = __atomic_load_n(&table[b].nexthop, __ATOMIC_RELAXED);
+		seen[b] = table[b].last_seen;
+	}
+	for (i = 0; i < g->nmembers; i++) {
+		m[i].id = g->member[i];
+		m[i].weight = g->weight[i];
+		m[i].usable = p->nh[g->member[i]].usable;
+	}
+	epoch = p->dp.config->epoch;
+	idle = (uint32_t)(g->idle_timer_ms / EPOCH_MS) + 1;
+	o.last_seen = seen;
+	o.idle_before = epoch > idle ? epoch - idle : 0;
+	o.idle_only = mode == GRP_SETTLE;
+	o.no_balance = mode == GRP_FAILOVER;
+	err = bucket_rebalance(owner, g->nbuckets, m, g->nmembers, &o, &res);
+	if (!err) {
+		uint32_t written = 0;
+
+		for (b = 0; b < g->nbuckets; b++) {
+			if (owner[b] == table[b].nexthop)
+				continue;
+			__atomic_store_n(&table[b].nexthop, owner[b], __ATOMIC_RELEASE);
+			written++;
+		}
+		p->buckets_moved += written;
+		if (written)
+			pr_info("group %s: %u of %u buckets moved (%s)%s", g->name,
+				written, g->nbuckets,
+				mode == GRP_FAILOVER ? "failover" :
+				mode == GRP_SETTLE ? "idle first" : "rebalance",
+				res.balanced ? "" : ", not yet balanced");
+		if (res.balanced)
+			g->unbalanced_since_ms = 0;
+		else if (!g->unbalanced_since_ms)
+			g->unbalanced_since_ms = p->now_ms ? p->now_ms : 1;
+	}
+	free(owner);
+	free(seen);
+	return err;
+}
+
+void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++) {
+		struct grp *g = &p->grp[i];
+
+		if (!g->in_use || !grp_has_member(g, nh_id))
+			continue;
+		/* Down: only its buckets move, now. Up: it takes its share
+		 * back from idle buckets first; grp_tick() forces the rest
+		 * after unbalanced_timer. */
+		grp_rebalance(p, i, usable ? GRP_SETTLE : GRP_FAILOVER);
+	}
+}
+
+void grp_tick(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++) {
+		struct grp *g = &p->grp[i];
+
+		if (!g->in_use || !g->unbalanced_since_ms)
+			continue;
+		grp_rebalance(p, i,
+			      p->now_ms - g->unbalanced_since_ms >= g->unbalanced_timer_ms ?
+			      GRP_FORCE : GRP_SETTLE);
+	}
+}

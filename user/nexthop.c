@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Nexthops: what makes one usable and the order of writes when that
+ * changes. Going down: clear ECMP_NH_USABLE (one store; from the next packet
+ * on the data path probes past it), then move its buckets. Coming up: write
+ * MACs and egress first, set the flag last (release store), then give it
+ * buckets back.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <linux/neighbour.h>
+
+#include "plane.h"
+#include "log.h"
+
+uint64_t plane_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct link_state *plane_link(const struct plane *p, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < p->nlinks; i++)
+		if (p->link[i].ifindex == ifindex)
+			return &p->link[i];
+	return NULL;
+}
+
+int nh_find(const struct plane *p, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (p->nh[i].in_use && !strcmp(p->nh[i].c.name, name))
+			return i;
+	return -1;
+}
+
+int nh_alloc(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (!p->nh[i].in_use)
+			return i;
+	return -ENOSPC;
+}
+
+const char *nh_state_name(int state)
+{
+	switch (state) {
+	case ECMP_NH_STATE_UP:
+		return "up";
+	case ECMP_NH_STATE_DOWN:
+		return "down";
+	case ECMP_NH_STATE_DRAIN:
+		return "drain";
+	case ECMP_NH_STATE_UNRESOLVED:
+		return "unresolved";
+	default:
+		return "unused";
+	}
+}
+
+int nh_state(const struct plane *p, uint32_t id)
+{
+	const struct nh *n = &p->nh[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+
+	if (!n->in_use)
+		return ECMP_NH_STATE_UNUSED;
+	if (n->drained)
+		return ECMP_NH_STATE_DRAIN;
+	if (!l || !l->up || (n->nud & NUD_FAILED))
+		return ECMP_NH_STATE_DOWN;
+	if (!n->has_mac || !nl_is_nud_usable(n->nud) || !l->has_mac)
+		return ECMP_NH_STATE_UNRESOLVED;
+	return ECMP_NH_STATE_UP;
+}
+
+void nh_write_meta(struct plane *p, uint32_t id)
+{
+	const struct nh *n = &p->nh[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+	struct ecmp_nh_meta m = { 0 };
+
+	if (n->in_use) {
+		snprintf(m.name, sizeof(m.name), "%s", n->c.name);
+		memcpy(m.via, n->c.via, 16);
+		m.family = n->c.family;
+		m.state = nh_state(p, id);
+		m.vlan = n->c.vlan;
+		m.weight = n->c.weight;
+		m.ifindex = n->ifindex;
+		m.flags = (n->drained ? ECMP_NH_META_DRAINED : 0) |
+			  (n->c.bfd ? ECMP_NH_META_BFD : 0) |
+			  (l && l->up ? ECMP_NH_META_LINK_UP : 0);
+	}
+	if (bpf_map_update_elem(p->dp.fd[DP_NH_META], &id, &m, 0))
+		pr_warn("Failed to write metadata of nexthop %s: %s", n->c.name,
+			strerror(errno));
+}
+
+void nh_refresh(struct plane *p, uint32_t id)
+{
+	struct nh *n = &p->nh[id];
+	struct ecmp_nexthop *d = &p->dp.nexthops[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+	int want = nh_state(p, id) == ECMP_NH_STATE_UP;
+	uint16_t tci = htons(n->c.vlan);
+
+	if (!want) {
+		if (n->usable) {
+			__atomic_store_n(&d->flags, 0, __ATOMIC_RELEASE);
+			n->usable = 0;
+			pr_info("nexthop %s: %s, taken out of the data path",
+				n->c.name, nh_state_name(nh_state(p, id)));
+			grp_on_nexthop_change(p, id, 0);
+		}
+		nh_write_meta(p, id);
+		return;
+	}
+	if (n->usable && !memcmp(d->dmac, n->mac, 6) &&
+	    !memcmp(d->smac, l->mac, 6) && d->ifindex == n->ifindex &&
+	    d->vlan_tci == tci) {
+		nh_write_meta(p, id);
+		return;
+	}
+	/* A change under a usable nexthop (new MAC): out first, so no packet
+	 * sees half an address, then back in. */
+	if (n->usable)
+		__atomic_store_n(&d->flags, 0, __ATOMIC_RELEASE);
+	memcpy(d->dmac, n->mac, 6);
+	memcpy(d->smac, l->mac, 6);
+	d->ifindex = n->ifindex;
+	d->vlan_tci = tci;
+	__atomic_store_n(&d->flags, ECMP_NH_USABLE, __ATOMIC_RELEASE);
+	nh_write_meta(p, id);
+	if (!n->usable) {
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+			 n->mac[5]);
+		n->usable = 1;
+		pr_info("nexthop %s: up (%s)", n->c.name, mac);
+		grp_on_nexthop_change(p, id, 1);
+	}
+}
+
+void nh_refresh_all(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (p->nh[i].in_use)
+			nh_refresh(p, i);
+}
+
+void nh_on_link(struct plane *p, const struct nl_link *l)
+{
+	struct link_state *s = (struct link_state *)plane_link(p, l->ifindex);
+	uint32_t i;
+
+	if (l->deleted) {
+		if (s)
+			*s = p->link[--p->nlinks];
+	} else {
+		if (!s) {
+			if (p->nlinks == PLANE_MAX_LINKS) {
+				pr_warn("More than %d interfaces: ignoring %s",
+					PLANE_MAX_LINKS, l->name);
+				return;
+			}
+			s = &p->link[p->nlinks++];
+			memset(s, 0, sizeof(*s));
+			s->ifindex = l->ifindex;
+		}
+		s->up = l->up;
+		s->has_mac = l->has_mac;
+		memcpy(s->mac, l->mac, 6);
+	}
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->in_use)
+			continue;
+		/* An interface recreated under the same name. */
+		if (!l->deleted && l->name[0] && !strcmp(n->c.dev, l->name) &&
+		    n->ifindex != (uint32_t)l->ifindex) {
+			n->ifindex = l->ifindex;
+			n->has_mac = 0;
+			n->nud = 0;
+		}
+		if (n->ifindex == (uint32_t)l->ifindex)
+			nh_refresh(p, i);
+	}
+	if (l->deleted || !l->up)
+		return;
+	nh_sync_tx_ports(p);
+}
+
+void nh_on_neigh(struct plane *p, const struct nl_neigh *nb)
+{
+	size_t alen = nb->family == ECMP_AF_INET ? 4 : 16;
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->in_use || n->ifindex != (uint32_t)nb->ifindex ||
+		    n->c.family != nb->family || memcmp(n->c.via, nb->addr, alen))
+			continue;
+		if (nb->deleted) {
+			n->nud = 0;
+			n->has_mac = 0;
+		} else {
+			n->nud = nb->state;
+			/* FAILED/INCOMPLETE entries may carry no (or an old)
+			 * address: only a usable state brings a MAC. */
+			if (nb->has_mac && nl_is_nud_usable(nb->state)) {
+				memcpy(n->mac, nb->mac, 6);
+				n->has_mac = 1;
+			} else if (!nl_is_nud_usable(nb->state)) {
+				n->has_mac = 0;
+			}
+		}
+		nh_refresh(p, i);
+		/* Deleted (flushed, garbage collected): ask again at once. */
+		if (nb->deleted && p->nl)
+			nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via);
+	}
+}
+
+void nh_probe(struct plane *p)
+{
+	uint32_t i;
+
+	if (!p->nl)
+		return;
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+		const struct link_state *l = plane_link(p, n->ifindex);
+		/* Unresolved: every second. Resolved: re-confirm well inside
+		 * the kernel's stale-entry garbage collection (60 s), which
+		 * also notices a dead nexthop without BFD. */
+		uint64_t every = n->has_mac ? 15000 : 1000;
+
+		if (!n->in_use || !l || !l->up || n->drained ||
+		    p->now_ms - n->probe_ms < every)
+			continue;
+		n->probe_ms = p->now_ms;
+		if (nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via))
+			pr_debug("nexthop %s: neighbour request failed: %s",
+				 n->c.name, strerror(errno));
+	}
+}
+
+int nh_sync_tx_ports(struct plane *p)
+{
+	int fd = p->dp.fd[DP_TX_PORTS], err = 0;
+	uint32_t key, next, *cur = &key, i;
+
+	/* Add what nexthops use. */
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct bpf_devmap_val val = { 0 };
+		const struct nh *n = &p->nh[i];
+
+		if (!n->in_use || !n->ifindex)
+			continue;
+		if (!bpf_map_lookup_elem(fd, &n->ifindex, &val))
+			continue;
+		val.ifindex = n->ifindex;
+		if (bpf_map_update_elem(fd, &n->ifindex, &val, 0)) {
+			err = -errno;
+			pr_warn("Failed to add egress %s (ifindex %u) to %s: %s",
+				n->c.dev, n->ifindex, ECMP_MAP_TX_PORTS,
+				strerror(errno));
+		}
+	}
+	/* Remove what none uses. */
+	cur = NULL;
+	while (!bpf_map_get_next_key(fd, cur, &next)) {
+		int used = 0;
+
+		for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS] && !used; i++)
+			used = p->nh[i].in_use && p->nh[i].ifindex == next;
+		key = next;
+		cur = &key;
+		if (!used) {
+			bpf_map_delete_elem(fd, &key);
+			cur = NULL;	/* iteration restarts after a delete */
+		}
+	}
+	return err;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ecmpd's view of the forwarding plane: nexthops, groups and routes as the
+ * config and the kernel describe them, kept in step with the pinned maps.
+ *  - nexthop.c: per nexthop, link/neighbour/drain state -> usable flag,
+ *    MACs and the egress devmap, written in the order that keeps the data
+ *    path safe (flag cleared before anything moves, set last).
+ *  - group.c:   bucket tables in ecmp_buckets, rebalanced with bucket.c and
+ *    written as a diff of single 32-bit stores; slot allocation.
+ *  - route.c:   configured routes and the router's own addresses in the
+ *    trie (lpm.c) and in ecmp_routes.
+ *  - apply.c:   a whole config applied as a difference, and adoption of the
+ *    pinned state after a restart.
+ * Functions return 0 or a negative errno; they log what they change.
+ */
+#ifndef ECMP_PLANE_H
+#define ECMP_PLANE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "dp_maps.h"
+#include "lpm.h"
+#include "netlink.h"
+
+struct nh {
+	int in_use;
+	struct conf_nexthop c;
+	uint32_t ifindex;
+	uint8_t mac[6];
+	int has_mac;
+	uint16_t nud;		/* NUD_*, 0 when no entry */
+	int drained;
+	int usable;		/* as written to the data path */
+	uint64_t probe_ms;	/* last NTF_USE sent */
+};
+
+struct grp {
+	int in_use;
+	char name[CONF_NAME_MAX];
+	uint32_t base, nbuckets;
+	int nmembers;
+	uint32_t member[CONF_MAX_MEMBERS];	/* nexthop ids */
+	uint32_t weight[CONF_MAX_MEMBERS];
+	uint32_t idle_timer_ms, unbalanced_timer_ms;
+	uint64_t unbalanced_since_ms;		/* 0: balanced */
+};
+
+struct link_state {
+	int ifindex;
+	int up;
+	uint8_t mac[6];
+	int has_mac;
+};
+
+struct local_addr {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+#define PLANE_MAX_LINKS		512
+#define PLANE_MAX_LOCAL		1024
+
+struct plane {
+	struct ecmp_dp dp;
+	struct lpm *lpm;
+	struct nl *nl;			/* for neighbour probes; may be NULL */
+	struct nh *nh;			/* dp.max_entries[DP_NEXTHOPS] */
+	struct grp *grp;		/* dp.max_entries[DP_GROUPS] */
+	uint8_t *slot_used;		/* bucket slot allocation map */
+	struct link_state link[PLANE_MAX_LINKS];
+	int nlinks;
+	struct local_addr local[PLANE_MAX_LOCAL];
+	int nlocal;
+	uint64_t seed[2];
+	uint32_t hash_flags;
+	uint64_t now_ms;		/* CLOCK_MONOTONIC, set by the caller */
+	/* Counters for ecmpctl and tests. */
+	uint64_t buckets_moved, tables_written;
+};
+
+/* Monotonic milliseconds. */
+uint64_t plane_now_ms(void);
+
+/* ---- nexthop.c ---- */
+int nh_find(const struct plane *p, const char *name);
+int nh_alloc(struct plane *p);
+/* Recomputes one nexthop's usability from its state and writes what
+ * changed; reacts in its groups. */
+void nh_refresh(struct plane *p, uint32_t id);
+void nh_refresh_all(struct plane *p);
+/* Writes the metadata entry (name, config, state) of one nexthop. */
+void nh_write_meta(struct plane *p, uint32_t id);
+/* Kernel events. */
+void nh_on_link(struct plane *p, const struct nl_link *l);
+void nh_on_neigh(struct plane *p, const struct nl_neigh *n);
+/* Periodic: resolve unresolved nexthops, re-confirm the others. */
+void nh_probe(struct plane *p);
+/* Keeps ecmp_tx_ports holding exactly the egress interfaces in use. */
+int nh_sync_tx_ports(struct plane *p);
+const struct link_state *plane_link(const struct plane *p, int ifindex);
+const char *nh_state_name(int state);
+int nh_state(const struct plane *p, uint32_t id);
+
+/* ---- group.c ---- */
+int grp_find(const struct plane *p, const char *name);
+int grp_alloc(struct plane *p);
+/* Reserves n contiguous bucket slots; returns the base or -ENOSPC. */
+int64_t grp_slots_alloc(struct plane *p, uint32_t n);
+void grp_slots_free(struct plane *p, uint32_t base, uint32_t n);
+uint32_t grp_slots_free_count(const struct plane *p);
+/* Rebalances a group's table from its members' usability. mode: */
+enum grp_mode {
+	GRP_FAILOVER,		/* re-home orphans only */
+	GRP_SETTLE,		/* balance, idle buckets only until the bound */
+	GRP_FORCE,		/* balance now */
+};
+int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode);
+/* Groups with the nexthop as a member. */
+void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable);
+/* Periodic: settle unbalanced groups, forcing after unbalanced_timer. */
+void grp_tick(struct plane *p);
+/* Publishes table base/size as one 64-bit store. */
+void grp_publish(struct plane *p, uint32_t gid);
+void grp_write_meta(struct plane *p, uint32_t gid);
+int grp_has_member(const struct grp *g, uint32_t nh_id);
+
+/* ---- route.c ---- */
+/* Makes the trie and ecmp_routes hold exactly the config's routes plus a
+ * local entry for each own address inside them. With dry_run, only checks
+ * that the trie pool is large enough. */
+int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
+	       char *err, size_t errlen);
+void route_on_addr(struct plane *p, const struct nl_addr *a,
+		   const struct ecmp_conf *conf);
+
+/* ---- apply.c ---- */
+/* Opens the plane over the pinned maps; adopts whatever state they hold. */
+int plane_open(struct plane *p, const char *pin_root);
+void plane_close(struct plane *p);
+/* Applies conf as a difference from the current state. conf must have
+ * passed config_load() and config_check_host(). On error nothing that the
+ * data path can see was changed, and err says why. */
+int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
+		size_t errlen);
+/* Writes the epoch (time for last_seen) into the config map. */
+void plane_tick_epoch(struct plane *p);
+
+#endif /* ECMP_PLANE_H */
