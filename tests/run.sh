@@ -20,7 +20,6 @@ run() { # name command...
 	if ! tail -n 5 "$log" | grep -q "passed, .* failed"; then
 		echo "TEST: $name exited without a summary                     [FAIL]" | tee -a "$log"
 	fi
-	echo "-- $name: $(grep -c . /dev/null)" >/dev/null
 	[ $rc -eq 0 ] || status=1
 }
 
@@ -36,6 +35,7 @@ if [ "$mode" = all ]; then
 	else
 		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
+		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
 	fi
 fi
 

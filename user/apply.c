@@ -445,6 +445,9 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
 	int ret;
 
 	p->now_ms = plane_now_ms();
+	/* Idle means "not seen for idle_timer": that needs a current epoch,
+	 * or on a fresh start no bucket would count as idle yet. */
+	plane_tick_epoch(p);
 	ret = check_room(p, conf, err, errlen);
 	if (ret)
 		return ret;

@@ -47,24 +47,29 @@ static int attach(const char *obj_path, const char *ifname, const char *pin)
 
 static int dump(const char *pin, int clear)
 {
+	static __u32 keys[65536 * 2];
 	int fd = bpf_obj_get(pin);
-	__u32 key, next, *cur = NULL;
+	__u32 key, next, *cur = NULL, n = 0, i;
 	__u64 v;
 
 	if (fd < 0) {
 		fprintf(stderr, "netsink: %s: %s\n", pin, strerror(errno));
 		return 1;
 	}
-	while (!bpf_map_get_next_key(fd, cur, &next)) {
+	/* Keys first: changing a hash map while walking it can revisit
+	 * elements forever. */
+	while (n < sizeof(keys) / sizeof(keys[0]) &&
+	       !bpf_map_get_next_key(fd, cur, &next)) {
+		keys[n++] = next;
 		key = next;
 		cur = &key;
-		if (clear) {
-			v = 0;
-			bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
-		} else if (!bpf_map_lookup_elem(fd, &key, &v)) {
-			printf("%u %u %llu\n", key >> 16, key & 0xffff,
+	}
+	for (i = 0; i < n; i++) {
+		if (clear)
+			bpf_map_delete_elem(fd, &keys[i]);
+		else if (!bpf_map_lookup_elem(fd, &keys[i], &v))
+			printf("%u %u %llu\n", keys[i] >> 16, keys[i] & 0xffff,
 			       (unsigned long long)v);
-		}
 	}
 	return 0;
 }

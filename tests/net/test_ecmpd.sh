@@ -1,0 +1,399 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# End-to-end tests of ecmpd, ecmpctl and the XDP data path in namespaces.
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- (n0) nh1..nh4
+#   198.18.0.1        XDP + ecmpd               198.18.I.2, netsink per flow
+#   2001:db8::1                                 2001:db8:I::2
+#
+# Every flow has its own UDP source port; the sinks count packets per port,
+# so "where did flow X go" is exact, and so is "which flows moved".
+# Topology and helpers: scripts/topo.sh. Output: one "TEST: name [ OK ]"
+# line per test.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=et$$
+CONF=/tmp/$P.conf
+PASSED=0
+FAILED=0
+
+cleanup() {
+	# Kept for a look after a failure.
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-net-last.log 2>/dev/null
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+
+result() { # name status [detail]
+	if [ "$2" = 0 ]; then
+		printf 'TEST: %-60s [ OK ]\n' "$1"
+		PASSED=$((PASSED + 1))
+	else
+		printf 'TEST: %-60s [FAIL]\n' "$1"
+		[ -n "${3:-}" ] && printf '  %s\n' "$3"
+		FAILED=$((FAILED + 1))
+		echo "  groups now:"
+		topo_ctl "$P" group show | sed 's/^/    /'
+		echo "  ecmpd log (last lines):"
+		grep -v "libbpf\|libxdp" "/tmp/$P.ecmpd.log" | tail -8 | sed 's/^/    /'
+	fi
+}
+
+# predict SRC DST BASE N: "SPORT NEXTHOP-INDEX" as ecmpctl lookup says.
+predict() {
+	seq "$3" $(($3 + $4 - 1)) | awk -v s="$1" -v d="$2" '{ print s, d, "udp", $1, 5001 }' |
+		topo_ctl "$P" -j lookup - |
+		sed -n 's/.*"nexthop":"nh\([0-9]\)[^"]*".*/\1/p;t;s/.*/-/p' |
+		paste -d' ' <(seq "$3" $(($3 + $4 - 1))) -
+}
+
+# observe FAMILY: "SPORT NEXTHOP-INDEX" from the sinks; a flow seen at two
+# sinks is reported with index "multi".
+observe() {
+	topo_sinks "$P" | awk -v f="$1" '$2 == f { if ($3 in nh && nh[$3] != $1) nh[$3] = "multi"; else nh[$3] = $1 }
+		END { for (p in nh) print p, nh[p] }' | sort -n
+}
+
+# flows SRC DST BASE N FAMILY OUT: send one packet per flow, record where
+# each arrived.
+flows() {
+	topo_clear_sinks "$P"
+	topo_send "$P" "$1" "$2" "$3" "$4" >/dev/null || return 1
+	sleep 0.3
+	observe "$5" > "$6"
+}
+
+wait_group() { # GROUP "B1 B2 B3 B4": wait for these bucket counts
+	local i got
+	for i in $(seq 1 100); do
+		got=$(topo_ctl "$P" group show "$1" | awk '/weight/ { printf "%s ", $5 }')
+		[ "$got" = "$2 " ] && return 0
+		sleep 0.1
+	done
+	echo "  group $1 buckets: $got (want $2)"
+	return 1
+}
+
+nh_packets() { # total packets per nexthop, "nh1 N\n..."
+	topo_ctl "$P" -j nexthop show | tr '}' '\n' |
+		sed -n 's/.*"name":"\([^"]*\)".*"packets":\([0-9]*\).*/\1 \2/p'
+}
+
+# ---- setup ----
+
+setup() {
+	topo_create "$P" 4 || return 1
+	topo_config "$P" "$CONF"
+	topo_ecmpd "$P" "$CONF" || return 1
+	topo_wait_usable "$P" 8 && wait_group web "1024 1024 1024 1024" &&
+		wait_group web6 "1024 1024 1024 1024"
+}
+
+# 1. Every flow arrives where `ecmpctl lookup` says, and the per-nexthop
+# counters agree with the sinks.
+test_lookup_matches_data_path() { # FAMILY SRC DST
+	local fam=$1 src=$2 dst=$3 name="lookup predicts all 2000 flows (IPv$1)"
+	local before after
+	before=$(nh_packets)
+	flows "$src" "$dst" 20000 2000 "$fam" "/tmp/$P.obs" || { result "$name" 1 "send failed"; return; }
+	after=$(nh_packets)
+	predict "$src" "$dst" 20000 2000 > "/tmp/$P.pred"
+	local diff n
+	diff=$(diff "/tmp/$P.pred" "/tmp/$P.obs" | grep -c '^[<>]')
+	n=$(wc -l < "/tmp/$P.obs")
+	if [ "$n" != 2000 ] || [ "$diff" != 0 ]; then
+		result "$name" 1 "$n flows seen, $diff lines differ from ecmpctl lookup"
+		return
+	fi
+	# Counter deltas per nexthop equal what the sinks counted.
+	local bad=0 i sink cnt
+	for i in 1 2 3 4; do
+		sink=$(awk -v i="$i" '$2 == i' "/tmp/$P.obs" | wc -l)
+		local suffix=""
+		[ "$fam" = 6 ] && suffix=v6
+		cnt=$(( $(echo "$after" | awk -v n="nh$i$suffix" '$1 == n { print $2 }') - \
+			$(echo "$before" | awk -v n="nh$i$suffix" '$1 == n { print $2 }') ))
+		[ "$cnt" = "$sink" ] || bad=1
+	done
+	result "$name" $bad "nexthop counters differ from the sinks"
+	result "nexthop counters equal the sinks (IPv$fam)" $bad
+}
+
+# 2. Weights 1:2:1:4 over 20,000 flows: each share within 3 points.
+test_weights() {
+	local name="weights 1:2:1:4 spread within 3 points (20000 flows)"
+	topo_config "$P" "$CONF" 1 2 1 4
+	topo_ctl "$P" reload >/dev/null || { result "$name" 1 "reload failed"; return; }
+	wait_group web "512 1024 512 2048" || { result "$name" 1; return; }
+	flows 198.18.0.1 198.19.7.7 30000 20000 4 "/tmp/$P.obs"
+	local shares
+	shares=$(awk '{ c[$2]++; t++ } END { printf "%.2f %.2f %.2f %.2f", 100*c[1]/t, 100*c[2]/t, 100*c[3]/t, 100*c[4]/t }' "/tmp/$P.obs")
+	local ok
+	ok=$(echo "$shares" | awk '{ w[1]=12.5; w[2]=25; w[3]=12.5; w[4]=50; ok=1
+		for (i = 1; i <= 4; i++) { d = $i - w[i]; if (d < 0) d = -d; if (d > 3) ok = 0 }
+		print ok }')
+	result "$name" $((1 - ok)) "measured % per nexthop: $shares"
+	echo "  measured shares %: $shares (want 12.5 25 12.5 50)"
+	topo_config "$P" "$CONF"
+	topo_ctl "$P" reload >/dev/null
+	wait_group web "1024 1024 1024 1024" >/dev/null
+}
+
+# Compares two "SPORT NH" files: exactly the flows of nexthop $3 moved.
+only_flows_of_moved() { # BEFORE AFTER NH
+	awk -v nh="$3" 'NR == FNR { b[$1] = $2; next }
+		{ if (!($1 in b)) { missing++; next }
+		  if (b[$1] == nh) { if ($2 == nh || $2 == "multi") stuck++; else moved++ }
+		  else if (b[$1] != $2) wrong++; n++ }
+		END { printf "%d %d %d %d %d\n", n, moved, stuck, wrong, missing }' "$1" "$2"
+}
+
+check_failover() { # NAME BEFORE AFTER NH EXPECTED-N
+	local r n moved stuck wrong missing
+	r=$(only_flows_of_moved "$2" "$3" "$4")
+	read -r n moved stuck wrong missing <<< "$r"
+	local want_moved
+	want_moved=$(awk -v nh="$4" '$2 == nh' "$2" | wc -l)
+	if [ "$n" = "$5" ] && [ "$moved" = "$want_moved" ] && [ "$moved" -gt 0 ] &&
+	   [ "$stuck" = 0 ] && [ "$wrong" = 0 ] && [ "$missing" = 0 ]; then
+		result "$1" 0
+		echo "  $moved of $n flows moved, all of them nh$4's"
+	else
+		result "$1" 1 "flows $n, moved $moved of $want_moved, left on failed nh $stuck, others moved $wrong, lost $missing"
+	fi
+}
+
+wait_state() { # NEXTHOP STATE-REGEX
+	local i
+	for i in $(seq 1 100); do
+		topo_ctl "$P" nexthop show | grep -q "^$1 .*state $2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# 3. A nexthop removed by reload, its link down, its neighbour FAILED: in
+# each case its flows, and only those, move.
+test_failover() { # FAMILY SRC DST
+	local fam=$1 src=$2 dst=$3 sfx="" grp=web
+	[ "$fam" = 6 ] && sfx=v6 && grp=web6
+	local base=21000
+
+	# a) removed from the group by reload
+	flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.b" || return
+	if [ "$fam" = 6 ]; then
+		TOPO_MEMBERS6="nh1v6 nh2v6 nh4v6" topo_config "$P" "$CONF"
+	else
+		TOPO_MEMBERS="nh1 nh2 nh4" topo_config "$P" "$CONF"
+	fi
+	topo_ctl "$P" reload >/dev/null
+	flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.a"
+	check_failover "nh3 removed by reload: only its flows move (IPv$fam)" \
+		"/tmp/$P.b" "/tmp/$P.a" 3 2000
+	topo_config "$P" "$CONF"
+	topo_ctl "$P" reload >/dev/null
+	wait_group $grp "1024 1024 1024 1024" >/dev/null
+
+	# Fresh flows for each case: after a restore, nh3 owns idle buckets,
+	# and the flows just sent (busy buckets) rightly stayed where they were.
+	base=24000
+	# b) link down (the far end goes away: no carrier on r3)
+	if [ "$fam" = 4 ]; then
+		flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.b"
+		ip -n "$P-n3" link set n0 down
+		wait_state nh3 down
+		flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.a"
+		check_failover "nh3 link down: only its flows move (IPv$fam)" \
+			"/tmp/$P.b" "/tmp/$P.a" 3 2000
+		ip -n "$P-n3" link set n0 up
+		wait_state nh3 up
+		wait_group $grp "1024 1024 1024 1024" >/dev/null
+	fi
+
+	# c) neighbour FAILED (the host stops answering ARP/ND)
+	base=27000
+	local addr
+	addr=$([ "$fam" = 4 ] && echo 198.18.3.2 || echo 2001:db8:3::2)
+	local plen
+	plen=$([ "$fam" = 4 ] && echo 24 || echo 64)
+	flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.b"
+	ip -n "$P-n3" addr del "$addr/$plen" dev n0
+	ip -n "$P-rt" neigh change "$addr" dev r3 nud failed
+	wait_state "nh3$sfx" "down|unresolved"
+	flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.a"
+	check_failover "nh3 neighbour FAILED: only its flows move (IPv$fam)" \
+		"/tmp/$P.b" "/tmp/$P.a" 3 2000
+	ip -n "$P-n3" addr add "$addr/$plen" dev n0 $([ "$fam" = 6 ] && echo nodad)
+	wait_state "nh3$sfx" up
+	wait_group $grp "1024 1024 1024 1024" >/dev/null
+}
+
+# 4. Recovery: the nexthop takes back exactly its share, from idle buckets
+# first: flows that keep sending do not move.
+test_recovery_idle_first() {
+	local name="recovery moves exactly its share, idle buckets first"
+	local moved_before moved_after
+	ip -n "$P-n3" link set n0 down
+	wait_state nh3 down
+	wait_group web "1366 1365 0 1365" >/dev/null || wait_group web "1365 1366 0 1365" >/dev/null ||
+		wait_group web "1365 1365 0 1366" >/dev/null
+	# 150 busy flows keep sending through the recovery.
+	topo_send "$P" 198.18.0.1 198.19.9.9 40000 150 60 3000 >/dev/null &
+	local gen=$!
+	sleep 1.5		# the other buckets are idle by now (idle_timer 1 s)
+	topo_clear_sinks "$P"
+	moved_before=$(grep -c "" "/tmp/$P.ecmpd.log")
+	ip -n "$P-n3" link set n0 up
+	wait_state nh3 up
+	sleep 1			# well inside unbalanced_timer (4 s)
+	local buckets
+	buckets=$(topo_ctl "$P" group show web | awk '/weight/ { printf "%s ", $5 }')
+	wait $gen
+	sleep 0.3
+	observe 4 > "/tmp/$P.busy"
+	local multi on3 n
+	multi=$(awk '$2 == "multi"' "/tmp/$P.busy" | wc -l)
+	on3=$(awk '$2 == 3' "/tmp/$P.busy" | wc -l)
+	n=$(wc -l < "/tmp/$P.busy")
+	moved_after=$(tail -n +$((moved_before + 1)) "/tmp/$P.ecmpd.log" |
+		sed -n 's/.*group web: \([0-9]*\) of 4096 buckets moved.*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }')
+	if [ "$buckets" = "1024 1024 1024 1024 " ] && [ "$multi" = 0 ] &&
+	   [ "$on3" = 0 ] && [ "$n" = 150 ] && [ "$moved_after" = 1024 ]; then
+		result "$name" 0
+		echo "  1024 buckets moved back (its share); 0 of 150 busy flows moved"
+	else
+		result "$name" 1 "buckets [$buckets] moved $moved_after, busy flows: $n seen, $multi split, $on3 moved to nh3"
+	fi
+}
+
+# 5. ecmpd killed with SIGKILL under traffic and restarted: nothing lost,
+# nothing moved, nothing rewritten.
+test_kill9_restart() {
+	local name="SIGKILL and restart under traffic: 0 lost, 0 moved"
+	flows 198.18.0.1 198.19.5.5 50000 2000 4 "/tmp/$P.b"
+	topo_clear_sinks "$P"
+	local sent_file="/tmp/$P.sent"
+	topo_send "$P" 198.18.0.1 198.19.5.5 50000 2000 10 10000 > "$sent_file" &
+	local gen=$!
+	sleep 0.5
+	pkill -9 -f -- "--socket /tmp/$P.sock"
+	sleep 0.3
+	local lines_before
+	lines_before=$(grep -c "" "/tmp/$P.ecmpd.log")
+	topo_ecmpd "$P" "$CONF" || { result "$name" 1 "restart failed"; wait $gen; return; }
+	wait $gen
+	sleep 0.3
+	local sent recv split moved rewrites
+	sent=$(cat "$sent_file")
+	recv=$(topo_sinks "$P" | awk '$2 == 4 { s += $4 } END { print s + 0 }')
+	observe 4 > "/tmp/$P.a"
+	split=$(awk '$2 == "multi"' "/tmp/$P.a" | wc -l)
+	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
+	rewrites=$(tail -n +$((lines_before + 1)) "/tmp/$P.ecmpd.log" |
+		grep -cE "buckets moved|added|removed|changed")
+	if [ "$sent" = 20000 ] && [ "$recv" = 20000 ] && [ "$split" = 0 ] &&
+	   [ "$moved" = 0 ] && [ "$rewrites" = 0 ]; then
+		result "$name" 0
+		echo "  20000 sent, 20000 received, 0 flows moved, restart wrote nothing"
+	else
+		result "$name" 1 "sent $sent received $recv, $split flows split, $moved moved, $rewrites changes logged at restart"
+	fi
+}
+
+# 8. Bad configs: rejected by --check and by reload; nothing changes.
+test_bad_configs() {
+	local bad=0 n=0 msg=""
+	flows 198.18.0.1 198.19.3.3 60000 1000 4 "/tmp/$P.b"
+	while IFS='|' read -r label line want; do
+		n=$((n + 1))
+		topo_config "$P" "/tmp/$P.bad"
+		echo "$line" >> "/tmp/$P.bad"
+		local out
+		out=$(nsx "$P-rt" "$BUILD/ecmpd" -c "/tmp/$P.bad" --check 2>&1)
+		if [ $? = 0 ] || ! echo "$out" | grep -q "$want"; then
+			bad=1
+			msg="$msg; --check $label: $out"
+		fi
+		cp "/tmp/$P.bad" "$CONF"
+		out=$(topo_ctl "$P" reload 2>&1)
+		if [ $? = 0 ] || ! echo "$out" | grep -q "$want"; then
+			bad=1
+			msg="$msg; reload $label: $out"
+		fi
+	done <<'EOF'
+unknown keyword|frobnicate 1|unknown keyword 'frobnicate'
+bad address|nexthop nh9 via 198.18.9.300 dev r1|is not an IPv4 or IPv6 address
+bad prefix|route 198.19.1.0/16 group web|has host bits set
+unknown nexthop|group g2 nexthops nh1 nosuch|unknown nexthop 'nosuch'
+unknown group|route 198.19.0.0/24 group nosuch|unknown group 'nosuch'
+unknown interface|nexthop nh9 via 198.18.1.9 dev nosuch0|no such interface 'nosuch0'
+duplicate name|nexthop nh1 via 198.18.1.2 dev r1|already defined
+weight 0|nexthop nh9 via 198.18.1.9 dev r1 weight 0|weight '0' is not from 1 to
+weight too large|nexthop nh9 via 198.18.1.9 dev r1 weight 5000|weight '5000' is not from 1 to
+buckets not a power of two|group g2 buckets 1000 nexthops nh1|not a power of two
+empty group|group g2 buckets 64|no nexthops
+EOF
+	topo_config "$P" "$CONF"
+	# Missing and unreadable files.
+	out=$(nsx "$P-rt" "$BUILD/ecmpd" -c "/tmp/$P.nosuch" --check 2>&1)
+	[ $? != 0 ] && echo "$out" | grep -q "cannot open" || { bad=1; msg="$msg; missing: $out"; }
+	out=$(nsx "$P-rt" "$BUILD/ecmpd" -c /tmp --check 2>&1)
+	[ $? != 0 ] && echo "$out" | grep -q "cannot read" || { bad=1; msg="$msg; unreadable: $out"; }
+	# Overlapping routes are fine.
+	topo_config "$P" "/tmp/$P.ok"
+	echo "route 198.19.3.0/24 group web" >> "/tmp/$P.ok"
+	nsx "$P-rt" "$BUILD/ecmpd" -c "/tmp/$P.ok" --check >/dev/null 2>&1 || { bad=1; msg="$msg; overlap rejected"; }
+	flows 198.18.0.1 198.19.3.3 60000 1000 4 "/tmp/$P.a"
+	local moved
+	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
+	[ "$moved" = 0 ] || { bad=1; msg="$msg; $moved flows moved"; }
+	result "bad configs rejected by --check and reload ($n kinds + files)" $bad "${msg#; }"
+	result "rejected reloads change nothing (1000 flows)" $([ "$moved" = 0 ] && echo 0 || echo 1)
+}
+
+# 6. Attached by xdp-loader; ecmpd fills the maps the loader pinned.
+test_xdp_loader() {
+	local name="xdp-loader attach, ecmpd 'attach none': predicted exactly"
+	topo_ctl "$P" shutdown --detach >/dev/null
+	sleep 0.3
+	if ! nsx "$P-rt" xdp-loader load -m native -p "/sys/fs/bpf/$P" r0 \
+		"$BUILD/ecmp_xdp.bpf.o" > "/tmp/$P.loader" 2>&1; then
+		result "$name" 1 "xdp-loader: $(tail -1 "/tmp/$P.loader")"
+		return
+	fi
+	sed -i 's/^interface r0 xdp native/interface r0 attach none/' "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8
+	wait_group web "1024 1024 1024 1024"
+	flows 198.18.0.1 198.19.4.4 10000 2000 4 "/tmp/$P.obs"
+	predict 198.18.0.1 198.19.4.4 10000 2000 > "/tmp/$P.pred"
+	local diff n
+	diff=$(diff "/tmp/$P.pred" "/tmp/$P.obs" | grep -c '^[<>]')
+	n=$(wc -l < "/tmp/$P.obs")
+	result "$name" $([ "$n" = 2000 ] && [ "$diff" = 0 ] && echo 0 || echo 1) "$n flows seen, $diff differ"
+}
+
+if ! setup; then
+	result "topology and ecmpd start" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+result "topology and ecmpd start" 0
+# ECMP_NET_TESTS="weights failover4": run some tests only.
+want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
+want lookup4 && test_lookup_matches_data_path 4 198.18.0.1 198.19.1.1
+want weights && test_weights
+want failover4 && test_failover 4 198.18.0.1 198.19.2.2
+want recovery && test_recovery_idle_first
+want kill9 && test_kill9_restart
+want badconf && test_bad_configs
+want lookup6 && test_lookup_matches_data_path 6 2001:db8::1 2001:db8:100::1
+want failover6 && test_failover 6 2001:db8::1 2001:db8:100::2
+want xdploader && test_xdp_loader
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
