@@ -119,27 +119,12 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/tests/test_lpm: $(BUILD)/tests/unit/test_lpm.o $(LIB)
+# Unit tests and programs: one object each, plus the library.
+$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_hash: $(BUILD)/tests/unit/test_hash.o $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-
-$(BUILD)/tests/test_bucket: $(BUILD)/tests/unit/test_bucket.o $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-
-$(BUILD)/tests/test_config: $(BUILD)/tests/unit/test_config.o $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-
-$(BUILD)/ecmpd: $(BUILD)/user/ecmpd.o $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-
-$(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl.o $(LIB)
+$(PROGS): $(BUILD)/%: $(BUILD)/user/%.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

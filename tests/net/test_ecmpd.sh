@@ -306,6 +306,35 @@ test_kill9_restart() {
 	fi
 }
 
+# ecmpd stopped (plain shutdown): forwarding continues exactly as before,
+# and ecmpctl reads everything from the pins; a restart writes nothing.
+test_stopped_daemon() {
+	local name="ecmpd stopped: forwarding continues, ecmpctl reads the pins"
+	flows 198.18.0.1 198.19.6.6 52000 2000 4 "/tmp/$P.b"
+	topo_ctl "$P" shutdown >/dev/null
+	local i
+	for i in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
+		sleep 0.1
+	done
+	local shown groups routes moved
+	shown=$(topo_ctl "$P" -j nexthop show | grep -o '"state":"up"' | wc -l)
+	groups=$(topo_ctl "$P" group show | grep -c "buckets 1024")
+	routes=$(topo_ctl "$P" route show | grep -c "group web")
+	flows 198.18.0.1 198.19.6.6 52000 2000 4 "/tmp/$P.a"
+	predict 198.18.0.1 198.19.6.6 52000 2000 > "/tmp/$P.pred"
+	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
+	local mispredicted
+	mispredicted=$(diff "/tmp/$P.pred" "/tmp/$P.a" | grep -c '^>')
+	topo_ecmpd "$P" "$CONF"
+	if [ "$shown" = 8 ] && [ "$groups" = 8 ] && [ "$routes" = 2 ] &&
+	   [ "$moved" = 0 ] && [ "$mispredicted" = 0 ] && [ "$(wc -l < "/tmp/$P.a")" = 2000 ]; then
+		result "$name" 0
+	else
+		result "$name" 1 "nexthops up $shown/8, members $groups/8, routes $routes/2, moved $moved, mispredicted $mispredicted"
+	fi
+}
+
 # 8. Bad configs: rejected by --check and by reload; nothing changes.
 test_bad_configs() {
 	local bad=0 n=0 msg=""
@@ -391,6 +420,7 @@ want weights && test_weights
 want failover4 && test_failover 4 198.18.0.1 198.19.2.2
 want recovery && test_recovery_idle_first
 want kill9 && test_kill9_restart
+want stopped && test_stopped_daemon
 want badconf && test_bad_configs
 want lookup6 && test_lookup_matches_data_path 6 2001:db8::1 2001:db8:100::1
 want failover6 && test_failover 6 2001:db8::1 2001:db8:100::2
