@@ -150,7 +150,7 @@ $(BUILD)/tests/netsink: $(BUILD)/tests/net/netsink.o
 check: all $(UNIT_TESTS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh check
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS)
+test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh all
 
 bench: all $(BENCH)

@@ -36,6 +36,15 @@ if [ "$mode" = all ]; then
 		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
 		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
+		# The benchmark still builds and runs (figures are not checked).
+		echo "== bench/smoke"
+		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1; then
+			echo "TEST: bench_xdp runs (BENCH_QUICK=1)                              [ OK ]" | tee -a "$log"
+		else
+			tail -3 /tmp/ecmp-bench-smoke.log
+			echo "TEST: bench_xdp runs (BENCH_QUICK=1)                              [FAIL]" | tee -a "$log"
+			status=1
+		fi
 	fi
 fi
 

@@ -11,7 +11,6 @@
  *   bench_xdp [BUILD_DIR]     env: BENCH_QUICK=1 (smoke run), BENCH_REPEAT,
  *                             BENCH_ROUNDS
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
