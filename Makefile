@@ -42,8 +42,8 @@ LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c \
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecmp.a
 
-BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o
-SKELS     := $(BUILD)/ecmp_xdp.skel.h
+BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o $(BUILD)/ecmp_tc.bpf.o
+SKELS     := $(BUILD)/ecmp_xdp.skel.h $(BUILD)/ecmp_tc.skel.h
 TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o \
 		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
 		 $(BUILD)/tests/xdp_sink.bpf.o

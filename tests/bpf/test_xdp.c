@@ -28,7 +28,8 @@
 TEST_STATE_DEFINE;
 
 static const char *obj_dir = "build";
-static struct fixture fx;
+static struct fixture fx;	/* ecmp_xdp */
+static struct fixture tcx;	/* ecmp_tc_ingress, same maps content */
 static uint32_t lo_ifindex;
 
 #define NH_DOWN_GROUP	9
@@ -43,7 +44,7 @@ static char *obj_path(const char *name)
 	return buf;
 }
 
-static void setup_fixture(void)
+static void setup_fixture(struct fixture *f, const char *obj, const char *prog)
 {
 	struct dp_sizes sizes = { .nexthops = 1024, .groups = 16,
 				  .bucket_slots = 1 << 14, .lpm_chunks = 2048,
@@ -51,47 +52,47 @@ static void setup_fixture(void)
 	uint32_t i;
 	int err;
 
-	err = fixture_open(&fx, obj_path("ecmp_xdp.bpf.o"), "ecmp_xdp", &sizes);
+	err = fixture_open(f, obj_path(obj), prog, &sizes);
 	if (err) {
 		fprintf(stderr, "Failed to load %s: %s\n",
-			obj_path("ecmp_xdp.bpf.o"), strerror(-err));
+			obj_path(obj), strerror(-err));
 		exit(1);
 	}
 	lo_ifindex = if_nametoindex("lo");
-	if (fixture_add_tx(&fx, lo_ifindex)) {
+	if (fixture_add_tx(f, lo_ifindex)) {
 		fprintf(stderr, "Failed to add lo to ecmp_tx_ports\n");
 		exit(1);
 	}
-	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+	fixture_set_config(f, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
 			   ECMP_HASH_L4, 1);
 	/* Every bucket slot starts empty. */
-	for (i = 0; i < fx.dp.max_entries[DP_BUCKETS]; i++)
-		fixture_set_bucket(&fx, i, ECMP_BUCKET_EMPTY);
+	for (i = 0; i < f->dp.max_entries[DP_BUCKETS]; i++)
+		fixture_set_bucket(f, i, ECMP_BUCKET_EMPTY);
 	for (i = 1; i <= 8; i++)
-		fixture_set_nexthop(&fx, i, lo_ifindex, 0, 1);
-	fixture_set_group(&fx, 0, 64, 64);
+		fixture_set_nexthop(f, i, lo_ifindex, 0, 1);
+	fixture_set_group(f, 0, 64, 64);
 	for (i = 0; i < 64; i++)
-		fixture_set_bucket(&fx, 64 + i, 1 + i % 8);
-	fixture_set_nexthop(&fx, NH_DOWN_GROUP, lo_ifindex, 0, 0);
-	fixture_set_group(&fx, 1, 128, 16);
+		fixture_set_bucket(f, 64 + i, 1 + i % 8);
+	fixture_set_nexthop(f, NH_DOWN_GROUP, lo_ifindex, 0, 0);
+	fixture_set_group(f, 1, 128, 16);
 	for (i = 0; i < 16; i++)
-		fixture_set_bucket(&fx, 128 + i, NH_DOWN_GROUP);
-	fixture_set_nexthop(&fx, NH_NO_EGRESS, 4242, 0, 1);
-	fixture_set_group(&fx, 2, 160, 1);
-	fixture_set_bucket(&fx, 160, NH_NO_EGRESS);
-	fixture_set_nexthop(&fx, NH_VLAN, lo_ifindex, 100, 1);
-	fixture_set_group(&fx, 3, 176, 2);
-	fixture_set_bucket(&fx, 176, NH_VLAN);
-	fixture_set_bucket(&fx, 177, NH_VLAN);
+		fixture_set_bucket(f, 128 + i, NH_DOWN_GROUP);
+	fixture_set_nexthop(f, NH_NO_EGRESS, 4242, 0, 1);
+	fixture_set_group(f, 2, 160, 1);
+	fixture_set_bucket(f, 160, NH_NO_EGRESS);
+	fixture_set_nexthop(f, NH_VLAN, lo_ifindex, 100, 1);
+	fixture_set_group(f, 3, 176, 2);
+	fixture_set_bucket(f, 176, NH_VLAN);
+	fixture_set_bucket(f, 177, NH_VLAN);
 
-	err = fixture_add_route(&fx, 4, "198.19.0.0/16", ECMP_LPM_LEAF(0));
-	err |= fixture_add_route(&fx, 6, "2001:db8:100::/40", ECMP_LPM_LEAF(0));
-	err |= fixture_add_route(&fx, 4, "198.18.128.0/17", ECMP_LPM_LEAF(1));
-	err |= fixture_add_route(&fx, 4, "198.18.64.0/18", ECMP_LPM_LEAF(2));
-	err |= fixture_add_route(&fx, 4, "198.18.32.0/19", ECMP_LPM_LEAF(3));
-	err |= fixture_add_route(&fx, 6, "2001:db8:200::/48", ECMP_LPM_LEAF(3));
-	err |= fixture_add_route(&fx, 4, "198.19.1.1/32", ECMP_LPM_LOCAL);
-	err |= fixture_add_route(&fx, 6, "2001:db8:100::1/128", ECMP_LPM_LOCAL);
+	err = fixture_add_route(f, 4, "198.19.0.0/16", ECMP_LPM_LEAF(0));
+	err |= fixture_add_route(f, 6, "2001:db8:100::/40", ECMP_LPM_LEAF(0));
+	err |= fixture_add_route(f, 4, "198.18.128.0/17", ECMP_LPM_LEAF(1));
+	err |= fixture_add_route(f, 4, "198.18.64.0/18", ECMP_LPM_LEAF(2));
+	err |= fixture_add_route(f, 4, "198.18.32.0/19", ECMP_LPM_LEAF(3));
+	err |= fixture_add_route(f, 6, "2001:db8:200::/48", ECMP_LPM_LEAF(3));
+	err |= fixture_add_route(f, 4, "198.19.1.1/32", ECMP_LPM_LOCAL);
+	err |= fixture_add_route(f, 6, "2001:db8:100::1/128", ECMP_LPM_LOCAL);
 	if (err) {
 		fprintf(stderr, "Failed to add fixture routes\n");
 		exit(1);
@@ -592,17 +593,17 @@ static void test_not_ready_passes_everything(void)
 /* Group 4: 64 buckets, bucket i owned by nexthop 100 + i, so the output MAC
  * names the bucket. Route 198.18.0.0/15 is too wide for the fixture, so
  * these tests use 198.18.16.0/20 and 2001:db8:300::/48, both directions. */
-static void setup_bucket_probe_group(void)
+static void setup_bucket_probe_group(struct fixture *f)
 {
 	uint32_t i;
 
-	fixture_set_group(&fx, 4, 256, 64);
+	fixture_set_group(f, 4, 256, 64);
 	for (i = 0; i < 64; i++) {
-		fixture_set_nexthop(&fx, 100 + i, lo_ifindex, 0, 1);
-		fixture_set_bucket(&fx, 256 + i, 100 + i);
+		fixture_set_nexthop(f, 100 + i, lo_ifindex, 0, 1);
+		fixture_set_bucket(f, 256 + i, 100 + i);
 	}
-	fixture_add_route(&fx, 4, "198.18.16.0/20", ECMP_LPM_LEAF(4));
-	fixture_add_route(&fx, 6, "2001:db8:300::/48", ECMP_LPM_LEAF(4));
+	fixture_add_route(f, 4, "198.18.16.0/20", ECMP_LPM_LEAF(4));
+	fixture_add_route(f, 6, "2001:db8:300::/48", ECMP_LPM_LEAF(4));
 }
 
 static void probe_addrs(struct frame_spec *s, unsigned long long *rs)
@@ -1054,12 +1055,149 @@ static void test_random_and_mutated_frames(void)
 	printf("\n");
 }
 
+/* ---- TC ingress: the same decision as XDP, frame for frame ---- */
+
+#define TC_ACT_OK	0
+#define TC_ACT_REDIRECT	7
+
+/* Runs a frame through both programs; 1 when they agree (same verdict
+ * class, same output bytes). */
+static int xdp_tc_agree(const uint8_t *in, size_t len, int *forwarded)
+{
+	static uint8_t ox[4200], ot[4200];
+	size_t lx = sizeof(ox), lt = sizeof(ot);
+	uint32_t rx, rt;
+	int ex = fixture_run(&fx, in, len, ox, &lx, &rx);
+	int et = fixture_run(&tcx, in, len, ot, &lt, &rt);
+
+	*forwarded = 0;
+	if (ex || et) {
+		/* The skb test runner refuses frames shorter than Ethernet
+		 * plus an IP header, which XDP's runner takes; such a runt is
+		 * never forwardable, so XDP must have passed it. */
+		if (et && !ex)
+			return len < 14 + 40 && rx == XDP_PASS;
+		return ex && et;
+	}
+	if (rx == XDP_REDIRECT) {
+		*forwarded = 1;
+		return rt == TC_ACT_REDIRECT && lx == lt && !memcmp(ox, ot, lx);
+	}
+	return rx == XDP_PASS && rt == TC_ACT_OK && lt == len &&
+	       !memcmp(ot, in, len);
+}
+
+static void sync_tc_config(void)
+{
+	fixture_set_config(&tcx, fx.cfg.seed[0], fx.cfg.seed[1],
+			   fx.cfg.hash_flags, fx.cfg.flags & ECMP_CFG_READY);
+}
+
+static void test_tc_ingress_matches_xdp(void)
+{
+	unsigned long long rs = 0x7c7c;
+	long bad = 0, fwd = 0, n = 0, i;
+	size_t c, cut;
+
+	sync_tc_config();
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		uint8_t frame[2048];
+		size_t len = build_case(&cases[c], frame, sizeof(frame));
+		int f;
+
+		for (cut = 0; cut <= len; cut++) {
+			/* Full frame, and every truncation of it. */
+			if (!xdp_tc_agree(frame, cut ? cut : len, &f) && bad++ < 4)
+				CHECK(0, "%s (%zu bytes): XDP and TC differ",
+				      cases[c].name, cut ? cut : len);
+			fwd += f;
+			n++;
+			if (cases[c].reason != ECMP_FORWARDED)
+				break;
+		}
+	}
+	for (i = 0; i < 200000; i++) {
+		struct frame_spec s, inner;
+		struct frame_layout lay;
+		uint8_t f[3000];
+		size_t len;
+		int fw;
+
+		if (i % 50000 == 0) {
+			fixture_set_config(&fx, test_rand(&rs), test_rand(&rs),
+					   (uint32_t)(i / 50000) * 5 % 16, 1);
+			sync_tc_config();
+		}
+		random_spec(&rs, &s, &inner);
+		len = frame_build_layout(&s, f, sizeof(f), &lay);
+		if (!len)
+			continue;
+		len = random_mutation(&rs, f, len, &lay);
+		if (!xdp_tc_agree(f, len, &fw) && bad++ < 8)
+			CHECK(0, "random frame %ld: XDP and TC differ", i);
+		fwd += fw;
+		n++;
+	}
+	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+			   ECMP_HASH_L4, 1);
+	ASSERT_EQ(bad, 0, "frames where TC ingress and XDP differ");
+	CHECK(fwd > 50000, "only %ld frames forwarded", fwd);
+	printf("  %ld frames through both, %ld forwarded by both identically\n", n, fwd);
+}
+
+/* The egress hook: the router is the origin, so the frame leaves exactly as
+ * XDP would send it but with TTL/hop limit (and checksum) untouched; when
+ * the nexthop is on the interface it is already leaving by (lo here), no
+ * redirect. */
+static void test_tc_egress_rewrites_l2_only(void)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(tcx.obj,
+								  "ecmp_tc_egress");
+	int ingress_fd = tcx.prog_fd, checked = 0;
+	size_t c;
+
+	sync_tc_config();
+	tcx.prog_fd = bpf_program__fd(p);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		uint8_t frame[2048], ox[2100], ot[2100];
+		size_t len = build_case(&cases[c], frame, sizeof(frame));
+		size_t lx = sizeof(ox), lt = sizeof(ot), l3_in, l3_out;
+		uint32_t rx, rt;
+
+		if (cases[c].reason != ECMP_FORWARDED)
+			continue;
+		if (fixture_run(&fx, frame, len, ox, &lx, &rx) ||
+		    fixture_run(&tcx, frame, len, ot, &lt, &rt)) {
+			CHECK(0, "%s: run failed", cases[c].name);
+			continue;
+		}
+		ASSERT_EQ(rt, TC_ACT_OK, cases[c].name);
+		/* Expected: XDP's frame with the input's TTL and checksum. */
+		l3_in = len - (lx - (ox[12] == 0x81 ? 18 : 14));
+		l3_out = ox[12] == 0x81 ? 18 : 14;
+		if (cases[c].family == 4) {
+			ox[l3_out + 8] = frame[l3_in + 8];
+			ox[l3_out + 10] = frame[l3_in + 10];
+			ox[l3_out + 11] = frame[l3_in + 11];
+		} else {
+			ox[l3_out + 7] = frame[l3_in + 7];
+		}
+		CHECK(lx == lt && !memcmp(ox, ot, lx), "%s: egress frame wrong",
+		      cases[c].name);
+		checked++;
+	}
+	tcx.prog_fd = ingress_fd;
+	CHECK(checked > 20, "only %d cases", checked);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
 		obj_dir = argv[1];
-	setup_fixture();
-	setup_bucket_probe_group();
+	setup_fixture(&fx, "ecmp_xdp.bpf.o", "ecmp_xdp");
+	setup_bucket_probe_group(&fx);
+	setup_fixture(&tcx, "ecmp_tc.bpf.o", "ecmp_tc_ingress");
+	setup_bucket_probe_group(&tcx);
 	RUN_TEST(test_table_cases);
 	RUN_TEST(test_forwarded_frames_are_valid);
 	RUN_TEST(test_truncated_frames_never_forwarded);
@@ -1070,6 +1208,9 @@ int main(int argc, char **argv)
 	RUN_TEST(test_down_nexthop_never_used);
 	RUN_TEST(test_hash_bpf_equals_user);
 	RUN_TEST(test_random_and_mutated_frames);
+	RUN_TEST(test_tc_ingress_matches_xdp);
+	RUN_TEST(test_tc_egress_rewrites_l2_only);
 	fixture_close(&fx);
+	fixture_close(&tcx);
 	return test_summary();
 }
