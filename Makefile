@@ -52,7 +52,8 @@ UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/te
 	      $(BUILD)/tests/test_config
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
-NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o
+NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
+	      $(BUILD)/tests/sockgen
 BENCH      := $(BUILD)/tests/bench_xdp
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
@@ -142,6 +143,10 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bpf/fr
 $(BUILD)/tests/flowgen: $(BUILD)/tests/net/flowgen.o $(BUILD)/tests/bpf/frame_build.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/sockgen: $(BUILD)/tests/net/sockgen.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
 
 $(BUILD)/tests/netsink: $(BUILD)/tests/net/netsink.o
 	$(call msg,LINK,$@)

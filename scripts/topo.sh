@@ -110,8 +110,8 @@ EOF
 topo_ecmpd() {
 	local p=$1 conf=$2 i
 	nsx "$p-rt" "$TOPO_BUILD/ecmpd" -c "$conf" --state-dir "/tmp/$p-state" \
-		--socket "/tmp/$p.sock" >> "/tmp/$p.ecmpd.log" 2>&1 &
-	for i in $(seq 1 100); do
+		--socket "/tmp/$p.sock" < /dev/null >> "/tmp/$p.ecmpd.log" 2>&1 &
+	for i in $(seq 1 300); do
 		# The socket appears once the daemon's loop is ready.
 		[ -S "/tmp/$p.sock" ] && return 0
 		sleep 0.1

@@ -36,6 +36,7 @@ if [ "$mode" = all ]; then
 		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
 		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
+		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		# The benchmark still builds and runs (figures are not checked).
 		echo "== bench/smoke"
 		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1; then

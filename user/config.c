@@ -237,7 +237,7 @@ static void st_interface(struct parser *p)
 	int i;
 
 	if (p->nw < 2 || p->nw > 4) {
-		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] | attach none]'");
+		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] | tc [ingress|egress] | attach none]'");
 		return;
 	}
 	if (strlen(p->w[1]) >= IF_NAMESIZE) {
@@ -245,12 +245,6 @@ static void st_interface(struct parser *p)
 		     IF_NAMESIZE - 1);
 		return;
 	}
-	for (i = 0; i < c->niface; i++)
-		if (!strcmp(c->iface[i].name, p->w[1])) {
-			perr(p, "interface %s: already declared on line %d", p->w[1],
-			     c->iface[i].line);
-			return;
-		}
 	if (c->niface == CONF_MAX_IFACES) {
 		perr(p, "interface: more than %d interfaces", CONF_MAX_IFACES);
 		return;
@@ -269,12 +263,30 @@ static void st_interface(struct parser *p)
 	} else if (!strcmp(mode, "attach") && sub && !strcmp(sub, "none")) {
 		ifc->attach = ATTACH_NONE;
 	} else if (!strcmp(mode, "tc")) {
-		perr(p, "interface %s: tc attachment is not supported by this version; use xdp generic",
-		     p->w[1]);
-		return;
+		if (!sub || !strcmp(sub, "ingress"))
+			ifc->attach = ATTACH_TC_INGRESS;
+		else if (!strcmp(sub, "egress"))
+			ifc->attach = ATTACH_TC_EGRESS;
+		else {
+			perr(p, "interface %s: unknown tc hook '%s'; use ingress or egress",
+			     p->w[1], sub);
+			return;
+		}
 	} else {
 		perr(p, "interface %s: unknown mode '%s'; use 'xdp [native|generic|skb]' or 'attach none'",
 		     p->w[1], words_after(p, 2));
+		return;
+	}
+	/* One forwarding hook per interface for ingress (XDP or TC), and
+	 * the egress hook on its own line. */
+	for (i = 0; i < c->niface; i++) {
+		int a = c->iface[i].attach == ATTACH_TC_EGRESS;
+		int b = ifc->attach == ATTACH_TC_EGRESS;
+
+		if (strcmp(c->iface[i].name, p->w[1]) || a != b)
+			continue;
+		perr(p, "interface %s: %s already declared on line %d", p->w[1],
+		     b ? "tc egress" : "its ingress hook", c->iface[i].line);
 		return;
 	}
 	snprintf(ifc->name, sizeof(ifc->name), "%s", p->w[1]);

@@ -21,17 +21,21 @@
 #include "json.h"
 #include "lookup.h"
 #include "lpm.h"
+#include "pin.h"
+#include "log.h"
+#include <xdp/libxdp.h>
 
 static const char usage[] =
 "Usage: ecmpctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-"where  OBJECT := { nexthop | group | route | bfd | stats | lookup | reload |\n"
-"                   shutdown | help }\n"
+"where  OBJECT := { nexthop | group | route | interface | bfd | stats | lookup |\n"
+"                   reload | shutdown | help }\n"
 "       OPTIONS := { -j[son] | -p[retty] | --pin-root DIR | --socket PATH }\n"
 "\n"
 "       ecmpctl nexthop show\n"
 "       ecmpctl nexthop set NAME { drain | up }\n"
 "       ecmpctl group show [ NAME ]\n"
 "       ecmpctl route show\n"
+"       ecmpctl interface show\n"
 "       ecmpctl bfd show\n"
 "       ecmpctl stats\n"
 "       ecmpctl lookup SRC DST [ PROTO SPORT DPORT ]\n"
@@ -351,6 +355,56 @@ static int do_route_show(void)
 	return 0;
 }
 
+/* ---- interface ---- */
+
+static void print_hook(const char *ifname, const char *hook, const char *mode,
+		       uint32_t prog_id)
+{
+	if (g.json) {
+		json_obj_open(&g.j, NULL);
+		json_str(&g.j, "interface", ifname);
+		json_str(&g.j, "hook", hook);
+		json_str(&g.j, "mode", mode);
+		if (prog_id)
+			json_u64(&g.j, "prog_id", prog_id);
+		json_obj_close(&g.j);
+	} else if (prog_id) {
+		printf("%s %s %s prog %u\n", ifname, hook, mode, prog_id);
+	} else {
+		printf("%s %s %s\n", ifname, hook, mode);
+	}
+}
+
+/* Where the programs are attached, read from the kernel (XDP through
+ * libxdp, TC by our filter's handle and priority). */
+static int do_interface_show(void)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+
+	if (!ifs)
+		return fail("Failed to list interfaces: %s", strerror(errno));
+	if (g.json)
+		json_arr_open(&g.j, NULL);
+	for (i = ifs; i->if_index; i++) {
+		int mode = pin_xdp_mode(i->if_index);
+		uint32_t in = pin_tc_query(i->if_index, 0);
+		uint32_t out = pin_tc_query(i->if_index, 1);
+
+		if (mode)
+			print_hook(i->if_name, "xdp",
+				   mode == XDP_MODE_SKB ? "generic" :
+				   mode == XDP_MODE_HW ? "offload" : "native", 0);
+		if (in)
+			print_hook(i->if_name, "tc", "ingress", in);
+		if (out)
+			print_hook(i->if_name, "tc", "egress", out);
+	}
+	if (g.json)
+		json_arr_close(&g.j);
+	if_freenameindex(ifs);
+	return 0;
+}
+
 /* ---- bfd ---- */
 
 static int do_bfd_show(void)
@@ -597,12 +651,19 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	/* libbpf/libxdp chatter (e.g. "no qdisc" while looking for tc
+	 * filters) is not for the user of a show command. */
+	log_init("ecmpctl", LOG_LEVEL_WARN, 0, 0);
 	json_init(&g.j, stdout, g.pretty);
 	obj = argv[0];
 	argc--;
 	argv++;
 	if (matches(obj, "nexthop")) {
 		ret = do_nexthop(argc, argv);
+	} else if (matches(obj, "interface")) {
+		if (argc && !matches(argv[0], "show"))
+			return fail("Command \"%s\" is unknown, try \"ecmpctl help\".", argv[0]);
+		ret = do_interface_show();
 	} else if (matches(obj, "group")) {
 		if (argc && !matches(argv[0], "show"))
 			return fail("Command \"%s\" is unknown, try \"ecmpctl help\".", argv[0]);

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -37,6 +39,7 @@ struct daemon {
 	const char *state_dir;
 	const char *socket_path;
 	char obj_path[PATH_MAX];
+	char tc_obj_path[PATH_MAX];
 	struct ecmp_conf conf;
 	struct plane plane;
 	struct nl nl;
@@ -62,6 +65,21 @@ static const char usage[] =
 "  -v, --verbose         debug output, libbpf/libxdp included\n"
 "  -h, --help            this text\n";
 
+static void find_tc_object(struct daemon *d)
+{
+	char dir[PATH_MAX - 32], *slash;
+
+	/* The TC object sits next to the XDP one. */
+	memcpy(dir, d->obj_path, sizeof(dir) - 1);
+	dir[sizeof(dir) - 1] = 0;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(d->tc_obj_path, sizeof(d->tc_obj_path), "%s/%s", dir, PIN_TC_OBJECT);
+}
+
 static void find_object(struct daemon *d, const char *given)
 {
 	char exe[PATH_MAX - 32], *slash;
@@ -84,6 +102,57 @@ static void find_object(struct daemon *d, const char *given)
 	}
 	snprintf(d->obj_path, sizeof(d->obj_path),
 		 "/usr/local/lib/xdp-ecmp/ecmp_xdp.bpf.o");
+}
+
+/* ---- clsact qdiscs ecmpd created: removed by --detach, others never ---- */
+
+static void qdisc_file(const char *state_dir, char *path, size_t len)
+{
+	snprintf(path, len, "%s/tc-qdiscs", state_dir);
+}
+
+static void record_qdisc(const char *state_dir, const char *ifname)
+{
+	char path[PATH_MAX], line[IF_NAMESIZE + 2];
+	FILE *f;
+
+	qdisc_file(state_dir, path, sizeof(path));
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, ifname)) {
+			fclose(f);
+			return;
+		}
+	}
+	if (f)
+		fclose(f);
+	mkdir(state_dir, 0700);
+	f = fopen(path, "a");
+	if (!f) {
+		pr_warn("Failed to record the clsact qdisc of %s in %s: %s; --detach will leave it",
+			ifname, path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%s\n", ifname);
+	fclose(f);
+}
+
+static char *read_qdiscs(const char *state_dir)
+{
+	char path[PATH_MAX], *buf = calloc(1, 65536);
+	FILE *f;
+
+	qdisc_file(state_dir, path, sizeof(path));
+	f = fopen(path, "r");
+	if (f && buf) {
+		size_t n = fread(buf, 1, 65535, f);
+
+		buf[n] = 0;
+	}
+	if (f)
+		fclose(f);
+	return buf;
 }
 
 /* ---- config ---- */
@@ -112,18 +181,31 @@ static int load_conf(struct daemon *d, struct ecmp_conf *c)
 
 static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 {
+	struct bpf_object *tc_obj = NULL;
 	int i, err = 0;
 
 	for (i = 0; i < c->niface; i++) {
 		const struct conf_iface *f = &c->iface[i];
-		int e;
+		int e, created = 0;
 
 		if (f->attach == ATTACH_NONE)
 			continue;
-		e = pin_attach(d->obj_path, c->pin_root, &d->plane.dp, f->name,
-			       f->attach == ATTACH_XDP_GENERIC);
+		if (f->attach == ATTACH_TC_INGRESS || f->attach == ATTACH_TC_EGRESS) {
+			if (!tc_obj)	/* one load (and one verification) for all */
+				tc_obj = pin_tc_open(d->tc_obj_path, c->pin_root,
+						     &d->plane.dp);
+			e = tc_obj ? pin_tc_attach(tc_obj, f->name,
+						   f->attach == ATTACH_TC_EGRESS,
+						   &created) : -errno;
+			if (created)
+				record_qdisc(d->state_dir, f->name);
+		} else {
+			e = pin_attach(d->obj_path, c->pin_root, &d->plane.dp, f->name,
+				       f->attach == ATTACH_XDP_GENERIC);
+		}
 		err = err ? err : e;
 	}
+	bpf_object__close(tc_obj);
 	return err;
 }
 
@@ -133,14 +215,20 @@ static void detach_removed(struct daemon *d, const struct ecmp_conf *old,
 	int i, j;
 
 	for (i = 0; i < old->niface; i++) {
-		if (old->iface[i].attach == ATTACH_NONE)
+		const struct conf_iface *o = &old->iface[i];
+
+		if (o->attach == ATTACH_NONE)
 			continue;
 		for (j = 0; j < new->niface; j++)
-			if (!strcmp(old->iface[i].name, new->iface[j].name) &&
-			    new->iface[j].attach != ATTACH_NONE)
+			if (!strcmp(o->name, new->iface[j].name) &&
+			    new->iface[j].attach == o->attach)
 				break;
-		if (j == new->niface)
-			pin_detach(old->iface[i].name);
+		if (j < new->niface)
+			continue;
+		if (o->attach == ATTACH_TC_INGRESS || o->attach == ATTACH_TC_EGRESS)
+			pin_tc_detach(o->name, o->attach == ATTACH_TC_EGRESS, 0);
+		else
+			pin_detach(o->name);
 	}
 }
 
@@ -419,10 +507,14 @@ static int run_loop(struct daemon *d)
 	return 0;
 }
 
-static int detach_everything(const char *pin_root)
+static int detach_everything(const char *pin_root, const char *state_dir)
 {
-	int err = pin_detach_all(), e2 = pin_remove(pin_root);
+	char *qdiscs = read_qdiscs(state_dir), path[PATH_MAX];
+	int err = pin_detach_all(qdiscs), e2 = pin_remove(pin_root);
 
+	free(qdiscs);
+	qdisc_file(state_dir, path, sizeof(path));
+	unlink(path);
 	if (!err && !e2)
 		pr_info("Removed ecmp programs and the maps pinned under %s", pin_root);
 	return err ? err : e2;
@@ -515,6 +607,7 @@ int main(int argc, char **argv)
 	log_init("ecmpd", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, use_syslog,
 		 !check);
 	find_object(&d, obj);
+	find_tc_object(&d);
 
 	if (check) {
 		struct ecmp_conf conf = { 0 };
@@ -541,7 +634,7 @@ int main(int argc, char **argv)
 		}
 		snprintf(root, sizeof(root), "%s", pin_root);
 		config_free(&conf);
-		return detach_everything(root) ? 1 : 0;
+		return detach_everything(root, d.state_dir) ? 1 : 0;
 	}
 
 	if (load_conf(&d, &d.conf)) {
@@ -560,7 +653,7 @@ int main(int argc, char **argv)
 
 		snprintf(root, sizeof(root), "%s", d.conf.pin_root);
 		plane_close(&d.plane);
-		ret = detach_everything(root);
+		ret = detach_everything(root, d.state_dir);
 	} else {
 		plane_close(&d.plane);
 	}

@@ -161,6 +161,16 @@ static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 	return NULL;
 }
 
+int pin_xdp_mode(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	int mode = find_ours(mp) ? xdp_multiprog__attach_mode(mp) : 0;
+
+	if (mp && !libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+	return mode;
+}
+
 int pin_is_attached(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -240,19 +250,139 @@ int pin_detach(const char *ifname)
 	return err;
 }
 
-int pin_detach_all(void)
+/* ---- TC ---- */
+
+uint32_t pin_tc_query(int ifindex, int egress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PIN_TC_HANDLE,
+		    .priority = PIN_TC_PRIO);
+
+	return bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+}
+
+struct bpf_object *pin_tc_open(const char *obj_path, const char *pin_root,
+			       const struct ecmp_dp *dp)
+{
+	struct bpf_object *obj = open_object(obj_path, pin_root);
+	struct dp_sizes sizes;
+	int err;
+
+	if (!obj)
+		return NULL;
+	dp_sizes_of(dp, &sizes);
+	err = dp_set_sizes(obj, &sizes);
+	if (!err)
+		err = bpf_object__load(obj);
+	if (err) {
+		pr_warn("Failed to load %s with the maps under %s: %s", obj_path,
+			pin_root, strerror(-err));
+		bpf_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
+int pin_tc_attach(struct bpf_object *obj, const char *ifname, int egress,
+		  int *created)
+{
+	const char *prog_name = egress ? "ecmp_tc_egress" : "ecmp_tc_ingress";
+	const char *where = egress ? "egress" : "ingress";
+	int ifindex = if_nametoindex(ifname), err;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PIN_TC_HANDLE,
+		    .priority = PIN_TC_PRIO);
+	struct bpf_program *prog;
+
+	*created = 0;
+	if (!ifindex) {
+		pr_warn("Failed to attach tc %s to %s: no such interface", where, ifname);
+		return -ENODEV;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		*created = 1;
+	else if (err != -EEXIST) {
+		pr_warn("Failed to create the clsact qdisc on %s: %s", ifname,
+			strerror(-err));
+		return err;
+	}
+	if (pin_tc_query(ifindex, egress)) {
+		pr_info("interface %s: tc %s program already attached, adopted",
+			ifname, where);
+		return 0;
+	}
+	prog = bpf_object__find_program_by_name(obj, prog_name);
+	if (!prog)
+		return -ENOENT;
+	/* The filter holds the program: the object may be closed after. */
+	opts.prog_fd = bpf_program__fd(prog);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_warn("Failed to attach %s to %s %s: %s", prog_name, ifname, where,
+			strerror(-err));
+	else
+		pr_info("interface %s: %s attached (tc %s)", ifname, prog_name, where);
+	return err;
+}
+
+int pin_tc_detach(const char *ifname, int egress, int destroy_qdisc)
+{
+	int ifindex = if_nametoindex(ifname), err = 0;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PIN_TC_HANDLE,
+		    .priority = PIN_TC_PRIO);
+
+	if (!ifindex)
+		return -ENODEV;
+	if (pin_tc_query(ifindex, egress)) {
+		err = bpf_tc_detach(&hook, &opts);
+		if (err)
+			pr_warn("Failed to detach the tc %s program from %s: %s",
+				egress ? "egress" : "ingress", ifname, strerror(-err));
+		else
+			pr_info("interface %s: tc %s program detached", ifname,
+				egress ? "egress" : "ingress");
+	}
+	if (destroy_qdisc) {
+		/* Both directions at once destroys the clsact qdisc. */
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+	return err;
+}
+
+int pin_detach_all(const char *created_list)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	int err = 0;
 
 	if (!ifs)
 		return -errno;
-	for (i = ifs; i->if_index; i++)
-		if (pin_is_attached(i->if_index)) {
-			int e = pin_detach(i->if_name);
+	for (i = ifs; i->if_index; i++) {
+		int e = 0, own = 0;
 
-			err = err ? err : e;
+		if (pin_is_attached(i->if_index))
+			e = pin_detach(i->if_name);
+		err = err ? err : e;
+		/* created_list: names of the qdiscs ecmpd made, one a line. */
+		if (created_list) {
+			const char *at = strstr(created_list, i->if_name);
+			size_t n = strlen(i->if_name);
+
+			own = at && (at == created_list || at[-1] == '\n') &&
+			      (at[n] == '\n' || !at[n]);
 		}
+		if (pin_tc_query(i->if_index, 0) || own)
+			e = pin_tc_detach(i->if_name, 0, 0);
+		if (pin_tc_query(i->if_index, 1) || own)
+			e = pin_tc_detach(i->if_name, 1, own);
+		err = err ? err : e;
+	}
 	if_freenameindex(ifs);
 	return err;
 }

@@ -6,6 +6,8 @@
 #ifndef ECMP_PIN_H
 #define ECMP_PIN_H
 
+#include <stdint.h>
+#include <bpf/libbpf.h>
 #include "dp_maps.h"
 
 #define PIN_PROG_NAME "ecmp_xdp"
@@ -17,7 +19,28 @@ int pin_is_attached(int ifindex);
 int pin_attach(const char *obj_path, const char *pin_root,
 	       const struct ecmp_dp *dp, const char *ifname, int generic);
 int pin_detach(const char *ifname);
-int pin_detach_all(void);
+/* Detaches our XDP and TC programs everywhere; destroys the clsact
+ * qdiscs named in created_list (newline-separated, may be NULL). */
+int pin_detach_all(const char *created_list);
 int pin_remove(const char *pin_root);
+
+/* XDP mode of our program on an interface: 0 none, else XDP_MODE_*. */
+int pin_xdp_mode(int ifindex);
+
+/* TC (clsact): our filter is handle PIN_TC_HANDLE, priority PIN_TC_PRIO.
+ * pin_tc_attach() sets *created when it had to create the clsact qdisc
+ * (the caller records it, so only ecmpd's own qdiscs are removed later). */
+#define PIN_TC_HANDLE	0xec
+#define PIN_TC_PRIO	0xec
+#define PIN_TC_OBJECT	"ecmp_tc.bpf.o"
+/* Loads the TC object once over the pinned maps; attach its programs to
+ * any number of hooks, then close it (filters keep their programs). */
+struct bpf_object *pin_tc_open(const char *obj_path, const char *pin_root,
+			       const struct ecmp_dp *dp);
+int pin_tc_attach(struct bpf_object *obj, const char *ifname, int egress,
+		  int *created);
+/* Program id of our filter on the hook, 0 when none. */
+uint32_t pin_tc_query(int ifindex, int egress);
+int pin_tc_detach(const char *ifname, int egress, int destroy_qdisc);
 
 #endif /* ECMP_PIN_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Benchmark wrapper around the real XDP worker. BPF_PROG_TEST_RUN with
+ * Benchmark wrappers around the real XDP and TC ingress workers. BPF_PROG_TEST_RUN with
  * `repeat` runs the program again and again on the same buffer, so the TTL
  * decrement would pile up until the frame takes the TTL pass path. After a
  * forwarded run this puts the TTL (and checksum) back; the extra work is
@@ -12,11 +12,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xdp_fwd.bpf.h"
+#include "tc_fwd.bpf.h"
 
-static __always_inline void undo_ttl(struct xdp_md *ctx)
+static __always_inline void undo_ttl(void *data, void *data_end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	__u32 off = sizeof(*eth);
 	__u16 proto;
@@ -58,7 +57,18 @@ int bench_ecmp(struct xdp_md *ctx)
 	int act = ecmp_xdp_forward(ctx);
 
 	if (act == XDP_REDIRECT)
-		undo_ttl(ctx);
+		undo_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return act;
+}
+
+/* The same for the TC ingress path. */
+SEC("tc")
+int bench_tc(struct __sk_buff *skb)
+{
+	int act = ecmp_tc_forward(skb, 0);
+
+	if (act == TC_ACT_REDIRECT_)
+		undo_ttl((void *)(long)skb->data, (void *)(long)skb->data_end);
 	return act;
 }
 

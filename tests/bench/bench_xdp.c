@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 	struct fixture *one, *ten_k, *hundred_k, *live_one = NULL;
 	uint32_t veth;
 	int live_floor = -1;
-	int floor_fd, trie_fd[3], trie_prog[3], r, i;
+	int floor_fd, trie_fd[3], trie_prog[3], tc_fd, r, i;
 	double floor_median = 0;
 
 	if (argc > 1)
@@ -302,6 +302,9 @@ int main(int argc, char **argv)
 	add_variant("ecmp_xdp ipv6 udp, 1 route", one->prog_fd, &v6, XDP_REDIRECT);
 	add_variant("ecmp_xdp ipv4 tcp vlan, 1 route", one->prog_fd, &tcp_vlan,
 		    XDP_REDIRECT);
+	tc_fd = bpf_program__fd(bpf_object__find_program_by_name(one->obj, "bench_tc"));
+	add_variant("ecmp_tc ingress ipv4 udp, 1 route", tc_fd, &v4, 7);
+	add_variant("ecmp_tc ingress ipv6 udp, 1 route", tc_fd, &v6, 7);
 	add_variant("ecmp_xdp ipv4 udp, 10,000 routes", ten_k->prog_fd, &v4,
 		    XDP_REDIRECT);
 	add_variant("ecmp_xdp ipv4 udp, 100,000 routes", hundred_k->prog_fd, &v4,

@@ -28,6 +28,7 @@ cleanup() {
 	topo_destroy "$P"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 result() { # name status [detail]
 	if [ "$2" = 0 ]; then

@@ -19,6 +19,7 @@ static const char *valid =
 	"seed 0x00112233445566778899aabbccddeeff\n"
 	"hash l4 symmetric inner\n"
 	"interface lo xdp generic\n"
+	"interface lo tc egress\n"
 	"nexthop nh1 via 198.18.1.2 dev lo weight 1\n"
 	"nexthop nh2 via 198.18.2.2 dev lo weight 2 vlan 100\n"
 	"nexthop nh6 via fe80::2 dev lo\n"
@@ -38,8 +39,9 @@ static void test_config_valid(void)
 	ASSERT_EQ(c.seed[1], 0x8899aabbccddeeffULL, "seed k1");
 	ASSERT_EQ(c.seed_auto, 0, "seed not auto");
 	ASSERT_EQ(c.hash_flags, ECMP_HASH_L4 | ECMP_HASH_SYMMETRIC | ECMP_HASH_INNER, "hash");
-	ASSERT_EQ(c.niface, 1, "interfaces");
+	ASSERT_EQ(c.niface, 2, "interfaces");
 	ASSERT_EQ(c.iface[0].attach, ATTACH_XDP_GENERIC, "generic");
+	ASSERT_EQ(c.iface[1].attach, ATTACH_TC_EGRESS, "tc egress");
 	ASSERT_EQ(c.nnexthop, 3, "nexthops");
 	ASSERT_EQ(c.nexthop[1].weight, 2, "weight");
 	ASSERT_EQ(c.nexthop[1].vlan, 100, "vlan");
@@ -119,7 +121,13 @@ static const struct bad_case bad[] = {
 	{ "interface lo xdp turbo\n",
 	  "t.conf:1: interface lo: unknown XDP mode 'turbo'; use native, generic or skb" },
 	{ "interface lo\ninterface lo\n",
-	  "t.conf:2: interface lo: already declared on line 1" },
+	  "t.conf:2: interface lo: its ingress hook already declared on line 1" },
+	{ "interface lo xdp\ninterface lo tc ingress\n",
+	  "t.conf:2: interface lo: its ingress hook already declared on line 1" },
+	{ "interface lo tc egress\ninterface lo tc egress\n",
+	  "t.conf:2: interface lo: tc egress already declared on line 1" },
+	{ "interface lo tc sideways\n",
+	  "t.conf:1: interface lo: unknown tc hook 'sideways'; use ingress or egress" },
 	{ "nexthop a via 198.18.1.2 dev lo\ngroup g nexthops a\nroute 198.19.0.0/16 group g\nroute 198.19.0.0/16 group g\n",
 	  "t.conf:4: route 198.19.0.0/16: already defined on line 3" },
 	{ "nexthop bad/name via 198.18.1.2 dev lo\n",
