@@ -67,8 +67,10 @@ setup() {
 		ip netns exec "$P-rt" ethtool -K "r$i" tx off >/dev/null
 		ip -n "$P-n$i" route add local 198.19.0.0/16 dev lo
 		ip -n "$P-n$i" route add default via "198.18.$i.1"
-		# No stdio of ours: a pipe held open here would hang the runner.
-		nsx "$P-n$i" "$BUILD/tests/sockgen" serve 9000 </dev/null >/dev/null 2>&1 &
+		# nsenter itself (not the nsx function, a subshell) so that $!
+		# is the server; and no stdio of ours, or the runner would wait.
+		nsenter --net="/run/netns/$P-n$i" "$BUILD/tests/sockgen" serve 9000 \
+			</dev/null >/dev/null 2>&1 &
 		SERVERS="$SERVERS $!"
 	done
 	topo_config "$P" "$CONF"
