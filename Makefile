@@ -54,7 +54,7 @@ PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
 	      $(BUILD)/tests/sockgen
-BENCH      := $(BUILD)/tests/bench_xdp
+BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
@@ -134,6 +134,10 @@ $(BUILD)/tests/test_xdp: $(BUILD)/tests/bpf/test_xdp.o $(BUILD)/tests/bpf/frame_
 		$(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/trafficgen: $(BUILD)/tests/bench/trafficgen.o $(BUILD)/tests/bpf/frame_build.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bpf/frame_build.o \
 		$(BUILD)/tests/bpf/dp_fixture.o $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)

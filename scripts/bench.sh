@@ -9,3 +9,6 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "== data path ns/packet (BPF_PROG_TEST_RUN)"
 "$BUILD/tests/bench_xdp" "$BUILD"
+echo
+echo "== packets per second through a router namespace"
+bash scripts/bench-pps.sh

@@ -39,11 +39,13 @@ if [ "$mode" = all ]; then
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		# The benchmark still builds and runs (figures are not checked).
 		echo "== bench/smoke"
-		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1; then
-			echo "TEST: bench_xdp runs (BENCH_QUICK=1)                              [ OK ]" | tee -a "$log"
+		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1 &&
+		   BENCH_QUICK=1 BUILD="$BUILD" bash scripts/bench-pps.sh >> /tmp/ecmp-bench-smoke.log 2>&1 &&
+		   grep -q "ecmp-xdp / kernel multipath" /tmp/ecmp-bench-smoke.log; then
+			echo "TEST: make bench runs (BENCH_QUICK=1)                             [ OK ]" | tee -a "$log"
 		else
 			tail -3 /tmp/ecmp-bench-smoke.log
-			echo "TEST: bench_xdp runs (BENCH_QUICK=1)                              [FAIL]" | tee -a "$log"
+			echo "TEST: make bench runs (BENCH_QUICK=1)                             [FAIL]" | tee -a "$log"
 			status=1
 		fi
 	fi
