@@ -96,7 +96,45 @@ ecmp_pick_nexthop(__u32 group_id, __u64 hash, __u32 now, __u32 *nh_id)
 	return NULL;
 }
 
+/*
+ * A TCP/UDP frame whose checksum field holds just the folded pseudo-header
+ * sum: what a local sender with checksum offload hands to a veth
+ * (CHECKSUM_PARTIAL), to be finished by "hardware" that never comes when
+ * XDP redirects the frame. XDP cannot see the skb's checksum state, but the
+ * field gives it away (a complete checksum matches by chance once in 65,536
+ * frames, and such a frame is still delivered, by the kernel). The skb keeps
+ * its state when XDP passes it, so the kernel, or a tc ingress filter on the
+ * same interface, forwards it with the checksum finished. Sums are taken on
+ * the raw (network-order) 16-bit words, as the field is.
+ */
+static __always_inline int ecmp_csum_looks_partial(void *data, void *data_end,
+						   const struct ecmp_pkt *pkt)
+{
+	const struct ecmp_flow *f = &pkt->flow;
+	__u32 l4_len = pkt->l3_end - pkt->l4_off, off;
+	__u64 sum = 0;
+	__u16 *check;
+	int i;
+
+	if (f->fragment || (f->proto != IPP_TCP && f->proto != IPP_UDP))
+		return 0;
+	off = pkt->l4_off + (f->proto == IPP_TCP ? 16 : 6);
+	check = hdr_at(data, data_end, off, 2);
+	if (!check || (f->proto == IPP_UDP && !*check))
+		return 0;	/* IPv4 UDP without a checksum */
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (i && f->family == ECMP_AF_INET)
+			break;
+		sum += (f->saddr[i] & 0xffff) + (f->saddr[i] >> 16);
+		sum += (f->daddr[i] & 0xffff) + (f->daddr[i] >> 16);
+	}
+	sum += bpf_htons((__u16)f->proto) + bpf_htons((__u16)l4_len);
+	return csum_fold64(sum) == *check;
+}
+
 static __always_inline int ecmp_decide(void *data, void *data_end,
+				       __u32 frame_len, int xdp,
 				       struct ecmp_decision *dec)
 {
 	struct ecmp_config *cfg;
@@ -110,7 +148,7 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 
 	/* The parser fills the rest; unused address words must be zero. */
 	__builtin_memset(&dec->pkt.flow, 0, sizeof(dec->pkt.flow));
-	err = ecmp_parse(data, data_end, cfg->hash_flags, &dec->pkt);
+	err = ecmp_parse(data, data_end, frame_len, cfg->hash_flags, &dec->pkt);
 	if (err)
 		return err;
 
@@ -121,6 +159,8 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 		return ECMP_PASS_LOCAL;
 	if (dec->pkt.ttl <= 1)
 		return ECMP_PASS_TTL;
+	if (xdp && ecmp_csum_looks_partial(data, data_end, &dec->pkt))
+		return ECMP_PASS_CSUM_PARTIAL;
 
 	dec->group_id = ECMP_LPM_GROUP(leaf);
 	/* Two inlined calls, not one through a selected pointer: each then

@@ -3,7 +3,9 @@
  * Frame parsing for the forwarding decision. Every function here takes the
  * frame as [data, data_end) plus byte offsets, reads only after a bounds
  * check, and returns 0 on success or the enum ecmp_reason that sends the
- * frame to the kernel. A frame is "forwardable" only if its Ethernet, VLAN,
+ * frame to the kernel. Lengths in headers are checked against frame_len,
+ * the whole frame: for XDP that is data_end - data, for TC the skb's length,
+ * whose tail (a GSO or GRO payload) need not be in the linear data. A frame is "forwardable" only if its Ethernet, VLAN,
  * IP and (for non-fragments) TCP/UDP/SCTP headers are complete and
  * consistent; docs/DATAPATH.md lists the exact rules, and the packet tests'
  * model (tests/bpf/frame_model.c) implements them independently.
@@ -44,6 +46,7 @@ struct ecmp_pkt {
 	__u32 l4_off;		/* outer L4 header (after extension headers) */
 	__u32 l3_end;		/* end of the outer IP datagram */
 	__u8  vlan_tags;	/* ingress tags, removed on forwarding */
+	__u32 frame_len;	/* whole frame; may exceed data_end (TC, GSO) */
 	__u8  ttl;		/* outer TTL / hop limit */
 	__u8  use_inner;	/* hash inner instead of flow */
 	__u8  pad;
@@ -199,16 +202,17 @@ static __always_inline int parse_l4(void *data, void *data_end, __u32 l4_off,
 }
 
 /* IPv4 header at off. Fills f and the offsets. */
-static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off,
+static __always_inline int parse_ipv4(void *data, void *data_end,
+				      __u32 frame_len, __u32 off,
 				      struct ecmp_flow *f, __u32 *l4_off,
 				      __u32 *l3_end, __u8 *ttl, int outer)
 {
 	struct iphdr *iph = hdr_at(data, data_end, off, sizeof(*iph));
 	__u32 ihl, tot, avail;
 
-	if (!iph)
+	if (!iph || off > frame_len)
 		return ECMP_PASS_MALFORMED;
-	avail = data_end - (void *)iph;
+	avail = frame_len - off;
 	ihl = iph->ihl;
 	tot = bpf_ntohs(iph->tot_len);
 	if (iph->version != 4 || ihl < 5 || tot < ihl * 4 || tot > avail)
@@ -232,7 +236,8 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off,
 }
 
 /* IPv6 header and extension headers at off. Fills f and the offsets. */
-static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off,
+static __always_inline int parse_ipv6(void *data, void *data_end,
+				      __u32 frame_len, __u32 off,
 				      struct ecmp_flow *f, __u32 *l4_off,
 				      __u32 *l3_end, __u8 *ttl, int outer)
 {
@@ -241,14 +246,14 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off,
 	__u8 nh;
 	int i;
 
-	if (!ip6)
+	if (!ip6 || off + sizeof(*ip6) > frame_len)
 		return ECMP_PASS_MALFORMED;
 	if (ip6->version != 6)
 		return ECMP_PASS_MALFORMED;
 	plen = bpf_ntohs(ip6->payload_len);
 	if (!plen)
 		return ECMP_PASS_UNSUPPORTED;	/* jumbogram */
-	if (plen > (__u32)(data_end - (void *)ip6) - sizeof(*ip6))
+	if (plen > frame_len - off - sizeof(*ip6))
 		return ECMP_PASS_MALFORMED;
 
 	f->family = ECMP_AF_INET6;
@@ -299,17 +304,18 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off,
 	return parse_l4(data, data_end, pos, end, f);
 }
 
-static __always_inline int parse_l3(void *data, void *data_end, __u16 proto,
+static __always_inline int parse_l3(void *data, void *data_end,
+				    __u32 frame_len, __u16 proto,
 				    __u32 off, struct ecmp_flow *f,
 				    __u32 *l4_off, __u32 *l3_end, __u8 *ttl,
 				    int outer)
 {
 	if (proto == ETHP_IPV4)
-		return parse_ipv4(data, data_end, off, f, l4_off, l3_end, ttl,
-				  outer);
+		return parse_ipv4(data, data_end, frame_len, off, f, l4_off,
+				  l3_end, ttl, outer);
 	if (proto == ETHP_IPV6)
-		return parse_ipv6(data, data_end, off, f, l4_off, l3_end, ttl,
-				  outer);
+		return parse_ipv6(data, data_end, frame_len, off, f, l4_off,
+				  l3_end, ttl, outer);
 	return ECMP_PASS_NOT_IP;
 }
 
@@ -347,8 +353,8 @@ static __always_inline int parse_inner(void *data, void *data_end,
 	}
 	if (proto != ETHP_IPV4 && proto != ETHP_IPV6)
 		return -1;
-	if (parse_l3(data, data_end, proto, off, inner, &l4_off, &l3_end,
-		     &ttl, 0))
+	if (parse_l3(data, data_end, pkt->frame_len, proto, off, inner, &l4_off,
+		     &l3_end, &ttl, 0))
 		return -1;
 	/* The inner datagram must fit inside the outer one. */
 	if (l3_end > pkt->l3_end)
@@ -361,7 +367,8 @@ static __always_inline int parse_inner(void *data, void *data_end,
  * Only pkt->flow needs to be zeroed by the caller.
  */
 static __always_inline int ecmp_parse(void *data, void *data_end,
-				      __u32 hash_flags, struct ecmp_pkt *pkt)
+				      __u32 frame_len, __u32 hash_flags,
+				      struct ecmp_pkt *pkt)
 {
 	struct ethhdr *eth = data;
 	__u32 off = 0;
@@ -376,8 +383,9 @@ static __always_inline int ecmp_parse(void *data, void *data_end,
 	if (err)
 		return err;
 	pkt->l3_off = off;
-	err = parse_l3(data, data_end, proto, off, &pkt->flow, &pkt->l4_off,
-		       &pkt->l3_end, &pkt->ttl, 1);
+	pkt->frame_len = frame_len;
+	err = parse_l3(data, data_end, frame_len, proto, off, &pkt->flow,
+		       &pkt->l4_off, &pkt->l3_end, &pkt->ttl, 1);
 	if (err)
 		return err;
 

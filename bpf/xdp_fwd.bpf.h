@@ -19,7 +19,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	__u32 new_l2;
 	int reason, delta;
 
-	reason = ecmp_decide(data, data_end, &dec);
+	reason = ecmp_decide(data, data_end, bytes, 1, &dec);
 	if (reason != ECMP_FORWARDED)
 		goto pass;
 

@@ -277,16 +277,20 @@ static void st_interface(struct parser *p)
 		     p->w[1], words_after(p, 2));
 		return;
 	}
-	/* One forwarding hook per interface for ingress (XDP or TC), and
-	 * the egress hook on its own line. */
+	/* Each hook once per interface: XDP (or attach none), tc ingress,
+	 * tc egress. XDP and tc ingress together is useful: tc forwards what
+	 * XDP passes (frames whose checksum a local sender left to offload). */
 	for (i = 0; i < c->niface; i++) {
-		int a = c->iface[i].attach == ATTACH_TC_EGRESS;
-		int b = ifc->attach == ATTACH_TC_EGRESS;
+		enum conf_attach a = c->iface[i].attach, b = ifc->attach;
+		int xa = a != ATTACH_TC_INGRESS && a != ATTACH_TC_EGRESS;
+		int xb = b != ATTACH_TC_INGRESS && b != ATTACH_TC_EGRESS;
 
-		if (strcmp(c->iface[i].name, p->w[1]) || a != b)
+		if (strcmp(c->iface[i].name, p->w[1]) || (xa != xb) ||
+		    (!xa && a != b))
 			continue;
 		perr(p, "interface %s: %s already declared on line %d", p->w[1],
-		     b ? "tc egress" : "its ingress hook", c->iface[i].line);
+		     xb ? "its XDP hook" : b == ATTACH_TC_EGRESS ? "tc egress" :
+		     "tc ingress", c->iface[i].line);
 		return;
 	}
 	snprintf(ifc->name, sizeof(ifc->name), "%s", p->w[1]);

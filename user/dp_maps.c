@@ -42,6 +42,7 @@ const char *dp_reason_name(int reason)
 		[ECMP_PASS_NO_NEXTHOP]		= "no_nexthop",
 		[ECMP_PASS_NO_EGRESS]		= "no_egress",
 		[ECMP_PASS_ADJUST_FAILED]	= "adjust_failed",
+		[ECMP_PASS_CSUM_PARTIAL]	= "csum_partial",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?

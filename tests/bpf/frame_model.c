@@ -213,6 +213,31 @@ static int model_inner(const struct view *v, const struct l3 *o,
 	return 0;
 }
 
+/* XDP only: the TCP/UDP checksum field equals the folded pseudo-header
+ * sum, i.e. a sender left it to checksum offload. */
+static int model_csum_partial(const struct view *v, const struct l3 *x)
+{
+	size_t off = x->l4 + (x->flow.proto == 6 ? 16 : 6), i, alen;
+	const uint8_t *s = (const uint8_t *)x->flow.saddr;
+	const uint8_t *d = (const uint8_t *)x->flow.daddr;
+	uint32_t sum = 0, len = x->end - x->l4;
+	unsigned field;
+
+	if (x->flow.fragment || (x->flow.proto != 6 && x->flow.proto != 17) ||
+	    !have(v, off, 2))
+		return 0;
+	field = be16(v->b + off);
+	if (x->flow.proto == 17 && !field)
+		return 0;
+	alen = x->flow.family == ECMP_AF_INET ? 4 : 16;
+	for (i = 0; i < alen; i += 2)
+		sum += be16(s + i) + be16(d + i);
+	sum += x->flow.proto + (len & 0xffff);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == field;
+}
+
 static int in_tx(const struct model_state *st, uint32_t ifindex)
 {
 	int i;
@@ -318,6 +343,10 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	}
 	if (x.ttl <= 1) {
 		r->reason = ECMP_PASS_TTL;
+		return;
+	}
+	if (!st->tc && model_csum_partial(&v, &x)) {
+		r->reason = ECMP_PASS_CSUM_PARTIAL;
 		return;
 	}
 	r->group_id = ECMP_LPM_GROUP(leaf);

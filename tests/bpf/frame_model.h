@@ -27,6 +27,7 @@ struct model_state {
 	uint32_t nnexthops;
 	const uint32_t *tx_ifindex;	/* interfaces in ecmp_tx_ports */
 	int n_tx;
+	int tc;			/* model the TC path: no csum_partial rule */
 };
 
 struct model_result {

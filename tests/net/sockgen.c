@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int make_addr(const char *ip, int port, struct sockaddr_storage *ss,
@@ -45,10 +46,14 @@ static int bound_socket(int family, int type, int sport)
 {
 	struct sockaddr_storage ss = { 0 };
 	int fd = socket(family, type, 0), one = 1;
+	struct timeval tv = { .tv_sec = 2 };
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* connect() and reads give up after 2 s instead of minutes. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ss.ss_family = family;
 	if (family == AF_INET)
 		((struct sockaddr_in *)&ss)->sin_port = htons(sport);

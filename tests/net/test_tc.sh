@@ -59,7 +59,8 @@ predict() { # SRC DST PROTO BASE N DPORT
 setup() {
 	local i
 	topo_create "$P" 4 || return 1
-	ip netns exec "$P-rt" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	# Replies from the nexthops to the client are forwarded by the kernel.
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0
 	# The kernel's own route for the router's traffic: all via nh1.
 	ip -n "$P-rt" route add 198.19.0.0/16 via 198.18.1.2
@@ -143,6 +144,8 @@ test_egress_failover() {
 	result "$name" $([ "$n" = 1000 ] && [ "$moved" = "$had3" ] && [ "$had3" -gt 0 ] &&
 		[ "$wrong" = 0 ] && echo 0 || echo 1) "flows $n, moved $moved of nh3's $had3, others moved $wrong"
 	ip -n "$P-n3" link set n0 up
+	# The link going down took nh3's default route (its way back) along.
+	ip -n "$P-n3" route replace default via 198.18.3.1
 	wait_state nh3 up
 }
 
@@ -177,12 +180,34 @@ test_ingress_like_xdp() {
 		echo 0 || echo 1) "$n flows, $d1 differ from XDP, $d2 from lookup; r0: $hooks"
 }
 
+# TCP from a veth sender with checksum offload (a pod, say): its frames
+# carry only the pseudo-header sum. XDP passes them (csum_partial), tc
+# ingress on the same interface forwards them with the skb's state intact.
+# With offload off, XDP forwards everything itself.
+test_tcp_checksum_offload() {
+	local name="client TCP, offload on and off: 2 x 50 connections complete"
+	local on off passed
+	sed -i 's/^interface r0 .*/interface r0 xdp native/' "$CONF"
+	grep -q "^interface r0 tc ingress" "$CONF" || echo "interface r0 tc ingress" >> "$CONF"
+	topo_ctl "$P" reload >/dev/null || { result "$name" 1 "reload failed"; return; }
+	ip netns exec "$P-cl" ethtool -K c0 tx on >/dev/null
+	on=$(nsx "$P-cl" "$BUILD/tests/sockgen" tcp 198.19.8.8 9000 33000 50)
+	passed=$(topo_ctl "$P" -j stats | sed -n 's/.*"csum_partial":{"packets":\([0-9]*\).*/\1/p')
+	ip netns exec "$P-cl" ethtool -K c0 tx off >/dev/null
+	off=$(nsx "$P-cl" "$BUILD/tests/sockgen" tcp 198.19.8.8 9000 34000 50)
+	ip netns exec "$P-cl" ethtool -K c0 tx on >/dev/null
+	result "$name" $([ "$on" = "ok 50 failed 0" ] && [ "$off" = "ok 50 failed 0" ] &&
+		[ "${passed:-0}" -gt 0 ] && echo 0 || echo 1) \
+		"offload on: $on, off: $off; XDP passed ${passed:-0} partial-checksum frames"
+}
+
 test_interface_show() {
 	local out
 	out=$(topo_ctl "$P" interface show)
 	result "ecmpctl interface show lists every hook" \
 		$([ "$(echo "$out" | grep -c "tc egress prog")" = 4 ] &&
-		  echo "$out" | grep -q "^r0 tc ingress" && echo 0 || echo 1) "$out"
+		  echo "$out" | grep -q "^r0 tc ingress" &&
+		  echo "$out" | grep -q "^r0 xdp native" && echo 0 || echo 1) "$out"
 }
 
 test_detach_removes_hooks() {
@@ -204,6 +229,7 @@ test_egress_udp
 test_egress_tcp
 test_egress_failover
 test_ingress_like_xdp
+test_tcp_checksum_offload
 test_interface_show
 test_detach_removes_hooks
 echo "$PASSED passed, $FAILED failed"

@@ -20,6 +20,7 @@ static const char *valid =
 	"hash l4 symmetric inner\n"
 	"interface lo xdp generic\n"
 	"interface lo tc egress\n"
+	"interface lo tc ingress   # forwards what XDP passes\n"
 	"nexthop nh1 via 198.18.1.2 dev lo weight 1\n"
 	"nexthop nh2 via 198.18.2.2 dev lo weight 2 vlan 100\n"
 	"nexthop nh6 via fe80::2 dev lo\n"
@@ -39,7 +40,7 @@ static void test_config_valid(void)
 	ASSERT_EQ(c.seed[1], 0x8899aabbccddeeffULL, "seed k1");
 	ASSERT_EQ(c.seed_auto, 0, "seed not auto");
 	ASSERT_EQ(c.hash_flags, ECMP_HASH_L4 | ECMP_HASH_SYMMETRIC | ECMP_HASH_INNER, "hash");
-	ASSERT_EQ(c.niface, 2, "interfaces");
+	ASSERT_EQ(c.niface, 3, "interfaces");
 	ASSERT_EQ(c.iface[0].attach, ATTACH_XDP_GENERIC, "generic");
 	ASSERT_EQ(c.iface[1].attach, ATTACH_TC_EGRESS, "tc egress");
 	ASSERT_EQ(c.nnexthop, 3, "nexthops");
@@ -121,9 +122,11 @@ static const struct bad_case bad[] = {
 	{ "interface lo xdp turbo\n",
 	  "t.conf:1: interface lo: unknown XDP mode 'turbo'; use native, generic or skb" },
 	{ "interface lo\ninterface lo\n",
-	  "t.conf:2: interface lo: its ingress hook already declared on line 1" },
-	{ "interface lo xdp\ninterface lo tc ingress\n",
-	  "t.conf:2: interface lo: its ingress hook already declared on line 1" },
+	  "t.conf:2: interface lo: its XDP hook already declared on line 1" },
+	{ "interface lo xdp\ninterface lo attach none\n",
+	  "t.conf:2: interface lo: its XDP hook already declared on line 1" },
+	{ "interface lo tc\ninterface lo tc ingress\n",
+	  "t.conf:2: interface lo: tc ingress already declared on line 1" },
 	{ "interface lo tc egress\ninterface lo tc egress\n",
 	  "t.conf:2: interface lo: tc egress already declared on line 1" },
 	{ "interface lo tc sideways\n",
