@@ -19,8 +19,7 @@ BUILD=${BUILD:-build}
 
 P=et$$
 CONF=/tmp/$P.conf
-PASSED=0
-FAILED=0
+. tests/net/lib.sh
 
 cleanup() {
 	# Kept for a look after a failure.
@@ -29,36 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-result() { # name status [detail]
-	if [ "$2" = 0 ]; then
-		printf 'TEST: %-60s [ OK ]\n' "$1"
-		PASSED=$((PASSED + 1))
-	else
-		printf 'TEST: %-60s [FAIL]\n' "$1"
-		[ -n "${3:-}" ] && printf '  %s\n' "$3"
-		FAILED=$((FAILED + 1))
-		echo "  groups now:"
-		topo_ctl "$P" group show | sed 's/^/    /'
-		echo "  ecmpd log (last lines):"
-		grep -v "libbpf\|libxdp" "/tmp/$P.ecmpd.log" | tail -8 | sed 's/^/    /'
-	fi
-}
-
-# predict SRC DST BASE N: "SPORT NEXTHOP-INDEX" as ecmpctl lookup says.
-predict() {
-	seq "$3" $(($3 + $4 - 1)) | awk -v s="$1" -v d="$2" '{ print s, d, "udp", $1, 5001 }' |
-		topo_ctl "$P" -j lookup - |
-		sed -n 's/.*"nexthop":"nh\([0-9]\)[^"]*".*/\1/p;t;s/.*/-/p' |
-		paste -d' ' <(seq "$3" $(($3 + $4 - 1))) -
-}
-
-# observe FAMILY: "SPORT NEXTHOP-INDEX" from the sinks; a flow seen at two
-# sinks is reported with index "multi".
-observe() {
-	topo_sinks "$P" | awk -v f="$1" '$2 == f { if ($3 in nh && nh[$3] != $1) nh[$3] = "multi"; else nh[$3] = $1 }
-		END { for (p in nh) print p, nh[p] }' | sort -n
-}
 
 # flows SRC DST BASE N FAMILY OUT: send one packet per flow, record where
 # each arrived.
@@ -103,7 +72,7 @@ test_lookup_matches_data_path() { # FAMILY SRC DST
 	before=$(nh_packets)
 	flows "$src" "$dst" 20000 2000 "$fam" "/tmp/$P.obs" || { result "$name" 1 "send failed"; return; }
 	after=$(nh_packets)
-	predict "$src" "$dst" 20000 2000 > "/tmp/$P.pred"
+	predict "$src" "$dst" udp 20000 2000 5001 > "/tmp/$P.pred"
 	local diff n
 	diff=$(diff "/tmp/$P.pred" "/tmp/$P.obs" | grep -c '^[<>]')
 	n=$(wc -l < "/tmp/$P.obs")
@@ -167,15 +136,6 @@ check_failover() { # NAME BEFORE AFTER NH EXPECTED-N
 	else
 		result "$1" 1 "flows $n, moved $moved of $want_moved, left on failed nh $stuck, others moved $wrong, lost $missing"
 	fi
-}
-
-wait_state() { # NEXTHOP STATE-REGEX
-	local i
-	for i in $(seq 1 100); do
-		topo_ctl "$P" nexthop show | grep -q "^$1 .*state $2" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # 3. A nexthop removed by reload, its link down, its neighbour FAILED: in
@@ -323,7 +283,7 @@ test_stopped_daemon() {
 	groups=$(topo_ctl "$P" group show | grep -c "buckets 1024")
 	routes=$(topo_ctl "$P" route show | grep -c "group web")
 	flows 198.18.0.1 198.19.6.6 52000 2000 4 "/tmp/$P.a"
-	predict 198.18.0.1 198.19.6.6 52000 2000 > "/tmp/$P.pred"
+	predict 198.18.0.1 198.19.6.6 udp 52000 2000 5001 > "/tmp/$P.pred"
 	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
 	local mispredicted
 	mispredicted=$(diff "/tmp/$P.pred" "/tmp/$P.a" | grep -c '^>')
@@ -401,7 +361,7 @@ test_xdp_loader() {
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8
 	wait_group web "1024 1024 1024 1024"
 	flows 198.18.0.1 198.19.4.4 10000 2000 4 "/tmp/$P.obs"
-	predict 198.18.0.1 198.19.4.4 10000 2000 > "/tmp/$P.pred"
+	predict 198.18.0.1 198.19.4.4 udp 10000 2000 5001 > "/tmp/$P.pred"
 	local diff n
 	diff=$(diff "/tmp/$P.pred" "/tmp/$P.obs" | grep -c '^[<>]')
 	n=$(wc -l < "/tmp/$P.obs")

@@ -20,9 +20,8 @@ BUILD=${BUILD:-build}
 
 P=tc$$
 CONF=/tmp/$P.conf
-PASSED=0
-FAILED=0
 SERVERS=""
+. tests/net/lib.sh
 
 cleanup() {
 	[ -n "$SERVERS" ] && kill $SERVERS 2>/dev/null
@@ -31,30 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-result() { # name status [detail]
-	if [ "$2" = 0 ]; then
-		printf 'TEST: %-60s [ OK ]\n' "$1"
-		PASSED=$((PASSED + 1))
-	else
-		printf 'TEST: %-60s [FAIL]\n' "$1"
-		[ -n "${3:-}" ] && printf '  %s\n' "$3"
-		FAILED=$((FAILED + 1))
-		grep -v "libbpf\|libxdp" "/tmp/$P.ecmpd.log" | tail -6 | sed 's/^/    /'
-	fi
-}
-
-observe() { # FAMILY: "SPORT NH" per flow, "multi" when seen at two sinks
-	topo_sinks "$P" | awk -v f="$1" '$2 == f { if ($3 in nh && nh[$3] != $1) nh[$3] = "multi"; else nh[$3] = $1 }
-		END { for (p in nh) print p, nh[p] }' | sort -n
-}
-
-predict() { # SRC DST PROTO BASE N DPORT
-	seq "$4" $(($4 + $5 - 1)) | awk -v s="$1" -v d="$2" -v p="$3" -v dp="$6" '{ print s, d, p, $1, dp }' |
-		topo_ctl "$P" -j lookup - |
-		sed -n 's/.*"nexthop":"nh\([0-9]\)[^"]*".*/\1/p;t;s/.*/-/p' |
-		paste -d' ' <(seq "$4" $(($4 + $5 - 1))) -
-}
 
 setup() {
 	local i
@@ -80,15 +55,6 @@ setup() {
 	done
 	topo_ecmpd "$P" "$CONF" || return 1
 	topo_wait_usable "$P" 8
-}
-
-wait_state() { # NEXTHOP STATE-REGEX
-	local i
-	for i in $(seq 1 100); do
-		topo_ctl "$P" nexthop show | grep -qE "^$1 .*state ($2)" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # Locally originated UDP: every flow where ecmpctl lookup says.
