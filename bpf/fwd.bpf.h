@@ -97,18 +97,18 @@ ecmp_pick_nexthop(__u32 group_id, __u64 hash, __u32 now, __u32 *nh_id)
 }
 
 /*
- * A TCP/UDP frame whose checksum field holds just the folded pseudo-header
- * sum: what a local sender with checksum offload hands to a veth
- * (CHECKSUM_PARTIAL), to be finished by "hardware" that never comes when
- * XDP redirects the frame. XDP cannot see the skb's checksum state, but the
- * field gives it away (a complete checksum matches by chance once in 65,536
- * frames, and such a frame is still delivered, by the kernel). The skb keeps
- * its state when XDP passes it, so the kernel, or a tc ingress filter on the
- * same interface, forwards it with the checksum finished. Sums are taken on
- * the raw (network-order) 16-bit words, as the field is.
+ * A TCP/UDP frame whose checksum was left to offload: what a local sender
+ * with checksum offload hands to a veth (CHECKSUM_PARTIAL), to be finished
+ * by "hardware" that never comes when XDP redirects the frame. XDP cannot
+ * see the skb's checksum state, but the field gives it away: it holds just
+ * the folded pseudo-header sum. Returns that sum (raw byte order, as the
+ * field is) through *pseudo and 1 when the field equals it; the caller then
+ * checks the whole segment (xdp_fwd.bpf.h), because a complete checksum has
+ * that value too, once in 65,536 frames.
  */
-static __always_inline int ecmp_csum_looks_partial(void *data, void *data_end,
-						   const struct ecmp_pkt *pkt)
+static __always_inline int ecmp_csum_field_is_pseudo(void *data, void *data_end,
+						     const struct ecmp_pkt *pkt,
+						     __u32 *pseudo)
 {
 	const struct ecmp_flow *f = &pkt->flow;
 	__u32 l4_len = pkt->l3_end - pkt->l4_off, off;
@@ -130,11 +130,12 @@ static __always_inline int ecmp_csum_looks_partial(void *data, void *data_end,
 		sum += (f->daddr[i] & 0xffff) + (f->daddr[i] >> 16);
 	}
 	sum += bpf_htons((__u16)f->proto) + bpf_htons((__u16)l4_len);
-	return csum_fold64(sum) == *check;
+	*pseudo = csum_fold64(sum);
+	return *pseudo == *check;
 }
 
 static __always_inline int ecmp_decide(void *data, void *data_end,
-				       __u32 frame_len, int xdp,
+				       __u32 frame_len,
 				       struct ecmp_decision *dec)
 {
 	struct ecmp_config *cfg;
@@ -159,8 +160,6 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 		return ECMP_PASS_LOCAL;
 	if (dec->pkt.ttl <= 1)
 		return ECMP_PASS_TTL;
-	if (xdp && ecmp_csum_looks_partial(data, data_end, &dec->pkt))
-		return ECMP_PASS_CSUM_PARTIAL;
 
 	dec->group_id = ECMP_LPM_GROUP(leaf);
 	/* Two inlined calls, not one through a selected pointer: each then

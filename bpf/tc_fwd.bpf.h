@@ -74,7 +74,7 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 	}
 	/* Lengths against the whole skb: after GRO or from a GSO socket the
 	 * payload is mostly outside the linear part. */
-	reason = ecmp_decide(data, data_end, skb->len, 0, &dec);
+	reason = ecmp_decide(data, data_end, skb->len, &dec);
 	if (reason != ECMP_FORWARDED)
 		goto pass;
 	{

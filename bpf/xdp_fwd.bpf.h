@@ -10,6 +10,61 @@
 
 #include "fwd.bpf.h"
 
+#define ECMP_CSUM_CHUNK		256
+#define ECMP_CSUM_MAX_CHUNKS	16	/* any XDP frame */
+
+/*
+ * 1 when the TCP/UDP segment at l4_off verifies with pseudo (the folded
+ * pseudo-header sum). A global function: the verifier checks it once, on
+ * its own, instead of inside every path of the decision. 256-byte chunks
+ * are summed by bpf_csum_diff(), the rest word by word.
+ */
+__noinline int ecmp_xdp_csum_verifies(struct xdp_md *ctx, __u32 l4_off,
+				      __u32 l4_len, __u32 pseudo)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 sum = pseudo;
+	__u32 i, done = 0;
+
+	if (l4_len > ECMP_CSUM_CHUNK * ECMP_CSUM_MAX_CHUNKS)
+		return 0;
+	for (i = 0; i < ECMP_CSUM_MAX_CHUNKS; i++) {
+		void *c;
+
+		if (done + ECMP_CSUM_CHUNK > l4_len)
+			break;
+		c = hdr_at(data, data_end, l4_off + done, ECMP_CSUM_CHUNK);
+		if (!c)
+			return 0;
+		sum += (__u32)bpf_csum_diff(NULL, 0, c, ECMP_CSUM_CHUNK, 0);
+		done += ECMP_CSUM_CHUNK;
+	}
+	for (i = 0; i < ECMP_CSUM_CHUNK / 4; i++) {
+		__u32 *w;
+
+		if (done + 4 > l4_len)
+			break;
+		w = hdr_at(data, data_end, l4_off + done, 4);
+		if (!w)
+			return 0;
+		sum += *w;
+		done += 4;
+	}
+	for (i = 0; i < 3; i++) {
+		__u8 *b;
+
+		if (done >= l4_len)
+			break;
+		b = hdr_at(data, data_end, l4_off + done, 1);
+		if (!b)
+			return 0;
+		sum += (__u64)*b << (8 * (done & 3));
+		done++;
+	}
+	return csum_fold64(sum) == 0xffff;
+}
+
 static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -19,9 +74,21 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	__u32 new_l2;
 	int reason, delta;
 
-	reason = ecmp_decide(data, data_end, bytes, 1, &dec);
+	reason = ecmp_decide(data, data_end, bytes, &dec);
 	if (reason != ECMP_FORWARDED)
 		goto pass;
+	{
+		__u32 pseudo;
+
+		/* A checksum left to offload: the kernel (or tc ingress)
+		 * forwards the skb, which still knows (fwd.bpf.h). */
+		if (ecmp_csum_field_is_pseudo(data, data_end, &dec.pkt, &pseudo) &&
+		    !ecmp_xdp_csum_verifies(ctx, dec.pkt.l4_off,
+					    dec.pkt.l3_end - dec.pkt.l4_off, pseudo)) {
+			reason = ECMP_PASS_CSUM_PARTIAL;
+			goto pass;
+		}
+	}
 
 	/* Only records the target; nothing is sent until we return. */
 	if (bpf_redirect_map(&ecmp_tx_ports, dec.nh->ifindex, 0) != XDP_REDIRECT) {
