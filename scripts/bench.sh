@@ -12,3 +12,6 @@ echo "== data path ns/packet (BPF_PROG_TEST_RUN)"
 echo
 echo "== packets per second through a router namespace"
 bash scripts/bench-pps.sh
+echo
+echo "== control plane (ecmpd)"
+bash scripts/bench-ctl.sh

@@ -129,29 +129,16 @@ static int neediest(const struct mstate *st, const struct bucket_member *m,
 	return best;
 }
 
-/* The bucket to take from a member above target: the one idle longest
- * (the first one without last_seen). With idle_only only an idle one.
- * Returns n when there is none. */
-static uint32_t pick_donor_bucket(const int *idx, uint32_t n,
-				  const struct mstate *st,
-				  const struct bucket_opts *o)
+/* Order of donor buckets: the one idle longest first, then table order. */
+static const uint32_t *sort_seen;
+
+static int by_last_seen(const void *a, const void *b)
 {
-	const uint32_t *seen = o ? o->last_seen : NULL;
-	uint32_t b, best = n;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	for (b = 0; b < n; b++) {
-		int d = idx[b];
-
-		if (d < 0 || st[d].count <= st[d].target)
-			continue;
-		if (!seen)
-			return b;
-		if (best == n || seen[b] < seen[best])
-			best = b;
-	}
-	if (best < n && seen && o->idle_only && seen[best] >= o->idle_before)
-		return n;
-	return best;
+	if (sort_seen && sort_seen[x] != sort_seen[y])
+		return sort_seen[x] < sort_seen[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
 }
 
 static int all_on_target(const struct mstate *st,
@@ -201,20 +188,42 @@ int bucket_rebalance(uint32_t *owner, uint32_t n,
 		res->freed++;
 	}
 
-	while (!(opts && opts->no_balance)) {
-		int r = neediest(st, m, nm), d;
+	if (!(opts && opts->no_balance) && neediest(st, m, nm) >= 0) {
+		/* Candidates: every bucket of a member above its target, the
+		 * longest idle first. Walking them in that order gives each
+		 * move the bucket idle longest among the remaining donors, in
+		 * O(n log n) instead of a scan of the table per move. */
+		const uint32_t *seen = opts ? opts->last_seen : NULL;
+		uint32_t *cand = malloc(sizeof(*cand) * n), nc = 0, k;
 
-		if (r < 0)
-			break;
-		b = pick_donor_bucket(idx, n, st, opts);
-		if (b == n)
-			break;		/* only busy buckets left: later */
-		d = idx[b];
-		owner[b] = m[r].id;
-		idx[b] = r;
-		st[d].count--;
-		st[r].count++;
-		res->moved++;
+		if (!cand) {
+			ok = -ENOMEM;
+			goto out;
+		}
+		for (b = 0; b < n; b++)
+			if (idx[b] >= 0 && st[idx[b]].count > st[idx[b]].target)
+				cand[nc++] = b;
+		sort_seen = seen;
+		qsort(cand, nc, sizeof(*cand), by_last_seen);
+		sort_seen = NULL;
+		for (k = 0; k < nc; k++) {
+			int r = neediest(st, m, nm), d;
+
+			if (r < 0)
+				break;
+			b = cand[k];
+			d = idx[b];
+			if (st[d].count <= st[d].target)
+				continue;	/* this donor is done */
+			if (seen && opts->idle_only && seen[b] >= opts->idle_before)
+				break;		/* only busy buckets left: later */
+			owner[b] = m[r].id;
+			idx[b] = r;
+			st[d].count--;
+			st[r].count++;
+			res->moved++;
+		}
+		free(cand);
 	}
 	res->balanced = all_on_target(st, m, nm);
 out:

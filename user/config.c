@@ -516,7 +516,6 @@ static void st_route(struct parser *p)
 	uint8_t masked[16];
 	char buf[64], *slash;
 	uint32_t plen;
-	int i;
 
 	if (p->nw != 4 || strcmp(p->w[2], "group")) {
 		perr(p, "route: expected 'route PREFIX group NAME'");
@@ -546,14 +545,8 @@ static void st_route(struct parser *p)
 		     good, plen);
 		return;
 	}
-	for (i = 0; i < c->nroute; i++)
-		if (c->route[i].family == r.family &&
-		    c->route[i].prefixlen == r.prefixlen &&
-		    !memcmp(c->route[i].addr, r.addr, 16)) {
-			perr(p, "route %s: already defined on line %d", p->w[1],
-			     c->route[i].line);
-			return;
-		}
+	/* Duplicates are found after the whole file is read (a sort, not
+	 * a pairwise scan: route tables can be 100,000 lines). */
 	c->route = grow(c->route, &c->cap_route, c->nroute + 1, sizeof(r));
 	p->proutes = grow(p->proutes, &p->cap_proutes, p->nproutes + 1,
 			  sizeof(*p->proutes));
@@ -608,6 +601,49 @@ static void parse_line(struct parser *p, char *line)
 	     p->w[0]);
 }
 
+static int route_cmp(const void *a, const void *b)
+{
+	const struct conf_route *x = *(const struct conf_route *const *)a;
+	const struct conf_route *y = *(const struct conf_route *const *)b;
+	int d = (int)x->family - y->family;
+
+	if (!d)
+		d = (int)x->prefixlen - y->prefixlen;
+	if (!d)
+		d = memcmp(x->addr, y->addr, 16);
+	return d ? d : x->line - y->line;
+}
+
+/* Each duplicate route is reported at its later line. */
+static void find_duplicate_routes(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	const struct conf_route **v = malloc(sizeof(*v) * (c->nroute ? c->nroute : 1));
+	int i;
+
+	if (!v) {
+		conf_error(c, p->file, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < c->nroute; i++)
+		v[i] = &c->route[i];
+	qsort(v, c->nroute, sizeof(*v), route_cmp);
+	for (i = 1; i < c->nroute; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (v[i]->family != v[i - 1]->family ||
+		    v[i]->prefixlen != v[i - 1]->prefixlen ||
+		    memcmp(v[i]->addr, v[i - 1]->addr, 16))
+			continue;
+		inet_ntop(v[i]->family == ECMP_AF_INET ? AF_INET : AF_INET6,
+			  v[i]->addr, a, sizeof(a));
+		conf_error(c, p->file, v[i]->line,
+			   "route %s/%u: already defined on line %d", a,
+			   v[i]->prefixlen, v[i - 1]->line);
+	}
+	free(v);
+}
+
 /* References and limits, once everything is read. */
 static void resolve(struct parser *p)
 {
@@ -618,6 +654,7 @@ static void resolve(struct parser *p)
 	uint64_t slots = 1;	/* slot 0 is the guard */
 	int i, j;
 
+	find_duplicate_routes(p);
 	for (i = 0; i < p->npending; i++) {
 		struct conf_group *g;
 		int nh = config_find_nexthop(c, pending[i].name);

@@ -14,6 +14,7 @@
 
 #include "plane.h"
 #include "log.h"
+#include "route_set.h"
 
 struct want {
 	struct lpm_route *r;
@@ -132,19 +133,15 @@ static void route_key(const struct lpm_route *r, struct ecmp_route_key *k)
 struct stale {
 	struct lpm_route *r;
 	int n, cap;
-	const struct want *w;
+	const struct route_set *wanted;
 };
 
 static int find_stale(const struct lpm_route *r, void *arg)
 {
 	struct stale *s = arg;
-	int i;
 
-	for (i = 0; i < s->w->n; i++)
-		if (s->w->r[i].family == r->family &&
-		    s->w->r[i].prefixlen == r->prefixlen &&
-		    !memcmp(s->w->r[i].addr, r->addr, 16))
-			return 0;
+	if (route_set_get(s->wanted, r))
+		return 0;
 	return want_add((struct want *)s, r);
 }
 
@@ -182,8 +179,22 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 			pr_warn("Failed to record a route in %s: %s", ECMP_MAP_ROUTES,
 				strerror(errno));
 	}
-	s.w = &w;
-	lpm_for_each(p->lpm, find_stale, &s);
+	/* What is installed but no longer wanted: a hash lookup each. */
+	s.wanted = route_set_new();
+	if (!s.wanted) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < w.n && !ret; i++)
+		ret = route_set_put((struct route_set *)s.wanted, &w.r[i]);
+	if (!ret)
+		ret = lpm_for_each(p->lpm, find_stale, &s);
+	route_set_free((struct route_set *)s.wanted);
+	if (ret) {
+		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
+		goto out;
+	}
 	for (i = 0; i < s.n; i++) {
 		struct ecmp_route_key k;
 

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Control-plane figures with the real daemon in the namespace topology:
+#  - start-up with G groups of 4096 buckets over the same 4 nexthops and R
+#    routes (G/R: 1000/100000, BENCH_QUICK=1: 50/1000), and its RSS;
+#  - failover: nh3's link goes down; time from the first to the last group
+#    rewritten (ecmpd's log), and buckets moved;
+#  - recovery: the link comes back; the same.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+G=1000
+R=100000
+[ "${BENCH_QUICK:-0}" = 1 ] && G=50 && R=1000
+P=bc$$
+CONF=/tmp/$P.conf
+trap 'topo_destroy "$P"' EXIT
+trap 'exit 1' INT TERM
+
+topo_create "$P" 4 >/dev/null || exit 1
+{
+	echo "seed 0x0123456789abcdef0123456789abcdef"
+	echo "pin-root /sys/fs/bpf/$P"
+	echo "interface r0 xdp native"
+	for i in 1 2 3 4; do echo "nexthop nh$i via 198.18.$i.2 dev r$i"; done
+	for g in $(seq 1 "$G"); do
+		echo "group g$g buckets 4096 idle_timer 0 unbalanced_timer 0 nexthops nh1 nh2 nh3 nh4"
+	done
+	# Routes: /24s spread over 198.19.0.0/16 and beyond, one group each in turn.
+	awk -v r="$R" -v g="$G" 'BEGIN { for (i = 0; i < r; i++)
+		printf "route %d.%d.%d.0/24 group g%d\n", 100 + int(i / 65536), int(i / 256) % 256, i % 256, 1 + i % g }'
+} > "$CONF"
+
+ms() { date +%s%3N; }
+t0=$(ms)
+topo_ecmpd "$P" "$CONF" >/dev/null || exit 1
+t1=$(ms)
+topo_wait_usable "$P" 4 >/dev/null
+for i in $(seq 1 600); do	# every group filled
+	[ "$(topo_ctl "$P" group show | grep -c 'buckets 1024')" = $((4 * G)) ] && break
+	sleep 0.1
+done
+t2=$(ms)
+pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
+rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+
+span() { # FROM-LINE KIND: "ms buckets" between the first and last group lines
+	tail -n +"$1" "/tmp/$P.ecmpd.log" | grep "buckets moved ($2" |
+		awk '{ split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3];
+		       if (!n++) first = s; last = s; moved += $6 }
+		     END { printf "%.1f %d %d\n", (last - first) * 1000, moved, n }'
+}
+
+sleep 1
+before=$(wc -l < "/tmp/$P.ecmpd.log")
+ip -n "$P-n3" link set n0 down
+sleep 2
+read -r down_ms down_moved down_groups <<< "$(span $((before + 1)) failover)"
+before=$(wc -l < "/tmp/$P.ecmpd.log")
+ip -n "$P-n3" link set n0 up
+sleep 4
+read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) idle)"
+
+printf '\nControl plane (ecmpd, %d groups x 4096 buckets over 4 nexthops, %d routes)\n' "$G" "$R"
+printf '  start-up to socket ready        %6d ms\n' $((t1 - t0))
+printf '  start-up to every group filled  %6d ms\n' $((t2 - t0))
+printf '  RSS after start-up              %6d KiB\n' "$rss"
+printf '  nexthop down: %d groups rewritten in %s ms (first to last), %d buckets moved\n' \
+	"$down_groups" "$down_ms" "$down_moved"
+printf '  nexthop back: %d groups rewritten in %s ms (first to last), %d buckets moved\n' \
+	"$up_groups" "$up_ms" "$up_moved"
