@@ -16,17 +16,23 @@ static __always_inline __u16 csum16_add(__u32 sum)
 	return (__u16)sum;
 }
 
-static __always_inline void ipv4_decrement_ttl(struct iphdr *iph)
+/* Sets the TTL and updates the header checksum for it. */
+static __always_inline void ipv4_set_ttl(struct iphdr *iph, __u8 ttl)
 {
 	/* The 16-bit word that holds TTL (high byte) and protocol. */
 	__u16 old_word = ((__u16)iph->ttl << 8) | iph->protocol;
-	__u16 new_word = old_word - 0x0100;
+	__u16 new_word = ((__u16)ttl << 8) | iph->protocol;
 	__u32 sum = (__u16)~bpf_ntohs(iph->check);
 
 	sum += (__u16)~old_word;
 	sum += new_word;
 	iph->check = bpf_htons((__u16)~csum16_add(sum));
-	iph->ttl -= 1;
+	iph->ttl = ttl;
+}
+
+static __always_inline void ipv4_decrement_ttl(struct iphdr *iph)
+{
+	ipv4_set_ttl(iph, iph->ttl - 1);
 }
 
 static __always_inline void ipv6_decrement_hop_limit(struct ipv6hdr *ip6)

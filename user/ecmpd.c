@@ -173,7 +173,8 @@ static int load_conf(struct daemon *d, struct ecmp_conf *c)
 
 			snprintf(msg, sizeof(msg), "seed auto: cannot use %s/seed: %s",
 				 d->state_dir, strerror(-err));
-			c->error[c->nerror++] = strdup(msg);
+			if (c->nerror < CONF_MAX_ERRORS)
+				c->error[c->nerror++] = strdup(msg);
 		}
 	}
 	return err;

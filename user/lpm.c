@@ -380,28 +380,6 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
 }
 
-int lpm_match(const struct lpm *t, uint8_t family, const uint8_t *addr,
-	      struct lpm_route *out)
-{
-	int l;
-
-	if (!addr_len(family))
-		return -EINVAL;
-	for (l = addr_len(family) * 8; l >= 0; l--) {
-		struct lpm_route key = { .family = family, .prefixlen = l };
-		const struct lpm_route *r;
-
-		memcpy(key.addr, addr, addr_len(family));
-		lpm_mask(key.addr, family, l);
-		r = route_set_get(t->routes, &key);
-		if (r) {
-			*out = *r;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen, struct lpm_route *out)
 {

@@ -54,11 +54,6 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 		  const struct ecmp_lpm_chunk *node, uint32_t nchunks,
 		  uint8_t family, const uint8_t *addr);
 
-/* The configured route that a lookup of addr would use (exact prefix and
- * leaf), from the builder's own route set. Returns 0 or -ENOENT. */
-int lpm_match(const struct lpm *t, uint8_t family, const uint8_t *addr,
-	      struct lpm_route *out);
-
 /* The route with exactly this prefix. Returns 0 or -ENOENT. */
 int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen, struct lpm_route *out);

@@ -171,16 +171,6 @@ int pin_xdp_mode(int ifindex)
 	return mode;
 }
 
-int pin_is_attached(int ifindex)
-{
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	int ours = find_ours(mp) != NULL;
-
-	if (mp && !libxdp_get_error(mp))
-		xdp_multiprog__close(mp);
-	return ours;
-}
-
 int pin_attach(const char *obj_path, const char *pin_root,
 	       const struct ecmp_dp *dp, const char *ifname, int generic)
 {
@@ -195,7 +185,7 @@ int pin_attach(const char *obj_path, const char *pin_root,
 		pr_warn("Failed to attach to %s: no such interface", ifname);
 		return -ENODEV;
 	}
-	if (pin_is_attached(ifindex)) {
+	if (pin_xdp_mode(ifindex)) {
 		pr_info("interface %s: %s already attached, adopted", ifname,
 			PIN_PROG_NAME);
 		return 0;
@@ -366,7 +356,7 @@ int pin_detach_all(const char *created_list)
 	for (i = ifs; i->if_index; i++) {
 		int e = 0, own = 0;
 
-		if (pin_is_attached(i->if_index))
+		if (pin_xdp_mode(i->if_index))
 			e = pin_detach(i->if_name);
 		err = err ? err : e;
 		/* created_list: names of the qdiscs ecmpd made, one a line. */
@@ -402,12 +392,4 @@ int pin_remove(const char *pin_root)
 	if (rmdir(pin_root) && errno != ENOENT)
 		pr_info("Left %s in place: %s", pin_root, strerror(errno));
 	return err;
-}
-
-int pin_exists(const char *pin_root)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", pin_root, ECMP_MAP_CONFIG);
-	return access(path, F_OK) == 0;
 }

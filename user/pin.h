@@ -14,8 +14,6 @@
 
 int pin_prepare(const char *pin_root);
 int pin_create_maps(const char *obj_path, const char *pin_root);
-int pin_exists(const char *pin_root);
-int pin_is_attached(int ifindex);
 int pin_attach(const char *obj_path, const char *pin_root,
 	       const struct ecmp_dp *dp, const char *ifname, int generic);
 int pin_detach(const char *ifname);

@@ -33,16 +33,9 @@ static __always_inline void undo_ttl(void *data, void *data_end)
 	}
 	if (proto == bpf_htons(ETHP_IPV4)) {
 		struct iphdr *iph = hdr_at(data, data_end, off, sizeof(*iph));
-		__u32 sum;
 
-		if (!iph)
-			return;
-		/* Same incremental update as the decrement, the other way. */
-		sum = (__u16)~bpf_ntohs(iph->check);
-		sum += (__u16)~(((__u16)iph->ttl << 8) | iph->protocol);
-		iph->ttl += 1;
-		sum += ((__u16)iph->ttl << 8) | iph->protocol;
-		iph->check = bpf_htons((__u16)~csum16_add(sum));
+		if (iph)	/* the data path's own update, the other way */
+			ipv4_set_ttl(iph, iph->ttl + 1);
 	} else if (proto == bpf_htons(ETHP_IPV6)) {
 		struct ipv6hdr *ip6 = hdr_at(data, data_end, off, sizeof(*ip6));
 
