@@ -25,7 +25,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	     -Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS)
-LDLIBS    += $(PKG_LIBS) -lmnl -lm
+LDLIBS    += $(PKG_LIBS) -lmnl -lm -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
@@ -38,7 +38,8 @@ BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
 LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c \
 	     user/config.c user/log.c user/seed.c user/netlink.c user/json.c \
 	     user/ctl.c user/lookup.c user/nexthop.c user/group.c user/route.c \
-	     user/apply.c user/pin.c
+	     user/apply.c user/pin.c user/sha1.c user/bfd_packet.c \
+	     user/bfd_session.c user/bfd.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecmp.a
 
@@ -49,17 +50,17 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 		 $(BUILD)/tests/xdp_sink.bpf.o
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
-	      $(BUILD)/tests/test_config
+	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
-	      $(BUILD)/tests/sockgen
+	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject
 BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all check test bench deps vmlinux install clean help demo
+.PHONY: all check test bench deps vmlinux install clean help demo fuzz
 
 all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB) $(PROGS)
 
@@ -69,6 +70,7 @@ help:
 	@echo '  check     build and run the fast unit tests'
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
+	@echo '  fuzz      run every libFuzzer target for FUZZ_SECONDS (default 60) each'
 	@echo '  demo      build and run the demonstration'
 	@echo '  deps      install the Debian packages the build and tests need'
 	@echo '  vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel'
@@ -100,7 +102,7 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/bpf/%.bpf.c $(BPF_HDRS) tests/bpf/hash_probe.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 
-$(BUILD)/tests/%.bpf.tmp.o: tests/net/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+$(BUILD)/tests/%.bpf.tmp.o: tests/net/%.bpf.c $(BPF_HDRS) tests/net/netsink.h | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -111,7 +113,7 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # User space.
-$(BUILD)/%.o: %.c $(wildcard include/*.h user/*.h tests/*.h tests/bpf/*.h) $(SKELS) | $(TOOLCHAIN)
+$(BUILD)/%.o: %.c $(wildcard include/*.h user/*.h tests/*.h tests/bpf/*.h tests/net/*.h) $(SKELS) | $(TOOLCHAIN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -148,6 +150,10 @@ $(BUILD)/tests/flowgen: $(BUILD)/tests/net/flowgen.o $(BUILD)/tests/bpf/frame_bu
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BUILD)/tests/bfdinject: $(BUILD)/tests/net/bfdinject.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
 $(BUILD)/tests/sockgen: $(BUILD)/tests/net/sockgen.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
@@ -156,10 +162,27 @@ $(BUILD)/tests/netsink: $(BUILD)/tests/net/netsink.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+# libFuzzer targets (clang): each links the module it fuzzes, with ASan and
+# UBSan. `make fuzz` runs each for FUZZ_SECONDS from its seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-D_GNU_SOURCE -Iinclude -Iuser
+FUZZ_bfd_SRCS    := user/bfd_packet.c user/bfd_session.c user/sha1.c
+FUZZ_config_SRCS := user/config.c user/lpm.c user/route_set.c
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) | $(TOOLCHAIN)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
 check: all $(UNIT_TESTS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh check
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH)
+test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh all
 
 bench: all $(BENCH)

@@ -222,6 +222,7 @@ enum ecmp_nh_meta_flags {
 	ECMP_NH_META_DRAINED	= 1u << 0,	/* admin drain, survives restarts */
 	ECMP_NH_META_BFD	= 1u << 1,
 	ECMP_NH_META_LINK_UP	= 1u << 2,
+	ECMP_NH_META_BFD_UP	= 1u << 3,	/* its BFD session is Up */
 };
 
 struct ecmp_nh_meta {

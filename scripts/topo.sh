@@ -151,7 +151,7 @@ topo_send() {
 # topo_sinks PREFIX: "NEXTHOP FAMILY SPORT COUNT" for every flow received.
 topo_sinks() {
 	local p=$1 i
-	for i in $(ls -d /sys/fs/bpf/"$p"-sink* 2>/dev/null | sed "s|.*-sink||"); do
+	for i in $(ls -d /sys/fs/bpf/"$p"-sink* 2>/dev/null | grep -v -- '-dead$' | sed "s|.*-sink||"); do
 		"$TOPO_BUILD/tests/netsink" dump "/sys/fs/bpf/$p-sink$i" |
 			awk -v nh="$i" '$3 > 0 { print nh, $1, $2, $3 }'
 	done
@@ -160,6 +160,7 @@ topo_sinks() {
 topo_clear_sinks() {
 	local p=$1 f
 	for f in /sys/fs/bpf/"$p"-sink*; do
+		[ "${f%-dead}" = "$f" ] || continue
 		"$TOPO_BUILD/tests/netsink" clear "$f"
 	done
 }

@@ -27,6 +27,7 @@ run unit/lpm "$BUILD/tests/test_lpm"
 run unit/hash "$BUILD/tests/test_hash"
 run unit/bucket "$BUILD/tests/test_bucket"
 run unit/config "$BUILD/tests/test_config"
+run unit/bfd "$BUILD/tests/test_bfd"
 
 if [ "$mode" = all ]; then
 	if [ "$(id -u)" != 0 ]; then
@@ -37,6 +38,9 @@ if [ "$mode" = all ]; then
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
 		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
+		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
+		# Each fuzz target briefly (make fuzz runs them longer).
+		run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh
 		# The benchmark still builds and runs (figures are not checked).
 		echo "== bench/smoke"
 		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1 &&

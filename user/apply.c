@@ -58,6 +58,8 @@ static void adopt_nexthops(struct plane *p)
 		n->usable = !!(d->flags & ECMP_NH_USABLE);
 		/* Trust what the data path uses until the kernel's neighbour
 		 * table (dumped next) says otherwise. */
+		if (n->usable && n->c.bfd)
+			n->bfd_grace_until_ms = plane_now_ms() + NH_BFD_GRACE_MS;
 		if (n->usable) {
 			memcpy(n->mac, d->dmac, 6);
 			n->has_mac = 1;
@@ -152,7 +154,9 @@ int plane_open(struct plane *p, const char *pin_root)
 	p->nh = calloc(p->dp.max_entries[DP_NEXTHOPS], sizeof(*p->nh));
 	p->grp = calloc(p->dp.max_entries[DP_GROUPS], sizeof(*p->grp));
 	p->slot_used = calloc(p->dp.max_entries[DP_BUCKETS], 1);
-	if (!p->nh || !p->grp || !p->slot_used) {
+	p->nh_bfd = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
+	p->bfd_changed = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
+	if (!p->nh || !p->grp || !p->slot_used || !p->nh_bfd || !p->bfd_changed) {
 		plane_close(p);
 		return -ENOMEM;
 	}
@@ -180,6 +184,8 @@ void plane_close(struct plane *p)
 	free(p->nh);
 	free(p->grp);
 	free(p->slot_used);
+	free(p->nh_bfd);
+	free(p->bfd_changed);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }
@@ -279,11 +285,14 @@ static void apply_nexthops(struct plane *p, const struct ecmp_conf *conf)
 			pr_info("nexthop %s: address changed", c->name);
 			nh_refresh(p, id);
 		} else {
-			n->c.weight = c->weight;
-			n->c.bfd = c->bfd;
-			n->c.bfd_interval_ms = c->bfd_interval_ms;
-			n->c.bfd_multiplier = c->bfd_multiplier;
-			nh_write_meta(p, id);
+			int had_bfd = n->c.bfd;
+
+			n->c = *c;
+			/* Liveness added to a nexthop in use: it keeps its place
+			 * while the session comes up. */
+			if (c->bfd && !had_bfd && n->usable)
+				n->bfd_grace_until_ms = p->now_ms + NH_BFD_GRACE_MS;
+			nh_refresh(p, id);
 		}
 	}
 }

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "lpm.h"
@@ -130,14 +133,14 @@ static int parse_addr(const char *s, uint8_t *family, uint8_t *addr)
 static const char *words_after(struct parser *p, int from)
 {
 	static char buf[256];
+	size_t off = 0;
 	int i;
 
+	/* Cut at the buffer: a message, not the whole line, is the point. */
 	buf[0] = 0;
-	for (i = from; i < p->nw; i++) {
-		strncat(buf, p->w[i], sizeof(buf) - strlen(buf) - 2);
-		if (i + 1 < p->nw)
-			strncat(buf, " ", sizeof(buf) - strlen(buf) - 1);
-	}
+	for (i = from; i < p->nw && off < sizeof(buf) - 1; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", p->w[i],
+				i + 1 < p->nw ? " " : "");
 	return buf;
 }
 
@@ -298,23 +301,61 @@ static void st_interface(struct parser *p)
 	c->niface++;
 }
 
-static int parse_bfd_timers(struct parser *p, int i, uint32_t *interval,
-			    uint32_t *mult)
+/* The options after 'bfd' from word i on: timers everywhere, auth on a
+ * nexthop (nh != NULL), admin-down-on-exit globally. Returns the index of
+ * the first word that is not a bfd option, or -1 after an error. */
+static int parse_bfd_options(struct parser *p, int i, uint32_t *interval,
+			     uint32_t *mult, struct conf_nexthop *nh)
 {
-	for (; i + 1 < p->nw; i += 2) {
-		if (!strcmp(p->w[i], "interval")) {
-			if (parse_u32(p->w[i + 1], 10, 60000, interval)) {
-				perr(p, "bfd: interval '%s' is not a number of milliseconds from 10 to 60000",
-				     p->w[i + 1]);
-				return -1;
-			}
-		} else if (!strcmp(p->w[i], "multiplier")) {
-			if (parse_u32(p->w[i + 1], 1, 255, mult)) {
-				perr(p, "bfd: multiplier '%s' is not from 1 to 255", p->w[i + 1]);
-				return -1;
-			}
-		} else {
+	for (; i < p->nw; i += 2) {
+		const char *k = p->w[i], *v = i + 1 < p->nw ? p->w[i + 1] : NULL;
+
+		if (!nh && !strcmp(k, "admin-down-on-exit")) {
+			p->conf->bfd_admin_down_on_exit = 1;
+			i--;
+			continue;
+		}
+		if (strcmp(k, "interval") && strcmp(k, "multiplier") &&
+		    (!nh || (strcmp(k, "auth") && strcmp(k, "key-id") && strcmp(k, "secret"))))
 			break;
+		if (!v) {
+			perr(p, "bfd: '%s' needs a value", k);
+			return -1;
+		}
+		if (!strcmp(k, "interval")) {
+			if (parse_u32(v, 10, 60000, interval)) {
+				perr(p, "bfd: interval '%s' is not a number of milliseconds from 10 to 60000", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "multiplier")) {
+			if (parse_u32(v, 1, 255, mult)) {
+				perr(p, "bfd: multiplier '%s' is not from 1 to 255", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "auth")) {
+			if (!strcmp(v, "sha1")) {
+				nh->bfd_key.type = BFD_AUTH_KEYED_SHA1;
+			} else if (!strcmp(v, "meticulous-sha1")) {
+				nh->bfd_key.type = BFD_AUTH_METICULOUS_SHA1;
+			} else {
+				perr(p, "bfd: auth '%s' is not sha1 or meticulous-sha1", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "key-id")) {
+			uint32_t id;
+
+			if (parse_u32(v, 0, 255, &id)) {
+				perr(p, "bfd: key-id '%s' is not from 0 to 255", v);
+				return -1;
+			}
+			nh->bfd_key.key_id = id;
+		} else {
+			if (v[0] != '/' || strlen(v) >= sizeof(nh->bfd_secret_path)) {
+				perr(p, "bfd: secret '%s' must be an absolute path shorter than %zu",
+				     v, sizeof(nh->bfd_secret_path));
+				return -1;
+			}
+			snprintf(nh->bfd_secret_path, sizeof(nh->bfd_secret_path), "%s", v);
 		}
 	}
 	return i;
@@ -322,12 +363,12 @@ static int parse_bfd_timers(struct parser *p, int i, uint32_t *interval,
 
 static void st_bfd(struct parser *p)
 {
-	int end = parse_bfd_timers(p, 1, &p->conf->bfd_interval_ms,
-				   &p->conf->bfd_multiplier);
+	int end = parse_bfd_options(p, 1, &p->conf->bfd_interval_ms,
+				    &p->conf->bfd_multiplier, NULL);
 
 	if (end >= 0 && end != p->nw)
-		perr(p, "bfd: expected 'bfd interval MS multiplier N', got '%s'",
-		     words_after(p, 1));
+		perr(p, "bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]', got '%s'",
+		     words_after(p, end));
 }
 
 static void st_pin_root(struct parser *p)
@@ -355,8 +396,8 @@ static void st_nexthop(struct parser *p)
 		const char *k = p->w[i], *v = i + 1 < p->nw ? p->w[i + 1] : NULL;
 
 		if (!strcmp(k, "bfd")) {
-			int end = parse_bfd_timers(p, i + 1, &nh.bfd_interval_ms,
-						   &nh.bfd_multiplier);
+			int end = parse_bfd_options(p, i + 1, &nh.bfd_interval_ms,
+						    &nh.bfd_multiplier, &nh);
 
 			if (end < 0)
 				return;
@@ -406,9 +447,11 @@ static void st_nexthop(struct parser *p)
 		perr(p, "nexthop %s: needs both 'via ADDR' and 'dev IFNAME'", nh.name);
 		return;
 	}
-	if (nh.bfd)
-		perr(p, "nexthop %s: bfd is not supported by this version of ecmpd yet; remove 'bfd' (link and neighbour state are always tracked)",
+	if (!nh.bfd_key.type != !nh.bfd_secret_path[0]) {
+		perr(p, "nexthop %s: bfd auth needs both 'auth sha1|meticulous-sha1' and 'secret FILE'",
 		     nh.name);
+		return;
+	}
 	i = config_find_nexthop(c, nh.name);
 	if (i >= 0) {
 		perr(p, "nexthop %s: already defined on line %d", nh.name, c->nexthop[i].line);
@@ -791,9 +834,53 @@ int config_load(struct ecmp_conf *conf, const char *path)
 	return err;
 }
 
+/* A BFD secret: a regular file of root's that nobody else can read,
+ * holding 1-20 bytes (one trailing newline ignored). */
+static void read_secret(struct ecmp_conf *conf, struct conf_nexthop *nh)
+{
+	const char *path = nh->bfd_secret_path;
+	uint8_t buf[64];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		conf_error(conf, conf->path, nh->line, "nexthop %s: cannot read bfd secret %s: %s",
+			   nh->name, path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		conf_error(conf, conf->path, nh->line, "nexthop %s: bfd secret %s is not a regular file",
+			   nh->name, path);
+	} else if (st.st_uid != 0 || (st.st_mode & 077)) {
+		conf_error(conf, conf->path, nh->line,
+			   "nexthop %s: bfd secret %s must be root's and readable by root only (now uid %u mode %04o); chown root %s && chmod 600 %s",
+			   nh->name, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			   path, path);
+	} else {
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		if (n < 1 || n > BFD_SHA1_KEY_MAX) {
+			conf_error(conf, conf->path, nh->line,
+				   "nexthop %s: bfd secret %s must hold 1 to %d bytes",
+				   nh->name, path, BFD_SHA1_KEY_MAX);
+		} else {
+			memcpy(nh->bfd_key.secret, buf, n);
+			nh->bfd_key.len = n;
+		}
+	}
+	memset(buf, 0, sizeof(buf));
+	close(fd);
+}
+
 int config_check_host(struct ecmp_conf *conf)
 {
 	int i;
+
+	for (i = 0; i < conf->nnexthop; i++)
+		if (conf->nexthop[i].bfd_secret_path[0])
+			read_secret(conf, &conf->nexthop[i]);
 
 	for (i = 0; i < conf->niface; i++)
 		if (!if_nametoindex(conf->iface[i].name))

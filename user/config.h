@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <net/if.h>
+#include "bfd_packet.h"
 #include "ecmp_shared.h"
 
 #define CONF_NAME_MAX		32
@@ -43,6 +44,10 @@ struct conf_nexthop {
 	int bfd;			/* BFD liveness wanted */
 	uint32_t bfd_interval_ms;	/* 0 = the global default */
 	uint32_t bfd_multiplier;
+	/* Keyed SHA1: type and key id from the file, the secret read from
+	 * bfd_secret_path by config_check_host(). */
+	struct bfd_auth_key bfd_key;
+	char bfd_secret_path[128];
 	int line;
 };
 
@@ -72,6 +77,7 @@ struct ecmp_conf {
 	uint32_t hash_flags;		/* enum ecmp_hash_flags */
 	uint32_t bfd_interval_ms;
 	uint32_t bfd_multiplier;
+	int bfd_admin_down_on_exit;	/* tell peers on orderly shutdown */
 	char pin_root[128];
 
 	struct conf_iface iface[CONF_MAX_IFACES];
@@ -94,7 +100,8 @@ struct ecmp_conf {
 int config_load(struct ecmp_conf *conf, const char *path);
 /* The same from a string (tests, fuzzing). name is used in messages. */
 int config_parse(struct ecmp_conf *conf, const char *name, const char *text);
-/* Checks what needs the running system: every interface named exists.
+/* Checks what needs the running system: every interface named exists,
+ * BFD secret files are root's alone and are read into the keys.
  * Adds errors like config_load(). Returns 0 or -EINVAL. */
 int config_check_host(struct ecmp_conf *conf);
 void config_free(struct ecmp_conf *conf);

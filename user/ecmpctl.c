@@ -119,6 +119,12 @@ static int nh_meta(const struct ecmp_dp *dp, uint32_t id, struct ecmp_nh_meta *m
 	       -ENOENT : 0;
 }
 
+/* The nexthop's BFD session as ecmpd last wrote it into the metadata. */
+static const char *bfd_word(uint32_t flags)
+{
+	return flags & ECMP_NH_META_BFD_UP ? "up" : "down";
+}
+
 static int do_nexthop_show(void)
 {
 	struct ecmp_dp dp;
@@ -154,7 +160,10 @@ static int do_nexthop_show(void)
 			json_bool(&g.j, "usable", n->flags & ECMP_NH_USABLE);
 			if (m.vlan)
 				json_u64(&g.j, "vlan", m.vlan);
-			json_null(&g.j, "bfd");
+			if (m.flags & ECMP_NH_META_BFD)
+				json_str(&g.j, "bfd", bfd_word(m.flags));
+			else
+				json_null(&g.j, "bfd");
 			json_u64(&g.j, "id", id);
 			json_u64(&g.j, "packets", c.packets);
 			json_u64(&g.j, "bytes", c.bytes);
@@ -164,7 +173,8 @@ static int do_nexthop_show(void)
 			       dev, mac, m.weight, state_name(m.state));
 			if (m.vlan)
 				printf(" vlan %u", m.vlan);
-			printf(" bfd - packets %llu bytes %llu\n",
+			printf(" bfd %s packets %llu bytes %llu\n",
+			       m.flags & ECMP_NH_META_BFD ? bfd_word(m.flags) : "-",
 			       (unsigned long long)c.packets,
 			       (unsigned long long)c.bytes);
 		}
@@ -407,17 +417,10 @@ static int do_interface_show(void)
 
 /* ---- bfd ---- */
 
+/* Sessions live in ecmpd (they are protocol state, not map contents). */
 static int do_bfd_show(void)
 {
-	/* BFD sessions come with the BFD release of ecmpd; until then
-	 * there are none, and saying so is the honest answer. */
-	if (g.json) {
-		json_arr_open(&g.j, NULL);
-		json_arr_close(&g.j);
-	} else {
-		printf("no BFD sessions\n");
-	}
-	return 0;
+	return ask_daemon(g.json ? "bfd show json" : "bfd show");
 }
 
 /* ---- stats ---- */

@@ -2,9 +2,10 @@
 /*
  * ecmpd: loads and pins the data path, applies the config, follows the
  * kernel's links, neighbours and addresses, and keeps bucket tables right
- * as nexthops fail and recover. One thread, one epoll loop: netlink events,
- * the control socket, signals, and a 50 ms timer (epoch for idle buckets,
- * neighbour probes, settling unbalanced groups).
+ * as nexthops fail and recover. The main thread runs one epoll loop:
+ * netlink events, the control socket, signals, BFD state changes and a
+ * 50 ms timer (epoch for idle buckets, neighbour probes, settling
+ * unbalanced groups). BFD sessions run in a thread of their own (bfd.c).
  *
  * Leaving never stops forwarding: programs and maps stay pinned, and the
  * next ecmpd adopts them. Only --detach (or `ecmpctl shutdown --detach`)
@@ -24,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "bfd.h"
 #include "config.h"
 #include "ctl.h"
 #include "json.h"
@@ -43,6 +45,7 @@ struct daemon {
 	struct ecmp_conf conf;
 	struct plane plane;
 	struct nl nl;
+	struct bfd_rt *bfd;
 	int ctl_fd, sig_fd, timer_fd, ep_fd;
 	int stop, detach;
 	int applied;		/* d->conf is in the maps */
@@ -233,6 +236,68 @@ static void detach_removed(struct daemon *d, const struct ecmp_conf *old,
 	}
 }
 
+/* ---- BFD ---- */
+
+/* The sessions c asks for, with the nexthop ids the plane gave them. */
+static int bfd_peers(struct daemon *d, const struct ecmp_conf *c,
+		     struct bfd_peer **out)
+{
+	struct bfd_peer *v = calloc(c->nnexthop ? c->nnexthop : 1, sizeof(*v));
+	int i, n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < c->nnexthop; i++) {
+		const struct conf_nexthop *nh = &c->nexthop[i];
+		struct bfd_peer *b = &v[n];
+		int id = nh_find(&d->plane, nh->name);
+
+		if (!nh->bfd)
+			continue;
+		b->nh_id = id < 0 ? 0 : id;
+		snprintf(b->name, sizeof(b->name), "%s", nh->name);
+		b->family = nh->family;
+		memcpy(b->addr, nh->via, 16);
+		snprintf(b->dev, sizeof(b->dev), "%s", nh->dev);
+		b->interval_ms = nh->bfd_interval_ms ? nh->bfd_interval_ms : c->bfd_interval_ms;
+		b->multiplier = nh->bfd_multiplier ? nh->bfd_multiplier : c->bfd_multiplier;
+		b->key = nh->bfd_key;
+		b->admin_down = id >= 0 && d->plane.nh[id].drained;
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+/* Makes the BFD sessions follow c (after plane_apply gave ids out), or
+ * with prepare_only, checks before the apply that they will be able to. */
+static int bfd_apply(struct daemon *d, const struct ecmp_conf *c,
+		     int prepare_only, char *err, size_t errlen)
+{
+	struct bfd_peer *peers;
+	int n = bfd_peers(d, c, &peers), ret;
+
+	if (n < 0) {
+		snprintf(err, errlen, "bfd: out of memory");
+		return n;
+	}
+	ret = prepare_only ? bfd_prepare(d->bfd, peers, n, err, errlen) :
+			     bfd_sync(d->bfd, peers, n, err, errlen);
+	memset(peers, 0, n * sizeof(*peers));	/* secrets */
+	free(peers);
+	return ret;
+}
+
+static void on_bfd(struct daemon *d)
+{
+	uint64_t v;
+
+	if (read(bfd_notify_fd(d->bfd), &v, sizeof(v)) < 0)
+		return;
+	d->plane.now_ms = plane_now_ms();
+	nh_on_bfd(&d->plane);
+}
+
 /* ---- kernel events ---- */
 
 static void on_link(void *ctx, const struct nl_link *l)
@@ -281,6 +346,22 @@ static void reply_ok(int cfd, const char *message)
 	ctl_reply(cfd, buf);
 }
 
+/* A long human-readable answer (ecmpctl prints the message). */
+static void reply_text(int cfd, const char *text)
+{
+	char *buf = malloc(CTL_MAX_REPLY), *esc = malloc(CTL_MAX_REPLY - 32);
+
+	if (!buf || !esc) {
+		ctl_reply(cfd, "{\"error\":\"out of memory\"}");
+	} else {
+		snprintf(buf, CTL_MAX_REPLY, "{\"ok\":true,\"message\":%s}",
+			 json_escape(text, esc, CTL_MAX_REPLY - 32));
+		ctl_reply(cfd, buf);
+	}
+	free(buf);
+	free(esc);
+}
+
 static void reply_err(int cfd, const char *message)
 {
 	char *buf = malloc(CTL_MAX_REPLY), *esc = malloc(CTL_MAX_REPLY - 16);
@@ -318,7 +399,9 @@ static void do_reload(struct daemon *d, int cfd)
 					i ? "\n" : "", next.error[i]);
 	} else {
 		d->plane.now_ms = plane_now_ms();
-		ret = plane_apply(&d->plane, &next, err, sizeof(err));
+		ret = bfd_apply(d, &next, 1, err, sizeof(err));
+		if (!ret)
+			ret = plane_apply(&d->plane, &next, err, sizeof(err));
 	}
 	if (ret) {
 		pr_warn("Reload rejected, nothing changed: %s", err);
@@ -327,6 +410,8 @@ static void do_reload(struct daemon *d, int cfd)
 		config_free(&next);
 		return;
 	}
+	if (bfd_apply(d, &next, 0, err, sizeof(err)))
+		pr_warn("Reload applied, but BFD sessions could not follow: %s", err);
 	detach_removed(d, &d->conf, &next);
 	config_free(&d->conf);
 	d->conf = next;
@@ -357,12 +442,35 @@ static void do_nexthop_set(struct daemon *d, int cfd, const char *name,
 	}
 	d->plane.now_ms = plane_now_ms();
 	d->plane.nh[id].drained = !strcmp(what, "drain");
+	/* RFC 5880 AdminDown (diag 7) tells the peer this is on purpose. */
+	bfd_set_admin_down(d->bfd, name, d->plane.nh[id].drained);
 	pr_info("nexthop %s: %s by request", name,
 		d->plane.nh[id].drained ? "drained" : "undrained");
 	nh_refresh(&d->plane, id);
 	snprintf(msg, sizeof(msg), "nexthop %s: %s", name,
 		 nh_state_name(nh_state(&d->plane, id)));
 	reply_ok(cfd, msg);
+}
+
+static void do_bfd_show(struct daemon *d, int cfd, int json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		reply_err(cfd, "out of memory");
+		return;
+	}
+	bfd_show(d->bfd, f, json);
+	fclose(f);
+	if (len >= CTL_MAX_REPLY / 2)
+		reply_err(cfd, "bfd show: too many sessions for one reply; use -j");
+	else if (json)
+		ctl_reply(cfd, text);
+	else
+		reply_text(cfd, text);
+	free(text);
 }
 
 static void handle_request(struct daemon *d, int cfd, char *req)
@@ -379,6 +487,9 @@ static void handle_request(struct daemon *d, int cfd, char *req)
 		reply_ok(cfd, "pong");
 	} else if (!strcmp(w[0], "reload") && n == 1) {
 		do_reload(d, cfd);
+	} else if (!strcmp(w[0], "bfd") && n >= 2 && !strcmp(w[1], "show") &&
+		   (n == 2 || (n == 3 && !strcmp(w[2], "json")))) {
+		do_bfd_show(d, cfd, n == 3);
 	} else if (!strcmp(w[0], "nexthop") && n == 3) {
 		do_nexthop_set(d, cfd, w[1], w[2]);
 	} else if (!strcmp(w[0], "shutdown") && (n == 1 ||
@@ -429,7 +540,8 @@ static int setup_loop(struct daemon *d)
 	}
 	if ((err = add_fd(d->ep_fd, d->sig_fd)) || (err = add_fd(d->ep_fd, d->timer_fd)) ||
 	    (err = add_fd(d->ep_fd, d->ctl_fd)) ||
-	    (err = add_fd(d->ep_fd, nl_event_fd(&d->nl))))
+	    (err = add_fd(d->ep_fd, nl_event_fd(&d->nl))) ||
+	    (err = add_fd(d->ep_fd, bfd_notify_fd(d->bfd))))
 		return err;
 	return 0;
 }
@@ -443,6 +555,7 @@ static void on_tick(struct daemon *d)
 	d->plane.now_ms = plane_now_ms();
 	plane_tick_epoch(&d->plane);
 	nh_probe(&d->plane);
+	nh_bfd_grace_tick(&d->plane);
 	grp_tick(&d->plane);
 }
 
@@ -494,6 +607,8 @@ static int run_loop(struct daemon *d)
 				on_tick(d);
 			} else if (fd == d->sig_fd) {
 				on_signal(d);
+			} else if (fd == bfd_notify_fd(d->bfd)) {
+				on_bfd(d);
 			} else if (fd == nl_event_fd(&d->nl)) {
 				on_netlink(d);
 			} else if (fd == d->ctl_fd) {
@@ -550,6 +665,14 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	d->applied = 1;
+	ret = bfd_start(&d->bfd, d->plane.nh_bfd, d->plane.bfd_changed,
+			d->plane.dp.nexthops, d->plane.dp.max_entries[DP_NEXTHOPS]);
+	if (!ret)
+		ret = bfd_apply(d, &d->conf, 0, err, sizeof(err));
+	if (ret) {
+		pr_warn("Failed to start BFD: %s", d->bfd ? err : strerror(-ret));
+		return ret;
+	}
 	dump_kernel(d);
 	d->plane.now_ms = plane_now_ms();
 	plane_tick_epoch(&d->plane);
@@ -649,6 +772,8 @@ int main(int argc, char **argv)
 		close(d.ctl_fd);
 		unlink(d.socket_path);
 	}
+	/* Peers hear AdminDown when asked for, or when everything goes. */
+	bfd_stop(d.bfd, d.conf.bfd_admin_down_on_exit || d.detach);
 	if (d.detach) {
 		char root[128];
 

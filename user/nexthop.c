@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <linux/neighbour.h>
 
+#include "bfd.h"
 #include "plane.h"
 #include "log.h"
 
@@ -71,6 +72,21 @@ const char *nh_state_name(int state)
 	}
 }
 
+static uint8_t nh_bfd_state(const struct plane *p, uint32_t id)
+{
+	return p->nh_bfd ? __atomic_load_n(&p->nh_bfd[id], __ATOMIC_SEQ_CST) : NH_BFD_WAIT;
+}
+
+/* BFD agrees to the nexthop being used: Up, or not Up yet but inside the
+ * start-up grace of a nexthop that was already in the data path. */
+static int nh_bfd_ok(const struct plane *p, uint32_t id)
+{
+	uint8_t b = nh_bfd_state(p, id);
+
+	return b == NH_BFD_UP ||
+	       (b == NH_BFD_WAIT && p->now_ms < p->nh[id].bfd_grace_until_ms);
+}
+
 int nh_state(const struct plane *p, uint32_t id)
 {
 	const struct nh *n = &p->nh[id];
@@ -84,6 +100,8 @@ int nh_state(const struct plane *p, uint32_t id)
 		return ECMP_NH_STATE_DOWN;
 	if (!n->has_mac || !nl_is_nud_usable(n->nud) || !l->has_mac)
 		return ECMP_NH_STATE_UNRESOLVED;
+	if (n->c.bfd && !nh_bfd_ok(p, id))
+		return ECMP_NH_STATE_DOWN;
 	return ECMP_NH_STATE_UP;
 }
 
@@ -103,6 +121,8 @@ void nh_write_meta(struct plane *p, uint32_t id)
 		m.ifindex = n->ifindex;
 		m.flags = (n->drained ? ECMP_NH_META_DRAINED : 0) |
 			  (n->c.bfd ? ECMP_NH_META_BFD : 0) |
+			  (n->c.bfd && nh_bfd_state(p, id) == NH_BFD_UP ?
+			   ECMP_NH_META_BFD_UP : 0) |
 			  (l && l->up ? ECMP_NH_META_LINK_UP : 0);
 	}
 	if (bpf_map_update_elem(p->dp.fd[DP_NH_META], &id, &m, 0))
@@ -143,7 +163,20 @@ void nh_refresh(struct plane *p, uint32_t id)
 	memcpy(d->smac, l->mac, 6);
 	d->ifindex = n->ifindex;
 	d->vlan_tci = tci;
-	__atomic_store_n(&d->flags, ECMP_NH_USABLE, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->flags, ECMP_NH_USABLE, __ATOMIC_SEQ_CST);
+	/* The BFD thread stores NH_BFD_DOWN, then clears the flag. Storing
+	 * the flag, then loading the BFD state (all sequentially consistent)
+	 * means one of us sees the other: a session lost in between never
+	 * leaves the flag set. */
+	if (n->c.bfd && nh_bfd_state(p, id) == NH_BFD_DOWN) {
+		__atomic_store_n(&d->flags, 0, __ATOMIC_SEQ_CST);
+		if (n->usable) {
+			n->usable = 0;
+			grp_on_nexthop_change(p, id, 0);
+		}
+		nh_write_meta(p, id);
+		return;
+	}
 	nh_write_meta(p, id);
 	if (!n->usable) {
 		char mac[18];
@@ -262,6 +295,38 @@ void nh_probe(struct plane *p)
 		if (nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via))
 			pr_debug("nexthop %s: neighbour request failed: %s",
 				 n->c.name, strerror(errno));
+	}
+}
+
+void nh_bfd_grace_tick(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->bfd_grace_until_ms || p->now_ms < n->bfd_grace_until_ms)
+			continue;
+		n->bfd_grace_until_ms = 0;
+		if (n->in_use && n->c.bfd && nh_bfd_state(p, i) != NH_BFD_UP)
+			pr_warn("nexthop %s: BFD session not up %d s after start, taking it out",
+				n->c.name, NH_BFD_GRACE_MS / 1000);
+		if (n->in_use)
+			nh_refresh(p, i);
+	}
+}
+
+void nh_on_bfd(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		if (!__atomic_exchange_n(&p->bfd_changed[i], 0, __ATOMIC_SEQ_CST))
+			continue;
+		/* Up again: the grace is over, the session speaks for itself. */
+		p->nh[i].bfd_grace_until_ms = 0;
+		if (p->nh[i].in_use)
+			nh_refresh(p, i);
 	}
 }
 

@@ -33,6 +33,9 @@ struct nh {
 	int drained;
 	int usable;		/* as written to the data path */
 	uint64_t probe_ms;	/* last NTF_USE sent */
+	/* A nexthop in the data path when ecmpd (re)started, or when bfd was
+	 * added to it, stays there while its session first comes up. */
+	uint64_t bfd_grace_until_ms;
 };
 
 struct grp {
@@ -75,6 +78,10 @@ struct plane {
 	uint64_t seed[2];
 	uint32_t hash_flags;
 	uint64_t now_ms;		/* CLOCK_MONOTONIC, set by the caller */
+	/* Shared with the BFD thread (bfd.h), one byte per nexthop id,
+	 * accessed with atomics: enum nh_bfd, and "refresh me" marks. */
+	uint8_t *nh_bfd;
+	uint8_t *bfd_changed;
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
 };
@@ -96,6 +103,13 @@ void nh_on_link(struct plane *p, const struct nl_link *l);
 void nh_on_neigh(struct plane *p, const struct nl_neigh *n);
 /* Periodic: resolve unresolved nexthops, re-confirm the others. */
 void nh_probe(struct plane *p);
+/* Periodic: nexthops whose BFD start-up grace ran out are re-checked. */
+void nh_bfd_grace_tick(struct plane *p);
+/* Refreshes the nexthops the BFD thread marked. */
+void nh_on_bfd(struct plane *p);
+/* How long a nexthop found in the data path keeps its place while its BFD
+ * session comes up after a restart (1 s slow-start packets: Down, Init, Up). */
+#define NH_BFD_GRACE_MS	5000
 /* Keeps ecmp_tx_ports holding exactly the egress interfaces in use. */
 int nh_sync_tx_ports(struct plane *p);
 const struct link_state *plane_link(const struct plane *p, int ifindex);

@@ -3,7 +3,8 @@
  * Test traffic: NFLOWS UDP flows (source ports BASE..BASE+NFLOWS-1) from SRC
  * to DST, sent as raw frames on IFNAME to DSTMAC, ROUNDS times over, at most
  * PPS frames per second (0: as fast as the socket takes them). Prints the
- * number of frames sent.
+ * number of frames sent. Each frame carries its send time (CLOCK_MONOTONIC
+ * ns) in the first 8 payload bytes, for netsink's loss windows.
  *
  *   flowgen IFNAME DSTMAC SRC DST BASE NFLOWS [ROUNDS [PPS [DPORT]]]
  */
@@ -34,6 +35,32 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Writes the send time into the payload; the UDP checksum follows by
+ * RFC 1624 (the receivers verify checksums in the TCP-less tests too). */
+static void stamp(uint8_t *frame, int v6, uint64_t t)
+{
+	size_t udp = 14 + (v6 ? 40 : 20);
+	uint8_t *p = frame + udp + 8, *ck = frame + udp + 6;
+	uint32_t sum = (uint16_t)~(ck[0] << 8 | ck[1]);
+	int i;
+
+	for (i = 0; i < 8; i += 2) {
+		uint16_t old = p[i] << 8 | p[i + 1];
+
+		/* Host order, as netsink reads it back. */
+		p[i] = t >> (8 * i);
+		p[i + 1] = t >> (8 * i + 8);
+		sum += (uint16_t)~old + (uint16_t)(p[i] << 8 | p[i + 1]);
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = (uint16_t)~sum;
+	if (!sum)
+		sum = 0xffff;	/* 0 would mean "no checksum" (RFC 768) */
+	ck[0] = sum >> 8;
+	ck[1] = sum;
 }
 
 int main(int argc, char **argv)
@@ -90,6 +117,7 @@ int main(int argc, char **argv)
 
 			s.sport = base + i;
 			len = frame_build(&s, frame, sizeof(frame));
+			stamp(frame, v6, now_ns());
 			while (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 				      sizeof(sll)) < 0) {
 				if (errno != ENOBUFS && errno != EAGAIN) {

@@ -137,6 +137,20 @@ static const struct bad_case bad[] = {
 	  "t.conf:1: nexthop: expected 'nexthop NAME via ADDR dev IFNAME [weight N] [vlan VID] [bfd ...]'; NAME is 1-31 of A-Z a-z 0-9 _ . -" },
 	{ "bfd interval 5 multiplier 3\n",
 	  "t.conf:1: bfd: interval '5' is not a number of milliseconds from 10 to 60000" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd multiplier 0\n",
+	  "t.conf:1: bfd: multiplier '0' is not from 1 to 255" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd auth md5 secret /k\n",
+	  "t.conf:1: bfd: auth 'md5' is not sha1 or meticulous-sha1" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd auth sha1\n",
+	  "t.conf:1: nexthop a: bfd auth needs both 'auth sha1|meticulous-sha1' and 'secret FILE'" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd secret relative/key auth sha1\n",
+	  "t.conf:1: bfd: secret 'relative/key' must be an absolute path shorter than 128" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd key-id 256\n",
+	  "t.conf:1: bfd: key-id '256' is not from 0 to 255" },
+	{ "nexthop a via 198.18.1.2 dev lo bfd interval\n",
+	  "t.conf:1: bfd: 'interval' needs a value" },
+	{ "bfd interval 50 secret /k\n",
+	  "t.conf:1: bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]', got 'secret /k'" },
 	{ "nexthop a via 198.18.1.2 dev lo vlan 4095\n",
 	  "t.conf:1: nexthop a: vlan '4095' is not from 1 to 4094" },
 };
@@ -180,6 +194,93 @@ static void test_config_host_checks(void)
 	config_free(&c);
 }
 
+static void test_config_bfd(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf",
+			       "bfd interval 50 multiplier 4 admin-down-on-exit\n"
+			       "nexthop a via 198.18.1.2 dev lo bfd\n"
+			       "nexthop b via 2001:db8::2 dev lo weight 2 bfd interval 10 multiplier 3 "
+			       "auth meticulous-sha1 key-id 9 secret /etc/b.key vlan 5\n"
+			       "nexthop c via 198.18.3.2 dev lo\n"), 0, "parses");
+	config_print_errors(&c, stderr);
+	ASSERT_EQ(c.bfd_interval_ms, 50, "global interval");
+	ASSERT_EQ(c.bfd_multiplier, 4, "global multiplier");
+	ASSERT_EQ(c.bfd_admin_down_on_exit, 1, "admin down on exit");
+	ASSERT_EQ(c.nexthop[0].bfd, 1, "a bfd");
+	ASSERT_EQ(c.nexthop[0].bfd_interval_ms, 0, "a uses the default");
+	ASSERT_EQ(c.nexthop[1].bfd_interval_ms, 10, "b interval");
+	ASSERT_EQ(c.nexthop[1].bfd_key.type, BFD_AUTH_METICULOUS_SHA1, "b auth");
+	ASSERT_EQ(c.nexthop[1].bfd_key.key_id, 9, "b key id");
+	CHECK(!strcmp(c.nexthop[1].bfd_secret_path, "/etc/b.key"), "secret path");
+	ASSERT_EQ(c.nexthop[1].vlan, 5, "options after bfd still parse");
+	ASSERT_EQ(c.nexthop[2].bfd, 0, "c without bfd");
+	config_free(&c);
+}
+
+/* Secrets: root's only, 1-20 bytes, read by the host check. */
+static void test_config_bfd_secret(void)
+{
+	char dir[] = "/tmp/ecmp-key-XXXXXX", key[64], text[256];
+	struct ecmp_conf c = { 0 };
+	FILE *f;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL, "tmpdir");
+	snprintf(key, sizeof(key), "%s/k", dir);
+	f = fopen(key, "w");
+	fputs("s3cret\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "nexthop a via 198.18.1.2 dev lo bfd auth sha1 key-id 1 secret %s\n", key);
+
+	chmod(key, 0644);
+	config_parse(&c, "t.conf", text);
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "world-readable refused");
+	CHECK(c.nerror == 1 && strstr(c.error[0], "must be root's and readable by root only") &&
+	      strstr(c.error[0], "chmod 600"), "mode error: %s", c.nerror ? c.error[0] : "-");
+	config_free(&c);
+
+	chmod(key, 0600);
+	config_parse(&c, "t.conf", text);
+	ASSERT_EQ(config_check_host(&c), getuid() == 0 ? 0 : -EINVAL, "0600 accepted");
+	if (getuid() == 0) {
+		ASSERT_EQ(c.nexthop[0].bfd_key.len, 6, "newline dropped");
+		CHECK(!memcmp(c.nexthop[0].bfd_key.secret, "s3cret", 6), "secret read");
+	}
+	config_free(&c);
+
+	f = fopen(key, "w");
+	fputs("123456789012345678901\n", f);	/* 21 bytes */
+	fclose(f);
+	config_parse(&c, "t.conf", text);
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "too long refused");
+	config_free(&c);
+	unlink(key);
+	config_parse(&c, "t.conf", text);
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "missing refused");
+	CHECK(c.nerror == 1 && strstr(c.error[0], "cannot read bfd secret"), "missing: %s",
+	      c.nerror ? c.error[0] : "-");
+	config_free(&c);
+	rmdir(dir);
+}
+
+/* Found by fuzz_config: a long word in an error message overflowed. */
+static void test_config_long_words(void)
+{
+	struct ecmp_conf c = { 0 };
+	char text[1200];
+
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "bfd interval 50 ", 16);
+	text[500] = ' ';
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = 0;
+	ASSERT_EQ(config_parse(&c, "t.conf", text), -EINVAL, "rejected");
+	CHECK(c.nerror == 1 && strlen(c.error[0]) < 400, "bounded message");
+	config_free(&c);
+}
+
 static void test_config_files(void)
 {
 	char dir[] = "/tmp/ecmp-conf-XXXXXX", path[64];
@@ -217,5 +318,8 @@ int main(void)
 	RUN_TEST(test_config_lists_every_error);
 	RUN_TEST(test_config_host_checks);
 	RUN_TEST(test_config_files);
+	RUN_TEST(test_config_bfd);
+	RUN_TEST(test_config_bfd_secret);
+	RUN_TEST(test_config_long_words);
 	return test_summary();
 }

@@ -1,0 +1,379 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# BFD end to end: ecmpd against FRR bfdd (Debian's 8.4) in the nexthop
+# namespaces, and against a second ecmpd for authentication (FRR 8.4's
+# bfdd has no authentication).
+#
+#   client (c0) -- (r0) router, ecmpd (r1..r4) -- (n0) nh1, nh2: FRR bfdd
+#                                                  (n0) nh3: ecmpd, keyed SHA1
+#                                                  (n0) nh4: no BFD
+#
+# A nexthop "dies" by netsink dropping everything it receives (the data
+# and BFD) while its bfdd is stopped (SIGSTOP: silence, as a hung or
+# powered-off host). Probe flows carry their send time, so the sinks give
+# the loss window of every moved flow; the others must lose nothing.
+# Timing figures are printed, not asserted tightly (shared machine):
+# scripts/bench-failover.sh measures the distribution.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+. tests/net/frr.sh
+
+P=eb$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bfd-last.log 2>/dev/null
+	frr_stop "$P-n1"
+	frr_stop "$P-n2"
+	pkill -f -- "--socket /tmp/$P-peer.sock" 2>/dev/null
+	rm -rf "/sys/fs/bpf/$P-peer" "/tmp/$P-peer"*
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+INTERVAL=${BFD_INTERVAL:-50}
+MULT=${BFD_MULT:-3}
+
+router_config() { # [EXTRA LINES]
+	cat > "$CONF" <<EOC
+seed 0x0123456789abcdef0123456789abcdef
+pin-root /sys/fs/bpf/$P
+interface r0 xdp native
+bfd interval $INTERVAL multiplier $MULT
+nexthop nh1 via 198.18.1.2 dev r1 bfd
+nexthop nh2 via 198.18.2.2 dev r2 bfd
+nexthop nh4 via 198.18.4.2 dev r4
+nexthop nh1v6 via 2001:db8:1::2 dev r1 bfd
+nexthop nh2v6 via 2001:db8:2::2 dev r2 bfd
+group web buckets 4096 idle_timer 1 unbalanced_timer 3 nexthops nh1 nh2 nh4
+group web6 buckets 4096 nexthops nh1v6 nh2v6
+route 198.19.0.0/16 group web
+route 2001:db8:100::/48 group web6
+${1:-}
+EOC
+}
+
+frr_peer_lines() { # I: FRR's sessions toward the router on nexthop I
+	printf ' peer 198.18.%s.1 interface n0\n  receive-interval %s\n  transmit-interval %s\n  detect-multiplier %s\n !\n' \
+		"$1" "$INTERVAL" "$INTERVAL" "$MULT"
+	printf ' peer 2001:db8:%s::1 interface n0\n  receive-interval %s\n  transmit-interval %s\n  detect-multiplier %s\n !\n' \
+		"$1" "$INTERVAL" "$INTERVAL" "$MULT"
+}
+
+# bfd_field NEXTHOP KEY: one value from `ecmpctl -j bfd show`.
+bfd_field() {
+	topo_ctl "$P" -j bfd show | sed 's/},{/}\n{/g' | grep "\"nexthop\":\"$1\"" |
+		sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"
+}
+
+bfd_dropped() { # REASON
+	topo_ctl "$P" -j bfd show | sed -n "s/.*\"dropped\":{[^}]*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+# frr_field NS PEER KEY: one value from FRR's own view of a session.
+frr_field() {
+	frr_vtysh "$1" -c "show bfd peer $2 interface n0 json" |
+		tr ',{}' '\n\n\n' | sed -n "s/^ *\"$3\": *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p"
+}
+
+wait_bfd() { # NEXTHOP STATE [TENTHS]
+	local i
+	for i in $(seq 1 "${3:-100}"); do
+		[ "$(bfd_field "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+setup() {
+	topo_create "$P" 4 || return 1
+	frr_start "$P-n1" "$(frr_peer_lines 1)" || return 1
+	frr_start "$P-n2" "$(frr_peer_lines 2)" || return 1
+	router_config
+	topo_ecmpd "$P" "$CONF" || return 1
+	wait_bfd nh1 up && wait_bfd nh2 up && wait_bfd nh1v6 up && wait_bfd nh2v6 up &&
+		topo_wait_usable "$P" 5
+}
+
+# 1. Sessions up with FRR on IPv4 and IPv6, both sides on the configured
+# timers after Poll/Final.
+test_up_with_frr() {
+	local nh peer ok=0 detail="" i
+	# Poll/Final from the 1 s start-up rate to the configured one.
+	for i in $(seq 1 50); do
+		[ "$(bfd_field nh2v6 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+			[ "$(bfd_field nh2 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+			[ "$(bfd_field nh1 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+			[ "$(frr_field "$P-n1" 198.18.1.1 remote-receive-interval)" = "$INTERVAL" ] && break
+		sleep 0.1
+	done
+	for nh in nh1 nh1v6 nh2 nh2v6; do
+		local tx det st
+		tx=$(bfd_field $nh tx_interval_us)
+		det=$(bfd_field $nh detect_time_us)
+		[ "$tx" = $((INTERVAL * 1000)) ] && [ "$det" = $((INTERVAL * 1000 * MULT)) ] ||
+			{ ok=1; detail="$detail $nh: tx $tx detect $det;"; }
+	done
+	for peer in 198.18.1.1 2001:db8:1::1; do
+		local st rrx rtx
+		st=$(frr_field "$P-n1" "$peer" status)
+		rrx=$(frr_field "$P-n1" "$peer" remote-receive-interval)
+		rtx=$(frr_field "$P-n1" "$peer" remote-transmit-interval)
+		[ "$st" = up ] && [ "$rrx" = "$INTERVAL" ] && [ "$rtx" = "$INTERVAL" ] ||
+			{ ok=1; detail="$detail FRR $peer: $st rx $rrx tx $rtx;"; }
+	done
+	result "BFD up with FRR bfdd, IPv4 and IPv6, ${INTERVAL} ms x $MULT both sides" $ok "$detail"
+	topo_ctl "$P" nexthop show | grep -q "^nh1 .*state up bfd up" ||
+		{ result "nexthop show: bfd up" 1 "$(topo_ctl "$P" nexthop show)"; return; }
+	result "ecmpctl nexthop show: state up, bfd up" 0
+}
+
+# sink_times: "NH FAMILY SPORT COUNT FIRST_NS LAST_NS" for every flow.
+sink_times() {
+	local i
+	for i in 1 2 3 4; do
+		"$BUILD/tests/netsink" times "/sys/fs/bpf/$P-sink$i" |
+			awk -v nh="$i" '$3 > 0 { print nh, $0 }'
+	done
+}
+
+group_buckets() { # GROUP: "B1 B2 ..." per member
+	topo_ctl "$P" group show "$1" | awk '/weight/ { printf "%s ", $5 }'
+}
+
+bfdd_pid() { cat "$(frr_dir "$1")/bfdd.pid"; }
+
+# 2. The peer falls silent and stops forwarding: ecmpd's Down, the data
+# path change, the loss window of the moved flows; the others lose nothing.
+FAIL_ROUNDS=${BFD_FAILURES:-3}
+test_failover() {
+	local k bad=0 detail="" rounds=1500 nflows=16 windows="" overheads="" balanced
+	for k in $(seq 1 60); do	# settled after start-up: 4096 / 3 each
+		balanced=$(group_buckets web)
+		[[ "$balanced" =~ ^(136[56] ){3}$ ]] && break
+		sleep 0.1
+	done
+	for k in $(seq 1 "$FAIL_ROUNDS"); do
+		local base=$((30000 + k * 100)) t_dead gen flaps_before lost
+		flaps_before=$(bfd_field nh1 flaps)
+		topo_clear_sinks "$P"
+		topo_send "$P" 198.18.0.1 198.19.7.7 $base $nflows $rounds $((nflows * 1000)) \
+			> "/tmp/$P.sent" &
+		gen=$!
+		sleep 0.5
+		t_dead=$("$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink1" 1)
+		kill -STOP "$(bfdd_pid "$P-n1")"
+		wait_bfd nh1 down 30 || { bad=1; detail="$detail round $k: nh1 not down;"; }
+		local rx out det
+		rx=$(bfd_field nh1 last_rx_unix_us)
+		out=$(bfd_field nh1 dataplane_out_unix_us)
+		det=$((INTERVAL * MULT * 1000))	# the field is 0 once the peer is forgotten
+		overheads="$overheads $(( (out - rx - det) ))"
+		wait $gen
+		sleep 0.3	# the last frames are still in the veths
+		sink_times > "/tmp/$P.times"
+		# Flows at sink 1 before the failure must show up elsewhere,
+		# first after t_dead (a flow may meet a second nexthop: between
+		# the flag store and the bucket rewrite the data path's probe
+		# picks one, the rewrite may pick another); the other flows:
+		# every packet, at one sink.
+		local res
+		res=$(awk -v t="$t_dead" -v r="$rounds" '
+			{ n[$3]++; c[$3] += $4; if ($1 == 1) moved[$3] = 1; else { f[$3] = $5 } }
+			END {
+				bad = 0; w = 0; m = 0; s = 0
+				for (p in n) {
+					if (moved[p]) {
+						m++
+						if (n[p] < 2 || f[p] < t) { bad++; print "moved flow " p ": " n[p] " sinks, first " f[p] - t > "/dev/stderr" }
+						else if (f[p] - t > w) w = f[p] - t
+					} else {
+						s++
+						if (n[p] != 1 || c[p] != r) { bad++; print "flow " p ": " n[p] " sinks, " c[p] " packets" > "/dev/stderr" }
+					}
+				}
+				printf "%d %d %d %.1f\n", m, s, bad, w / 1e6
+			}' "/tmp/$P.times")
+		set -- $res
+		[ "$1" -ge 1 ] && [ "$3" = 0 ] ||
+			{ bad=1; detail="$detail round $k: moved $1 surviving $2 wrong $3;"; }
+		windows="$windows $4"
+		"$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink1" 0 >/dev/null
+		kill -CONT "$(bfdd_pid "$P-n1")"
+		wait_bfd nh1 up 100 || { bad=1; detail="$detail round $k: nh1 not back up;"; }
+		[ "$(bfd_field nh1 flaps)" = $((flaps_before + 1)) ] ||
+			{ bad=1; detail="$detail round $k: flaps $(bfd_field nh1 flaps);"; }
+		# Its buckets back before the next round (idle first, busy
+		# ones after unbalanced_timer), so nothing else moves then.
+		local i
+		for i in $(seq 1 60); do
+			[ "$(group_buckets web)" = "$balanced" ] && break
+			sleep 0.1
+		done
+	done
+	echo "  loss windows (ms):$windows"
+	echo "  Down -> data path change after detect time expired (us):$overheads"
+	# Correctness, not speed: each window is bounded by detection (one
+	# detect time after the last packet) plus generous scheduling slack.
+	local limit=$((INTERVAL * MULT + 100))
+	for w in $windows; do
+		awk -v w="$w" -v l="$limit" 'BEGIN { exit !(w <= l) }' ||
+			{ bad=1; detail="$detail window $w ms > $limit;"; }
+	done
+	result "peer silent x$FAIL_ROUNDS: only its flows move, after BFD Down; others lose 0" $bad "$detail"
+}
+
+# 3. FRR changes its timers mid-session: Poll/Final, no flap on either side.
+test_timer_change() {
+	local flaps flaps_frr polls ok=0
+	flaps=$(bfd_field nh2 flaps)
+	polls=$(bfd_field nh2 polls)
+	frr_vtysh "$P-n2" -c 'configure terminal' -c 'bfd' -c 'peer 198.18.2.1 interface n0' \
+		-c 'transmit-interval 200' -c 'receive-interval 150' >/dev/null
+	sleep 1.5
+	local rtx rrx tx det
+	rtx=$(bfd_field nh2 remote_desired_min_tx_us)
+	rrx=$(bfd_field nh2 remote_min_rx_us)
+	tx=$(bfd_field nh2 tx_interval_us)
+	det=$(bfd_field nh2 detect_time_us)
+	[ "$rtx" = 200000 ] && [ "$rrx" = 150000 ] && [ "$tx" = 150000 ] &&
+		[ "$det" = $((200000 * MULT)) ] && [ "$(bfd_field nh2 state)" = up ] &&
+		[ "$(bfd_field nh2 flaps)" = "$flaps" ] &&
+		[ "$(frr_field "$P-n2" 198.18.2.1 status)" = up ] || ok=1
+	result "FRR timer change mid-session: Poll/Final, no flap (tx $tx, detect $det us)" $ok \
+		"remote tx $rtx rx $rrx, state $(bfd_field nh2 state), flaps $(bfd_field nh2 flaps) (was $flaps), FRR $(frr_field "$P-n2" 198.18.2.1 status)"
+	# Ours: a reload with new timers polls FRR and nothing flaps.
+	sed -i "s/^nexthop nh2 via 198.18.2.2 dev r2 bfd$/nexthop nh2 via 198.18.2.2 dev r2 bfd interval 100/" "$CONF"
+	topo_ctl "$P" reload >/dev/null
+	sleep 1.5
+	flaps_frr=$(frr_field "$P-n2" 198.18.2.1 remote-receive-interval)
+	[ "$(bfd_field nh2 polls)" -gt "$polls" ] && [ "$flaps_frr" = 100 ] &&
+		[ "$(bfd_field nh2 flaps)" = "$flaps" ] && [ "$(bfd_field nh2 state)" = up ]
+	result "ecmpd timer change by reload: Poll/Final, FRR follows, no flap" $? \
+		"FRR sees our rx $flaps_frr, state $(bfd_field nh2 state)"
+	router_config
+	topo_ctl "$P" reload >/dev/null
+}
+
+# 4. Packets ecmpd must ignore, each sent from nh1's host; the session
+# stays up and each lands in its counter.
+test_hostile_packets() {
+	local ldisc rdisc flaps hdr ok=0 detail=""
+	ldisc=$(printf '%08x' "$(bfd_field nh1 local_discriminator)")
+	rdisc=$(printf '%08x' "$(bfd_field nh1 remote_discriminator)")
+	flaps=$(bfd_field nh1 flaps)
+	# Down, Detect Mult 3, Length 24, the real discriminators: accepted,
+	# this would take the session down.
+	hdr="2040031 8${rdisc}${ldisc}000f4240000f424000000000"
+	hdr=${hdr// /}
+	ip -n "$P-n1" addr add 198.18.1.3/24 dev n0
+	inject() { # REASON SRC TTL HEX
+		local before after
+		before=$(bfd_dropped "$1")
+		nsx "$P-n1" "$BUILD/tests/bfdinject" n0 "$2" 198.18.1.1 "$3" "$4"
+		sleep 0.2
+		after=$(bfd_dropped "$1")
+		[ "$after" = $((before + 1)) ] || { ok=1; detail="$detail $1: $before -> $after;"; }
+	}
+	inject ttl 198.18.1.2 254 "$hdr"
+	inject version 198.18.1.2 255 "4${hdr:1}"
+	inject length 198.18.1.2 255 "${hdr:0:6}30${hdr:8}"
+	inject detect_mult 198.18.1.2 255 "${hdr:0:4}00${hdr:6}"
+	inject multipoint 198.18.1.2 255 "${hdr:0:2}41${hdr:4}"
+	inject my_disc 198.18.1.2 255 "${hdr:0:8}00000000${hdr:16}"
+	inject unknown_disc 198.18.1.2 255 "${hdr:0:16}deadbeef${hdr:24}"
+	inject unknown_peer 198.18.1.3 255 "$hdr"
+	inject short 198.18.1.2 255 "${hdr:0:40}"
+	inject auth_unexpected 198.18.1.2 255 "${hdr:0:2}44${hdr:4:2}1a${hdr:8}0402"
+	ip -n "$P-n1" addr del 198.18.1.3/24 dev n0
+	[ "$(bfd_field nh1 state)" = up ] && [ "$(bfd_field nh1 flaps)" = "$flaps" ] ||
+		{ ok=1; detail="$detail session: $(bfd_field nh1 state), flaps $(bfd_field nh1 flaps);"; }
+	result "TTL 254, bad version/length/mult/M/discriminators, strangers: dropped, counted" $ok "$detail"
+}
+
+# 5. Keyed SHA1 against a second ecmpd on nh3's host.
+peer_ecmpd() { # SECRET-FILE
+	cat > "/tmp/$P-peer.conf" <<EOC
+seed 0x0123456789abcdef0123456789abcdef
+pin-root /sys/fs/bpf/$P-peer
+interface n0 attach none
+nexthop back via 198.18.3.1 dev n0 bfd interval 50 multiplier 3 auth meticulous-sha1 key-id 5 secret $1
+group g nexthops back
+route 198.19.250.0/24 group g
+EOC
+	if [ -S "/tmp/$P-peer.sock" ]; then
+		nsx "$P-n3" "$BUILD/ecmpctl" --socket "/tmp/$P-peer.sock" reload >/dev/null
+		return
+	fi
+	nsx "$P-n3" "$BUILD/ecmpd" -c "/tmp/$P-peer.conf" --state-dir "/tmp/$P-peer-state" \
+		--socket "/tmp/$P-peer.sock" < /dev/null >> "/tmp/$P-peer.log" 2>&1 &
+	for _ in $(seq 1 100); do
+		[ -S "/tmp/$P-peer.sock" ] && return
+		sleep 0.1
+	done
+}
+
+test_auth() {
+	printf 'sha1-secret\n' > "/tmp/$P-a.key"
+	printf 'other-secret\n' > "/tmp/$P-b.key"
+	chmod 600 "/tmp/$P-a.key" "/tmp/$P-b.key"
+	router_config "nexthop nh3 via 198.18.3.2 dev r3 bfd interval 50 multiplier 3 auth meticulous-sha1 key-id 5 secret /tmp/$P-a.key"
+	topo_ctl "$P" reload >/dev/null
+	peer_ecmpd "/tmp/$P-a.key"
+	wait_bfd nh3 up 100
+	result "meticulous keyed SHA1 with the same key: up" $? "$(bfd_field nh3 state), drops: digest $(bfd_dropped auth_digest)"
+	local before
+	before=$(bfd_dropped auth_digest)
+	peer_ecmpd "/tmp/$P-b.key"
+	wait_bfd nh3 down 50
+	sleep 1
+	[ "$(bfd_field nh3 state)" = down ] && [ "$(bfd_dropped auth_digest)" -gt "$before" ]
+	result "mismatching key: session down, packets dropped as auth_digest" $? \
+		"state $(bfd_field nh3 state), auth_digest $before -> $(bfd_dropped auth_digest)"
+	peer_ecmpd "/tmp/$P-a.key"
+	wait_bfd nh3 up 100
+	result "key fixed: up again" $? "$(bfd_field nh3 state)"
+	chmod 644 "/tmp/$P-a.key"
+	topo_ctl "$P" reload 2>&1 | grep -q "readable by root only"
+	result "world-readable secret: reload refused with the fix" $?
+	chmod 600 "/tmp/$P-a.key"
+}
+
+# 6. Drain sends AdminDown: FRR sees the session down with diag 7
+# (administratively down), and undrain brings it back.
+test_drain_admin_down() {
+	topo_ctl "$P" nexthop set nh2 drain >/dev/null
+	sleep 0.5
+	local st diag
+	st=$(frr_field "$P-n2" 198.18.2.1 status)
+	diag=$(frr_field "$P-n2" 198.18.2.1 remote-diagnostic)
+	[ "$(bfd_field nh2 state)" = admin_down ] && [ "$st" = down ] &&
+		[ "$diag" = "administratively down" ]
+	result "drain: AdminDown sent, FRR says down (administratively-down)" $? \
+		"ours $(bfd_field nh2 state), FRR $st / $diag"
+	topo_ctl "$P" nexthop set nh2 up >/dev/null
+	wait_bfd nh2 up 100 && topo_wait_usable "$P" 5
+	result "undrain: session and nexthop up again" $?
+}
+
+if ! setup; then
+	result "topology, FRR bfdd and ecmpd with BFD up" 1 "$(topo_ctl "$P" bfd show 2>&1)"
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+result "topology, FRR bfdd and ecmpd with BFD up" 0
+want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
+want up && test_up_with_frr
+want failover && test_failover
+want timers && test_timer_change
+want hostile && test_hostile_packets
+want auth && test_auth
+want drain && test_drain_admin_down
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
