@@ -15,3 +15,6 @@ bash scripts/bench-pps.sh
 echo
 echo "== control plane (ecmpd)"
 bash scripts/bench-ctl.sh
+echo
+echo "== failover: BFD to FRR bfdd, nexthop dies"
+bash scripts/bench-failover.sh

@@ -37,30 +37,26 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* Writes the send time into the payload; the UDP checksum follows by
- * RFC 1624 (the receivers verify checksums in the TCP-less tests too). */
-static void stamp(uint8_t *frame, int v6, uint64_t t)
+/* Writes the send time into the payload (host order, as netsink reads it)
+ * and a correct UDP checksum over it: an arbitrary checksum field could
+ * look like one left to offload, which the router rightly passes. */
+static void stamp(uint8_t *frame, size_t len, int v6, uint64_t t)
 {
-	size_t udp = 14 + (v6 ? 40 : 20);
-	uint8_t *p = frame + udp + 8, *ck = frame + udp + 6;
-	uint32_t sum = (uint16_t)~(ck[0] << 8 | ck[1]);
-	int i;
+	size_t l3 = 14, udp = l3 + (v6 ? 40 : 20), ulen = len - udp;
+	uint8_t *ck = frame + udp + 6, pseudo[4] = { 0, 17, ulen >> 8, ulen };
+	uint32_t sum;
+	uint16_t c;
 
-	for (i = 0; i < 8; i += 2) {
-		uint16_t old = p[i] << 8 | p[i + 1];
-
-		/* Host order, as netsink reads it back. */
-		p[i] = t >> (8 * i);
-		p[i + 1] = t >> (8 * i + 8);
-		sum += (uint16_t)~old + (uint16_t)(p[i] << 8 | p[i + 1]);
-	}
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = (uint16_t)~sum;
-	if (!sum)
-		sum = 0xffff;	/* 0 would mean "no checksum" (RFC 768) */
-	ck[0] = sum >> 8;
-	ck[1] = sum;
+	memcpy(frame + udp + 8, &t, sizeof(t));
+	ck[0] = ck[1] = 0;
+	sum = v6 ? csum_add(0, frame + l3 + 8, 32) : csum_add(0, frame + l3 + 12, 8);
+	sum = csum_add(sum, pseudo, 4);
+	sum = csum_add(sum, frame + udp, ulen);
+	c = csum_fold(sum);
+	if (!c)
+		c = 0xffff;	/* 0 would mean "no checksum" (RFC 768) */
+	ck[0] = c >> 8;
+	ck[1] = c;
 }
 
 int main(int argc, char **argv)
@@ -117,7 +113,7 @@ int main(int argc, char **argv)
 
 			s.sport = base + i;
 			len = frame_build(&s, frame, sizeof(frame));
-			stamp(frame, v6, now_ns());
+			stamp(frame, len, v6, now_ns());
 			while (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 				      sizeof(sll)) < 0) {
 				if (errno != ENOBUFS && errno != EAGAIN) {

@@ -143,6 +143,18 @@ sink_times() {
 	done
 }
 
+veth_drops() { # where frames were dropped, for a failure's report
+	local ns dev
+	for ns in cl:c0 rt:r0 rt:r1 rt:r2 rt:r4 n2:n0 n4:n0; do
+		dev=${ns#*:}
+		ip netns exec "$P-${ns%:*}" ethtool -S "$dev" 2>/dev/null |
+			awk -v w="$ns" '/drop|err/ && $2 > 0 { printf "  %s %s %s\n", w, $1, $2 }'
+		ip -n "$P-${ns%:*}" -s link show "$dev" | awk -v w="$ns" '
+			/RX:/ { getline; if ($4 > 0) printf "  %s rx dropped %s\n", w, $4 }
+			/TX:/ { getline; if ($4 > 0) printf "  %s tx dropped %s\n", w, $4 }'
+	done
+}
+
 group_buckets() { # GROUP: "B1 B2 ..." per member
 	topo_ctl "$P" group show "$1" | awk '/weight/ { printf "%s ", $5 }'
 }
@@ -185,7 +197,7 @@ test_failover() {
 		# every packet, at one sink.
 		local res
 		res=$(awk -v t="$t_dead" -v r="$rounds" '
-			{ n[$3]++; c[$3] += $4; if ($1 == 1) moved[$3] = 1; else { f[$3] = $5 } }
+			{ n[$3]++; c[$3] += $4; if ($1 == 1) moved[$3] = 1; else { f[$3] = $5; l[$3] = $6 } }
 			END {
 				bad = 0; w = 0; m = 0; s = 0
 				for (p in n) {
@@ -195,14 +207,14 @@ test_failover() {
 						else if (f[p] - t > w) w = f[p] - t
 					} else {
 						s++
-						if (n[p] != 1 || c[p] != r) { bad++; print "flow " p ": " n[p] " sinks, " c[p] " packets" > "/dev/stderr" }
+						if (n[p] != 1 || c[p] != r) { bad++; print "flow " p ": " n[p] " sinks, " c[p] " packets, first " f[p] - t " last " l[p] - t > "/dev/stderr" }
 					}
 				}
 				printf "%d %d %d %.1f\n", m, s, bad, w / 1e6
 			}' "/tmp/$P.times")
 		set -- $res
 		[ "$1" -ge 1 ] && [ "$3" = 0 ] ||
-			{ bad=1; detail="$detail round $k: moved $1 surviving $2 wrong $3;"; }
+			{ bad=1; detail="$detail round $k: moved $1 surviving $2 wrong $3;"; veth_drops; }
 		windows="$windows $4"
 		"$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink1" 0 >/dev/null
 		kill -CONT "$(bfdd_pid "$P-n1")"
