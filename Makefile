@@ -54,7 +54,7 @@ UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/te
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
-	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject
+	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold
 BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
@@ -154,6 +154,10 @@ $(BUILD)/tests/bfdinject: $(BUILD)/tests/net/bfdinject.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
 
+$(BUILD)/tests/ctlhold: $(BUILD)/tests/net/ctlhold.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
 $(BUILD)/tests/sockgen: $(BUILD)/tests/net/sockgen.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
@@ -169,9 +173,10 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 		-D_GNU_SOURCE -Iinclude -Iuser
 FUZZ_bfd_SRCS    := user/bfd_packet.c user/bfd_session.c user/sha1.c
 FUZZ_config_SRCS := user/config.c user/lpm.c user/route_set.c
-FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config
+FUZZ_ctl_SRCS    := user/ctl.c user/json.c user/log.c
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) | $(TOOLCHAIN)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) | $(TOOLCHAIN)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)

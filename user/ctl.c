@@ -24,13 +24,16 @@ static int make_addr(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-int ctl_listen(const char *path)
+int ctl_listen(struct ctl_server *s, const char *path)
 {
 	struct sockaddr_un sa;
 	char dir[PATH_MAX], *slash;
-	int fd, err;
+	int fd, err, i;
 	mode_t old;
 
+	s->lfd = -1;
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		s->client[i].fd = -1;
 	err = make_addr(path, &sa);
 	if (err)
 		return err;
@@ -61,7 +64,20 @@ int ctl_listen(const char *path)
 		close(fd);
 		return err;
 	}
+	s->lfd = fd;
 	return fd;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->client[i].fd >= 0)
+			close(s->client[i].fd);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	s->lfd = -1;
 }
 
 static void reply_error(int cfd, const char *msg)
@@ -73,44 +89,137 @@ static void reply_error(int cfd, const char *msg)
 	ctl_reply(cfd, buf);
 }
 
-int ctl_accept(int lfd, char *req, size_t len)
+int ctl_accept(struct ctl_server *s, uint64_t now_ms)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	size_t got = 0;
-	int cfd;
+	int cfd, i;
 
-	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cfd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0)
 		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid) {
 		reply_error(cfd, "permission denied: ecmpd accepts requests from root only");
 		return -EAGAIN;
 	}
-	/* Read one line, bounded in size and time, so a slow or stuck
-	 * client cannot hold the daemon. */
-	while (got < len - 1) {
-		struct pollfd pfd = { .fd = cfd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0) {
-			reply_error(cfd, "request timed out");
-			return -EAGAIN;
-		}
-		n = read(cfd, req + got, len - 1 - got);
-		if (n <= 0)
-			break;
-		got += n;
-		if (memchr(req, '\n', got))
-			break;
-	}
-	req[got] = 0;
-	if (!memchr(req, '\n', got) && got == len - 1) {
-		reply_error(cfd, "request too long");
+	for (i = 0; i < CTL_MAX_CLIENTS && s->client[i].fd >= 0; i++)
+		;
+	if (i == CTL_MAX_CLIENTS) {
+		reply_error(cfd, "busy: too many clients at once; try again");
 		return -EAGAIN;
 	}
-	req[strcspn(req, "\n")] = 0;
+	s->client[i].fd = cfd;
+	s->client[i].got = 0;
+	s->client[i].deadline_ms = now_ms + CTL_TIMEOUT_MS;
 	return cfd;
+}
+
+static struct ctl_client *find_client(struct ctl_server *s, int fd)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->client[i].fd == fd)
+			return &s->client[i];
+	return NULL;
+}
+
+int ctl_is_client(const struct ctl_server *s, int fd)
+{
+	return fd >= 0 && find_client((struct ctl_server *)s, fd) != NULL;
+}
+
+int ctl_read(struct ctl_server *s, int fd, char *req, size_t len)
+{
+	struct ctl_client *c = find_client(s, fd);
+	char *nl;
+	ssize_t n;
+
+	if (!c)
+		return -1;
+	n = read(fd, c->buf + c->got, sizeof(c->buf) - 1 - c->got);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		close(fd);
+		c->fd = -1;
+		return -1;
+	}
+	c->got += n;
+	c->buf[c->got] = 0;
+	nl = memchr(c->buf, '\n', c->got);
+	if (!nl && c->got == sizeof(c->buf) - 1) {
+		c->fd = -1;
+		reply_error(fd, "request too long");
+		return -1;
+	}
+	if (!nl)
+		return 0;
+	*nl = 0;
+	snprintf(req, len, "%s", c->buf);
+	c->fd = -1;
+	return 1;
+}
+
+void ctl_expire(struct ctl_server *s, uint64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->client[i];
+
+		if (c->fd >= 0 && now_ms >= c->deadline_ms) {
+			int fd = c->fd;
+
+			c->fd = -1;
+			reply_error(fd, "request timed out");
+		}
+	}
+}
+
+int ctl_parse(char *line, struct ctl_req *r, const char **err)
+{
+	char *w[5] = { 0 }, *save = NULL, *tok;
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (tok = strtok_r(line, " \t\r", &save); tok;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
+		if (n == 4) {
+			*err = "too many words; see ecmpctl help";
+			return -EINVAL;
+		}
+		w[n++] = tok;
+	}
+	*err = "unknown request; see ecmpctl help";
+	if (!n) {
+		*err = "empty request";
+		return -EINVAL;
+	}
+	if (!strcmp(w[0], "ping") && n == 1) {
+		r->cmd = CTL_PING;
+	} else if (!strcmp(w[0], "reload") && n == 1) {
+		r->cmd = CTL_RELOAD;
+	} else if (!strcmp(w[0], "nexthop") && n == 3) {
+		if (strcmp(w[2], "drain") && strcmp(w[2], "up")) {
+			*err = "nexthop set: use 'drain' or 'up'";
+			return -EINVAL;
+		}
+		r->cmd = CTL_NEXTHOP_SET;
+		r->arg = w[1];
+		r->drain = !strcmp(w[2], "drain");
+	} else if (!strcmp(w[0], "bfd") && n >= 2 && !strcmp(w[1], "show") &&
+		   (n == 2 || (n == 3 && !strcmp(w[2], "json")))) {
+		r->cmd = CTL_BFD_SHOW;
+		r->json = n == 3;
+	} else if (!strcmp(w[0], "shutdown") &&
+		   (n == 1 || (n == 2 && !strcmp(w[1], "detach")))) {
+		r->cmd = CTL_SHUTDOWN;
+		r->detach = n == 2;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
 }
 
 void ctl_reply(int cfd, const char *json)

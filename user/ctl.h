@@ -5,25 +5,73 @@
  * most CTL_MAX_REQUEST bytes; the reply one line of JSON: {"ok":true,...}
  * or {"error":"..."}. Requests:
  *   ping | reload | nexthop NAME drain | nexthop NAME up |
- *   shutdown | shutdown detach
+ *   bfd show | bfd show json | shutdown | shutdown detach
+ *
+ * The server never blocks on a client: requests are read as they arrive
+ * from the daemon's epoll loop, a client has CTL_TIMEOUT_MS to send its
+ * line, and at most CTL_MAX_CLIENTS are served at once.
  */
 #ifndef ECMP_CTL_H
 #define ECMP_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTL_SOCKET_DEFAULT	"/run/ecmp/ecmpd.sock"
 #define CTL_MAX_REQUEST		1024
 #define CTL_MAX_REPLY		65536
 #define CTL_TIMEOUT_MS		1000
 
-/* Server. */
-int ctl_listen(const char *path);
-/* Accepts one client and reads its request line. Returns the client fd
- * (the caller replies and closes), -EAGAIN for nothing to do (a client that
- * was refused or sent nothing valid has been answered and closed), or
- * another -errno. */
-int ctl_accept(int lfd, char *req, size_t len);
+#define CTL_MAX_CLIENTS		16
+
+/* ---- requests ---- */
+
+enum ctl_cmd {
+	CTL_PING,
+	CTL_RELOAD,
+	CTL_NEXTHOP_SET,	/* arg = NAME, drain = 1 for drain, 0 for up */
+	CTL_BFD_SHOW,		/* json */
+	CTL_SHUTDOWN,		/* detach */
+};
+
+struct ctl_req {
+	enum ctl_cmd cmd;
+	const char *arg;	/* points into the parsed line */
+	int drain, json, detach;
+};
+
+/* Parses one request line (modified in place). Returns 0, or -EINVAL
+ * with err set to a message for the client. */
+int ctl_parse(char *line, struct ctl_req *r, const char **err);
+
+/* ---- server ---- */
+
+struct ctl_client {
+	int fd;			/* -1: free */
+	size_t got;
+	uint64_t deadline_ms;
+	char buf[CTL_MAX_REQUEST];
+};
+
+struct ctl_server {
+	int lfd;
+	struct ctl_client client[CTL_MAX_CLIENTS];
+};
+
+int ctl_listen(struct ctl_server *s, const char *path);
+void ctl_server_close(struct ctl_server *s);
+/* Accepts one waiting client: returns its fd (watch it for input), or
+ * -EAGAIN when none is waiting or it was refused (not root, too many:
+ * answered and closed). */
+int ctl_accept(struct ctl_server *s, uint64_t now_ms);
+int ctl_is_client(const struct ctl_server *s, int fd);
+/* Reads what client fd sent. Returns 1 when its request line is complete,
+ * copied to req (the fd is then the caller's: answer with ctl_reply()),
+ * 0 when more is to come, -1 when the client is gone (it closed, or sent
+ * too much: answered and closed). */
+int ctl_read(struct ctl_server *s, int fd, char *req, size_t len);
+/* Answers and closes clients past their deadline. */
+void ctl_expire(struct ctl_server *s, uint64_t now_ms);
 /* Sends reply (a JSON line) and closes the client. */
 void ctl_reply(int cfd, const char *json);
 

@@ -46,7 +46,8 @@ struct daemon {
 	struct plane plane;
 	struct nl nl;
 	struct bfd_rt *bfd;
-	int ctl_fd, sig_fd, timer_fd, ep_fd;
+	struct ctl_server ctl;
+	int sig_fd, timer_fd, ep_fd;
 	int stop, detach;
 	int applied;		/* d->conf is in the maps */
 };
@@ -426,7 +427,7 @@ static void do_reload(struct daemon *d, int cfd)
 }
 
 static void do_nexthop_set(struct daemon *d, int cfd, const char *name,
-			   const char *what)
+			   int drain)
 {
 	int id = nh_find(&d->plane, name);
 	char msg[128];
@@ -436,16 +437,11 @@ static void do_nexthop_set(struct daemon *d, int cfd, const char *name,
 		reply_err(cfd, msg);
 		return;
 	}
-	if (strcmp(what, "drain") && strcmp(what, "up")) {
-		reply_err(cfd, "nexthop set: use 'drain' or 'up'");
-		return;
-	}
 	d->plane.now_ms = plane_now_ms();
-	d->plane.nh[id].drained = !strcmp(what, "drain");
+	d->plane.nh[id].drained = drain;
 	/* RFC 5880 AdminDown (diag 7) tells the peer this is on purpose. */
-	bfd_set_admin_down(d->bfd, name, d->plane.nh[id].drained);
-	pr_info("nexthop %s: %s by request", name,
-		d->plane.nh[id].drained ? "drained" : "undrained");
+	bfd_set_admin_down(d->bfd, name, drain);
+	pr_info("nexthop %s: %s by request", name, drain ? "drained" : "undrained");
 	nh_refresh(&d->plane, id);
 	snprintf(msg, sizeof(msg), "nexthop %s: %s", name,
 		 nh_state_name(nh_state(&d->plane, id)));
@@ -473,33 +469,34 @@ static void do_bfd_show(struct daemon *d, int cfd, int json)
 	free(text);
 }
 
-static void handle_request(struct daemon *d, int cfd, char *req)
+static void handle_request(struct daemon *d, int cfd, char *line)
 {
-	char *w[4] = { 0 }, *save = NULL, *tok;
-	int n = 0;
+	struct ctl_req r;
+	const char *err;
 
-	for (tok = strtok_r(req, " \t", &save); tok && n < 4;
-	     tok = strtok_r(NULL, " \t", &save))
-		w[n++] = tok;
-	if (!n) {
-		reply_err(cfd, "empty request");
-	} else if (!strcmp(w[0], "ping") && n == 1) {
+	if (ctl_parse(line, &r, &err)) {
+		reply_err(cfd, err);
+		return;
+	}
+	switch (r.cmd) {
+	case CTL_PING:
 		reply_ok(cfd, "pong");
-	} else if (!strcmp(w[0], "reload") && n == 1) {
+		break;
+	case CTL_RELOAD:
 		do_reload(d, cfd);
-	} else if (!strcmp(w[0], "bfd") && n >= 2 && !strcmp(w[1], "show") &&
-		   (n == 2 || (n == 3 && !strcmp(w[2], "json")))) {
-		do_bfd_show(d, cfd, n == 3);
-	} else if (!strcmp(w[0], "nexthop") && n == 3) {
-		do_nexthop_set(d, cfd, w[1], w[2]);
-	} else if (!strcmp(w[0], "shutdown") && (n == 1 ||
-		   (n == 2 && !strcmp(w[1], "detach")))) {
-		d->detach = n == 2;
+		break;
+	case CTL_NEXTHOP_SET:
+		do_nexthop_set(d, cfd, r.arg, r.drain);
+		break;
+	case CTL_BFD_SHOW:
+		do_bfd_show(d, cfd, r.json);
+		break;
+	case CTL_SHUTDOWN:
+		d->detach = r.detach;
 		d->stop = 1;
 		reply_ok(cfd, d->detach ? "ecmpd stops and removes programs and maps" :
 			 "ecmpd stops; forwarding continues");
-	} else {
-		reply_err(cfd, "unknown request; see ecmpctl help");
+		break;
 	}
 }
 
@@ -531,15 +528,14 @@ static int setup_loop(struct daemon *d)
 	if (d->sig_fd < 0 || d->timer_fd < 0 || d->ep_fd < 0 ||
 	    timerfd_settime(d->timer_fd, 0, &its, NULL))
 		return -errno;
-	d->ctl_fd = ctl_listen(d->socket_path);
-	if (d->ctl_fd < 0) {
-		pr_warn("Failed to listen on %s: %s%s", d->socket_path,
-			strerror(-d->ctl_fd),
-			d->ctl_fd == -EADDRINUSE ? " (another ecmpd runs; stop it first)" : "");
-		return d->ctl_fd;
+	err = ctl_listen(&d->ctl, d->socket_path);
+	if (err < 0) {
+		pr_warn("Failed to listen on %s: %s%s", d->socket_path, strerror(-err),
+			err == -EADDRINUSE ? " (another ecmpd runs; stop it first)" : "");
+		return err;
 	}
 	if ((err = add_fd(d->ep_fd, d->sig_fd)) || (err = add_fd(d->ep_fd, d->timer_fd)) ||
-	    (err = add_fd(d->ep_fd, d->ctl_fd)) ||
+	    (err = add_fd(d->ep_fd, d->ctl.lfd)) ||
 	    (err = add_fd(d->ep_fd, nl_event_fd(&d->nl))) ||
 	    (err = add_fd(d->ep_fd, bfd_notify_fd(d->bfd))))
 		return err;
@@ -557,6 +553,7 @@ static void on_tick(struct daemon *d)
 	nh_probe(&d->plane);
 	nh_bfd_grace_tick(&d->plane);
 	grp_tick(&d->plane);
+	ctl_expire(&d->ctl, d->plane.now_ms);
 }
 
 static void on_signal(struct daemon *d)
@@ -611,12 +608,16 @@ static int run_loop(struct daemon *d)
 				on_bfd(d);
 			} else if (fd == nl_event_fd(&d->nl)) {
 				on_netlink(d);
-			} else if (fd == d->ctl_fd) {
-				char req[CTL_MAX_REQUEST];
-				int cfd = ctl_accept(d->ctl_fd, req, sizeof(req));
+			} else if (fd == d->ctl.lfd) {
+				int cfd;
 
-				if (cfd >= 0)
-					handle_request(d, cfd, req);
+				while ((cfd = ctl_accept(&d->ctl, plane_now_ms())) >= 0)
+					add_fd(d->ep_fd, cfd);
+			} else if (ctl_is_client(&d->ctl, fd)) {
+				char req[CTL_MAX_REQUEST];
+
+				if (ctl_read(&d->ctl, fd, req, sizeof(req)) == 1)
+					handle_request(d, fd, req);
 			}
 		}
 	}
@@ -704,7 +705,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct daemon d = { .state_dir = "/var/lib/ecmp",
-			    .socket_path = CTL_SOCKET_DEFAULT, .ctl_fd = -1,
+			    .socket_path = CTL_SOCKET_DEFAULT, .ctl.lfd = -1,
 			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1 };
 	const char *pin_root = NULL, *obj = NULL;
 	int check = 0, detach = 0, use_syslog = 0, verbose = 0, c, ret;
@@ -768,8 +769,8 @@ int main(int argc, char **argv)
 	ret = start(&d);
 	if (!ret)
 		ret = run_loop(&d);
-	if (d.ctl_fd >= 0) {
-		close(d.ctl_fd);
+	if (d.ctl.lfd >= 0) {
+		ctl_server_close(&d.ctl);
 		unlink(d.socket_path);
 	}
 	/* Peers hear AdminDown when asked for, or when everything goes. */

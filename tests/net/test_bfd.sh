@@ -374,6 +374,51 @@ test_drain_admin_down() {
 	result "undrain: session and nexthop up again" $?
 }
 
+# 7. SIGKILL and restart under traffic: the new ecmpd adopts the data path,
+# its BFD sessions come back within the start-up grace, nothing moves and
+# nothing is lost.
+test_kill9_restart() {
+	local rounds=4000 nflows=16 base=36000 gen
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.7.7 $base $nflows $rounds $((nflows * 1000)) >/dev/null &
+	gen=$!
+	sleep 0.5
+	pkill -9 -f -- "--socket /tmp/$P.sock"
+	sleep 0.2
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF"
+	wait $gen
+	sleep 0.3
+	local res
+	res=$(topo_sinks "$P" | awk -v r=$rounds '$2 == 4 { n[$3]++; c[$3] += $4 }
+		END { bad = 0; for (p in n) if (n[p] != 1 || c[p] != r) bad++; print length(n), bad }')
+	set -- $res
+	wait_bfd nh1 up 50 && wait_bfd nh2 up 50
+	local up=$?
+	[ "$1" = $nflows ] && [ "$2" = 0 ] && [ $up = 0 ] &&
+		! grep -q "BFD session not up" "/tmp/$P.ecmpd.log"
+	result "SIGKILL + restart with BFD under traffic: 0 moved, 0 lost, sessions back" $? \
+		"$1 flows, $2 moved or lost, nh1 $(bfd_field nh1 state) nh2 $(bfd_field nh2 state)"
+}
+
+# 8. Stuck control clients hold neither ecmpctl nor BFD: requests are read
+# as they come, stuck ones time out after 1 s.
+test_stuck_clients() {
+	local flaps t0 t1 out
+	flaps=$(bfd_field nh1 flaps)
+	"$BUILD/tests/ctlhold" "/tmp/$P.sock" 8 3 > "/tmp/$P.hold" &
+	local hold=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	out=$(topo_ctl "$P" bfd show)
+	t1=$(date +%s%N)
+	wait $hold
+	[ -n "$out" ] && [ $(( (t1 - t0) / 1000000 )) -lt 900 ] &&
+		[ "$(cat "/tmp/$P.hold")" = 8 ] && [ "$(bfd_field nh1 flaps)" = "$flaps" ]
+	result "8 stuck control clients: ecmpctl answered, they time out, BFD steady" $? \
+		"ecmpctl took $(( (t1 - t0) / 1000000 )) ms, $(cat "/tmp/$P.hold") of 8 timed out"
+}
+
 if ! setup; then
 	result "topology, FRR bfdd and ecmpd with BFD up" 1 "$(topo_ctl "$P" bfd show 2>&1)"
 	echo "$PASSED passed, $FAILED failed"
@@ -387,5 +432,7 @@ want timers && test_timer_change
 want hostile && test_hostile_packets
 want auth && test_auth
 want drain && test_drain_admin_down
+want stuck && test_stuck_clients
+want kill9 && test_kill9_restart
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
