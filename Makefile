@@ -60,7 +60,7 @@ TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all check test bench deps vmlinux install clean help demo fuzz
+.PHONY: all check test bench deps vmlinux install clean help demo fuzz soak
 
 all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB) $(PROGS)
 
@@ -71,6 +71,7 @@ help:
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
 	@echo '  fuzz      run every libFuzzer target for FUZZ_SECONDS (default 60) each'
+	@echo '  soak      long runs, not in CI: BFD under load, then 30 min of random faults'
 	@echo '  demo      build and run the demonstration'
 	@echo '  deps      install the Debian packages the build and tests need'
 	@echo '  vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel'
@@ -180,6 +181,9 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZ
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)
+
+soak: all $(NET_TOOLS)
+	$(Q)BUILD=$(BUILD) bash scripts/soak.sh
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
