@@ -220,10 +220,31 @@ int nl_dump_all(struct nl *nl, const struct nl_handlers *h)
 	return err;
 }
 
+int nl_parse(struct nl *nl, const void *buf, size_t len,
+	     const struct nl_handlers *h)
+{
+	struct parse_ctx c = { nl, h };
+	size_t off, l;
+
+	/* libmnl 1.0.4's mnl_nlmsg_ok() compares nlmsg_len as a signed int:
+	 * a length above 2 GiB passes, and the walk jumps that far (found by
+	 * tests/fuzz/fuzz_netlink.c). Only the kernel writes here, but the
+	 * framing is checked first anyway; parsing stops at a bad length. */
+	for (off = 0; off + sizeof(struct nlmsghdr) <= len; off += NLMSG_ALIGN(l)) {
+		l = ((const struct nlmsghdr *)((const char *)buf + off))->nlmsg_len;
+		if (l < sizeof(struct nlmsghdr) || l > len - off) {
+			nl->malformed++;
+			break;
+		}
+	}
+	if (off < len)
+		len = off;
+	return len ? mnl_cb_run(buf, len, 0, 0, msg_cb, &c) : 0;
+}
+
 int nl_read_events(struct nl *nl, const struct nl_handlers *h)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct parse_ctx c = { nl, h };
 	int ret;
 
 	for (;;) {
@@ -236,7 +257,7 @@ int nl_read_events(struct nl *nl, const struct nl_handlers *h)
 				continue;
 			return -errno;	/* ENOBUFS: events lost, dump again */
 		}
-		mnl_cb_run(buf, ret, 0, 0, msg_cb, &c);
+		nl_parse(nl, buf, ret, h);
 	}
 }
 

@@ -61,6 +61,10 @@ int nl_dump_all(struct nl *nl, const struct nl_handlers *h);
 /* Reads every pending event. Returns 0, or -ENOBUFS when events were lost
  * (the caller must dump again), or another -errno. */
 int nl_read_events(struct nl *nl, const struct nl_handlers *h);
+/* Runs the handlers over a buffer of netlink messages (events or a dump);
+ * malformed messages are counted in nl->malformed and skipped. */
+int nl_parse(struct nl *nl, const void *buf, size_t len,
+	     const struct nl_handlers *h);
 /* Asks the kernel to resolve or re-confirm a neighbour (NTF_USE): it sends
  * ARP/ND now, and the result arrives as a neighbour event. */
 int nl_neigh_use(struct nl *nl, int ifindex, uint8_t family,

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * libFuzzer target: rtnetlink messages as ecmpd parses them (links,
+ * neighbours, addresses). Whatever the kernel, or a fuzzer, hands over:
+ * no crash, no read past the buffer, and what reaches the handlers is
+ * well formed (a known family, a terminated name).
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "ecmp_shared.h"
+#include "netlink.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void on_link(void *ctx, const struct nl_link *l)
+{
+	assert(memchr(l->name, 0, sizeof(l->name)));
+}
+
+static void on_neigh(void *ctx, const struct nl_neigh *n)
+{
+	assert(n->family == ECMP_AF_INET || n->family == ECMP_AF_INET6);
+}
+
+static void on_addr(void *ctx, const struct nl_addr *a)
+{
+	assert(a->family == ECMP_AF_INET || a->family == ECMP_AF_INET6);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[65536] __attribute__((aligned(8)));
+	struct nl_handlers h = { on_link, on_neigh, on_addr, NULL };
+	struct nl nl = { 0 };
+
+	/* The kernel hands netlink buffers over aligned. */
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	memcpy(buf, data, size);
+	nl_parse(&nl, buf, size, &h);
+	return 0;
+}
