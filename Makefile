@@ -2,6 +2,10 @@
 #
 # xdp-ecmp: one entry point. `make help` lists the targets.
 
+# Sanitized objects never mix with the others.
+ifeq ($(SANITIZE),1)
+BUILD     ?= build-san
+endif
 BUILD     ?= build
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
@@ -191,10 +195,10 @@ fuzz: $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 check: all $(UNIT_TESTS)
-	$(Q)BUILD=$(BUILD) sh tests/run.sh check
+	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh check
 
 test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) $(FUZZ_TARGETS)
-	$(Q)BUILD=$(BUILD) sh tests/run.sh all
+	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
 
 bench: all $(BENCH)
 	$(Q)BUILD=$(BUILD) sh scripts/bench.sh

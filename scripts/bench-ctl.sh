@@ -46,28 +46,27 @@ t2=$(ms)
 pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 
-span() { # FROM-LINE KIND: "ms buckets" between the first and last group lines
-	tail -n +"$1" "/tmp/$P.ecmpd.log" | grep "buckets moved ($2" |
-		awk '{ split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3];
-		       if (!n++) first = s; last = s; moved += $6 }
-		     END { printf "%.1f %d %d\n", (last - first) * 1000, moved, n }'
+span() { # FROM-LINE out|back: "ms buckets groups" from ecmpd's summary line
+	tail -n +"$1" "/tmp/$P.ecmpd.log" |
+		sed -n "s/.*nexthop nh3 $2: \([0-9]*\) groups, \([0-9]*\) buckets moved in \([0-9.]*\) ms.*/\3 \2 \1/p" |
+		head -1
 }
 
 sleep 1
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 down
 sleep 2
-read -r down_ms down_moved down_groups <<< "$(span $((before + 1)) failover)"
+read -r down_ms down_moved down_groups <<< "$(span $((before + 1)) out)"
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 up
 sleep 4
-read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) idle)"
+read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) back)"
 
 printf '\nControl plane (ecmpd, %d groups x 4096 buckets over 4 nexthops, %d routes)\n' "$G" "$R"
 printf '  start-up to socket ready        %6d ms\n' $((t1 - t0))
 printf '  start-up to every group filled  %6d ms\n' $((t2 - t0))
 printf '  RSS after start-up              %6d KiB\n' "$rss"
-printf '  nexthop down: %d groups rewritten in %s ms (first to last), %d buckets moved\n' \
+printf '  nexthop down: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$down_groups" "$down_ms" "$down_moved"
-printf '  nexthop back: %d groups rewritten in %s ms (first to last), %d buckets moved\n' \
+printf '  nexthop back: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$up_groups" "$up_ms" "$up_moved"

@@ -9,6 +9,15 @@ mode=${1:-all}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# Under SANITIZE=1 every binary (ecmpd in the namespace tests too) writes
+# ASan/UBSan/LSan reports here; any report fails the run.
+if [ "${SANITIZE:-}" = 1 ]; then
+	san_dir=/tmp/ecmp-sanitizer
+	rm -rf "$san_dir"
+	mkdir -p "$san_dir"
+	export ASAN_OPTIONS="log_path=$san_dir/asan:detect_leaks=1:abort_on_error=0"
+	export UBSAN_OPTIONS="log_path=$san_dir/ubsan:print_stacktrace=1"
+fi
 
 run() { # name command...
 	name=$1
@@ -39,6 +48,8 @@ if [ "$mode" = all ]; then
 		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
+		run net/limits env BUILD="$BUILD" bash tests/net/test_limits.sh
+		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
 		# Each fuzz target briefly (make fuzz runs them longer).
 		run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh
 		# The benchmark still builds and runs (figures are not checked).
@@ -55,6 +66,15 @@ if [ "$mode" = all ]; then
 	fi
 fi
 
+if [ "${SANITIZE:-}" = 1 ]; then
+	reports=$(ls "$san_dir" 2>/dev/null | wc -l)
+	if [ "$reports" = 0 ]; then
+		echo "TEST: sanitizers (ASan, UBSan, LSan): no findings                [ OK ]" | tee -a "$log"
+	else
+		head -30 "$san_dir"/* 
+		echo "TEST: sanitizers: $reports reports in $san_dir                    [FAIL]" | tee -a "$log"
+	fi
+fi
 passed=$(grep -c '^TEST: .*\[ OK \]' "$log")
 failed=$(grep -c '^TEST: .*\[FAIL\]' "$log")
 echo

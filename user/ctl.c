@@ -198,6 +198,8 @@ int ctl_parse(char *line, struct ctl_req *r, const char **err)
 	}
 	if (!strcmp(w[0], "ping") && n == 1) {
 		r->cmd = CTL_PING;
+	} else if (!strcmp(w[0], "status") && n == 1) {
+		r->cmd = CTL_STATUS;
 	} else if (!strcmp(w[0], "reload") && n == 1) {
 		r->cmd = CTL_RELOAD;
 	} else if (!strcmp(w[0], "nexthop") && n == 3) {

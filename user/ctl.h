@@ -4,7 +4,7 @@
  * 0600, root peers only (SO_PEERCRED). A request is one line of words, at
  * most CTL_MAX_REQUEST bytes; the reply one line of JSON: {"ok":true,...}
  * or {"error":"..."}. Requests:
- *   ping | reload | nexthop NAME drain | nexthop NAME up |
+ *   ping | status | reload | nexthop NAME drain | nexthop NAME up |
  *   bfd show | bfd show json | shutdown | shutdown detach
  *
  * The server never blocks on a client: requests are read as they arrive
@@ -32,6 +32,7 @@ enum ctl_cmd {
 	CTL_NEXTHOP_SET,	/* arg = NAME, drain = 1 for drain, 0 for up */
 	CTL_BFD_SHOW,		/* json */
 	CTL_SHUTDOWN,		/* detach */
+	CTL_STATUS,		/* pid, memory, sessions */
 };
 
 struct ctl_req {

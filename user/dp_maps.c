@@ -27,6 +27,23 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_GRP_META]	= ECMP_MAP_GRP_META,
 };
 
+uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dp->fd[map]);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 const char *dp_reason_name(int reason)
 {
 	static const char *const names[ECMP_REASON_MAX] = {

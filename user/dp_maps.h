@@ -59,6 +59,9 @@ void dp_close(struct ecmp_dp *dp, int close_fds);
 /* snake_case name of an enum ecmp_reason ("no_route"), for ecmpctl. */
 const char *dp_reason_name(int reason);
 
+/* Bytes the kernel charges for a map (its fdinfo "memlock"), 0 if unknown. */
+uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map);
+
 /* Sum of a per-CPU counter over all CPUs. */
 int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,
 		    struct ecmp_counter *out);

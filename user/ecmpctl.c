@@ -425,6 +425,86 @@ static int do_bfd_show(void)
 
 /* ---- stats ---- */
 
+/* What the config uses of each map, against its size (the limits). */
+static void print_capacity(const struct ecmp_dp *dp)
+{
+	uint32_t i, nh = 0, grp = 0;
+	uint64_t buckets = 0;
+
+	for (i = 0; i < dp->max_entries[DP_NEXTHOPS]; i++) {
+		struct ecmp_nh_meta m;
+
+		if (!bpf_map_lookup_elem(dp->fd[DP_NH_META], &i, &m) && m.family)
+			nh++;
+	}
+	for (i = 0; i < dp->max_entries[DP_GROUPS]; i++) {
+		struct ecmp_grp_meta m;
+
+		if (!bpf_map_lookup_elem(dp->fd[DP_GRP_META], &i, &m) && m.in_use) {
+			grp++;
+			buckets += m.buckets;
+		}
+	}
+	if (g.json) {
+		json_obj_open(&g.j, "capacity");
+		json_u64(&g.j, "nexthops", nh);
+		json_u64(&g.j, "nexthops_max", dp->max_entries[DP_NEXTHOPS]);
+		json_u64(&g.j, "groups", grp);
+		json_u64(&g.j, "groups_max", dp->max_entries[DP_GROUPS]);
+		json_u64(&g.j, "buckets", buckets);
+		json_u64(&g.j, "buckets_max", dp->max_entries[DP_BUCKETS] - 1);
+		json_obj_close(&g.j);
+	} else {
+		printf("capacity nexthops %u/%u groups %u/%u buckets %llu/%u\n", nh,
+		       dp->max_entries[DP_NEXTHOPS], grp, dp->max_entries[DP_GROUPS],
+		       (unsigned long long)buckets, dp->max_entries[DP_BUCKETS] - 1);
+	}
+}
+
+/* Kernel memory of the maps, and ecmpd's own when it answers. */
+static void print_memory(const struct ecmp_dp *dp)
+{
+	unsigned long long rss = 0, peak = 0, total = 0;
+	char reply[512], *p;
+	int i, have_rss = 0;
+
+	for (i = 0; i < DP_MAP_COUNT; i++)
+		total += dp_map_memlock(dp, i);
+	if (!ctl_request(g.socket, "status", reply, sizeof(reply), 2000) &&
+	    (p = strstr(reply, "\"rss_bytes\":")) && sscanf(p + 12, "%llu", &rss) == 1) {
+		have_rss = 1;
+		p = strstr(reply, "\"rss_peak_bytes\":");
+		if (p)
+			sscanf(p + 17, "%llu", &peak);
+	}
+	if (g.json) {
+		json_obj_open(&g.j, "memory");
+		json_u64(&g.j, "maps_bytes", total);
+		json_obj_open(&g.j, "maps");
+		for (i = 0; i < DP_MAP_COUNT; i++)
+			json_u64(&g.j, dp_map_names[i], dp_map_memlock(dp, i));
+		json_obj_close(&g.j);
+		if (have_rss) {
+			json_u64(&g.j, "ecmpd_rss_bytes", rss);
+			json_u64(&g.j, "ecmpd_rss_peak_bytes", peak);
+		} else {
+			json_null(&g.j, "ecmpd_rss_bytes");
+		}
+		json_obj_close(&g.j);
+		return;
+	}
+	printf("memory maps %.1f MiB", total / 1048576.0);
+	for (i = 0; i < DP_MAP_COUNT; i++)
+		if (dp_map_memlock(dp, i) >= 1048576)
+			printf(" (%s %.1f MiB)", dp_map_names[i],
+			       dp_map_memlock(dp, i) / 1048576.0);
+	if (have_rss)
+		printf(" ecmpd rss %.1f MiB peak %.1f MiB\n", rss / 1048576.0,
+		       peak / 1048576.0);
+	else
+		printf(" ecmpd not running\n");
+}
+
 static int do_stats(void)
 {
 	struct ecmp_counter fwd = { 0 }, c;
@@ -458,10 +538,12 @@ static int do_stats(void)
 			       (unsigned long long)c.bytes);
 		}
 	}
-	if (g.json) {
+	if (g.json)
 		json_obj_close(&g.j);
+	print_capacity(&dp);
+	print_memory(&dp);
+	if (g.json)
 		json_obj_close(&g.j);
-	}
 	dp_close(&dp, 1);
 	return 0;
 }

@@ -49,6 +49,7 @@ struct daemon {
 	struct ctl_server ctl;
 	int sig_fd, timer_fd, ep_fd;
 	int stop, detach;
+	uint64_t pins_checked_ms;
 	int applied;		/* d->conf is in the maps */
 };
 
@@ -347,15 +348,15 @@ static void reply_ok(int cfd, const char *message)
 	ctl_reply(cfd, buf);
 }
 
-/* A long human-readable answer (ecmpctl prints the message). */
-static void reply_text(int cfd, const char *text)
+/* {"KEY_PREFIX...":"text"} for any length of text up to a full reply. */
+static void reply_string(int cfd, const char *prefix, const char *text)
 {
 	char *buf = malloc(CTL_MAX_REPLY), *esc = malloc(CTL_MAX_REPLY - 32);
 
 	if (!buf || !esc) {
 		ctl_reply(cfd, "{\"error\":\"out of memory\"}");
 	} else {
-		snprintf(buf, CTL_MAX_REPLY, "{\"ok\":true,\"message\":%s}",
+		snprintf(buf, CTL_MAX_REPLY, "{%s%s}", prefix,
 			 json_escape(text, esc, CTL_MAX_REPLY - 32));
 		ctl_reply(cfd, buf);
 	}
@@ -363,19 +364,15 @@ static void reply_text(int cfd, const char *text)
 	free(esc);
 }
 
+/* A long human-readable answer (ecmpctl prints the message). */
+static void reply_text(int cfd, const char *text)
+{
+	reply_string(cfd, "\"ok\":true,\"message\":", text);
+}
+
 static void reply_err(int cfd, const char *message)
 {
-	char *buf = malloc(CTL_MAX_REPLY), *esc = malloc(CTL_MAX_REPLY - 16);
-
-	if (!buf || !esc) {
-		ctl_reply(cfd, "{\"error\":\"out of memory\"}");
-	} else {
-		snprintf(buf, CTL_MAX_REPLY, "{\"error\":%s}",
-			 json_escape(message, esc, CTL_MAX_REPLY - 16));
-		ctl_reply(cfd, buf);
-	}
-	free(buf);
-	free(esc);
+	reply_string(cfd, "\"error\":", message);
 }
 
 /* Reload: the new file is checked completely before anything changes. */
@@ -469,6 +466,26 @@ static void do_bfd_show(struct daemon *d, int cfd, int json)
 	free(text);
 }
 
+/* What ecmpctl stats shows of the daemon itself. */
+static void do_status(struct daemon *d, int cfd)
+{
+	unsigned long long rss = 0, hwm = 0;
+	char line[128], buf[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmRSS: %llu", &rss);
+		sscanf(line, "VmHWM: %llu", &hwm);
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, sizeof(buf),
+		 "{\"ok\":true,\"pid\":%d,\"rss_bytes\":%llu,\"rss_peak_bytes\":%llu,\"nexthops\":%d,\"groups\":%d,\"routes\":%d}",
+		 (int)getpid(), rss * 1024, hwm * 1024, d->conf.nnexthop, d->conf.ngroup,
+		 d->conf.nroute);
+	ctl_reply(cfd, buf);
+}
+
 static void handle_request(struct daemon *d, int cfd, char *line)
 {
 	struct ctl_req r;
@@ -490,6 +507,9 @@ static void handle_request(struct daemon *d, int cfd, char *line)
 		break;
 	case CTL_BFD_SHOW:
 		do_bfd_show(d, cfd, r.json);
+		break;
+	case CTL_STATUS:
+		do_status(d, cfd);
 		break;
 	case CTL_SHUTDOWN:
 		d->detach = r.detach;
@@ -542,6 +562,25 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
+/* Pins removed under a running ecmpd (rm -rf of the pin root): the data
+ * path keeps running on the maps ecmpd holds; pin them again so ecmpctl,
+ * restarts and xdp-loader find them. Checked once a second. */
+static void check_pins(struct daemon *d)
+{
+	int n;
+
+	if (d->plane.now_ms - d->pins_checked_ms < 1000)
+		return;
+	d->pins_checked_ms = d->plane.now_ms;
+	n = pin_restore_maps(d->conf.pin_root, d->plane.dp.fd, dp_map_names, DP_MAP_COUNT);
+	if (n > 0)
+		pr_warn("%d map pins under %s were removed while ecmpd ran; pinned them again",
+			n, d->conf.pin_root);
+	else if (n < 0)
+		pr_warn("Map pins under %s are gone and cannot be restored: %s; forwarding continues, restart ecmpd to recreate them",
+			d->conf.pin_root, strerror(-n));
+}
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t expirations;
@@ -549,6 +588,7 @@ static void on_tick(struct daemon *d)
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->plane.now_ms = plane_now_ms();
+	check_pins(d);
 	plane_tick_epoch(&d->plane);
 	nh_probe(&d->plane);
 	nh_bfd_grace_tick(&d->plane);

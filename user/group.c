@@ -130,10 +130,12 @@ int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
 		free(seen);
 		return -ENOMEM;
 	}
-	for (b = 0; b < g->nbuckets; b++) {
+	/* Failover only re-homes orphans: idle times do not matter. */
+	for (b = 0; b < g->nbuckets; b++)
 		owner[b] = __atomic_load_n(&table[b].nexthop, __ATOMIC_RELAXED);
-		seen[b] = table[b].last_seen;
-	}
+	if (mode != GRP_FAILOVER)
+		for (b = 0; b < g->nbuckets; b++)
+			seen[b] = table[b].last_seen;
 	for (i = 0; i < g->nmembers; i++) {
 		m[i].id = g->member[i];
 		m[i].weight = g->weight[i];
@@ -141,7 +143,7 @@ int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
 	}
 	epoch = p->dp.config->epoch;
 	idle = (uint32_t)(g->idle_timer_ms / EPOCH_MS) + 1;
-	o.last_seen = seen;
+	o.last_seen = mode == GRP_FAILOVER ? NULL : seen;
 	o.idle_before = epoch > idle ? epoch - idle : 0;
 	o.idle_only = mode == GRP_SETTLE;
 	o.no_balance = mode == GRP_FAILOVER;
@@ -157,7 +159,8 @@ int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
 		}
 		p->buckets_moved += written;
 		if (written)
-			pr_info("group %s: %u of %u buckets moved (%s)%s", g->name,
+			log_msg(p->quiet_groups ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO,
+				"group %s: %u of %u buckets moved (%s)%s", g->name,
 				written, g->nbuckets,
 				mode == GRP_FAILOVER ? "failover" :
 				mode == GRP_SETTLE ? "idle first" : "rebalance",
@@ -174,8 +177,14 @@ int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
 
 void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable)
 {
-	uint32_t i;
+	uint64_t moved = p->buckets_moved, t0 = plane_now_us();
+	uint32_t i, ngroups = 0;
 
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++)
+		ngroups += p->grp[i].in_use && grp_has_member(&p->grp[i], nh_id);
+	/* A line per group reads well for a few; for hundreds, one line
+	 * says it (the per-group ones stay at debug level). */
+	p->quiet_groups = ngroups > GRP_LOG_EACH;
 	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++) {
 		struct grp *g = &p->grp[i];
 
@@ -186,6 +195,12 @@ void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable)
 		 * after unbalanced_timer. */
 		grp_rebalance(p, i, usable ? GRP_SETTLE : GRP_FAILOVER);
 	}
+	p->quiet_groups = 0;
+	if (ngroups)
+		pr_info("nexthop %s %s: %u groups, %llu buckets moved in %.3f ms",
+			p->nh[nh_id].c.name, usable ? "back" : "out", ngroups,
+			(unsigned long long)(p->buckets_moved - moved),
+			(plane_now_us() - t0) / 1000.0);
 }
 
 void grp_tick(struct plane *p)

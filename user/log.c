@@ -18,7 +18,7 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	static const int prio[] = { LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *const tag[] = { "warn", "info", "debug" };
 
-	if (level > cur_level)
+	if (level > cur_level || !fmt)
 		return;
 	if (to_syslog) {
 		vsyslog(prio[level], fmt, ap);

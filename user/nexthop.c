@@ -18,12 +18,17 @@
 #include "plane.h"
 #include "log.h"
 
-uint64_t plane_now_ms(void)
+uint64_t plane_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t plane_now_ms(void)
+{
+	return plane_now_us() / 1000;
 }
 
 const struct link_state *plane_link(const struct plane *p, int ifindex)
@@ -98,7 +103,9 @@ int nh_state(const struct plane *p, uint32_t id)
 		return ECMP_NH_STATE_DRAIN;
 	if (!l || !l->up || (n->nud & NUD_FAILED))
 		return ECMP_NH_STATE_DOWN;
-	if (!n->has_mac || !nl_is_nud_usable(n->nud) || !l->has_mac)
+	/* INCOMPLETE with a MAC in hand: re-resolving after a flush. */
+	if (!n->has_mac || !l->has_mac ||
+	    !(nl_is_nud_usable(n->nud) || (n->nud & NUD_INCOMPLETE)))
 		return ECMP_NH_STATE_UNRESOLVED;
 	if (n->c.bfd && !nh_bfd_ok(p, id))
 		return ECMP_NH_STATE_DOWN;
@@ -253,24 +260,42 @@ void nh_on_neigh(struct plane *p, const struct nl_neigh *nb)
 		if (!n->in_use || n->ifindex != (uint32_t)nb->ifindex ||
 		    n->c.family != nb->family || memcmp(n->c.via, nb->addr, alen))
 			continue;
-		if (nb->deleted) {
-			n->nud = 0;
-			n->has_mac = 0;
+		if (n->has_mac && !n->reresolving &&
+		    (nb->deleted || ((nb->state & NUD_FAILED) &&
+				     !(n->nud & (NUD_INCOMPLETE | NUD_PROBE))))) {
+			/* Deleted, or FAILED straight from a good state: that
+			 * is `ip neigh flush/del/change`, never the kernel's
+			 * own verdict (it fails an entry only after probing
+			 * it). Keep the MAC we know, as the kernel keeps a
+			 * STALE one, and re-resolve now: a dead neighbour
+			 * then ends FAILED after INCOMPLETE, and goes. */
+			n->nud = NUD_STALE;
+			n->probe_ms = p->now_ms;
+			n->reresolving = 1;
+		} else if (nb->deleted) {
+			if (!n->reresolving)	/* the flush's own delete */
+				n->nud = 0;
 		} else {
 			n->nud = nb->state;
 			/* FAILED/INCOMPLETE entries may carry no (or an old)
-			 * address: only a usable state brings a MAC. */
+			 * address: only a usable state brings a MAC, and only
+			 * FAILED takes ours away (INCOMPLETE while we hold
+			 * one is the re-resolution above). */
 			if (nb->has_mac && nl_is_nud_usable(nb->state)) {
 				memcpy(n->mac, nb->mac, 6);
 				n->has_mac = 1;
-			} else if (!nl_is_nud_usable(nb->state)) {
+				n->reresolving = 0;
+			} else if (nb->state & NUD_FAILED) {
 				n->has_mac = 0;
+				n->reresolving = 0;
 			}
 		}
 		nh_refresh(p, i);
-		/* Deleted (flushed, garbage collected): ask again at once. */
-		if (nb->deleted && p->nl)
-			nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via);
+		/* Deleted or flushed: ask again at once. */
+		if (n->probe_ms == p->now_ms && p->nl &&
+		    nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via))
+			pr_debug("nexthop %s: neighbour request failed: %s", n->c.name,
+				 strerror(errno));
 	}
 }
 

@@ -393,3 +393,22 @@ int pin_remove(const char *pin_root)
 		pr_info("Left %s in place: %s", pin_root, strerror(errno));
 	return err;
 }
+
+int pin_restore_maps(const char *pin_root, const int *fds, const char *const *names,
+		     int n)
+{
+	char path[PATH_MAX];
+	int i, restored = 0;
+
+	if (mkdir(pin_root, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root, names[i]);
+		if (!access(path, F_OK))
+			continue;
+		if (bpf_obj_pin(fds[i], path))
+			return -errno;
+		restored++;
+	}
+	return restored;
+}

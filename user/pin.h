@@ -21,6 +21,10 @@ int pin_detach(const char *ifname);
  * qdiscs named in created_list (newline-separated, may be NULL). */
 int pin_detach_all(const char *created_list);
 int pin_remove(const char *pin_root);
+/* Pins again, from the daemon's fds, any map whose pin was removed under
+ * it (rm -rf of the pin root). Returns how many were restored, or -errno. */
+int pin_restore_maps(const char *pin_root, const int *fds, const char *const *names,
+		     int n);
 
 /* XDP mode of our program on an interface: 0 none, else XDP_MODE_*. */
 int pin_xdp_mode(int ifindex);

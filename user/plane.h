@@ -30,6 +30,7 @@ struct nh {
 	uint8_t mac[6];
 	int has_mac;
 	uint16_t nud;		/* NUD_*, 0 when no entry */
+	int reresolving;	/* flushed while good: asked the kernel again */
 	int drained;
 	int usable;		/* as written to the data path */
 	uint64_t probe_ms;	/* last NTF_USE sent */
@@ -84,10 +85,15 @@ struct plane {
 	uint8_t *bfd_changed;
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
+	int quiet_groups;		/* per-group lines at debug level */
 };
 
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds, microseconds. */
 uint64_t plane_now_ms(void);
+uint64_t plane_now_us(void);
+
+/* Above this many groups touched by one nexthop change, one summary line. */
+#define GRP_LOG_EACH	16
 
 /* ---- nexthop.c ---- */
 int nh_find(const struct plane *p, const char *name);

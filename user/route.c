@@ -100,8 +100,24 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 	struct ecmp_lpm_chunk *root = calloc(ECMP_LPM_ROOT_CHUNKS, sizeof(*root));
 	struct ecmp_lpm_chunk *node = calloc(n, sizeof(*node));
 	struct lpm *t = root && node ? lpm_new(root, node, n) : NULL;
+	uint32_t fresh = 0, max = p->dp.max_entries[DP_ROUTES];
 	int i, ret = 0;
 
+	/* ecmp_routes holds old and new routes while a reload swaps them
+	 * (new ones go in before old ones come out). */
+	for (i = 0; i < w->n; i++) {
+		struct lpm_route cur;
+
+		fresh += !p->lpm || lpm_get(p->lpm, w->r[i].family, w->r[i].addr,
+					    w->r[i].prefixlen, &cur);
+	}
+	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
+		ret = -ENOSPC;
+		snprintf(err, errlen,
+			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s",
+			 w->n, fresh, p->lpm ? lpm_route_count(p->lpm) : 0, max, ECMP_MAP_ROUTES);
+		goto out;
+	}
 	if (!t) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory checking the route table");

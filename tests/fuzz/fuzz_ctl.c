@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl_parse(line, &r, &err)) {
 		assert(err && *err);
 	} else {
-		assert(r.cmd <= CTL_SHUTDOWN);
+		assert(r.cmd <= CTL_STATUS);
 		if (r.cmd == CTL_NEXTHOP_SET)
 			assert(r.arg >= line && r.arg < line + size + 1);
 	}

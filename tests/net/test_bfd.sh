@@ -419,6 +419,29 @@ test_stuck_clients() {
 		"ecmpctl took $(( (t1 - t0) / 1000000 )) ms, $(cat "/tmp/$P.hold") of 8 timed out"
 }
 
+# 9. A reload every 100 ms for RELOAD_SECONDS (60) while the sessions run:
+# no flap, and ecmpd's memory does not grow.
+test_reload_storm() {
+	local secs=${RELOAD_SECONDS:-60} i flaps pid rss0 rss1 bad=0
+	flaps=$(( $(bfd_field nh1 flaps) + $(bfd_field nh2 flaps) + $(bfd_field nh1v6 flaps) ))
+	pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
+	for i in $(seq 1 $((secs * 10))); do
+		# Alternate a weight so every reload changes something.
+		sed -i "s/^nexthop nh4 via 198.18.4.2 dev r4.*/nexthop nh4 via 198.18.4.2 dev r4 weight $((i % 2 + 1))/" "$CONF"
+		topo_ctl "$P" reload >/dev/null || bad=$((bad + 1))
+		[ "$i" = 100 ] && rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+		sleep 0.1
+	done
+	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+	local after=$(( $(bfd_field nh1 flaps) + $(bfd_field nh2 flaps) + $(bfd_field nh1v6 flaps) ))
+	[ "$bad" = 0 ] && [ "$after" = "$flaps" ] && [ $((rss1 - rss0)) -lt 1024 ]
+	result "$((secs * 10)) reloads in ${secs} s with BFD up: 0 flaps, RSS steady" $? \
+		"failed reloads $bad, flaps $flaps -> $after, RSS after 100 reloads $rss0 KiB, at the end $rss1 KiB"
+	echo "  RSS after 100 reloads ${rss0} KiB, after $((secs * 10)): ${rss1} KiB"
+	router_config
+	topo_ctl "$P" reload >/dev/null
+}
+
 if ! setup; then
 	result "topology, FRR bfdd and ecmpd with BFD up" 1 "$(topo_ctl "$P" bfd show 2>&1)"
 	echo "$PASSED passed, $FAILED failed"
@@ -433,6 +456,7 @@ want hostile && test_hostile_packets
 want auth && test_auth
 want drain && test_drain_admin_down
 want stuck && test_stuck_clients
+want reloads && test_reload_storm
 want kill9 && test_kill9_restart
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

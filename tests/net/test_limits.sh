@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Configs at and past the documented maxima (docs/CONFIG.md "Limits"): at
+# the limit they load; one past, the reload is refused with the limit
+# named and nothing changes; `ecmpctl stats` shows the use and memory.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=el$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-limits-last.log 2>/dev/null
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# limits_config NEXTHOPS GROUPS BUCKETS-OF-LAST-GROUP ROUTES [MEMBERS]
+limits_config() {
+	awk -v nh="$1" -v ng="$2" -v last="$3" -v nr="$4" -v members="${5:-4}" -v p="$P" 'BEGIN {
+		print "seed 0x0123456789abcdef0123456789abcdef"
+		print "pin-root /sys/fs/bpf/" p
+		print "interface r0 attach none"
+		for (i = 0; i < nh; i++)
+			printf "nexthop n%d via 2001:db8:1::%x dev r1\n", i, i + 16
+		for (g = 0; g < ng; g++) {
+			printf "group g%d buckets %d idle_timer 0 nexthops", g, g == ng - 1 ? last : 4096
+			for (m = 0; m < members; m++)
+				printf " n%d", (g * members + m) % nh
+			printf "\n"
+		}
+		# /32s of 198.18.0.0/15, then /64s of 2001:db8::/32.
+		for (r = 0; r < nr; r++) {
+			if (r < 131072)
+				printf "route 198.%d.%d.%d/32 group g%d\n", 18 + int(r / 65536), int(r / 256) % 256, r % 256, r % ng
+			else
+				printf "route 2001:db8:%x:%x::/64 group g%d\n", int((r - 131072) / 65536), (r - 131072) % 65536, r % ng
+		}
+	}' > "$CONF"
+}
+
+setup() {
+	topo_create "$P" 1 || return 1
+	# The most buckets: 1023 x 4096 + 2048 <= 4,194,303.
+	limits_config 1024 1024 2048 1000
+	topo_ecmpd "$P" "$CONF"
+}
+
+# reload_refused NAME PATTERN: the reload fails, says PATTERN, moves nothing.
+reload_refused() {
+	local out before after
+	before=$(topo_ctl "$P" stats | grep ^capacity)
+	out=$(topo_ctl "$P" reload 2>&1)
+	after=$(topo_ctl "$P" stats | grep ^capacity)
+	echo "$out" | grep -q "$2" && [ "$before" = "$after" ]
+	result "$1" $? "reload said: $out; capacity $before -> $after"
+}
+
+test_at_limits() {
+	local cap
+	cap=$(topo_ctl "$P" stats | grep ^capacity)
+	[ "$cap" = "capacity nexthops 1024/1024 groups 1024/1024 buckets 4192256/4194303" ]
+	result "1024 nexthops, 1024 groups, 4,192,256 buckets: loaded" $? "$cap"
+	topo_ctl "$P" stats | grep -q "^memory maps .* MiB .*ecmpd rss"
+	result "ecmpctl stats: map memory and ecmpd RSS" $? "$(topo_ctl "$P" stats | grep ^memory)"
+}
+
+test_past_limits() {
+	limits_config 1025 1024 2048 1000
+	reload_refused "1025 nexthops: refused, the limit named" "1025 nexthops, the limit is 1024"
+	limits_config 1024 1025 2048 1000
+	reload_refused "1025 groups: refused, the limit named" "1025 groups, the limit is 1024"
+	limits_config 1024 1024 4096 1000
+	reload_refused "4,194,304 buckets: refused, the limit named" "4194304 buckets in all, the limit is 4194303"
+	limits_config 1024 1024 2048 1000 65
+	topo_ctl "$P" reload 2>&1 | grep -q "more than 64 nexthops"
+	result "65 members in a group: refused with the limit" $?
+	# 262,144 routes (the router's own 198.18.1.1 and 2001:db8:1::1 fall
+	# inside them and count too): the ecmp_routes limit refuses them,
+	# naming it; 262,142 plus the two own addresses load.
+	limits_config 1024 1024 2048 262144
+	reload_refused "262,144 routes + 2 own addresses: refused, ecmp_routes named" "do not fit the 262144 of ecmp_routes"
+	limits_config 1024 1024 2048 262142
+	local out
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q "reloaded" && [ "$(topo_ctl "$P" route show | wc -l)" -ge 262142 ]
+	result "262,142 routes + 2 own addresses (the limit): loaded" $? "$out"
+	limits_config 1024 1024 2048 262145
+	reload_refused "262,145 routes: refused with the limit named" "262145 routes.*262144"
+}
+
+if ! setup; then
+	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+result "ecmpd starts with a config at the limits" 0
+test_at_limits
+test_past_limits
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
