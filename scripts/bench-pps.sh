@@ -112,7 +112,7 @@ printf '\nPackets per second through the router (forwarded and received; drop: d
 printf 'machine: %s, %s CPUs, kernel %s; %d rounds of %d ms, interleaved; median (min-max) Mpps\n' \
 	"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" "$(nproc)" "$(uname -r)" \
 	"$ROUNDS" "$MS"
-awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" '
+awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" -v data="${BENCH_DATA:-}" '
 	function median(key,   n, i, j, t, a) {
 		n = split(vals[key], a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
@@ -133,8 +133,13 @@ awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" '
 				k = V[v] " " S[s] " " F[f]
 				m[k] = median(k)
 				printf "  %6.2f (%5.2f-%5.2f)", m[k] / 1e6, lo[k] / 1e6, hi[k] / 1e6
+				if (data != "")
+					printf "%s%s %.3f %.3f %.3f", (s == 1 && f == 1) ? V[v] : "",
+					       "", m[k] / 1e6, lo[k] / 1e6, hi[k] / 1e6 > data
 			}
 			printf "\n"
+			if (data != "")
+				printf "\n" > data
 		}
 		printf "\nratios, 64-byte frames, 10000 flows:\n"
 		k = "ecmp-xdp 64 10000"
@@ -144,3 +149,13 @@ awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" '
 		if (m["kernel 64 10000"]) printf "  ecmp-tc  / kernel multipath    %5.2f\n", m["ecmp-tc 64 10000"] / m["kernel 64 10000"]
 		if (m[k]) printf "  ecmp-tc  / ecmp-xdp            %5.2f\n", m["ecmp-tc 64 10000"] / m[k]
 	}' "$OUT"
+# The chart: one data file (variant, then median min max per column), one
+# gnuplot script, one PNG.
+if [ -n "${BENCH_DATA:-}" ] && [ -n "${BENCH_PNG:-}" ]; then
+	if command -v gnuplot >/dev/null; then
+		gnuplot -e "data='$BENCH_DATA'; out='$BENCH_PNG'" scripts/plot-pps.gp &&
+			echo "chart: $BENCH_PNG (data: $BENCH_DATA)"
+	else
+		echo "chart: gnuplot not installed (make deps); data in $BENCH_DATA"
+	fi
+fi

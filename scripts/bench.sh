@@ -11,7 +11,7 @@ echo "== data path ns/packet (BPF_PROG_TEST_RUN)"
 "$BUILD/tests/bench_xdp" "$BUILD"
 echo
 echo "== packets per second through a router namespace"
-bash scripts/bench-pps.sh
+BENCH_DATA="$BUILD/bench-pps.dat" BENCH_PNG="$BUILD/bench-pps.png" bash scripts/bench-pps.sh
 echo
 echo "== control plane (ecmpd)"
 bash scripts/bench-ctl.sh

@@ -122,6 +122,8 @@ bfd_part() { # INTERVAL MULT
 	r0=$(bfd_sum rx_packets)
 	local fw0 fw1
 	fw0=$(topo_ctl "$P" stats | awk '/^forwarded/ { print $3 }')
+	local log0
+	log0=$(wc -l < "/tmp/$P.ecmpd.log")
 	load "$secs"
 	fw1=$(topo_ctl "$P" stats | awk '/^forwarded/ { print $3 }')
 	f1=$(bfd_sum flaps)
@@ -130,6 +132,11 @@ bfd_part() { # INTERVAL MULT
 	printf 'bfd %3s ms x%s: %d sessions, %d min under load: ecmpd flaps %d, FRR session-down %d, %d packets received\n' \
 		"$1" "$2" $((2 * NNH)) "$BFD_MIN" $((f1 - f0)) $((frr1 - frr0)) $((r1 - r0))
 	echo "  forwarded meanwhile: $((fw1 - fw0)) frames ($(( (fw1 - fw0) / secs )) per second)"
+	# Who noticed first: ecmpd (the peer's packets were late) or the peer
+	# (ours were).
+	tail -n +"$((log0 + 1))" "/tmp/$P.ecmpd.log" | sed -n 's/.*bfd [^ ]*: down (\([a-z_]*\)).*/\1/p' |
+		sort | uniq -c | awk '{ printf "  flaps by cause: %s %s\n", $2, $1 }'
+	echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # ---- chaos ----

@@ -15,7 +15,7 @@ if [ "${SANITIZE:-}" = 1 ]; then
 	san_dir=/tmp/ecmp-sanitizer
 	rm -rf "$san_dir"
 	mkdir -p "$san_dir"
-	export ASAN_OPTIONS="log_path=$san_dir/asan:detect_leaks=1:abort_on_error=0"
+	export ASAN_OPTIONS="log_path=$san_dir/asan:detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0"
 	export UBSAN_OPTIONS="log_path=$san_dir/ubsan:print_stacktrace=1"
 fi
 
@@ -50,6 +50,9 @@ if [ "$mode" = all ]; then
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
 		run net/limits env BUILD="$BUILD" bash tests/net/test_limits.sh
 		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
+		# Valgrind cannot run ASan binaries; the sanitized run has ASan.
+		[ "${SANITIZE:-}" = 1 ] ||
+			run net/valgrind env BUILD="$BUILD" bash tests/net/test_valgrind.sh
 		# Each fuzz target briefly (make fuzz runs them longer).
 		run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh
 		# The benchmark still builds and runs (figures are not checked).

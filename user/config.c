@@ -237,10 +237,16 @@ static void st_interface(struct parser *p)
 	struct conf_iface *ifc;
 	const char *mode = p->nw > 2 ? p->w[2] : "xdp";
 	const char *sub = p->nw > 3 ? p->w[3] : NULL;
-	int i;
+	int i, only = 0;
 
+	/* "xdp [MODE] only": the last word, then parse the rest as usual. */
+	if (p->nw > 2 && !strcmp(p->w[p->nw - 1], "only") && !strcmp(mode, "xdp")) {
+		only = 1;
+		p->nw--;
+		sub = p->nw > 3 ? p->w[3] : NULL;
+	}
 	if (p->nw < 2 || p->nw > 4) {
-		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] | tc [ingress|egress] | attach none]'");
+		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] [only] | tc [ingress|egress] | attach none]'");
 		return;
 	}
 	if (strlen(p->w[1]) >= IF_NAMESIZE) {
@@ -297,6 +303,7 @@ static void st_interface(struct parser *p)
 		return;
 	}
 	snprintf(ifc->name, sizeof(ifc->name), "%s", p->w[1]);
+	ifc->xdp_only = only;
 	ifc->line = p->line;
 	c->niface++;
 }
@@ -886,6 +893,7 @@ int config_check_host(struct ecmp_conf *conf)
 		if (!if_nametoindex(conf->iface[i].name))
 			conf_error(conf, conf->path, conf->iface[i].line,
 				   "interface %s: no such interface", conf->iface[i].name);
+
 	for (i = 0; i < conf->nnexthop; i++)
 		if (!if_nametoindex(conf->nexthop[i].dev))
 			conf_error(conf, conf->path, conf->nexthop[i].line,

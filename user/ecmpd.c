@@ -51,6 +51,7 @@ struct daemon {
 	int stop, detach;
 	uint64_t pins_checked_ms;
 	int applied;		/* d->conf is in the maps */
+	int applied_once;	/* attach_all() ran once */
 };
 
 static const char usage[] =
@@ -185,6 +186,16 @@ static int load_conf(struct daemon *d, struct ecmp_conf *c)
 	return err;
 }
 
+static int has_tc_ingress(const struct ecmp_conf *c, const char *ifname)
+{
+	int i;
+
+	for (i = 0; i < c->niface; i++)
+		if (c->iface[i].attach == ATTACH_TC_INGRESS && !strcmp(c->iface[i].name, ifname))
+			return 1;
+	return 0;
+}
+
 static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 {
 	struct bpf_object *tc_obj = NULL;
@@ -196,6 +207,11 @@ static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 
 		if (f->attach == ATTACH_NONE)
 			continue;
+		if (!d->applied_once && !f->xdp_only &&
+		    (f->attach == ATTACH_XDP_NATIVE || f->attach == ATTACH_XDP_GENERIC) &&
+		    !has_tc_ingress(c, f->name) && pin_if_fed_locally(f->name))
+			pr_warn("interface %s is a veth/tap: XDP passes frames whose checksum the sender left to offload, and those follow the kernel's route, not the ECMP choice; add 'interface %s tc ingress' (docs/DATAPATH.md), or declare 'xdp ... only' if that is intended",
+				f->name, f->name);
 		if (f->attach == ATTACH_TC_INGRESS || f->attach == ATTACH_TC_EGRESS) {
 			if (!tc_obj)	/* one load (and one verification) for all */
 				tc_obj = pin_tc_open(d->tc_obj_path, c->pin_root,
@@ -212,6 +228,7 @@ static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 		err = err ? err : e;
 	}
 	bpf_object__close(tc_obj);
+	d->applied_once = 1;
 	return err;
 }
 
@@ -804,6 +821,7 @@ int main(int argc, char **argv)
 
 	if (load_conf(&d, &d.conf)) {
 		config_print_errors(&d.conf, stderr);
+		config_free(&d.conf);
 		return 1;
 	}
 	ret = start(&d);

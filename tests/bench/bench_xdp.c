@@ -175,6 +175,9 @@ static struct fixture *ecmp_fixture(int nroutes, uint32_t tx)
 	return f;
 }
 
+static struct bpf_object *simple_objs[8];
+static unsigned int nsimple;
+
 static int simple_prog(const char *file, const char *prog, const char *tx_map,
 		       int *trie_fd, uint32_t tx)
 {
@@ -195,7 +198,15 @@ static int simple_prog(const char *file, const char *prog, const char *tx_map,
 		die("devmap", errno);
 	if (trie_fd)
 		*trie_fd = bpf_object__find_map_fd_by_name(obj, "bench_trie");
+	if (nsimple < sizeof(simple_objs) / sizeof(simple_objs[0]))
+		simple_objs[nsimple++] = obj;	/* closed at the end */
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
+}
+
+static void close_simple(void)
+{
+	while (nsimple)
+		bpf_object__close(simple_objs[--nsimple]);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -351,6 +362,18 @@ int main(int argc, char **argv)
 			floor_median = med;
 		printf("%-40s %8.1f %7.1f-%-8.1f %8.2f\n", v->name, med, v->ns[0],
 		       v->ns[rounds - 1], floor_median ? med / floor_median : 0);
+	}
+	/* Freed, so SANITIZE=1 runs see real leaks only. */
+	close_simple();
+	fixture_close(one);
+	fixture_close(ten_k);
+	fixture_close(hundred_k);
+	free(one);
+	free(ten_k);
+	free(hundred_k);
+	if (live_one) {
+		fixture_close(live_one);
+		free(live_one);
 	}
 	return 0;
 }

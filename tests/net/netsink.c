@@ -57,6 +57,8 @@ static int attach(const char *obj_path, const char *ifname, const char *pin)
 		fprintf(stderr, "netsink: pin %s: %s\n", pin, strerror(-err));
 		return 1;
 	}
+	/* The attachment and the pins hold the program and maps. */
+	bpf_object__close(obj);
 	return 0;
 }
 

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# TCP goodput through the router (iperf3, 1 and 8 streams, 3 s), with the
+# client veth's offloads (tx checksum, TSO, GSO) on and off, for:
+#   kernel     kernel multipath route over the 4 nexthops
+#   xdp+tc     xdp-ecmp XDP with tc ingress on r0 (the setup for veth)
+#   tc         xdp-ecmp tc ingress only
+#   xdp        xdp-ecmp XDP only
+# Every nexthop serves iperf3 on 198.19.1.1; `hash l3` keeps an iperf3
+# session's control and data connections on one server; the router's own
+# route for 198.19.0.0/16 points at nh1 (what frames passed to the kernel
+# follow). A run that fails to complete prints "fails". BENCH_QUICK=1: one
+# variant pair, 1 s.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=bt$$
+CONF=/tmp/$P.conf
+SECS=3
+VARIANTS="kernel xdp+tc tc xdp"
+[ "${BENCH_QUICK:-0}" = 1 ] && { SECS=1; VARIANTS="kernel xdp+tc"; }
+trap 'topo_ctl "$P" shutdown --detach >/dev/null 2>&1; pkill -f "iperf3 -s -B 198.19.1.1" ; topo_destroy "$P"' EXIT
+trap 'exit 1' INT TERM
+
+command -v iperf3 >/dev/null || { echo "bench-tcp: iperf3 not installed (make deps)"; exit 0; }
+topo_create "$P" 4 >/dev/null || exit 1
+for i in 1 2 3 4; do
+	ip -n "$P-n$i" addr add 198.19.1.1/32 dev lo
+	ip -n "$P-n$i" route add 198.18.0.0/24 via 198.18.$i.1
+	nsx "$P-n$i" iperf3 -s -B 198.19.1.1 -D >/dev/null 2>&1
+done
+ip -n "$P-cl" route replace 198.19.0.0/16 via 198.18.0.254
+nsx "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1
+
+router() { # VARIANT: set the router up for it
+	topo_ctl "$P" shutdown --detach >/dev/null 2>&1
+	sleep 0.3
+	pkill -f -- "--socket /tmp/$P.sock"
+	rm -f "/tmp/$P.sock"
+	if [ "$1" = kernel ]; then
+		ip -n "$P-rt" route replace 198.19.0.0/16 nexthop via 198.18.1.2 \
+			nexthop via 198.18.2.2 nexthop via 198.18.3.2 nexthop via 198.18.4.2
+		return
+	fi
+	ip -n "$P-rt" route replace 198.19.0.0/16 via 198.18.1.2
+	topo_config "$P" "$CONF"
+	sed -i 's/^hash l4/hash l3/' "$CONF"
+	case $1 in
+	xdp+tc) echo "interface r0 tc ingress" >> "$CONF" ;;
+	tc) sed -i 's/^interface r0 xdp native/interface r0 tc ingress/' "$CONF" ;;
+	esac
+	topo_ecmpd "$P" "$CONF" >/dev/null && topo_wait_usable "$P" 4 >/dev/null
+}
+
+goodput() { # STREAMS: Gb/s or "fails"
+	local out
+	out=$(nsx "$P-cl" timeout $((SECS + 10)) iperf3 -c 198.19.1.1 -t "$SECS" -P "$1" -J 2>/dev/null)
+	echo "$out" | grep -q '"sum_received"' || { echo fails; return; }
+	echo "$out" | tr -d ' \n' | sed -n 's/.*"sum_received":{[^}]*"bits_per_second":\([0-9.e+]*\).*/\1/p' |
+		awk '{ printf "%.2f", $1 / 1e9 }'
+}
+
+printf '\nTCP goodput through the router (iperf3, %d s, Gb/s)\n' "$SECS"
+printf '%-8s %-8s %9s %9s\n' variant offload "1 stream" "8 streams"
+for v in $VARIANTS; do
+	router "$v"
+	for off in on off; do
+		nsx "$P-cl" ethtool -K c0 tx "$off" tso "$off" gso "$off" >/dev/null 2>&1
+		printf '%-8s %-8s %9s %9s\n' "$v" "$off" "$(goodput 1)" "$(goodput 8)"
+	done
+done
