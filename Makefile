@@ -180,10 +180,11 @@ FUZZ_bfd_SRCS    := user/bfd_packet.c user/bfd_session.c user/sha1.c
 FUZZ_config_SRCS := user/config.c user/lpm.c user/route_set.c
 FUZZ_ctl_SRCS    := user/ctl.c user/json.c user/log.c
 FUZZ_netlink_SRCS := user/netlink.c
+FUZZ_cli_SRCS    := user/json.c user/log.c user/lookup.c user/lpm.c user/route_set.c
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
-		$(BUILD)/fuzz/fuzz_netlink
+		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) | $(TOOLCHAIN)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) user/ecmpctl.c | $(TOOLCHAIN)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)

@@ -13,6 +13,9 @@ echo
 echo "== packets per second through a router namespace"
 BENCH_DATA="$BUILD/bench-pps.dat" BENCH_PNG="$BUILD/bench-pps.png" bash scripts/bench-pps.sh
 echo
+echo "== TCP goodput through the router (iperf3)"
+bash scripts/bench-tcp.sh
+echo
 echo "== control plane (ecmpd)"
 bash scripts/bench-ctl.sh
 echo

@@ -241,8 +241,14 @@ void nh_on_link(struct plane *p, const struct nl_link *l)
 			n->has_mac = 0;
 			n->nud = 0;
 		}
-		if (n->ifindex == (uint32_t)l->ifindex)
+		if (n->ifindex == (uint32_t)l->ifindex) {
+			/* A link change starts the neighbour story over: the
+			 * kernel flushes entries on carrier loss, which is not
+			 * the admin flush that reresolving tracks. */
+			n->reresolving = 0;
+			n->probe_ms = 0;	/* re-confirm the MAC at the next tick */
 			nh_refresh(p, i);
+		}
 	}
 	if (l->deleted || !l->up)
 		return;

@@ -988,8 +988,20 @@ static size_t random_mutation(unsigned long long *rs, uint8_t *f, size_t len,
 	uint64_t x = test_rand(rs);
 	int k, n;
 
-	switch (x % 6) {
+	switch (x % 8) {
 	case 0:		/* no mutation: must forward exactly as the model says */
+		return len;
+	case 6:		/* cut inside the first 80 bytes after L4: a VXLAN or
+			 * GENEVE frame loses part of its inner headers */
+		n = lay->l4 + 8 + test_rand(rs) % 80;
+		return (size_t)n < len ? (size_t)n : len;
+	case 7:		/* a UDP length or GENEVE option length that lies */
+		if (lay->l4 + 12 > len)
+			return len;
+		if ((test_rand(rs) & 1) && lay->l4 + 8 < len)
+			put16(f + lay->l4 + 4, test_rand(rs));
+		else
+			f[lay->l4 + 8] = test_rand(rs);	/* GENEVE Ver|Opt Len */
 		return len;
 	case 1:		/* flip bits in the headers */
 		n = 1 + (x >> 8) % 3;
