@@ -59,7 +59,7 @@ goodput() { # STREAMS: Gb/s or "fails"
 	local out
 	out=$(nsx "$P-cl" timeout $((SECS + 10)) iperf3 -c 198.19.1.1 -t "$SECS" -P "$1" -J 2>/dev/null)
 	echo "$out" | grep -q '"sum_received"' || { echo fails; return; }
-	echo "$out" | tr -d ' \n' | sed -n 's/.*"sum_received":{[^}]*"bits_per_second":\([0-9.e+]*\).*/\1/p' |
+	echo "$out" | tr -d ' \n\t' | sed -n 's/.*"sum_received":{[^}]*"bits_per_second":\([0-9.e+]*\).*/\1/p' |
 		awk '{ printf "%.2f", $1 / 1e9 }'
 }
 

@@ -215,6 +215,7 @@ echo "== soak on $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)"
 for part in ${SOAK_PARTS:-bfd chaos}; do
 	case $part in
 	bfd) bfd_part 50 3; bfd_part 10 3 ;;
+	bfd10) bfd_part 10 3 ;;
 	chaos) chaos_part ;;
 	esac
 done

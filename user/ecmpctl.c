@@ -760,6 +760,8 @@ int main(int argc, char **argv)
 			return fail("Command \"%s\" is unknown, try \"ecmpctl help\".", argv[0]);
 		ret = do_route_show();
 	} else if (matches(obj, "bfd")) {
+		if (argc > 1 || (argc && !matches(argv[0], "show")))
+			return fail("Usage: ecmpctl bfd show");
 		ret = do_bfd_show();
 	} else if (matches(obj, "stats")) {
 		ret = do_stats();
