@@ -20,7 +20,7 @@ BUILD=${BUILD:-build}
 P=bt$$
 CONF=/tmp/$P.conf
 SECS=3
-VARIANTS="kernel xdp+tc tc xdp"
+VARIANTS=${BENCH_TCP_VARIANTS:-"kernel xdp+tc tc xdp"}
 [ "${BENCH_QUICK:-0}" = 1 ] && { SECS=1; VARIANTS="kernel xdp+tc"; }
 trap 'topo_ctl "$P" shutdown --detach >/dev/null 2>&1; pkill -f "iperf3 -s -B 198.19.1.1" ; topo_destroy "$P"' EXIT
 trap 'exit 1' INT TERM
@@ -33,7 +33,9 @@ for i in 1 2 3 4; do
 	nsx "$P-n$i" iperf3 -s -B 198.19.1.1 -D >/dev/null 2>&1
 done
 ip -n "$P-cl" route replace 198.19.0.0/16 via 198.18.0.254
-nsx "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1
+# L3 hashing, like `hash l3`: an iperf3 session's control and data
+# connections must reach the same server.
+nsx "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=0
 
 router() { # VARIANT: set the router up for it
 	topo_ctl "$P" shutdown --detach >/dev/null 2>&1
