@@ -153,7 +153,7 @@ fault() { # one random fault, undone before returning
 	   kill -CONT "$(cat "$(frr_dir "$P-n$i")/bfdd.pid")"
 	   "$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink$i" 0 >/dev/null ;;
 	2) echo "neighbour flush r$i"
-	   ip -n "$P-rt" neigh flush dev "r$i" ;;
+	   ip -n "$P-rt" neigh flush dev "r$i" >/dev/null 2>&1 ;;
 	3) echo "drain nh$i for 1 s"
 	   topo_ctl "$P" nexthop set "nh$i" drain >/dev/null; sleep 1
 	   topo_ctl "$P" nexthop set "nh$i" up >/dev/null ;;
