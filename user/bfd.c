@@ -167,7 +167,7 @@ fail:
 	return -e;
 }
 
-static void send_packet(struct bfd_rt *rt, struct peer *p, uint64_t now)
+static void send_packet(struct peer *p, uint64_t now)
 {
 	uint8_t buf[BFD_MAX_PACKET];
 	size_t len = bfd_session_tx(&p->s, buf, now);
@@ -176,7 +176,6 @@ static void send_packet(struct bfd_rt *rt, struct peer *p, uint64_t now)
 				     .sin6_scope_id = p->ifindex };
 	ssize_t n;
 
-	(void)rt;
 	if (p->conf.family == ECMP_AF_INET) {
 		memcpy(&sin.sin_addr, p->conf.addr, 4);
 		n = sendto(p->tx_fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin));
@@ -272,7 +271,7 @@ static void rx_one(struct bfd_rt *rt, const uint8_t *buf, size_t len,
 	/* RFC 5881 §5: only a packet sent with TTL 255 can be from a
 	 * neighbour on the link (GTSM). */
 	if (ttl != BFD_TTL) {
-		count_drop(rt, NULL, -(1 + BFD_DROP_TTL));
+		count_drop(rt, NULL, BFD_ERR(BFD_DROP_TTL));
 		return;
 	}
 	err = bfd_decode(buf, len, &c);
@@ -284,18 +283,18 @@ static void rx_one(struct bfd_rt *rt, const uint8_t *buf, size_t len,
 	if (c.your_disc) {
 		p = find_by_disc(rt, c.your_disc);
 		if (!p) {
-			count_drop(rt, by_addr, -(1 + BFD_DROP_UNKNOWN_DISC));
+			count_drop(rt, by_addr, BFD_ERR(BFD_DROP_UNKNOWN_DISC));
 			return;
 		}
 		/* The right discriminator from the wrong place is not the peer. */
 		if (p != by_addr) {
-			count_drop(rt, NULL, -(1 + BFD_DROP_UNKNOWN_PEER));
+			count_drop(rt, NULL, BFD_ERR(BFD_DROP_UNKNOWN_PEER));
 			return;
 		}
 	} else {
 		p = by_addr;
 		if (!p) {
-			count_drop(rt, NULL, -(1 + BFD_DROP_UNKNOWN_PEER));
+			count_drop(rt, NULL, BFD_ERR(BFD_DROP_UNKNOWN_PEER));
 			return;
 		}
 	}
@@ -360,7 +359,7 @@ static void run_sessions(struct bfd_rt *rt)
 		bfd_session_timers(&p->s, now);
 		report(rt, p, now_unix);
 		if (bfd_session_tx_due(&p->s, now))
-			send_packet(rt, p, now);
+			send_packet(p, now);
 		t = bfd_session_next_event(&p->s);
 		if (t && (!next || t < next))
 			next = t;
@@ -488,7 +487,7 @@ void bfd_stop(struct bfd_rt *rt, int admin_down)
 			if (!p->in_use)
 				continue;
 			bfd_session_set_admin_down(&p->s, 1, mono_us());
-			send_packet(rt, p, mono_us());
+			send_packet(p, mono_us());
 		}
 		rt->stop = 1;
 		pthread_mutex_unlock(&rt->mu);

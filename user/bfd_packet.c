@@ -62,16 +62,11 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-static int drop(enum bfd_drop reason)
-{
-	return -(1 + (int)reason);
-}
-
 int bfd_decode(const uint8_t *buf, size_t len, struct bfd_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (len < BFD_HEADER_LEN)
-		return drop(BFD_DROP_SHORT);
+		return BFD_ERR(BFD_DROP_SHORT);
 	c->version = buf[0] >> 5;
 	c->diag = buf[0] & 0x1f;
 	c->state = buf[1] >> 6;
@@ -85,23 +80,23 @@ int bfd_decode(const uint8_t *buf, size_t len, struct bfd_ctrl *c)
 	c->required_min_echo_rx_us = get32(buf + 20);
 
 	if (c->version != BFD_VERSION)
-		return drop(BFD_DROP_VERSION);
+		return BFD_ERR(BFD_DROP_VERSION);
 	if (c->length < ((c->flags & BFD_FLAG_AUTH) ? BFD_HEADER_LEN + 2 : BFD_HEADER_LEN) ||
 	    c->length > len)
-		return drop(BFD_DROP_LENGTH);
+		return BFD_ERR(BFD_DROP_LENGTH);
 	if (!c->detect_mult)
-		return drop(BFD_DROP_DETECT_MULT);
+		return BFD_ERR(BFD_DROP_DETECT_MULT);
 	if (c->flags & BFD_FLAG_MULTIPOINT)
-		return drop(BFD_DROP_MULTIPOINT);
+		return BFD_ERR(BFD_DROP_MULTIPOINT);
 	if (!c->my_disc)
-		return drop(BFD_DROP_MY_DISC);
+		return BFD_ERR(BFD_DROP_MY_DISC);
 	if (!c->your_disc && c->state != BFD_DOWN && c->state != BFD_ADMIN_DOWN)
-		return drop(BFD_DROP_ZERO_YOUR_DISC);
+		return BFD_ERR(BFD_DROP_ZERO_YOUR_DISC);
 	if (c->flags & BFD_FLAG_AUTH) {
 		c->auth_type = buf[24];
 		c->auth_len = buf[25];
 		if (c->auth_len < 2 || BFD_HEADER_LEN + c->auth_len > c->length)
-			return drop(BFD_DROP_AUTH_FORMAT);
+			return BFD_ERR(BFD_DROP_AUTH_FORMAT);
 		if (c->auth_len >= 8) {
 			c->auth_key_id = buf[26];
 			c->auth_seq = get32(buf + 28);
@@ -161,17 +156,17 @@ int bfd_auth_verify(const uint8_t *buf, size_t len, const struct bfd_ctrl *c,
 	int i;
 
 	if (!(c->flags & BFD_FLAG_AUTH))
-		return key->type == BFD_AUTH_NONE ? 0 : drop(BFD_DROP_AUTH_MISSING);
+		return key->type == BFD_AUTH_NONE ? 0 : BFD_ERR(BFD_DROP_AUTH_MISSING);
 	if (key->type == BFD_AUTH_NONE)
-		return drop(BFD_DROP_AUTH_UNEXPECTED);
+		return BFD_ERR(BFD_DROP_AUTH_UNEXPECTED);
 	if (c->auth_type != key->type || c->auth_len != BFD_SHA1_AUTH_LEN ||
 	    c->length != BFD_HEADER_LEN + BFD_SHA1_AUTH_LEN || len < c->length)
-		return drop(BFD_DROP_AUTH_FORMAT);
+		return BFD_ERR(BFD_DROP_AUTH_FORMAT);
 	if (c->auth_key_id != key->key_id)
-		return drop(BFD_DROP_AUTH_KEY_ID);
+		return BFD_ERR(BFD_DROP_AUTH_KEY_ID);
 	sha1_digest(buf, c->length, key, digest);
 	/* Constant time: the comparison tells an attacker nothing. */
 	for (i = 0; i < SHA1_DIGEST_LEN; i++)
 		diff |= digest[i] ^ buf[32 + i];
-	return diff ? drop(BFD_DROP_AUTH_DIGEST) : 0;
+	return diff ? BFD_ERR(BFD_DROP_AUTH_DIGEST) : 0;
 }

@@ -106,6 +106,9 @@ enum bfd_drop {
 	BFD_DROP_MAX
 };
 
+/* The error value for a drop reason, as the functions below return it. */
+#define BFD_ERR(reason)	(-(1 + (int)(reason)))
+
 const char *bfd_drop_name(enum bfd_drop reason);
 const char *bfd_state_name(int state);
 const char *bfd_diag_name(int diag);

@@ -132,11 +132,6 @@ void bfd_session_set_admin_down(struct bfd_session *s, int admin_down,
 	s->next_tx_us = now;	/* tell the peer at once */
 }
 
-static int drop(enum bfd_drop reason)
-{
-	return -(1 + (int)reason);
-}
-
 /* §6.7.4 receipt: the digest, then the sequence window. */
 static int check_auth(struct bfd_session *s, const struct bfd_ctrl *c,
 		      const uint8_t *buf, size_t len)
@@ -153,7 +148,7 @@ static int check_auth(struct bfd_session *s, const struct bfd_ctrl *c,
 		span = s->rcv_auth_seq + 3u * c->detect_mult - lo;
 		/* Unsigned distance: the window may wrap. */
 		if (c->auth_seq - lo > span)
-			return drop(BFD_DROP_AUTH_SEQ);
+			return BFD_ERR(BFD_DROP_AUTH_SEQ);
 	}
 	s->rcv_auth_seq = c->auth_seq;
 	s->auth_seq_known = 1;
@@ -170,7 +165,7 @@ int bfd_session_rx(struct bfd_session *s, const struct bfd_ctrl *c,
 		return err;
 	s->rx_packets++;
 	if (s->state == BFD_ADMIN_DOWN)
-		return drop(BFD_DROP_ADMIN_DOWN);
+		return BFD_ERR(BFD_DROP_ADMIN_DOWN);
 	s->remote_disc = c->my_disc;
 	s->remote_state = c->state;
 	s->remote_min_rx_us = c->required_min_rx_us;

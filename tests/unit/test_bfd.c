@@ -127,7 +127,7 @@ static int decode_mut(void (*mut)(uint8_t *b, size_t *len))
 	return bfd_decode(buf, len, &c);
 }
 
-#define DROP(r) (-(1 + (r)))
+#define DROP(r) BFD_ERR(r)
 static void m_version0(uint8_t *b, size_t *l) { b[0] &= 0x1f; }
 static void m_version2(uint8_t *b, size_t *l) { b[0] = (b[0] & 0x1f) | 2 << 5; }
 static void m_version7(uint8_t *b, size_t *l) { b[0] |= 0xe0; }
