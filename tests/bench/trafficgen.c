@@ -134,6 +134,8 @@ static int do_send(char **argv)
 	for (i = 0; i < ncpu; i++)
 		total += per_cpu[i];
 	printf("%llu\n", (unsigned long long)total);
+	free(per_cpu);
+	bpf_object__close(obj);		/* SANITIZE=1 runs see real leaks only */
 	return 0;
 }
 
@@ -156,6 +158,7 @@ static int do_floor(char **argv)
 		fprintf(stderr, "trafficgen: floor attach: %s\n", strerror(-err));
 		return 1;
 	}
+	bpf_object__close(obj);		/* the attachment holds the program */
 	return 0;
 }
 
