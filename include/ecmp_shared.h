@@ -22,9 +22,10 @@
 #ifndef ECMP_MAX_GROUPS
 #define ECMP_MAX_GROUPS		1024
 #endif
-/* Bucket slots shared by all groups' tables: 1024 groups of 4096 buckets. */
+/* Bucket slots shared by all groups' tables: 1024 groups of 4096 buckets,
+ * plus slot 0, where unused groups point. */
 #ifndef ECMP_MAX_BUCKET_SLOTS
-#define ECMP_MAX_BUCKET_SLOTS	(1u << 22)
+#define ECMP_MAX_BUCKET_SLOTS	((1u << 22) + 1)
 #endif
 /* 256-entry trie chunks shared by IPv4 and IPv6 (1 KiB each). */
 #ifndef ECMP_MAX_LPM_CHUNKS

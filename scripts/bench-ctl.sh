@@ -3,15 +3,16 @@
 #
 # Control-plane figures with the real daemon in the namespace topology:
 #  - start-up with G groups of 4096 buckets over the same 4 nexthops and R
-#    routes (G/R: 1000/100000, BENCH_QUICK=1: 50/1000), and its RSS;
+#    routes (G/R: 1024/100000, BENCH_QUICK=1: 50/1000), and its RSS;
 #  - failover: nh3's link goes down; time from the first to the last group
-#    rewritten (ecmpd's log), and buckets moved;
+#    rewritten (ecmpd's log), buckets moved, and the time ecmpd then takes
+#    to rebuild its bucket index;
 #  - recovery: the link comes back; the same.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 . scripts/topo.sh
-G=1000
+G=1024
 R=100000
 [ "${BENCH_QUICK:-0}" = 1 ] && G=50 && R=1000
 P=bc$$
@@ -46,9 +47,9 @@ t2=$(ms)
 pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 
-span() { # FROM-LINE out|back: "ms buckets groups" from ecmpd's summary line
+span() { # FROM-LINE out|back: "ms buckets groups [index-ms]" from ecmpd's summary line
 	tail -n +"$1" "/tmp/$P.ecmpd.log" |
-		sed -n "s/.*nexthop nh3 $2: \([0-9]*\) groups, \([0-9]*\) buckets moved in \([0-9.]*\) ms.*/\3 \2 \1/p" |
+		sed -n "s/.*nexthop nh3 $2: \([0-9]*\) groups, \([0-9]*\) buckets moved in \([0-9.]*\) ms\(.*rebuilt in \([0-9.]*\) ms\)\{0,1\}.*/\3 \2 \1 \5/p" |
 		head -1
 }
 
@@ -56,7 +57,7 @@ sleep 1
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 down
 sleep 2
-read -r down_ms down_moved down_groups <<< "$(span $((before + 1)) out)"
+read -r down_ms down_moved down_groups down_index <<< "$(span $((before + 1)) out)"
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 up
 sleep 4
@@ -68,5 +69,7 @@ printf '  start-up to every group filled  %6d ms\n' $((t2 - t0))
 printf '  RSS after start-up              %6d KiB\n' "$rss"
 printf '  nexthop down: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$down_groups" "$down_ms" "$down_moved"
+printf '                then the bucket index rebuilt in %s ms (bookkeeping after the tables are final)\n' \
+	"${down_index:-?}"
 printf '  nexthop back: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$up_groups" "$up_ms" "$up_moved"

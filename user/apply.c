@@ -98,6 +98,7 @@ static void adopt_groups(struct plane *p)
 		g->idle_timer_ms = m.idle_timer_ms;
 		g->unbalanced_timer_ms = m.unbalanced_timer_ms;
 		memset(p->slot_used + g->base, 1, g->nbuckets);
+		grp_index_refresh(p, gid);
 	}
 }
 
@@ -154,9 +155,11 @@ int plane_open(struct plane *p, const char *pin_root)
 	p->nh = calloc(p->dp.max_entries[DP_NEXTHOPS], sizeof(*p->nh));
 	p->grp = calloc(p->dp.max_entries[DP_GROUPS], sizeof(*p->grp));
 	p->slot_used = calloc(p->dp.max_entries[DP_BUCKETS], 1);
+	p->ix_pos = calloc(p->dp.max_entries[DP_BUCKETS], sizeof(*p->ix_pos));
 	p->nh_bfd = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
 	p->bfd_changed = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
-	if (!p->nh || !p->grp || !p->slot_used || !p->nh_bfd || !p->bfd_changed) {
+	if (!p->nh || !p->grp || !p->slot_used || !p->ix_pos || !p->nh_bfd ||
+	    !p->bfd_changed) {
 		plane_close(p);
 		return -ENOMEM;
 	}
@@ -184,6 +187,7 @@ void plane_close(struct plane *p)
 	free(p->nh);
 	free(p->grp);
 	free(p->slot_used);
+	free(p->ix_pos);
 	free(p->nh_bfd);
 	free(p->bfd_changed);
 	dp_close(&p->dp, 1);

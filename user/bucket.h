@@ -42,6 +42,10 @@ struct bucket_opts {
 	int idle_only;
 	/* Only re-home orphaned buckets; no balancing moves at all. */
 	int no_balance;
+	/* NULL, or room for n + 1 indices: the buckets whose owner changed
+	 * are listed there (res->moved of them), so a caller writes only
+	 * those without comparing the whole table. */
+	uint32_t *changed;
 };
 
 struct bucket_result {
@@ -63,5 +67,46 @@ int bucket_is_balanced(const uint32_t *owner, uint32_t n,
 		       const struct bucket_member *m, int nm);
 
 #define BUCKET_MAX_MEMBERS 1024
+
+/*
+ * Where each member's buckets are, so that a failure re-homes a member's
+ * buckets without reading the table: one nexthop shared by 1,024 groups of
+ * 4,096 buckets owns a quarter of 32 MiB of table, and a full pass over
+ * that costs more than the rewrite itself.
+ *
+ * pos[] lists bucket numbers member by member, each member's ascending:
+ * member i's are pos[start[i] .. start[i + 1]), buckets of no member (empty
+ * or foreign ids) pos[start[nm] .. n). Valid only for the member ids it was
+ * built with and until the table changes: whoever writes the table builds
+ * it again (or marks it invalid).
+ */
+#define BUCKET_INDEX_MAX_MEMBERS	64
+#define BUCKET_INDEX_MAX_BUCKETS	65536	/* pos[] holds 16 bits */
+
+struct bucket_index {
+	uint16_t *pos;			/* n entries, owned by the caller */
+	uint32_t start[BUCKET_INDEX_MAX_MEMBERS + 2];
+	uint32_t id[BUCKET_INDEX_MAX_MEMBERS];
+	uint32_t n;
+	int nm;
+	int valid;
+};
+
+/* Builds ix (ix->pos must have room for n) from owner[0..n). Leaves it
+ * invalid, and returns -E2BIG, when n or nm is beyond the index's reach or
+ * two members share an id; the caller then takes bucket_rebalance(). */
+int bucket_index_build(struct bucket_index *ix, const uint32_t *owner,
+		       uint32_t n, const struct bucket_member *m, int nm);
+
+/* What bucket_rebalance() with no_balance decides, from the index alone:
+ * the orphans (buckets of the one member holding buckets that is no longer
+ * usable) go, in table order, to the members furthest below target. Writes
+ * res->moved pairs to bucket[] and owner[] (room for n each) and changes
+ * nothing else: the table and the index are the caller's to update.
+ * Returns -ESTALE when the index cannot answer (invalid, other member ids,
+ * orphans of two members or of no member): take bucket_rebalance(). */
+int bucket_failover(const struct bucket_index *ix,
+		    const struct bucket_member *m, int nm,
+		    uint32_t *bucket, uint32_t *owner, struct bucket_result *res);
 
 #endif /* ECMP_BUCKET_H */

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "bucket.h"
 #include "config.h"
 #include "dp_maps.h"
 #include "lpm.h"
@@ -48,6 +49,9 @@ struct grp {
 	uint32_t weight[CONF_MAX_MEMBERS];
 	uint32_t idle_timer_ms, unbalanced_timer_ms;
 	uint64_t unbalanced_since_ms;		/* 0: balanced */
+	/* Where each member's buckets are (pos[] in plane.ix_pos at the
+	 * table's base): a failure re-homes them without a table pass. */
+	struct bucket_index ix;
 };
 
 struct link_state {
@@ -72,6 +76,7 @@ struct plane {
 	struct nh *nh;			/* dp.max_entries[DP_NEXTHOPS] */
 	struct grp *grp;		/* dp.max_entries[DP_GROUPS] */
 	uint8_t *slot_used;		/* bucket slot allocation map */
+	uint16_t *ix_pos;		/* bucket index storage, per slot */
 	struct link_state link[PLANE_MAX_LINKS];
 	int nlinks;
 	struct local_addr local[PLANE_MAX_LOCAL];
@@ -136,6 +141,8 @@ enum grp_mode {
 	GRP_FORCE,		/* balance now */
 };
 int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode);
+/* Builds the group's bucket index from its table (after adoption). */
+void grp_index_refresh(struct plane *p, uint32_t gid);
 /* Groups with the nexthop as a member. */
 void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable);
 /* Periodic: settle unbalanced groups, forcing after unbalanced_timer. */

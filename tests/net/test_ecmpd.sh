@@ -171,6 +171,10 @@ test_failover() { # FAMILY SRC DST
 		flows "$src" "$dst" $base 2000 "$fam" "/tmp/$P.a"
 		check_failover "nh3 link down: only its flows move (IPv$fam)" \
 			"/tmp/$P.b" "/tmp/$P.a" 3 2000
+		# Through the bucket index: no pass over the tables.
+		grep -q "nexthop nh3 out: .* groups from the bucket index" "/tmp/$P.ecmpd.log"
+		result "nh3 link down: its buckets found through the bucket index" $? \
+			"$(grep -a 'nexthop nh3 out' "/tmp/$P.ecmpd.log" | tail -1)"
 		ip -n "$P-n3" link set n0 up
 		wait_state nh3 up
 		wait_group $grp "1024 1024 1024 1024" >/dev/null

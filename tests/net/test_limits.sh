@@ -47,8 +47,8 @@ limits_config() {
 
 setup() {
 	topo_create "$P" 1 || return 1
-	# The most buckets: 1023 x 4096 + 2048 <= 4,194,303.
-	limits_config 1024 1024 2048 1000
+	# The most buckets: 1024 groups x 4096 = 4,194,304.
+	limits_config 1024 1024 4096 1000
 	topo_ecmpd "$P" "$CONF"
 }
 
@@ -65,33 +65,33 @@ reload_refused() {
 test_at_limits() {
 	local cap
 	cap=$(topo_ctl "$P" stats | grep ^capacity)
-	[ "$cap" = "capacity nexthops 1024/1024 groups 1024/1024 buckets 4192256/4194303" ]
-	result "1024 nexthops, 1024 groups, 4,192,256 buckets: loaded" $? "$cap"
+	[ "$cap" = "capacity nexthops 1024/1024 groups 1024/1024 buckets 4194304/4194304" ]
+	result "1024 nexthops, 1024 groups, 4,194,304 buckets: loaded" $? "$cap"
 	topo_ctl "$P" stats | grep -q "^memory maps .* MiB .*ecmpd rss"
 	result "ecmpctl stats: map memory and ecmpd RSS" $? "$(topo_ctl "$P" stats | grep ^memory)"
 }
 
 test_past_limits() {
-	limits_config 1025 1024 2048 1000
+	limits_config 1025 1024 4096 1000
 	reload_refused "1025 nexthops: refused, the limit named" "1025 nexthops, the limit is 1024"
-	limits_config 1024 1025 2048 1000
+	limits_config 1024 1025 4096 1000
 	reload_refused "1025 groups: refused, the limit named" "1025 groups, the limit is 1024"
-	limits_config 1024 1024 4096 1000
-	reload_refused "4,194,304 buckets: refused, the limit named" "4194304 buckets in all, the limit is 4194303"
-	limits_config 1024 1024 2048 1000 65
+	limits_config 1024 1024 8192 1000
+	reload_refused "4,198,400 buckets: refused, the limit named" "4198400 buckets in all, the limit is 4194304"
+	limits_config 1024 1024 4096 1000 65
 	topo_ctl "$P" reload 2>&1 | grep -q "more than 64 nexthops"
 	result "65 members in a group: refused with the limit" $?
 	# 262,144 routes (the router's own 198.18.1.1 and 2001:db8:1::1 fall
 	# inside them and count too): the ecmp_routes limit refuses them,
 	# naming it; 262,142 plus the two own addresses load.
-	limits_config 1024 1024 2048 262144
+	limits_config 1024 1024 4096 262144
 	reload_refused "262,144 routes + 2 own addresses: refused, ecmp_routes named" "do not fit the 262144 of ecmp_routes"
-	limits_config 1024 1024 2048 262142
+	limits_config 1024 1024 4096 262142
 	local out
 	out=$(topo_ctl "$P" reload 2>&1)
 	echo "$out" | grep -q "reloaded" && [ "$(topo_ctl "$P" route show | wc -l)" -ge 262142 ]
 	result "262,142 routes + 2 own addresses (the limit): loaded" $? "$out"
-	limits_config 1024 1024 2048 262145
+	limits_config 1024 1024 4096 262145
 	reload_refused "262,145 routes: refused with the limit named" "262145 routes.*262144"
 }
 

@@ -12,9 +12,15 @@
  *  (d) no bucket is owned by a member that is not usable;
  *  (e) a weight change moves a bucket only from a member that lost buckets
  *      to one that gained;
- *  (f) a second run on a settled table moves nothing.
+ *  (f) a second run on a settled table moves nothing;
+ *  (g) the list of changed buckets is exactly the buckets that changed;
+ *  (h) a failure answered from the bucket index (bucket_failover) is the
+ *      same table bucket_rebalance() makes, bucket for bucket.
+ * A third of the sequences use member ids above the allocator's direct
+ * lookup table, so both ways of finding a bucket's member are checked.
  * Plus idle-bucket preference and the idle-only bound.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,8 +60,60 @@ static int usable_count(const struct group *g)
 
 struct seq_stats {
 	long steps, violations_a, violations_b, violations_c, violations_d,
-	     violations_e, violations_f, settle_moves;
+	     violations_e, violations_f, violations_g, violations_h,
+	     settle_moves, indexed_failovers;
 };
+
+/* (g): changed[0..moved) lists, ascending or not, exactly the buckets
+ * whose owner differs from before[]. */
+static int changed_list_exact(const struct group *g, const uint32_t *before,
+			      const uint32_t *changed, uint32_t moved)
+{
+	static uint8_t listed[4096];
+	uint32_t b, k, differ = 0;
+
+	memset(listed, 0, g->n);
+	for (k = 0; k < moved; k++) {
+		if (changed[k] >= g->n || listed[changed[k]])
+			return 0;
+		listed[changed[k]] = 1;
+	}
+	for (b = 0; b < g->n; b++) {
+		differ += g->owner[b] != before[b];
+		if ((g->owner[b] != before[b]) != listed[b])
+			return 0;
+	}
+	return differ == moved;
+}
+
+/* (h): the same failure through the index, on a copy of before[]. */
+static void check_indexed_failover(const struct group *g,
+				   const uint32_t *before, struct seq_stats *s)
+{
+	static uint32_t copy[4096], bucket[4096], owner[4096];
+	static uint16_t pos[4096];
+	struct bucket_index ix = { .pos = pos };
+	struct bucket_member was[MAXM];
+	struct bucket_result res;
+	uint32_t k;
+	int i;
+
+	/* The index is built while the member was still usable. */
+	memcpy(was, g->m, sizeof(was));
+	for (i = 0; i < g->nm; i++)
+		was[i].usable = 1;
+	if (bucket_index_build(&ix, before, g->n, was, g->nm)) {
+		s->violations_h++;
+		return;
+	}
+	if (bucket_failover(&ix, g->m, g->nm, bucket, owner, &res))
+		return;		/* other orphans too: the full pass decides */
+	memcpy(copy, before, sizeof(uint32_t) * g->n);
+	for (k = 0; k < res.moved; k++)
+		copy[bucket[k]] = owner[k];
+	s->violations_h += memcmp(copy, g->owner, sizeof(uint32_t) * g->n) != 0;
+	s->indexed_failovers++;
+}
 
 static void check_step(struct group *g, const uint32_t *before, int kind,
 		       uint32_t subject, const struct bucket_result *res,
@@ -63,7 +121,7 @@ static void check_step(struct group *g, const uint32_t *before, int kind,
 {
 	uint32_t b, changed = 0;
 	int ok_a = 1, ok_b = 1, ok_e = 1;
-	int gained[2 * MAXM + 64] = { 0 };
+	int gained[1000] = { 0 };	/* by id % 1000: a sequence's ids differ there */
 
 	for (b = 0; b < g->n; b++) {
 		if (before[b] == g->owner[b])
@@ -98,15 +156,16 @@ static void check_step(struct group *g, const uint32_t *before, int kind,
 		for (b = 0; b < g->n; b++) {
 			if (before[b] == g->owner[b])
 				continue;
-			if (before[b] < (uint32_t)(2 * MAXM + 64))
-				gained[before[b]]--;
-			if (g->owner[b] < (uint32_t)(2 * MAXM + 64))
-				gained[g->owner[b]]++;
+			if (before[b] != BUCKET_NONE)
+				gained[before[b] % 1000]--;
+			if (g->owner[b] != BUCKET_NONE)
+				gained[g->owner[b] % 1000]++;
 		}
 		for (b = 0; b < g->n; b++) {
 			if (before[b] == g->owner[b])
 				continue;
-			if (gained[before[b]] >= 0 || gained[g->owner[b]] <= 0)
+			if ((before[b] != BUCKET_NONE && gained[before[b] % 1000] >= 0) ||
+			    g->owner[b] == BUCKET_NONE || gained[g->owner[b] % 1000] <= 0)
 				ok_e = 0;
 		}
 	}
@@ -139,7 +198,9 @@ static void check_step(struct group *g, const uint32_t *before, int kind,
 static void run_op(struct group *g, unsigned long long *rs, struct seq_stats *s)
 {
 	static uint32_t before[4096];
-	static const struct bucket_opts no_balance = { .no_balance = 1 };
+	static uint32_t changed[4097];
+	struct bucket_opts no_balance = { .no_balance = 1, .changed = changed };
+	struct bucket_opts plain = { .changed = changed };
 	struct bucket_result res, res2;
 	uint32_t subject = BUCKET_NONE;
 	int kind = 3, i = g->nm ? (int)(test_rand(rs) % g->nm) : 0;
@@ -188,10 +249,13 @@ static void run_op(struct group *g, unsigned long long *rs, struct seq_stats *s)
 	/* A failure (kind 0) re-homes orphans only; the daemon then settles
 	 * with a separate call, checked for (c) and (d) below. */
 	if (bucket_rebalance(g->owner, g->n, g->m, g->nm,
-			     kind == 0 ? &no_balance : NULL, &res)) {
+			     kind == 0 ? &no_balance : &plain, &res)) {
 		s->violations_d++;
 		return;
 	}
+	s->violations_g += !changed_list_exact(g, before, changed, res.moved);
+	if (kind == 0)
+		check_indexed_failover(g, before, s);
 	check_step(g, before, kind, subject, &res, s);
 	if (kind == 0) {
 		bucket_rebalance(g->owner, g->n, g->m, g->nm, NULL, &res);
@@ -217,7 +281,7 @@ static void test_bucket_properties_random_sequences(void)
 
 		memset(&g, 0, sizeof(g));
 		g.n = sizes[seq % 50 == 0 ? 6 : test_rand(&rs) % 6];
-		g.next_id = 1;
+		g.next_id = seq % 3 ? 1 : 5000;	/* 5000: no direct lookup */
 		g.nm = 1 + test_rand(&rs) % 8;
 		for (i = 0; i < g.nm; i++) {
 			g.m[i].id = g.next_id++;
@@ -239,9 +303,13 @@ static void test_bucket_properties_random_sequences(void)
 	ASSERT_EQ(s.violations_d, 0, "(d) bucket owned by an unusable member");
 	ASSERT_EQ(s.violations_e, 0, "(e) weight change moved needlessly");
 	ASSERT_EQ(s.violations_f, 0, "(f) settled table changed");
+	ASSERT_EQ(s.violations_g, 0, "(g) changed list wrong");
+	ASSERT_EQ(s.violations_h, 0, "(h) indexed failover differs");
 	CHECK(s.steps > 50000, "only %ld steps", s.steps);
-	printf("  %ld checked steps in 10000 sequences; settling after failures moved %ld buckets in all\n",
-	       s.steps, s.settle_moves);
+	CHECK(s.indexed_failovers > 5000, "only %ld indexed failovers",
+	      s.indexed_failovers);
+	printf("  %ld checked steps in 10000 sequences; settling after failures moved %ld buckets in all; %ld failures also through the index, identical\n",
+	       s.steps, s.settle_moves, s.indexed_failovers);
 }
 
 static void test_bucket_weights_exact(void)
@@ -329,11 +397,47 @@ static void test_bucket_all_down_and_bad_input(void)
 	ASSERT_EQ(bucket_rebalance(owner, 0, m, 2, NULL, &res), -22, "no buckets");
 }
 
+/* When the index cannot answer, it says so and writes nothing. */
+static void test_bucket_index_refuses(void)
+{
+	uint32_t owner[8] = { 1, 2, 3, 1, 2, 3, 1, 2 }, bucket[8], out[8];
+	struct bucket_member m[3] = { { 1, 1, 1 }, { 2, 1, 1 }, { 3, 1, 1 } };
+	struct bucket_member dup[3] = { { 1, 1, 1 }, { 2, 1, 1 }, { 1, 1, 1 } };
+	uint16_t pos[8];
+	struct bucket_index ix = { .pos = pos };
+	struct bucket_result res;
+
+	ASSERT_EQ(bucket_index_build(&ix, owner, 8, dup, 3), -E2BIG, "shared id");
+	ASSERT_TRUE(!ix.valid, "left invalid");
+	ASSERT_EQ(bucket_failover(&ix, m, 3, bucket, out, &res), -ESTALE,
+		  "invalid index");
+	ASSERT_EQ(bucket_index_build(&ix, owner, 8, m, 3), 0, "build");
+	ASSERT_EQ(ix.start[1] - ix.start[0], 3, "member 1 holds 3");
+	ASSERT_EQ(pos[ix.start[2]], 2, "member 3's first bucket");
+	m[1].usable = 0;
+	m[2].usable = 0;
+	ASSERT_EQ(bucket_failover(&ix, m, 3, bucket, out, &res), -ESTALE,
+		  "two members' orphans");
+	m[2].usable = 1;
+	m[2].id = 4;
+	ASSERT_EQ(bucket_failover(&ix, m, 3, bucket, out, &res), -ESTALE,
+		  "other member ids");
+	m[2].id = 3;
+	ASSERT_EQ(bucket_failover(&ix, m, 3, bucket, out, &res), 0, "one down");
+	ASSERT_EQ(res.moved, 3, "its three buckets");
+	ASSERT_EQ(bucket[0], 1, "in table order");
+	owner[0] = BUCKET_NONE;
+	ASSERT_EQ(bucket_index_build(&ix, owner, 8, m, 3), 0, "with an orphan");
+	ASSERT_EQ(bucket_failover(&ix, m, 3, bucket, out, &res), -ESTALE,
+		  "a bucket of no member too");
+}
+
 int main(void)
 {
 	RUN_TEST(test_bucket_weights_exact);
 	RUN_TEST(test_bucket_properties_random_sequences);
 	RUN_TEST(test_bucket_restore_prefers_idle);
 	RUN_TEST(test_bucket_all_down_and_bad_input);
+	RUN_TEST(test_bucket_index_refuses);
 	return test_summary();
 }
