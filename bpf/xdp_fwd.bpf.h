@@ -14,21 +14,21 @@
 #define ECMP_CSUM_MAX_CHUNKS	16	/* any XDP frame */
 
 /*
- * 1 when the TCP/UDP segment at l4_off verifies with pseudo (the folded
- * pseudo-header sum). A global function: the verifier checks it once, on
- * its own, instead of inside every path of the decision. 256-byte chunks
- * are summed by bpf_csum_diff(), the rest word by word.
+ * The ones' complement sum of the TCP/UDP segment at l4_off, folded to 16
+ * bits in the frame's byte order, or -1 when it cannot be read (longer than
+ * any frame XDP is given). A global function: the verifier checks it once,
+ * on its own, instead of inside every path of the decision. 256-byte
+ * chunks are summed by bpf_csum_diff(), the rest word by word.
  */
-__noinline int ecmp_xdp_csum_verifies(struct xdp_md *ctx, __u32 l4_off,
-				      __u32 l4_len, __u32 pseudo)
+__noinline int ecmp_xdp_l4_sum(struct xdp_md *ctx, __u32 l4_off, __u32 l4_len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 sum = pseudo;
+	__u64 sum = 0;
 	__u32 i, done = 0;
 
 	if (l4_len > ECMP_CSUM_CHUNK * ECMP_CSUM_MAX_CHUNKS)
-		return 0;
+		return -1;
 	for (i = 0; i < ECMP_CSUM_MAX_CHUNKS; i++) {
 		void *c;
 
@@ -36,7 +36,7 @@ __noinline int ecmp_xdp_csum_verifies(struct xdp_md *ctx, __u32 l4_off,
 			break;
 		c = hdr_at(data, data_end, l4_off + done, ECMP_CSUM_CHUNK);
 		if (!c)
-			return 0;
+			return -1;
 		sum += (__u32)bpf_csum_diff(NULL, 0, c, ECMP_CSUM_CHUNK, 0);
 		done += ECMP_CSUM_CHUNK;
 	}
@@ -47,7 +47,7 @@ __noinline int ecmp_xdp_csum_verifies(struct xdp_md *ctx, __u32 l4_off,
 			break;
 		w = hdr_at(data, data_end, l4_off + done, 4);
 		if (!w)
-			return 0;
+			return -1;
 		sum += *w;
 		done += 4;
 	}
@@ -58,11 +58,42 @@ __noinline int ecmp_xdp_csum_verifies(struct xdp_md *ctx, __u32 l4_off,
 			break;
 		b = hdr_at(data, data_end, l4_off + done, 1);
 		if (!b)
-			return 0;
+			return -1;
 		sum += (__u64)*b << (8 * (done & 3));
 		done++;
 	}
-	return csum_fold64(sum) == 0xffff;
+	return csum_fold64(sum);
+}
+
+/*
+ * The segment's checksum field holds only the pseudo-header sum. If the
+ * whole segment verifies, that is its real checksum (once in 65,536
+ * frames); otherwise the sender left it to offload, and it becomes
+ * ~(sum of the segment as it is): the field already carries the
+ * pseudo-header's share. Returns 0, or the reason to pass the frame.
+ */
+static __always_inline int ecmp_xdp_finish_csum(struct xdp_md *ctx,
+						const struct ecmp_pkt *pkt,
+						__u32 pseudo)
+{
+	__u32 off = pkt->l4_off + (pkt->flow.proto == IPP_TCP ? 16 : 6);
+	int sum = ecmp_xdp_l4_sum(ctx, pkt->l4_off, pkt->l3_end - pkt->l4_off);
+	void *data, *data_end;
+	__u16 *check, c;
+
+	if (sum < 0)
+		return ECMP_PASS_CSUM_PARTIAL;
+	if (csum_fold64((__u64)pseudo + (__u32)sum) == 0xffff)
+		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	check = hdr_at(data, data_end, off, 2);
+	if (!check)
+		return ECMP_PASS_CSUM_PARTIAL;
+	c = ~(__u16)sum;
+	/* UDP sends a computed 0 as all ones (RFC 768; RFC 8200 8.1). */
+	*check = c || pkt->flow.proto == IPP_TCP ? c : 0xffff;
+	return 0;
 }
 
 static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
@@ -79,14 +110,18 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 		goto pass;
 	{
 		__u32 pseudo;
+		int err;
 
-		/* A checksum left to offload: the kernel (or tc ingress)
-		 * forwards the skb, which still knows (fwd.bpf.h). */
-		if (ecmp_csum_field_is_pseudo(data, data_end, &dec.pkt, &pseudo) &&
-		    !ecmp_xdp_csum_verifies(ctx, dec.pkt.l4_off,
-					    dec.pkt.l3_end - dec.pkt.l4_off, pseudo)) {
-			reason = ECMP_PASS_CSUM_PARTIAL;
-			goto pass;
+		/* A checksum left to offload (fwd.bpf.h): no hardware will
+		 * finish it after a redirect, so XDP does. */
+		if (ecmp_csum_field_is_pseudo(data, data_end, &dec.pkt, &pseudo)) {
+			err = ecmp_xdp_finish_csum(ctx, &dec.pkt, pseudo);
+			if (err) {
+				reason = err;
+				goto pass;
+			}
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
 		}
 	}
 

@@ -271,7 +271,7 @@ enum ecmp_reason {
 	ECMP_PASS_NO_NEXTHOP,		/* no usable nexthop in the group */
 	ECMP_PASS_NO_EGRESS,		/* egress interface not in ecmp_tx_ports */
 	ECMP_PASS_ADJUST_FAILED,	/* could not resize the L2 header */
-	ECMP_PASS_CSUM_PARTIAL,		/* XDP: L4 checksum left to offload */
+	ECMP_PASS_CSUM_PARTIAL,		/* XDP: L4 checksum left to offload, too long to finish */
 	ECMP_REASON_MAX,
 };
 

@@ -237,16 +237,10 @@ static void st_interface(struct parser *p)
 	struct conf_iface *ifc;
 	const char *mode = p->nw > 2 ? p->w[2] : "xdp";
 	const char *sub = p->nw > 3 ? p->w[3] : NULL;
-	int i, only = 0;
+	int i;
 
-	/* "xdp [MODE] only": the last word, then parse the rest as usual. */
-	if (p->nw > 2 && !strcmp(p->w[p->nw - 1], "only") && !strcmp(mode, "xdp")) {
-		only = 1;
-		p->nw--;
-		sub = p->nw > 3 ? p->w[3] : NULL;
-	}
 	if (p->nw < 2 || p->nw > 4) {
-		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] [only] | tc [ingress|egress] | attach none]'");
+		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] | tc [ingress|egress] | attach none]'");
 		return;
 	}
 	if (strlen(p->w[1]) >= IF_NAMESIZE) {
@@ -303,7 +297,6 @@ static void st_interface(struct parser *p)
 		return;
 	}
 	snprintf(ifc->name, sizeof(ifc->name), "%s", p->w[1]);
-	ifc->xdp_only = only;
 	ifc->line = p->line;
 	c->niface++;
 }

@@ -31,7 +31,6 @@ enum conf_attach {
 struct conf_iface {
 	char name[IF_NAMESIZE];
 	enum conf_attach attach;
-	int xdp_only;		/* "xdp ... only": no tc ingress advice */
 	int line;
 };
 

@@ -186,16 +186,6 @@ static int load_conf(struct daemon *d, struct ecmp_conf *c)
 	return err;
 }
 
-static int has_tc_ingress(const struct ecmp_conf *c, const char *ifname)
-{
-	int i;
-
-	for (i = 0; i < c->niface; i++)
-		if (c->iface[i].attach == ATTACH_TC_INGRESS && !strcmp(c->iface[i].name, ifname))
-			return 1;
-	return 0;
-}
-
 static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 {
 	struct bpf_object *tc_obj = NULL;
@@ -207,11 +197,6 @@ static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 
 		if (f->attach == ATTACH_NONE)
 			continue;
-		if (!d->applied_once && !f->xdp_only &&
-		    (f->attach == ATTACH_XDP_NATIVE || f->attach == ATTACH_XDP_GENERIC) &&
-		    !has_tc_ingress(c, f->name) && pin_if_fed_locally(f->name))
-			pr_warn("interface %s is a veth/tap: XDP passes frames whose checksum the sender left to offload, and those follow the kernel's route, not the ECMP choice; add 'interface %s tc ingress' (docs/DATAPATH.md), or declare 'xdp ... only' if that is intended",
-				f->name, f->name);
 		if (f->attach == ATTACH_TC_INGRESS || f->attach == ATTACH_TC_EGRESS) {
 			if (!tc_obj)	/* one load (and one verification) for all */
 				tc_obj = pin_tc_open(d->tc_obj_path, c->pin_root,

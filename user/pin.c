@@ -16,14 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <linux/ethtool.h>
 #include <linux/magic.h>
-#include <linux/sockios.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -415,23 +412,5 @@ int pin_restore_maps(const char *pin_root, const int *fds, const char *const *na
 		restored++;
 	}
 	return restored;
-}
-
-/* veth and tun/tap carry frames from local senders, with checksums left
- * to offload that XDP must pass (docs/DATAPATH.md). */
-int pin_if_fed_locally(const char *ifname)
-{
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok = 0;
-
-	if (fd < 0)
-		return 0;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&info;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr))
-		ok = !strcmp(info.driver, "veth") || !strcmp(info.driver, "tun");
-	close(fd);
-	return ok;
 }
 

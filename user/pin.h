@@ -44,8 +44,5 @@ int pin_tc_attach(struct bpf_object *obj, const char *ifname, int egress,
 /* Program id of our filter on the hook, 0 when none. */
 uint32_t pin_tc_query(int ifindex, int egress);
 int pin_tc_detach(const char *ifname, int egress, int destroy_qdisc);
-/* veth or tun/tap: an interface fed by local senders, whose checksums may
- * be left to offload (XDP passes those; tc ingress forwards them). */
-int pin_if_fed_locally(const char *ifname);
 
 #endif /* ECMP_PIN_H */

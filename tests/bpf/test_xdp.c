@@ -194,6 +194,9 @@ struct table_case {
 
 static void t_none(struct frame_spec *s) { (void)s; }
 static void t_tcp(struct frame_spec *s) { s->proto = 6; }
+/* Past five 256-byte chunks and odd: every way the segment is summed. */
+static void t_tcp_1441(struct frame_spec *s) { s->proto = 6; s->payload = 1441; }
+static void t_udp_1441(struct frame_spec *s) { s->payload = 1441; }
 static void t_sctp(struct frame_spec *s) { s->proto = 132; }
 static void t_icmp(struct frame_spec *s) { s->proto = s->family == 4 ? 1 : 58; }
 static void t_gre(struct frame_spec *s) { s->proto = 47; }
@@ -379,10 +382,12 @@ static const struct table_case cases[] = {
 	{ "v6 udp header cut by length", V6, t_none, MUT_TRUNCATE_L4, ECMP_PASS_MALFORMED, 0 },
 	{ "v6 payload length 0", V6, t_none, MUT_PLEN_ZERO, ECMP_PASS_UNSUPPORTED, 0 },
 	{ "v6 payload length past frame", V6, t_none, MUT_PLEN_LONG, ECMP_PASS_MALFORMED, 0 },
-	{ "v4 tcp checksum left to offload", V4, t_tcp, MUT_PARTIAL_CSUM, ECMP_PASS_CSUM_PARTIAL, 0 },
-	{ "v4 udp checksum left to offload", V4, t_none, MUT_PARTIAL_CSUM, ECMP_PASS_CSUM_PARTIAL, 0 },
-	{ "v6 tcp checksum left to offload", V6, t_tcp, MUT_PARTIAL_CSUM, ECMP_PASS_CSUM_PARTIAL, 0 },
-	{ "v6 udp checksum left to offload", V6, t_none, MUT_PARTIAL_CSUM, ECMP_PASS_CSUM_PARTIAL, 0 },
+	{ "v4 tcp checksum left to offload: finished", V4, t_tcp, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
+	{ "v4 udp checksum left to offload: finished", V4, t_none, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
+	{ "v6 tcp checksum left to offload: finished", V6, t_tcp, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
+	{ "v6 udp checksum left to offload: finished", V6, t_none, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
+	{ "v4 tcp 1461 bytes left to offload: finished", V4, t_tcp_1441, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
+	{ "v6 udp 1449 bytes left to offload: finished", V6, t_udp_1441, MUT_PARTIAL_CSUM, ECMP_FORWARDED, -1 },
 	{ "v4 tcp good checksum equal to pseudo sum", V4, t_tcp, MUT_GOOD_CSUM_LIKE_PSEUDO, ECMP_FORWARDED, -1 },
 	{ "v6 udp good checksum equal to pseudo sum", V6, t_none, MUT_GOOD_CSUM_LIKE_PSEUDO, ECMP_FORWARDED, -1 },
 	{ "v4 group all down", V4, t_group_down, MUT_NONE, ECMP_PASS_NO_NEXTHOP, 0 },
@@ -1115,7 +1120,7 @@ static void test_random_and_mutated_frames(void)
 static int xdp_tc_agree(const uint8_t *in, size_t len, int *forwarded)
 {
 	static uint8_t ox[4200], ot[4200];
-	static struct model_result m;
+	static struct model_result m, mt;
 	size_t lx = sizeof(ox), lt = sizeof(ot);
 	struct model_state st;
 	uint32_t rx, rt;
@@ -1123,14 +1128,19 @@ static int xdp_tc_agree(const uint8_t *in, size_t len, int *forwarded)
 	int et = fixture_run(&tcx, in, len, ot, &lt, &rt);
 
 	*forwarded = 0;
-	/* The one place they differ by design: XDP passes a frame whose
-	 * checksum was left to offload, TC forwards it (the skb knows). */
+	/* The one place they differ by design: XDP finishes a checksum
+	 * left to offload, TC forwards it as it is (the skb knows); the
+	 * rest of the frame is the same. */
 	fixture_model_state(&fx, &st);
 	model_run(&st, in, len, &m);
-	if (m.reason == ECMP_PASS_CSUM_PARTIAL) {
+	st.tc = 1;
+	model_run(&st, in, len, &mt);
+	if (m.reason == ECMP_FORWARDED && mt.reason == ECMP_FORWARDED &&
+	    (m.out_len != mt.out_len || memcmp(m.out, mt.out, m.out_len))) {
 		*forwarded = 1;
-		return !ex && !et && rx == XDP_PASS && rt == TC_ACT_REDIRECT &&
-		       lt == m.out_len && !memcmp(ot, m.out, lt);
+		return !ex && !et && rx == XDP_REDIRECT && rt == TC_ACT_REDIRECT &&
+		       lx == m.out_len && !memcmp(ox, m.out, lx) &&
+		       lt == mt.out_len && !memcmp(ot, mt.out, lt);
 	}
 	if (ex || et) {
 		/* The skb test runner refuses frames shorter than Ethernet
@@ -1207,7 +1217,7 @@ static void test_tc_ingress_matches_xdp(void)
 }
 
 /* The egress hook: the router is the origin, so the frame leaves exactly as
- * XDP would send it but with TTL/hop limit (and checksum) untouched; when
+ * XDP would send it but with L3 and L4 untouched (TTL/hop limit, checksums); when
  * the nexthop is on the interface it is already leaving by (lo here), no
  * redirect. */
 static void test_tc_egress_rewrites_l2_only(void)
@@ -1233,16 +1243,12 @@ static void test_tc_egress_rewrites_l2_only(void)
 			continue;
 		}
 		ASSERT_EQ(rt, TC_ACT_OK, cases[c].name);
-		/* Expected: XDP's frame with the input's TTL and checksum. */
+		/* Expected: XDP's L2 header, then the input's L3 onward as
+		 * it came (TTL, header checksum, and an L4 checksum left to
+		 * offload, which XDP finishes, all untouched). */
 		l3_in = len - (lx - (ox[12] == 0x81 ? 18 : 14));
 		l3_out = ox[12] == 0x81 ? 18 : 14;
-		if (cases[c].family == 4) {
-			ox[l3_out + 8] = frame[l3_in + 8];
-			ox[l3_out + 10] = frame[l3_in + 10];
-			ox[l3_out + 11] = frame[l3_in + 11];
-		} else {
-			ox[l3_out + 7] = frame[l3_in + 7];
-		}
+		memcpy(ox + l3_out, frame + l3_in, len - l3_in);
 		CHECK(lx == lt && !memcmp(ox, ot, lx), "%s: egress frame wrong",
 		      cases[c].name);
 		checked++;

@@ -194,22 +194,6 @@ static void test_config_host_checks(void)
 	config_free(&c);
 }
 
-static void test_config_xdp_only(void)
-{
-	struct ecmp_conf c = { 0 };
-
-	ASSERT_EQ(config_parse(&c, "t.conf", "interface lo xdp generic only\ninterface dummy0 xdp only\n"),
-		  0, "parses");
-	ASSERT_EQ(c.niface, 2, "two interfaces");
-	ASSERT_EQ(c.iface[0].attach, ATTACH_XDP_GENERIC, "mode kept");
-	ASSERT_EQ(c.iface[0].xdp_only, 1, "only");
-	ASSERT_EQ(c.iface[1].attach, ATTACH_XDP_NATIVE, "default mode");
-	ASSERT_EQ(c.iface[1].xdp_only, 1, "only without a mode");
-	config_free(&c);
-	ASSERT_EQ(config_parse(&c, "t.conf", "interface lo tc ingress only\n"), -EINVAL, "tc only refused");
-	config_free(&c);
-}
-
 static void test_config_bfd(void)
 {
 	struct ecmp_conf c = { 0 };
@@ -334,7 +318,6 @@ int main(void)
 	RUN_TEST(test_config_lists_every_error);
 	RUN_TEST(test_config_host_checks);
 	RUN_TEST(test_config_files);
-	RUN_TEST(test_config_xdp_only);
 	RUN_TEST(test_config_bfd);
 	RUN_TEST(test_config_bfd_secret);
 	RUN_TEST(test_config_long_words);
