@@ -18,7 +18,7 @@ BUILD=${BUILD:-build}
 
 P=bt$$
 CONF=/tmp/$P.conf
-SECS=3
+SECS=2
 ROUNDS=${BENCH_TCP_ROUNDS:-3}
 VARIANTS=${BENCH_TCP_VARIANTS:-"kernel xdp tc"}
 [ "${BENCH_QUICK:-0}" = 1 ] && { SECS=1; ROUNDS=1; VARIANTS="kernel xdp"; }
