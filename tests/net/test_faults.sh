@@ -136,8 +136,6 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-grep -q "interface r0 is a veth/tap: XDP passes frames whose checksum" "/tmp/$P.ecmpd.log"
-result "XDP alone on a veth: ecmpd warns and names the fix (tc ingress)" $?
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 want storm && test_flap_storm
 want alldown && test_all_down
