@@ -247,7 +247,6 @@ static int sort_by_seen(uint32_t *cand, uint32_t nc, const uint32_t *seen)
 
 		if (!((all ^ any) >> shift & 0xff))
 			continue;
-
 		for (i = 0; i < nc; i++)
 			pos[seen[from[i]] >> shift & 0xff]++;
 		for (i = 0; i < 256; i++) {
