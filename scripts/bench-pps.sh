@@ -5,6 +5,8 @@
 # variant measured in the same run, interleaved round by round:
 #   drop       XDP_DROP at the router's ingress (the ceiling)
 #   redirect   plain devmap redirect to one nexthop (the XDP floor)
+#   redirect4  plain devmap redirect spread over the 4 nexthops by the
+#              source port's low bits (the floor of spreading)
 #   ecmp-xdp   xdp-ecmp, XDP
 #   ecmp-tc    xdp-ecmp, TC ingress
 #   kernel     kernel multipath route, fib_multipath_hash_policy=1
@@ -27,7 +29,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	ROUNDS=1
 	MS=200
 fi
-VARIANTS="drop redirect ecmp-xdp ecmp-tc kernel kernel-res"
+VARIANTS="drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res"
 SIZES="64 512"
 FLOWS="1 10000"
 P=bp$$
@@ -70,6 +72,8 @@ setup_variant() {
 	      nsx "$R" "$BUILD/tests/netsink" attach r0 "/sys/fs/bpf/$P-sink0" ;;
 	redirect) r0_mode none
 	      nsx "$R" "$BUILD/tests/trafficgen" floor r0 r1 ;;
+	redirect4) r0_mode none
+	      nsx "$R" "$BUILD/tests/trafficgen" floor r0 r1 r2 r3 r4 ;;
 	ecmp-xdp) r0_mode xdp ;;
 	ecmp-tc) r0_mode tc ;;
 	kernel) r0_mode none
@@ -81,7 +85,7 @@ setup_variant() {
 }
 
 teardown_variant() {
-	[ "$1" = drop ] || [ "$1" = redirect ] && ip -n "$R" link set dev r0 xdpdrv off
+	case $1 in drop|redirect*) ip -n "$R" link set dev r0 xdpdrv off ;; esac
 	rm -f "/sys/fs/bpf/$P-sink0"
 }
 
@@ -146,6 +150,7 @@ awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" -v data="${BENCH
 		if (m["kernel 64 10000"]) printf "  ecmp-xdp / kernel multipath    %5.2f\n", m[k] / m["kernel 64 10000"]
 		if (m["kernel-res 64 10000"]) printf "  ecmp-xdp / kernel resilient    %5.2f\n", m[k] / m["kernel-res 64 10000"]
 		if (m["redirect 64 10000"]) printf "  ecmp-xdp / plain redirect      %5.2f\n", m[k] / m["redirect 64 10000"]
+		if (m["redirect4 64 10000"]) printf "  ecmp-xdp / redirect over 4     %5.2f\n", m[k] / m["redirect4 64 10000"]
 		if (m["kernel 64 10000"]) printf "  ecmp-tc  / kernel multipath    %5.2f\n", m["ecmp-tc 64 10000"] / m["kernel 64 10000"]
 		if (m[k]) printf "  ecmp-tc  / ecmp-xdp            %5.2f\n", m["ecmp-tc 64 10000"] / m[k]
 	}' "$OUT"

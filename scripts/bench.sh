@@ -7,17 +7,22 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bench: needs root (BPF_PROG_TEST_RUN)" >&2
 	exit 1
 fi
-echo "== data path ns/packet (BPF_PROG_TEST_RUN)"
+start=$(date +%s)
+section() { # TITLE: a header, and how long the one before took
+	now=$(date +%s)
+	[ -z "${last:-}" ] || printf '(%d s)\n' $((now - last))
+	last=$now
+	[ -z "$1" ] || printf '\n== %s\n' "$1"
+}
+section "data path ns/packet (BPF_PROG_TEST_RUN)"
 "$BUILD/tests/bench_xdp" "$BUILD"
-echo
-echo "== packets per second through a router namespace"
+section "packets per second through a router namespace"
 BENCH_DATA="$BUILD/bench-pps.dat" BENCH_PNG="$BUILD/bench-pps.png" bash scripts/bench-pps.sh
-echo
-echo "== TCP goodput through the router (iperf3)"
+section "TCP goodput through the router (iperf3)"
 bash scripts/bench-tcp.sh
-echo
-echo "== control plane (ecmpd)"
+section "control plane (ecmpd)"
 bash scripts/bench-ctl.sh
-echo
-echo "== failover: BFD to FRR bfdd, nexthop dies"
+section "failover: BFD to FRR bfdd, nexthop dies"
 bash scripts/bench-failover.sh
+section ""
+echo "make bench: $(($(date +%s) - start)) s in all"

@@ -19,4 +19,22 @@ int bench_floor(struct xdp_md *ctx)
 	return bpf_redirect_map(&floor_tx, 1, 0);
 }
 
+/*
+ * The floor of a forwarder that spreads: the same redirect, to one of four
+ * targets (keys 1-4) by the low bits of an IPv4 UDP frame's source port,
+ * which trafficgen walks over its flows. Beside bench_floor it shows what
+ * spreading over four veths costs by itself, apart from any decision.
+ */
+SEC("xdp")
+int bench_floor_spread(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *sport_lo = data + 14 + 20 + 1;	/* Ethernet, IPv4, UDP */
+
+	if ((void *)(sport_lo + 1) > data_end)
+		return XDP_PASS;
+	return bpf_redirect_map(&floor_tx, 1 + (*sport_lo & 3), 0);
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -7,9 +7,10 @@
  *       as one CPU can, for SECONDS (BPF_PROG_TEST_RUN live frames: one
  *       long run, stopped by a signal; setting a run up costs ~27 ms).
  *       Prints the number of frames sent.
- *   trafficgen floor IFNAME TARGET
- *       attach the benchmark floor (every frame redirected to TARGET
- *       through a devmap, nothing else) to IFNAME, native XDP.
+ *   trafficgen floor IFNAME TARGET [TARGET2 TARGET3 TARGET4]
+ *       attach the benchmark floor (every frame redirected to TARGET, or
+ *       spread over four targets by the source port, through a devmap,
+ *       nothing else) to IFNAME, native XDP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -139,26 +140,33 @@ static int do_send(char **argv)
 	return 0;
 }
 
-static int do_floor(char **argv)
+/* One target: bench_floor. Four: bench_floor_spread, keys 1-4. */
+static int do_floor(char **argv, int ntargets)
 {
 	struct bpf_object *obj = load("bench_floor.bpf.o");
-	struct bpf_devmap_val val = { .ifindex = if_nametoindex(argv[1]) };
-	uint32_t key = 1;
-	int ifindex = if_nametoindex(argv[0]), err;
+	int ifindex = if_nametoindex(argv[0]), err, i;
+	const char *prog = ntargets == 1 ? "bench_floor" : "bench_floor_spread";
 
-	if (!ifindex || !val.ifindex ||
-	    bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "floor_tx"),
-				&key, &val, 0)) {
-		fprintf(stderr, "trafficgen: floor: bad interfaces\n");
-		return 1;
+	for (i = 0; i < ntargets; i++) {
+		struct bpf_devmap_val val = { .ifindex = if_nametoindex(argv[1 + i]) };
+		uint32_t key = 1 + i;
+
+		if (!ifindex || !val.ifindex ||
+		    bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "floor_tx"),
+					&key, &val, 0)) {
+			fprintf(stderr, "trafficgen: floor: bad interface %s or %s\n",
+				argv[0], argv[1 + i]);
+			bpf_object__close(obj);
+			return 1;
+		}
 	}
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(bpf_object__find_program_by_name(
-				     obj, "bench_floor")), XDP_FLAGS_DRV_MODE, NULL);
+				     obj, prog)), XDP_FLAGS_DRV_MODE, NULL);
+	bpf_object__close(obj);		/* the attachment holds the program */
 	if (err) {
 		fprintf(stderr, "trafficgen: floor attach: %s\n", strerror(-err));
 		return 1;
 	}
-	bpf_object__close(obj);		/* the attachment holds the program */
 	return 0;
 }
 
@@ -172,9 +180,9 @@ int main(int argc, char **argv)
 	*strrchr(dir, '/') = 0;
 	if (argc == 9 && !strcmp(argv[1], "send"))
 		return do_send(argv + 2);
-	if (argc == 4 && !strcmp(argv[1], "floor"))
-		return do_floor(argv + 2);
+	if ((argc == 4 || argc == 7) && !strcmp(argv[1], "floor"))
+		return do_floor(argv + 2, argc - 3);
 	fprintf(stderr, "usage: trafficgen send IFNAME DSTMAC SRC DST NFLOWS SIZE MS\n"
-			"       trafficgen floor IFNAME TARGET\n");
+			"       trafficgen floor IFNAME TARGET [TARGET2 TARGET3 TARGET4]\n");
 	return 2;
 }
