@@ -46,6 +46,9 @@ struct peer {
 	uint64_t change_unix_us;	/* wall clock of the last state change */
 	uint64_t rx_unix_us;		/* of the last packet accepted */
 	uint64_t dp_out_unix_us;	/* when the thread last cleared the flag */
+	/* rx_unix_us at that moment: packets the peer sent before it went
+	 * silent can still be read after the Down, and would move rx. */
+	uint64_t rx_before_out_unix_us;
 };
 
 struct bfd_rt {
@@ -211,6 +214,7 @@ static void report(struct bfd_rt *rt, struct peer *p, uint64_t now_unix)
 		__atomic_store_n(&rt->nh_bfd[id], NH_BFD_DOWN, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&rt->nexthops[id].flags, 0, __ATOMIC_SEQ_CST);
 		p->dp_out_unix_us = unix_us();
+		p->rx_before_out_unix_us = p->rx_unix_us;
 		pr_info("bfd %s: down (%s), nexthop out of the data path",
 			p->conf.name, bfd_diag_name(p->s.local_diag));
 	} else {
@@ -768,6 +772,7 @@ static void show_json(struct bfd_rt *rt, FILE *f, uint64_t now)
 		json_u64(&j, "last_change_age_ms", (now - p->change_unix_us) / 1000);
 		json_u64(&j, "last_rx_unix_us", p->rx_unix_us);
 		json_u64(&j, "dataplane_out_unix_us", p->dp_out_unix_us);
+		json_u64(&j, "last_rx_before_out_unix_us", p->rx_before_out_unix_us);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);

@@ -183,7 +183,7 @@ test_failover() {
 		kill -STOP "$(bfdd_pid "$P-n1")"
 		wait_bfd nh1 down 30 || { bad=1; detail="$detail round $k: nh1 not down;"; }
 		local rx out det
-		rx=$(bfd_field nh1 last_rx_unix_us)
+		rx=$(bfd_field nh1 last_rx_before_out_unix_us)
 		out=$(bfd_field nh1 dataplane_out_unix_us)
 		det=$((INTERVAL * MULT * 1000))	# the field is 0 once the peer is forgotten
 		overheads="$overheads $(( (out - rx - det) ))"
