@@ -138,10 +138,11 @@ static int plan_from_counts(uint32_t n, const struct bucket_member *m, int nm,
 }
 
 /* Fills idx[] (the usable member owning each bucket, or -1), counts,
- * shares and targets. Returns as plan_from_counts(), or -ENOMEM. */
+ * shares and targets, and *norphans (buckets of no usable member).
+ * Returns as plan_from_counts(), or -ENOMEM. */
 static int plan_targets(const uint32_t *owner, uint32_t n,
 			const struct bucket_member *m, int nm,
-			struct mstate *st, int *idx)
+			struct mstate *st, int *idx, uint32_t *norphans)
 {
 	struct member_index mi;
 	uint32_t b, *count;
@@ -160,6 +161,7 @@ static int plan_targets(const uint32_t *owner, uint32_t n,
 	}
 	for (i = 0; i < nm; i++)
 		st[i].count = count[i + 1];
+	*norphans = count[0];
 	free(count);
 	return plan_from_counts(n, m, nm, st);
 }
@@ -297,7 +299,7 @@ int bucket_rebalance(uint32_t *owner, uint32_t n,
 		ok = -ENOMEM;
 		goto out;
 	}
-	ok = plan_targets(owner, n, m, nm, st, idx);
+	ok = plan_targets(owner, n, m, nm, st, idx, &norphans);
 	if (ok <= 0)
 		goto out;
 	ok = 0;
@@ -306,8 +308,6 @@ int bucket_rebalance(uint32_t *owner, uint32_t n,
 	 * first the order of recipients, then one pass over the table
 	 * without a branch per bucket (a quarter of them are orphans when
 	 * one of four members fails: a branch would mispredict on most). */
-	for (b = 0; b < n; b++)
-		norphans += idx[b] < 0;	/* vectorised: cheaper than passing it */
 	recipient = malloc(sizeof(*recipient) * (norphans + 1));
 	if (!recipient) {
 		ok = -ENOMEM;
@@ -378,7 +378,7 @@ int bucket_is_balanced(const uint32_t *owner, uint32_t n,
 {
 	struct mstate *st = calloc(nm ? nm : 1, sizeof(*st));
 	int *idx = calloc(n ? n : 1, sizeof(*idx));
-	uint32_t b;
+	uint32_t norphans = 0;
 	int ok, i;
 
 	if (!st || !idx) {
@@ -386,14 +386,11 @@ int bucket_is_balanced(const uint32_t *owner, uint32_t n,
 		free(idx);
 		return 0;
 	}
-	ok = plan_targets(owner, n, m, nm, st, idx) > 0;
+	ok = plan_targets(owner, n, m, nm, st, idx, &norphans) > 0 && !norphans;
 	/* Within one bucket of the share: between floor and ceiling. */
 	for (i = 0; ok && i < nm; i++)
 		if (m[i].usable &&
 		    (st[i].count < st[i].floor || st[i].count > st[i].ceil))
-			ok = 0;
-	for (b = 0; ok && b < n; b++)
-		if (idx[b] < 0)
 			ok = 0;
 	free(st);
 	free(idx);

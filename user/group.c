@@ -135,11 +135,21 @@ static void grp_index_build(struct plane *p, struct grp *g,
 	bucket_index_build(&g->ix, owner, g->nbuckets, m, nm);
 }
 
+/* The group's table as it is now: owner[b] of each bucket. */
+static void grp_read_owners(const struct plane *p, const struct grp *g,
+			    uint32_t *owner)
+{
+	const struct ecmp_bucket *table = &p->dp.buckets[g->base];
+	uint32_t b;
+
+	for (b = 0; b < g->nbuckets; b++)
+		owner[b] = __atomic_load_n(&table[b].nexthop, __ATOMIC_RELAXED);
+}
+
 void grp_index_refresh(struct plane *p, uint32_t gid)
 {
 	struct grp *g = &p->grp[gid];
-	const struct ecmp_bucket *table = &p->dp.buckets[g->base];
-	uint32_t *owner, b;
+	uint32_t *owner;
 
 	g->ix.valid = 0;
 	if (!g->in_use)
@@ -147,8 +157,7 @@ void grp_index_refresh(struct plane *p, uint32_t gid)
 	owner = malloc(sizeof(*owner) * g->nbuckets);
 	if (!owner)
 		return;		/* failovers take the full pass */
-	for (b = 0; b < g->nbuckets; b++)
-		owner[b] = __atomic_load_n(&table[b].nexthop, __ATOMIC_RELAXED);
+	grp_read_owners(p, g, owner);
 	grp_index_build(p, g, owner);
 	free(owner);
 }
@@ -192,8 +201,7 @@ int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode)
 		goto out;
 	}
 	/* Failover only re-homes orphans: idle times do not matter. */
-	for (b = 0; b < g->nbuckets; b++)
-		owner[b] = __atomic_load_n(&table[b].nexthop, __ATOMIC_RELAXED);
+	grp_read_owners(p, g, owner);
 	if (mode != GRP_FAILOVER)
 		for (b = 0; b < g->nbuckets; b++)
 			seen[b] = table[b].last_seen;

@@ -213,14 +213,45 @@ static int model_inner(const struct view *v, const struct l3 *o,
 	return 0;
 }
 
+/* Folded ones' complement sums, big-endian words: the TCP/UDP pseudo-
+ * header of x (length len), and len bytes at p (an odd last byte padded). */
+static uint32_t fold16(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static uint32_t pseudo_sum(const struct l3 *x, uint32_t len)
+{
+	const uint8_t *s = (const uint8_t *)x->flow.saddr;
+	const uint8_t *d = (const uint8_t *)x->flow.daddr;
+	size_t alen = x->flow.family == ECMP_AF_INET ? 4 : 16, i;
+	uint32_t sum = x->flow.proto + (len & 0xffff);
+
+	for (i = 0; i < alen; i += 2)
+		sum += be16(s + i) + be16(d + i);
+	return fold16(sum);
+}
+
+static uint32_t bytes_sum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += be16(p + i);
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return fold16(sum);
+}
+
 /* XDP only: the TCP/UDP checksum field equals the folded pseudo-header
  * sum, i.e. a sender left it to checksum offload. */
 static int model_csum_partial(const struct view *v, const struct l3 *x)
 {
-	size_t off = x->l4 + (x->flow.proto == 6 ? 16 : 6), i, alen;
-	const uint8_t *s = (const uint8_t *)x->flow.saddr;
-	const uint8_t *d = (const uint8_t *)x->flow.daddr;
-	uint32_t sum = 0, len = x->end - x->l4;
+	size_t off = x->l4 + (x->flow.proto == 6 ? 16 : 6);
+	uint32_t len = x->end - x->l4, pseudo;
 	unsigned field;
 
 	if (x->flow.fragment || (x->flow.proto != 6 && x->flow.proto != 17) ||
@@ -229,23 +260,12 @@ static int model_csum_partial(const struct view *v, const struct l3 *x)
 	field = be16(v->b + off);
 	if (x->flow.proto == 17 && !field)
 		return 0;
-	alen = x->flow.family == ECMP_AF_INET ? 4 : 16;
-	for (i = 0; i < alen; i += 2)
-		sum += be16(s + i) + be16(d + i);
-	sum += x->flow.proto + (len & 0xffff);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	if (sum != field)
+	pseudo = pseudo_sum(x, len);
+	if (pseudo != field)
 		return 0;
 	/* A complete checksum that happens to equal the pseudo-header sum is
 	 * not partial: only one that does not verify is. */
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16(v->b + x->l4 + i);
-	if (len & 1)
-		sum += v->b[x->l4 + len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum != 0xffff;
+	return fold16(pseudo + bytes_sum(v->b + x->l4, len)) != 0xffff;
 }
 
 static int in_tx(const struct model_state *st, uint32_t ifindex)
@@ -258,35 +278,23 @@ static int in_tx(const struct model_state *st, uint32_t ifindex)
 	return 0;
 }
 
-/* The L4 checksum of the segment in r->out (its L3 header at l3),
- * computed from scratch: what XDP must write for a partial one. */
 /* The longest segment XDP sums (xdp_fwd.bpf.h: 16 chunks of 256). */
 #define MODEL_CSUM_MAX	4096
 
+/* The L4 checksum of the segment in r->out (its L3 header at l3),
+ * computed from scratch: what XDP must write for a partial one. */
 static void model_finish_csum(const struct l3 *x, struct model_result *r,
 			      size_t l3)
 {
-	const uint8_t *s = (const uint8_t *)x->flow.saddr;
-	const uint8_t *d = (const uint8_t *)x->flow.daddr;
-	size_t l4 = l3 + (x->l4 - x->off), len = x->end - x->l4, i, alen;
+	size_t l4 = l3 + (x->l4 - x->off), len = x->end - x->l4;
 	size_t field = l4 + (x->flow.proto == 6 ? 16 : 6);
 	uint8_t *o = r->out;
-	uint32_t sum = 0;
+	uint32_t sum;
 
-	alen = x->flow.family == ECMP_AF_INET ? 4 : 16;
-	for (i = 0; i < alen; i += 2)
-		sum += be16(s + i) + be16(d + i);
-	sum += x->flow.proto + (uint32_t)len;
 	o[field] = o[field + 1] = 0;
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16(o + l4 + i);
-	if (len & 1)
-		sum += o[l4 + len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	sum = ~fold16(pseudo_sum(x, len) + bytes_sum(o + l4, len)) & 0xffff;
 	if (!sum && x->flow.proto == 17)
-		sum = 0xffff;
+		sum = 0xffff;	/* UDP: a computed 0 is sent as all ones */
 	o[field] = sum >> 8;
 	o[field + 1] = sum & 0xff;
 }
@@ -313,16 +321,11 @@ static void model_output(const struct view *v, const struct l3 *x,
 	o = r->out + l2;
 	if (x->flow.family == ECMP_AF_INET) {
 		/* TTL - 1, checksum recomputed from scratch. */
-		size_t ihl = (o[0] & 0x0f) * 4, i;
-		uint32_t sum = 0;
+		uint32_t sum;
 
 		o[8]--;
 		o[10] = o[11] = 0;
-		for (i = 0; i < ihl; i += 2)
-			sum += be16(o + i);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		sum = ~sum & 0xffff;
+		sum = ~bytes_sum(o, (o[0] & 0x0f) * 4) & 0xffff;
 		o[10] = sum >> 8;
 		o[11] = sum & 0xff;
 	} else {
