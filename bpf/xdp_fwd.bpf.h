@@ -100,12 +100,15 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 bytes = data_end - data;
 	struct ecmp_decision dec;
 	__u32 new_l2;
 	int reason, delta;
 
-	reason = ecmp_decide(data, data_end, bytes, &dec);
+	reason = ecmp_decide(data, data_end, data_end - data, &dec);
+	/* Read again rather than kept: every register held across the
+	 * decision is one the flow hash has to spill on each round. */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	if (reason != ECMP_FORWARDED)
 		goto pass;
 	{
@@ -148,11 +151,11 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	    ecmp_write_l2(data, data_end, dec.nh, dec.pkt.flow.family))
 		return XDP_ABORTED;
 
-	ecmp_count_forward(&dec, bytes);
+	ecmp_count_forward(&dec, dec.pkt.frame_len);
 	return XDP_REDIRECT;
 
-pass:
-	ecmp_count(reason, bytes);
+pass:	/* Nothing on the way here resized the frame. */
+	ecmp_count(reason, data_end - data);
 	return XDP_PASS;
 }
 

@@ -9,7 +9,12 @@
  * mean anything.
  *
  *   bench_xdp [BUILD_DIR]     env: BENCH_QUICK=1 (smoke run), BENCH_REPEAT,
- *                             BENCH_ROUNDS
+ *                             BENCH_ROUNDS, BENCH_ONLY=TEXT (only the
+ *                             variants whose name contains TEXT, and the
+ *                             floor: for profiling one of them),
+ *                             BENCH_ALT=OBJ (also run the 1-route rows on
+ *                             another build of bench_ecmp.bpf.o, e.g. from
+ *                             another compiler, interleaved with these)
  */
 #include <errno.h>
 #include <sched.h>
@@ -27,7 +32,7 @@
 #include "../bpf/frame_build.h"
 #include "../test.h"
 
-#define MAX_VARIANTS	16
+#define MAX_VARIANTS	24
 #define MAX_ROUNDS	64
 
 struct variant {
@@ -55,7 +60,18 @@ static void die(const char *what, int err)
 static struct variant *add_variant(const char *name, int prog_fd,
 				   const struct frame_spec *s, uint32_t expect)
 {
-	struct variant *v = &variants[nvariants++];
+	static struct variant skipped;
+	const char *only = getenv("BENCH_ONLY");
+	struct variant *v = &variants[nvariants];
+
+	/* A skipped variant is built into a scratch slot and never run. */
+	if (only && *only && !strstr(name, only) && strncmp(name, "floor", 5) &&
+	    strncmp(name, "live: floor", 11))
+		v = &skipped;
+	else if (nvariants == MAX_VARIANTS)
+		die("too many variants (raise MAX_VARIANTS)", E2BIG);
+	else
+		nvariants++;
 
 	v->name = name;
 	v->prog_fd = prog_fd;
@@ -140,7 +156,7 @@ static void fill_routes(struct fixture *f, int lpm_trie_fd, int n)
 	}
 }
 
-static struct fixture *ecmp_fixture(int nroutes, uint32_t tx)
+static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 {
 	struct dp_sizes sizes = { .nexthops = 64, .groups = 4,
 				  .bucket_slots = 8192,
@@ -151,7 +167,10 @@ static struct fixture *ecmp_fixture(int nroutes, uint32_t tx)
 	uint32_t i;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/tests/bench_ecmp.bpf.o", build_dir);
+	if (obj)
+		snprintf(path, sizeof(path), "%s", obj);
+	else
+		snprintf(path, sizeof(path), "%s/tests/bench_ecmp.bpf.o", build_dir);
 	err = fixture_open(f, path, "bench_ecmp", &sizes);
 	if (err)
 		die(path, err);
@@ -266,7 +285,7 @@ int main(int argc, char **argv)
 	int quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
 	int repeat = quick ? 20000 : 1000000, rounds = quick ? 3 : 7;
 	struct frame_spec v4, v6, tcp_vlan;
-	struct fixture *one, *ten_k, *hundred_k, *live_one = NULL;
+	struct fixture *one, *ten_k, *hundred_k, *live_one = NULL, *alt = NULL;
 	uint32_t veth;
 	int live_floor = -1;
 	int floor_fd, trie_fd[3], trie_prog[3], tc_fd, r, i;
@@ -294,9 +313,9 @@ int main(int argc, char **argv)
 	veth = make_live_sink();
 	if (!veth)
 		fprintf(stderr, "bench: no veth sink, live-frame rows skipped\n");
-	one = ecmp_fixture(1, lo);
-	ten_k = ecmp_fixture(10000, lo);
-	hundred_k = ecmp_fixture(100000, lo);
+	one = ecmp_fixture(NULL, 1, lo);
+	ten_k = ecmp_fixture(NULL, 10000, lo);
+	hundred_k = ecmp_fixture(NULL, 100000, lo);
 	floor_fd = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
 			       "floor_tx", NULL, lo);
 	for (i = 0; i < 3; i++)
@@ -320,6 +339,15 @@ int main(int argc, char **argv)
 		    XDP_REDIRECT);
 	add_variant("ecmp_xdp ipv4 udp, 100,000 routes", hundred_k->prog_fd, &v4,
 		    XDP_REDIRECT);
+	if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
+		alt = ecmp_fixture(getenv("BENCH_ALT"), 1, lo);
+		add_variant("alt: ecmp_xdp ipv4 udp, 1 route", alt->prog_fd, &v4,
+			    XDP_REDIRECT);
+		add_variant("alt: ecmp_xdp ipv6 udp, 1 route", alt->prog_fd, &v6,
+			    XDP_REDIRECT);
+		add_variant("alt: ecmp_xdp ipv4 tcp vlan, 1 route", alt->prog_fd,
+			    &tcp_vlan, XDP_REDIRECT);
+	}
 	add_variant("ref: floor + kernel LPM trie, 1 route", trie_prog[0], &v4,
 		    XDP_REDIRECT);
 	add_variant("ref: floor + kernel LPM trie, 10,000", trie_prog[1], &v4,
@@ -328,7 +356,7 @@ int main(int argc, char **argv)
 		    XDP_REDIRECT);
 
 	if (veth) {
-		live_one = ecmp_fixture(1, veth);
+		live_one = ecmp_fixture(NULL, 1, veth);
 		live_floor = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
 					 "floor_tx", NULL, veth);
 		add_variant("live: floor, redirect into veth", live_floor, &v4,
@@ -374,6 +402,10 @@ int main(int argc, char **argv)
 	if (live_one) {
 		fixture_close(live_one);
 		free(live_one);
+	}
+	if (alt) {
+		fixture_close(alt);
+		free(alt);
 	}
 	return 0;
 }

@@ -95,18 +95,22 @@ static void wr64(uint8_t *p, uint64_t v)
 /* ecmp_flow_hash() is SipHash-1-3 of the packing documented in its header. */
 static void test_flow_hash_is_siphash13_of_packing(void)
 {
+	static const __u32 policies[] = {
+		ECMP_HASH_L4, 0, ECMP_HASH_FLOWLABEL
+	};
 	unsigned long long rs = 1;
 	long bad = 0;
 	int n;
 
 	for (n = 0; n < 100000; n++) {
 		struct ecmp_flow f = { 0 };
+		__u32 flags;
 		__u64 seed[2] = { test_rand(&rs), test_rand(&rs) };
 		uint8_t key[16], msg[40];
-		uint64_t last;
-		size_t len;
+		size_t len, words;
 
 		f.family = n & 1 ? ECMP_AF_INET6 : ECMP_AF_INET;
+		words = f.family == ECMP_AF_INET6 ? 4 : 1;
 		f.saddr[0] = test_rand(&rs);
 		f.daddr[0] = test_rand(&rs);
 		if (f.family == ECMP_AF_INET6) {
@@ -117,22 +121,26 @@ static void test_flow_hash_is_siphash13_of_packing(void)
 		f.sport = test_rand(&rs);
 		f.dport = test_rand(&rs);
 		f.proto = test_rand(&rs);
+		f.flowlabel = test_rand(&rs);	/* only 20 bits count */
+		flags = policies[(n >> 1) % 3];
 		wr64(key, seed[0]);
 		wr64(key + 8, seed[1]);
-		last = (uint64_t)f.sport | (uint64_t)f.dport << 16 |
-		       (uint64_t)f.proto << 32 | (uint64_t)(f.family & 0xf) << 40;
-		if (f.family == ECMP_AF_INET6) {
-			memcpy(msg, f.saddr, 16);
-			memcpy(msg + 16, f.daddr, 16);
-			wr64(msg + 32, last);
-			len = 40;
-		} else {
-			memcpy(msg, f.saddr, 4);
-			memcpy(msg + 4, f.daddr, 4);
-			wr64(msg + 8, last);
-			len = 16;
+		/* Two addresses, then sport, dport (or the IPv6 flow label,
+		 * or zeros), proto: 13 or 37 bytes. */
+		memcpy(msg, f.saddr, words * 4);
+		memcpy(msg + words * 4, f.daddr, words * 4);
+		memset(msg + words * 8, 0, 4);
+		if (flags & ECMP_HASH_L4) {
+			memcpy(msg + words * 8, &f.sport, 2);
+			memcpy(msg + words * 8 + 2, &f.dport, 2);
+		} else if ((flags & ECMP_HASH_FLOWLABEL) && words == 4) {
+			msg[32] = f.flowlabel;
+			msg[33] = f.flowlabel >> 8;
+			msg[34] = (f.flowlabel >> 16) & 0xf;
 		}
-		if (ecmp_flow_hash(&f, ECMP_HASH_L4, seed) !=
+		msg[words * 8 + 4] = f.proto;
+		len = words * 8 + 5;
+		if (ecmp_flow_hash(&f, flags, seed) !=
 		    ref_siphash(1, 3, key, msg, len))
 			bad++;
 	}
