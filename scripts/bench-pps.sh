@@ -18,6 +18,8 @@
 #
 #   BENCH_QUICK=1      one short round (smoke test)
 #   BENCH_ROUNDS=N     rounds (default 5), BENCH_MS=N per measurement
+#   BENCH_VARIANTS="redirect4 ecmp-xdp"   only these (default: all above)
+#   BENCH_SIZES, BENCH_FLOWS              frame sizes and flow counts
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -29,9 +31,9 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	ROUNDS=1
 	MS=200
 fi
-VARIANTS="drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res"
-SIZES="64 512"
-FLOWS="1 10000"
+VARIANTS=${BENCH_VARIANTS:-drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res}
+SIZES=${BENCH_SIZES:-64 512}
+FLOWS=${BENCH_FLOWS:-1 10000}
 P=bp$$
 CONF=/tmp/$P.conf
 OUT=/tmp/$P.data
