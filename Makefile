@@ -42,7 +42,7 @@ BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
 LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c \
 	     user/config.c user/log.c user/seed.c user/netlink.c user/json.c \
 	     user/ctl.c user/lookup.c user/nexthop.c user/group.c user/route.c \
-	     user/apply.c user/pin.c user/sha1.c user/bfd_packet.c \
+	     user/apply.c user/pin.c user/attach.c user/sha1.c user/bfd_packet.c \
 	     user/bfd_session.c user/bfd.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecmp.a
@@ -58,7 +58,8 @@ UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/te
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
-	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold
+	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold \
+	      $(BUILD)/tests/other-build/ecmp_xdp.bpf.o $(BUILD)/tests/other-build/ecmp_tc.bpf.o
 BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
@@ -111,6 +112,14 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/net/%.bpf.c $(BPF_HDRS) tests/net/netsink.h | 
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The data path built for another instruction set revision: the same
+# behaviour in other instructions (another program tag), which the upgrade
+# tests run first and ecmpd then has to replace.
+$(BUILD)/tests/other-build/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
 $(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)

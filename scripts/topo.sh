@@ -106,11 +106,12 @@ route 2001:db8:100::/48 group web6
 EOF
 }
 
-# topo_ecmpd PREFIX CONF: start ecmpd in the router; waits for its socket.
+# topo_ecmpd PREFIX CONF [ECMPD-ARGS...]: start ecmpd in the router; waits
+# for its socket.
 topo_ecmpd() {
 	local p=$1 conf=$2 i
 	nsx "$p-rt" "$TOPO_BUILD/ecmpd" -c "$conf" --state-dir "/tmp/$p-state" \
-		--socket "/tmp/$p.sock" < /dev/null >> "/tmp/$p.ecmpd.log" 2>&1 &
+		--socket "/tmp/$p.sock" "${@:3}" < /dev/null >> "/tmp/$p.ecmpd.log" 2>&1 &
 	for i in $(seq 1 300); do
 		# The socket appears once the daemon's loop is ready.
 		[ -S "/tmp/$p.sock" ] && return 0

@@ -367,9 +367,14 @@ static int do_route_show(void)
 
 /* ---- interface ---- */
 
+/* The tag tells builds apart: ecmpd logs the tag of each one it attaches. */
 static void print_hook(const char *ifname, const char *hook, const char *mode,
 		       uint32_t prog_id)
 {
+	char tag[2 * BPF_TAG_SIZE + 1] = "";
+
+	if (prog_id && pin_prog_tag(prog_id, tag))
+		tag[0] = 0;	/* detached meanwhile */
 	if (g.json) {
 		json_obj_open(&g.j, NULL);
 		json_str(&g.j, "interface", ifname);
@@ -377,11 +382,12 @@ static void print_hook(const char *ifname, const char *hook, const char *mode,
 		json_str(&g.j, "mode", mode);
 		if (prog_id)
 			json_u64(&g.j, "prog_id", prog_id);
+		if (tag[0])
+			json_str(&g.j, "tag", tag);
 		json_obj_close(&g.j);
-	} else if (prog_id) {
-		printf("%s %s %s prog %u\n", ifname, hook, mode, prog_id);
 	} else {
-		printf("%s %s %s\n", ifname, hook, mode);
+		printf("%s %s %s prog %u tag %s\n", ifname, hook, mode, prog_id,
+		       tag[0] ? tag : "-");
 	}
 }
 
@@ -396,14 +402,15 @@ static int do_interface_show(void)
 	if (g.json)
 		json_arr_open(&g.j, NULL);
 	for (i = ifs; i->if_index; i++) {
-		int mode = pin_xdp_mode(i->if_index);
+		uint32_t xdp_id;
+		int mode = pin_xdp_mode(i->if_index, &xdp_id);
 		uint32_t in = pin_tc_query(i->if_index, 0);
 		uint32_t out = pin_tc_query(i->if_index, 1);
 
 		if (mode)
 			print_hook(i->if_name, "xdp",
 				   mode == XDP_MODE_SKB ? "generic" :
-				   mode == XDP_MODE_HW ? "offload" : "native", 0);
+				   mode == XDP_MODE_HW ? "offload" : "native", xdp_id);
 		if (in)
 			print_hook(i->if_name, "tc", "ingress", in);
 		if (out)

@@ -42,6 +42,7 @@ struct daemon {
 	const char *socket_path;
 	char obj_path[PATH_MAX];
 	char tc_obj_path[PATH_MAX];
+	unsigned char xdp_tag[BPF_TAG_SIZE];	/* of obj_path's program */
 	struct ecmp_conf conf;
 	struct plane plane;
 	struct nl nl;
@@ -208,7 +209,7 @@ static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 				record_qdisc(d->state_dir, f->name);
 		} else {
 			e = pin_attach(d->obj_path, c->pin_root, &d->plane.dp, f->name,
-				       f->attach == ATTACH_XDP_GENERIC);
+				       f->attach == ATTACH_XDP_GENERIC, d->xdp_tag);
 		}
 		err = err ? err : e;
 	}
@@ -686,7 +687,7 @@ static int start(struct daemon *d)
 
 	ret = pin_prepare(d->conf.pin_root);
 	if (!ret)
-		ret = pin_create_maps(d->obj_path, d->conf.pin_root);
+		ret = pin_create_maps(d->obj_path, d->conf.pin_root, d->xdp_tag);
 	if (!ret) {
 		ret = plane_open(&d->plane, d->conf.pin_root);
 		if (ret)

@@ -39,7 +39,8 @@ uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map) { return 0; }
 const char *dp_reason_name(int reason) { return "reason"; }
 const char *const dp_map_names[DP_MAP_COUNT];
 uint32_t pin_tc_query(int ifindex, int egress) { return 0; }
-int pin_xdp_mode(int ifindex) { return 0; }
+int pin_xdp_mode(int ifindex, uint32_t *prog_id) { return 0; }
+int pin_prog_tag(uint32_t id, char *hex) { return -ENOENT; }
 
 int ctl_request(const char *path, const char *req, char *reply, size_t len,
 		int timeout_ms)

@@ -237,38 +237,93 @@ test_recovery_idle_first() {
 	fi
 }
 
-# 5. ecmpd killed with SIGKILL under traffic and restarted: nothing lost,
-# nothing moved, nothing rewritten.
-test_kill9_restart() {
-	local name="SIGKILL and restart under traffic: 0 lost, 0 moved"
-	flows 198.18.0.1 198.19.5.5 50000 2000 4 "/tmp/$P.b"
+# restart_under_traffic BASE HOW [ECMPD-ARGS...]: 2000 flows from source
+# port BASE, 10 rounds, while ecmpd stops (HOW: kill9 or shutdown, the
+# programs stay) and starts again with ECMPD-ARGS. Sets SENT, RECV, SPLIT,
+# MOVED (against one round just before) and NEWLOG (ecmpd's log since).
+restart_under_traffic() {
+	local base=$1 how=$2 gen lines i
+	shift 2
+	flows 198.18.0.1 198.19.5.5 "$base" 2000 4 "/tmp/$P.b"
 	topo_clear_sinks "$P"
-	local sent_file="/tmp/$P.sent"
-	topo_send "$P" 198.18.0.1 198.19.5.5 50000 2000 10 10000 > "$sent_file" &
-	local gen=$!
+	topo_send "$P" 198.18.0.1 198.19.5.5 "$base" 2000 10 10000 > "/tmp/$P.sent" &
+	gen=$!
 	sleep 0.5
-	pkill -9 -f -- "--socket /tmp/$P.sock"
-	sleep 0.3
-	local lines_before
-	lines_before=$(grep -c "" "/tmp/$P.ecmpd.log")
-	topo_ecmpd "$P" "$CONF" || { result "$name" 1 "restart failed"; wait $gen; return; }
+	lines=$(grep -c "" "/tmp/$P.ecmpd.log")
+	if [ "$how" = kill9 ]; then
+		pkill -9 -f -- "--socket /tmp/$P.sock"
+	else
+		topo_ctl "$P" shutdown >/dev/null
+	fi
+	for i in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
+		sleep 0.1
+	done
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF" "$@"
+	local started=$?
 	wait $gen
 	sleep 0.3
-	local sent recv split moved rewrites
-	sent=$(cat "$sent_file")
-	recv=$(topo_sinks "$P" | awk '$2 == 4 { s += $4 } END { print s + 0 }')
+	SENT=$(cat "/tmp/$P.sent")
+	RECV=$(topo_sinks "$P" | awk '$2 == 4 { s += $4 } END { print s + 0 }')
 	observe 4 > "/tmp/$P.a"
-	split=$(awk '$2 == "multi"' "/tmp/$P.a" | wc -l)
-	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
-	rewrites=$(tail -n +$((lines_before + 1)) "/tmp/$P.ecmpd.log" |
-		grep -cE "buckets moved|added|removed|changed")
-	if [ "$sent" = 20000 ] && [ "$recv" = 20000 ] && [ "$split" = 0 ] &&
-	   [ "$moved" = 0 ] && [ "$rewrites" = 0 ]; then
+	SPLIT=$(awk '$2 == "multi"' "/tmp/$P.a" | wc -l)
+	MOVED=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
+	NEWLOG=$(tail -n +$((lines + 1)) "/tmp/$P.ecmpd.log")
+	return $started
+}
+
+# 5. ecmpd killed with SIGKILL under traffic and restarted: nothing lost,
+# nothing moved, nothing rewritten, and the attached program (this build)
+# adopted, not replaced.
+test_kill9_restart() {
+	local name="SIGKILL and restart under traffic: 0 lost, 0 moved"
+	restart_under_traffic 50000 kill9 || { result "$name" 1 "restart failed"; return; }
+	local rewrites adopted replaced
+	rewrites=$(echo "$NEWLOG" | grep -cE "buckets moved|added|removed|changed")
+	adopted=$(echo "$NEWLOG" | grep -c "ecmp_xdp already attached, adopted")
+	replaced=$(echo "$NEWLOG" | grep -c "replaced")
+	if [ "$SENT" = 20000 ] && [ "$RECV" = 20000 ] && [ "$SPLIT" = 0 ] &&
+	   [ "$MOVED" = 0 ] && [ "$rewrites" = 0 ] && [ "$adopted" = 1 ] &&
+	   [ "$replaced" = 0 ]; then
 		result "$name" 0
 		echo "  20000 sent, 20000 received, 0 flows moved, restart wrote nothing"
 	else
-		result "$name" 1 "sent $sent received $recv, $split flows split, $moved moved, $rewrites changes logged at restart"
+		result "$name" 1 "sent $SENT received $RECV, $SPLIT flows split, $MOVED moved, $rewrites changes logged at restart, program adopted $adopted, replaced $replaced"
 	fi
+}
+
+# The tag of each ecmp_xdp on r0, one a line (a hash of its instructions).
+xdp_tags() {
+	nsx "$P-rt" xdp-loader status r0 2>/dev/null |
+		awk '/ecmp_xdp/ { for (i = 1; i <= NF; i++)
+			if (length($i) == 16 && $i ~ /^[0-9a-f]+$/) print $i }'
+}
+
+# An upgrade: ecmpd restarted with another build of the data path replaces
+# the attached program (make-before-break) under traffic, and back again.
+test_upgrade() {
+	local name="upgrade under traffic: other build replaces the attached one, 0 lost"
+	local before other back msg=""
+	before=$(xdp_tags)
+	restart_under_traffic 54000 shutdown --bpf-obj "$BUILD/tests/other-build/ecmp_xdp.bpf.o" ||
+		{ result "$name" 1 "restart with the other build failed"; return; }
+	other=$(xdp_tags)
+	[ "$SENT" = 20000 ] && [ "$RECV" = 20000 ] && [ "$SPLIT" = 0 ] && [ "$MOVED" = 0 ] ||
+		msg="$msg; to the other build: sent $SENT received $RECV, $SPLIT split, $MOVED moved"
+	echo "$NEWLOG" | grep -q "interface r0: ecmp_xdp of another build (tag $before) replaced by .*other-build/ecmp_xdp.bpf.o (tag $other)" ||
+		msg="$msg; no 'replaced' line for r0 in the log"
+	restart_under_traffic 56000 shutdown ||
+		{ result "$name" 1 "restart with this build failed"; return; }
+	back=$(xdp_tags)
+	[ "$SENT" = 20000 ] && [ "$RECV" = 20000 ] && [ "$SPLIT" = 0 ] && [ "$MOVED" = 0 ] ||
+		msg="$msg; back: sent $SENT received $RECV, $SPLIT split, $MOVED moved"
+	# One program each time; the tags differ, and coming back gives the first.
+	[ "$(echo "$before" | wc -w)" = 1 ] && [ "$(echo "$other" | wc -w)" = 1 ] &&
+		[ "$other" != "$before" ] && [ "$back" = "$before" ] ||
+		msg="$msg; tags on r0: before [$before], other build [$other], back [$back]"
+	result "$name" $([ -z "$msg" ] && echo 0 || echo 1) "${msg#; }"
+	[ -z "$msg" ] && echo "  tags $before -> $other -> $back; 2 x 20000 sent, all received, 0 flows moved"
 }
 
 # ecmpd stopped (plain shutdown): forwarding continues exactly as before,
@@ -385,6 +440,7 @@ want weights && test_weights
 want failover4 && test_failover 4 198.18.0.1 198.19.2.2
 want recovery && test_recovery_idle_first
 want kill9 && test_kill9_restart
+want upgrade && test_upgrade
 want stopped && test_stopped_daemon
 want badconf && test_bad_configs
 want lookup6 && test_lookup_matches_data_path 6 2001:db8::1 2001:db8:100::1

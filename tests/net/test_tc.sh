@@ -171,13 +171,72 @@ test_tcp_checksum_offload() {
 		"offload on: $on, off: $off; XDP forwarded $((fwd1 - fwd0)) frames with offload on, passed ${passed:-?} as partial"
 }
 
+# Every hook listed, each with the tag of the program the kernel has there.
 test_interface_show() {
-	local out
+	local out shown
 	out=$(topo_ctl "$P" interface show)
-	result "ecmpctl interface show lists every hook" \
+	shown=$(echo "$out" | awk '{ print $1 ":" ($2 == "xdp" ? "xdp" : $3), $NF }' | sort)
+	result "ecmpctl interface show lists every hook, with its program's tag" \
 		$([ "$(echo "$out" | grep -c "tc egress prog")" = 4 ] &&
 		  echo "$out" | grep -q "^r0 tc ingress" &&
-		  echo "$out" | grep -q "^r0 xdp native" && echo 0 || echo 1) "$out"
+		  echo "$out" | grep -q "^r0 xdp native" &&
+		  [ "$shown" = "$(hook_tags | sort)" ] && echo 0 || echo 1) \
+		"$out; the kernel says: $(hook_tags | tr '\n' ' ')"
+}
+
+# The program tags on every hook of ours, as "hook tag" lines.
+hook_tags() {
+	local i
+	for i in r0:ingress r1:egress r2:egress r3:egress r4:egress; do
+		ip netns exec "$P-rt" tc filter show dev "${i%:*}" "${i#*:}" |
+			sed -n "s/.* tag \([0-9a-f]*\).*/$i \1/p"
+	done
+	nsx "$P-rt" xdp-loader status r0 |
+		awk '/ecmp_xdp/ { for (i = 1; i <= NF; i++)
+			if (length($i) == 16 && $i ~ /^[0-9a-f]+$/) print "r0:xdp", $i }'
+}
+
+# restart_with OBJ: a plain shutdown (hooks stay), then a start with OBJ.
+restart_with() {
+	local i
+	topo_ctl "$P" shutdown >/dev/null
+	for i in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
+		sleep 0.1
+	done
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF" --bpf-obj "$1" && topo_wait_usable "$P" 8
+}
+
+# An upgrade: ecmpd started with another build replaces the program on
+# every hook in place (tc ingress and egress, and XDP), local flows still
+# go where lookup says, and TCP still completes; then back again.
+test_upgrade() {
+	local name="upgrade: another build replaces all 6 hooks, flows as predicted"
+	local before other back n diff out replaced
+	before=$(hook_tags)
+	restart_with "$BUILD/tests/other-build/ecmp_xdp.bpf.o" ||
+		{ result "$name" 1 "restart with the other build failed"; return; }
+	other=$(hook_tags)
+	replaced=$(grep -c "of another build (tag [0-9a-f]*) replaced" "/tmp/$P.ecmpd.log")
+	topo_clear_sinks "$P"
+	nsx "$P-rt" "$BUILD/tests/sockgen" udp 198.19.8.8 5001 30000 1000 >/dev/null
+	out=$(nsx "$P-rt" "$BUILD/tests/sockgen" tcp 198.19.8.8 9000 35000 50)
+	sleep 0.3
+	observe 4 | awk '$1 >= 30000 && $1 < 31000' > "/tmp/$P.obs"
+	predict 198.18.1.1 198.19.8.8 udp 30000 1000 5001 > "/tmp/$P.pred"
+	n=$(wc -l < "/tmp/$P.obs")
+	diff=$(diff "/tmp/$P.pred" "/tmp/$P.obs" | grep -c '^>')
+	restart_with "$BUILD/ecmp_xdp.bpf.o" ||
+		{ result "$name" 1 "restart with this build failed"; return; }
+	back=$(hook_tags)
+	# Every hook's tag changed, and coming back restored each one.
+	local changed
+	changed=$(join <(echo "$before" | sort) <(echo "$other" | sort) | awk '$2 != $3' | wc -l)
+	result "$name" $([ "$(echo "$before" | wc -l)" = 6 ] && [ "$changed" = 6 ] &&
+		[ "$back" = "$before" ] && [ "$replaced" = 6 ] && [ "$n" = 1000 ] &&
+		[ "$diff" = 0 ] && [ "$out" = "ok 50 failed 0" ] && echo 0 || echo 1) \
+		"hooks $(echo "$before" | wc -l), tags changed $changed, replaced lines $replaced, back the same: $([ "$back" = "$before" ] && echo yes || echo no); UDP $n flows, $diff mispredicted; TCP: $out"
 }
 
 test_detach_removes_hooks() {
@@ -201,6 +260,7 @@ test_egress_failover
 test_ingress_like_xdp
 test_tcp_checksum_offload
 test_interface_show
+test_upgrade
 test_detach_removes_hooks
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
