@@ -96,7 +96,6 @@ int pin_xdp_mode(int ifindex, uint32_t *prog_id)
 
 	if (prog_id)
 		*prog_id = ours ? xdp_program__id(ours) : 0;
-
 	if (mp && !libxdp_get_error(mp))
 		xdp_multiprog__close(mp);
 	return mode;
@@ -199,7 +198,8 @@ static int replace_alone(const char *obj_path, const char *pin_root,
  * Ours behind a libxdp dispatcher: attach this build beside it, then
  * detach the old one. Each step swaps the dispatcher atomically, so no
  * frame meets the interface without our program; in between either build
- * decides, over the same maps.
+ * decides, over the same maps. Returns 0, -errno with nothing changed, or
+ * 1 when this build runs but the old one could not be detached (logged).
  */
 static int replace_in_dispatcher(const char *obj_path, const char *pin_root,
 				 const struct ecmp_dp *dp, const char *ifname,
@@ -210,10 +210,11 @@ static int replace_in_dispatcher(const char *obj_path, const char *pin_root,
 	if (err)
 		return err;
 	err = detach_id(ifindex, old_id);
-	if (err)
-		pr_warn("interface %s: this build of %s attached, but the older one (id %u) failed to detach: %s; both run until 'ecmpctl shutdown --detach'",
-			ifname, PIN_PROG_NAME, old_id, strerror(-err));
-	return err;
+	if (!err)
+		return 0;
+	pr_warn("interface %s: this build of %s attached, but the older one (id %u) failed to detach: %s; both run until 'ecmpctl shutdown --detach'",
+		ifname, PIN_PROG_NAME, old_id, strerror(-err));
+	return 1;
 }
 
 /* Ours is attached but is another build (an upgrade): this one replaces it. */
@@ -234,6 +235,8 @@ static int replace_build(const char *obj_path, const char *pin_root,
 	else
 		err = replace_in_dispatcher(obj_path, pin_root, dp, ifname, ifindex,
 					    mode, old_id);
+	if (err > 0)
+		return -EBUSY;
 	if (err)
 		pr_warn("interface %s: failed to replace %s of another build (tag %s) by %s (tag %s): %s; the attached build keeps running. To run this one: 'ecmpctl shutdown --detach' (forwarding stops), then start ecmpd",
 			ifname, PIN_PROG_NAME, was, obj_path, now, strerror(-err));
