@@ -106,11 +106,15 @@ setup() {
 test_up_with_frr() {
 	local nh peer ok=0 detail="" i
 	# Poll/Final from the 1 s start-up rate to the configured one.
+	# Every session checked below is waited for: one that came Up last
+	# may still be on the start-up rate when the others are done.
 	for i in $(seq 1 50); do
-		[ "$(bfd_field nh2v6 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+		[ "$(bfd_field nh1 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+			[ "$(bfd_field nh1v6 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
 			[ "$(bfd_field nh2 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
-			[ "$(bfd_field nh1 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
-			[ "$(frr_field "$P-n1" 198.18.1.1 remote-receive-interval)" = "$INTERVAL" ] && break
+			[ "$(bfd_field nh2v6 tx_interval_us)" = $((INTERVAL * 1000)) ] &&
+			[ "$(frr_field "$P-n1" 198.18.1.1 remote-receive-interval)" = "$INTERVAL" ] &&
+			[ "$(frr_field "$P-n1" 2001:db8:1::1 remote-receive-interval)" = "$INTERVAL" ] && break
 		sleep 0.1
 	done
 	for nh in nh1 nh1v6 nh2 nh2v6; do
