@@ -2,25 +2,17 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # Helpers shared by the namespace test scripts (source after
-# scripts/topo.sh, with P set to the topology prefix). Results print one
-# "TEST: name [ OK ]" line each and add to PASSED / FAILED.
+# scripts/topo.sh, with P set to the topology prefix). Results: result()
+# of tests/result.sh, which prints ecmpd's state on a failure from here.
 
-PASSED=0
-FAILED=0
+. tests/result.sh
 
-result() { # NAME STATUS [DETAIL]
-	if [ "$2" = 0 ]; then
-		printf 'TEST: %-60s [ OK ]\n' "$1"
-		PASSED=$((PASSED + 1))
-	else
-		printf 'TEST: %-60s [FAIL]\n' "$1"
-		[ -n "${3:-}" ] && printf '  %s\n' "$3"
-		FAILED=$((FAILED + 1))
-		echo "  groups now:"
-		topo_ctl "$P" group show 2>/dev/null | sed 's/^/    /'
-		echo "  ecmpd log (last lines):"
-		grep -v "libbpf\|libxdp" "/tmp/$P.ecmpd.log" 2>/dev/null | tail -8 | sed 's/^/    /'
-	fi
+# On a failure: the groups and ecmpd's last words.
+result_detail() {
+	echo "  groups now:"
+	topo_ctl "$P" group show 2>/dev/null | sed 's/^/    /'
+	echo "  ecmpd log (last lines):"
+	grep -v "libbpf\|libxdp" "/tmp/$P.ecmpd.log" 2>/dev/null | tail -8 | sed 's/^/    /'
 }
 
 # observe FAMILY: "SPORT NEXTHOP-INDEX" from the sinks; a flow seen at two
