@@ -155,7 +155,8 @@ $(BUILD)/tests/trafficgen: $(BUILD)/tests/bench/trafficgen.o $(BUILD)/tests/bpf/
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bpf/frame_build.o \
+$(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bench/jit_lines.o \
+		$(BUILD)/tests/bpf/frame_build.o \
 		$(BUILD)/tests/bpf/dp_fixture.o $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)

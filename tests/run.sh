@@ -55,6 +55,7 @@ if [ "$mode" = all ]; then
 			run net/valgrind env BUILD="$BUILD" bash tests/net/test_valgrind.sh
 		# Each fuzz target briefly (make fuzz runs them longer).
 		run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh
+		run bench/profile env BUILD="$BUILD" bash tests/bench/test_profile.sh
 		# The benchmark still builds and runs (figures are not checked).
 		echo "== bench/smoke"
 		if BENCH_QUICK=1 "$BUILD/tests/bench_xdp" "$BUILD" > /tmp/ecmp-bench-smoke.log 2>&1 &&

@@ -14,7 +14,10 @@
  *                             floor: for profiling one of them),
  *                             BENCH_ALT=OBJ (also run the 1-route rows on
  *                             another build of bench_ecmp.bpf.o, e.g. from
- *                             another compiler, interleaved with these)
+ *                             another compiler, interleaved with these),
+ *                             BENCH_LINES=FILE (write the JIT line table of
+ *                             every program run to FILE, for
+ *                             scripts/profile-xdp.sh)
  */
 #include <errno.h>
 #include <sched.h>
@@ -31,6 +34,7 @@
 #include "../bpf/dp_fixture.h"
 #include "../bpf/frame_build.h"
 #include "../test.h"
+#include "jit_lines.h"
 
 #define MAX_VARIANTS	24
 #define MAX_ROUNDS	64
@@ -78,6 +82,28 @@ static struct variant *add_variant(const char *name, int prog_fd,
 	v->len = frame_build(s, v->frame, sizeof(v->frame));
 	v->expect = expect;
 	return v;
+}
+
+/* Each program once, though several variants may run it. */
+static void write_line_tables(const char *path)
+{
+	FILE *out = fopen(path, "w");
+	int i, j, err;
+
+	if (!out)
+		die(path, errno);
+	for (i = 0; i < nvariants; i++) {
+		for (j = 0; j < i; j++)
+			if (variants[j].prog_fd == variants[i].prog_fd)
+				break;
+		if (j < i)
+			continue;
+		err = jit_lines_write(variants[i].prog_fd, out);
+		if (err)
+			die("BENCH_LINES: reading the program's JIT line info", err);
+	}
+	if (fclose(out))
+		die(path, errno);
 }
 
 static double run_once(struct variant *v, int repeat)
@@ -367,6 +393,8 @@ int main(int argc, char **argv)
 			    &v6, XDP_REDIRECT)->live = 1;
 	}
 
+	if (getenv("BENCH_LINES") && *getenv("BENCH_LINES"))
+		write_line_tables(getenv("BENCH_LINES"));
 	for (i = 0; i < nvariants; i++)		/* warm up */
 		run_once(&variants[i], repeat / 10 + 1);
 	for (r = 0; r < rounds; r++)
