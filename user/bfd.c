@@ -44,7 +44,7 @@ struct peer {
 	uint8_t reported;		/* the state last reported to the plane */
 	uint64_t dropped;		/* demultiplexed here, then discarded */
 	uint64_t change_unix_us;	/* wall clock of the last state change */
-	uint64_t rx_unix_us;		/* of the last packet accepted */
+	uint64_t rx_unix_us;		/* of the last packet accepted, as timed */
 	uint64_t dp_out_unix_us;	/* when the thread last cleared the flag */
 	/* rx_unix_us at that moment: packets the peer sent before it went
 	 * silent can still be read after the Down, and would move rx. */
@@ -305,8 +305,10 @@ static void rx_one(struct bfd_rt *rt, const uint8_t *buf, size_t len,
 	err = bfd_session_rx(&p->s, &c, buf, len, now);
 	if (err)
 		count_drop(rt, p, err);
-	else
-		p->rx_unix_us = unix_us();
+	else	/* The wall-clock time of now, which the detection timer
+		 * counts from: stamped later, a preempted thread would put
+		 * the reported receive time past the timer's start. */
+		p->rx_unix_us = unix_us() - (mono_us() - now);
 }
 
 static void rx_socket(struct bfd_rt *rt, int fd, int family, uint64_t now)
