@@ -9,6 +9,7 @@
 #   env: BUILD (build), PROFILE_REPEAT (5000000 per round, 5 rounds),
 #        PROFILE_TOP (30 lines)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ROW=${1:-ecmp_xdp ipv4 udp, 1 route}
 if [ "$(id -u)" != 0 ]; then
@@ -30,11 +31,13 @@ BENCH_ONLY="$ROW" BENCH_LINES="$tmp/lines" \
 BENCH_REPEAT=${PROFILE_REPEAT:-5000000} BENCH_ROUNDS=5 \
 	perf record -q -o "$tmp/perf.data" -- "$BUILD/tests/bench_xdp" "$BUILD" \
 	> "$tmp/bench.out"
-grep -F -e "$ROW" -e "floor:" "$tmp/bench.out" | grep -v "^live: floor" || {
-	echo "profile-xdp: no bench_xdp row matches '$ROW'" >&2
+# The floor rows always run; the profile is of the row asked for.
+if ! grep -qF -- "$ROW" "$tmp/bench.out"; then
+	echo "profile-xdp: no bench_xdp row matches '$ROW' (rows: $BUILD/tests/bench_xdp)" >&2
 	exit 1
-}
+fi
+grep -F -e "$ROW" -e "floor:" "$tmp/bench.out" | grep -v "^live: floor"
 perf script -i "$tmp/perf.data" -F ip 2> /dev/null > "$tmp/samples"
 echo
-python3 "$(dirname "$0")/profile-lines.py" "$tmp/lines" "$tmp/samples" \
+python3 scripts/profile-lines.py "$tmp/lines" "$tmp/samples" \
 	"${PROFILE_TOP:-30}"
