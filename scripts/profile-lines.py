@@ -51,9 +51,7 @@ def load_table(path):
 def report(title, counter, inside, top, source=None):
     print("\n%s:" % title)
     for key, n in counter.most_common(top):
-        src = ""
-        if source and not (":0 " in key or key.endswith(":0")):
-            src = source[key][:60]
+        src = source[key][:60] if source else ""   # "" for line 0
         print("%6.1f%%  %-28s %s" % (100.0 * n / inside, key, src))
 
 

@@ -44,7 +44,7 @@ struct peer {
 	uint8_t reported;		/* the state last reported to the plane */
 	uint64_t dropped;		/* demultiplexed here, then discarded */
 	uint64_t change_unix_us;	/* wall clock of the last state change */
-	uint64_t rx_unix_us;		/* of the last packet accepted, as timed */
+	uint64_t rx_unix_us;		/* wake-up that took the last packet */
 	uint64_t dp_out_unix_us;	/* when the thread last cleared the flag */
 	/* rx_unix_us at that moment: packets the peer sent before it went
 	 * silent can still be read after the Down, and would move rx. */
