@@ -28,7 +28,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
-	     -Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS)
+	     -MMD -MP -Iinclude -Iuser $(PKG_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lmnl -lm -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -39,16 +39,19 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 	      -Ivmlinux/$(ARCH) -Iinclude -Imaps -Ibpf
 
 BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
-LIB_SRCS  := user/lpm.c user/route_set.c user/dp_maps.c user/bucket.c \
-	     user/config.c user/log.c user/seed.c user/netlink.c user/json.c \
-	     user/ctl.c user/lookup.c user/nexthop.c user/group.c user/route.c \
-	     user/apply.c user/pin.c user/attach.c user/sha1.c user/bfd_packet.c \
-	     user/bfd_session.c user/bfd.c
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-LIB       := $(BUILD)/libecmp.a
+# User space, one archive per part (README.md, "Where things are"):
+# ecmpctl links lib/ and its own part only.
+LIB_SRCS    := $(wildcard user/lib/*.c)
+BFD_SRCS    := $(wildcard user/bfd/*.c)
+ECMPD_SRCS  := $(filter-out user/ecmpd/ecmpd.c,$(wildcard user/ecmpd/*.c))
+CTL_SRCS    := $(filter-out user/ecmpctl/ecmpctl.c,$(wildcard user/ecmpctl/*.c))
+LIB         := $(BUILD)/libecmp.a
+LIB_BFD     := $(BUILD)/libecmp-bfd.a
+LIB_ECMPD   := $(BUILD)/libecmpd.a
+LIB_CTL     := $(BUILD)/libecmpctl.a
+ALL_LIBS    := $(LIB_ECMPD) $(LIB_BFD) $(LIB_CTL) $(LIB)
 
 BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o $(BUILD)/ecmp_tc.bpf.o
-SKELS     := $(BUILD)/ecmp_xdp.skel.h $(BUILD)/ecmp_tc.skel.h
 TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o \
 		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
 		 $(BUILD)/tests/xdp_sink.bpf.o
@@ -67,12 +70,12 @@ TOOLCHAIN  := $(BUILD)/.toolchain-ok
 .SECONDARY:
 .PHONY: all check test bench deps vmlinux install clean help demo fuzz soak
 
-all: $(TOOLCHAIN) $(BPF_OBJS) $(SKELS) $(LIB) $(PROGS)
+all: $(TOOLCHAIN) $(BPF_OBJS) $(PROGS)
 
 help:
 	@echo 'xdp-ecmp targets:'
-	@echo '  all       build the BPF objects, skeletons and user space (default)'
-	@echo '  check     build and run the fast unit tests'
+	@echo '  all       build the BPF objects and user space (default)'
+	@echo '  check     build and run the fast unit tests and the layering check'
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
 	@echo '  fuzz      run every libFuzzer target for FUZZ_SECONDS (default 60) each'
@@ -89,7 +92,11 @@ $(TOOLCHAIN): scripts/check-toolchain.sh
 	$(Q)CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) sh scripts/check-toolchain.sh
 	$(Q)touch $@
 
-# BPF: compile, link with bpftool (resolves BTF, strips DWARF), skeleton.
+# BPF: compile, link with bpftool (resolves BTF, strips DWARF). No
+# skeletons: ecmpd loads the object by path (--bpf-obj), which is what lets
+# a restart swap in another build (README, "Upgrading"), and reaches maps by
+# name through dp_maps.c, so a generated header would only tie user space
+# to one build of the object.
 $(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -98,10 +105,6 @@ $(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 $(BUILD)/%.bpf.o: $(BUILD)/%.bpf.tmp.o
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
-
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
 
 $(BUILD)/tests/%.bpf.tmp.o: tests/bpf/%.bpf.c $(BPF_HDRS) tests/bpf/hash_probe.h | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
@@ -126,27 +129,38 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# User space.
-$(BUILD)/%.o: %.c $(wildcard include/*.h user/*.h tests/*.h tests/bpf/*.h tests/net/*.h) $(SKELS) | $(TOOLCHAIN)
+# User space; headers tracked by the compiler (-MMD -MP).
+$(BUILD)/%.o: %.c | $(TOOLCHAIN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+$(LIB): $(LIB_SRCS:%.c=$(BUILD)/%.o)
+$(LIB_BFD): $(BFD_SRCS:%.c=$(BUILD)/%.o)
+$(LIB_ECMPD): $(ECMPD_SRCS:%.c=$(BUILD)/%.o)
+$(LIB_CTL): $(CTL_SRCS:%.c=$(BUILD)/%.o)
+$(ALL_LIBS):
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 # Unit tests and programs: one object each, plus the library.
-$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(PROGS): $(BUILD)/%: $(BUILD)/user/%.o $(LIB)
+$(BUILD)/ecmpd: $(BUILD)/user/ecmpd/ecmpd.o $(LIB_ECMPD) $(LIB_BFD) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl/ecmpctl.o $(LIB_CTL) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/test_xdp: $(BUILD)/tests/bpf/test_xdp.o $(BUILD)/tests/bpf/frame_build.o \
-		$(BUILD)/tests/bpf/frame_model.o $(BUILD)/tests/bpf/dp_fixture.o $(LIB) \
+		$(BUILD)/tests/bpf/frame_model.o $(BUILD)/tests/bpf/dp_fixture.o $(LIB_CTL) $(LIB) \
 		$(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
@@ -157,7 +171,7 @@ $(BUILD)/tests/trafficgen: $(BUILD)/tests/bench/trafficgen.o $(BUILD)/tests/bpf/
 
 $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bench/jit_lines.o \
 		$(BUILD)/tests/bpf/frame_build.o \
-		$(BUILD)/tests/bpf/dp_fixture.o $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)
+		$(BUILD)/tests/bpf/dp_fixture.o $(LIB_CTL) $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
 
@@ -186,15 +200,15 @@ $(BUILD)/tests/netsink: $(BUILD)/tests/net/netsink.o
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-D_GNU_SOURCE -Iinclude -Iuser
-FUZZ_bfd_SRCS    := user/bfd_packet.c user/bfd_session.c user/sha1.c
-FUZZ_config_SRCS := user/config.c user/lpm.c user/route_set.c
-FUZZ_ctl_SRCS    := user/ctl.c user/json.c user/log.c
-FUZZ_netlink_SRCS := user/netlink.c
-FUZZ_cli_SRCS    := user/json.c user/log.c user/lookup.c user/lpm.c user/route_set.c
+FUZZ_bfd_SRCS    := user/bfd/bfd_packet.c user/bfd/bfd_session.c user/bfd/sha1.c
+FUZZ_config_SRCS := user/ecmpd/config.c user/lib/lpm.c user/lib/route_set.c user/lib/text.c
+FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
+FUZZ_netlink_SRCS := user/ecmpd/netlink.c
+FUZZ_cli_SRCS    := user/ecmpctl/cli.c
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
 		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) user/ecmpctl.c | $(TOOLCHAIN)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) $(FUZZ_cli_SRCS) | $(TOOLCHAIN)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)

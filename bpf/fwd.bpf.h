@@ -64,8 +64,8 @@ ecmp_pick_nexthop(__u32 group_id, __u64 hash, __u32 now, __u32 *nh_id)
 		return NULL;
 	/* One 64-bit load: base and mask of the same table. */
 	table = *(volatile __u64 *)grp;
-	base = (__u32)table;
-	mask = (__u32)(table >> 32) & (ECMP_MAX_BUCKETS - 1);
+	base = ecmp_group_base(table);
+	mask = ecmp_group_mask(table);
 
 	idx = base + ecmp_hash_bucket(hash, mask, 0);
 	b = bpf_map_lookup_elem(&ecmp_buckets, &idx);

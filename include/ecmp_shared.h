@@ -167,6 +167,28 @@ struct ecmp_group {
 } __attribute__((aligned(8)));
 _Static_assert(sizeof(struct ecmp_group) == 8, "ecmp_group ABI");
 
+/* The group's table as the one 64-bit word that is stored and loaded
+ * whole: base in the low half, mask in the high half. Every reader and
+ * writer goes through these three, never through the struct's fields
+ * (whose place in the word depends on the byte order). The mask read back
+ * is bounded, so a hostile word never spans more than one table's worth
+ * of buckets. */
+static inline __attribute__((always_inline)) __u64
+ecmp_group_word(__u32 table_base, __u32 buckets)
+{
+	return (__u64)table_base | (__u64)(buckets - 1) << 32;
+}
+
+static inline __attribute__((always_inline)) __u32 ecmp_group_base(__u64 word)
+{
+	return (__u32)word;
+}
+
+static inline __attribute__((always_inline)) __u32 ecmp_group_mask(__u64 word)
+{
+	return (__u32)(word >> 32) & (ECMP_MAX_BUCKETS - 1);
+}
+
 /* ---- ecmp_buckets: array of slots, mmapable ----
  * nexthop: written by ecmpd, one aligned 32-bit store per change.
  * last_seen: written by the data path, the config epoch (units of

@@ -26,8 +26,8 @@ if command -v "$CLANG" >/dev/null 2>&1; then
 	fi
 fi
 if command -v "$BPFTOOL" >/dev/null 2>&1 &&
-   ! "$BPFTOOL" gen help 2>&1 | grep -q skeleton; then
-	echo "$BPFTOOL has no 'gen skeleton'; install bpftool >= 5.7 (Debian: bpftool)" >&2
+   ! "$BPFTOOL" gen help 2>&1 | grep -q 'gen object'; then
+	echo "$BPFTOOL has no 'gen object'; install bpftool >= 5.18 (Debian: bpftool)" >&2
 	exit 1
 fi
 if command -v pkg-config >/dev/null 2>&1; then

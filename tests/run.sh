@@ -37,6 +37,7 @@ run unit/hash "$BUILD/tests/test_hash"
 run unit/bucket "$BUILD/tests/test_bucket"
 run unit/config "$BUILD/tests/test_config"
 run unit/bfd "$BUILD/tests/test_bfd"
+run unit/layers bash tests/unit/test_layers.sh
 
 if [ "$mode" = all ]; then
 	if [ "$(id -u)" != 0 ]; then
@@ -50,6 +51,7 @@ if [ "$mode" = all ]; then
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
 		run net/limits env BUILD="$BUILD" bash tests/net/test_limits.sh
 		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
+		run net/safety env BUILD="$BUILD" bash tests/net/test_safety.sh
 		# Valgrind cannot run ASan binaries; the sanitized run has ASan.
 		[ "${SANITIZE:-}" = 1 ] ||
 			run net/valgrind env BUILD="$BUILD" bash tests/net/test_valgrind.sh

@@ -96,8 +96,7 @@ void fixture_set_nexthop(struct fixture *f, uint32_t id, uint32_t ifindex,
 void fixture_set_group(struct fixture *f, uint32_t group, uint32_t base,
 		       uint32_t nbuckets)
 {
-	f->dp.groups[group].table_base = base;
-	f->dp.groups[group].bucket_mask = nbuckets - 1;
+	*(uint64_t *)&f->dp.groups[group] = ecmp_group_word(base, nbuckets);
 }
 
 void fixture_set_bucket(struct fixture *f, uint32_t slot, uint32_t nexthop)

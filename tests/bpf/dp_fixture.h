@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dp_maps.h"
-#include "lpm.h"
+#include "lib/dp_maps.h"
+#include "lib/lpm.h"
 #include "frame_model.h"
 
 struct fixture {

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "frame_model.h"
-#include "lpm.h"
+#include "lib/lpm.h"
 
 struct view {
 	const uint8_t *b;

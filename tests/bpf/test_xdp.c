@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 
 #include "../test.h"
+#include "lib/text.h"
 #include "dp_fixture.h"
 #include "frame_build.h"
 #include "hash_probe.h"
@@ -109,17 +110,6 @@ struct outcome {
 	long mismatches;
 };
 
-static const char *reason_name(int r)
-{
-	static const char *const names[] = {
-		"FORWARDED", "NOT_READY", "NOT_IP", "NOT_UNICAST",
-		"UNSUPPORTED", "MALFORMED", "NO_ROUTE", "LOCAL", "TTL",
-		"NO_NEXTHOP", "NO_EGRESS", "ADJUST_FAILED", "CSUM_PARTIAL",
-	};
-
-	return r >= 0 && r < ECMP_REASON_MAX ? names[r] : "?";
-}
-
 /* Runs the frame; checks program against model; returns the outcome. */
 static struct outcome run_and_compare(const char *name, const uint8_t *in,
 				      size_t len)
@@ -162,7 +152,7 @@ static struct outcome run_and_compare(const char *name, const uint8_t *in,
 	} else {
 		if (o.retval != XDP_PASS) {
 			CHECK(0, "%s: verdict %u, model says pass (%s)", name,
-			      o.retval, reason_name(m.reason));
+			      o.retval, text_reason(m.reason));
 			o.mismatches++;
 			return o;
 		}
@@ -1100,13 +1090,13 @@ static void test_random_and_mutated_frames(void)
 	for (r = 0; r < ECMP_REASON_MAX; r++)
 		CHECK(fixture_reason_count(&fx, r) - before[r] == model_count[r],
 		      "reason %s: program counted %llu, model %llu",
-		      reason_name(r),
+		      text_reason(r),
 		      (unsigned long long)(fixture_reason_count(&fx, r) - before[r]),
 		      (unsigned long long)model_count[r]);
 	CHECK(forwarded > total / 10, "too few forwarded frames (%ld)", forwarded);
 	printf("  %ld random frames:", frames);
 	for (r = 0; r < ECMP_REASON_MAX; r++)
-		printf(" %s %llu", reason_name(r), (unsigned long long)model_count[r]);
+		printf(" %s %llu", text_reason(r), (unsigned long long)model_count[r]);
 	printf("\n");
 }
 

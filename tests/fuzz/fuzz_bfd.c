@@ -7,8 +7,8 @@
 #include <assert.h>
 #include <string.h>
 
-#include "bfd_packet.h"
-#include "bfd_session.h"
+#include "bfd/bfd_packet.h"
+#include "bfd/bfd_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,65 +1,26 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * libFuzzer target: ecmpctl's command line. The fuzzer's bytes become argv
- * (split at NUL and newline); ecmpctl's own main() parses them. The maps
- * and the daemon are stubbed out: opening the pins fails as on a host
- * without ecmpd, and no request reaches a real ecmpd, so every command
- * runs its argument handling and its error path, and nothing else.
+ * (split at NUL and newline) and go through cli_parse(), the function
+ * ecmpctl's main() calls: options, objects, abbreviations, names,
+ * prefixes and lookup flows. It opens and prints nothing, so no stub is
+ * needed; what it returns is checked for the promises of cli.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define main ecmpctl_main
-#include "../../user/ecmpctl.c"
-#undef main
+#include "ecmpctl/cli.h"
+#include "ecmp_shared.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-/* ---- stubs: no maps, no daemon ---- */
-
-int dp_open_pinned(struct ecmp_dp *dp, const char *pin_root, int writable)
-{
-	memset(dp, 0, sizeof(*dp));
-	return -ENOENT;
-}
-
-void dp_close(struct ecmp_dp *dp, int close_fds) { }
-
-int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,
-		    struct ecmp_counter *out)
-{
-	memset(out, 0, sizeof(*out));
-	return -ENOENT;
-}
-
-uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map) { return 0; }
-const char *dp_reason_name(int reason) { return "reason"; }
-const char *const dp_map_names[DP_MAP_COUNT];
-uint32_t pin_tc_query(int ifindex, int egress) { return 0; }
-int pin_xdp_mode(int ifindex, uint32_t *prog_id) { return 0; }
-int pin_prog_tag(uint32_t id, char *hex) { return -ENOENT; }
-
-int ctl_request(const char *path, const char *req, char *reply, size_t len,
-		int timeout_ms)
-{
-	return -ECONNREFUSED;
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	/* Show commands print; keep the fuzzer's output readable. */
-	if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "r", stdin))
-		abort();
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1), *args[32] = { "ecmpctl" };
-	int argc = 1;
+	char *buf = malloc(size + 1), *args[32] = { "ecmpctl" }, err[512];
+	struct cli_cmd c = { .pin_root = "/sys/fs/bpf/ecmp", .socket = "/run/ecmp/ecmpd.sock" };
+	int argc = 1, ret;
 	size_t i, start = 0;
 
 	if (!buf)
@@ -74,12 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start = i + 1;
 	}
 	args[argc] = NULL;
-	memset(&g, 0, sizeof(g));
-	g.pin_root = "/nonexistent/ecmp-fuzz";
-	g.socket = "/nonexistent/ecmp-fuzz.sock";
-	optind = 0;		/* getopt_long starts over */
-	opterr = 0;
-	ecmpctl_main(argc, args);
+	err[0] = 0;
+	ret = cli_parse(argc, args, &c, err, sizeof(err));
+	if (ret && (ret != -EINVAL || !err[0]))
+		abort();	/* a refusal always says why */
+	if (!ret && c.cmd == CLI_NEXTHOP_SET &&
+	    (!c.name || !*c.name || strlen(c.name) >= ECMP_NAME_MAX || strchr(c.name, ' ')))
+		abort();	/* would reach ecmpd as a malformed request */
+	if (!ret && c.cmd == CLI_LOOKUP &&
+	    c.flow.family != ECMP_AF_INET && c.flow.family != ECMP_AF_INET6)
+		abort();
 	free(buf);
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ecmp_shared.h"
-#include "netlink.h"
+#include "ecmpd/netlink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

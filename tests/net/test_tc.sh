@@ -177,7 +177,7 @@ test_interface_show() {
 	out=$(topo_ctl "$P" interface show)
 	shown=$(echo "$out" | awk '{ print $1 ":" ($2 == "xdp" ? "xdp" : $3), $NF }' | sort)
 	result "ecmpctl interface show lists every hook, with its program's tag" \
-		$([ "$(echo "$out" | grep -c "tc egress prog")" = 4 ] &&
+		$([ "$(echo "$out" | grep -c "tc egress prog_id")" = 4 ] &&
 		  echo "$out" | grep -q "^r0 tc ingress" &&
 		  echo "$out" | grep -q "^r0 xdp native" &&
 		  [ "$shown" = "$(hook_tags | sort)" ] && echo 0 || echo 1) \

@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "bfd_packet.h"
-#include "bfd_session.h"
-#include "sha1.h"
+#include "bfd/bfd_packet.h"
+#include "bfd/bfd_session.h"
+#include "bfd/sha1.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bucket.h"
+#include "lib/bucket.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "ecmpd/config.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;

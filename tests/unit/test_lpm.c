@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lpm.h"
+#include "lib/lpm.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;

@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Operator safety (docs/OPERATIONS.md): ecmpd never damages state it does
+# not own.
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#   router: permanent neighbours for nh1 and nh1v6 (the next box answers no
+#   ARP), the operator's clsact and root pfifo on r2, their sysctls; a
+#   second ecmpd instance (pin root P-b) on r4.
+#
+#  1. permanent neighbours, qdiscs, filters, routes, links, sysctls: equal
+#     (ip -j / tc -j) before start, after start, after SAFETY_SECONDS (30)
+#     of running with neighbours re-confirmed every 200 ms, after
+#     `ecmpctl shutdown` and after `ecmpd --detach`;
+#  2. a permanent entry makes its nexthop usable with the entry's MAC;
+#  3. `ecmpd --detach --pin-root TYPO` does nothing and says so (exit 1);
+#     `--detach` of one instance leaves the other's programs and pins;
+#  4. ecmpctl from separate `ip netns exec` calls (own mount namespace,
+#     own bpffs) and from the host: ecmpd's maps and interface names.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=es$$
+CONF=/tmp/$P.conf
+CONF_B=/tmp/$P-b.conf
+SAFETY_SECONDS=${SAFETY_SECONDS:-30}
+. tests/net/lib.sh
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-safety-last.log 2>/dev/null
+	pkill -f -- "--socket /tmp/$P-b.sock" 2>/dev/null
+	pkill -f -- "--socket /tmp/$P-x.sock" 2>/dev/null
+	nsx "$P-rt" "$BUILD/ecmpd" --detach --pin-root "/sys/fs/bpf/$P-b" >/dev/null 2>&1
+	rm -rf "/sys/fs/bpf/$P-b" "/tmp/$P-b".* "/tmp/$P-b-state"
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mac_of() { # NAMESPACE IF
+	ip -n "$1" -br link show "$2" | awk '{ print $3 }'
+}
+
+# The operator's hand-made state on the router, as ip and tc print it
+# (counters, timers and our own hooks left out).
+operator_state() {
+	local r="$P-rt"
+	{
+		echo "neigh"; ip -n "$r" -j neigh show nud permanent
+		echo "link"; ip -n "$r" -j link show
+		echo "qdisc"; tc -n "$r" -j qdisc show dev r2
+		echo "route"; ip -n "$r" -j route show table all
+		echo "rule"; ip -n "$r" -j rule show
+	} | python3 -c '
+import json, sys
+# One line per object, in a stable order, without counters and without
+# what the kernel adds by itself as links come up (IPv6 link-local).
+lines = sys.stdin.read().split("\n")
+for kind, text in zip(lines[0::2], lines[1::2]):
+    for o in json.loads(text or "[]"):
+        if kind == "link":
+            # admin state, not carrier (the peer decides that)
+            o = {k: o.get(k) for k in ("ifname", "mtu", "address")} | \
+                {"up": "UP" in o.get("flags", [])}
+        if kind == "neigh":
+            o = {k: o.get(k) for k in ("dst", "dev", "lladdr", "state")}
+        if kind == "route" and (o.get("dst", "").startswith(("fe80", "ff00")) or
+                                "fe80" in o.get("dst", "")):
+            continue
+        if kind == "qdisc":
+            o = {k: o.get(k) for k in ("kind", "handle", "parent", "options")}
+        print(kind, json.dumps(o, sort_keys=True))
+' | sort
+	ip netns exec "$r" sysctl net.ipv4.ip_forward net.ipv4.conf.r1.rp_filter \
+		net.ipv6.conf.all.forwarding net.ipv4.neigh.r1.base_reachable_time_ms
+}
+
+setup() {
+	topo_create "$P" 4 || return 1
+	ip -n "$P-rt" neigh replace 198.18.1.2 lladdr "$(mac_of "$P-n1" n0)" dev r1 nud permanent
+	ip -n "$P-rt" neigh replace 2001:db8:1::2 lladdr "$(mac_of "$P-n1" n0)" dev r1 nud permanent
+	tc -n "$P-rt" qdisc add dev r2 clsact
+	tc -n "$P-rt" qdisc replace dev r2 root pfifo limit 500
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.r1.rp_filter=2
+	topo_config "$P" "$CONF"
+	cat > "$CONF_B" <<EOF2
+seed 0x00112233445566778899aabbccddeeff
+pin-root /sys/fs/bpf/$P-b
+interface r4 xdp native
+nexthop b1 via 198.18.1.2 dev r1
+group gb buckets 64 nexthops b1
+route 198.19.200.0/24 group gb
+EOF2
+}
+
+# checkpoint NAME: the operator's state is as it was before ecmpd.
+checkpoint() {
+	local now
+	now=$(operator_state)
+	[ "$now" = "$BEFORE" ]
+	result "operator's state unchanged: $1" $? "$(diff <(echo "$BEFORE") <(echo "$now") | head -20)"
+}
+
+test_state_kept() {
+	BEFORE=$(operator_state)
+	topo_ecmpd "$P" "$CONF" --neigh-reconfirm 200 && topo_wait_usable "$P" 8 ||
+		{ result "ecmpd starts with permanent neighbours" 1 "$(tail "/tmp/$P.ecmpd.log")"; return; }
+	checkpoint "after start"
+	# 2. usable with the permanent entry's MAC
+	topo_ctl "$P" nexthop show | grep -q "^nh1 .*mac $(mac_of "$P-n1" n0) .*state up" &&
+		topo_ctl "$P" nexthop show | grep -q "^nh1v6 .*mac $(mac_of "$P-n1" n0) .*state up"
+	result "permanent neighbour: nh1, nh1v6 up with the entry's MAC" $? "$(topo_ctl "$P" nexthop show)"
+	sleep "$SAFETY_SECONDS"
+	checkpoint "after ${SAFETY_SECONDS} s, neighbours re-confirmed every 200 ms"
+	topo_ctl "$P" nexthop show | grep -q "^nh1 .*state up"
+	result "permanent neighbour: nh1 still up after ${SAFETY_SECONDS} s" $? "$(topo_ctl "$P" nexthop show)"
+	topo_ctl "$P" shutdown >/dev/null
+	sleep 0.5
+	checkpoint "after ecmpctl shutdown"
+}
+
+test_detach_scope() {
+	local out rc ours_before
+	nsx "$P-rt" "$BUILD/ecmpd" -c "$CONF_B" --state-dir "/tmp/$P-b-state" \
+		--socket "/tmp/$P-b.sock" </dev/null >>"/tmp/$P-b.log" 2>&1 &
+	for _ in $(seq 1 100); do [ -S "/tmp/$P-b.sock" ] && break; sleep 0.1; done
+	ours_before=$(nsx "$P-rt" "$BUILD/ecmpctl" --socket "/tmp/$P-b.sock" \
+		--pin-root "/sys/fs/bpf/$P-b" interface show)
+	out=$(nsx "$P-rt" "$BUILD/ecmpd" --detach --pin-root "/sys/fs/bpf/$P-typo" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "No xdp-ecmp maps under /sys/fs/bpf/$P-typo: nothing detached" &&
+		[ "$(topo_ctl "$P" interface show | grep -c '^r0 xdp')" = 1 ] &&
+		[ "$(nsx "$P-rt" "$BUILD/ecmpctl" --socket "/tmp/$P-b.sock" --pin-root "/sys/fs/bpf/$P-b" interface show)" = "$ours_before" ] &&
+		[ -e "/sys/fs/bpf/$P/ecmp_config" ]
+	result "--detach with a pin root of no instance: exit 1, nothing changed" $? "rc $rc: $out"
+	out=$(nsx "$P-rt" "$BUILD/ecmpd" --detach --pin-root "/sys/fs/bpf/$P" 2>&1)
+	rc=$?
+	[ $rc = 0 ] && [ ! -e "/sys/fs/bpf/$P/ecmp_config" ] &&
+		! nsx "$P-rt" xdp-loader status r0 2>/dev/null | grep -q ecmp_xdp &&
+		nsx "$P-rt" xdp-loader status r4 2>/dev/null | grep -q ecmp_xdp &&
+		[ -e "/sys/fs/bpf/$P-b/ecmp_config" ] &&
+		echo "$out" | grep -q "from 1 hooks and removed its 13 pinned maps"
+	result "--detach of one instance: its hook and pins go, the other's stay" $? "rc $rc: $out"
+	checkpoint "after ecmpd --detach"
+	pkill -f -- "--socket /tmp/$P-b.sock"
+}
+
+# 4. ecmpd under `ip netns exec` (a private mount namespace and bpffs);
+# ecmpctl from another `ip netns exec` call and from the host.
+test_ctl_anywhere() {
+	local out conf=/tmp/$P-x.conf
+	sed "s|^pin-root .*|pin-root /sys/fs/bpf/ecmp-$P|" "$CONF" > "$conf"
+	ip netns exec "$P-rt" "$BUILD/ecmpd" -c "$conf" --state-dir "/tmp/$P-x-state" \
+		--socket "/tmp/$P-x.sock" </dev/null >>"/tmp/$P-x.log" 2>&1 &
+	for _ in $(seq 1 100); do [ -S "/tmp/$P-x.sock" ] && break; sleep 0.1; done
+	sleep 1
+	out=$(ip netns exec "$P-rt" "$BUILD/ecmpctl" --socket "/tmp/$P-x.sock" \
+		--pin-root "/sys/fs/bpf/ecmp-$P" nexthop show 2>&1)
+	echo "$out" | grep -q "^nh2 via 198.18.2.2 dev r2 "
+	result "ecmpctl in another 'ip netns exec' reads ecmpd's maps" $? "$out"
+	out=$("$BUILD/ecmpctl" --socket "/tmp/$P-x.sock" --pin-root "/sys/fs/bpf/ecmp-$P" \
+		nexthop show 2>&1)
+	echo "$out" | grep -q "^nh3 via 198.18.3.2 dev r3 "
+	result "ecmpctl on the host names ecmpd's interfaces (dev r3)" $? "$out"
+	out=$("$BUILD/ecmpctl" --socket "/tmp/$P-x.sock" --pin-root "/sys/fs/bpf/ecmp-$P" \
+		interface show 2>&1)
+	echo "$out" | grep -q "^r0 xdp native prog_id [1-9]"
+	result "ecmpctl on the host: interface show lists ecmpd's hook" $? "$out"
+	"$BUILD/ecmpctl" --socket "/tmp/$P-x.sock" shutdown --detach >/dev/null 2>&1
+	sleep 0.5
+}
+
+want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
+
+if ! setup; then
+	result "topology with the operator's state" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+want state && test_state_kept
+want detach && test_detach_scope
+want ctl && test_ctl_anywhere
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netdb.h>
+
+#include "cli.h"
+#include "ecmp_shared.h"
+
+const char cli_usage[] =
+"Usage: ecmpctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+"where  OBJECT := { nexthop | group | route | interface | bfd | stats | lookup |\n"
+"                   reload | shutdown | help }\n"
+"       OPTIONS := { -j[son] | -p[retty] | --pin-root DIR | --socket PATH }\n"
+"\n"
+"       ecmpctl nexthop show [ NAME ]\n"
+"       ecmpctl nexthop set NAME { drain | up }\n"
+"       ecmpctl group show [ NAME ]\n"
+"       ecmpctl route show [ PREFIX ]     (the routes inside PREFIX)\n"
+"       ecmpctl interface show [ IFNAME ]\n"
+"       ecmpctl bfd show\n"
+"       ecmpctl stats\n"
+"       ecmpctl lookup SRC DST [ PROTO SPORT DPORT ]\n"
+"       ecmpctl lookup -        (one 'SRC DST [PROTO SPORT DPORT]' per line of stdin,\n"
+"                                one answer or error per line, in order)\n"
+"       ecmpctl reload\n"
+"       ecmpctl shutdown [ --detach ]\n"
+"\n"
+"       PROTO := { tcp | udp | sctp | icmp | icmp6 | NUMBER }\n"
+"Objects and commands may be abbreviated: 'ecmpctl n s' is 'nexthop show'.\n";
+
+static int say(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int matches(const char *word, const char *cmd)
+{
+	return *word && !strncmp(word, cmd, strlen(word));
+}
+
+static int parse_proto(const char *s, uint8_t *proto)
+{
+	static const struct { const char *name; uint8_t num; } known[] = {
+		{ "tcp", 6 }, { "udp", 17 }, { "sctp", 132 }, { "icmp", 1 },
+		{ "icmp6", 58 }, { "ipv6-icmp", 58 },
+	};
+	struct protoent *pe;
+	unsigned i;
+	char *end;
+	long v;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(s, known[i].name)) {
+			*proto = known[i].num;
+			return 0;
+		}
+	v = strtol(s, &end, 10);
+	if (*s && !*end && v >= 0 && v <= 255) {
+		*proto = v;
+		return 0;
+	}
+	pe = getprotobyname(s);
+	if (pe) {
+		*proto = pe->p_proto;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v > 65535)
+		return -EINVAL;
+	*port = htons(v);
+	return 0;
+}
+
+int cli_parse_flow(int argc, char **argv, struct ecmp_flow *f, char *err,
+		   size_t errlen)
+{
+	int same;
+
+	memset(f, 0, sizeof(*f));
+	if (argc != 2 && argc != 5)
+		return say(err, errlen, "Usage: ecmpctl lookup SRC DST [ PROTO SPORT DPORT ]");
+	if (inet_pton(AF_INET, argv[0], f->saddr) == 1) {
+		f->family = ECMP_AF_INET;
+		same = inet_pton(AF_INET, argv[1], f->daddr) == 1;
+	} else if (inet_pton(AF_INET6, argv[0], f->saddr) == 1) {
+		f->family = ECMP_AF_INET6;
+		same = inet_pton(AF_INET6, argv[1], f->daddr) == 1;
+	} else {
+		return say(err, errlen, "lookup: '%s' is not an IPv4 or IPv6 address", argv[0]);
+	}
+	if (!same)
+		return say(err, errlen, "lookup: '%s' is not an address of the same family as '%s'",
+			   argv[1], argv[0]);
+	if (argc == 5) {
+		if (parse_proto(argv[2], &f->proto))
+			return say(err, errlen, "lookup: unknown protocol '%s'", argv[2]);
+		if (parse_port(argv[3], &f->sport) || parse_port(argv[4], &f->dport))
+			return say(err, errlen, "lookup: ports are numbers from 0 to 65535");
+		if (f->proto != 6 && f->proto != 17 && f->proto != 132)
+			f->sport = f->dport = 0;	/* the data path sees none */
+	}
+	return 0;
+}
+
+static int parse_prefix(const char *s, struct cli_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	int max, i;
+	long len;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = ECMP_AF_INET;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = ECMP_AF_INET6;
+	else
+		return -EINVAL;
+	max = p->family == ECMP_AF_INET ? 32 : 128;
+	len = max;
+	if (slash) {
+		len = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || len < 0 || len > max)
+			return -EINVAL;
+	}
+	p->len = len;
+	for (i = 0; i < 16; i++) {
+		int keep = len - 8 * i;
+
+		p->addr[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+/* "OBJECT show [ ARG ]": the command word (optional, a prefix of "show")
+ * and at most one argument. */
+static int show_args(int argc, char **argv, const char *object,
+		     const char *arg_name, const char **arg, char *err, size_t errlen)
+{
+	*arg = NULL;
+	if (argc && !matches(argv[0], "show") && !matches(argv[0], "list"))
+		return say(err, errlen, "Command \"%s\" is unknown, try \"ecmpctl help\".",
+			   argv[0]);
+	if (argc > 2 || (argc == 2 && !arg_name))
+		return say(err, errlen, "Usage: ecmpctl %s show%s%s%s", object,
+			   arg_name ? " [ " : "", arg_name ? arg_name : "",
+			   arg_name ? " ]" : "");
+	if (argc == 2)
+		*arg = argv[1];
+	return 0;
+}
+
+static int parse_object(int argc, char **argv, struct cli_cmd *c, char *err,
+			size_t errlen)
+{
+	const char *obj = argv[0], *arg;
+
+	argc--;
+	argv++;
+	if (matches(obj, "nexthop")) {
+		if (argc && matches(argv[0], "set")) {
+			if (argc != 3 || (strcmp(argv[2], "drain") && strcmp(argv[2], "up")))
+				return say(err, errlen, "Usage: ecmpctl nexthop set NAME { drain | up }");
+			if (strlen(argv[1]) >= ECMP_NAME_MAX || !*argv[1] ||
+			    strpbrk(argv[1], " \t\n"))
+				return say(err, errlen, "nexthop %s: not a nexthop name", argv[1]);
+			c->cmd = CLI_NEXTHOP_SET;
+			c->name = argv[1];
+			c->drain = !strcmp(argv[2], "drain");
+			return 0;
+		}
+		c->cmd = CLI_NEXTHOP_SHOW;
+		if (show_args(argc, argv, "nexthop", "NAME", &c->name, err, errlen))
+			return -EINVAL;
+	} else if (matches(obj, "group")) {
+		c->cmd = CLI_GROUP_SHOW;
+		if (show_args(argc, argv, "group", "NAME", &c->name, err, errlen))
+			return -EINVAL;
+	} else if (matches(obj, "route")) {
+		c->cmd = CLI_ROUTE_SHOW;
+		if (show_args(argc, argv, "route", "PREFIX", &arg, err, errlen))
+			return -EINVAL;
+		if (arg && parse_prefix(arg, &c->prefix))
+			return say(err, errlen, "route show: '%s' is not an IPv4 or IPv6 prefix", arg);
+	} else if (matches(obj, "interface")) {
+		c->cmd = CLI_INTERFACE_SHOW;
+		if (show_args(argc, argv, "interface", "IFNAME", &c->name, err, errlen))
+			return -EINVAL;
+		if (c->name && strlen(c->name) >= IF_NAMESIZE)
+			return say(err, errlen, "interface show: '%s' is not an interface name", c->name);
+	} else if (matches(obj, "bfd")) {
+		c->cmd = CLI_BFD_SHOW;
+		if (show_args(argc, argv, "bfd", NULL, &arg, err, errlen))
+			return -EINVAL;
+	} else if (matches(obj, "stats")) {
+		c->cmd = CLI_STATS;
+		if (argc)
+			return say(err, errlen, "stats takes no arguments (got '%s'); try \"ecmpctl help\".",
+				   argv[0]);
+	} else if (matches(obj, "lookup")) {
+		if (argc == 1 && !strcmp(argv[0], "-")) {
+			c->cmd = CLI_LOOKUP_BATCH;
+			return 0;
+		}
+		c->cmd = CLI_LOOKUP;
+		return cli_parse_flow(argc, argv, &c->flow, err, errlen);
+	} else if (matches(obj, "reload")) {
+		c->cmd = CLI_RELOAD;
+		if (argc)
+			return say(err, errlen, "reload takes no arguments (got '%s')", argv[0]);
+	} else if (matches(obj, "shutdown")) {
+		c->cmd = CLI_SHUTDOWN;
+		if (argc > 1 || (argc == 1 && strcmp(argv[0], "--detach")))
+			return say(err, errlen, "Usage: ecmpctl shutdown [ --detach ]");
+		c->detach = argc == 1;
+	} else if (matches(obj, "help")) {
+		c->cmd = CLI_HELP;
+	} else {
+		return say(err, errlen, "Object \"%s\" is unknown, try \"ecmpctl help\".", obj);
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "pin-root", required_argument, NULL, 'P' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int opt;
+
+	c->cmd = CLI_HELP;
+	optind = 0;		/* getopt_long starts over on every call */
+	opterr = 0;		/* errors are ours to word */
+	while ((opt = getopt_long(argc, argv, "+jph", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': c->json = 1; break;
+		case 'p': c->pretty = 1; break;
+		case 'P': c->pin_root = optarg; break;
+		case 's': c->socket = optarg; break;
+		case 'h': return 0;
+		default:
+			return say(err, errlen, "Option \"%s\" is unknown or lacks its argument, try \"ecmpctl help\".",
+				   optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+		}
+	}
+	if (optind >= argc)
+		return say(err, errlen, "%s", "No OBJECT given, try \"ecmpctl help\".");
+	return parse_object(argc - optind, argv + optind, c, err, errlen);
+}

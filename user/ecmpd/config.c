@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Line-oriented parser: one statement per line, '#' starts a comment, words
+ * separated by blanks. Each statement is checked on its own as it is read;
+ * references between statements (group -> nexthop, route -> group) and
+ * limits are checked once the whole file is read, so statements may come in
+ * any order. Errors do not stop the parse: every error is listed.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "lib/lpm.h"
+#include "lib/text.h"
+
+#define MAX_WORDS 96
+
+/* References resolved once the whole file is read. */
+struct pending_member {
+	int group;
+	char name[ECMP_NAME_MAX];
+	int line;
+};
+
+struct pending_route {
+	int route;
+	char group[ECMP_NAME_MAX];
+};
+
+struct parser {
+	struct ecmp_conf *conf;
+	const char *file;
+	int line;
+	char *w[MAX_WORDS];
+	int nw;
+	struct pending_member *pending;
+	int npending, cap_pending;
+	struct pending_route *proutes;
+	int nproutes, cap_proutes;
+};
+
+static void conf_error(struct ecmp_conf *conf, const char *file, int line,
+		       const char *fmt, ...)
+{
+	char msg[512], *out;
+	va_list ap;
+	int n;
+
+	if (conf->nerror >= CONF_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = line > 0 ? snprintf(NULL, 0, "%s:%d: %s", file, line, msg) :
+		       snprintf(NULL, 0, "%s: %s", file, msg);
+	out = malloc(n + 1);
+	if (!out)
+		return;
+	if (line > 0)
+		snprintf(out, n + 1, "%s:%d: %s", file, line, msg);
+	else
+		snprintf(out, n + 1, "%s: %s", file, msg);
+	conf->error[conf->nerror++] = out;
+}
+
+#define perr(p, ...) conf_error((p)->conf, (p)->file, (p)->line, __VA_ARGS__)
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Seconds, fractions allowed ("0.5"), into milliseconds. */
+static int parse_seconds(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v;
+
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return -EINVAL;
+	v = strtod(s, &end);
+	if (*end || !isfinite(v) || v < 0 || v > 86400)
+		return -EINVAL;
+	*ms = (uint32_t)llround(v * 1000);
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n >= ECMP_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return 0;
+	return 1;
+}
+
+/* "ADDR" into family + bytes. Returns 0 or -EINVAL. */
+static int parse_addr(const char *s, uint8_t *family, uint8_t *addr)
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*family = ECMP_AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*family = ECMP_AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *words_after(struct parser *p, int from)
+{
+	static char buf[256];
+	size_t off = 0;
+	int i;
+
+	/* Cut at the buffer: a message, not the whole line, is the point. */
+	buf[0] = 0;
+	for (i = from; i < p->nw && off < sizeof(buf) - 1; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", p->w[i],
+				i + 1 < p->nw ? " " : "");
+	return buf;
+}
+
+static void *grow(void *arr, int *cap, int need, size_t elem)
+{
+	void *n;
+	int c = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return arr;
+	while (c < need)
+		c *= 2;
+	n = realloc(arr, (size_t)c * elem);
+	if (!n)
+		return NULL;
+	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(c - *cap) * elem);
+	*cap = c;
+	return n;
+}
+
+/* ---- statements ---- */
+
+static void st_seed(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	const char *s = p->nw == 2 ? p->w[1] : NULL;
+	char hi[17], lo[17];
+	int i;
+
+	if (!s) {
+		perr(p, "seed: expected 'seed auto' or 'seed 0x' followed by 32 hex digits");
+		return;
+	}
+	c->seed_set = 1;
+	if (!strcmp(s, "auto")) {
+		c->seed_auto = 1;
+		return;
+	}
+	if (strncmp(s, "0x", 2) || strlen(s) != 34) {
+		perr(p, "seed: '%s' is not 0x followed by 32 hex digits (128 bits)", s);
+		return;
+	}
+	for (i = 2; i < 34; i++)
+		if (!isxdigit((unsigned char)s[i])) {
+			perr(p, "seed: '%c' is not a hex digit", s[i]);
+			return;
+		}
+	memcpy(hi, s + 2, 16);
+	hi[16] = 0;
+	memcpy(lo, s + 18, 16);
+	lo[16] = 0;
+	c->seed[0] = strtoull(hi, NULL, 16);
+	c->seed[1] = strtoull(lo, NULL, 16);
+	c->seed_auto = 0;
+}
+
+static void st_hash(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	uint32_t f;
+	int i;
+
+	if (p->nw < 2) {
+		perr(p, "hash: expected 'hash l3|l4 [symmetric] [flowlabel] [inner]'");
+		return;
+	}
+	if (!strcmp(p->w[1], "l4")) {
+		f = ECMP_HASH_L4;
+	} else if (!strcmp(p->w[1], "l3")) {
+		f = 0;
+	} else {
+		perr(p, "hash: unknown policy '%s'; use l3 or l4", p->w[1]);
+		return;
+	}
+	for (i = 2; i < p->nw; i++) {
+		if (!strcmp(p->w[i], "symmetric"))
+			f |= ECMP_HASH_SYMMETRIC;
+		else if (!strcmp(p->w[i], "flowlabel"))
+			f |= ECMP_HASH_FLOWLABEL;
+		else if (!strcmp(p->w[i], "inner"))
+			f |= ECMP_HASH_INNER;
+		else
+			perr(p, "hash: unknown flag '%s'; flags are symmetric, flowlabel, inner",
+			     p->w[i]);
+	}
+	if ((f & ECMP_HASH_SYMMETRIC) && (f & ECMP_HASH_FLOWLABEL))
+		perr(p, "hash: symmetric and flowlabel exclude each other (the two directions of a flow carry different labels)");
+	c->hash_flags = f;
+}
+
+static void st_interface(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	struct conf_iface *ifc;
+	const char *mode = p->nw > 2 ? p->w[2] : "xdp";
+	const char *sub = p->nw > 3 ? p->w[3] : NULL;
+	int i;
+
+	if (p->nw < 2 || p->nw > 4) {
+		perr(p, "interface: expected 'interface IFNAME [xdp [native|generic|skb] | tc [ingress|egress] | attach none]'");
+		return;
+	}
+	if (strlen(p->w[1]) >= IF_NAMESIZE) {
+		perr(p, "interface: name '%s' is longer than %d characters", p->w[1],
+		     IF_NAMESIZE - 1);
+		return;
+	}
+	if (c->niface == CONF_MAX_IFACES) {
+		perr(p, "interface: more than %d interfaces", CONF_MAX_IFACES);
+		return;
+	}
+	ifc = &c->iface[c->niface];
+	if (!strcmp(mode, "xdp")) {
+		if (!sub || !strcmp(sub, "native"))
+			ifc->attach = ATTACH_XDP_NATIVE;
+		else if (!strcmp(sub, "generic") || !strcmp(sub, "skb"))
+			ifc->attach = ATTACH_XDP_GENERIC;
+		else {
+			perr(p, "interface %s: unknown XDP mode '%s'; use native, generic or skb",
+			     p->w[1], sub);
+			return;
+		}
+	} else if (!strcmp(mode, "attach") && sub && !strcmp(sub, "none")) {
+		ifc->attach = ATTACH_NONE;
+	} else if (!strcmp(mode, "tc")) {
+		if (!sub || !strcmp(sub, "ingress"))
+			ifc->attach = ATTACH_TC_INGRESS;
+		else if (!strcmp(sub, "egress"))
+			ifc->attach = ATTACH_TC_EGRESS;
+		else {
+			perr(p, "interface %s: unknown tc hook '%s'; use ingress or egress",
+			     p->w[1], sub);
+			return;
+		}
+	} else {
+		perr(p, "interface %s: unknown mode '%s'; use 'xdp [native|generic|skb]' or 'attach none'",
+		     p->w[1], words_after(p, 2));
+		return;
+	}
+	/* Each hook once per interface: XDP (or attach none), tc ingress,
+	 * tc egress. XDP and tc ingress together is useful: tc forwards what
+	 * XDP passes (frames whose checksum a local sender left to offload). */
+	for (i = 0; i < c->niface; i++) {
+		enum conf_attach a = c->iface[i].attach, b = ifc->attach;
+		int xa = a != ATTACH_TC_INGRESS && a != ATTACH_TC_EGRESS;
+		int xb = b != ATTACH_TC_INGRESS && b != ATTACH_TC_EGRESS;
+
+		if (strcmp(c->iface[i].name, p->w[1]) || (xa != xb) ||
+		    (!xa && a != b))
+			continue;
+		perr(p, "interface %s: %s already declared on line %d", p->w[1],
+		     xb ? "its XDP hook" : b == ATTACH_TC_EGRESS ? "tc egress" :
+		     "tc ingress", c->iface[i].line);
+		return;
+	}
+	snprintf(ifc->name, sizeof(ifc->name), "%s", p->w[1]);
+	ifc->line = p->line;
+	c->niface++;
+}
+
+/* The options after 'bfd' from word i on: timers everywhere, auth on a
+ * nexthop (nh != NULL), admin-down-on-exit globally. Returns the index of
+ * the first word that is not a bfd option, or -1 after an error. */
+static int parse_bfd_options(struct parser *p, int i, uint32_t *interval,
+			     uint32_t *mult, struct conf_nexthop *nh)
+{
+	for (; i < p->nw; i += 2) {
+		const char *k = p->w[i], *v = i + 1 < p->nw ? p->w[i + 1] : NULL;
+
+		if (!nh && !strcmp(k, "admin-down-on-exit")) {
+			p->conf->bfd_admin_down_on_exit = 1;
+			i--;
+			continue;
+		}
+		if (strcmp(k, "interval") && strcmp(k, "multiplier") &&
+		    (!nh || (strcmp(k, "auth") && strcmp(k, "key-id") && strcmp(k, "secret"))))
+			break;
+		if (!v) {
+			perr(p, "bfd: '%s' needs a value", k);
+			return -1;
+		}
+		if (!strcmp(k, "interval")) {
+			if (parse_u32(v, 10, 60000, interval)) {
+				perr(p, "bfd: interval '%s' is not a number of milliseconds from 10 to 60000", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "multiplier")) {
+			if (parse_u32(v, 1, 255, mult)) {
+				perr(p, "bfd: multiplier '%s' is not from 1 to 255", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "auth")) {
+			if (!strcmp(v, "sha1")) {
+				nh->bfd_key.type = BFD_AUTH_KEYED_SHA1;
+			} else if (!strcmp(v, "meticulous-sha1")) {
+				nh->bfd_key.type = BFD_AUTH_METICULOUS_SHA1;
+			} else {
+				perr(p, "bfd: auth '%s' is not sha1 or meticulous-sha1", v);
+				return -1;
+			}
+		} else if (!strcmp(k, "key-id")) {
+			uint32_t id;
+
+			if (parse_u32(v, 0, 255, &id)) {
+				perr(p, "bfd: key-id '%s' is not from 0 to 255", v);
+				return -1;
+			}
+			nh->bfd_key.key_id = id;
+		} else {
+			if (v[0] != '/' || strlen(v) >= sizeof(nh->bfd_secret_path)) {
+				perr(p, "bfd: secret '%s' must be an absolute path shorter than %zu",
+				     v, sizeof(nh->bfd_secret_path));
+				return -1;
+			}
+			snprintf(nh->bfd_secret_path, sizeof(nh->bfd_secret_path), "%s", v);
+		}
+	}
+	return i;
+}
+
+static void st_bfd(struct parser *p)
+{
+	int end = parse_bfd_options(p, 1, &p->conf->bfd_interval_ms,
+				    &p->conf->bfd_multiplier, NULL);
+
+	if (end >= 0 && end != p->nw)
+		perr(p, "bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]', got '%s'",
+		     words_after(p, end));
+}
+
+static void st_pin_root(struct parser *p)
+{
+	if (p->nw != 2 || p->w[1][0] != '/' ||
+	    strlen(p->w[1]) >= sizeof(p->conf->pin_root)) {
+		perr(p, "pin-root: expected an absolute path under a bpffs mount, e.g. /sys/fs/bpf/ecmp");
+		return;
+	}
+	snprintf(p->conf->pin_root, sizeof(p->conf->pin_root), "%s", p->w[1]);
+}
+
+static void st_nexthop(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	struct conf_nexthop nh = { .weight = 1, .line = p->line };
+	int i, have_via = 0, have_dev = 0;
+
+	if (p->nw < 2 || !valid_name(p->w[1])) {
+		perr(p, "nexthop: expected 'nexthop NAME via ADDR dev IFNAME [weight N] [vlan VID] [bfd ...]'; NAME is 1-31 of A-Z a-z 0-9 _ . -");
+		return;
+	}
+	snprintf(nh.name, sizeof(nh.name), "%s", p->w[1]);
+	for (i = 2; i < p->nw; i++) {
+		const char *k = p->w[i], *v = i + 1 < p->nw ? p->w[i + 1] : NULL;
+
+		if (!strcmp(k, "bfd")) {
+			int end = parse_bfd_options(p, i + 1, &nh.bfd_interval_ms,
+						    &nh.bfd_multiplier, &nh);
+
+			if (end < 0)
+				return;
+			nh.bfd = 1;
+			i = end - 1;
+			continue;
+		}
+		if (!v) {
+			perr(p, "nexthop %s: '%s' needs a value", nh.name, k);
+			return;
+		}
+		if (!strcmp(k, "via")) {
+			if (parse_addr(v, &nh.family, nh.via)) {
+				perr(p, "nexthop %s: '%s' is not an IPv4 or IPv6 address", nh.name, v);
+				return;
+			}
+			have_via = 1;
+		} else if (!strcmp(k, "dev")) {
+			if (strlen(v) >= IF_NAMESIZE) {
+				perr(p, "nexthop %s: interface name '%s' is too long", nh.name, v);
+				return;
+			}
+			snprintf(nh.dev, sizeof(nh.dev), "%s", v);
+			have_dev = 1;
+		} else if (!strcmp(k, "weight")) {
+			if (parse_u32(v, 1, CONF_MAX_WEIGHT, &nh.weight)) {
+				perr(p, "nexthop %s: weight '%s' is not from 1 to %d", nh.name, v,
+				     CONF_MAX_WEIGHT);
+				return;
+			}
+		} else if (!strcmp(k, "vlan")) {
+			uint32_t vid;
+
+			if (parse_u32(v, 1, 4094, &vid)) {
+				perr(p, "nexthop %s: vlan '%s' is not from 1 to 4094", nh.name, v);
+				return;
+			}
+			nh.vlan = vid;
+		} else {
+			perr(p, "nexthop %s: unknown option '%s'; options are via, dev, weight, vlan, bfd",
+			     nh.name, k);
+			return;
+		}
+		i++;
+	}
+	if (!have_via || !have_dev) {
+		perr(p, "nexthop %s: needs both 'via ADDR' and 'dev IFNAME'", nh.name);
+		return;
+	}
+	if (!nh.bfd_key.type != !nh.bfd_secret_path[0]) {
+		perr(p, "nexthop %s: bfd auth needs both 'auth sha1|meticulous-sha1' and 'secret FILE'",
+		     nh.name);
+		return;
+	}
+	i = config_find_nexthop(c, nh.name);
+	if (i >= 0) {
+		perr(p, "nexthop %s: already defined on line %d", nh.name, c->nexthop[i].line);
+		return;
+	}
+	c->nexthop = grow(c->nexthop, &c->cap_nexthop, c->nnexthop + 1, sizeof(nh));
+	if (!c->nexthop) {
+		perr(p, "out of memory");
+		return;
+	}
+	c->nexthop[c->nnexthop++] = nh;
+}
+
+static void st_group(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	struct conf_group g = { .buckets = ECMP_DEFAULT_BUCKETS,
+				.idle_timer_ms = 1000,
+				.unbalanced_timer_ms = 10000, .line = p->line };
+	int i, in_list = 0, gi;
+
+	if (p->nw < 2 || !valid_name(p->w[1])) {
+		perr(p, "group: expected 'group NAME [buckets N] [idle_timer S] [unbalanced_timer S] nexthops NAME...'");
+		return;
+	}
+	snprintf(g.name, sizeof(g.name), "%s", p->w[1]);
+	gi = config_find_group(c, g.name);
+	if (gi >= 0) {
+		perr(p, "group %s: already defined on line %d", g.name, c->group[gi].line);
+		return;
+	}
+	gi = c->ngroup;
+	for (i = 2; i < p->nw; i++) {
+		const char *k = p->w[i], *v = i + 1 < p->nw ? p->w[i + 1] : NULL;
+
+		if (in_list) {
+			if (g.nmembers == ECMP_MAX_GROUP_MEMBERS) {
+				perr(p, "group %s: more than %d nexthops", g.name, ECMP_MAX_GROUP_MEMBERS);
+				return;
+			}
+			p->pending = grow(p->pending, &p->cap_pending,
+					  p->npending + 1, sizeof(*p->pending));
+			if (!p->pending) {
+				perr(p, "out of memory");
+				return;
+			}
+			p->pending[p->npending].group = gi;
+			p->pending[p->npending].line = p->line;
+			snprintf(p->pending[p->npending].name, ECMP_NAME_MAX, "%s", k);
+			p->npending++;
+			g.nmembers++;
+			continue;
+		}
+		if (!strcmp(k, "nexthops")) {
+			in_list = 1;
+			continue;
+		}
+		if (!v) {
+			perr(p, "group %s: '%s' needs a value", g.name, k);
+			return;
+		}
+		if (!strcmp(k, "buckets")) {
+			if (parse_u32(v, ECMP_MIN_BUCKETS, ECMP_MAX_BUCKETS, &g.buckets) ||
+			    (g.buckets & (g.buckets - 1))) {
+				perr(p, "group %s: buckets '%s' is not a power of two from 1 to %u",
+				     g.name, v, ECMP_MAX_BUCKETS);
+				return;
+			}
+		} else if (!strcmp(k, "idle_timer") || !strcmp(k, "idle-timer")) {
+			if (parse_seconds(v, &g.idle_timer_ms)) {
+				perr(p, "group %s: idle_timer '%s' is not a number of seconds", g.name, v);
+				return;
+			}
+		} else if (!strcmp(k, "unbalanced_timer") ||
+			   !strcmp(k, "unbalanced-timer")) {
+			if (parse_seconds(v, &g.unbalanced_timer_ms)) {
+				perr(p, "group %s: unbalanced_timer '%s' is not a number of seconds",
+				     g.name, v);
+				return;
+			}
+		} else {
+			perr(p, "group %s: unknown option '%s'; options are buckets, idle_timer, unbalanced_timer, nexthops",
+			     g.name, k);
+			return;
+		}
+		i++;
+	}
+	if (!g.nmembers) {
+		perr(p, "group %s: no nexthops; add 'nexthops NAME...'", g.name);
+		/* Still recorded so routes to it do not also fail. */
+	}
+	g.nmembers = 0;		/* filled when the pending names resolve */
+	c->group = grow(c->group, &c->cap_group, c->ngroup + 1, sizeof(g));
+	if (!c->group) {
+		perr(p, "out of memory");
+		return;
+	}
+	c->group[c->ngroup++] = g;
+}
+
+static void st_route(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	struct conf_route r = { .line = p->line, .group = -1 };
+	uint8_t masked[16];
+	char buf[64], *slash;
+	uint32_t plen;
+
+	if (p->nw != 4 || strcmp(p->w[2], "group")) {
+		perr(p, "route: expected 'route PREFIX group NAME'");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", p->w[1]);
+	slash = strchr(buf, '/');
+	if (!slash) {
+		perr(p, "route: '%s' has no prefix length; write e.g. 198.19.0.0/16", p->w[1]);
+		return;
+	}
+	*slash = 0;
+	if (parse_addr(buf, &r.family, r.addr) ||
+	    parse_u32(slash + 1, 0, r.family == ECMP_AF_INET ? 32 : 128, &plen)) {
+		perr(p, "route: '%s' is not an IPv4 or IPv6 prefix", p->w[1]);
+		return;
+	}
+	r.prefixlen = plen;
+	memcpy(masked, r.addr, 16);
+	lpm_mask(masked, r.family, r.prefixlen);
+	if (memcmp(masked, r.addr, 16)) {
+		char good[INET6_ADDRSTRLEN];
+
+		text_addr(r.family, masked, good, sizeof(good));
+		perr(p, "route: '%s' has host bits set; did you mean %s/%u?", p->w[1],
+		     good, plen);
+		return;
+	}
+	/* Duplicates are found after the whole file is read (a sort, not
+	 * a pairwise scan: route tables can be 100,000 lines). */
+	c->route = grow(c->route, &c->cap_route, c->nroute + 1, sizeof(r));
+	p->proutes = grow(p->proutes, &p->cap_proutes, p->nproutes + 1,
+			  sizeof(*p->proutes));
+	if (!c->route || !p->proutes) {
+		perr(p, "out of memory");
+		return;
+	}
+	p->proutes[p->nproutes].route = c->nroute;
+	snprintf(p->proutes[p->nproutes].group, ECMP_NAME_MAX, "%s", p->w[3]);
+	p->nproutes++;
+	c->route[c->nroute++] = r;
+}
+
+static const struct {
+	const char *word;
+	void (*fn)(struct parser *p);
+} statements[] = {
+	{ "seed", st_seed },
+	{ "hash", st_hash },
+	{ "interface", st_interface },
+	{ "bfd", st_bfd },
+	{ "pin-root", st_pin_root },
+	{ "nexthop", st_nexthop },
+	{ "group", st_group },
+	{ "route", st_route },
+};
+
+static void parse_line(struct parser *p, char *line)
+{
+	char *hash = strchr(line, '#'), *tok, *save = NULL;
+	size_t i;
+
+	if (hash)
+		*hash = 0;
+	p->nw = 0;
+	for (tok = strtok_r(line, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (p->nw == MAX_WORDS) {
+			perr(p, "line has more than %d words", MAX_WORDS);
+			return;
+		}
+		p->w[p->nw++] = tok;
+	}
+	if (!p->nw)
+		return;
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
+		if (!strcmp(p->w[0], statements[i].word)) {
+			statements[i].fn(p);
+			return;
+		}
+	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route",
+	     p->w[0]);
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct conf_route *x = *(const struct conf_route *const *)a;
+	const struct conf_route *y = *(const struct conf_route *const *)b;
+	int d = (int)x->family - y->family;
+
+	if (!d)
+		d = (int)x->prefixlen - y->prefixlen;
+	if (!d)
+		d = memcmp(x->addr, y->addr, 16);
+	return d ? d : x->line - y->line;
+}
+
+/* Each duplicate route is reported at its later line. */
+static void find_duplicate_routes(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	const struct conf_route **v = malloc(sizeof(*v) * (c->nroute ? c->nroute : 1));
+	int i;
+
+	if (!v) {
+		conf_error(c, p->file, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < c->nroute; i++)
+		v[i] = &c->route[i];
+	qsort(v, c->nroute, sizeof(*v), route_cmp);
+	for (i = 1; i < c->nroute; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (v[i]->family != v[i - 1]->family ||
+		    v[i]->prefixlen != v[i - 1]->prefixlen ||
+		    memcmp(v[i]->addr, v[i - 1]->addr, 16))
+			continue;
+		text_addr(v[i]->family, v[i]->addr, a, sizeof(a));
+		conf_error(c, p->file, v[i]->line,
+			   "route %s/%u: already defined on line %d", a,
+			   v[i]->prefixlen, v[i - 1]->line);
+	}
+	free(v);
+}
+
+/* References and limits, once everything is read. */
+static void resolve(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	const char *file = p->file;
+	struct pending_member *pending = p->pending;
+	struct pending_route *proutes = p->proutes;
+	uint64_t slots = 1;	/* slot 0 is the guard */
+	int i, j;
+
+	find_duplicate_routes(p);
+	for (i = 0; i < p->npending; i++) {
+		struct conf_group *g;
+		int nh = config_find_nexthop(c, pending[i].name);
+
+		if (pending[i].group >= c->ngroup)
+			continue;	/* its group line failed: already reported */
+		g = &c->group[pending[i].group];
+		if (nh < 0) {
+			conf_error(c, file, pending[i].line,
+				   "group %s: unknown nexthop '%s'; define it with 'nexthop %s via ADDR dev IFNAME'",
+				   g->name, pending[i].name, pending[i].name);
+			continue;
+		}
+		for (j = 0; j < g->nmembers; j++)
+			if (g->member[j] == nh) {
+				conf_error(c, file, pending[i].line,
+					   "group %s: nexthop %s listed twice", g->name,
+					   pending[i].name);
+				break;
+			}
+		if (j == g->nmembers)
+			g->member[g->nmembers++] = nh;
+	}
+	for (i = 0; i < p->nproutes; i++) {
+		int g = config_find_group(c, proutes[i].group);
+		struct conf_route *r = &c->route[proutes[i].route];
+
+		if (g < 0)
+			conf_error(c, file, r->line,
+				   "route: unknown group '%s'; define it with 'group %s nexthops NAME...'",
+				   proutes[i].group, proutes[i].group);
+		r->group = g;
+	}
+	for (i = 0; i < c->ngroup; i++) {
+		struct conf_group *g = &c->group[i];
+
+		if (g->nmembers && g->buckets < (uint32_t)g->nmembers)
+			conf_error(c, file, g->line,
+				   "group %s: %u buckets for %d nexthops; use at least as many buckets as nexthops",
+				   g->name, g->buckets, g->nmembers);
+		slots += g->buckets;
+	}
+	if (c->nnexthop > ECMP_MAX_NEXTHOPS)
+		conf_error(c, file, 0, "%d nexthops, the limit is %d", c->nnexthop,
+			   ECMP_MAX_NEXTHOPS);
+	if (c->ngroup > ECMP_MAX_GROUPS)
+		conf_error(c, file, 0, "%d groups, the limit is %d", c->ngroup,
+			   ECMP_MAX_GROUPS);
+	if (c->nroute > ECMP_MAX_ROUTES)
+		conf_error(c, file, 0, "%d routes, the limit is %d", c->nroute,
+			   ECMP_MAX_ROUTES);
+	if (slots > ECMP_MAX_BUCKET_SLOTS)
+		conf_error(c, file, 0,
+			   "the groups need %llu buckets in all, the limit is %u; use fewer buckets per group",
+			   (unsigned long long)slots - 1, ECMP_MAX_BUCKET_SLOTS - 1);
+}
+
+int config_parse(struct ecmp_conf *conf, const char *name, const char *text)
+{
+	struct parser p = { .conf = conf, .file = name };
+	char *copy = strdup(text), *line, *next;
+
+	if (!copy)
+		return -ENOMEM;
+	snprintf(conf->path, sizeof(conf->path), "%s", name);
+	conf->hash_flags = ECMP_HASH_L4;
+	conf->seed_auto = 1;
+	conf->bfd_interval_ms = 300;
+	conf->bfd_multiplier = 3;
+	snprintf(conf->pin_root, sizeof(conf->pin_root), "%s", ECMP_PIN_ROOT_DEFAULT);
+	for (line = copy; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		p.line++;
+		parse_line(&p, line);
+	}
+	resolve(&p);
+	free(p.pending);
+	free(p.proutes);
+	free(copy);
+	return conf->nerror ? -EINVAL : 0;
+}
+
+int config_load(struct ecmp_conf *conf, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	char buf[4096];
+	int err;
+
+	if (!f) {
+		err = -errno;
+		conf_error(conf, path, 0, "cannot open: %s", strerror(-err));
+		return err;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (len + n + 1 > cap) {
+			char *t;
+
+			cap = (len + n + 1) * 2;
+			t = realloc(text, cap);
+			if (!t) {
+				free(text);
+				fclose(f);
+				return -ENOMEM;
+			}
+			text = t;
+		}
+		memcpy(text + len, buf, n);
+		len += n;
+	}
+	if (ferror(f)) {
+		err = -errno;
+		fclose(f);
+		free(text);
+		conf_error(conf, path, 0, "cannot read: %s", strerror(-err ? -err : EIO));
+		return err ? err : -EIO;
+	}
+	fclose(f);
+	if (!text)
+		text = strdup("");
+	if (!text)
+		return -ENOMEM;
+	text[len] = 0;
+	if (strlen(text) != len) {
+		free(text);
+		conf_error(conf, path, 0, "contains a NUL byte: not a text file");
+		return -EINVAL;
+	}
+	err = config_parse(conf, path, text);
+	free(text);
+	return err;
+}
+
+/* A BFD secret: a regular file of root's that nobody else can read,
+ * holding 1-20 bytes (one trailing newline ignored). */
+static void read_secret(struct ecmp_conf *conf, struct conf_nexthop *nh)
+{
+	const char *path = nh->bfd_secret_path;
+	uint8_t buf[64];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		conf_error(conf, conf->path, nh->line, "nexthop %s: cannot read bfd secret %s: %s",
+			   nh->name, path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		conf_error(conf, conf->path, nh->line, "nexthop %s: bfd secret %s is not a regular file",
+			   nh->name, path);
+	} else if (st.st_uid != 0 || (st.st_mode & 077)) {
+		conf_error(conf, conf->path, nh->line,
+			   "nexthop %s: bfd secret %s must be root's and readable by root only (now uid %u mode %04o); chown root %s && chmod 600 %s",
+			   nh->name, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			   path, path);
+	} else {
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		if (n < 1 || n > BFD_SHA1_KEY_MAX) {
+			conf_error(conf, conf->path, nh->line,
+				   "nexthop %s: bfd secret %s must hold 1 to %d bytes",
+				   nh->name, path, BFD_SHA1_KEY_MAX);
+		} else {
+			memcpy(nh->bfd_key.secret, buf, n);
+			nh->bfd_key.len = n;
+		}
+	}
+	memset(buf, 0, sizeof(buf));
+	close(fd);
+}
+
+int config_check_host(struct ecmp_conf *conf)
+{
+	int i;
+
+	for (i = 0; i < conf->nnexthop; i++)
+		if (conf->nexthop[i].bfd_secret_path[0])
+			read_secret(conf, &conf->nexthop[i]);
+
+	for (i = 0; i < conf->niface; i++)
+		if (!if_nametoindex(conf->iface[i].name))
+			conf_error(conf, conf->path, conf->iface[i].line,
+				   "interface %s: no such interface", conf->iface[i].name);
+
+	for (i = 0; i < conf->nnexthop; i++)
+		if (!if_nametoindex(conf->nexthop[i].dev))
+			conf_error(conf, conf->path, conf->nexthop[i].line,
+				   "nexthop %s: no such interface '%s'", conf->nexthop[i].name,
+				   conf->nexthop[i].dev);
+	return conf->nerror ? -EINVAL : 0;
+}
+
+void config_free(struct ecmp_conf *conf)
+{
+	int i;
+
+	for (i = 0; i < conf->nerror; i++)
+		free(conf->error[i]);
+	free(conf->nexthop);
+	free(conf->group);
+	free(conf->route);
+	memset(conf, 0, sizeof(*conf));
+}
+
+int config_find_nexthop(const struct ecmp_conf *conf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < conf->nnexthop; i++)
+		if (!strcmp(conf->nexthop[i].name, name))
+			return i;
+	return -1;
+}
+
+int config_find_group(const struct ecmp_conf *conf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < conf->ngroup; i++)
+		if (!strcmp(conf->group[i].name, name))
+			return i;
+	return -1;
+}
+
+void config_print_errors(const struct ecmp_conf *conf, void *f)
+{
+	int i;
+
+	for (i = 0; i < conf->nerror; i++)
+		fprintf(f, "%s\n", conf->error[i]);
+}

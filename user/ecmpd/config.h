@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ecmpd configuration file: parsed and validated into struct
+ * ecmp_conf, with every error reported as "FILE:LINE: message". The grammar
+ * is in docs/CONFIG.md. Parsing never touches the system; config_check_host()
+ * adds the checks that need the kernel (interfaces exist).
+ */
+#ifndef ECMP_CONFIG_H
+#define ECMP_CONFIG_H
+
+#include <stdint.h>
+#include <net/if.h>
+#include "bfd/bfd_packet.h"
+#include "ecmp_shared.h"
+
+#define CONF_MAX_WEIGHT		1000
+#define CONF_MAX_IFACES		64
+#define CONF_MAX_ERRORS		64
+
+enum conf_attach {
+	ATTACH_XDP_NATIVE,
+	ATTACH_XDP_GENERIC,
+	ATTACH_NONE,		/* programs attached by someone else (xdp-loader) */
+	ATTACH_TC_INGRESS,
+	ATTACH_TC_EGRESS,
+};
+
+struct conf_iface {
+	char name[IF_NAMESIZE];
+	enum conf_attach attach;
+	int line;
+};
+
+struct conf_nexthop {
+	char name[ECMP_NAME_MAX];
+	uint8_t family;			/* ECMP_AF_INET / ECMP_AF_INET6 */
+	uint8_t via[16];
+	char dev[IF_NAMESIZE];
+	uint32_t weight;
+	uint16_t vlan;			/* egress 802.1Q VID, 0 = untagged */
+	int bfd;			/* BFD liveness wanted */
+	uint32_t bfd_interval_ms;	/* 0 = the global default */
+	uint32_t bfd_multiplier;
+	/* Keyed SHA1: type and key id from the file, the secret read from
+	 * bfd_secret_path by config_check_host(). */
+	struct bfd_auth_key bfd_key;
+	char bfd_secret_path[128];
+	int line;
+};
+
+struct conf_group {
+	char name[ECMP_NAME_MAX];
+	uint32_t buckets;
+	int nmembers;
+	int member[ECMP_MAX_GROUP_MEMBERS];	/* indexes into conf.nexthop */
+	uint32_t idle_timer_ms;		/* a bucket idle this long may move */
+	uint32_t unbalanced_timer_ms;	/* then balance regardless */
+	int line;
+};
+
+struct conf_route {
+	uint8_t family;
+	uint8_t prefixlen;
+	uint8_t addr[16];
+	int group;			/* index into conf.group */
+	int line;
+};
+
+struct ecmp_conf {
+	char path[256];
+	int seed_auto;
+	uint64_t seed[2];
+	int seed_set;
+	uint32_t hash_flags;		/* enum ecmp_hash_flags */
+	uint32_t bfd_interval_ms;
+	uint32_t bfd_multiplier;
+	int bfd_admin_down_on_exit;	/* tell peers on orderly shutdown */
+	char pin_root[128];
+
+	struct conf_iface iface[CONF_MAX_IFACES];
+	int niface;
+	struct conf_nexthop *nexthop;
+	int nnexthop, cap_nexthop;
+	struct conf_group *group;
+	int ngroup, cap_group;
+	struct conf_route *route;
+	int nroute, cap_route;
+
+	/* Errors, "FILE:LINE: message", in file order. */
+	char *error[CONF_MAX_ERRORS];
+	int nerror;
+};
+
+/* Parses path into conf (which must be zeroed or freed). Returns 0 when the
+ * file is valid, -EINVAL with conf->error[] filled, or -errno when it cannot
+ * be read (also reported in conf->error[0]). */
+int config_load(struct ecmp_conf *conf, const char *path);
+/* The same from a string (tests, fuzzing). name is used in messages. */
+int config_parse(struct ecmp_conf *conf, const char *name, const char *text);
+/* Checks what needs the running system: every interface named exists,
+ * BFD secret files are root's alone and are read into the keys.
+ * Adds errors like config_load(). Returns 0 or -EINVAL. */
+int config_check_host(struct ecmp_conf *conf);
+void config_free(struct ecmp_conf *conf);
+
+int config_find_nexthop(const struct ecmp_conf *conf, const char *name);
+int config_find_group(const struct ecmp_conf *conf, const char *name);
+
+/* Prints the errors to f, one per line. */
+void config_print_errors(const struct ecmp_conf *conf, void *f);
+
+#endif /* ECMP_CONFIG_H */

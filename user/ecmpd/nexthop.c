@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Nexthops: what makes one usable and the order of writes when that
+ * changes. Going down: clear ECMP_NH_USABLE (one store; from the next packet
+ * on the data path probes past it), then move its buckets. Coming up: write
+ * MACs and egress first, set the flag last (release store), then give it
+ * buckets back.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <linux/neighbour.h>
+
+#include "bfd/bfd.h"
+#include "plane.h"
+#include "lib/clock.h"
+#include "lib/text.h"
+#include "lib/log.h"
+
+int nh_find(const struct plane *p, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (p->nh[i].in_use && !strcmp(p->nh[i].c.name, name))
+			return i;
+	return -1;
+}
+
+int nh_alloc(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (!p->nh[i].in_use)
+			return i;
+	return -ENOSPC;
+}
+
+static uint8_t nh_bfd_state(const struct plane *p, uint32_t id)
+{
+	return p->nh_bfd ? __atomic_load_n(&p->nh_bfd[id], __ATOMIC_SEQ_CST) : NH_BFD_WAIT;
+}
+
+/* BFD agrees to the nexthop being used: Up, or not Up yet but inside the
+ * start-up grace of a nexthop that was already in the data path. */
+static int nh_bfd_ok(const struct plane *p, uint32_t id)
+{
+	uint8_t b = nh_bfd_state(p, id);
+
+	return b == NH_BFD_UP ||
+	       (b == NH_BFD_WAIT && p->now_ms < p->nh[id].bfd_grace_until_ms);
+}
+
+int nh_state(const struct plane *p, uint32_t id)
+{
+	const struct nh *n = &p->nh[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+
+	if (!n->in_use)
+		return ECMP_NH_STATE_UNUSED;
+	if (n->drained)
+		return ECMP_NH_STATE_DRAIN;
+	if (!l || !l->up || (n->nud & NUD_FAILED))
+		return ECMP_NH_STATE_DOWN;
+	/* INCOMPLETE with a MAC in hand: re-resolving after a flush. */
+	if (!n->has_mac || !l->has_mac ||
+	    !(nl_is_nud_usable(n->nud) || (n->nud & NUD_INCOMPLETE)))
+		return ECMP_NH_STATE_UNRESOLVED;
+	if (n->c.bfd && !nh_bfd_ok(p, id))
+		return ECMP_NH_STATE_DOWN;
+	return ECMP_NH_STATE_UP;
+}
+
+void nh_write_meta(struct plane *p, uint32_t id)
+{
+	const struct nh *n = &p->nh[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+	struct ecmp_nh_meta m = { 0 };
+
+	if (n->in_use) {
+		snprintf(m.name, sizeof(m.name), "%s", n->c.name);
+		memcpy(m.via, n->c.via, 16);
+		m.family = n->c.family;
+		m.state = nh_state(p, id);
+		m.vlan = n->c.vlan;
+		m.weight = n->c.weight;
+		m.ifindex = n->ifindex;
+		m.flags = (n->drained ? ECMP_NH_META_DRAINED : 0) |
+			  (n->c.bfd ? ECMP_NH_META_BFD : 0) |
+			  (n->c.bfd && nh_bfd_state(p, id) == NH_BFD_UP ?
+			   ECMP_NH_META_BFD_UP : 0) |
+			  (l && l->up ? ECMP_NH_META_LINK_UP : 0);
+	}
+	if (bpf_map_update_elem(p->dp.fd[DP_NH_META], &id, &m, 0))
+		pr_warn("Failed to write metadata of nexthop %s: %s", n->c.name,
+			strerror(errno));
+}
+
+void nh_refresh(struct plane *p, uint32_t id)
+{
+	struct nh *n = &p->nh[id];
+	struct ecmp_nexthop *d = &p->dp.nexthops[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+	int want = nh_state(p, id) == ECMP_NH_STATE_UP;
+	uint16_t tci = htons(n->c.vlan);
+
+	if (!want) {
+		if (n->usable) {
+			__atomic_store_n(&d->flags, 0, __ATOMIC_RELEASE);
+			n->usable = 0;
+			pr_info("nexthop %s: %s, taken out of the data path",
+				n->c.name, text_nh_state(nh_state(p, id)));
+			grp_on_nexthop_change(p, id, 0);
+		}
+		nh_write_meta(p, id);
+		return;
+	}
+	if (n->usable && !memcmp(d->dmac, n->mac, 6) &&
+	    !memcmp(d->smac, l->mac, 6) && d->ifindex == n->ifindex &&
+	    d->vlan_tci == tci) {
+		nh_write_meta(p, id);
+		return;
+	}
+	/* A change under a usable nexthop (new MAC): out first, so no packet
+	 * sees half an address, then back in. */
+	if (n->usable)
+		__atomic_store_n(&d->flags, 0, __ATOMIC_RELEASE);
+	memcpy(d->dmac, n->mac, 6);
+	memcpy(d->smac, l->mac, 6);
+	d->ifindex = n->ifindex;
+	d->vlan_tci = tci;
+	__atomic_store_n(&d->flags, ECMP_NH_USABLE, __ATOMIC_SEQ_CST);
+	/* The BFD thread stores NH_BFD_DOWN, then clears the flag. Storing
+	 * the flag, then loading the BFD state (all sequentially consistent)
+	 * means one of us sees the other: a session lost in between never
+	 * leaves the flag set. */
+	if (n->c.bfd && nh_bfd_state(p, id) == NH_BFD_DOWN) {
+		__atomic_store_n(&d->flags, 0, __ATOMIC_SEQ_CST);
+		if (n->usable) {
+			n->usable = 0;
+			grp_on_nexthop_change(p, id, 0);
+		}
+		nh_write_meta(p, id);
+		return;
+	}
+	nh_write_meta(p, id);
+	if (!n->usable) {
+		char mac[TEXT_MAC_LEN];
+
+		text_mac(n->mac, mac);
+		n->usable = 1;
+		pr_info("nexthop %s: up (%s)", n->c.name, mac);
+		grp_on_nexthop_change(p, id, 1);
+	}
+}
+
+void nh_refresh_all(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (p->nh[i].in_use)
+			nh_refresh(p, i);
+}
+
+void nh_on_link(struct plane *p, const struct nl_link *l)
+{
+	struct link_state *s = (struct link_state *)plane_link(p, l->ifindex);
+	uint32_t i;
+
+	if (l->deleted) {
+		if (s)
+			*s = p->link[--p->nlinks];
+	} else {
+		if (!s) {
+			if (p->nlinks == PLANE_MAX_LINKS) {
+				pr_warn("More than %d interfaces: ignoring %s",
+					PLANE_MAX_LINKS, l->name);
+				return;
+			}
+			s = &p->link[p->nlinks++];
+			memset(s, 0, sizeof(*s));
+			s->ifindex = l->ifindex;
+		}
+		s->up = l->up;
+		s->has_mac = l->has_mac;
+		memcpy(s->mac, l->mac, 6);
+	}
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->in_use)
+			continue;
+		/* An interface recreated under the same name. */
+		if (!l->deleted && l->name[0] && !strcmp(n->c.dev, l->name) &&
+		    n->ifindex != (uint32_t)l->ifindex) {
+			n->ifindex = l->ifindex;
+			n->has_mac = 0;
+			n->nud = 0;
+		}
+		if (n->ifindex == (uint32_t)l->ifindex) {
+			/* A link change starts the neighbour story over: the
+			 * kernel flushes entries on carrier loss, which is not
+			 * the admin flush that reresolving tracks. */
+			n->reresolving = 0;
+			n->probe_ms = 0;	/* re-confirm the MAC at the next tick */
+			nh_refresh(p, i);
+		}
+	}
+	if (l->deleted || !l->up)
+		return;
+	nh_sync_tx_ports(p);
+}
+
+void nh_on_neigh(struct plane *p, const struct nl_neigh *nb)
+{
+	size_t alen = nb->family == ECMP_AF_INET ? 4 : 16;
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->in_use || n->ifindex != (uint32_t)nb->ifindex ||
+		    n->c.family != nb->family || memcmp(n->c.via, nb->addr, alen))
+			continue;
+		n->neigh_exists = !nb->deleted;
+		n->neigh_foreign = !nb->deleted && nl_neigh_is_foreign(nb);
+		if (n->has_mac && !n->reresolving &&
+		    (nb->deleted || ((nb->state & NUD_FAILED) &&
+				     !(n->nud & (NUD_INCOMPLETE | NUD_PROBE))))) {
+			/* Deleted, or FAILED straight from a good state: that
+			 * is `ip neigh flush/del/change`, never the kernel's
+			 * own verdict (it fails an entry only after probing
+			 * it). Keep the MAC we know, as the kernel keeps a
+			 * STALE one, and re-resolve now: a dead neighbour
+			 * then ends FAILED after INCOMPLETE, and goes. */
+			n->nud = NUD_STALE;
+			n->probe_ms = p->now_ms;
+			n->reresolving = 1;
+		} else if (nb->deleted) {
+			if (!n->reresolving)	/* the flush's own delete */
+				n->nud = 0;
+		} else {
+			n->nud = nb->state;
+			/* FAILED/INCOMPLETE entries may carry no (or an old)
+			 * address: only a usable state brings a MAC, and only
+			 * FAILED takes ours away (INCOMPLETE while we hold
+			 * one is the re-resolution above). */
+			if (nb->has_mac && nl_is_nud_usable(nb->state)) {
+				memcpy(n->mac, nb->mac, 6);
+				n->has_mac = 1;
+				n->reresolving = 0;
+			} else if (nb->state & NUD_FAILED) {
+				n->has_mac = 0;
+				n->reresolving = 0;
+			}
+		}
+		nh_refresh(p, i);
+		/* Deleted or flushed: ask again at once. */
+		if (n->probe_ms == p->now_ms && p->nl && !n->neigh_foreign &&
+		    nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via,
+				 n->neigh_exists))
+			pr_debug("nexthop %s: neighbour request failed: %s", n->c.name,
+				 strerror(errno));
+	}
+}
+
+void nh_probe(struct plane *p)
+{
+	uint32_t i;
+
+	if (!p->nl)
+		return;
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+		const struct link_state *l = plane_link(p, n->ifindex);
+		/* Unresolved: every second. Resolved: re-confirm well inside
+		 * the kernel's stale-entry garbage collection (60 s), which
+		 * also notices a dead nexthop without BFD. */
+		uint64_t every = n->has_mac ? p->neigh_reconfirm_ms : 1000;
+
+		if (!n->in_use || !l || !l->up || n->drained || n->neigh_foreign ||
+		    p->now_ms - n->probe_ms < every)
+			continue;
+		n->probe_ms = p->now_ms;
+		if (nl_neigh_use(p->nl, n->ifindex, n->c.family, n->c.via,
+				 n->neigh_exists))
+			pr_debug("nexthop %s: neighbour request failed: %s",
+				 n->c.name, strerror(errno));
+	}
+}
+
+void nh_bfd_grace_tick(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct nh *n = &p->nh[i];
+
+		if (!n->bfd_grace_until_ms || p->now_ms < n->bfd_grace_until_ms)
+			continue;
+		n->bfd_grace_until_ms = 0;
+		if (n->in_use && n->c.bfd && nh_bfd_state(p, i) != NH_BFD_UP)
+			pr_warn("nexthop %s: BFD session not up %d s after start, taking it out",
+				n->c.name, NH_BFD_GRACE_MS / 1000);
+		if (n->in_use)
+			nh_refresh(p, i);
+	}
+}
+
+void nh_on_bfd(struct plane *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		if (!__atomic_exchange_n(&p->bfd_changed[i], 0, __ATOMIC_SEQ_CST))
+			continue;
+		/* Up again: the grace is over, the session speaks for itself. */
+		p->nh[i].bfd_grace_until_ms = 0;
+		if (p->nh[i].in_use)
+			nh_refresh(p, i);
+	}
+}
+
+int nh_sync_tx_ports(struct plane *p)
+{
+	int fd = p->dp.fd[DP_TX_PORTS], err = 0;
+	uint32_t key, next, *cur = &key, i;
+
+	/* Add what nexthops use. */
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		struct bpf_devmap_val val = { 0 };
+		const struct nh *n = &p->nh[i];
+
+		if (!n->in_use || !n->ifindex)
+			continue;
+		if (!bpf_map_lookup_elem(fd, &n->ifindex, &val))
+			continue;
+		val.ifindex = n->ifindex;
+		if (bpf_map_update_elem(fd, &n->ifindex, &val, 0)) {
+			err = -errno;
+			pr_warn("Failed to add egress %s (ifindex %u) to %s: %s",
+				n->c.dev, n->ifindex, ECMP_MAP_TX_PORTS,
+				strerror(errno));
+		}
+	}
+	/* Remove what none uses. */
+	cur = NULL;
+	while (!bpf_map_get_next_key(fd, cur, &next)) {
+		int used = 0;
+
+		for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS] && !used; i++)
+			used = p->nh[i].in_use && p->nh[i].ifindex == next;
+		key = next;
+		cur = &key;
+		if (!used) {
+			bpf_map_delete_elem(fd, &key);
+			cur = NULL;	/* iteration restarts after a delete */
+		}
+	}
+	return err;
+}

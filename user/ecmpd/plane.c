@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * A config applied as a difference from what the maps hold, in an order the
+ * data path can follow packet by packet: nexthops first (new ones unusable
+ * until resolved), then group tables (written, then published), then
+ * routes, and only then removals: routes before the groups they point to,
+ * groups before their nexthops. Everything that can fail for lack of room
+ * (ids, bucket slots, trie chunks) is checked before the first write, so a
+ * config that does not fit changes nothing.
+ *
+ * Opening the plane adopts the pinned state: ids, tables, routes, drain
+ * flags and the seed come back from the maps, so a restarted ecmpd with an
+ * unchanged config writes nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/neighbour.h>
+#include <bpf/bpf.h>
+
+#include "plane.h"
+#include "lib/clock.h"
+#include "lib/rcu.h"
+#include "lib/log.h"
+
+const struct link_state *plane_link(const struct plane *p, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < p->nlinks; i++)
+		if (p->link[i].ifindex == ifindex)
+			return &p->link[i];
+	return NULL;
+}
+
+static void adopt_nexthops(struct plane *p)
+{
+	uint32_t id;
+
+	for (id = 0; id < p->dp.max_entries[DP_NEXTHOPS]; id++) {
+		struct ecmp_nh_meta m;
+		struct nh *n = &p->nh[id];
+		const struct ecmp_nexthop *d = &p->dp.nexthops[id];
+
+		if (bpf_map_lookup_elem(p->dp.fd[DP_NH_META], &id, &m) || !m.family)
+			continue;
+		n->in_use = 1;
+		snprintf(n->c.name, sizeof(n->c.name), "%.*s",
+			 (int)sizeof(m.name), m.name);
+		memcpy(n->c.via, m.via, 16);
+		n->c.family = m.family;
+		n->c.weight = m.weight;
+		n->c.vlan = m.vlan;
+		n->c.bfd = !!(m.flags & ECMP_NH_META_BFD);
+		n->ifindex = m.ifindex;
+		if (!if_indextoname(m.ifindex, n->c.dev))
+			n->c.dev[0] = 0;
+		n->drained = !!(m.flags & ECMP_NH_META_DRAINED);
+		n->usable = !!(d->flags & ECMP_NH_USABLE);
+		/* Trust what the data path uses until the kernel's neighbour
+		 * table (dumped next) says otherwise. */
+		if (n->usable && n->c.bfd)
+			n->bfd_grace_until_ms = clock_mono_ms() + NH_BFD_GRACE_MS;
+		if (n->usable) {
+			memcpy(n->mac, d->dmac, 6);
+			n->has_mac = 1;
+			n->nud = NUD_REACHABLE;
+		}
+	}
+}
+
+static void adopt_groups(struct plane *p)
+{
+	uint32_t gid;
+	int i;
+
+	for (gid = 0; gid < p->dp.max_entries[DP_GROUPS]; gid++) {
+		struct ecmp_grp_meta m;
+		struct grp *g = &p->grp[gid];
+		uint64_t table = dp_group_word(&p->dp, gid);
+
+		if (bpf_map_lookup_elem(p->dp.fd[DP_GRP_META], &gid, &m) || !m.in_use)
+			continue;
+		if (ecmp_group_mask(table) + 1 != m.buckets ||
+		    (uint64_t)ecmp_group_base(table) + m.buckets >
+		    p->dp.max_entries[DP_BUCKETS]) {
+			pr_warn("group %.*s: pinned table does not match its metadata; it will be rebuilt",
+				(int)sizeof(m.name), m.name);
+			continue;
+		}
+		g->in_use = 1;
+		snprintf(g->name, sizeof(g->name), "%.*s", (int)sizeof(m.name), m.name);
+		g->base = ecmp_group_base(table);
+		g->nbuckets = m.buckets;
+		g->nmembers = m.nmembers > ECMP_MAX_GROUP_MEMBERS ? ECMP_MAX_GROUP_MEMBERS : m.nmembers;
+		for (i = 0; i < g->nmembers; i++) {
+			g->member[i] = m.member[i].nexthop;
+			g->weight[i] = m.member[i].weight;
+		}
+		g->idle_timer_ms = m.idle_timer_ms;
+		g->unbalanced_timer_ms = m.unbalanced_timer_ms;
+		memset(p->slot_used + g->base, 1, g->nbuckets);
+		grp_index_refresh(p, gid);
+	}
+}
+
+static int adopt_routes(struct plane *p)
+{
+	struct ecmp_route_key key, next, *cur = NULL;
+	struct lpm_route *r = NULL;
+	uint32_t n = 0, cap = 0, repaired;
+
+	while (!bpf_map_get_next_key(p->dp.fd[DP_ROUTES], cur, &next)) {
+		struct ecmp_route v;
+
+		key = next;
+		cur = &key;
+		if (bpf_map_lookup_elem(p->dp.fd[DP_ROUTES], &key, &v))
+			continue;
+		if (n == cap) {
+			struct lpm_route *x;
+
+			cap = cap ? cap * 2 : 256;
+			x = realloc(r, sizeof(*r) * cap);
+			if (!x) {
+				free(r);
+				return -ENOMEM;
+			}
+			r = x;
+		}
+		memset(&r[n], 0, sizeof(r[n]));
+		r[n].family = key.family;
+		r[n].prefixlen = key.prefixlen;
+		memcpy(r[n].addr, key.addr, 16);
+		r[n].leaf = v.leaf;
+		n++;
+	}
+	p->lpm = lpm_attach(p->dp.root, p->dp.node, p->dp.max_entries[DP_LPM_NODE],
+			    r, n, &repaired);
+	free(r);
+	if (!p->lpm)
+		return -EINVAL;
+	if (repaired)
+		pr_warn("Route table: %u trie entries disagreed with %s and were corrected",
+			repaired, ECMP_MAP_ROUTES);
+	return 0;
+}
+
+int plane_open(struct plane *p, const char *pin_root)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->neigh_reconfirm_ms = PLANE_NEIGH_RECONFIRM_MS;
+	err = dp_open_pinned(&p->dp, pin_root, 1);
+	if (err)
+		return err;
+	p->nh = calloc(p->dp.max_entries[DP_NEXTHOPS], sizeof(*p->nh));
+	p->grp = calloc(p->dp.max_entries[DP_GROUPS], sizeof(*p->grp));
+	p->slot_used = calloc(p->dp.max_entries[DP_BUCKETS], 1);
+	p->ix_pos = calloc(p->dp.max_entries[DP_BUCKETS], sizeof(*p->ix_pos));
+	p->nh_bfd = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
+	p->bfd_changed = calloc(p->dp.max_entries[DP_NEXTHOPS], 1);
+	if (!p->nh || !p->grp || !p->slot_used || !p->ix_pos || !p->nh_bfd ||
+	    !p->bfd_changed) {
+		plane_close(p);
+		return -ENOMEM;
+	}
+	adopt_nexthops(p);
+	adopt_groups(p);
+	err = adopt_routes(p);
+	if (err) {
+		pr_warn("Failed to take over the route trie under %s: %s", pin_root,
+			strerror(-err));
+		plane_close(p);
+		return err;
+	}
+	/* Slot 0: where unused groups point; never owned. */
+	p->slot_used[0] = 1;
+	p->dp.buckets[0].nexthop = ECMP_BUCKET_EMPTY;
+	p->seed[0] = p->dp.config->seed[0];
+	p->seed[1] = p->dp.config->seed[1];
+	p->hash_flags = p->dp.config->hash_flags;
+	return 0;
+}
+
+void plane_close(struct plane *p)
+{
+	lpm_free(p->lpm);
+	free(p->nh);
+	free(p->grp);
+	free(p->slot_used);
+	free(p->ix_pos);
+	free(p->nh_bfd);
+	free(p->bfd_changed);
+	dp_close(&p->dp, 1);
+	memset(p, 0, sizeof(*p));
+}
+
+void plane_tick_epoch(struct plane *p)
+{
+	__atomic_store_n(&p->dp.config->epoch,
+			 (uint32_t)(clock_mono_ns() >> ECMP_SEEN_SHIFT),
+			 __ATOMIC_RELAXED);
+}
+
+/* ---- capacity, checked before anything is written ---- */
+
+static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
+		      size_t errlen)
+{
+	uint32_t free_nh = 0, free_grp = 0, need_nh = 0, need_grp = 0, i;
+	uint64_t need_slots = 0;
+	int k, ret;
+
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		free_nh += !p->nh[i].in_use;
+	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++)
+		free_grp += !p->grp[i].in_use;
+	for (k = 0; k < conf->nnexthop; k++)
+		need_nh += nh_find(p, conf->nexthop[k].name) < 0;
+	for (k = 0; k < conf->ngroup; k++) {
+		int g = grp_find(p, conf->group[k].name);
+
+		need_grp += g < 0;
+		if (g < 0 || p->grp[g].nbuckets != conf->group[k].buckets)
+			need_slots += conf->group[k].buckets;
+	}
+	if (need_nh > free_nh) {
+		snprintf(err, errlen, "%u new nexthops, room for %u (%s holds %u)",
+			 need_nh, free_nh, ECMP_MAP_NEXTHOPS,
+			 p->dp.max_entries[DP_NEXTHOPS]);
+		return -ENOSPC;
+	}
+	if (need_grp > free_grp) {
+		snprintf(err, errlen, "%u new groups, room for %u (%s holds %u)",
+			 need_grp, free_grp, ECMP_MAP_GROUPS,
+			 p->dp.max_entries[DP_GROUPS]);
+		return -ENOSPC;
+	}
+	if (need_slots > grp_slots_free_count(p)) {
+		snprintf(err, errlen,
+			 "new and resized groups need %llu buckets, %u are free in %s; use fewer buckets or apply in two steps",
+			 (unsigned long long)need_slots, grp_slots_free_count(p),
+			 ECMP_MAP_BUCKETS);
+		return -ENOSPC;
+	}
+	ret = route_sync(p, conf, 1, err, errlen);
+	return ret;
+}
+
+/* ---- the steps ---- */
+
+static int same_address(const struct conf_nexthop *a, const struct conf_nexthop *b)
+{
+	return a->family == b->family && !memcmp(a->via, b->via, 16) &&
+	       !strcmp(a->dev, b->dev) && a->vlan == b->vlan;
+}
+
+static void apply_nexthops(struct plane *p, const struct ecmp_conf *conf)
+{
+	int k;
+
+	for (k = 0; k < conf->nnexthop; k++) {
+		const struct conf_nexthop *c = &conf->nexthop[k];
+		int id = nh_find(p, c->name);
+		struct nh *n;
+
+		if (id < 0) {
+			id = nh_alloc(p);	/* room checked */
+			n = &p->nh[id];
+			memset(n, 0, sizeof(*n));
+			n->in_use = 1;
+			n->c = *c;
+			n->ifindex = if_nametoindex(c->dev);
+			pr_info("nexthop %s: added (id %d)", c->name, id);
+			nh_write_meta(p, id);
+			continue;
+		}
+		n = &p->nh[id];
+		if (!same_address(&n->c, c)) {
+			/* A different neighbour: forget the old one first. */
+			n->c = *c;
+			n->ifindex = if_nametoindex(c->dev);
+			n->has_mac = 0;
+			n->nud = 0;
+			n->probe_ms = 0;
+			pr_info("nexthop %s: address changed", c->name);
+			nh_refresh(p, id);
+		} else {
+			int had_bfd = n->c.bfd;
+
+			n->c = *c;
+			/* Liveness added to a nexthop in use: it keeps its place
+			 * while the session comes up. */
+			if (c->bfd && !had_bfd && n->usable)
+				n->bfd_grace_until_ms = p->now_ms + NH_BFD_GRACE_MS;
+			nh_refresh(p, id);
+		}
+	}
+}
+
+static void set_members(struct plane *p, struct grp *g,
+			const struct ecmp_conf *conf, const struct conf_group *cg)
+{
+	int i;
+
+	g->nmembers = cg->nmembers;
+	for (i = 0; i < cg->nmembers; i++) {
+		const struct conf_nexthop *c = &conf->nexthop[cg->member[i]];
+
+		g->member[i] = nh_find(p, c->name);
+		g->weight[i] = c->weight;
+	}
+	g->idle_timer_ms = cg->idle_timer_ms;
+	g->unbalanced_timer_ms = cg->unbalanced_timer_ms;
+}
+
+static int members_differ(const struct grp *a, const struct grp *b)
+{
+	int i;
+
+	if (a->nmembers != b->nmembers)
+		return 1;
+	for (i = 0; i < a->nmembers; i++)
+		if (a->member[i] != b->member[i] || a->weight[i] != b->weight[i])
+			return 1;
+	return 0;
+}
+
+/* A new table for a group whose bucket count changed. Growing keeps every
+ * flow where it was (new bucket b takes old bucket b mod old size, which is
+ * where its flows hashed before); shrinking keeps the lower half. */
+static void resize_group(struct plane *p, uint32_t gid, uint32_t nbuckets)
+{
+	struct grp *g = &p->grp[gid];
+	uint32_t old_base = g->base, old_n = g->nbuckets, b;
+	int64_t base = grp_slots_alloc(p, nbuckets);	/* room checked */
+
+	for (b = 0; b < nbuckets; b++) {
+		const struct ecmp_bucket *o = &p->dp.buckets[old_base + (b & (old_n - 1))];
+
+		p->dp.buckets[base + b].nexthop = o->nexthop;
+		p->dp.buckets[base + b].last_seen = o->last_seen;
+	}
+	g->base = base;
+	g->nbuckets = nbuckets;
+	grp_rebalance(p, gid, GRP_FORCE);
+	grp_publish(p, gid);
+	rcu_wait_readers();
+	grp_slots_free(p, old_base, old_n);
+	pr_info("group %s: %u buckets (was %u)", g->name, nbuckets, old_n);
+}
+
+static void apply_groups(struct plane *p, const struct ecmp_conf *conf)
+{
+	int k;
+
+	for (k = 0; k < conf->ngroup; k++) {
+		const struct conf_group *cg = &conf->group[k];
+		int gid = grp_find(p, cg->name);
+		struct grp *g, before;
+		uint32_t b;
+
+		if (gid < 0) {
+			gid = grp_alloc(p);	/* room checked */
+			g = &p->grp[gid];
+			memset(g, 0, sizeof(*g));
+			g->in_use = 1;
+			snprintf(g->name, sizeof(g->name), "%s", cg->name);
+			g->nbuckets = cg->buckets;
+			g->base = grp_slots_alloc(p, cg->buckets);
+			for (b = 0; b < g->nbuckets; b++) {
+				p->dp.buckets[g->base + b].nexthop = ECMP_BUCKET_EMPTY;
+				p->dp.buckets[g->base + b].last_seen = 0;
+			}
+			set_members(p, g, conf, cg);
+			grp_rebalance(p, gid, GRP_FORCE);
+			grp_publish(p, gid);
+			grp_write_meta(p, gid);
+			pr_info("group %s: added (id %d, %u buckets)", g->name, gid,
+				g->nbuckets);
+			continue;
+		}
+		g = &p->grp[gid];
+		before = *g;
+		set_members(p, g, conf, cg);
+		if (g->nbuckets != cg->buckets)
+			resize_group(p, gid, cg->buckets);
+		else if (members_differ(&before, g))
+			/* Removed members' buckets move now, gains idle first. */
+			grp_rebalance(p, gid, GRP_SETTLE);
+		grp_write_meta(p, gid);
+	}
+}
+
+static void remove_groups(struct plane *p, const struct ecmp_conf *conf)
+{
+	uint32_t gid;
+
+	for (gid = 0; gid < p->dp.max_entries[DP_GROUPS]; gid++) {
+		struct grp *g = &p->grp[gid];
+
+		if (!g->in_use || config_find_group(conf, g->name) >= 0)
+			continue;
+		g->in_use = 0;
+		grp_publish(p, gid);		/* now points at the guard */
+		grp_write_meta(p, gid);
+		rcu_wait_readers();
+		grp_slots_free(p, g->base, g->nbuckets);
+		pr_info("group %s: removed", g->name);
+		memset(g, 0, sizeof(*g));
+	}
+}
+
+static void remove_nexthops(struct plane *p, const struct ecmp_conf *conf)
+{
+	uint32_t id;
+
+	for (id = 0; id < p->dp.max_entries[DP_NEXTHOPS]; id++) {
+		struct nh *n = &p->nh[id];
+
+		if (!n->in_use || config_find_nexthop(conf, n->c.name) >= 0)
+			continue;
+		__atomic_store_n(&p->dp.nexthops[id].flags, 0, __ATOMIC_RELEASE);
+		pr_info("nexthop %s: removed", n->c.name);
+		memset(n, 0, sizeof(*n));
+		nh_write_meta(p, id);
+		memset(&p->dp.nexthops[id], 0, sizeof(p->dp.nexthops[id]));
+	}
+}
+
+static void apply_hash(struct plane *p, const struct ecmp_conf *conf)
+{
+	struct ecmp_config *c = p->dp.config;
+
+	if (c->seed[0] != conf->seed[0] || c->seed[1] != conf->seed[1]) {
+		if (c->flags & ECMP_CFG_READY)
+			pr_warn("Hash seed changed: every flow may move to another nexthop");
+		c->seed[0] = conf->seed[0];
+		c->seed[1] = conf->seed[1];
+	}
+	if (c->hash_flags != conf->hash_flags) {
+		if (c->flags & ECMP_CFG_READY)
+			pr_info("Hash policy changed: flows may move");
+		c->hash_flags = conf->hash_flags;
+	}
+	p->seed[0] = conf->seed[0];
+	p->seed[1] = conf->seed[1];
+	p->hash_flags = conf->hash_flags;
+	__atomic_store_n(&c->flags, ECMP_CFG_READY, __ATOMIC_RELEASE);
+}
+
+int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
+		size_t errlen)
+{
+	int ret;
+
+	p->now_ms = clock_mono_ms();
+	/* Idle means "not seen for idle_timer": that needs a current epoch,
+	 * or on a fresh start no bucket would count as idle yet. */
+	plane_tick_epoch(p);
+	ret = check_room(p, conf, err, errlen);
+	if (ret)
+		return ret;
+	apply_nexthops(p, conf);
+	apply_groups(p, conf);
+	ret = route_sync(p, conf, 0, err, errlen);
+	if (ret)	/* the dry run passed: a kernel or memory failure */
+		return ret;
+	remove_groups(p, conf);
+	remove_nexthops(p, conf);
+	nh_sync_tx_ports(p);
+	nh_refresh_all(p);
+	apply_hash(p, conf);
+	return 0;
+}

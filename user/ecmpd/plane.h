@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ecmpd's view of the forwarding plane: nexthops, groups and routes as the
+ * config and the kernel describe them, kept in step with the pinned maps.
+ *  - nexthop.c: per nexthop, link/neighbour/drain state -> usable flag,
+ *    MACs and the egress devmap, written in the order that keeps the data
+ *    path safe (flag cleared before anything moves, set last).
+ *  - group.c:   bucket tables in ecmp_buckets, rebalanced with bucket.c and
+ *    written as a diff of single 32-bit stores; slot allocation.
+ *  - route.c:   configured routes and the router's own addresses in the
+ *    trie (lpm.c) and in ecmp_routes.
+ *  - plane.c:   a whole config applied as a difference, adoption of the
+ *    pinned state after a restart, the links ecmpd follows.
+ * Functions return 0 or a negative errno; they log what they change.
+ */
+#ifndef ECMP_PLANE_H
+#define ECMP_PLANE_H
+
+#include <stdint.h>
+
+#include "lib/bucket.h"
+#include "config.h"
+#include "lib/dp_maps.h"
+#include "lib/lpm.h"
+#include "netlink.h"
+
+struct nh {
+	int in_use;
+	struct conf_nexthop c;
+	uint32_t ifindex;
+	uint8_t mac[6];
+	int has_mac;
+	uint16_t nud;		/* NUD_*, 0 when no entry */
+	int neigh_exists;	/* the kernel has an entry (last event) */
+	int neigh_foreign;	/* it is the operator's: read, never asked about */
+	int reresolving;	/* flushed while good: asked the kernel again */
+	int drained;
+	int usable;		/* as written to the data path */
+	uint64_t probe_ms;	/* last NTF_USE sent */
+	/* A nexthop in the data path when ecmpd (re)started, or when bfd was
+	 * added to it, stays there while its session first comes up. */
+	uint64_t bfd_grace_until_ms;
+};
+
+struct grp {
+	int in_use;
+	char name[ECMP_NAME_MAX];
+	uint32_t base, nbuckets;
+	int nmembers;
+	uint32_t member[ECMP_MAX_GROUP_MEMBERS];	/* nexthop ids */
+	uint32_t weight[ECMP_MAX_GROUP_MEMBERS];
+	uint32_t idle_timer_ms, unbalanced_timer_ms;
+	uint64_t unbalanced_since_ms;		/* 0: balanced */
+	/* Where each member's buckets are (pos[] in plane.ix_pos at the
+	 * table's base): a failure re-homes them without a table pass. */
+	struct bucket_index ix;
+};
+
+struct link_state {
+	int ifindex;
+	int up;
+	uint8_t mac[6];
+	int has_mac;
+};
+
+struct local_addr {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+#define PLANE_MAX_LINKS		512
+#define PLANE_NEIGH_RECONFIRM_MS	15000
+#define PLANE_MAX_LOCAL		1024
+
+struct plane {
+	struct ecmp_dp dp;
+	struct lpm *lpm;
+	struct nl *nl;			/* for neighbour probes; may be NULL */
+	struct nh *nh;			/* dp.max_entries[DP_NEXTHOPS] */
+	struct grp *grp;		/* dp.max_entries[DP_GROUPS] */
+	uint8_t *slot_used;		/* bucket slot allocation map */
+	uint16_t *ix_pos;		/* bucket index storage, per slot */
+	struct link_state link[PLANE_MAX_LINKS];
+	int nlinks;
+	struct local_addr local[PLANE_MAX_LOCAL];
+	int nlocal;
+	uint64_t seed[2];
+	uint32_t hash_flags;
+	uint64_t now_ms;		/* CLOCK_MONOTONIC, set by the caller */
+	/* How often a resolved nexthop's neighbour is re-confirmed (an
+	 * unresolved one is asked about every second). */
+	uint32_t neigh_reconfirm_ms;
+	/* Shared with the BFD thread (bfd.h), one byte per nexthop id,
+	 * accessed with atomics: enum nh_bfd, and "refresh me" marks. */
+	uint8_t *nh_bfd;
+	uint8_t *bfd_changed;
+	/* Counters for ecmpctl and tests. */
+	uint64_t buckets_moved, tables_written;
+	int quiet_groups;		/* per-group lines at debug level */
+};
+
+
+/* Above this many groups touched by one nexthop change, one summary line. */
+#define GRP_LOG_EACH	16
+
+/* ---- nexthop.c ---- */
+int nh_find(const struct plane *p, const char *name);
+int nh_alloc(struct plane *p);
+/* Recomputes one nexthop's usability from its state and writes what
+ * changed; reacts in its groups. */
+void nh_refresh(struct plane *p, uint32_t id);
+void nh_refresh_all(struct plane *p);
+/* Writes the metadata entry (name, config, state) of one nexthop. */
+void nh_write_meta(struct plane *p, uint32_t id);
+/* Kernel events. */
+void nh_on_link(struct plane *p, const struct nl_link *l);
+void nh_on_neigh(struct plane *p, const struct nl_neigh *n);
+/* Periodic: resolve unresolved nexthops, re-confirm the others. */
+void nh_probe(struct plane *p);
+/* Periodic: nexthops whose BFD start-up grace ran out are re-checked. */
+void nh_bfd_grace_tick(struct plane *p);
+/* Refreshes the nexthops the BFD thread marked. */
+void nh_on_bfd(struct plane *p);
+/* How long a nexthop found in the data path keeps its place while its BFD
+ * session comes up after a restart (1 s slow-start packets: Down, Init, Up). */
+#define NH_BFD_GRACE_MS	5000
+/* Keeps ecmp_tx_ports holding exactly the egress interfaces in use. */
+int nh_sync_tx_ports(struct plane *p);
+int nh_state(const struct plane *p, uint32_t id);
+
+/* ---- group.c ---- */
+int grp_find(const struct plane *p, const char *name);
+int grp_alloc(struct plane *p);
+/* Reserves n contiguous bucket slots; returns the base or -ENOSPC. */
+int64_t grp_slots_alloc(struct plane *p, uint32_t n);
+void grp_slots_free(struct plane *p, uint32_t base, uint32_t n);
+uint32_t grp_slots_free_count(const struct plane *p);
+/* Rebalances a group's table from its members' usability. mode: */
+enum grp_mode {
+	GRP_FAILOVER,		/* re-home orphans only */
+	GRP_SETTLE,		/* balance, idle buckets only until the bound */
+	GRP_FORCE,		/* balance now */
+};
+int grp_rebalance(struct plane *p, uint32_t gid, enum grp_mode mode);
+/* Builds the group's bucket index from its table (after adoption). */
+void grp_index_refresh(struct plane *p, uint32_t gid);
+/* Groups with the nexthop as a member. */
+void grp_on_nexthop_change(struct plane *p, uint32_t nh_id, int usable);
+/* Periodic: settle unbalanced groups, forcing after unbalanced_timer. */
+void grp_tick(struct plane *p);
+/* Publishes table base/size as one 64-bit store. */
+void grp_publish(struct plane *p, uint32_t gid);
+void grp_write_meta(struct plane *p, uint32_t gid);
+int grp_has_member(const struct grp *g, uint32_t nh_id);
+
+/* ---- route.c ---- */
+/* Makes the trie and ecmp_routes hold exactly the config's routes plus a
+ * local entry for each own address inside them. With dry_run, only checks
+ * that the trie pool is large enough. */
+int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
+	       char *err, size_t errlen);
+void route_on_addr(struct plane *p, const struct nl_addr *a,
+		   const struct ecmp_conf *conf);
+
+/* ---- plane.c ---- */
+/* Opens the plane over the pinned maps; adopts whatever state they hold. */
+int plane_open(struct plane *p, const char *pin_root);
+void plane_close(struct plane *p);
+/* Applies conf as a difference from the current state. conf must have
+ * passed config_load() and config_check_host(). On error nothing that the
+ * data path can see was changed, and err says why. */
+int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
+		size_t errlen);
+/* The link ecmpd follows with that ifindex, or NULL. */
+const struct link_state *plane_link(const struct plane *p, int ifindex);
+/* Writes the epoch (time for last_seen) into the config map. */
+void plane_tick_epoch(struct plane *p);
+
+#endif /* ECMP_PLANE_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Routes: the config's prefixes, plus one host entry (ECMP_LPM_LOCAL) for
+ * every address of the router that falls inside them, so traffic to the
+ * router itself always reaches the kernel. The trie (lpm.c) is what the
+ * data path reads; ecmp_routes holds the same set for ecmpctl and restarts.
+ * Additions and changes are written before removals, so a prefix that is
+ * being replaced by more specific ones is never briefly unrouted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "plane.h"
+#include "lib/log.h"
+#include "lib/route_set.h"
+
+struct want {
+	struct lpm_route *r;
+	int n, cap;
+};
+
+static int want_add(struct want *w, const struct lpm_route *r)
+{
+	if (w->n == w->cap) {
+		int cap = w->cap ? w->cap * 2 : 64;
+		struct lpm_route *n = realloc(w->r, sizeof(*n) * cap);
+
+		if (!n)
+			return -ENOMEM;
+		w->r = n;
+		w->cap = cap;
+	}
+	w->r[w->n++] = *r;
+	return 0;
+}
+
+static int covers(const struct conf_route *r, const struct local_addr *a)
+{
+	uint8_t x[16];
+
+	if (r->family != a->family)
+		return 0;
+	memcpy(x, a->addr, 16);
+	lpm_mask(x, a->family, r->prefixlen);
+	return !memcmp(x, r->addr, 16);
+}
+
+/* The full set of routes the trie should hold. */
+static int build_want(struct plane *p, const struct ecmp_conf *conf,
+		      int dry_run, struct want *w)
+{
+	int i, j, err;
+
+	for (i = 0; i < conf->nroute; i++) {
+		const struct conf_route *cr = &conf->route[i];
+		struct lpm_route r = { .family = cr->family,
+				       .prefixlen = cr->prefixlen };
+		int gid = dry_run ? 0 : grp_find(p, conf->group[cr->group].name);
+
+		if (gid < 0)
+			return -ENOENT;
+		memcpy(r.addr, cr->addr, 16);
+		r.leaf = ECMP_LPM_LEAF(gid);
+		err = want_add(w, &r);
+		if (err)
+			return err;
+	}
+	for (j = 0; j < p->nlocal; j++) {
+		struct lpm_route r = { .family = p->local[j].family,
+				       .leaf = ECMP_LPM_LOCAL };
+
+		for (i = 0; i < conf->nroute; i++)
+			if (covers(&conf->route[i], &p->local[j]))
+				break;
+		if (i == conf->nroute)
+			continue;
+		r.prefixlen = r.family == ECMP_AF_INET ? 32 : 128;
+		memcpy(r.addr, p->local[j].addr, 16);
+		/* A host route of the config to our own address: local wins,
+		 * the router never forwards its own traffic away. */
+		for (i = 0; i < w->n; i++)
+			if (w->r[i].family == r.family &&
+			    w->r[i].prefixlen == r.prefixlen &&
+			    !memcmp(w->r[i].addr, r.addr, 16))
+				break;
+		if (i < w->n)
+			w->r[i].leaf = ECMP_LPM_LOCAL;
+		else if ((err = want_add(w, &r)))
+			return err;
+	}
+	return 0;
+}
+
+static int dry_run_fits(struct plane *p, const struct want *w, char *err,
+			size_t errlen)
+{
+	uint32_t n = p->dp.max_entries[DP_LPM_NODE];
+	struct ecmp_lpm_chunk *root = calloc(ECMP_LPM_ROOT_CHUNKS, sizeof(*root));
+	struct ecmp_lpm_chunk *node = calloc(n, sizeof(*node));
+	struct lpm *t = root && node ? lpm_new(root, node, n) : NULL;
+	uint32_t fresh = 0, max = p->dp.max_entries[DP_ROUTES];
+	int i, ret = 0;
+
+	/* ecmp_routes holds old and new routes while a reload swaps them
+	 * (new ones go in before old ones come out). */
+	for (i = 0; i < w->n; i++) {
+		struct lpm_route cur;
+
+		fresh += !p->lpm || lpm_get(p->lpm, w->r[i].family, w->r[i].addr,
+					    w->r[i].prefixlen, &cur);
+	}
+	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
+		ret = -ENOSPC;
+		snprintf(err, errlen,
+			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s",
+			 w->n, fresh, p->lpm ? lpm_route_count(p->lpm) : 0, max, ECMP_MAP_ROUTES);
+		goto out;
+	}
+	if (!t) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory checking the route table");
+		goto out;
+	}
+	for (i = 0; i < w->n && !ret; i++)
+		ret = lpm_add(t, &w->r[i]);
+	if (ret == -ENOSPC)
+		snprintf(err, errlen,
+			 "%d routes need more than the %u trie chunks of %s; use fewer or shorter prefixes",
+			 w->n, n, ECMP_MAP_LPM_NODE);
+	else if (ret)
+		snprintf(err, errlen, "route table check failed: %s", strerror(-ret));
+out:
+	lpm_free(t);
+	free(root);
+	free(node);
+	return ret;
+}
+
+static void route_key(const struct lpm_route *r, struct ecmp_route_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = r->family;
+	k->prefixlen = r->prefixlen;
+	memcpy(k->addr, r->addr, 16);
+}
+
+struct stale {
+	struct lpm_route *r;
+	int n, cap;
+	const struct route_set *wanted;
+};
+
+static int find_stale(const struct lpm_route *r, void *arg)
+{
+	struct stale *s = arg;
+
+	if (route_set_get(s->wanted, r))
+		return 0;
+	return want_add((struct want *)s, r);
+}
+
+int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
+	       char *err, size_t errlen)
+{
+	struct want w = { 0 };
+	struct stale s = { 0 };
+	int i, ret;
+
+	ret = build_want(p, conf, dry_run, &w);
+	if (ret) {
+		snprintf(err, errlen, "cannot build the route set: %s", strerror(-ret));
+		goto out;
+	}
+	if (dry_run) {
+		ret = dry_run_fits(p, &w, err, errlen);
+		goto out;
+	}
+	for (i = 0; i < w.n; i++) {
+		struct lpm_route cur;
+		struct ecmp_route_key k;
+		struct ecmp_route v = { .leaf = w.r[i].leaf };
+
+		if (!lpm_get(p->lpm, w.r[i].family, w.r[i].addr,
+			     w.r[i].prefixlen, &cur) && cur.leaf == w.r[i].leaf)
+			continue;	/* already there */
+		ret = lpm_add(p->lpm, &w.r[i]);
+		if (ret) {
+			snprintf(err, errlen, "adding a route failed: %s", strerror(-ret));
+			goto out;
+		}
+		route_key(&w.r[i], &k);
+		if (bpf_map_update_elem(p->dp.fd[DP_ROUTES], &k, &v, 0))
+			pr_warn("Failed to record a route in %s: %s", ECMP_MAP_ROUTES,
+				strerror(errno));
+	}
+	/* What is installed but no longer wanted: a hash lookup each. */
+	s.wanted = route_set_new();
+	if (!s.wanted) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < w.n && !ret; i++)
+		ret = route_set_put((struct route_set *)s.wanted, &w.r[i]);
+	if (!ret)
+		ret = lpm_for_each(p->lpm, find_stale, &s);
+	route_set_free((struct route_set *)s.wanted);
+	if (ret) {
+		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < s.n; i++) {
+		struct ecmp_route_key k;
+
+		lpm_del(p->lpm, s.r[i].family, s.r[i].addr, s.r[i].prefixlen);
+		route_key(&s.r[i], &k);
+		bpf_map_delete_elem(p->dp.fd[DP_ROUTES], &k);
+	}
+	ret = 0;
+out:
+	free(w.r);
+	free(s.r);
+	return ret;
+}
+
+void route_on_addr(struct plane *p, const struct nl_addr *a,
+		   const struct ecmp_conf *conf)
+{
+	char err[256];
+	int i;
+
+	for (i = 0; i < p->nlocal; i++)
+		if (p->local[i].family == a->family &&
+		    !memcmp(p->local[i].addr, a->addr, 16))
+			break;
+	if (a->deleted) {
+		if (i == p->nlocal)
+			return;
+		p->local[i] = p->local[--p->nlocal];
+	} else {
+		if (i < p->nlocal)
+			return;
+		if (p->nlocal == PLANE_MAX_LOCAL) {
+			pr_warn("More than %d local addresses: not all are protected",
+				PLANE_MAX_LOCAL);
+			return;
+		}
+		p->local[p->nlocal].family = a->family;
+		memcpy(p->local[p->nlocal].addr, a->addr, 16);
+		p->nlocal++;
+	}
+	if (conf && route_sync(p, conf, 0, err, sizeof(err)))
+		pr_warn("Failed to update local routes: %s", err);
+}

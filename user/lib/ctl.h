@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The control socket between ecmpctl and ecmpd: a Unix stream socket, mode
+ * 0600, root peers only (SO_PEERCRED). A request is one line of words, at
+ * most CTL_MAX_REQUEST bytes; the reply one line of JSON, built with the
+ * JSON writer and read with the JSON reader (never searched as text):
+ * {"ok":true,...} or {"error":"..."}. Requests:
+ *   ping | status | reload | nexthop NAME drain | nexthop NAME up |
+ *   bfd show | shutdown | shutdown detach
+ * Show requests answer data ({"ok":true,"sessions":[...]}); ecmpctl
+ * renders it as text or JSON.
+ *
+ * The server never blocks on a client: requests are read as they arrive
+ * from the daemon's epoll loop, a client has CTL_TIMEOUT_MS to send its
+ * line, and at most CTL_MAX_CLIENTS are served at once.
+ */
+#ifndef ECMP_CTL_H
+#define ECMP_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_SOCKET_DEFAULT	"/run/ecmp/ecmpd.sock"
+#define CTL_MAX_REQUEST		1024
+/* A reply holds every session at the documented maxima (1,024 BFD
+ * sessions take ~1 MiB of JSON) with room to spare. */
+#define CTL_MAX_REPLY		(16u << 20)
+#define CTL_TIMEOUT_MS		1000
+
+#define CTL_MAX_CLIENTS		16
+
+/* ---- requests ---- */
+
+enum ctl_cmd {
+	CTL_PING,
+	CTL_RELOAD,
+	CTL_NEXTHOP_SET,	/* arg = NAME, drain = 1 for drain, 0 for up */
+	CTL_BFD_SHOW,
+	CTL_SHUTDOWN,		/* detach */
+	CTL_STATUS,		/* pid, memory, sessions */
+};
+
+struct ctl_req {
+	enum ctl_cmd cmd;
+	const char *arg;	/* points into the parsed line */
+	int drain, detach;
+};
+
+/* Parses one request line (modified in place). Returns 0, or -EINVAL
+ * with err set to a message for the client. */
+int ctl_parse(char *line, struct ctl_req *r, const char **err);
+
+/* ---- server ---- */
+
+struct ctl_client {
+	int fd;			/* -1: free */
+	size_t got;
+	uint64_t deadline_ms;
+	char buf[CTL_MAX_REQUEST];
+};
+
+struct ctl_server {
+	int lfd;
+	struct ctl_client client[CTL_MAX_CLIENTS];
+};
+
+int ctl_listen(struct ctl_server *s, const char *path);
+void ctl_server_close(struct ctl_server *s);
+/* Accepts one waiting client: returns its fd (watch it for input), or
+ * -EAGAIN when none is waiting or it was refused (not root, too many:
+ * answered and closed). */
+int ctl_accept(struct ctl_server *s, uint64_t now_ms);
+int ctl_is_client(const struct ctl_server *s, int fd);
+/* Reads what client fd sent. Returns 1 when its request line is complete,
+ * copied to req (the fd is then the caller's: answer with ctl_reply()),
+ * 0 when more is to come, -1 when the client is gone (it closed, or sent
+ * too much: answered and closed). */
+int ctl_read(struct ctl_server *s, int fd, char *req, size_t len);
+/* Answers and closes clients past their deadline. */
+void ctl_expire(struct ctl_server *s, uint64_t now_ms);
+/* Sends reply (a JSON document on one line) and closes the client. */
+void ctl_reply(int cfd, const char *json);
+/* {"ok":true, ...} (ok) or {...}: fill writes the members into the open
+ * object; sent as one line, then the client is closed. */
+struct json;
+void ctl_reply_doc(int cfd, int ok, void (*fill)(struct json *j, void *arg),
+		   void *arg);
+/* {"ok":true} with "message" when message is not NULL. */
+void ctl_reply_ok(int cfd, const char *message);
+void ctl_reply_error(int cfd, const char *message);
+
+/* Client: the pid of the ecmpd serving path (its socket's peer
+ * credentials), without a request. 0 or -errno. */
+int ctl_server_pid(const char *path, int *pid);
+
+/* Client: sends req, waits up to timeout_ms for each part of the reply
+ * line. *reply (malloc'ed, the caller frees it) gets the line without
+ * its newline. 0 or -errno (-EMSGSIZE past CTL_MAX_REPLY). */
+int ctl_request(const char *path, const char *req, char **reply,
+		int timeout_ms);
+
+#endif /* ECMP_CTL_H */

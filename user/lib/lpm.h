@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Route table builder for the data path's multibit trie (see ecmp_shared.h
+ * for the layout). It writes straight into the trie memory, which is the
+ * mmap of the ecmp_lpm_root and ecmp_lpm_node maps in ecmpd and plain memory
+ * in tests, in an order that keeps every concurrent lookup correct:
+ *  - a leaf change is one aligned 32-bit store;
+ *  - a new child chunk is filled completely before the store that links it;
+ *  - an unlinked chunk is reused only after an RCU grace period
+ *    (membarrier(MEMBARRIER_CMD_GLOBAL) waits for one), so no program can
+ *    still be reading it.
+ * All functions return 0 or a negative errno.
+ */
+#ifndef ECMP_LPM_H
+#define ECMP_LPM_H
+
+#include <stdint.h>
+#include "ecmp_shared.h"
+#include "route_set.h"
+
+struct lpm;
+
+/* root: ECMP_LPM_ROOT_CHUNKS chunks; node: nchunks chunks. Both are
+ * cleared: the trie starts empty. */
+struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		    uint32_t nchunks);
+void lpm_free(struct lpm *t);
+
+/* Takes over a trie that is already live (a restarted ecmpd): rebuilds the
+ * builder's bookkeeping from the routes it was built from, without moving
+ * anything a lookup can see. Entries that disagree with the routes are
+ * corrected one store at a time; *repaired counts them (0 for a trie this
+ * module built). Returns NULL on ENOMEM or an inconsistent chunk link. */
+struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		       uint32_t nchunks, const struct lpm_route *routes,
+		       uint32_t nroutes, uint32_t *repaired);
+
+/* Adds or replaces a route. -ENOSPC when the chunk pool is exhausted (the
+ * trie is unchanged then), -EINVAL for a bad family/length/leaf. */
+int lpm_add(struct lpm *t, const struct lpm_route *r);
+/* Removes a route; -ENOENT if it is not there. */
+int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
+	    uint8_t prefixlen);
+
+/* Longest-prefix match as the data path does it: the leaf, or
+ * ECMP_LPM_NONE. Works on any trie memory (e.g. read-only pinned maps). */
+uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
+		  const struct ecmp_lpm_chunk *node, uint32_t nchunks,
+		  uint8_t family, const uint8_t *addr);
+
+/* The route with exactly this prefix. Returns 0 or -ENOENT. */
+int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
+	    uint8_t prefixlen, struct lpm_route *out);
+
+/* Counts, for show/stats. */
+uint32_t lpm_route_count(const struct lpm *t);
+uint32_t lpm_chunks_used(const struct lpm *t);
+
+/* Calls fn for every route (unordered); stops on a non-zero return. */
+int lpm_for_each(const struct lpm *t,
+		 int (*fn)(const struct lpm_route *r, void *arg), void *arg);
+
+/* Masks addr to prefixlen bits in place. */
+void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen);
+
+#endif /* ECMP_LPM_H */

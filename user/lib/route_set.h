@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * A set of routes keyed by (family, prefix length, masked address): open
+ * addressing with linear probing and backward-shift deletion, growing by
+ * doubling. Pure user-space bookkeeping for the trie builder.
+ */
+#ifndef ECMP_ROUTE_SET_H
+#define ECMP_ROUTE_SET_H
+
+#include <stdint.h>
+
+/* A route as the trie builder (lpm.h) takes it. */
+struct lpm_route {
+	uint8_t family;		/* ECMP_AF_INET or ECMP_AF_INET6 */
+	uint8_t prefixlen;
+	uint8_t addr[16];	/* network order, masked to prefixlen */
+	uint32_t leaf;		/* ECMP_LPM_LEAF(group) or ECMP_LPM_LOCAL */
+};
+
+struct route_set;
+
+struct route_set *route_set_new(void);
+void route_set_free(struct route_set *s);
+/* Inserts or replaces (by key). Returns 0 or -ENOMEM. */
+int route_set_put(struct route_set *s, const struct lpm_route *r);
+const struct lpm_route *route_set_get(const struct route_set *s,
+				      const struct lpm_route *key);
+/* Returns 0 or -ENOENT. */
+int route_set_del(struct route_set *s, const struct lpm_route *key);
+uint32_t route_set_count(const struct route_set *s);
+int route_set_for_each(const struct route_set *s,
+		       int (*fn)(const struct lpm_route *r, void *arg),
+		       void *arg);
+
+#endif /* ECMP_ROUTE_SET_H */

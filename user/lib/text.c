@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdio.h>
+#include <arpa/inet.h>
+
+#include "ecmp_shared.h"
+#include "text.h"
+
+const char *text_reason(int reason)
+{
+	static const char *const names[ECMP_REASON_MAX] = {
+		[ECMP_FORWARDED]		= "forwarded",
+		[ECMP_PASS_NOT_READY]		= "not_ready",
+		[ECMP_PASS_NOT_IP]		= "not_ip",
+		[ECMP_PASS_NOT_UNICAST]		= "not_unicast",
+		[ECMP_PASS_UNSUPPORTED]		= "unsupported",
+		[ECMP_PASS_MALFORMED]		= "malformed",
+		[ECMP_PASS_NO_ROUTE]		= "no_route",
+		[ECMP_PASS_LOCAL]		= "local",
+		[ECMP_PASS_TTL]			= "ttl",
+		[ECMP_PASS_NO_NEXTHOP]		= "no_nexthop",
+		[ECMP_PASS_NO_EGRESS]		= "no_egress",
+		[ECMP_PASS_ADJUST_FAILED]	= "adjust_failed",
+		[ECMP_PASS_CSUM_PARTIAL]	= "csum_partial",
+	};
+
+	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
+	       names[reason] : "unknown";
+}
+
+const char *text_nh_state(int state)
+{
+	static const char *const names[] = {
+		[ECMP_NH_STATE_UNUSED]		= "unused",
+		[ECMP_NH_STATE_UP]		= "up",
+		[ECMP_NH_STATE_DOWN]		= "down",
+		[ECMP_NH_STATE_DRAIN]		= "drain",
+		[ECMP_NH_STATE_UNRESOLVED]	= "unresolved",
+	};
+
+	return state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) &&
+	       names[state] ? names[state] : "unknown";
+}
+
+char *text_mac(const uint8_t mac[6], char buf[TEXT_MAC_LEN])
+{
+	snprintf(buf, TEXT_MAC_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+char *text_addr(uint8_t family, const void *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == ECMP_AF_INET ? AF_INET : AF_INET6, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The words and notations people read for the data path's values: reason
+ * and nexthop state names (the ABI's enums), MACs, addresses of either
+ * family. One place, so ecmpd's log, ecmpctl and the tests say the same.
+ */
+#ifndef ECMP_TEXT_H
+#define ECMP_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TEXT_MAC_LEN	18	/* "xx:xx:xx:xx:xx:xx" and its NUL */
+
+/* snake_case name of an enum ecmp_reason ("no_route"); "unknown" else. */
+const char *text_reason(int reason);
+/* Name of an enum ecmp_nh_state ("up", "unresolved"); "unknown" else. */
+const char *text_nh_state(int state);
+char *text_mac(const uint8_t mac[6], char buf[TEXT_MAC_LEN]);
+/* An address of ECMP_AF_INET or ECMP_AF_INET6 (the ABI's families). */
+char *text_addr(uint8_t family, const void *addr, char *buf, size_t len);
+
+#endif /* ECMP_TEXT_H */
