@@ -55,6 +55,13 @@ static inline void test_fail(const char *file, int line, const char *fmt, ...)
 
 #define ASSERT_TRUE(cond, name) CHECK(cond, "%s: not true: %s", name, #cond)
 
+#define ASSERT_STR_EQ(a, b, name)					\
+	do {								\
+		const char *_a = (a), *_b = (b);			\
+		CHECK(_a && _b && !strcmp(_a, _b), "%s: got \"%s\", want \"%s\"", \
+		      name, _a ? _a : "(null)", _b ? _b : "(null)");	\
+	} while (0)
+
 static inline void test_begin(const char *name)
 {
 	test_state.name = name;

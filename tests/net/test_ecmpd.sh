@@ -427,6 +427,39 @@ test_xdp_loader() {
 	result "$name" $([ "$n" = 2000 ] && [ "$diff" = 0 ] && echo 0 || echo 1) "$n flows seen, $diff differ"
 }
 
+# Show commands filter by their argument, refuse one they do not take, and
+# `lookup -` answers every input line with one line, in order.
+test_cli_arguments() {
+	local out
+	out=$(topo_ctl "$P" route show 2001:db8::/32)
+	[ "$(echo "$out" | grep -c .)" -ge 1 ] && ! echo "$out" | grep -q "^198\." &&
+		echo "$out" | grep -q "^2001:db8:100::/48 group web6"
+	result "route show PREFIX: only the routes inside it" $? "$out"
+	out=$(topo_ctl "$P" route show 10.0.0.0/8)
+	[ -z "$out" ]
+	result "route show PREFIX: none inside, nothing printed" $? "$out"
+	out=$(topo_ctl "$P" nexthop show nh2)
+	[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "^nh2 via 198.18.2.2 "
+	result "nexthop show NAME: that one" $? "$out"
+	out=$(topo_ctl "$P" interface show r1; topo_ctl "$P" interface show r0)
+	[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "^r0 xdp"
+	result "interface show IF: that interface's hooks" $? "$out"
+	out=$(topo_ctl "$P" stats --bogus 2>&1)
+	[ $? = 1 ] && echo "$out" | grep -q "stats takes no arguments"
+	result "stats --bogus: refused, not ignored" $? "$out"
+	out=$(printf '198.18.0.1 198.19.1.1 udp 1 2\nnot an address\n\n2001:db8::1 2001:db8:100::1\n198.18.0.1\n' |
+		topo_ctl "$P" lookup - 2>/dev/null)
+	[ "$(echo "$out" | wc -l)" = 5 ] &&
+		[ "$(echo "$out" | awk '{ print $1 }' | tr '\n' ' ')" = "forwarded error error forwarded error " ]
+	result "lookup -: one answer or error per input line, in order (text)" $? "$out"
+	out=$(printf '198.18.0.1 198.19.1.1 udp 1 2\nbad 198.19.1.1\n2001:db8::1 2001:db8:100::1\n' |
+		topo_ctl "$P" -j lookup - 2>/dev/null)
+	[ "$(echo "$out" | wc -l)" = 3 ] &&
+		echo "$out" | sed -n 2p | grep -q '^{"error":"lookup: .bad. is not an IPv4 or IPv6 address"}$' &&
+		echo "$out" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]'
+	result "lookup -: one answer or error per input line, in order (JSON)" $? "$out"
+}
+
 if ! setup; then
 	result "topology and ecmpd start" 1
 	echo "$PASSED passed, $FAILED failed"
@@ -446,5 +479,6 @@ want badconf && test_bad_configs
 want lookup6 && test_lookup_matches_data_path 6 2001:db8::1 2001:db8:100::1
 want failover6 && test_failover 6 2001:db8::1 2001:db8:100::2
 want xdploader && test_xdp_loader
+want cli && test_cli_arguments
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

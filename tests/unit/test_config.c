@@ -266,6 +266,43 @@ static void test_config_bfd_secret(void)
 }
 
 /* Found by fuzz_config: a long word in an error message overflowed. */
+/* A refused definition is reported once, at its own line: a reference to
+ * it is not "unknown" too. Errors come in line order, the whole file's
+ * last, whichever check found them. */
+static void test_config_first_cause(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf",
+			       "group h nexthops a b\n"
+			       "nexthop a via 198.18.1.2 dev lo weight 0\n"
+			       "nexthop b via 198.18.1.3 dev lo\n"
+			       "route 198.19.0.0/16 group g\n"
+			       "group g buckets 3 nexthops b\n"
+			       "route 198.19.1.0/24 group zz\n"), -EINVAL, "refused");
+	config_print_errors(&c, stderr);
+	ASSERT_EQ(c.nerror, 3, "three causes, no echoes");
+	ASSERT_STR_EQ(c.error[0], "t.conf:2: nexthop a: weight '0' is not from 1 to 1000",
+		      "the weight, not 'unknown nexthop a'");
+	ASSERT_TRUE(strstr(c.error[1], "t.conf:5: group g: buckets") == c.error[1],
+		    "the group's buckets, not 'unknown group g' at line 4");
+	ASSERT_STR_EQ(c.error[2], "t.conf:6: route: unknown group 'zz'; define it with 'group zz nexthops NAME...'",
+		      "a really unknown group is still named");
+	config_free(&c);
+
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(config_parse(&c, "t.conf",
+			       "nexthop a via 198.18.1.2 dev nosuch0\n"
+			       "route 198.19.1.0/24 group zz\n"
+			       "nexthop b via 198.18.1.3 dev nosuch1\n"), -EINVAL, "refused");
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "host checks add theirs");
+	ASSERT_EQ(c.nerror, 3, "three errors");
+	ASSERT_TRUE(strstr(c.error[0], "t.conf:1: ") == c.error[0], "line 1 first");
+	ASSERT_TRUE(strstr(c.error[1], "t.conf:2: ") == c.error[1], "line 2 second");
+	ASSERT_TRUE(strstr(c.error[2], "t.conf:3: ") == c.error[2], "line 3 third");
+	config_free(&c);
+}
+
 static void test_config_long_words(void)
 {
 	struct ecmp_conf c = { 0 };
@@ -314,6 +351,7 @@ int main(void)
 {
 	RUN_TEST(test_config_valid);
 	RUN_TEST(test_config_defaults);
+	RUN_TEST(test_config_first_cause);
 	RUN_TEST(test_config_errors);
 	RUN_TEST(test_config_lists_every_error);
 	RUN_TEST(test_config_host_checks);

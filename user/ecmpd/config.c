@@ -46,6 +46,13 @@ struct parser {
 	int npending, cap_pending;
 	struct pending_route *proutes;
 	int nproutes, cap_proutes;
+	/* Nexthops and groups whose line was refused: a reference to one is
+	 * not reported again as unknown (the first cause only). */
+	struct failed_name {
+		char kind;	/* 'n' nexthop, 'g' group */
+		char name[ECMP_NAME_MAX];
+	} *failed;
+	int nfailed, cap_failed;
 };
 
 static void conf_error(struct ecmp_conf *conf, const char *file, int line,
@@ -69,7 +76,31 @@ static void conf_error(struct ecmp_conf *conf, const char *file, int line,
 		snprintf(out, n + 1, "%s:%d: %s", file, line, msg);
 	else
 		snprintf(out, n + 1, "%s: %s", file, msg);
+	conf->error_line[conf->nerror] = line;
 	conf->error[conf->nerror++] = out;
+}
+
+/* Line order, stable; errors about the whole file (line 0) last. */
+static void sort_errors(struct ecmp_conf *conf)
+{
+	int i, j;
+
+	for (i = 1; i < conf->nerror; i++) {
+		char *e = conf->error[i];
+		int line = conf->error_line[i];
+		unsigned key = line > 0 ? (unsigned)line : ~0u;
+
+		for (j = i; j > 0; j--) {
+			int l = conf->error_line[j - 1];
+
+			if ((l > 0 ? (unsigned)l : ~0u) <= key)
+				break;
+			conf->error[j] = conf->error[j - 1];
+			conf->error_line[j] = l;
+		}
+		conf->error[j] = e;
+		conf->error_line[j] = line;
+	}
 }
 
 #define perr(p, ...) conf_error((p)->conf, (p)->file, (p)->line, __VA_ARGS__)
@@ -617,6 +648,30 @@ static const struct {
 	{ "route", st_route },
 };
 
+static void note_failed(struct parser *p, char kind, const char *name)
+{
+	struct failed_name *f;
+
+	p->failed = grow(p->failed, &p->cap_failed, p->nfailed + 1, sizeof(*f));
+	if (!p->failed) {
+		p->nfailed = p->cap_failed = 0;
+		return;
+	}
+	f = &p->failed[p->nfailed++];
+	f->kind = kind;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+}
+
+static int was_refused(const struct parser *p, char kind, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nfailed; i++)
+		if (p->failed[i].kind == kind && !strcmp(p->failed[i].name, name))
+			return 1;
+	return 0;
+}
+
 static void parse_line(struct parser *p, char *line)
 {
 	char *hash = strchr(line, '#'), *tok, *save = NULL;
@@ -637,7 +692,12 @@ static void parse_line(struct parser *p, char *line)
 		return;
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
 		if (!strcmp(p->w[0], statements[i].word)) {
+			int before = p->conf->nerror;
+
 			statements[i].fn(p);
+			if (p->conf->nerror > before && p->nw >= 2 &&
+			    (!strcmp(p->w[0], "nexthop") || !strcmp(p->w[0], "group")))
+				note_failed(p, p->w[0][0], p->w[1]);
 			return;
 		}
 	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route",
@@ -704,6 +764,8 @@ static void resolve(struct parser *p)
 		if (pending[i].group >= c->ngroup)
 			continue;	/* its group line failed: already reported */
 		g = &c->group[pending[i].group];
+		if (nh < 0 && was_refused(p, 'n', pending[i].name))
+			continue;	/* defined, but its line was refused */
 		if (nh < 0) {
 			conf_error(c, file, pending[i].line,
 				   "group %s: unknown nexthop '%s'; define it with 'nexthop %s via ADDR dev IFNAME'",
@@ -724,7 +786,7 @@ static void resolve(struct parser *p)
 		int g = config_find_group(c, proutes[i].group);
 		struct conf_route *r = &c->route[proutes[i].route];
 
-		if (g < 0)
+		if (g < 0 && !was_refused(p, 'g', proutes[i].group))
 			conf_error(c, file, r->line,
 				   "route: unknown group '%s'; define it with 'group %s nexthops NAME...'",
 				   proutes[i].group, proutes[i].group);
@@ -775,8 +837,10 @@ int config_parse(struct ecmp_conf *conf, const char *name, const char *text)
 		parse_line(&p, line);
 	}
 	resolve(&p);
+	sort_errors(conf);
 	free(p.pending);
 	free(p.proutes);
+	free(p.failed);
 	free(copy);
 	return conf->nerror ? -EINVAL : 0;
 }
@@ -891,6 +955,7 @@ int config_check_host(struct ecmp_conf *conf)
 			conf_error(conf, conf->path, conf->nexthop[i].line,
 				   "nexthop %s: no such interface '%s'", conf->nexthop[i].name,
 				   conf->nexthop[i].dev);
+	sort_errors(conf);
 	return conf->nerror ? -EINVAL : 0;
 }
 

@@ -86,8 +86,10 @@ struct ecmp_conf {
 	struct conf_route *route;
 	int nroute, cap_route;
 
-	/* Errors, "FILE:LINE: message", in file order. */
+	/* Errors, "FILE:LINE: message", in line order (errors of the whole
+	 * file, line 0, last). */
 	char *error[CONF_MAX_ERRORS];
+	int error_line[CONF_MAX_ERRORS];
 	int nerror;
 };
 
