@@ -222,13 +222,23 @@ fuzz: $(FUZZ_TARGETS)
 check: all $(UNIT_TESTS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh check
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) $(FUZZ_TARGETS)
+# The README's commands work on a fresh machine: each first installs what
+# is missing (scripts/install-deps.sh: nothing, in a second, when all is
+# there), then builds with a make that sees the new packages.
+test:
+	$(Q)sh scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
+		$(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
 
-bench: all $(BENCH)
+bench:
+	$(Q)sh scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(BENCH) $(NET_TOOLS)
 	$(Q)BUILD=$(BUILD) sh scripts/bench.sh
 
-demo: all $(NET_TOOLS)
+demo:
+	$(Q)sh scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(NET_TOOLS)
 	$(Q)BUILD=$(BUILD) bash scripts/demo.sh
 
 deps:

@@ -12,6 +12,7 @@
 #include "ecmp_maps.bpf.h"
 #include "parse.bpf.h"
 #include "csum.bpf.h"
+#include "ecmp_pass.h"
 
 struct ecmp_decision {
 	struct ecmp_pkt pkt;
@@ -46,6 +47,54 @@ static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 	}
 	/* A child pointer below the last address byte is a broken trie. */
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
+}
+
+struct ecmp_pass_walk {
+	const struct ecmp_flow *flow;
+	__u32 base;		/* first slot of the half in force */
+	int match;
+};
+
+/* bpf_loop callback: one rule; returns 1 (stop) on a match. */
+static long ecmp_pass_step(__u32 i, void *arg)
+{
+	struct ecmp_pass_walk *w = arg;
+	__u32 key = w->base + i;
+	const struct ecmp_pass_rule *r = bpf_map_lookup_elem(&ecmp_pass_rules, &key);
+
+	if (!r)		/* past the map: no more rules */
+		return 1;
+	w->match = ecmp_pass_rule_match(r, w->flow);
+	return w->match;
+}
+
+/* 1 when one of the first n rules of the half at base claims the flow. A
+ * global function: the verifier checks it once, apart from the paths of
+ * the parser that lead to it. */
+__noinline int ecmp_kernel_path_match(const struct ecmp_flow *f, __u32 word)
+{
+	__u32 n = ECMP_PASS_RULES_COUNT(word);
+	struct ecmp_pass_walk w = {
+		.flow = f,
+		.base = ECMP_PASS_RULES_HALF(word) * ECMP_MAX_PASS_RULES,
+	};
+
+	if (!f)
+		return 0;
+	if (n > ECMP_MAX_PASS_RULES)
+		n = ECMP_MAX_PASS_RULES;
+	bpf_loop(n, ecmp_pass_step, &w, 0);
+	return w.match;
+}
+
+/* 1 when a kernel-path rule claims the flow. No rules (the usual case):
+ * one load of the config word already in hand, no call. */
+static __always_inline int ecmp_kernel_path(const struct ecmp_config *cfg,
+					    const struct ecmp_flow *f)
+{
+	__u32 word = *(volatile __u32 *)&cfg->pass_rules;
+
+	return ECMP_PASS_RULES_COUNT(word) && ecmp_kernel_path_match(f, word);
 }
 
 /* Nexthop of the first of ECMP_FALLBACK_PROBES buckets whose owner is
@@ -160,6 +209,8 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 		return ECMP_PASS_LOCAL;
 	if (dec->pkt.ttl <= 1)
 		return ECMP_PASS_TTL;
+	if (ecmp_kernel_path(cfg, &dec->pkt.flow))
+		return ECMP_PASS_KERNEL_PATH;
 
 	dec->group_id = ECMP_LPM_GROUP(leaf);
 	/* Two inlined calls, not one through a selected pointer: each then

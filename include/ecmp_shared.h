@@ -71,6 +71,7 @@
 #define ECMP_MAP_GRP_STATS	"ecmp_grp_stats"
 #define ECMP_MAP_NH_META	"ecmp_nh_meta"
 #define ECMP_MAP_GRP_META	"ecmp_grp_meta"
+#define ECMP_MAP_PASS_RULES	"ecmp_pass_rules"
 
 /* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
@@ -94,9 +95,40 @@ struct ecmp_config {
 	 * 32-bit store per tick; the data path stamps buckets with it
 	 * instead of reading a clock per packet. */
 	__u32 epoch;
-	__u32 pad;
+	/* The kernel-path rules in force (ecmp_pass_rules): bits 0-15 how
+	 * many, bit 16 which half of the map. ecmpd writes the other half,
+	 * then flips this word with one store: a frame meets the old rules
+	 * or the new ones, never a mix. */
+	__u32 pass_rules;
 };
 _Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
+
+#define ECMP_PASS_RULES_COUNT(w)	((w) & 0xffff)
+#define ECMP_PASS_RULES_HALF(w)		(((w) >> 16) & 1)
+
+/* ---- ecmp_pass_rules: array of 2 x ECMP_MAX_PASS_RULES, written by ecmpd ----
+ *
+ * Traffic the operator keeps on the kernel's path (config `kernel-path`,
+ * where a firewall, conntrack or NAT applies): a frame that would be
+ * forwarded and matches any rule goes to the kernel instead, counted as
+ * ECMP_PASS_KERNEL_PATH. Addresses and masks are network-order words,
+ * masked; ports host order, inclusive ranges (0-65535: any). A fragment
+ * matches a rule on its addresses and protocol alone: non-first fragments
+ * carry no ports, and a rule must never let part of a datagram past the
+ * firewall.
+ */
+#define ECMP_MAX_PASS_RULES	64
+
+struct ecmp_pass_rule {
+	__u32 src[4], src_mask[4];
+	__u32 dst[4], dst_mask[4];
+	__u16 sport_lo, sport_hi;
+	__u16 dport_lo, dport_hi;
+	__u8  family;		/* ECMP_AF_INET or ECMP_AF_INET6 */
+	__u8  proto;		/* 0: any */
+	__u8  pad[6];
+};
+_Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 
 /* ---- route lookup: a multibit trie (16-bit root stride, then 8 bits) ----
  *
@@ -294,8 +326,14 @@ enum ecmp_reason {
 	ECMP_PASS_NO_EGRESS,		/* egress interface not in ecmp_tx_ports */
 	ECMP_PASS_ADJUST_FAILED,	/* could not resize the L2 header */
 	ECMP_PASS_CSUM_PARTIAL,		/* XDP: L4 checksum left to offload, too long to finish */
+	ECMP_PASS_KERNEL_PATH,		/* a kernel-path rule of the config */
 	ECMP_REASON_MAX,
 };
+
+/* ecmp_stats has room for reasons to come, so adding one keeps the map's
+ * layout (and the pins) of a running instance. */
+#define ECMP_MAX_REASONS	32
+_Static_assert(ECMP_REASON_MAX <= ECMP_MAX_REASONS, "ecmp_stats too small");
 
 struct ecmp_counter {
 	__u64 packets;

@@ -105,7 +105,7 @@ struct {
 /* Per-CPU counters by enum ecmp_reason. Written by the data path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ECMP_REASON_MAX);
+	__uint(max_entries, ECMP_MAX_REASONS);
 	__type(key, __u32);
 	__type(value, struct ecmp_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -148,5 +148,16 @@ struct {
 	__type(value, struct ecmp_grp_meta);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ecmp_grp_meta SEC(".maps");
+
+/* Kernel-path rules, two halves of ECMP_MAX_PASS_RULES (ecmp_config's
+ * pass_rules says which is in force). Read by the data path before the
+ * hash; written by ecmpd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * ECMP_MAX_PASS_RULES);
+	__type(key, __u32);
+	__type(value, struct ecmp_pass_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_pass_rules SEC(".maps");
 
 #endif /* ECMP_MAPS_BPF_H */

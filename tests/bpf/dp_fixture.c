@@ -141,6 +141,46 @@ int fixture_run(struct fixture *f, const void *in, size_t len, void *out,
 	return 0;
 }
 
+/* The map's form of a rule: network-order words and masks. */
+static void to_words(const uint8_t *addr, int len, uint32_t *net, uint32_t *mask)
+{
+	uint8_t a[16] = { 0 }, m[16] = { 0 };
+	int i;
+
+	for (i = 0; i < len; i++)
+		m[i / 8] |= 0x80 >> (i % 8);
+	for (i = 0; i < 16; i++)
+		a[i] = addr[i] & m[i];
+	memcpy(net, a, 16);
+	memcpy(mask, m, 16);
+}
+
+int fixture_set_kernel_path(struct fixture *f, const struct model_kpath *rules,
+			    int n)
+{
+	uint32_t half = !ECMP_PASS_RULES_HALF(f->cfg.pass_rules), zero = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct ecmp_pass_rule r = {
+			.family = rules[i].family == 4 ? ECMP_AF_INET : ECMP_AF_INET6,
+			.proto = rules[i].proto,
+			.sport_lo = rules[i].sport_lo, .sport_hi = rules[i].sport_hi,
+			.dport_lo = rules[i].dport_lo, .dport_hi = rules[i].dport_hi,
+		};
+		uint32_t key = half * ECMP_MAX_PASS_RULES + i;
+
+		to_words(rules[i].src, rules[i].src_len, r.src, r.src_mask);
+		to_words(rules[i].dst, rules[i].dst_len, r.dst, r.dst_mask);
+		if (bpf_map_update_elem(f->dp.fd[DP_PASS_RULES], &key, &r, 0))
+			return -errno;
+	}
+	f->cfg.pass_rules = half << 16 | n;
+	f->kpath = rules;
+	f->nkpath = n;
+	return bpf_map_update_elem(f->dp.fd[DP_CONFIG], &zero, &f->cfg, 0) ? -errno : 0;
+}
+
 void fixture_model_state(const struct fixture *f, struct model_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -156,6 +196,8 @@ void fixture_model_state(const struct fixture *f, struct model_state *st)
 	st->nnexthops = f->dp.max_entries[DP_NEXTHOPS];
 	st->tx_ifindex = f->tx;
 	st->n_tx = f->n_tx;
+	st->kpath = f->kpath;
+	st->nkpath = f->nkpath;
 }
 
 uint64_t fixture_reason_count(struct fixture *f, int reason)

@@ -22,6 +22,8 @@ struct fixture {
 	struct ecmp_config cfg;
 	uint32_t tx[16];
 	int n_tx;
+	const struct model_kpath *kpath;
+	int nkpath;
 };
 
 /* Loads obj_path (e.g. build/ecmp_xdp.bpf.o) and picks program prog. */
@@ -45,6 +47,11 @@ int fixture_add_route(struct fixture *f, uint8_t family, const char *prefix,
 /* Runs one frame; returns 0 with the verdict and output, or -errno. */
 int fixture_run(struct fixture *f, const void *in, size_t len, void *out,
 		size_t *out_len, uint32_t *retval);
+
+/* Puts rules in force in ecmp_pass_rules (into the other half, then the
+ * config word flips) and tells the model; n = 0 removes them. */
+int fixture_set_kernel_path(struct fixture *f, const struct model_kpath *rules,
+			    int n);
 
 void fixture_model_state(const struct fixture *f, struct model_state *st);
 

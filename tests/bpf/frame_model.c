@@ -333,6 +333,39 @@ static void model_output(const struct view *v, const struct l3 *x,
 	}
 }
 
+static int prefix_has(const uint8_t *net, int len, const uint8_t *addr)
+{
+	int i;
+
+	for (i = 0; i < len; i++)
+		if (((net[i / 8] ^ addr[i / 8]) >> (7 - i % 8)) & 1)
+			return 0;
+	return 1;
+}
+
+/* docs/CONFIG.md, kernel-path: addresses, protocol and port ranges of the
+ * outer headers; a fragment by its addresses and protocol only. */
+static int model_kernel_path(const struct model_state *st, const struct l3 *x)
+{
+	const struct ecmp_flow *f = &x->flow;
+	unsigned sp = be16((const uint8_t *)&f->sport), dp = be16((const uint8_t *)&f->dport);
+	int i;
+
+	for (i = 0; i < st->nkpath; i++) {
+		const struct model_kpath *k = &st->kpath[i];
+
+		if ((k->family == 4 ? ECMP_AF_INET : ECMP_AF_INET6) != f->family ||
+		    (k->proto && k->proto != f->proto) ||
+		    !prefix_has(k->src, k->src_len, (const uint8_t *)f->saddr) ||
+		    !prefix_has(k->dst, k->dst_len, (const uint8_t *)f->daddr))
+			continue;
+		if (f->fragment || (sp >= k->sport_lo && sp <= k->sport_hi &&
+				    dp >= k->dport_lo && dp <= k->dport_hi))
+			return 1;
+	}
+	return 0;
+}
+
 void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	       struct model_result *r)
 {
@@ -389,6 +422,10 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	}
 	if (x.ttl <= 1) {
 		r->reason = ECMP_PASS_TTL;
+		return;
+	}
+	if (model_kernel_path(st, &x)) {
+		r->reason = ECMP_PASS_KERNEL_PATH;
 		return;
 	}
 

@@ -15,6 +15,16 @@
 #include <stdint.h>
 #include "ecmp_hash.h"
 
+/* A kernel-path rule as the config states it (docs/CONFIG.md): the model
+ * reads prefixes bit by bit, not through the data path's masks. */
+struct model_kpath {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t proto;			/* 0: any */
+	uint8_t src[16], dst[16];
+	uint8_t src_len, dst_len;	/* 0: any */
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+};
+
 struct model_state {
 	struct ecmp_config config;
 	const struct ecmp_lpm_chunk *root, *node;
@@ -28,6 +38,8 @@ struct model_state {
 	const uint32_t *tx_ifindex;	/* interfaces in ecmp_tx_ports */
 	int n_tx;
 	int tc;			/* model the TC path: no csum_partial rule */
+	const struct model_kpath *kpath;
+	int nkpath;
 };
 
 struct model_result {

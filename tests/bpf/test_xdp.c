@@ -701,6 +701,112 @@ static void test_fragments_take_one_path(void)
 	ASSERT_EQ(mism, 0, "model mismatches");
 }
 
+/* Kernel-path rules (config `kernel-path`): a matching frame that would be
+ * forwarded goes to the kernel, counted as kernel_path; others are
+ * forwarded; a fragment matches on addresses and protocol; the model
+ * agrees frame by frame, with rules and after they are removed. */
+static void test_kernel_path_rules(void)
+{
+	static const struct model_kpath rules[] = {
+		{ .family = 4, .src = { 198, 18, 0, 0 }, .src_len = 24,
+		  .sport_hi = 65535, .dport_hi = 65535 },
+		{ .family = 6, .proto = 6, .dst = { 0x20, 0x01, 0x0d, 0xb8, 0x01 }, .dst_len = 40,
+		  .sport_hi = 65535, .dport_lo = 22, .dport_hi = 22 },
+		{ .family = 4, .proto = 17, .sport_lo = 1000, .sport_hi = 2000,
+		  .dport_hi = 65535 },
+	};
+	static const struct {
+		const char *name;
+		uint8_t family, proto, src3, ttl;
+		uint16_t sport, dport;
+		int frag, want;
+	} cases[] = {
+		{ "v4 from 198.18.0.0/24", 4, 17, 0, 64, 40000, 5001, FRAG_NONE, ECMP_PASS_KERNEL_PATH },
+		{ "v4 from elsewhere", 4, 17, 1, 64, 40000, 5001, FRAG_NONE, ECMP_FORWARDED },
+		{ "v4 udp sport in 1000-2000", 4, 17, 1, 64, 1500, 5001, FRAG_NONE, ECMP_PASS_KERNEL_PATH },
+		{ "v4 udp sport 2001", 4, 17, 1, 64, 2001, 5001, FRAG_NONE, ECMP_FORWARDED },
+		{ "v4 tcp sport 1500: rule is udp", 4, 6, 1, 64, 1500, 5001, FRAG_NONE, ECMP_FORWARDED },
+		{ "v6 tcp dport 22 to 2001:db8:100::/40", 6, 6, 0, 64, 40000, 22, FRAG_NONE, ECMP_PASS_KERNEL_PATH },
+		{ "v6 tcp dport 23", 6, 6, 0, 64, 40000, 23, FRAG_NONE, ECMP_FORWARDED },
+		{ "v6 udp dport 22: rule is tcp", 6, 17, 0, 64, 40000, 22, FRAG_NONE, ECMP_FORWARDED },
+		{ "v6 tcp later fragment: no ports, kernel", 6, 6, 0, 64, 40000, 23, FRAG_LATER, ECMP_PASS_KERNEL_PATH },
+		{ "v4 ttl 1 from the rule's prefix: ttl first", 4, 17, 0, 1, 40000, 5001, FRAG_NONE, ECMP_PASS_TTL },
+	};
+	unsigned long long rs = 0x4b9a;
+	long mism = 0, kpath = 0;
+	unsigned i;
+	int n;
+
+	ASSERT_EQ(fixture_set_kernel_path(&fx, rules, 3), 0, "rules in force");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = fixture_reason_count(&fx, cases[i].want);
+		struct frame_spec s;
+		struct outcome o;
+		uint8_t f[2048];
+		size_t len;
+
+		frame_spec_default(&s, cases[i].family);
+		s.proto = cases[i].proto;
+		s.ttl = cases[i].ttl;
+		s.sport = cases[i].sport;
+		s.dport = cases[i].dport;
+		if (cases[i].frag != FRAG_NONE) {
+			t_frag_first(&s);	/* with the Fragment header */
+			s.frag = cases[i].frag;
+		}
+		if (cases[i].family == 4)
+			s.src[2] = cases[i].src3;
+		len = frame_build(&s, f, sizeof(f));
+		o = run_and_compare(cases[i].name, f, len);
+		mism += o.mismatches;
+		CHECK(o.model_reason == cases[i].want, "%s: model says %s", cases[i].name,
+		      text_reason(o.model_reason));
+		CHECK(fixture_reason_count(&fx, cases[i].want) == before + 1,
+		      "%s: not counted as %s", cases[i].name, text_reason(cases[i].want));
+	}
+	/* Random flows around the rules' edges, both families. */
+	for (n = 0; n < 20000; n++) {
+		struct frame_spec s;
+		struct outcome o;
+		uint8_t f[2048];
+		size_t len;
+
+		frame_spec_default(&s, n & 1 ? 6 : 4);
+		s.proto = test_rand(&rs) & 1 ? 6 : 17;
+		s.sport = test_rand(&rs) % 3000;
+		s.dport = test_rand(&rs) % 40;
+		if (!(test_rand(&rs) % 8)) {
+			t_frag_first(&s);
+			s.frag = test_rand(&rs) & 1 ? FRAG_FIRST : FRAG_LATER;
+		}
+		if (s.family == 4) {
+			s.src[2] = test_rand(&rs) & 1;
+		} else {
+			s.dst[4] = test_rand(&rs) & 3;	/* 2001:db8:0-300:: */
+			s.dst[5] = test_rand(&rs);
+		}
+		len = frame_build(&s, f, sizeof(f));
+		o = run_and_compare("random around kernel-path rules", f, len);
+		mism += o.mismatches;
+		kpath += o.model_reason == ECMP_PASS_KERNEL_PATH;
+	}
+	ASSERT_EQ(mism, 0, "program and model agree");
+	CHECK(kpath > 2000 && kpath < 18000, "random frames: %ld of 20000 claimed by the rules", kpath);
+	ASSERT_EQ(fixture_set_kernel_path(&fx, NULL, 0), 0, "rules removed");
+	{
+		struct frame_spec s;
+		uint8_t f[2048];
+		size_t len;
+		struct outcome o;
+
+		frame_spec_default(&s, 4);
+		len = frame_build(&s, f, sizeof(f));
+		o = run_and_compare("v4 from 198.18.0.0/24, rules removed", f, len);
+		ASSERT_EQ(o.model_reason, ECMP_FORWARDED, "forwarded again");
+		ASSERT_EQ(o.mismatches, 0, "program agrees");
+	}
+}
+
 static void test_symmetric_hash(void)
 {
 	unsigned long long rs = 0x5e77;
@@ -1260,6 +1366,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_truncated_frames_never_forwarded);
 	RUN_TEST(test_not_ready_passes_everything);
 	RUN_TEST(test_fragments_take_one_path);
+	RUN_TEST(test_kernel_path_rules);
 	RUN_TEST(test_symmetric_hash);
 	RUN_TEST(test_policies_l3_flowlabel_inner);
 	RUN_TEST(test_down_nexthop_never_used);

@@ -17,7 +17,9 @@
 #  3. `ecmpd --detach --pin-root TYPO` does nothing and says so (exit 1);
 #     `--detach` of one instance leaves the other's programs and pins;
 #  4. ecmpctl from separate `ip netns exec` calls (own mount namespace,
-#     own bpffs) and from the host: ecmpd's maps and interface names.
+#     own bpffs) and from the host: ecmpd's maps and interface names;
+#  5. an nftables forward rule: bypassed by XDP (and warned about) until
+#     a kernel-path line keeps its traffic on the kernel's path.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -143,7 +145,7 @@ test_detach_scope() {
 		! nsx "$P-rt" xdp-loader status r0 2>/dev/null | grep -q ecmp_xdp &&
 		nsx "$P-rt" xdp-loader status r4 2>/dev/null | grep -q ecmp_xdp &&
 		[ -e "/sys/fs/bpf/$P-b/ecmp_config" ] &&
-		echo "$out" | grep -q "from 1 hooks and removed its 13 pinned maps"
+		echo "$out" | grep -q "from 1 hooks and removed its 14 pinned maps"
 	result "--detach of one instance: its hook and pins go, the other's stay" $? "rc $rc: $out"
 	checkpoint "after ecmpd --detach"
 	pkill -f -- "--socket /tmp/$P-b.sock"
@@ -174,6 +176,72 @@ test_ctl_anywhere() {
 	sleep 0.5
 }
 
+# 5. The fast path bypasses netfilter: an nftables forward rule dropping
+# one source prefix is bypassed by XDP (ecmpd warns at start), until a
+# kernel-path line keeps that prefix on the kernel's path; then the
+# kernel drops those frames (the rule's counter), XDP forwards the rest,
+# and ecmpctl stats counts both.
+nft_drops() {
+	ip netns exec "$P-rt" nft -j list chain inet fw guard | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("rule", {}).get("expr", []):
+        if "counter" in e:
+            print(e["counter"]["packets"])'
+}
+
+# frames_from BASE: frames the sinks got from the 100 flows of BASE.
+frames_from() {
+	topo_sinks "$P" | awk -v b="$1" '$3 >= b && $3 < b + 100 { n += $4 } END { print n + 0 }'
+}
+
+stat_packets() { # REASON
+	topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+r = sys.argv[1]
+print((s[r] if r == "forwarded" else s["passed"][r])["packets"])' "$1"
+}
+
+test_firewall() {
+	local k0 f0 d0 blocked allowed
+	ip netns exec "$P-rt" nft add table inet fw
+	ip netns exec "$P-rt" nft add chain inet fw guard '{ type filter hook forward priority 0; }'
+	ip netns exec "$P-rt" nft add rule inet fw guard ip saddr 198.18.0.0/25 counter drop
+	ip -n "$P-rt" route add 198.19.0.0/16 via 198.18.1.2
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
+		{ result "ecmpd starts for the firewall test" 1; return; }
+	grep -q "nftables chain inet fw guard hooks forward: frames forwarded by XDP never meet it" "/tmp/$P.ecmpd.log"
+	result "ecmpd warns: nftables forward chain inet fw guard is bypassed" $? "$(grep -i nftables "/tmp/$P.ecmpd.log")"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.9.9 10000 100 >/dev/null
+	sleep 0.5
+	blocked=$(frames_from 10000)
+	[ "$blocked" = 100 ]
+	result "without kernel-path: XDP forwards what the firewall drops (100 of 100)" $? "$blocked arrived"
+	echo "kernel-path from 198.18.0.0/25" >> "$CONF"
+	topo_ctl "$P" reload >/dev/null || { result "reload with kernel-path" 1; return; }
+	topo_clear_sinks "$P"
+	k0=$(stat_packets kernel_path)
+	f0=$(stat_packets forwarded)
+	d0=$(nft_drops)
+	topo_send "$P" 198.18.0.1 198.19.9.9 10000 100 >/dev/null
+	topo_send "$P" 198.18.0.200 198.19.9.9 20000 100 >/dev/null
+	sleep 0.5
+	blocked=$(frames_from 10000)
+	allowed=$(frames_from 20000)
+	[ "$blocked" = 0 ] && [ "$allowed" = 100 ] &&
+		[ $(( $(stat_packets kernel_path) - k0 )) = 100 ] &&
+		[ $(( $(stat_packets forwarded) - f0 )) = 100 ] &&
+		[ $(( $(nft_drops) - d0 )) = 100 ]
+	result "kernel-path: the kernel drops the prefix (nft counter), XDP forwards the rest" $? \
+		"arrived: blocked $blocked, allowed $allowed; kernel_path +$(( $(stat_packets kernel_path) - k0 )), forwarded +$(( $(stat_packets forwarded) - f0 )), nft drops +$(( $(nft_drops) - d0 ))"
+	out=$(topo_ctl "$P" lookup 198.18.0.1 198.19.9.9 udp 10000 5001)
+	echo "$out" | grep -q "^kernel_path "
+	result "ecmpctl lookup predicts kernel_path" $? "$out"
+	topo_ctl "$P" shutdown --detach >/dev/null
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 
 if ! setup; then
@@ -184,5 +252,6 @@ fi
 want state && test_state_kept
 want detach && test_detach_scope
 want ctl && test_ctl_anywhere
+want firewall && test_firewall
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -78,7 +78,19 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "frobnicate 1\n",
-	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route" },
+	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, kernel-path" },
+	{ "kernel-path\n",
+	  "t.conf:1: kernel-path: expected 'kernel-path [from PREFIX] [to PREFIX] [proto tcp|udp|sctp|icmp|icmp6|NUMBER] [sport PORT[-PORT]] [dport PORT[-PORT]]'" },
+	{ "kernel-path from 198.18.0.0/24 to 2001:db8::/32\n",
+	  "t.conf:1: kernel-path: 'from' and 'to' are of different families" },
+	{ "kernel-path from 198.18.0.1/24\n",
+	  "t.conf:1: kernel-path: '198.18.0.1/24' has host bits set; did you mean 198.18.0.0/24?" },
+	{ "kernel-path dport 22\n",
+	  "t.conf:1: kernel-path: ports need 'proto tcp', 'proto udp' or 'proto sctp'" },
+	{ "kernel-path proto tcp dport 30-20\n",
+	  "t.conf:1: kernel-path: dport '30-20' is not a port or a range LO-HI of ports 0-65535" },
+	{ "kernel-path proto icmp6 from 198.18.0.0/24\n",
+	  "t.conf:1: kernel-path: icmp6 does not go with IPv4 prefixes" },
 	{ "\nnexthop a via 198.18.1.300 dev lo\n",
 	  "t.conf:2: nexthop a: '198.18.1.300' is not an IPv4 or IPv6 address" },
 	{ "route 198.19.0.0 group g\n",
@@ -303,6 +315,42 @@ static void test_config_first_cause(void)
 	config_free(&c);
 }
 
+/* kernel-path: each rule as written; one without prefixes counts twice
+ * against the limit (it becomes a rule per family). */
+static void test_config_kernel_path(void)
+{
+	struct ecmp_conf c = { 0 };
+	char text[8192] = "";
+	int i;
+
+	ASSERT_EQ(config_parse(&c, "t.conf",
+			       "kernel-path from 198.18.0.0/25\n"
+			       "kernel-path to 2001:db8:100::/48 proto tcp dport 22\n"
+			       "kernel-path proto udp sport 1000-2000 dport 53\n"), 0, "parse");
+	config_print_errors(&c, stderr);
+	ASSERT_EQ(c.npass, 3, "three rules");
+	ASSERT_EQ(c.npass_slots, 4, "the family-less one takes two slots");
+	ASSERT_EQ(c.pass[0].family, ECMP_AF_INET, "v4");
+	ASSERT_EQ(c.pass[0].src_len, 25, "from /25");
+	ASSERT_EQ(c.pass[0].dport_hi, 65535, "any port");
+	ASSERT_EQ(c.pass[1].proto, 6, "tcp");
+	ASSERT_EQ(c.pass[1].dst_len, 48, "to /48");
+	ASSERT_EQ(c.pass[1].dport_lo, 22, "dport 22");
+	ASSERT_EQ(c.pass[1].dport_hi, 22, "dport 22 only");
+	ASSERT_EQ(c.pass[2].family, 0, "both families");
+	ASSERT_EQ(c.pass[2].sport_lo, 1000, "sport range low");
+	ASSERT_EQ(c.pass[2].sport_hi, 2000, "sport range high");
+	config_free(&c);
+
+	for (i = 0; i < 33; i++)
+		strcat(text, "kernel-path proto tcp dport 22\n");
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(config_parse(&c, "t.conf", text), -EINVAL, "33 two-family rules: refused");
+	ASSERT_STR_EQ(c.error[0], "t.conf:33: kernel-path: more than 64 rules (a rule without prefixes takes two, one per family)",
+		      "the limit, at the line past it");
+	config_free(&c);
+}
+
 static void test_config_long_words(void)
 {
 	struct ecmp_conf c = { 0 };
@@ -352,6 +400,7 @@ int main(void)
 	RUN_TEST(test_config_valid);
 	RUN_TEST(test_config_defaults);
 	RUN_TEST(test_config_first_cause);
+	RUN_TEST(test_config_kernel_path);
 	RUN_TEST(test_config_errors);
 	RUN_TEST(test_config_lists_every_error);
 	RUN_TEST(test_config_host_checks);

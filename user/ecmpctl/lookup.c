@@ -2,6 +2,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "ecmp_pass.h"
 #include "lookup.h"
 #include "lib/lpm.h"
 
@@ -21,6 +22,23 @@ static int matched_route(const struct ecmp_dp *dp, const struct ecmp_flow *f,
 			*out = k;
 			return 1;
 		}
+	}
+	return 0;
+}
+
+/* A kernel-path rule in force claims the flow (as fwd.bpf.h decides). */
+static int kernel_path(const struct ecmp_dp *dp, const struct ecmp_flow *f)
+{
+	uint32_t word = __atomic_load_n(&dp->config->pass_rules, __ATOMIC_ACQUIRE);
+	uint32_t n = ECMP_PASS_RULES_COUNT(word), i;
+
+	for (i = 0; i < n && i < ECMP_MAX_PASS_RULES; i++) {
+		uint32_t key = ECMP_PASS_RULES_HALF(word) * ECMP_MAX_PASS_RULES + i;
+		struct ecmp_pass_rule rule;
+
+		if (!bpf_map_lookup_elem(dp->fd[DP_PASS_RULES], &key, &rule) &&
+		    ecmp_pass_rule_match(&rule, f))
+			return 1;
 	}
 	return 0;
 }
@@ -47,6 +65,10 @@ int lookup_flow(const struct ecmp_dp *dp, const struct ecmp_flow *f,
 	}
 	if (r->leaf == ECMP_LPM_LOCAL) {
 		r->reason = ECMP_PASS_LOCAL;
+		return 0;
+	}
+	if (kernel_path(dp, f)) {
+		r->reason = ECMP_PASS_KERNEL_PATH;
 		return 0;
 	}
 	r->group = ECMP_LPM_GROUP(r->leaf);

@@ -584,41 +584,144 @@ static void st_group(struct parser *p)
 	c->group[c->ngroup++] = g;
 }
 
+/* "ADDR/LEN" with no host bits set; errors name the statement. 0 or -1. */
+static int parse_prefix(struct parser *p, const char *what, const char *word,
+			uint8_t *family, uint8_t *addr, uint8_t *len)
+{
+	uint8_t masked[16];
+	char buf[64], *slash;
+	uint32_t plen;
+
+	snprintf(buf, sizeof(buf), "%s", word);
+	slash = strchr(buf, '/');
+	if (!slash) {
+		perr(p, "%s: '%s' has no prefix length; write e.g. 198.19.0.0/16", what, word);
+		return -1;
+	}
+	*slash = 0;
+	if (parse_addr(buf, family, addr) ||
+	    parse_u32(slash + 1, 0, *family == ECMP_AF_INET ? 32 : 128, &plen)) {
+		perr(p, "%s: '%s' is not an IPv4 or IPv6 prefix", what, word);
+		return -1;
+	}
+	*len = plen;
+	memcpy(masked, addr, 16);
+	lpm_mask(masked, *family, plen);
+	if (memcmp(masked, addr, 16)) {
+		char good[INET6_ADDRSTRLEN];
+
+		text_addr(*family, masked, good, sizeof(good));
+		perr(p, "%s: '%s' has host bits set; did you mean %s/%u?", what, word,
+		     good, plen);
+		return -1;
+	}
+	return 0;
+}
+
+/* "PORT" or "LO-HI". 0 or -1. */
+static int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	char buf[16], *dash;
+	uint32_t a, b;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = 0;
+	if (parse_u32(buf, 0, 65535, &a) ||
+	    (dash ? parse_u32(dash + 1, 0, 65535, &b) : (b = a, 0)) || b < a)
+		return -1;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static void st_kernel_path(struct parser *p)
+{
+	static const char usage[] = "kernel-path: expected 'kernel-path [from PREFIX] [to PREFIX] [proto tcp|udp|sctp|icmp|icmp6|NUMBER] [sport PORT[-PORT]] [dport PORT[-PORT]]'";
+	struct ecmp_conf *c = p->conf;
+	struct conf_pass r = { .sport_hi = 65535, .dport_hi = 65535, .line = p->line };
+	int i, ports = 0;
+
+	if (p->nw < 3 || (p->nw - 1) % 2) {
+		perr(p, "%s", usage);
+		return;
+	}
+	for (i = 1; i < p->nw; i += 2) {
+		const char *k = p->w[i], *v = p->w[i + 1];
+		uint8_t fam = 0, *addr = NULL, *len = NULL;
+		uint32_t num;
+
+		if (!strcmp(k, "from") || !strcmp(k, "to")) {
+			addr = k[0] == 'f' ? r.src : r.dst;
+			len = k[0] == 'f' ? &r.src_len : &r.dst_len;
+			if (parse_prefix(p, "kernel-path", v, &fam, addr, len))
+				return;
+			if (r.family && r.family != fam) {
+				perr(p, "kernel-path: 'from' and 'to' are of different families");
+				return;
+			}
+			r.family = fam;
+		} else if (!strcmp(k, "proto")) {
+			static const struct { const char *n; uint8_t v; } names[] = {
+				{ "tcp", 6 }, { "udp", 17 }, { "sctp", 132 },
+				{ "icmp", 1 }, { "icmp6", 58 },
+			};
+			unsigned j;
+
+			for (j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+				if (!strcmp(v, names[j].n))
+					r.proto = names[j].v;
+			if (!r.proto && (parse_u32(v, 1, 255, &num) || !(r.proto = num))) {
+				perr(p, "kernel-path: unknown protocol '%s'; use tcp, udp, sctp, icmp, icmp6 or a number from 1 to 255", v);
+				return;
+			}
+		} else if (!strcmp(k, "sport") || !strcmp(k, "dport")) {
+			if (parse_port_range(v, k[0] == 's' ? &r.sport_lo : &r.dport_lo,
+					     k[0] == 's' ? &r.sport_hi : &r.dport_hi)) {
+				perr(p, "kernel-path: %s '%s' is not a port or a range LO-HI of ports 0-65535", k, v);
+				return;
+			}
+			ports = 1;
+		} else {
+			perr(p, "%s", usage);
+			return;
+		}
+	}
+	if (ports && r.proto != 6 && r.proto != 17 && r.proto != 132) {
+		perr(p, "kernel-path: ports need 'proto tcp', 'proto udp' or 'proto sctp'");
+		return;
+	}
+	if ((r.proto == 1 && r.family == ECMP_AF_INET6) ||
+	    (r.proto == 58 && r.family == ECMP_AF_INET)) {
+		perr(p, "kernel-path: %s does not go with %s prefixes",
+		     r.proto == 1 ? "icmp" : "icmp6", r.family == ECMP_AF_INET ? "IPv4" : "IPv6");
+		return;
+	}
+	if (r.proto == 1)
+		r.family = ECMP_AF_INET;
+	else if (r.proto == 58)
+		r.family = ECMP_AF_INET6;
+	if (c->npass_slots + (r.family ? 1 : 2) > ECMP_MAX_PASS_RULES) {
+		perr(p, "kernel-path: more than %d rules (a rule without prefixes takes two, one per family)",
+		     ECMP_MAX_PASS_RULES);
+		return;
+	}
+	c->npass_slots += r.family ? 1 : 2;
+	c->pass[c->npass++] = r;
+}
+
 static void st_route(struct parser *p)
 {
 	struct ecmp_conf *c = p->conf;
 	struct conf_route r = { .line = p->line, .group = -1 };
-	uint8_t masked[16];
-	char buf[64], *slash;
-	uint32_t plen;
 
 	if (p->nw != 4 || strcmp(p->w[2], "group")) {
 		perr(p, "route: expected 'route PREFIX group NAME'");
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s", p->w[1]);
-	slash = strchr(buf, '/');
-	if (!slash) {
-		perr(p, "route: '%s' has no prefix length; write e.g. 198.19.0.0/16", p->w[1]);
+	if (parse_prefix(p, "route", p->w[1], &r.family, r.addr, &r.prefixlen))
 		return;
-	}
-	*slash = 0;
-	if (parse_addr(buf, &r.family, r.addr) ||
-	    parse_u32(slash + 1, 0, r.family == ECMP_AF_INET ? 32 : 128, &plen)) {
-		perr(p, "route: '%s' is not an IPv4 or IPv6 prefix", p->w[1]);
-		return;
-	}
-	r.prefixlen = plen;
-	memcpy(masked, r.addr, 16);
-	lpm_mask(masked, r.family, r.prefixlen);
-	if (memcmp(masked, r.addr, 16)) {
-		char good[INET6_ADDRSTRLEN];
-
-		text_addr(r.family, masked, good, sizeof(good));
-		perr(p, "route: '%s' has host bits set; did you mean %s/%u?", p->w[1],
-		     good, plen);
-		return;
-	}
 	/* Duplicates are found after the whole file is read (a sort, not
 	 * a pairwise scan: route tables can be 100,000 lines). */
 	c->route = grow(c->route, &c->cap_route, c->nroute + 1, sizeof(r));
@@ -646,6 +749,7 @@ static const struct {
 	{ "nexthop", st_nexthop },
 	{ "group", st_group },
 	{ "route", st_route },
+	{ "kernel-path", st_kernel_path },
 };
 
 static void note_failed(struct parser *p, char kind, const char *name)
@@ -700,7 +804,7 @@ static void parse_line(struct parser *p, char *line)
 				note_failed(p, p->w[0][0], p->w[1]);
 			return;
 		}
-	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route",
+	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, kernel-path",
 	     p->w[0]);
 }
 

@@ -66,6 +66,18 @@ struct conf_route {
 	int line;
 };
 
+/* Traffic kept on the kernel's path (`kernel-path`): each rule becomes one
+ * struct ecmp_pass_rule per family it covers. */
+struct conf_pass {
+	uint8_t family;			/* 0: both (no prefix given) */
+	uint8_t proto;			/* 0: any */
+	uint8_t src_len, dst_len;
+	uint8_t src[16], dst[16];	/* masked; len 0 = any */
+	uint16_t sport_lo, sport_hi;	/* 0-65535: any */
+	uint16_t dport_lo, dport_hi;
+	int line;
+};
+
 struct ecmp_conf {
 	char path[256];
 	int seed_auto;
@@ -85,6 +97,9 @@ struct ecmp_conf {
 	int ngroup, cap_group;
 	struct conf_route *route;
 	int nroute, cap_route;
+	struct conf_pass pass[ECMP_MAX_PASS_RULES];
+	int npass;
+	int npass_slots;		/* map slots they take (both families: 2) */
 
 	/* Errors, "FILE:LINE: message", in line order (errors of the whole
 	 * file, line 0, last). */

@@ -31,6 +31,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "attach.h"
+#include "bypass.h"
 #include "pin.h"
 #include "plane.h"
 #include "lib/clock.h"
@@ -391,6 +392,7 @@ static void do_reload(struct daemon *d, int cfd)
 	snprintf(msg, sizeof(msg), "reloaded %s: %llu buckets moved", d->conf_path,
 		 (unsigned long long)(d->plane.buckets_moved - moved));
 	pr_info("%s", msg);
+	bypass_warn(&d->conf);
 	if (cfd >= 0)
 		ctl_reply_ok(cfd, msg);
 }
@@ -707,6 +709,7 @@ static int start(struct daemon *d)
 		return ret;
 	pr_info("ecmpd running: %d nexthops, %d groups, %d routes; control socket %s",
 		d->conf.nnexthop, d->conf.ngroup, d->conf.nroute, d->socket_path);
+	bypass_warn(&d->conf);
 	return 0;
 }
 

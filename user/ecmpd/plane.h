@@ -7,6 +7,7 @@
  *    path safe (flag cleared before anything moves, set last).
  *  - group.c:   bucket tables in ecmp_buckets, rebalanced with bucket.c and
  *    written as a diff of single 32-bit stores; slot allocation.
+ *  - kernel_path.c: the traffic kept on the kernel's path (firewalls).
  *  - route.c:   configured routes and the router's own addresses in the
  *    trie (lpm.c) and in ecmp_routes.
  *  - plane.c:   a whole config applied as a difference, adoption of the
@@ -161,6 +162,12 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen);
 void route_on_addr(struct plane *p, const struct nl_addr *a,
 		   const struct ecmp_conf *conf);
+
+/* ---- kernel_path.c ---- */
+/* Makes ecmp_pass_rules hold the config's kernel-path rules, switched in
+ * one store; writes nothing when they are unchanged. 0 or -errno (the old
+ * rules then stay in force). */
+int kpath_sync(struct plane *p, const struct ecmp_conf *conf);
 
 /* ---- plane.c ---- */
 /* Opens the plane over the pinned maps; adopts whatever state they hold. */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "bypass.h"
+#include "lib/log.h"
+
+struct chain_scan {
+	int warned;
+	int kernel_path;	/* the config has kernel-path lines */
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= NFTA_CHAIN_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int hook_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= NFTA_HOOK_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static const char *family_name(int f)
+{
+	return f == NFPROTO_IPV4 ? "ip" : f == NFPROTO_IPV6 ? "ip6" :
+	       f == NFPROTO_INET ? "inet" : NULL;
+}
+
+/* One chain of the dump: warn when it is a base chain on the forward hook
+ * of a family that sees IPv4 or IPv6. */
+static int on_chain(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NFTA_CHAIN_MAX + 1] = { 0 };
+	const struct nlattr *hook[NFTA_HOOK_MAX + 1] = { 0 };
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct chain_scan *scan = data;
+	const char *fam = family_name(nfg->nfgen_family);
+
+	if (!fam || mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, tb) < 0 ||
+	    !tb[NFTA_CHAIN_HOOK] || !tb[NFTA_CHAIN_TABLE] || !tb[NFTA_CHAIN_NAME] ||
+	    mnl_attr_parse_nested(tb[NFTA_CHAIN_HOOK], hook_cb, hook) < 0 ||
+	    !hook[NFTA_HOOK_HOOKNUM] ||
+	    ntohl(mnl_attr_get_u32(hook[NFTA_HOOK_HOOKNUM])) != NF_INET_FORWARD)
+		return MNL_CB_OK;
+	pr_warn("nftables chain %s %s %s hooks forward: frames forwarded by XDP never meet it%s",
+		fam, mnl_attr_get_str(tb[NFTA_CHAIN_TABLE]),
+		mnl_attr_get_str(tb[NFTA_CHAIN_NAME]),
+		scan->kernel_path ? " (traffic of the config's kernel-path lines does)" :
+		"; keep the traffic it filters on the kernel's path with 'kernel-path' lines (docs/CONFIG.md)");
+	scan->warned++;
+	return MNL_CB_OK;
+}
+
+/* Dumps every nftables chain (all families). Returns warnings, or -errno
+ * when netfilter cannot be asked (no nf_tables: nothing to warn about). */
+static int scan_nftables(struct chain_scan *scan)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	unsigned seq = time(NULL), port;
+	int ret = -EIO;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	port = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = NFPROTO_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		ret = mnl_cb_run(buf, n, seq, port, on_chain, scan);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	ret = ret < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/* Legacy iptables keeps its tables out of nftables' sight. */
+static void scan_iptables(struct chain_scan *scan)
+{
+	static const char *const files[] = { "/proc/net/ip_tables_names",
+					     "/proc/net/ip6_tables_names" };
+	char line[64];
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+
+		while (f && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (strcmp(line, "filter") && strcmp(line, "mangle") &&
+			    strcmp(line, "nat"))
+				continue;
+			pr_warn("%s table %s is loaded: its FORWARD rules never see frames forwarded by XDP; use 'kernel-path' lines for the traffic they must see",
+				i ? "ip6tables" : "iptables", line);
+			scan->warned++;
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
+static int read_sysctl(const char *dev, int *val)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%d", val) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+int bypass_warn(const struct ecmp_conf *conf)
+{
+	struct chain_scan scan = { .kernel_path = conf->npass > 0 };
+	int i, all = 0;
+
+	scan_nftables(&scan);
+	scan_iptables(&scan);
+	read_sysctl("all", &all);
+	for (i = 0; i < conf->niface; i++) {
+		const struct conf_iface *c = &conf->iface[i];
+		int v = 0;
+
+		if (c->attach == ATTACH_TC_EGRESS || read_sysctl(c->name, &v))
+			continue;
+		if ((v > all ? v : all) > 0) {
+			pr_warn("interface %s: rp_filter is on (%d), but frames forwarded by XDP skip the reverse-path check",
+				c->name, v > all ? v : all);
+			scan.warned++;
+		}
+	}
+	return scan.warned;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What the fast path bypasses, said out loud: frames forwarded by XDP (or
+ * the tc ingress program) never meet netfilter's forward hook, conntrack,
+ * NAT or rp_filter. At start and on every reload ecmpd looks, read-only,
+ * for what would be bypassed and warns, naming the `kernel-path` line
+ * that keeps such traffic on the kernel's path (docs/CONFIG.md).
+ */
+#ifndef ECMP_BYPASS_H
+#define ECMP_BYPASS_H
+
+#include "config.h"
+
+/* Logs one warning per nftables chain on the forward hook (ip, ip6,
+ * inet), for legacy iptables tables, and per forwarding interface with
+ * rp_filter on. Returns how many warnings it gave. */
+int bypass_warn(const struct ecmp_conf *conf);
+
+#endif /* ECMP_BYPASS_H */
