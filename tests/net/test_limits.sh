@@ -21,14 +21,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# limits_config NEXTHOPS GROUPS BUCKETS-OF-LAST-GROUP ROUTES [MEMBERS]
+# limits_config NEXTHOPS GROUPS BUCKETS-OF-LAST-GROUP ROUTES [MEMBERS [BFD]]
 limits_config() {
-	awk -v nh="$1" -v ng="$2" -v last="$3" -v nr="$4" -v members="${5:-4}" -v p="$P" 'BEGIN {
+	awk -v nh="$1" -v ng="$2" -v last="$3" -v nr="$4" -v members="${5:-4}" -v bfd="${6:-}" -v p="$P" 'BEGIN {
 		print "seed 0x0123456789abcdef0123456789abcdef"
 		print "pin-root /sys/fs/bpf/" p
 		print "interface r0 attach none"
 		for (i = 0; i < nh; i++)
-			printf "nexthop n%d via 2001:db8:1::%x dev r1\n", i, i + 16
+			printf "nexthop n%d via 2001:db8:1::%x dev r1%s\n", i, i + 16, bfd ? " bfd" : ""
 		for (g = 0; g < ng; g++) {
 			printf "group g%d buckets %d idle_timer 0 nexthops", g, g == ng - 1 ? last : 4096
 			for (m = 0; m < members; m++)
@@ -95,6 +95,40 @@ test_past_limits() {
 	reload_refused "262,145 routes: refused with the limit named" "262145 routes.*262144"
 }
 
+# Every show command at the maxima: 1,024 nexthops, 1,024 groups, 262,144
+# routes (with the own addresses), then 1,024 BFD sessions; text and JSON.
+json_len() { # KEY-or-"" : length of the document's array (or of KEY)
+	python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(len(d[sys.argv[1]] if sys.argv[1] else d))' "$1"
+}
+
+test_show_at_limits() {
+	local n
+	n=$(topo_ctl "$P" nexthop show | wc -l)
+	[ "$n" = 1024 ] && [ "$(topo_ctl "$P" -j nexthop show | json_len "")" = 1024 ]
+	result "nexthop show at 1,024 nexthops: text and JSON" $? "$n lines"
+	n=$(topo_ctl "$P" group show | grep -c '^g')
+	[ "$n" = 1024 ] && [ "$(topo_ctl "$P" -j group show | json_len "")" = 1024 ]
+	result "group show at 1,024 groups: text and JSON" $? "$n groups"
+	n=$(topo_ctl "$P" -j route show | json_len "")
+	[ "$n" = 262144 ]
+	result "route show -j at 262,144 routes" $? "$n routes"
+	topo_ctl "$P" -j stats | json_len "capacity" >/dev/null
+	result "stats -j at the maxima" $?
+	limits_config 1024 1024 4096 1000 4 bfd
+	n=$(topo_ctl "$P" reload 2>&1)
+	echo "$n" | grep -q reloaded
+	result "1,024 nexthops with BFD: loaded" $? "$n"
+	n=$(topo_ctl "$P" -j bfd show | json_len sessions)
+	[ "$n" = 1024 ]
+	result "bfd show -j at 1,024 sessions" $? "$n sessions"
+	n=$(topo_ctl "$P" bfd show | grep -c '^n[0-9]* peer ')
+	[ "$n" = 1024 ]
+	result "bfd show (text) at 1,024 sessions" $? "$n sessions"
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -103,5 +137,6 @@ fi
 result "ecmpd starts with a config at the limits" 0
 test_at_limits
 test_past_limits
+test_show_at_limits
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
