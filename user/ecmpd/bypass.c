@@ -11,32 +11,13 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "bypass.h"
+#include "netlink.h"
 #include "lib/log.h"
 
 struct chain_scan {
 	int warned;
 	int kernel_path;	/* the config has kernel-path lines */
 };
-
-static int attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (type <= NFTA_CHAIN_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int hook_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (type <= NFTA_HOOK_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
 
 static const char *family_name(int f)
 {
@@ -54,9 +35,12 @@ static int on_chain(const struct nlmsghdr *nlh, void *data)
 	struct chain_scan *scan = data;
 	const char *fam = family_name(nfg->nfgen_family);
 
-	if (!fam || mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, tb) < 0 ||
+	if (!fam ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), nl_attr_cb,
+			   &(struct nl_attrs){ tb, NFTA_CHAIN_MAX }) < 0 ||
 	    !tb[NFTA_CHAIN_HOOK] || !tb[NFTA_CHAIN_TABLE] || !tb[NFTA_CHAIN_NAME] ||
-	    mnl_attr_parse_nested(tb[NFTA_CHAIN_HOOK], hook_cb, hook) < 0 ||
+	    mnl_attr_parse_nested(tb[NFTA_CHAIN_HOOK], nl_attr_cb,
+				  &(struct nl_attrs){ hook, NFTA_HOOK_MAX }) < 0 ||
 	    !hook[NFTA_HOOK_HOOKNUM] ||
 	    ntohl(mnl_attr_get_u32(hook[NFTA_HOOK_HOOKNUM])) != NF_INET_FORWARD)
 		return MNL_CB_OK;

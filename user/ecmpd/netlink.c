@@ -65,15 +65,9 @@ struct parse_ctx {
 	const struct nl_handlers *h;
 };
 
-/* Attributes by type, up to the message kind's own maximum. */
-struct attrs {
-	const struct nlattr **tb;
-	int max;
-};
-
-static int attr_cb(const struct nlattr *attr, void *data)
+int nl_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct attrs *a = data;
+	const struct nl_attrs *a = data;
 	int type = mnl_attr_get_type(attr);
 
 	/* Unknown (newer) attributes are fine; only keep what we index. */
@@ -89,8 +83,8 @@ static int on_link(struct parse_ctx *c, const struct nlmsghdr *nlh)
 	struct nl_link l = { 0 };
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi) ||
-	    mnl_attr_parse(nlh, sizeof(*ifi), attr_cb,
-			   &(struct attrs){ tb, IFLA_MAX }) < 0)
+	    mnl_attr_parse(nlh, sizeof(*ifi), nl_attr_cb,
+			   &(struct nl_attrs){ tb, IFLA_MAX }) < 0)
 		return -1;
 	l.ifindex = ifi->ifi_index;
 	l.deleted = nlh->nlmsg_type == RTM_DELLINK;
@@ -114,8 +108,8 @@ static int on_neigh(struct parse_ctx *c, const struct nlmsghdr *nlh)
 	size_t alen;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nd) ||
-	    mnl_attr_parse(nlh, sizeof(*nd), attr_cb,
-			   &(struct attrs){ tb, NDA_MAX }) < 0)
+	    mnl_attr_parse(nlh, sizeof(*nd), nl_attr_cb,
+			   &(struct nl_attrs){ tb, NDA_MAX }) < 0)
 		return -1;
 	if (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6)
 		return 0;	/* bridge FDB and friends */
@@ -148,8 +142,8 @@ static int on_addr(struct parse_ctx *c, const struct nlmsghdr *nlh)
 	size_t alen;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa) ||
-	    mnl_attr_parse(nlh, sizeof(*ifa), attr_cb,
-			   &(struct attrs){ tb, IFA_MAX }) < 0)
+	    mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_cb,
+			   &(struct nl_attrs){ tb, IFA_MAX }) < 0)
 		return -1;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return 0;

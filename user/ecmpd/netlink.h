@@ -80,6 +80,16 @@ int nl_neigh_use(struct nl *nl, int ifindex, uint8_t family,
  * managed). */
 int nl_neigh_is_foreign(const struct nl_neigh *n);
 
+/* libmnl attribute callback filling tb[0..max] by type (later, unknown
+ * types are skipped): mnl_attr_parse(nlh, hdrlen, nl_attr_cb,
+ * &(struct nl_attrs){ tb, IFLA_MAX }). */
+struct nlattr;
+struct nl_attrs {
+	const struct nlattr **tb;
+	int max;
+};
+int nl_attr_cb(const struct nlattr *attr, void *data);
+
 /* Interface state for a name, by a direct dump-free query. */
 int nl_is_nud_usable(uint16_t state);
 
