@@ -7,7 +7,7 @@ set -e
 
 PACKAGES="clang llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
 libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool frr valgrind gnuplot-nox iperf3
-python3 nftables"
+python3 nftables traceroute"
 
 missing=""
 for p in $PACKAGES; do

@@ -52,6 +52,7 @@ if [ "$mode" = all ]; then
 		run net/limits env BUILD="$BUILD" bash tests/net/test_limits.sh
 		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
 		run net/safety env BUILD="$BUILD" bash tests/net/test_safety.sh
+		run net/router env BUILD="$BUILD" bash tests/net/test_router.sh
 		# Valgrind cannot run ASan binaries; the sanitized run has ASan.
 		[ "${SANITIZE:-}" = 1 ] ||
 			run net/valgrind env BUILD="$BUILD" bash tests/net/test_valgrind.sh

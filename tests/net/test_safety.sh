@@ -71,8 +71,9 @@ for kind, text in zip(lines[0::2], lines[1::2]):
         if kind == "neigh":
             o = {k: o.get(k) for k in ("dst", "dev", "lladdr", "state")}
         if kind == "route" and (o.get("dst", "").startswith(("fe80", "ff00")) or
-                                "fe80" in o.get("dst", "")):
-            continue
+                                "fe80" in o.get("dst", "") or
+                                o.get("protocol") == "236"):
+            continue	# link-local, or ecmpd own routes (protocol 236)
         if kind == "qdisc":
             o = {k: o.get(k) for k in ("kind", "handle", "parent", "options")}
         print(kind, json.dumps(o, sort_keys=True))

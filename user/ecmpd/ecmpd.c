@@ -32,6 +32,7 @@
 #include "lib/log.h"
 #include "attach.h"
 #include "bypass.h"
+#include "fib.h"
 #include "pin.h"
 #include "plane.h"
 #include "lib/clock.h"
@@ -125,6 +126,17 @@ static void find_object(struct daemon *d, const char *given)
 static void qdisc_file(const char *state_dir, char *path, size_t len)
 {
 	snprintf(path, len, "%s/tc-qdiscs", state_dir);
+}
+
+/* The config routes this instance put in the kernel's FIB (fib.h). */
+static void sync_fib(struct daemon *d)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(d->state_dir, 0700) && errno != EEXIST)
+		pr_warn("Failed to create %s: %s", d->state_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/fib-routes", d->state_dir);
+	fib_sync(&d->conf, path);
 }
 
 static void record_qdisc(const char *state_dir, const char *ifname)
@@ -387,6 +399,7 @@ static void do_reload(struct daemon *d, int cfd)
 	config_free(&d->conf);
 	d->conf = next;
 	attach_all(d, &d->conf);
+	sync_fib(d);
 	dump_kernel(d);		/* neighbours of new nexthops */
 	nh_probe(&d->plane);
 	snprintf(msg, sizeof(msg), "reloaded %s: %llu buckets moved", d->conf_path,
@@ -649,6 +662,9 @@ static int detach_everything(const char *pin_root, const char *state_dir)
 	qdiscs = read_qdiscs(state_dir);
 	hooks = attach_remove_all(qdiscs, map_id);
 	maps = pin_remove(pin_root);
+	snprintf(path, sizeof(path), "%s/fib-routes", state_dir);
+	if (fib_remove(path) > 0)
+		pr_info("Removed the routes it had put in the kernel's FIB");
 	free(qdiscs);
 	qdisc_file(state_dir, path, sizeof(path));
 	unlink(path);
@@ -689,6 +705,7 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	d->applied = 1;
+	sync_fib(d);
 	ret = bfd_start(&d->bfd, d->plane.nh_bfd, d->plane.bfd_changed,
 			d->plane.dp.nexthops, d->plane.dp.max_entries[DP_NEXTHOPS]);
 	if (!ret)

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The router by the book (RFC 1812 / RFC 8200): what the data path passes
+# to the kernel meets a kernel that knows the route (docs/OPERATIONS.md,
+# user/ecmpd/fib.h).
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#
+#  1. ecmpd puts each config route in the kernel's FIB as a multipath
+#     route (protocol 236) with the group's nexthops and weights;
+#  2. traceroute (UDP and ICMP, IPv4 and IPv6) through the router shows its
+#     hop, answered with Time Exceeded (the frame with TTL 1 is passed by
+#     XDP; the kernel routes it and answers);
+#  3. a reload that changes the weights changes the kernel's route; a
+#     route the kernel has from someone else is left and logged;
+#  4. --detach removes ecmpd's routes, and only those.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=eo$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-router-last.log 2>/dev/null
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+setup() {
+	topo_create "$P" 4 || return 1
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$P-rt" route add 198.19.77.0/24 via 198.18.4.2	# the operator's
+	topo_config "$P" "$CONF" 1 2 1 1
+	echo "route 198.19.77.0/24 group web" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8
+}
+
+# The kernel's route for PREFIX as "proto dev:via:weight ..." sorted.
+kroute() {
+	ip -n "$P-rt" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
+    print(r.get("protocol", "boot"), " ".join(sorted("%s:%s:%s" % (h["dev"], h["gateway"], h.get("weight", 1)) for h in hops)))'
+}
+
+test_fib_routes() {
+	local v4 v6
+	v4=$(kroute 198.19.0.0/16)
+	v6=$(ip -n "$P-rt" -6 -j route show 2001:db8:100::/48 | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway")}]
+    print(r.get("protocol"), " ".join(sorted("%s:%s" % (h["dev"], h["gateway"]) for h in hops)))')
+	[ "$v4" = "236 r1:198.18.1.2:1 r2:198.18.2.2:2 r3:198.18.3.2:1 r4:198.18.4.2:1" ]
+	result "config route in the kernel: multipath, weights, protocol 236 (IPv4)" $? "$v4"
+	[ "$v6" = "236 r1:2001:db8:1::2 r2:2001:db8:2::2 r3:2001:db8:3::2 r4:2001:db8:4::2" ]
+	result "config route in the kernel: multipath, protocol 236 (IPv6)" $? "$v6"
+	v4=$(kroute 198.19.77.0/24)
+	[ "$v4" = "boot r4:198.18.4.2:1" ] &&
+		grep -q "route 198.19.77.0/24: the kernel routes it already (protocol 3, not ecmpd's): left as it is" "/tmp/$P.ecmpd.log"
+	result "the operator's route for a config prefix: left, and said" $? "$v4"
+}
+
+# traceroute FAMILY METHOD DST: its first hop must be the router, answered
+# (no !N / !H: Time Exceeded, not unreachable).
+trace_hop1() {
+	local out
+	out=$(nsx "$P-cl" traceroute "-$1" $2 -n -q 1 -w 1 -m 1 "$3" 2>&1 | tail -1)
+	echo "$out" | grep -Eq "^ 1  ($4)  [0-9.]+ ms$"
+	result "traceroute -$1 $2 to $3: hop 1 is the router, Time Exceeded" $? "$out"
+}
+
+test_traceroute() {
+	trace_hop1 4 "" 198.19.5.5 198.18.0.254
+	trace_hop1 4 "-I" 198.19.5.5 198.18.0.254
+	trace_hop1 6 "" 2001:db8:100::5 2001:db8::fe
+	trace_hop1 6 "-I" 2001:db8:100::5 2001:db8::fe
+	local ttl
+	ttl=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["passed"]["ttl"]["packets"])')
+	[ "$ttl" -ge 4 ]
+	result "the TTL-1 probes were passed by the data path (ttl $ttl)" $?
+}
+
+test_reload_and_detach() {
+	local out
+	topo_config "$P" "$CONF" 3 1 1 1
+	topo_ctl "$P" reload >/dev/null
+	out=$(kroute 198.19.0.0/16)
+	[ "$out" = "236 r1:198.18.1.2:3 r2:198.18.2.2:1 r3:198.18.3.2:1 r4:198.18.4.2:1" ] &&
+		[ -z "$(kroute 198.19.77.0/24 | grep -v '^boot')" ]
+	result "reload with new weights: the kernel's route follows" $? "$out"
+	topo_ctl "$P" shutdown --detach >/dev/null
+	sleep 0.5
+	out=$(ip -n "$P-rt" route show proto 236; ip -n "$P-rt" -6 route show proto 236)
+	[ -z "$out" ] && [ "$(kroute 198.19.77.0/24)" = "boot r4:198.18.4.2:1" ]
+	result "--detach: ecmpd's routes gone, the operator's kept" $? "$out"
+}
+
+if ! setup; then
+	result "topology and ecmpd" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
+want fib && test_fib_routes
+want traceroute && test_traceroute
+want reload && test_reload_and_detach
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "fib.h"
+#include "netlink.h"
+#include "lib/log.h"
+#include "lib/text.h"
+
+#define FIB_NH_KEY	(ECMP_MAX_GROUP_MEMBERS * 64)
+
+/* A route of the main table as the kernel dumps it (or as ecmpd wants
+ * it): its prefix, protocol and nexthops in a canonical text form. */
+struct fib_route {
+	uint8_t family;		/* AF_INET / AF_INET6 */
+	uint8_t len;
+	uint8_t dst[16];
+	uint8_t proto;
+	char nh[FIB_NH_KEY];	/* "ifindex gateway hops;" sorted */
+};
+
+struct fib_dump {
+	struct fib_route *r;
+	int n, cap;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Joins the nexthop entries in sorted order, so equal sets compare equal. */
+static void nh_key(char *out, char entries[][64], int n)
+{
+	char *p[ECMP_MAX_GROUP_MEMBERS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = entries[i];
+	qsort(p, n, sizeof(p[0]), cmp_str);
+	out[0] = 0;
+	for (i = 0; i < n; i++)
+		strncat(out, p[i], FIB_NH_KEY - strlen(out) - 1);
+}
+
+static void nh_entry(char *out, int ifindex, int family, const void *gw, int hops)
+{
+	char a[INET6_ADDRSTRLEN] = "-";
+
+	if (gw)
+		text_addr(family == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6, gw, a, sizeof(a));
+	snprintf(out, 64, "%d %s %d;", ifindex, a, hops);
+}
+
+static int on_route(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct fib_dump *d = data;
+	char entries[ECMP_MAX_GROUP_MEMBERS][64];
+	struct fib_route r = { 0 };
+	uint32_t table;
+	int alen, n = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_cb,
+			   &(struct nl_attrs){ tb, RTA_MAX }) < 0)
+		return MNL_CB_OK;
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	if (table != RT_TABLE_MAIN || rtm->rtm_dst_len > alen * 8 ||
+	    (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) != alen))
+		return MNL_CB_OK;
+	r.family = rtm->rtm_family;
+	r.len = rtm->rtm_dst_len;
+	r.proto = rtm->rtm_protocol;
+	if (tb[RTA_DST])
+		memcpy(r.dst, mnl_attr_get_payload(tb[RTA_DST]), alen);
+	if (tb[RTA_MULTIPATH]) {
+		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		int left = mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
+
+		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       nh->rtnh_len <= left && n < ECMP_MAX_GROUP_MEMBERS) {
+			const struct nlattr *a = (const void *)((const char *)nh + RTNH_ALIGN(sizeof(*nh)));
+			const void *gw = NULL;
+			int alleft = nh->rtnh_len - RTNH_ALIGN(sizeof(*nh));
+
+			while (mnl_attr_ok(a, alleft)) {
+				if (mnl_attr_get_type(a) == RTA_GATEWAY &&
+				    mnl_attr_get_payload_len(a) == alen)
+					gw = mnl_attr_get_payload(a);
+				alleft -= MNL_ALIGN(a->nla_len);
+				a = mnl_attr_next(a);
+			}
+			nh_entry(entries[n++], nh->rtnh_ifindex, r.family, gw, nh->rtnh_hops);
+			left -= RTNH_ALIGN(nh->rtnh_len);
+			nh = (const void *)((const char *)nh + RTNH_ALIGN(nh->rtnh_len));
+		}
+	} else {
+		nh_entry(entries[n++], tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0,
+			 r.family, tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == alen ?
+			 mnl_attr_get_payload(tb[RTA_GATEWAY]) : NULL, 0);
+	}
+	nh_key(r.nh, entries, n);
+	if (d->n == d->cap) {
+		struct fib_route *more = realloc(d->r, (d->cap ? 2 * d->cap : 64) * sizeof(*more));
+
+		if (!more)
+			return MNL_CB_ERROR;
+		d->r = more;
+		d->cap = d->cap ? 2 * d->cap : 64;
+	}
+	d->r[d->n++] = r;
+	return MNL_CB_OK;
+}
+
+/* Sends nlh and reads until its answer (a dump's end, or the ack).
+ * Returns 0 or the kernel's -errno. */
+static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned port = mnl_socket_get_portid(nl), seq = nlh->nlmsg_seq;
+	int ret;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, n, seq, port, cb, data);
+		if (ret < 0)
+			return -errno;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static struct nlmsghdr *route_msg(char *buf, int type, int flags, uint8_t family,
+				  uint8_t len, const uint8_t *dst)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = time(NULL) ^ getpid() ^ (len << 16);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = FIB_PROTO;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst)
+		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
+	return nlh;
+}
+
+static int dump_main(struct mnl_socket *nl, struct fib_dump *d)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned i;
+	int err;
+
+	for (i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh = route_msg(buf, RTM_GETROUTE, NLM_F_DUMP,
+						 families[i], 0, NULL);
+
+		err = talk(nl, nlh, on_route, d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The route ecmpd wants for config route r: its nexthops, or an empty
+ * key when no member can be used by the kernel. */
+static void wanted(const struct ecmp_conf *conf, const struct conf_route *cr,
+		   struct fib_route *r, int *skipped)
+{
+	const struct conf_group *g = &conf->group[cr->group];
+	char entries[ECMP_MAX_GROUP_MEMBERS][64];
+	int i, n = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->family = cr->family == ECMP_AF_INET ? AF_INET : AF_INET6;
+	r->len = cr->prefixlen;
+	memcpy(r->dst, cr->addr, 16);
+	r->proto = FIB_PROTO;
+	*skipped = 0;
+	for (i = 0; i < g->nmembers; i++) {
+		const struct conf_nexthop *nh = &conf->nexthop[g->member[i]];
+		int ifindex = if_nametoindex(nh->dev);
+
+		if (nh->family != cr->family || nh->vlan || !ifindex) {
+			(*skipped)++;
+			continue;
+		}
+		nh_entry(entries[n++], ifindex, r->family, nh->via, nh->weight - 1);
+	}
+	nh_key(r->nh, entries, n);
+}
+
+static const struct fib_route *find(const struct fib_dump *d, const struct fib_route *w,
+				    int ours)
+{
+	int i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->r[i].family == w->family && d->r[i].len == w->len &&
+		    !memcmp(d->r[i].dst, w->dst, 16) && (d->r[i].proto == FIB_PROTO) == ours)
+			return &d->r[i];
+	return NULL;
+}
+
+static int install(struct mnl_socket *nl, const struct ecmp_conf *conf,
+		   const struct conf_route *cr, const struct fib_route *w, int replace)
+{
+	const struct conf_group *g = &conf->group[cr->group];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE |
+					 (replace ? NLM_F_REPLACE : NLM_F_EXCL),
+					 w->family, w->len, w->dst);
+	struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	int i;
+
+	for (i = 0; i < g->nmembers; i++) {
+		const struct conf_nexthop *nh = &conf->nexthop[g->member[i]];
+		int ifindex = if_nametoindex(nh->dev);
+		struct rtnexthop *rtnh;
+
+		if (nh->family != cr->family || nh->vlan || !ifindex)
+			continue;
+		rtnh = mnl_nlmsg_get_payload_tail(nlh);
+		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*rtnh));
+		memset(rtnh, 0, sizeof(*rtnh));
+		rtnh->rtnh_hops = nh->weight - 1;
+		rtnh->rtnh_ifindex = ifindex;
+		mnl_attr_put(nlh, RTA_GATEWAY, w->family == AF_INET ? 4 : 16, nh->via);
+		rtnh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)rtnh;
+	}
+	mnl_attr_nest_end(nlh, mp);
+	return talk(nl, nlh, NULL, NULL);
+}
+
+static int delete(struct mnl_socket *nl, const struct fib_route *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return talk(nl, route_msg(buf, RTM_DELROUTE, NLM_F_ACK, r->family, r->len, r->dst),
+		    NULL, NULL);
+}
+
+static void prefix_text(const struct fib_route *r, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	text_addr(r->family == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6, r->dst, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, r->len);
+}
+
+/* Is prefix text p in the record's text (whole lines)? */
+static int recorded(const char *rec, const char *p)
+{
+	size_t n = strlen(p);
+	const char *at = rec;
+
+	while (rec && (at = strstr(at, p))) {
+		if ((at == rec || at[-1] == '\n') && (at[n] == '\n' || !at[n]))
+			return 1;
+		at += n;
+	}
+	return 0;
+}
+
+static char *read_record(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &len, 0, f) < 0) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static struct mnl_socket *open_rtnl(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+int fib_sync(const struct ecmp_conf *conf, const char *record)
+{
+	struct mnl_socket *nl = open_rtnl();
+	struct fib_dump d = { 0 };
+	char *rec = read_record(record), *owned = NULL, *keep = NULL;
+	size_t owned_len = 0;
+	FILE *out = NULL;
+	int i, err, changed = 0;
+
+	if (!nl) {
+		free(rec);
+		return -errno;
+	}
+	err = dump_main(nl, &d);
+	if (err) {
+		pr_warn("Failed to read the kernel's routes: %s; config routes not installed in the FIB",
+			strerror(-err));
+		goto out;
+	}
+	keep = calloc(d.n ? d.n : 1, 1);
+	out = open_memstream(&owned, &owned_len);
+	if (!keep || !out) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < conf->nroute; i++) {
+		const struct conf_route *cr = &conf->route[i];
+		const struct fib_route *have, *other;
+		struct fib_route w;
+		char p[64];
+		int skipped;
+
+		if (cr->group < 0)
+			continue;
+		wanted(conf, cr, &w, &skipped);
+		prefix_text(&w, p, sizeof(p));
+		other = find(&d, &w, 0);
+		have = find(&d, &w, 1);
+		if (have)
+			keep[have - d.r] = 1;
+		if (other) {
+			pr_info("route %s: the kernel routes it already (protocol %u, not ecmpd's): left as it is",
+				p, other->proto);
+			continue;
+		}
+		if (!w.nh[0]) {
+			pr_warn("route %s: no nexthop of its group can go into the kernel's route (other family or VLAN): frames passed to the kernel will not find it",
+				p);
+			continue;
+		}
+		fprintf(out, "%s\n", p);
+		if (have && !strcmp(have->nh, w.nh))
+			continue;
+		err = install(nl, conf, cr, &w, have != NULL);
+		if (err) {
+			pr_warn("Failed to install route %s in the kernel's FIB: %s", p, strerror(-err));
+			continue;
+		}
+		changed++;
+	}
+	for (i = 0; i < d.n; i++) {
+		char p[64];
+
+		if (d.r[i].proto != FIB_PROTO || keep[i])
+			continue;
+		prefix_text(&d.r[i], p, sizeof(p));
+		if (!recorded(rec, p))
+			continue;	/* another instance's */
+		err = delete(nl, &d.r[i]);
+		if (err && err != -ESRCH)
+			pr_warn("Failed to remove route %s from the kernel's FIB: %s", p, strerror(-err));
+		else
+			changed++;
+	}
+	err = 0;
+	if (changed)
+		pr_info("kernel FIB: %d routes of protocol %d changed", changed, FIB_PROTO);
+out:
+	if (out) {
+		fclose(out);
+		if (!err) {
+			FILE *f = fopen(record, "w");
+
+			if (!f || fputs(owned ? owned : "", f) < 0)
+				pr_warn("Failed to write %s: %s; --detach will not know this instance's kernel routes",
+					record, strerror(errno));
+			if (f)
+				fclose(f);
+		}
+	}
+	free(owned);
+	free(keep);
+	free(rec);
+	free(d.r);
+	mnl_socket_close(nl);
+	return err ? err : changed;
+}
+
+int fib_remove(const char *record)
+{
+	struct mnl_socket *nl;
+	struct fib_dump d = { 0 };
+	char *rec = read_record(record);
+	int i, err, removed = 0;
+
+	if (!rec)
+		return 0;	/* nothing installed */
+	nl = open_rtnl();
+	if (!nl) {
+		free(rec);
+		return -errno;
+	}
+	err = dump_main(nl, &d);
+	for (i = 0; !err && i < d.n; i++) {
+		char p[64];
+
+		prefix_text(&d.r[i], p, sizeof(p));
+		if (d.r[i].proto == FIB_PROTO && recorded(rec, p) && !delete(nl, &d.r[i]))
+			removed++;
+	}
+	if (!err)
+		unlink(record);
+	free(rec);
+	free(d.r);
+	mnl_socket_close(nl);
+	return err ? err : removed;
+}

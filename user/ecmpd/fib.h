@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The config's routes in the kernel's FIB, so that every frame the data
+ * path passes to the kernel (TTL expired, kernel-path, no usable nexthop,
+ * options, too big) meets a kernel that knows the route: ICMP time
+ * exceeded from this hop (traceroute), the firewall's forward chain, PMTU.
+ *
+ * Each config route becomes a multipath route in the main table with the
+ * group's nexthops and weights (weight W: rtnh_hops W - 1), protocol
+ * FIB_PROTO ("xdp-ecmp"), so ecmpd's routes are told from everyone else's
+ * and never read back as input. A prefix the kernel already routes with
+ * another protocol is left alone, and ecmpd says so. Nexthops of the
+ * other family and VLAN nexthops (their L3 interface is not in the
+ * config) are left out of the kernel route.
+ */
+#ifndef ECMP_FIB_H
+#define ECMP_FIB_H
+
+#include "config.h"
+
+/* The rt_protos number of ecmpd's routes (unassigned; `ip route show
+ * proto 236`). */
+#define FIB_PROTO	236
+
+/* Makes the main table hold conf's routes as FIB_PROTO routes: adds,
+ * replaces what changed, deletes those this instance installed that the
+ * config no longer has; writes nothing when they already match (a
+ * restart). What this instance owns is listed in the file record (one
+ * prefix a line, in the state dir), so two instances in one namespace
+ * leave each other's routes alone. Returns how many routes it changed,
+ * or -errno (netlink unavailable). Each failure is logged and skipped. */
+int fib_sync(const struct ecmp_conf *conf, const char *record);
+/* Deletes the routes listed in record (--detach), and the record. */
+int fib_remove(const char *record);
+
+#endif /* ECMP_FIB_H */
