@@ -207,6 +207,8 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 		return ECMP_PASS_NO_ROUTE;
 	if (leaf == ECMP_LPM_LOCAL)
 		return ECMP_PASS_LOCAL;
+	if (leaf == ECMP_LPM_CONNECTED)
+		return ECMP_PASS_CONNECTED;
 	if (dec->pkt.ttl <= 1)
 		return ECMP_PASS_TTL;
 	if (ecmp_kernel_path(cfg, &dec->pkt.flow))

@@ -151,6 +151,10 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 #define ECMP_LPM_NONE		0u		/* no route */
 #define ECMP_LPM_CHILD		0x80000000u	/* low bits: chunk index */
 #define ECMP_LPM_LOCAL		0x7fffffffu	/* the router's own address */
+/* A subnet of the router's own interfaces (with its broadcast and
+ * subnet-router anycast addresses): the kernel delivers to it, never
+ * an ECMP route that happens to cover it (RFC 1812 5.2.4.3). */
+#define ECMP_LPM_CONNECTED	0x7ffffffeu
 /* Any other value: group id + 1. */
 #define ECMP_LPM_LEAF(group)	((__u32)(group) + 1)
 #define ECMP_LPM_GROUP(leaf)	((__u32)(leaf) - 1)
@@ -176,7 +180,7 @@ struct ecmp_route_key {
 _Static_assert(sizeof(struct ecmp_route_key) == 20, "ecmp_route_key ABI");
 
 struct ecmp_route {
-	__u32 leaf;		/* ECMP_LPM_LEAF(group) or ECMP_LPM_LOCAL */
+	__u32 leaf;		/* ECMP_LPM_LEAF(group), ECMP_LPM_LOCAL or _CONNECTED */
 };
 _Static_assert(sizeof(struct ecmp_route) == 4, "ecmp_route ABI");
 
@@ -327,6 +331,7 @@ enum ecmp_reason {
 	ECMP_PASS_ADJUST_FAILED,	/* could not resize the L2 header */
 	ECMP_PASS_CSUM_PARTIAL,		/* XDP: L4 checksum left to offload, too long to finish */
 	ECMP_PASS_KERNEL_PATH,		/* a kernel-path rule of the config */
+	ECMP_PASS_CONNECTED,		/* to a subnet of the router's own interfaces */
 	ECMP_REASON_MAX,
 };
 

@@ -416,6 +416,12 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		r->reason = ECMP_PASS_NO_ROUTE;
 		return;
 	}
+	/* RFC 1812 5.2.4.3: a directly connected subnet (its broadcast
+	 * address included) is the kernel's to deliver. */
+	if (leaf == ECMP_LPM_CONNECTED) {
+		r->reason = ECMP_PASS_CONNECTED;
+		return;
+	}
 	if (leaf == ECMP_LPM_LOCAL) {
 		r->reason = ECMP_PASS_LOCAL;
 		return;

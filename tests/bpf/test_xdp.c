@@ -94,6 +94,9 @@ static void setup_fixture(struct fixture *f, const char *obj, const char *prog)
 	err |= fixture_add_route(f, 6, "2001:db8:200::/48", ECMP_LPM_LEAF(3));
 	err |= fixture_add_route(f, 4, "198.19.1.1/32", ECMP_LPM_LOCAL);
 	err |= fixture_add_route(f, 6, "2001:db8:100::1/128", ECMP_LPM_LOCAL);
+	/* A subnet of the router's own links inside a routed prefix. */
+	err |= fixture_add_route(f, 4, "198.19.200.0/24", ECMP_LPM_CONNECTED);
+	err |= fixture_add_route(f, 6, "2001:db8:1ff::/64", ECMP_LPM_CONNECTED);
 	if (err) {
 		fprintf(stderr, "Failed to add fixture routes\n");
 		exit(1);
@@ -699,6 +702,45 @@ static void test_fragments_take_one_path(void)
 	}
 	ASSERT_EQ(bad, 0, "fragments of one datagram on different buckets");
 	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* RFC 1812 5.2.4.3: a connected subnet inside a routed prefix (its hosts,
+ * its broadcast address, IPv6 subnet-router anycast) is the kernel's; the
+ * routed prefix around it is forwarded. */
+static void test_connected_subnets(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t family;
+		uint8_t dst[16];
+		int want;
+	} cases[] = {
+		{ "v4 host of a connected subnet", 4, { 198, 19, 200, 7 }, ECMP_PASS_CONNECTED },
+		{ "v4 broadcast of a connected subnet", 4, { 198, 19, 200, 255 }, ECMP_PASS_CONNECTED },
+		{ "v4 next to the connected subnet", 4, { 198, 19, 201, 1 }, ECMP_FORWARDED },
+		{ "v6 subnet-router anycast", 6, { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0xff }, ECMP_PASS_CONNECTED },
+		{ "v6 host of a connected subnet", 6, { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0xff, [15] = 9 }, ECMP_PASS_CONNECTED },
+		{ "v6 next to the connected subnet", 6, { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0xfe, [15] = 9 }, ECMP_FORWARDED },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = fixture_reason_count(&fx, cases[i].want);
+		struct frame_spec s;
+		struct outcome o;
+		uint8_t f[2048];
+		size_t len;
+
+		frame_spec_default(&s, cases[i].family);
+		memcpy(s.dst, cases[i].dst, cases[i].family == 4 ? 4 : 16);
+		len = frame_build(&s, f, sizeof(f));
+		o = run_and_compare(cases[i].name, f, len);
+		ASSERT_EQ(o.mismatches, 0, cases[i].name);
+		CHECK(o.model_reason == cases[i].want, "%s: model says %s", cases[i].name,
+		      text_reason(o.model_reason));
+		CHECK(fixture_reason_count(&fx, cases[i].want) == before + 1,
+		      "%s: not counted as %s", cases[i].name, text_reason(cases[i].want));
+	}
 }
 
 /* Kernel-path rules (config `kernel-path`): a matching frame that would be
@@ -1367,6 +1409,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_not_ready_passes_everything);
 	RUN_TEST(test_fragments_take_one_path);
 	RUN_TEST(test_kernel_path_rules);
+	RUN_TEST(test_connected_subnets);
 	RUN_TEST(test_symmetric_hash);
 	RUN_TEST(test_policies_l3_flowlabel_inner);
 	RUN_TEST(test_down_nexthop_never_used);

@@ -88,6 +88,46 @@ test_traceroute() {
 	result "the TTL-1 probes were passed by the data path (ttl $ttl)" $?
 }
 
+# frames_at BASE: "sink:frames ..." for the 100 flows from source port BASE.
+frames_at() {
+	topo_sinks "$P" | awk -v b="$1" '$3 >= b && $3 < b + 100 { n[$1] += $4 }
+		END { for (s in n) printf "%s:%d ", s, n[s] }'
+}
+
+# RFC 1812 5.2.4.3 with the most common ECMP route, a default route:
+# the router's connected subnets, their broadcast addresses and the IPv6
+# subnet-router anycast address stay the kernel's.
+test_connected() {
+	local out
+	topo_config "$P" "$CONF"
+	printf 'route 0.0.0.0/0 group web\nroute ::/0 group web6\n' >> "$CONF"
+	topo_ctl "$P" reload >/dev/null || { result "reload with default routes" 1; return; }
+	out=$(topo_ctl "$P" route show 198.18.0.0/16)
+	echo "$out" | grep -q "^198.18.3.0/24 connected$" && echo "$out" | grep -q "^198.18.3.1/32 local$"
+	result "route show: connected subnets and own addresses inside 0.0.0.0/0" $? "$out"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.18.3.2 30000 100 >/dev/null
+	topo_send "$P" 198.18.0.1 198.18.3.255 30200 100 >/dev/null
+	topo_send "$P" 2001:db8::1 2001:db8:3:: 30400 100 >/dev/null
+	topo_send "$P" 2001:db8::1 2001:db8:3::2 30600 100 >/dev/null
+	sleep 0.5
+	out=$(frames_at 30000)
+	[ "$out" = "3:100 " ]
+	result "to a host of a connected subnet: the kernel delivers, all at nh3's host" $? "$out"
+	out=$(frames_at 30200)
+	[ -z "$out" ]
+	result "to a connected subnet's broadcast address: not forwarded as unicast" $? "$out"
+	out=$(frames_at 30400)
+	[ -z "$out" ]
+	result "to the IPv6 subnet-router anycast address: not forwarded" $? "$out"
+	out=$(frames_at 30600)
+	[ "$out" = "3:100 " ]
+	result "to a host of a connected IPv6 subnet: all at nh3's host" $? "$out"
+	out=$(topo_ctl "$P" lookup 198.18.0.1 198.18.3.2)
+	echo "$out" | grep -q "^connected route 198.18.3.0/24"
+	result "ecmpctl lookup says connected" $? "$out"
+}
+
 test_reload_and_detach() {
 	local out
 	topo_config "$P" "$CONF" 3 1 1 1
@@ -111,6 +151,7 @@ fi
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 want fib && test_fib_routes
 want traceroute && test_traceroute
+want connected && test_connected
 want reload && test_reload_and_detach
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -351,6 +351,8 @@ static int do_route_show(const struct cli_prefix *inside)
 		print_str(PRINT_VALUE, "prefix", prefix);
 		if (v.leaf == ECMP_LPM_LOCAL) {
 			print_flag(PRINT_ANY, "local", 1);
+		} else if (v.leaf == ECMP_LPM_CONNECTED) {
+			print_flag(PRINT_ANY, "connected", 1);
 		} else {
 			group_name(&dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
 			print_str(PRINT_ANY, "group", grp);

@@ -63,6 +63,10 @@ int lookup_flow(const struct ecmp_dp *dp, const struct ecmp_flow *f,
 		r->reason = ECMP_PASS_NO_ROUTE;
 		return 0;
 	}
+	if (r->leaf == ECMP_LPM_CONNECTED) {
+		r->reason = ECMP_PASS_CONNECTED;
+		return 0;
+	}
 	if (r->leaf == ECMP_LPM_LOCAL) {
 		r->reason = ECMP_PASS_LOCAL;
 		return 0;

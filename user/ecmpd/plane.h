@@ -67,6 +67,7 @@ struct link_state {
 struct local_addr {
 	uint8_t family;
 	uint8_t addr[16];
+	uint8_t prefixlen;	/* of its connected subnet */
 };
 
 #define PLANE_MAX_LINKS		512

@@ -2,7 +2,10 @@
 /*
  * Routes: the config's prefixes, plus one host entry (ECMP_LPM_LOCAL) for
  * every address of the router that falls inside them, so traffic to the
- * router itself always reaches the kernel. The trie (lpm.c) is what the
+ * router itself always reaches the kernel, and the connected subnet of
+ * each (ECMP_LPM_CONNECTED) that a config route covers, so hosts on the
+ * router's own links (and their broadcast and anycast addresses) are the
+ * kernel's to reach, as in its own FIB. The trie (lpm.c) is what the
  * data path reads; ecmp_routes holds the same set for ecmpctl and restarts.
  * Additions and changes are written before removals, so a prefix that is
  * being replaced by more specific ones is never briefly unrouted.
@@ -36,6 +39,25 @@ static int want_add(struct want *w, const struct lpm_route *r)
 	return 0;
 }
 
+/* Adds r, or sets its leaf on the same prefix already wanted (a config
+ * route of exactly that prefix: the kernel's entry wins; without override
+ * an entry ecmpd itself added first, e.g. a second address in one
+ * subnet, is kept as it is). */
+static int want_leaf(struct want *w, const struct lpm_route *r, int override)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->r[i].family == r->family && w->r[i].prefixlen == r->prefixlen &&
+		    !memcmp(w->r[i].addr, r->addr, 16)) {
+			if (override || (w->r[i].leaf != ECMP_LPM_LOCAL &&
+					 w->r[i].leaf != ECMP_LPM_CONNECTED))
+				w->r[i].leaf = r->leaf;
+			return 0;
+		}
+	return want_add(w, r);
+}
+
 static int covers(const struct conf_route *r, const struct local_addr *a)
 {
 	uint8_t x[16];
@@ -67,6 +89,23 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		if (err)
 			return err;
 	}
+	/* Connected subnets first, then host entries: an address's own /32
+	 * or /128 overrides its subnet's entry. */
+	for (j = 0; j < p->nlocal; j++) {
+		const struct local_addr *a = &p->local[j];
+		struct lpm_route r = { .family = a->family,
+				       .prefixlen = a->prefixlen,
+				       .leaf = ECMP_LPM_CONNECTED };
+
+		memcpy(r.addr, a->addr, 16);
+		lpm_mask(r.addr, r.family, r.prefixlen);
+		for (i = 0; i < conf->nroute; i++)
+			if (conf->route[i].prefixlen <= r.prefixlen &&
+			    covers(&conf->route[i], a))
+				break;
+		if (i < conf->nroute && (err = want_leaf(w, &r, 0)))
+			return err;
+	}
 	for (j = 0; j < p->nlocal; j++) {
 		struct lpm_route r = { .family = p->local[j].family,
 				       .leaf = ECMP_LPM_LOCAL };
@@ -80,14 +119,8 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		memcpy(r.addr, p->local[j].addr, 16);
 		/* A host route of the config to our own address: local wins,
 		 * the router never forwards its own traffic away. */
-		for (i = 0; i < w->n; i++)
-			if (w->r[i].family == r.family &&
-			    w->r[i].prefixlen == r.prefixlen &&
-			    !memcmp(w->r[i].addr, r.addr, 16))
-				break;
-		if (i < w->n)
-			w->r[i].leaf = ECMP_LPM_LOCAL;
-		else if ((err = want_add(w, &r)))
+		err = want_leaf(w, &r, 1);
+		if (err)
 			return err;
 	}
 	return 0;
@@ -249,6 +282,7 @@ void route_on_addr(struct plane *p, const struct nl_addr *a,
 		}
 		p->local[p->nlocal].family = a->family;
 		memcpy(p->local[p->nlocal].addr, a->addr, 16);
+		p->local[p->nlocal].prefixlen = a->prefixlen;
 		p->nlocal++;
 	}
 	if (conf && route_sync(p, conf, 0, err, sizeof(err)))

@@ -22,6 +22,7 @@ const char *text_reason(int reason)
 		[ECMP_PASS_ADJUST_FAILED]	= "adjust_failed",
 		[ECMP_PASS_CSUM_PARTIAL]	= "csum_partial",
 		[ECMP_PASS_KERNEL_PATH]		= "kernel_path",
+		[ECMP_PASS_CONNECTED]		= "connected",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
