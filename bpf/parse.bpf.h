@@ -134,24 +134,34 @@ static __always_inline int ipv4_csum_ok(void *data, void *data_end, __u32 off,
 	return csum_fold64(sum) == 0xffff;
 }
 
-/* Addresses no router forwards: multicast, broadcast, class E, loopback,
- * "this network". Byte tests on network-order words. */
-static __always_inline int ipv4_martian(__u32 saddr, __u32 daddr)
+/* Addresses no router forwards (RFC 1812 5.3.7, RFC 3927 2.7):
+ * multicast, broadcast and class E, loopback, "this network" (0/8) either
+ * side, link-local 169.254/16 either side. Bytes in wire order, so the
+ * test does not depend on the machine's byte order. */
+static __always_inline int ipv4_martian(const __u8 *s, const __u8 *d)
 {
-	__u8 s0 = saddr & 0xff, d0 = daddr & 0xff;
-
-	return d0 >= 224 || d0 == 127 || d0 == 0 || s0 >= 224 || s0 == 127;
+	return d[0] >= 224 || d[0] == 127 || d[0] == 0 ||
+	       s[0] >= 224 || s[0] == 127 || s[0] == 0 ||
+	       (d[0] == 169 && d[1] == 254) || (s[0] == 169 && s[1] == 254);
 }
 
+/* ::, ::1 and ::ffff:0:0/96 (RFC 4291 2.5.2, 2.5.3, 2.5.5.2): zero words
+ * and bpf_htonl() constants mean the same in any byte order. */
+static __always_inline int ipv6_special(const __u32 *a)
+{
+	return !a[0] && !a[1] &&
+	       ((!a[2] && (!a[3] || a[3] == bpf_htonl(1))) || a[2] == bpf_htonl(0xffff));
+}
+
+/* Multicast, link-local (fe80::/10) and the special addresses above,
+ * either side (RFC 4291, RFC 6890). */
 static __always_inline int ipv6_martian(const __u32 *saddr, const __u32 *daddr)
 {
-	__u8 s0 = saddr[0] & 0xff, s1 = (saddr[0] >> 8) & 0xff;
-	__u8 d0 = daddr[0] & 0xff, d1 = (daddr[0] >> 8) & 0xff;
-	int dst_low = !daddr[0] && !daddr[1] && !daddr[2] &&
-		      (daddr[3] == 0 || daddr[3] == bpf_htonl(1));
+	const __u8 *s = (const __u8 *)saddr, *d = (const __u8 *)daddr;
 
-	return d0 == 0xff || (d0 == 0xfe && (d1 & 0xc0) == 0x80) || dst_low ||
-	       s0 == 0xff || (s0 == 0xfe && (s1 & 0xc0) == 0x80);
+	return d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
+	       s[0] == 0xff || (s[0] == 0xfe && (s[1] & 0xc0) == 0x80) ||
+	       ipv6_special(daddr) || ipv6_special(saddr);
 }
 
 /* Minimum header a non-fragment needs for its protocol to be well formed;
@@ -186,6 +196,10 @@ static __always_inline int parse_l4(void *data, void *data_end, __u32 l4_off,
 	ports = hdr_at(data, data_end, l4_off, 4);
 	if (!ports)
 		return ECMP_PASS_MALFORMED;
+	/* Both ports (adjacent in the flow, as on the wire) in one load, read
+	 * while the checked pointer is in hand: clang may otherwise rebuild
+	 * it from data + l4_off, which the verifier has not seen checked. */
+	__builtin_memcpy(&f->sport, ports, 4);
 	if (f->proto == IPP_TCP) {
 		__u8 *doff = hdr_at(data, data_end, l4_off + 12, 1);
 		__u32 words;
@@ -196,8 +210,6 @@ static __always_inline int parse_l4(void *data, void *data_end, __u32 l4_off,
 		if (words < 5 || l4_off + words * 4 > l3_end)
 			return ECMP_PASS_MALFORMED;
 	}
-	f->sport = ports[0];
-	f->dport = ports[1];
 	return 0;
 }
 
@@ -225,8 +237,12 @@ static __always_inline int parse_ipv4(void *data, void *data_end,
 	f->daddr[0] = iph->daddr;
 	f->proto = iph->protocol;
 	f->fragment = (iph->frag_off & bpf_htons(0x3fff)) != 0;
-	if (outer && ipv4_martian(iph->saddr, iph->daddr))
+	if (outer && ipv4_martian((const __u8 *)&iph->saddr, (const __u8 *)&iph->daddr))
 		return ECMP_PASS_NOT_UNICAST;
+	/* RFC 1812 5.2.4: options (source routes, record route, router
+	 * alert) are the kernel's to interpret. */
+	if (outer && ihl > 5)
+		return ECMP_PASS_IP_OPTIONS;
 	*ttl = iph->ttl;
 	*l4_off = off + ihl * 4;
 	*l3_end = off + tot;
@@ -278,18 +294,29 @@ static __always_inline int parse_ipv6(void *data, void *data_end,
 			break;
 		if (i == ECMP_MAX_EXT_HDRS)
 			return ECMP_PASS_UNSUPPORTED;
-		/* RFC 8200 4.3: Hop-by-Hop only right after the IPv6 header. */
+		/* RFC 8200 4.3: Hop-by-Hop only right after the IPv6 header;
+		 * its options (Router Alert, RFC 2711) are the kernel's. */
 		if (nh == IPP_HOPOPTS && i)
 			return ECMP_PASS_MALFORMED;
+		if (nh == IPP_HOPOPTS && outer)
+			return ECMP_PASS_IP_OPTIONS;
 		if (pos + 8 > end)
 			return ECMP_PASS_MALFORMED;
 		x = hdr_at(data, data_end, pos, 8);
 		if (!x)
 			return ECMP_PASS_MALFORMED;
 		if (nh == IPP_FRAGMENT) {
-			f->fragment = 1;
 			nh = x[0];
 			pos += 8;
+			/* RFC 8200 4.5: what follows the Fragment header is
+			 * the fragmentable part, in no fragment but the first:
+			 * every fragment stops here and hashes on its Next
+			 * Header. An atomic fragment (offset 0, M 0, RFC 6946)
+			 * is the whole packet and is read on. */
+			if (((x[2] << 8) | x[3]) & 0xfff9) {
+				f->fragment = 1;
+				break;
+			}
 			continue;
 		}
 		nh = x[0];

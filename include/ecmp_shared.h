@@ -332,6 +332,7 @@ enum ecmp_reason {
 	ECMP_PASS_CSUM_PARTIAL,		/* XDP: L4 checksum left to offload, too long to finish */
 	ECMP_PASS_KERNEL_PATH,		/* a kernel-path rule of the config */
 	ECMP_PASS_CONNECTED,		/* to a subnet of the router's own interfaces */
+	ECMP_PASS_IP_OPTIONS,		/* IPv4 options, IPv6 Hop-by-Hop: the kernel's */
 	ECMP_REASON_MAX,
 };
 

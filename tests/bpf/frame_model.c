@@ -46,21 +46,35 @@ static int model_l4(const struct view *v, struct l3 *x)
 	return 0;
 }
 
+/* One side of an IPv4 packet no router forwards:
+ * RFC 1812 5.3.7: 0/8 ("this network"), 127/8, class D and E (>= 224);
+ * RFC 3927 2.7: 169.254/16 link-local, neither as source nor destination. */
+static int martian4_one(const uint8_t *a)
+{
+	return a[0] == 0 || a[0] == 127 || a[0] >= 224 ||
+	       (a[0] == 169 && a[1] == 254);
+}
+
 static int martian4(const uint8_t *s, const uint8_t *d)
 {
-	return d[0] >= 224 || d[0] == 127 || d[0] == 0 || s[0] >= 224 ||
-	       s[0] == 127;
+	return martian4_one(s) || martian4_one(d);
+}
+
+/* RFC 4291: 2.7 multicast ff00::/8, 2.5.6 link-local fe80::/10, 2.5.2
+ * unspecified ::, 2.5.3 loopback ::1, 2.5.5.2 IPv4-mapped ::ffff:0:0/96
+ * (RFC 6890: not forwardable); any of them, either side. */
+static int martian6_one(const uint8_t *a)
+{
+	static const uint8_t zero[15];
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	       (!memcmp(a, zero, 15) && a[15] <= 1) || !memcmp(a, mapped, 12);
 }
 
 static int martian6(const uint8_t *s, const uint8_t *d)
 {
-	static const uint8_t zero[15];
-
-	if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
-		return 1;
-	if (!memcmp(d, zero, 15) && (d[15] == 0 || d[15] == 1))
-		return 1;
-	return s[0] == 0xff || (s[0] == 0xfe && (s[1] & 0xc0) == 0x80);
+	return martian6_one(s) || martian6_one(d);
 }
 
 static int model_ipv4(const struct view *v, size_t off, struct l3 *x, int outer)
@@ -89,6 +103,10 @@ static int model_ipv4(const struct view *v, size_t off, struct l3 *x, int outer)
 	x->flow.fragment = (be16(ip + 6) & 0x3fff) != 0;
 	if (outer && martian4(ip + 12, ip + 16))
 		return ECMP_PASS_NOT_UNICAST;
+	/* RFC 1812 5.2.4: a router interprets options itself (source
+	 * routes, record route, timestamps, router alert): the kernel. */
+	if (outer && ihl > 20)
+		return ECMP_PASS_IP_OPTIONS;
 	x->ttl = ip[8];
 	x->off = off;
 	x->l4 = off + ihl;
@@ -130,12 +148,24 @@ static int model_ipv6(const struct view *v, size_t off, struct l3 *x, int outer)
 			return ECMP_PASS_UNSUPPORTED;
 		if (nh == 0 && n > 0)
 			return ECMP_PASS_MALFORMED;
+		/* RFC 8200 4.3 / RFC 2711: Hop-by-Hop options (Router Alert)
+		 * are examined by every node on the path: the kernel. */
+		if (nh == 0 && outer)
+			return ECMP_PASS_IP_OPTIONS;
 		if (pos + 8 > x->end || !have(v, pos, 8))
 			return ECMP_PASS_MALFORMED;
 		if (nh == 44) {
-			x->flow.fragment = 1;
+			unsigned offm = be16(v->b + pos + 2);
+
 			nh = v->b[pos];
 			pos += 8;
+			/* RFC 8200 4.5: past the Fragment header lies the
+			 * fragmentable part; only an atomic fragment (RFC
+			 * 6946: offset 0, M clear) is a whole packet. */
+			if ((offm >> 3) || (offm & 1)) {
+				x->flow.fragment = 1;
+				break;
+			}
 			continue;
 		}
 		{

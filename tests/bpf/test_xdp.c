@@ -222,7 +222,7 @@ static void t_hbh(struct frame_spec *s) { s->n_ext = 1; s->ext[0] = 0; }
 static void t_ext_chain(struct frame_spec *s)
 {
 	s->n_ext = 4;
-	s->ext[0] = 0;
+	s->ext[0] = 60;
 	s->ext[1] = 60;
 	s->ext_len[1] = 24;
 	s->ext[2] = 43;
@@ -249,7 +249,7 @@ static void t_ext_max(struct frame_spec *s)
 
 	s->n_ext = ECMP_MAX_EXT_HDRS;
 	for (i = 0; i < s->n_ext; i++)
-		s->ext[i] = i ? 60 : 0;
+		s->ext[i] = i ? 60 : 43;
 }
 static void t_arp(struct frame_spec *s) { s->ethertype = 0x0806; }
 static void t_mcast_dst(struct frame_spec *s)
@@ -263,6 +263,50 @@ static void t_mcast_dst(struct frame_spec *s)
 
 		memcpy(s->dst, d, 16);
 	}
+}
+/* 0.0.0.1 / :: */
+static void t_src_zero_net(struct frame_spec *s)
+{
+	memset(s->src, 0, 16);
+	if (s->family == 4)
+		s->src[3] = 1;
+}
+/* 169.254.7.7 / ::1 */
+static void t_src_link_local(struct frame_spec *s)
+{
+	memset(s->src, 0, 16);
+	if (s->family == 4) {
+		s->src[0] = 169;
+		s->src[1] = 254;
+		s->src[2] = s->src[3] = 7;
+	} else {
+		s->src[15] = 1;
+	}
+}
+/* 169.254.1.2 / ::ffff:198.19.1.2 */
+static void t_dst_special(struct frame_spec *s)
+{
+	uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 198, 19, 1, 2 };
+
+	if (s->family == 4) {
+		s->dst[0] = 169;
+		s->dst[1] = 254;
+	} else {
+		memcpy(s->dst, mapped, 16);
+	}
+}
+static void t_src_mapped(struct frame_spec *s)
+{
+	uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 198, 18, 0, 1 };
+
+	memcpy(s->src, mapped, 16);
+}
+/* A Fragment header with offset 0 and M clear. */
+static void t_atomic_frag(struct frame_spec *s)
+{
+	s->n_ext = 1;
+	s->ext[0] = 44;
+	s->frag = FRAG_NONE;
 }
 static void t_loopback_src(struct frame_spec *s)
 {
@@ -336,13 +380,13 @@ static const struct table_case cases[] = {
 	{ "v4 qinq tags", V4, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 qinq tags", V6, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v4 three tags", V4, t_vlan3, MUT_NONE, ECMP_PASS_UNSUPPORTED, 0 },
-	{ "v4 options 4 bytes", V4, t_opt4, MUT_NONE, ECMP_FORWARDED, -1 },
-	{ "v4 options 40 bytes tcp", V4, t_opt40, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v4 options 4 bytes: the kernel's (RFC 1812 5.2.4)", V4, t_opt4, MUT_NONE, ECMP_PASS_IP_OPTIONS, 0 },
+	{ "v4 options 40 bytes tcp", V4, t_opt40, MUT_NONE, ECMP_PASS_IP_OPTIONS, 0 },
 	{ "v4 first fragment", V4, t_frag_first, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v4 later fragment", V4, t_frag_later, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 first fragment", V6, t_frag_first, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 later fragment", V6, t_frag_later, MUT_NONE, ECMP_FORWARDED, -1 },
-	{ "v6 hop-by-hop", V6, t_hbh, MUT_NONE, ECMP_FORWARDED, -1 },
+	{ "v6 hop-by-hop: the kernel's (RFC 8200 4.3)", V6, t_hbh, MUT_NONE, ECMP_PASS_IP_OPTIONS, 0 },
 	{ "v6 ext chain tcp", V6, t_ext_chain, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 max ext headers", V6, t_ext_max, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 too many ext headers", V6, t_ext_too_many, MUT_NONE, ECMP_PASS_UNSUPPORTED, 0 },
@@ -353,6 +397,14 @@ static const struct table_case cases[] = {
 	{ "v6 multicast dst", V6, t_mcast_dst, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
 	{ "v4 loopback src", V4, t_loopback_src, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
 	{ "v6 link-local src", V6, t_loopback_src, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 src 0/8 (RFC 1812 5.3.7)", V4, t_src_zero_net, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 src :: (RFC 4291 2.5.2)", V6, t_src_zero_net, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 src 169.254/16 (RFC 3927 2.7)", V4, t_src_link_local, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 src ::1 (RFC 4291 2.5.3)", V6, t_src_link_local, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v4 dst 169.254/16 (RFC 3927 2.7)", V4, t_dst_special, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 dst ::ffff:0:0/96 (RFC 4291 2.5.5.2)", V6, t_dst_special, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 src ::ffff:0:0/96", V6, t_src_mapped, MUT_NONE, ECMP_PASS_NOT_UNICAST, 0 },
+	{ "v6 atomic fragment: hashed as the whole packet (RFC 6946)", V6, t_atomic_frag, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v4 no route", V4, t_no_route, MUT_NONE, ECMP_PASS_NO_ROUTE, 0 },
 	{ "v6 no route", V6, t_no_route, MUT_NONE, ECMP_PASS_NO_ROUTE, 0 },
 	{ "v4 local", V4, t_local, MUT_NONE, ECMP_PASS_LOCAL, 0 },
@@ -847,6 +899,69 @@ static void test_kernel_path_rules(void)
 		ASSERT_EQ(o.model_reason, ECMP_FORWARDED, "forwarded again");
 		ASSERT_EQ(o.mismatches, 0, "program agrees");
 	}
+}
+
+/* RFC 8200 4.5: what follows the Fragment header is not a header in any
+ * but the first fragment. A datagram whose fragmentable part starts with
+ * an extension header: the first fragment and a later one (whose bytes
+ * there are data, here made to look like a header running past the
+ * packet) take one path, and the later one is forwarded, not "malformed". */
+static void test_fragment_stops_at_its_header(void)
+{
+	unsigned long long rs = 0x51f2;
+	long split = 0, refused = 0, mism = 0;
+	int n;
+
+	for (n = 0; n < 300; n++) {
+		struct frame_spec s;
+		struct frame_layout lay;
+		uint8_t a[2048], b[2048];
+		size_t la, lb;
+		int ba, bb;
+
+		frame_spec_default(&s, 6);
+		probe_addrs(&s, &rs);
+		s.n_ext = 2;
+		s.ext[0] = 44;
+		s.ext[1] = 60;
+		s.frag = FRAG_FIRST;
+		la = frame_build(&s, a, sizeof(a));
+		s.frag = FRAG_LATER;
+		lb = frame_build_layout(&s, b, sizeof(b), &lay);
+		b[lay.l3 + 40 + 8 + 1] = 0xff;	/* "header length": 2 KiB */
+		ba = bucket_of(a, la, &mism);
+		bb = bucket_of(b, lb, &mism);
+		refused += bb < 0;
+		split += ba != bb;
+	}
+	ASSERT_EQ(refused, 0, "later fragments not forwarded");
+	ASSERT_EQ(split, 0, "fragments of one datagram on different nexthops");
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* RFC 6946: an atomic fragment (offset 0, M clear) is a whole packet and
+ * takes its flow's path, ports included. */
+static void test_atomic_fragment_like_its_flow(void)
+{
+	unsigned long long rs = 0x6946;
+	long split = 0, mism = 0;
+	int n;
+
+	for (n = 0; n < 300; n++) {
+		struct frame_spec s;
+		uint8_t a[2048], b[2048];
+		size_t la, lb;
+
+		frame_spec_default(&s, 6);
+		probe_addrs(&s, &rs);
+		s.sport = test_rand(&rs);
+		la = frame_build(&s, a, sizeof(a));
+		t_atomic_frag(&s);
+		lb = frame_build(&s, b, sizeof(b));
+		split += bucket_of(a, la, &mism) != bucket_of(b, lb, &mism);
+	}
+	ASSERT_EQ(split, 0, "atomic fragments away from their flow");
+	ASSERT_EQ(mism, 0, "model mismatches");
 }
 
 static void test_symmetric_hash(void)
@@ -1410,6 +1525,8 @@ int main(int argc, char **argv)
 	RUN_TEST(test_fragments_take_one_path);
 	RUN_TEST(test_kernel_path_rules);
 	RUN_TEST(test_connected_subnets);
+	RUN_TEST(test_fragment_stops_at_its_header);
+	RUN_TEST(test_atomic_fragment_like_its_flow);
 	RUN_TEST(test_symmetric_hash);
 	RUN_TEST(test_policies_l3_flowlabel_inner);
 	RUN_TEST(test_down_nexthop_never_used);

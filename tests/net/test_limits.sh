@@ -67,7 +67,7 @@ test_at_limits() {
 	cap=$(topo_ctl "$P" stats | grep ^capacity)
 	[ "$cap" = "capacity nexthops 1024 nexthops_max 1024 groups 1024 groups_max 1024 buckets 4194304 buckets_max 4194304" ]
 	result "1024 nexthops, 1024 groups, 4,194,304 buckets: loaded" $? "$cap"
-	topo_ctl "$P" stats | grep -q "^memory maps_bytes [0-9.]*MiB .*ecmpd_rss_bytes [0-9.]*MiB"
+	topo_ctl "$P" stats | grep -q "^memory maps_bytes [0-9.]*[KMG]iB .*ecmpd_rss_bytes [0-9.]*[KMG]iB"
 	result "ecmpctl stats: map memory and ecmpd RSS" $? "$(topo_ctl "$P" stats | grep ^memory)"
 }
 

@@ -536,7 +536,7 @@ static void print_memory(const struct ecmp_dp *dp)
 
 	for (i = 0; i < DP_MAP_COUNT; i++)
 		total += dp_map_memlock(dp, i);
-	if (!ctl_request(g.socket, "status", &text, 2000)) {
+	if (!ctl_request(g.socket, "status", &text, 10000)) {
 		status = json_parse(text, NULL);
 		have_rss = !json_u64_of(json_get(status, "rss_bytes"), &rss) &&
 			   !json_u64_of(json_get(status, "rss_peak_bytes"), &peak);

@@ -23,6 +23,7 @@ const char *text_reason(int reason)
 		[ECMP_PASS_CSUM_PARTIAL]	= "csum_partial",
 		[ECMP_PASS_KERNEL_PATH]		= "kernel_path",
 		[ECMP_PASS_CONNECTED]		= "connected",
+		[ECMP_PASS_IP_OPTIONS]		= "ip_options",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
