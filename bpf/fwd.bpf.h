@@ -5,6 +5,8 @@
  * ECMP_FORWARDED with dec filled, or the reason the frame goes to the
  * kernel. It never writes to the frame; the hook's wrapper does the rewrite.
  * dec need not be initialised: everything read is written first.
+ * own_mac: the ingress interface's MAC, which the destination MAC must be
+ * (NULL: the hook checks otherwise, or it is the router's own traffic).
  */
 #ifndef ECMP_FWD_BPF_H
 #define ECMP_FWD_BPF_H
@@ -20,6 +22,15 @@ struct ecmp_decision {
 	__u32 nh_id;
 	__u32 group_id;
 };
+
+/* The frame's destination MAC (checked readable by the parser) is mac. */
+static __always_inline int ecmp_mac_eq(void *data, const __u8 *mac)
+{
+	const __u8 *d = data;
+
+	return !((d[0] ^ mac[0]) | (d[1] ^ mac[1]) | (d[2] ^ mac[2]) |
+		 (d[3] ^ mac[3]) | (d[4] ^ mac[4]) | (d[5] ^ mac[5]));
+}
 
 /* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*). */
 static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
@@ -184,7 +195,7 @@ static __always_inline int ecmp_csum_field_is_pseudo(void *data, void *data_end,
 }
 
 static __always_inline int ecmp_decide(void *data, void *data_end,
-				       __u32 frame_len,
+				       __u32 frame_len, const __u8 *own_mac,
 				       struct ecmp_decision *dec)
 {
 	struct ecmp_config *cfg;
@@ -201,6 +212,9 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 	err = ecmp_parse(data, data_end, frame_len, cfg->hash_flags, &dec->pkt);
 	if (err)
 		return err;
+	/* RFC 1812 5.2.2 / Linux PACKET_OTHERHOST: another station's frame. */
+	if (own_mac && !ecmp_mac_eq(data, own_mac))
+		return ECMP_PASS_OTHER_HOST;
 
 	leaf = ecmp_route_lookup(&dec->pkt.flow);
 	if (leaf == ECMP_LPM_NONE)

@@ -48,6 +48,7 @@ static __always_inline int tc_strip_vlans(struct __sk_buff *skb)
 static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 {
 	struct ecmp_decision dec;
+	struct ecmp_iface *iface = NULL;
 	void *data, *data_end;
 	__u64 bytes = skb->len;
 	int reason;
@@ -74,7 +75,18 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 	}
 	/* Lengths against the whole skb: after GRO or from a GSO socket the
 	 * payload is mostly outside the linear part. */
-	reason = ecmp_decide(data, data_end, skb->len, &dec);
+	/* Ingress: another station's frame is not forwarded, as in XDP
+	 * (ecmp_ifaces); egress frames are the router's own. */
+	if (!egress) {
+		__u32 ifindex = skb->ifindex;
+
+		iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
+		if (!iface) {
+			reason = ECMP_PASS_OTHER_HOST;
+			goto pass;
+		}
+	}
+	reason = ecmp_decide(data, data_end, skb->len, iface ? iface->mac : NULL, &dec);
 	if (reason != ECMP_FORWARDED)
 		goto pass;
 	{

@@ -101,10 +101,16 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ecmp_decision dec;
-	__u32 new_l2;
+	__u32 new_l2, ifindex = ctx->ingress_ifindex;
+	struct ecmp_iface *iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
 	int reason, delta;
 
-	reason = ecmp_decide(data, data_end, data_end - data, &dec);
+	/* An interface ecmpd has not described: the kernel's. */
+	if (!iface) {
+		reason = ECMP_PASS_OTHER_HOST;
+		goto pass;
+	}
+	reason = ecmp_decide(data, data_end, data_end - data, iface->mac, &dec);
 	/* Read again rather than kept: every register held across the
 	 * decision is one the flow hash has to spill on each round. */
 	data = (void *)(long)ctx->data;
@@ -117,7 +123,8 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 
 		/* A checksum left to offload (fwd.bpf.h): no hardware will
 		 * finish it after a redirect, so XDP does. */
-		if (ecmp_csum_field_is_pseudo(data, data_end, &dec.pkt, &pseudo)) {
+		if ((iface->flags & ECMP_IFACE_CSUM_FINISH) &&
+		    ecmp_csum_field_is_pseudo(data, data_end, &dec.pkt, &pseudo)) {
 			err = ecmp_xdp_finish_csum(ctx, &dec.pkt, pseudo);
 			if (err) {
 				reason = err;

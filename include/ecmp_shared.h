@@ -72,6 +72,7 @@
 #define ECMP_MAP_NH_META	"ecmp_nh_meta"
 #define ECMP_MAP_GRP_META	"ecmp_grp_meta"
 #define ECMP_MAP_PASS_RULES	"ecmp_pass_rules"
+#define ECMP_MAP_IFACES		"ecmp_ifaces"
 
 /* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
@@ -105,6 +106,29 @@ _Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
 
 #define ECMP_PASS_RULES_COUNT(w)	((w) & 0xffff)
 #define ECMP_PASS_RULES_HALF(w)		(((w) >> 16) & 1)
+
+/* ---- ecmp_ifaces: hash by ingress ifindex, written by ecmpd ----
+ *
+ * The interfaces the XDP and tc ingress programs run on. A frame
+ * whose destination MAC is not its ingress interface's was not sent to
+ * this router (a bridge or a promiscuous NIC hands over other stations'
+ * frames, Linux marks them PACKET_OTHERHOST): it goes to the kernel, as
+ * does every frame of an interface with no entry. ECMP_IFACE_CSUM_FINISH:
+ * frames come from local senders (veth, tap), whose checksums may be left
+ * to offload, and XDP finishes those (docs/DATAPATH.md); frames from a
+ * wire never get a checksum made for them.
+ */
+#define ECMP_MAX_IFACES		256
+
+enum ecmp_iface_flags {
+	ECMP_IFACE_CSUM_FINISH	= 1u << 0,
+};
+
+struct ecmp_iface {
+	__u8  mac[6];
+	__u16 flags;		/* enum ecmp_iface_flags */
+};
+_Static_assert(sizeof(struct ecmp_iface) == 8, "ecmp_iface ABI");
 
 /* ---- ecmp_pass_rules: array of 2 x ECMP_MAX_PASS_RULES, written by ecmpd ----
  *
@@ -333,6 +357,7 @@ enum ecmp_reason {
 	ECMP_PASS_KERNEL_PATH,		/* a kernel-path rule of the config */
 	ECMP_PASS_CONNECTED,		/* to a subnet of the router's own interfaces */
 	ECMP_PASS_IP_OPTIONS,		/* IPv4 options, IPv6 Hop-by-Hop: the kernel's */
+	ECMP_PASS_OTHER_HOST,		/* not addressed to the ingress interface's MAC */
 	ECMP_REASON_MAX,
 };
 

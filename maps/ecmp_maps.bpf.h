@@ -160,4 +160,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ecmp_pass_rules SEC(".maps");
 
+/* The ingress interfaces (XDP and tc ingress) by ifindex: MAC, flags. Read by
+ * the data path; written by ecmpd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECMP_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct ecmp_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_ifaces SEC(".maps");
+
 #endif /* ECMP_MAPS_BPF_H */

@@ -155,6 +155,19 @@ static void to_words(const uint8_t *addr, int len, uint32_t *net, uint32_t *mask
 	memcpy(mask, m, 16);
 }
 
+int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
+		      uint16_t flags)
+{
+	if (!mac) {
+		f->has_iface = 0;
+		return bpf_map_delete_elem(f->dp.fd[DP_IFACES], &ifindex) ? -errno : 0;
+	}
+	memcpy(f->iface.mac, mac, 6);
+	f->iface.flags = flags;
+	f->has_iface = 1;
+	return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &f->iface, 0) ? -errno : 0;
+}
+
 int fixture_set_kernel_path(struct fixture *f, const struct model_kpath *rules,
 			    int n)
 {
@@ -198,6 +211,7 @@ void fixture_model_state(const struct fixture *f, struct model_state *st)
 	st->n_tx = f->n_tx;
 	st->kpath = f->kpath;
 	st->nkpath = f->nkpath;
+	st->iface = f->has_iface ? &f->iface : NULL;
 }
 
 uint64_t fixture_reason_count(struct fixture *f, int reason)

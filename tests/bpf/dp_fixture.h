@@ -24,6 +24,8 @@ struct fixture {
 	int n_tx;
 	const struct model_kpath *kpath;
 	int nkpath;
+	struct ecmp_iface iface;	/* of iface_ifindex, when has_iface */
+	int has_iface;
 };
 
 /* Loads obj_path (e.g. build/ecmp_xdp.bpf.o) and picks program prog. */
@@ -47,6 +49,11 @@ int fixture_add_route(struct fixture *f, uint8_t family, const char *prefix,
 /* Runs one frame; returns 0 with the verdict and output, or -errno. */
 int fixture_run(struct fixture *f, const void *in, size_t len, void *out,
 		size_t *out_len, uint32_t *retval);
+
+/* Describes the ingress interface of the test runs (lo) in ecmp_ifaces;
+ * mac NULL removes it. */
+int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
+		      uint16_t flags);
 
 /* Puts rules in force in ecmp_pass_rules (into the other half, then the
  * config word flips) and tells the model; n = 0 removes them. */

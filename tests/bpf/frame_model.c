@@ -410,6 +410,11 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 
 	memset(r, 0, offsetof(struct model_result, out));
 	r->out_len = 0;
+	/* An ingress interface ecmpd has not described is not ours. */
+	if (!st->iface) {
+		r->reason = ECMP_PASS_OTHER_HOST;
+		return;
+	}
 	if (!(st->config.flags & ECMP_CFG_READY)) {
 		r->reason = ECMP_PASS_NOT_READY;
 		return;
@@ -427,6 +432,12 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		err = model_l3(&v, et, off, &x, 1);
 	if (err) {
 		r->reason = err;
+		return;
+	}
+	/* RFC 1812 5.2.2 (link layer): a router forwards what was sent to
+	 * it; Linux calls the rest PACKET_OTHERHOST. */
+	if (memcmp(frame, st->iface->mac, 6)) {
+		r->reason = ECMP_PASS_OTHER_HOST;
 		return;
 	}
 	hash_flow = x.flow;
@@ -487,7 +498,8 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		if (!(nh->flags & ECMP_NH_USABLE))
 			continue;
 		r->nh_id = id;
-		partial = !st->tc && model_csum_partial(&v, &x);
+		partial = !st->tc && (st->iface->flags & ECMP_IFACE_CSUM_FINISH) &&
+			  model_csum_partial(&v, &x);
 		if (partial && x.end - x.l4 > MODEL_CSUM_MAX) {
 			r->reason = ECMP_PASS_CSUM_PARTIAL;
 			return;

@@ -40,6 +40,8 @@ struct model_state {
 	int tc;			/* model the TC path: no csum_partial rule */
 	const struct model_kpath *kpath;
 	int nkpath;
+	/* The ingress interface as ecmpd describes it; NULL: none. */
+	const struct ecmp_iface *iface;
 };
 
 struct model_result {

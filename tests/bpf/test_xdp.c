@@ -66,6 +66,15 @@ static void setup_fixture(struct fixture *f, const char *obj, const char *prog)
 	}
 	fixture_set_config(f, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
 			   ECMP_HASH_L4, 1);
+	/* Test runs arrive on lo, addressed to the frames' default MAC. */
+	{
+		static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+
+		if (fixture_set_iface(f, lo_ifindex, own, ECMP_IFACE_CSUM_FINISH)) {
+			fprintf(stderr, "Failed to describe lo in ecmp_ifaces\n");
+			exit(1);
+		}
+	}
 	/* Every bucket slot starts empty. */
 	for (i = 0; i < f->dp.max_entries[DP_BUCKETS]; i++)
 		fixture_set_bucket(f, i, ECMP_BUCKET_EMPTY);
@@ -964,6 +973,55 @@ static void test_atomic_fragment_like_its_flow(void)
 	ASSERT_EQ(mism, 0, "model mismatches");
 }
 
+/* Only frames addressed to the ingress interface are forwarded (another
+ * station's unicast frame, or any frame of an interface ecmpd has not
+ * described, goes to the kernel: other_host); checksums left to offload
+ * are finished only on interfaces marked as fed by local senders. */
+static void test_ingress_interface_rules(void)
+{
+	static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+	static const struct table_case partial = {
+		"v4 udp checksum left to offload", V4, t_none, MUT_PARTIAL_CSUM, 0, 0 };
+	struct frame_spec s;
+	struct outcome o;
+	uint8_t f[2048], out[2048];
+	size_t len, out_len = sizeof(out);
+	uint64_t before;
+	uint32_t ret;
+	int fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		frame_spec_default(&s, fam);
+		s.dmac[5] = 0x77;	/* 02:00:00:00:00:77: someone else */
+		len = frame_build(&s, f, sizeof(f));
+		before = fixture_reason_count(&fx, ECMP_PASS_OTHER_HOST);
+		o = run_and_compare("another station's frame", f, len);
+		ASSERT_EQ(o.model_reason, ECMP_PASS_OTHER_HOST, "model: other host");
+		ASSERT_EQ(o.mismatches, 0, "program agrees: other host");
+		ASSERT_EQ(fixture_reason_count(&fx, ECMP_PASS_OTHER_HOST), before + 1,
+			  "counted as other_host");
+		ASSERT_EQ(fixture_run(&tcx, f, len, out, &out_len, &ret), 0, "tc run");
+		ASSERT_EQ(ret, 0 /* TC_ACT_OK */, "tc ingress passes another station's frame");
+		out_len = sizeof(out);
+	}
+	/* No entry for the ingress interface: nothing is forwarded. */
+	ASSERT_EQ(fixture_set_iface(&fx, lo_ifindex, NULL, 0), 0, "lo undescribed");
+	frame_spec_default(&s, 4);
+	len = frame_build(&s, f, sizeof(f));
+	o = run_and_compare("frame of an undescribed interface", f, len);
+	ASSERT_EQ(o.model_reason, ECMP_PASS_OTHER_HOST, "model: undescribed interface");
+	ASSERT_EQ(o.mismatches, 0, "program agrees: undescribed interface");
+	/* A wire, not a local sender: a checksum that equals the pseudo-header
+	 * sum is forwarded as it is, never "finished". */
+	ASSERT_EQ(fixture_set_iface(&fx, lo_ifindex, own, 0), 0, "lo without csum finish");
+	len = build_case(&partial, f, sizeof(f));
+	o = run_and_compare("partial checksum from a wire", f, len);
+	ASSERT_EQ(o.model_reason, ECMP_FORWARDED, "forwarded");
+	ASSERT_EQ(o.mismatches, 0, "program agrees: forwarded with the checksum untouched");
+	ASSERT_EQ(fixture_set_iface(&fx, lo_ifindex, own, ECMP_IFACE_CSUM_FINISH), 0,
+		  "lo as before");
+}
+
 static void test_symmetric_hash(void)
 {
 	unsigned long long rs = 0x5e77;
@@ -1525,6 +1583,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_fragments_take_one_path);
 	RUN_TEST(test_kernel_path_rules);
 	RUN_TEST(test_connected_subnets);
+	RUN_TEST(test_ingress_interface_rules);
 	RUN_TEST(test_fragment_stops_at_its_header);
 	RUN_TEST(test_atomic_fragment_like_its_flow);
 	RUN_TEST(test_symmetric_hash);

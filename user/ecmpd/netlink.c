@@ -95,6 +95,16 @@ static int on_link(struct parse_ctx *c, const struct nlmsghdr *nlh)
 		memcpy(l.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
 		l.has_mac = 1;
 	}
+	if (tb[IFLA_LINKINFO]) {
+		const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 };
+
+		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], nl_attr_cb,
+					  &(struct nl_attrs){ info, IFLA_INFO_MAX }) >= 0 &&
+		    info[IFLA_INFO_KIND] &&
+		    !mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING))
+			snprintf(l.kind, sizeof(l.kind), "%s",
+				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
+	}
 	if (c->h->link)
 		c->h->link(c->h->ctx, &l);
 	return 0;

@@ -17,6 +17,7 @@ struct nl_link {
 	uint8_t mac[6];
 	int has_mac;
 	int up;			/* IFF_UP and IFF_RUNNING (carrier) */
+	char kind[16];		/* IFLA_INFO_KIND ("veth", "tun"...); "" if none */
 	int deleted;
 };
 

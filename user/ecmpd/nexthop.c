@@ -189,6 +189,7 @@ void nh_on_link(struct plane *p, const struct nl_link *l)
 		s->up = l->up;
 		s->has_mac = l->has_mac;
 		memcpy(s->mac, l->mac, 6);
+		memcpy(s->kind, l->kind, sizeof(s->kind));
 	}
 	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
 		struct nh *n = &p->nh[i];
@@ -211,6 +212,7 @@ void nh_on_link(struct plane *p, const struct nl_link *l)
 			nh_refresh(p, i);
 		}
 	}
+	iface_sync(p);
 	if (l->deleted || !l->up)
 		return;
 	nh_sync_tx_ports(p);

@@ -475,6 +475,8 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
 	remove_nexthops(p, conf);
 	nh_sync_tx_ports(p);
 	nh_refresh_all(p);
+	iface_set(p, conf);
+	iface_sync(p);
 	kpath_sync(p, conf);
 	apply_hash(p, conf);
 	return 0;

@@ -62,6 +62,12 @@ struct link_state {
 	int up;
 	uint8_t mac[6];
 	int has_mac;
+	char kind[16];		/* rtnetlink's link kind, "" for hardware */
+};
+
+/* An interface the data path runs on (config `interface`), by name. */
+struct plane_iface {
+	char name[IF_NAMESIZE];
 };
 
 struct local_addr {
@@ -86,6 +92,8 @@ struct plane {
 	int nlinks;
 	struct local_addr local[PLANE_MAX_LOCAL];
 	int nlocal;
+	struct plane_iface iface[CONF_MAX_IFACES];
+	int niface;
 	uint64_t seed[2];
 	uint32_t hash_flags;
 	uint64_t now_ms;		/* CLOCK_MONOTONIC, set by the caller */
@@ -163,6 +171,14 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen);
 void route_on_addr(struct plane *p, const struct nl_addr *a,
 		   const struct ecmp_conf *conf);
+
+/* ---- iface.c ---- */
+/* Makes ecmp_ifaces describe exactly the config's ingress interfaces that
+ * exist (MAC, and whether local senders feed them), from the links the
+ * plane follows. Called after a config is applied and on link events. */
+void iface_sync(struct plane *p);
+/* Takes the config's ingress interfaces (not tc egress) for iface_sync. */
+void iface_set(struct plane *p, const struct ecmp_conf *conf);
 
 /* ---- kernel_path.c ---- */
 /* Makes ecmp_pass_rules hold the config's kernel-path rules, switched in

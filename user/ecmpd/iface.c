@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * ecmp_ifaces: the data path's ingress interfaces. Each gets its MAC (a
+ * frame for another MAC is another station's, and goes to the kernel) and,
+ * when local senders feed it (a veth or a tap: containers, VMs, test
+ * harnesses), ECMP_IFACE_CSUM_FINISH: their checksums may be left to
+ * offload, and XDP finishes them. Frames from a wire never are.
+ */
+#include <errno.h>
+#include <string.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+
+#include "plane.h"
+#include "lib/log.h"
+#include "lib/text.h"
+
+void iface_set(struct plane *p, const struct ecmp_conf *conf)
+{
+	int i;
+
+	p->niface = 0;
+	for (i = 0; i < conf->niface; i++) {
+		if (conf->iface[i].attach == ATTACH_TC_EGRESS)
+			continue;
+		snprintf(p->iface[p->niface].name, IF_NAMESIZE, "%s", conf->iface[i].name);
+		p->niface++;
+	}
+}
+
+static int local_senders(const struct link_state *l)
+{
+	return !strcmp(l->kind, "veth") || !strcmp(l->kind, "tun") ||
+	       !strcmp(l->kind, "netkit");
+}
+
+void iface_sync(struct plane *p)
+{
+	uint32_t key, next, *cur = NULL, want[CONF_MAX_IFACES];
+	int i, n = 0;
+
+	for (i = 0; i < p->niface; i++) {
+		uint32_t ifindex = if_nametoindex(p->iface[i].name);
+		const struct link_state *l = ifindex ? plane_link(p, ifindex) : NULL;
+		struct ecmp_iface v = { 0 }, have;
+
+		if (!l || !l->has_mac)
+			continue;	/* not there yet: its link event will come */
+		memcpy(v.mac, l->mac, 6);
+		v.flags = local_senders(l) ? ECMP_IFACE_CSUM_FINISH : 0;
+		want[n++] = ifindex;
+		if (!bpf_map_lookup_elem(p->dp.fd[DP_IFACES], &ifindex, &have) &&
+		    !memcmp(&have, &v, sizeof(v)))
+			continue;
+		if (bpf_map_update_elem(p->dp.fd[DP_IFACES], &ifindex, &v, BPF_ANY)) {
+			pr_warn("Failed to describe interface %s to the data path: %s; its frames go to the kernel",
+				p->iface[i].name, strerror(errno));
+		} else {
+			char mac[TEXT_MAC_LEN];
+
+			pr_info("interface %s: frames to %s are forwarded%s", p->iface[i].name,
+				text_mac(v.mac, mac),
+				v.flags ? " (local senders: checksums left to offload are finished)" : "");
+		}
+	}
+	/* Entries of interfaces no longer in the config, or gone. */
+	while (!bpf_map_get_next_key(p->dp.fd[DP_IFACES], cur, &next)) {
+		key = next;
+		cur = &key;
+		for (i = 0; i < n && want[i] != key; i++)
+			;
+		if (i == n && !bpf_map_delete_elem(p->dp.fd[DP_IFACES], &key))
+			cur = NULL;	/* start over: the deleted key was the cursor */
+	}
+}
