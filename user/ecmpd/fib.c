@@ -13,6 +13,8 @@
 #include "fib.h"
 #include "netlink.h"
 #include "lib/log.h"
+#include "lib/lpm.h"
+#include "lib/route_set.h"
 #include "lib/text.h"
 
 #define FIB_NH_KEY	(ECMP_MAX_GROUP_MEMBERS * 64)
@@ -189,8 +191,8 @@ static int dump_main(struct mnl_socket *nl, struct fib_dump *d)
 
 /* The route ecmpd wants for config route r: its nexthops, or an empty
  * key when no member can be used by the kernel. */
-static void wanted(const struct ecmp_conf *conf, const struct conf_route *cr,
-		   struct fib_route *r, int *skipped)
+static void wanted(const struct ecmp_conf *conf, const int *ifx,
+		   const struct conf_route *cr, struct fib_route *r)
 {
 	const struct conf_group *g = &conf->group[cr->group];
 	char entries[ECMP_MAX_GROUP_MEMBERS][64];
@@ -201,30 +203,86 @@ static void wanted(const struct ecmp_conf *conf, const struct conf_route *cr,
 	r->len = cr->prefixlen;
 	memcpy(r->dst, cr->addr, 16);
 	r->proto = FIB_PROTO;
-	*skipped = 0;
 	for (i = 0; i < g->nmembers; i++) {
 		const struct conf_nexthop *nh = &conf->nexthop[g->member[i]];
-		int ifindex = if_nametoindex(nh->dev);
+		int ifindex = ifx[g->member[i]];
 
-		if (nh->family != cr->family || nh->vlan || !ifindex) {
-			(*skipped)++;
+		if (nh->family != cr->family || nh->vlan || !ifindex)
 			continue;
-		}
 		nh_entry(entries[n++], ifindex, r->family, nh->via, nh->weight - 1);
 	}
 	nh_key(r->nh, entries, n);
 }
 
-static const struct fib_route *find(const struct fib_dump *d, const struct fib_route *w,
-				    int ours)
+/* Routes by prefix (a hash, not a scan: a table can hold a million), the
+ * leaf being the index in the dump. */
+static struct lpm_route set_key(uint8_t family, uint8_t len, const uint8_t *dst)
 {
-	int i;
+	struct lpm_route k = { .family = family == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6,
+			       .prefixlen = len };
 
-	for (i = 0; i < d->n; i++)
-		if (d->r[i].family == w->family && d->r[i].len == w->len &&
-		    !memcmp(d->r[i].dst, w->dst, 16) && (d->r[i].proto == FIB_PROTO) == ours)
-			return &d->r[i];
-	return NULL;
+	memcpy(k.addr, dst, 16);
+	return k;
+}
+
+static const struct fib_route *find(const struct fib_dump *d,
+				    const struct route_set *set, const struct fib_route *w)
+{
+	struct lpm_route k = set_key(w->family, w->len, w->dst);
+	const struct lpm_route *hit = set ? route_set_get(set, &k) : NULL;
+
+	return hit ? &d->r[hit->leaf] : NULL;
+}
+
+/* ours: the FIB_PROTO routes, others: the rest. */
+static int index_dump(const struct fib_dump *d, struct route_set **ours,
+		      struct route_set **others)
+{
+	int i, err = 0;
+
+	*ours = route_set_new();
+	*others = route_set_new();
+	if (!*ours || !*others)
+		return -ENOMEM;
+	for (i = 0; i < d->n && !err; i++) {
+		struct lpm_route k = set_key(d->r[i].family, d->r[i].len, d->r[i].dst);
+
+		k.leaf = i;
+		err = route_set_put(d->r[i].proto == FIB_PROTO ? *ours : *others, &k);
+	}
+	return err;
+}
+
+/* The prefixes of the record ("ADDR/LEN" lines) as a set. */
+static struct route_set *record_set(const char *rec)
+{
+	struct route_set *set = route_set_new();
+	const char *line = rec;
+
+	while (set && line && *line) {
+		const char *end = strchr(line, '\n');
+		char buf[64], *slash;
+		uint8_t addr[16] = { 0 };
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, line, n);
+			buf[n] = 0;
+			slash = strchr(buf, '/');
+			if (slash) {
+				int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
+
+				*slash = 0;
+				if (inet_pton(fam, buf, addr) == 1) {
+					struct lpm_route k = set_key(fam, atoi(slash + 1), addr);
+
+					route_set_put(set, &k);
+				}
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return set;
 }
 
 static int install(struct mnl_socket *nl, const struct ecmp_conf *conf,
@@ -273,20 +331,6 @@ static void prefix_text(const struct fib_route *r, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, r->len);
 }
 
-/* Is prefix text p in the record's text (whole lines)? */
-static int recorded(const char *rec, const char *p)
-{
-	size_t n = strlen(p);
-	const char *at = rec;
-
-	while (rec && (at = strstr(at, p))) {
-		if ((at == rec || at[-1] == '\n') && (at[n] == '\n' || !at[n]))
-			return 1;
-		at += n;
-	}
-	return 0;
-}
-
 static char *read_record(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -318,15 +362,19 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 {
 	struct mnl_socket *nl = open_rtnl();
 	struct fib_dump d = { 0 };
-	char *rec = read_record(record), *owned = NULL, *keep = NULL;
+	struct route_set *ours = NULL, *others = NULL, *owned_before = NULL;
+	char *rec = read_record(record), *owned = NULL, *keep = NULL, first_bad[64] = "";
+	int *ifx = calloc(conf->nnexthop ? conf->nnexthop : 1, sizeof(*ifx));
 	size_t owned_len = 0;
 	FILE *out = NULL;
-	int i, err, changed = 0;
+	int i, err, changed = 0, bad = 0, left = 0;
 
-	if (!nl) {
-		free(rec);
-		return -errno;
+	if (!nl || !ifx) {
+		err = nl ? -ENOMEM : -errno;
+		goto out;
 	}
+	for (i = 0; i < conf->nnexthop; i++)
+		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
 	err = dump_main(nl, &d);
 	if (err) {
 		pr_warn("Failed to read the kernel's routes: %s; config routes not installed in the FIB",
@@ -335,35 +383,38 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	}
 	keep = calloc(d.n ? d.n : 1, 1);
 	out = open_memstream(&owned, &owned_len);
-	if (!keep || !out) {
+	err = keep && out ? index_dump(&d, &ours, &others) : -ENOMEM;
+	if (!err && !(owned_before = record_set(rec)))
 		err = -ENOMEM;
+	if (err)
 		goto out;
-	}
 	for (i = 0; i < conf->nroute; i++) {
 		const struct conf_route *cr = &conf->route[i];
 		const struct fib_route *have, *other;
 		struct fib_route w;
 		char p[64];
-		int skipped;
 
 		if (cr->group < 0)
 			continue;
-		wanted(conf, cr, &w, &skipped);
-		prefix_text(&w, p, sizeof(p));
-		other = find(&d, &w, 0);
-		have = find(&d, &w, 1);
+		wanted(conf, ifx, cr, &w);
+		other = find(&d, others, &w);
+		have = find(&d, ours, &w);
 		if (have)
 			keep[have - d.r] = 1;
 		if (other) {
-			pr_info("route %s: the kernel routes it already (protocol %u, not ecmpd's): left as it is",
-				p, other->proto);
+			if (!left++) {
+				prefix_text(&w, p, sizeof(p));
+				pr_info("route %s: the kernel routes it already (protocol %u, not ecmpd's): left as it is",
+					p, other->proto);
+			}
 			continue;
 		}
 		if (!w.nh[0]) {
-			pr_warn("route %s: no nexthop of its group can go into the kernel's route (other family or VLAN): frames passed to the kernel will not find it",
-				p);
+			if (!bad++)
+				prefix_text(&w, first_bad, sizeof(first_bad));
 			continue;
 		}
+		prefix_text(&w, p, sizeof(p));
 		fprintf(out, "%s\n", p);
 		if (have && !strcmp(have->nh, w.nh))
 			continue;
@@ -374,19 +425,24 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 		}
 		changed++;
 	}
+	if (left > 1)
+		pr_info("%d more config routes the kernel routes already: left as they are", left - 1);
+	if (bad)
+		pr_warn("%d config routes (%s first) have no nexthop the kernel's route can use (other family, VLAN): frames passed to the kernel will not find them",
+			bad, first_bad);
 	for (i = 0; i < d.n; i++) {
+		struct lpm_route k = set_key(d.r[i].family, d.r[i].len, d.r[i].dst);
 		char p[64];
 
-		if (d.r[i].proto != FIB_PROTO || keep[i])
-			continue;
-		prefix_text(&d.r[i], p, sizeof(p));
-		if (!recorded(rec, p))
-			continue;	/* another instance's */
+		if (d.r[i].proto != FIB_PROTO || keep[i] || !route_set_get(owned_before, &k))
+			continue;	/* wanted, or another instance's */
 		err = delete(nl, &d.r[i]);
-		if (err && err != -ESRCH)
+		if (err && err != -ESRCH) {
+			prefix_text(&d.r[i], p, sizeof(p));
 			pr_warn("Failed to remove route %s from the kernel's FIB: %s", p, strerror(-err));
-		else
+		} else {
 			changed++;
+		}
 	}
 	err = 0;
 	if (changed)
@@ -404,11 +460,16 @@ out:
 				fclose(f);
 		}
 	}
+	route_set_free(ours);
+	route_set_free(others);
+	route_set_free(owned_before);
 	free(owned);
 	free(keep);
 	free(rec);
+	free(ifx);
 	free(d.r);
-	mnl_socket_close(nl);
+	if (nl)
+		mnl_socket_close(nl);
 	return err ? err : changed;
 }
 
@@ -417,27 +478,31 @@ int fib_remove(const char *record)
 	struct mnl_socket *nl;
 	struct fib_dump d = { 0 };
 	char *rec = read_record(record);
+	struct route_set *owned;
 	int i, err, removed = 0;
 
 	if (!rec)
 		return 0;	/* nothing installed */
+	owned = record_set(rec);
 	nl = open_rtnl();
-	if (!nl) {
-		free(rec);
-		return -errno;
+	if (!nl || !owned) {
+		err = nl ? -ENOMEM : -errno;
+		goto out;
 	}
 	err = dump_main(nl, &d);
 	for (i = 0; !err && i < d.n; i++) {
-		char p[64];
+		struct lpm_route k = set_key(d.r[i].family, d.r[i].len, d.r[i].dst);
 
-		prefix_text(&d.r[i], p, sizeof(p));
-		if (d.r[i].proto == FIB_PROTO && recorded(rec, p) && !delete(nl, &d.r[i]))
+		if (d.r[i].proto == FIB_PROTO && route_set_get(owned, &k) && !delete(nl, &d.r[i]))
 			removed++;
 	}
 	if (!err)
 		unlink(record);
+out:
+	route_set_free(owned);
 	free(rec);
 	free(d.r);
-	mnl_socket_close(nl);
+	if (nl)
+		mnl_socket_close(nl);
 	return err ? err : removed;
 }
