@@ -11,6 +11,13 @@
 #include "fwd.bpf.h"
 
 #define ECMP_CSUM_CHUNK		256
+/* Where byte i of a 32-bit word loaded from the frame lands in the
+ * register: the tail bytes are summed as if the word had been loaded. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ECMP_BYTE_SHIFT(i)	(8 * (i))
+#else
+#define ECMP_BYTE_SHIFT(i)	(8 * (3 - (i)))
+#endif
 #define ECMP_CSUM_MAX_CHUNKS	16	/* any XDP frame */
 
 /*
@@ -59,7 +66,7 @@ __noinline int ecmp_xdp_l4_sum(struct xdp_md *ctx, __u32 l4_off, __u32 l4_len)
 		b = hdr_at(data, data_end, l4_off + done, 1);
 		if (!b)
 			return -1;
-		sum += (__u64)*b << (8 * (done & 3));
+		sum += (__u64)*b << ECMP_BYTE_SHIFT(done & 3);
 		done++;
 	}
 	return csum_fold64(sum);

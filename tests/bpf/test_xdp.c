@@ -765,6 +765,19 @@ static void test_fragments_take_one_path(void)
 	ASSERT_EQ(mism, 0, "model mismatches");
 }
 
+/* Runs one frame: the model must say want, the program agree with it and
+ * count the frame under want. Returns the mismatches. */
+static long expect_reason(const char *name, const uint8_t *f, size_t len, int want)
+{
+	uint64_t before = fixture_reason_count(&fx, want);
+	struct outcome o = run_and_compare(name, f, len);
+
+	CHECK(o.model_reason == want, "%s: model says %s", name, text_reason(o.model_reason));
+	CHECK(fixture_reason_count(&fx, want) == before + 1, "%s: not counted as %s", name,
+	      text_reason(want));
+	return o.mismatches;
+}
+
 /* RFC 1812 5.2.4.3: a connected subnet inside a routed prefix (its hosts,
  * its broadcast address, IPv6 subnet-router anycast) is the kernel's; the
  * routed prefix around it is forwarded. */
@@ -786,21 +799,14 @@ static void test_connected_subnets(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t before = fixture_reason_count(&fx, cases[i].want);
 		struct frame_spec s;
-		struct outcome o;
 		uint8_t f[2048];
 		size_t len;
 
 		frame_spec_default(&s, cases[i].family);
 		memcpy(s.dst, cases[i].dst, cases[i].family == 4 ? 4 : 16);
 		len = frame_build(&s, f, sizeof(f));
-		o = run_and_compare(cases[i].name, f, len);
-		ASSERT_EQ(o.mismatches, 0, cases[i].name);
-		CHECK(o.model_reason == cases[i].want, "%s: model says %s", cases[i].name,
-		      text_reason(o.model_reason));
-		CHECK(fixture_reason_count(&fx, cases[i].want) == before + 1,
-		      "%s: not counted as %s", cases[i].name, text_reason(cases[i].want));
+		ASSERT_EQ(expect_reason(cases[i].name, f, len, cases[i].want), 0, cases[i].name);
 	}
 }
 
@@ -842,9 +848,7 @@ static void test_kernel_path_rules(void)
 
 	ASSERT_EQ(fixture_set_kernel_path(&fx, rules, 3), 0, "rules in force");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t before = fixture_reason_count(&fx, cases[i].want);
 		struct frame_spec s;
-		struct outcome o;
 		uint8_t f[2048];
 		size_t len;
 
@@ -860,12 +864,7 @@ static void test_kernel_path_rules(void)
 		if (cases[i].family == 4)
 			s.src[2] = cases[i].src3;
 		len = frame_build(&s, f, sizeof(f));
-		o = run_and_compare(cases[i].name, f, len);
-		mism += o.mismatches;
-		CHECK(o.model_reason == cases[i].want, "%s: model says %s", cases[i].name,
-		      text_reason(o.model_reason));
-		CHECK(fixture_reason_count(&fx, cases[i].want) == before + 1,
-		      "%s: not counted as %s", cases[i].name, text_reason(cases[i].want));
+		mism += expect_reason(cases[i].name, f, len, cases[i].want);
 	}
 	/* Random flows around the rules' edges, both families. */
 	for (n = 0; n < 20000; n++) {

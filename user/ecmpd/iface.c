@@ -20,6 +20,7 @@ void iface_set(struct plane *p, const struct ecmp_conf *conf)
 	int i;
 
 	p->niface = 0;
+	p->ifaces_known = 1;
 	for (i = 0; i < conf->niface; i++) {
 		if (conf->iface[i].attach == ATTACH_TC_EGRESS)
 			continue;
@@ -39,16 +40,21 @@ void iface_sync(struct plane *p)
 	uint32_t key, next, *cur = NULL, want[CONF_MAX_IFACES];
 	int i, n = 0;
 
+	/* Link events of the first dump come before the config is applied:
+	 * the pinned entries (a restart) stay as they are until then. */
+	if (!p->ifaces_known)
+		return;
 	for (i = 0; i < p->niface; i++) {
 		uint32_t ifindex = if_nametoindex(p->iface[i].name);
 		const struct link_state *l = ifindex ? plane_link(p, ifindex) : NULL;
 		struct ecmp_iface v = { 0 }, have;
 
+		if (ifindex)
+			want[n++] = ifindex;	/* kept, even before its link is known */
 		if (!l || !l->has_mac)
-			continue;	/* not there yet: its link event will come */
+			continue;	/* its link event will come */
 		memcpy(v.mac, l->mac, 6);
 		v.flags = local_senders(l) ? ECMP_IFACE_CSUM_FINISH : 0;
-		want[n++] = ifindex;
 		if (!bpf_map_lookup_elem(p->dp.fd[DP_IFACES], &ifindex, &have) &&
 		    !memcmp(&have, &v, sizeof(v)))
 			continue;

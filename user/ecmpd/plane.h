@@ -94,6 +94,7 @@ struct plane {
 	int nlocal;
 	struct plane_iface iface[CONF_MAX_IFACES];
 	int niface;
+	int ifaces_known;		/* iface[] holds a config's (not yet at start) */
 	uint64_t seed[2];
 	uint32_t hash_flags;
 	uint64_t now_ms;		/* CLOCK_MONOTONIC, set by the caller */
