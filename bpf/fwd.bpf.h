@@ -5,8 +5,8 @@
  * ECMP_FORWARDED with dec filled, or the reason the frame goes to the
  * kernel. It never writes to the frame; the hook's wrapper does the rewrite.
  * dec need not be initialised: everything read is written first.
- * own_mac: the ingress interface's MAC, which the destination MAC must be
- * (NULL: the hook checks otherwise, or it is the router's own traffic).
+ * in: the ingress interface (NULL for the router's own traffic): its MAC,
+ * which the destination MAC must be, and the VLANs its tags may name.
  */
 #ifndef ECMP_FWD_BPF_H
 #define ECMP_FWD_BPF_H
@@ -15,6 +15,12 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "ecmp_pass.h"
+
+struct ecmp_ingress {
+	const __u8 *mac;
+	__u32 ifindex;
+	__u16 accel_vid;	/* tc: a tag the NIC took off (0: none) */
+};
 
 struct ecmp_decision {
 	struct ecmp_pkt pkt;
@@ -30,6 +36,22 @@ static __always_inline int ecmp_mac_eq(void *data, const __u8 *mac)
 
 	return !((d[0] ^ mac[0]) | (d[1] ^ mac[1]) | (d[2] ^ mac[2]) |
 		 (d[3] ^ mac[3]) | (d[4] ^ mac[4]) | (d[5] ^ mac[5]));
+}
+
+/* The frame's tags name an L3 VLAN subinterface of the ingress interface. */
+static __always_inline int ecmp_vlan_ok(const struct ecmp_ingress *in,
+					const struct ecmp_pkt *pkt)
+{
+	struct ecmp_vlan_key k = { .ifindex = in->ifindex };
+
+	if (in->accel_vid) {
+		k.outer = in->accel_vid;
+		k.inner = pkt->vlan_tags ? pkt->vid[0] : 0;
+	} else {
+		k.outer = pkt->vid[0];
+		k.inner = pkt->vlan_tags > 1 ? pkt->vid[1] : 0;
+	}
+	return bpf_map_lookup_elem(&ecmp_vlans, &k) != NULL;
 }
 
 /* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*). */
@@ -195,7 +217,7 @@ static __always_inline int ecmp_csum_field_is_pseudo(void *data, void *data_end,
 }
 
 static __always_inline int ecmp_decide(void *data, void *data_end,
-				       __u32 frame_len, const __u8 *own_mac,
+				       __u32 frame_len, const struct ecmp_ingress *in,
 				       struct ecmp_decision *dec)
 {
 	struct ecmp_config *cfg;
@@ -212,9 +234,14 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 	err = ecmp_parse(data, data_end, frame_len, cfg->hash_flags, &dec->pkt);
 	if (err)
 		return err;
-	/* RFC 1812 5.2.2 / Linux PACKET_OTHERHOST: another station's frame. */
-	if (own_mac && !ecmp_mac_eq(data, own_mac))
-		return ECMP_PASS_OTHER_HOST;
+	if (in) {
+		/* RFC 1812 5.2.2 / Linux PACKET_OTHERHOST: another
+		 * station's frame. */
+		if (!ecmp_mac_eq(data, in->mac))
+			return ECMP_PASS_OTHER_HOST;
+		if ((dec->pkt.vlan_tags || in->accel_vid) && !ecmp_vlan_ok(in, &dec->pkt))
+			return ECMP_PASS_VLAN;
+	}
 
 	leaf = ecmp_route_lookup(&dec->pkt.flow);
 	if (leaf == ECMP_LPM_NONE)

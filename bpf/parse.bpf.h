@@ -46,6 +46,7 @@ struct ecmp_pkt {
 	__u32 l4_off;		/* outer L4 header (after extension headers) */
 	__u32 l3_end;		/* end of the outer IP datagram */
 	__u8  vlan_tags;	/* ingress tags, removed on forwarding */
+	__u16 vid[ECMP_MAX_VLAN_TAGS];	/* their VIDs, outer first */
 	__u32 frame_len;	/* whole frame; may exceed data_end (TC, GSO) */
 	__u8  ttl;		/* outer TTL / hop limit */
 	__u8  use_inner;	/* hash inner instead of flow */
@@ -69,7 +70,7 @@ static __always_inline void *hdr_at(void *data, void *data_end, __u32 off,
 /* Ethernet and up to two VLAN tags from off. Sets *ethertype and moves
  * *off past them. Returns 0 or a reason. */
 static __always_inline int parse_l2(void *data, void *data_end, __u32 *off,
-				    __u16 *ethertype, __u8 *tags)
+				    __u16 *ethertype, __u8 *tags, __u16 *vid)
 {
 	struct ethhdr *eth = hdr_at(data, data_end, *off, sizeof(*eth));
 	__u16 proto;
@@ -93,6 +94,7 @@ static __always_inline int parse_l2(void *data, void *data_end, __u32 *off,
 		tag = hdr_at(data, data_end, *off, 4);
 		if (!tag)
 			return ECMP_PASS_MALFORMED;
+		vid[i] = bpf_ntohs(tag[0]) & 0xfff;
 		proto = bpf_ntohs(tag[1]);
 		*off += 4;
 		*tags += 1;
@@ -359,6 +361,7 @@ static __always_inline int parse_inner(void *data, void *data_end,
 	__u32 off = pkt->l4_off + 8, l4_off, l3_end;
 	__u16 dport = bpf_ntohs(pkt->flow.dport), proto;
 	__u8 *tun, tags, ttl;
+	__u16 vid[ECMP_MAX_VLAN_TAGS];
 
 	tun = hdr_at(data, data_end, off, 8);
 	if (!tun || off + 8 > pkt->l3_end)
@@ -375,7 +378,7 @@ static __always_inline int parse_inner(void *data, void *data_end,
 		proto = ((__u16)tun[2] << 8) | tun[3];
 	}
 	if (proto == ETHP_TEB) {
-		if (parse_l2(data, data_end, &off, &proto, &tags))
+		if (parse_l2(data, data_end, &off, &proto, &tags, vid))
 			return -1;
 	}
 	if (proto != ETHP_IPV4 && proto != ETHP_IPV6)
@@ -406,7 +409,7 @@ static __always_inline int ecmp_parse(void *data, void *data_end,
 		return ECMP_PASS_MALFORMED;
 	if (eth->h_dest[0] & 1)		/* group bit: multicast/broadcast */
 		return ECMP_PASS_NOT_UNICAST;
-	err = parse_l2(data, data_end, &off, &proto, &pkt->vlan_tags);
+	err = parse_l2(data, data_end, &off, &proto, &pkt->vlan_tags, pkt->vid);
 	if (err)
 		return err;
 	pkt->l3_off = off;

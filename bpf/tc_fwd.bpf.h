@@ -86,7 +86,15 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 			goto pass;
 		}
 	}
-	reason = ecmp_decide(data, data_end, skb->len, iface ? iface->mac : NULL, &dec);
+	{
+		struct ecmp_ingress in = {
+			.mac = iface ? iface->mac : NULL,
+			.ifindex = skb->ifindex,
+			.accel_vid = skb->vlan_present ? skb->vlan_tci & 0xfff : 0,
+		};
+
+		reason = ecmp_decide(data, data_end, skb->len, iface ? &in : NULL, &dec);
+	}
 	if (reason != ECMP_FORWARDED)
 		goto pass;
 	{

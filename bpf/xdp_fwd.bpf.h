@@ -117,7 +117,11 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 		reason = ECMP_PASS_OTHER_HOST;
 		goto pass;
 	}
-	reason = ecmp_decide(data, data_end, data_end - data, iface->mac, &dec);
+	{
+		struct ecmp_ingress in = { .mac = iface->mac, .ifindex = ifindex };
+
+		reason = ecmp_decide(data, data_end, data_end - data, &in, &dec);
+	}
 	/* Read again rather than kept: every register held across the
 	 * decision is one the flow hash has to spill on each round. */
 	data = (void *)(long)ctx->data;

@@ -73,6 +73,7 @@
 #define ECMP_MAP_GRP_META	"ecmp_grp_meta"
 #define ECMP_MAP_PASS_RULES	"ecmp_pass_rules"
 #define ECMP_MAP_IFACES		"ecmp_ifaces"
+#define ECMP_MAP_VLANS		"ecmp_vlans"
 
 /* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
@@ -129,6 +130,25 @@ struct ecmp_iface {
 	__u16 flags;		/* enum ecmp_iface_flags */
 };
 _Static_assert(sizeof(struct ecmp_iface) == 8, "ecmp_iface ABI");
+
+/* ---- ecmp_vlans: hash, written by ecmpd ----
+ *
+ * The VLANs a tagged frame may arrive on: those of the router's L3 VLAN
+ * subinterfaces on an ingress interface (ip link add link eth0 name
+ * eth0.100 type vlan id 100; for 802.1ad/QinQ, one stacked on another).
+ * A frame whose tags name no such subinterface belongs to an L2-only VLAN
+ * or to someone else, and goes to the kernel. Key: the ingress ifindex,
+ * the outer VID and the inner one (0 for a single tag); value: the
+ * subinterface's ifindex.
+ */
+#define ECMP_MAX_VLANS		4096
+
+struct ecmp_vlan_key {
+	__u32 ifindex;
+	__u16 outer;
+	__u16 inner;
+};
+_Static_assert(sizeof(struct ecmp_vlan_key) == 8, "ecmp_vlan_key ABI");
 
 /* ---- ecmp_pass_rules: array of 2 x ECMP_MAX_PASS_RULES, written by ecmpd ----
  *
@@ -358,6 +378,7 @@ enum ecmp_reason {
 	ECMP_PASS_CONNECTED,		/* to a subnet of the router's own interfaces */
 	ECMP_PASS_IP_OPTIONS,		/* IPv4 options, IPv6 Hop-by-Hop: the kernel's */
 	ECMP_PASS_OTHER_HOST,		/* not addressed to the ingress interface's MAC */
+	ECMP_PASS_VLAN,			/* a VLAN that is no L3 interface of this router */
 	ECMP_REASON_MAX,
 };
 

@@ -170,4 +170,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ecmp_ifaces SEC(".maps");
 
+/* VLANs of the router's L3 subinterfaces, by (ingress, outer, inner VID).
+ * Read by the data path for tagged frames; written by ecmpd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECMP_MAX_VLANS);
+	__type(key, struct ecmp_vlan_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_vlans SEC(".maps");
+
 #endif /* ECMP_MAPS_BPF_H */

@@ -207,7 +207,8 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 		static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
 
 		if ((err = fixture_set_iface(f, if_nametoindex("lo"), own,
-					     ECMP_IFACE_CSUM_FINISH)))
+					     ECMP_IFACE_CSUM_FINISH)) ||
+		    (err = fixture_add_vlan(f, if_nametoindex("lo"), 10, 0)))
 			die("ecmp_ifaces", err);
 	}
 	fixture_set_config(f, 0x1122334455667788ULL, 0x99aabbccddeeff00ULL,

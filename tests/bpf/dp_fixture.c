@@ -168,6 +168,22 @@ int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
 	return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &f->iface, 0) ? -errno : 0;
 }
 
+int fixture_add_vlan(struct fixture *f, uint32_t ifindex, uint16_t outer,
+		     uint16_t inner)
+{
+	struct ecmp_vlan_key k = { .ifindex = ifindex, .outer = outer, .inner = inner };
+	uint32_t sub = 1000 + f->nvlans;
+
+	if (f->nvlans == 16)
+		return -ENOSPC;
+	if (bpf_map_update_elem(f->dp.fd[DP_VLANS], &k, &sub, 0))
+		return -errno;
+	f->vlans[f->nvlans][0] = outer;
+	f->vlans[f->nvlans][1] = inner;
+	f->nvlans++;
+	return 0;
+}
+
 int fixture_set_kernel_path(struct fixture *f, const struct model_kpath *rules,
 			    int n)
 {
@@ -212,6 +228,8 @@ void fixture_model_state(const struct fixture *f, struct model_state *st)
 	st->kpath = f->kpath;
 	st->nkpath = f->nkpath;
 	st->iface = f->has_iface ? &f->iface : NULL;
+	st->vlans = (const uint16_t (*)[2])f->vlans;
+	st->nvlans = f->nvlans;
 }
 
 uint64_t fixture_reason_count(struct fixture *f, int reason)

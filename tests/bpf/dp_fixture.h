@@ -26,6 +26,8 @@ struct fixture {
 	int nkpath;
 	struct ecmp_iface iface;	/* of iface_ifindex, when has_iface */
 	int has_iface;
+	uint16_t vlans[16][2];		/* in ecmp_vlans, for the model */
+	int nvlans;
 };
 
 /* Loads obj_path (e.g. build/ecmp_xdp.bpf.o) and picks program prog. */
@@ -54,6 +56,10 @@ int fixture_run(struct fixture *f, const void *in, size_t len, void *out,
  * mac NULL removes it. */
 int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
 		      uint16_t flags);
+
+/* Adds the VLAN (outer, inner or 0) of an L3 subinterface on ifindex. */
+int fixture_add_vlan(struct fixture *f, uint32_t ifindex, uint16_t outer,
+		     uint16_t inner);
 
 /* Puts rules in force in ecmp_pass_rules (into the other half, then the
  * config word flips) and tells the model; n = 0 removes them. */

@@ -183,7 +183,8 @@ static int model_ipv6(const struct view *v, size_t off, struct l3 *x, int outer)
 }
 
 /* Ethernet + VLANs at *off. Returns 0 and the ethertype, or a reason. */
-static int model_l2(const struct view *v, size_t *off, unsigned *et, int *tags)
+static int model_l2(const struct view *v, size_t *off, unsigned *et, int *tags,
+		    unsigned *vid)
 {
 	if (!have(v, *off, 14))
 		return ECMP_PASS_MALFORMED;
@@ -195,6 +196,7 @@ static int model_l2(const struct view *v, size_t *off, unsigned *et, int *tags)
 			return ECMP_PASS_UNSUPPORTED;
 		if (!have(v, *off, 4))
 			return ECMP_PASS_MALFORMED;
+		vid[*tags] = be16(v->b + *off) & 0xfff;
 		*et = be16(v->b + *off + 2);
 		*off += 4;
 		(*tags)++;
@@ -221,6 +223,7 @@ static int model_inner(const struct view *v, const struct l3 *o,
 	unsigned dport = be16((const uint8_t *)&o->flow.dport), et;
 	struct l3 x;
 	int tags;
+	unsigned vid[ECMP_MAX_VLAN_TAGS];
 
 	if (!have(v, off, 8) || off + 8 > o->end)
 		return -1;
@@ -235,7 +238,7 @@ static int model_inner(const struct view *v, const struct l3 *o,
 		et = be16(v->b + off + 2);
 		off += 8 + (v->b[off] & 0x3f) * 4;
 	}
-	if (et == 0x6558 && model_l2(v, &off, &et, &tags))
+	if (et == 0x6558 && model_l2(v, &off, &et, &tags, vid))
 		return -1;
 	if (model_l3(v, et, off, &x, 0) || x.end > o->end)
 		return -1;
@@ -404,7 +407,7 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	const struct ecmp_group *g;
 	size_t off = 0;
 	uint32_t leaf, base, mask;
-	unsigned et;
+	unsigned et, vid[ECMP_MAX_VLAN_TAGS];
 	struct l3 x;
 	int tags, err, probe, partial;
 
@@ -427,7 +430,7 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		r->reason = ECMP_PASS_NOT_UNICAST;
 		return;
 	}
-	err = model_l2(&v, &off, &et, &tags);
+	err = model_l2(&v, &off, &et, &tags, vid);
 	if (!err)
 		err = model_l3(&v, et, off, &x, 1);
 	if (err) {
@@ -439,6 +442,19 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	if (memcmp(frame, st->iface->mac, 6)) {
 		r->reason = ECMP_PASS_OTHER_HOST;
 		return;
+	}
+	/* IEEE 802.1Q: a tag names the VLAN, and only a VLAN the router has
+	 * an L3 interface on is routed by it (RFC 1812 5.2.2). */
+	if (tags) {
+		int i, known = 0;
+
+		for (i = 0; i < st->nvlans; i++)
+			known |= st->vlans[i][0] == vid[0] &&
+				 st->vlans[i][1] == (tags > 1 ? vid[1] : 0);
+		if (!known) {
+			r->reason = ECMP_PASS_VLAN;
+			return;
+		}
 	}
 	hash_flow = x.flow;
 	if ((st->config.hash_flags & ECMP_HASH_INNER) && x.flow.proto == 17 &&

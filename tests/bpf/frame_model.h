@@ -42,6 +42,9 @@ struct model_state {
 	int nkpath;
 	/* The ingress interface as ecmpd describes it; NULL: none. */
 	const struct ecmp_iface *iface;
+	/* Its L3 VLAN subinterfaces, as (outer VID, inner VID or 0). */
+	const uint16_t (*vlans)[2];
+	int nvlans;
 };
 
 struct model_result {

@@ -70,7 +70,10 @@ static void setup_fixture(struct fixture *f, const char *obj, const char *prog)
 	{
 		static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
 
-		if (fixture_set_iface(f, lo_ifindex, own, ECMP_IFACE_CSUM_FINISH)) {
+		if (fixture_set_iface(f, lo_ifindex, own, ECMP_IFACE_CSUM_FINISH) ||
+		    /* The VLANs of the table cases: 10, and 20 over 30. */
+		    fixture_add_vlan(f, lo_ifindex, 10, 0) ||
+		    fixture_add_vlan(f, lo_ifindex, 20, 30)) {
 			fprintf(stderr, "Failed to describe lo in ecmp_ifaces\n");
 			exit(1);
 		}
@@ -203,6 +206,15 @@ static void t_sctp(struct frame_spec *s) { s->proto = 132; }
 static void t_icmp(struct frame_spec *s) { s->proto = s->family == 4 ? 1 : 58; }
 static void t_gre(struct frame_spec *s) { s->proto = 47; }
 static void t_vlan1(struct frame_spec *s) { s->vlans = 1; s->vlan_tci[0] = 10; }
+/* VLAN 11 / 20 over 31: no L3 subinterface of the router. */
+static void t_vlan1_other(struct frame_spec *s) { s->vlans = 1; s->vlan_tci[0] = 11; }
+static void t_vlan2_other(struct frame_spec *s)
+{
+	s->vlans = 2;
+	s->vlan_tpid[0] = 0x88a8;
+	s->vlan_tci[0] = 20;
+	s->vlan_tci[1] = 31;
+}
 static void t_vlan2(struct frame_spec *s)
 {
 	s->vlans = 2;
@@ -389,6 +401,8 @@ static const struct table_case cases[] = {
 	{ "v4 qinq tags", V4, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v6 qinq tags", V6, t_vlan2, MUT_NONE, ECMP_FORWARDED, -1 },
 	{ "v4 three tags", V4, t_vlan3, MUT_NONE, ECMP_PASS_UNSUPPORTED, 0 },
+	{ "v4 tag of a VLAN without an L3 interface", V4, t_vlan1_other, MUT_NONE, ECMP_PASS_VLAN, 0 },
+	{ "v6 qinq, inner VLAN without an L3 interface", V6, t_vlan2_other, MUT_NONE, ECMP_PASS_VLAN, 0 },
 	{ "v4 options 4 bytes: the kernel's (RFC 1812 5.2.4)", V4, t_opt4, MUT_NONE, ECMP_PASS_IP_OPTIONS, 0 },
 	{ "v4 options 40 bytes tcp", V4, t_opt40, MUT_NONE, ECMP_PASS_IP_OPTIONS, 0 },
 	{ "v4 first fragment", V4, t_frag_first, MUT_NONE, ECMP_FORWARDED, -1 },
@@ -1251,6 +1265,11 @@ static void random_spec(unsigned long long *rs, struct frame_spec *s,
 	s->vlans = (x >> 1) % 8 == 0 ? 2 : (x >> 1) % 8 == 1 ? 1 : 0;
 	if ((x >> 4) % 64 == 0)
 		s->vlans = 3;
+	/* The router's VLANs (10; 20 over 30), and now and then another. */
+	s->vlan_tci[0] = s->vlans == 1 ? 10 : 20;
+	s->vlan_tci[1] = 30;
+	if (((y >> 60) & 7) == 0)
+		s->vlan_tci[s->vlans > 1] = 99;
 	s->proto = protos[(x >> 10) % 8];
 	s->sport = y;
 	s->dport = y >> 16;

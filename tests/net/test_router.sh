@@ -128,6 +128,37 @@ test_connected() {
 	result "ecmpctl lookup says connected" $? "$out"
 }
 
+# IEEE 802.1Q / RFC 1812 5.2.2: a tagged frame is routed only when its VLAN
+# is an L3 interface of the router (r0.100 here); VLAN 200 exists only on
+# the client's side (an L2-only VLAN, another tenant's): not routed.
+test_vlans() {
+	local out mac
+	if ! ip -n "$P-rt" link add link r0 name r0.100 type vlan id 100 2>/dev/null; then
+		# Not counted either way: the data path's VLAN rule is tested
+		# by test_xdp; here ecmpd's learning of subinterfaces would be.
+		printf 'TEST: %-60s [SKIP]\n' "VLAN subinterfaces (this kernel has no 802.1Q)"
+		return
+	fi
+	ip -n "$P-rt" addr add 198.18.100.254/24 dev r0.100
+	ip -n "$P-rt" link set r0.100 up
+	for v in 100 200; do
+		ip -n "$P-cl" link add link c0 name "c0.$v" type vlan id "$v"
+		ip -n "$P-cl" link set "c0.$v" up
+	done
+	sleep 0.5
+	mac=$(ip -n "$P-rt" -br link show r0 | awk '{print $3}')
+	topo_clear_sinks "$P"
+	nsx "$P-cl" "$BUILD/tests/flowgen" c0.100 "$mac" 198.18.100.1 198.19.9.9 32000 100 1 0 >/dev/null
+	nsx "$P-cl" "$BUILD/tests/flowgen" c0.200 "$mac" 198.18.100.1 198.19.9.9 32200 100 1 0 >/dev/null
+	sleep 0.5
+	out=$(frames_at 32000 | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); n += a[2] } } END { print n + 0 }')
+	[ "$out" = 100 ]
+	result "VLAN 100 (r0.100 is an L3 interface): 100 of 100 frames routed" $? "$out"
+	out=$(frames_at 32200)
+	[ -z "$out" ] && [ "$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["passed"]["vlan"]["packets"])')" -ge 100 ]
+	result "VLAN 200 (no L3 interface here): not routed, counted as vlan" $? "$out"
+}
+
 test_reload_and_detach() {
 	local out
 	topo_config "$P" "$CONF" 3 1 1 1
@@ -152,6 +183,7 @@ want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; 
 want fib && test_fib_routes
 want traceroute && test_traceroute
 want connected && test_connected
+want vlan && test_vlans
 want reload && test_reload_and_detach
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

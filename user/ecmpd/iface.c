@@ -35,6 +35,56 @@ static int local_senders(const struct link_state *l)
 	       !strcmp(l->kind, "netkit");
 }
 
+static int is_vlan_of(const struct link_state *l, int parent)
+{
+	return !strcmp(l->kind, "vlan") && l->parent == parent && l->vlan_id;
+}
+
+/* ecmp_vlans: (ingress, outer, inner) of every VLAN subinterface on the
+ * ingress interfaces want[0..n), one tag deep or two. */
+static void vlans_sync(struct plane *p, const uint32_t *want, int n)
+{
+	struct ecmp_vlan_key keys[ECMP_MAX_VLANS], key, next, *cur = NULL;
+	uint32_t subs[ECMP_MAX_VLANS];
+	int i, j, k, nk = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < p->nlinks && nk < ECMP_MAX_VLANS; j++) {
+			const struct link_state *o = &p->link[j];
+
+			if (!is_vlan_of(o, want[i]))
+				continue;
+			keys[nk] = (struct ecmp_vlan_key){ want[i], o->vlan_id, 0 };
+			subs[nk++] = o->ifindex;
+			for (k = 0; k < p->nlinks && nk < ECMP_MAX_VLANS; k++)
+				if (is_vlan_of(&p->link[k], o->ifindex)) {
+					keys[nk] = (struct ecmp_vlan_key){ want[i], o->vlan_id,
+									   p->link[k].vlan_id };
+					subs[nk++] = p->link[k].ifindex;
+				}
+		}
+	for (i = 0; i < nk; i++) {
+		uint32_t have;
+
+		if (!bpf_map_lookup_elem(p->dp.fd[DP_VLANS], &keys[i], &have) && have == subs[i])
+			continue;
+		if (bpf_map_update_elem(p->dp.fd[DP_VLANS], &keys[i], &subs[i], BPF_ANY))
+			pr_warn("Failed to add VLAN %u/%u of ifindex %u to the data path: %s; its frames go to the kernel",
+				keys[i].outer, keys[i].inner, keys[i].ifindex, strerror(errno));
+		else
+			pr_info("VLAN %u%s%.0u on ifindex %u: routed", keys[i].outer,
+				keys[i].inner ? "." : "", keys[i].inner, keys[i].ifindex);
+	}
+	while (!bpf_map_get_next_key(p->dp.fd[DP_VLANS], cur, &next)) {
+		key = next;
+		cur = &key;
+		for (i = 0; i < nk && memcmp(&keys[i], &key, sizeof(key)); i++)
+			;
+		if (i == nk && !bpf_map_delete_elem(p->dp.fd[DP_VLANS], &key))
+			cur = NULL;
+	}
+}
+
 void iface_sync(struct plane *p)
 {
 	uint32_t key, next, *cur = NULL, want[CONF_MAX_IFACES];
@@ -69,6 +119,7 @@ void iface_sync(struct plane *p)
 				v.flags ? " (local senders: checksums left to offload are finished)" : "");
 		}
 	}
+	vlans_sync(p, want, n);
 	/* Entries of interfaces no longer in the config, or gone. */
 	while (!bpf_map_get_next_key(p->dp.fd[DP_IFACES], cur, &next)) {
 		key = next;

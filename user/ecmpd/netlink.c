@@ -101,10 +101,20 @@ static int on_link(struct parse_ctx *c, const struct nlmsghdr *nlh)
 		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], nl_attr_cb,
 					  &(struct nl_attrs){ info, IFLA_INFO_MAX }) >= 0 &&
 		    info[IFLA_INFO_KIND] &&
-		    !mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING))
+		    !mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING)) {
+			const struct nlattr *vlan[IFLA_VLAN_MAX + 1] = { 0 };
+
 			snprintf(l.kind, sizeof(l.kind), "%s",
 				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
+			if (!strcmp(l.kind, "vlan") && info[IFLA_INFO_DATA] &&
+			    mnl_attr_parse_nested(info[IFLA_INFO_DATA], nl_attr_cb,
+						  &(struct nl_attrs){ vlan, IFLA_VLAN_MAX }) >= 0 &&
+			    vlan[IFLA_VLAN_ID] && mnl_attr_get_payload_len(vlan[IFLA_VLAN_ID]) == 2)
+				l.vlan_id = mnl_attr_get_u16(vlan[IFLA_VLAN_ID]) & 0xfff;
+		}
 	}
+	if (tb[IFLA_LINK] && mnl_attr_get_payload_len(tb[IFLA_LINK]) == 4)
+		l.parent = mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (c->h->link)
 		c->h->link(c->h->ctx, &l);
 	return 0;

@@ -18,6 +18,8 @@ struct nl_link {
 	int has_mac;
 	int up;			/* IFF_UP and IFF_RUNNING (carrier) */
 	char kind[16];		/* IFLA_INFO_KIND ("veth", "tun"...); "" if none */
+	int parent;		/* IFLA_LINK: a VLAN's lower interface; 0 if none */
+	uint16_t vlan_id;	/* kind "vlan": its VID */
 	int deleted;
 };
 

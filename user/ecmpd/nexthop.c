@@ -190,6 +190,8 @@ void nh_on_link(struct plane *p, const struct nl_link *l)
 		s->has_mac = l->has_mac;
 		memcpy(s->mac, l->mac, 6);
 		memcpy(s->kind, l->kind, sizeof(s->kind));
+		s->parent = l->parent;
+		s->vlan_id = l->vlan_id;
 	}
 	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
 		struct nh *n = &p->nh[i];

@@ -63,6 +63,8 @@ struct link_state {
 	uint8_t mac[6];
 	int has_mac;
 	char kind[16];		/* rtnetlink's link kind, "" for hardware */
+	int parent;		/* a VLAN's lower interface */
+	uint16_t vlan_id;	/* kind "vlan": its VID */
 };
 
 /* An interface the data path runs on (config `interface`), by name. */
@@ -175,8 +177,10 @@ void route_on_addr(struct plane *p, const struct nl_addr *a,
 
 /* ---- iface.c ---- */
 /* Makes ecmp_ifaces describe exactly the config's ingress interfaces that
- * exist (MAC, and whether local senders feed them), from the links the
- * plane follows. Called after a config is applied and on link events. */
+ * exist (MAC, and whether local senders feed them), and ecmp_vlans hold
+ * the VLANs of their L3 VLAN subinterfaces (one tag, or two stacked),
+ * from the links the plane follows. Called after a config is applied and
+ * on link events. */
 void iface_sync(struct plane *p);
 /* Takes the config's ingress interfaces (not tc egress) for iface_sync. */
 void iface_set(struct plane *p, const struct ecmp_conf *conf);

@@ -27,6 +27,7 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_GRP_META]	= ECMP_MAP_GRP_META,
 	[DP_PASS_RULES]	= ECMP_MAP_PASS_RULES,
 	[DP_IFACES]	= ECMP_MAP_IFACES,
+	[DP_VLANS]	= ECMP_MAP_VLANS,
 };
 
 uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map)

@@ -25,6 +25,7 @@ const char *text_reason(int reason)
 		[ECMP_PASS_CONNECTED]		= "connected",
 		[ECMP_PASS_IP_OPTIONS]		= "ip_options",
 		[ECMP_PASS_OTHER_HOST]		= "other_host",
+		[ECMP_PASS_VLAN]		= "vlan",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
