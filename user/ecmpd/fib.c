@@ -285,20 +285,99 @@ static struct route_set *record_set(const char *rec)
 	return set;
 }
 
-static int install(struct mnl_socket *nl, const struct ecmp_conf *conf,
-		   const struct conf_route *cr, const struct fib_route *w, int replace)
+/*
+ * Route requests go in batches: many messages in one send, then their
+ * acks, read by sequence number. One request and one wait per route would
+ * make a table of 100,000 routes take seconds the control socket waits.
+ */
+#define BATCH_BYTES	(64 * 1024)
+#define BATCH_MAX	1024		/* messages in flight */
+
+struct batch {
+	struct mnl_socket *nl;
+	size_t len;
+	uint32_t seq0, n;
+	int done, refused;
+	char what[BATCH_MAX][64];	/* the route of each message, for errors */
+	int tolerate[BATCH_MAX];	/* an errno that is no failure (-ESRCH) */
+	char buf[BATCH_BYTES];
+};
+
+static int batch_flush(struct batch *b)
+{
+	char rx[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t answered = 0;
+
+	if (!b->n)
+		return 0;
+	if (mnl_socket_sendto(b->nl, b->buf, b->len) < 0)
+		return -errno;
+	while (answered < b->n) {
+		ssize_t got = mnl_socket_recvfrom(b->nl, rx, sizeof(rx));
+		const struct nlmsghdr *h = (const void *)rx;
+		int left = got;
+
+		if (got < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			uint32_t i = h->nlmsg_seq - b->seq0;
+
+			if (h->nlmsg_type != NLMSG_ERROR || i >= b->n)
+				continue;
+			answered++;
+			if (!e->error || e->error == b->tolerate[i]) {
+				b->done++;
+			} else if (b->refused++ < 5) {
+				pr_warn("kernel FIB: %s: %s", b->what[i], strerror(-e->error));
+			}
+		}
+	}
+	b->seq0 += b->n;
+	b->n = 0;
+	b->len = 0;
+	return 0;
+}
+
+/* A message at the end of the batch (flushed first when full). */
+static struct nlmsghdr *batch_msg(struct batch *b, int type, int flags, uint8_t family,
+				  uint8_t len, const uint8_t *dst)
+{
+	struct nlmsghdr *nlh;
+
+	if ((b->len + 4096 > BATCH_BYTES || b->n == BATCH_MAX) && batch_flush(b))
+		return NULL;
+	nlh = route_msg(b->buf + b->len, type, flags | NLM_F_ACK, family, len, dst);
+	nlh->nlmsg_seq = b->seq0 + b->n;
+	return nlh;
+}
+
+static void batch_commit(struct batch *b, const struct nlmsghdr *nlh, const char *what,
+			 int tolerate)
+{
+	snprintf(b->what[b->n], sizeof(b->what[0]), "%s", what);
+	b->tolerate[b->n] = tolerate;
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->n++;
+}
+
+static int install(struct batch *b, const struct ecmp_conf *conf, const int *ifx,
+		   const struct conf_route *cr, const struct fib_route *w, int replace,
+		   const char *what)
 {
 	const struct conf_group *g = &conf->group[cr->group];
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE |
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE |
 					 (replace ? NLM_F_REPLACE : NLM_F_EXCL),
 					 w->family, w->len, w->dst);
-	struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	struct nlattr *mp;
 	int i;
 
+	if (!nlh)
+		return -EIO;
+	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
 	for (i = 0; i < g->nmembers; i++) {
 		const struct conf_nexthop *nh = &conf->nexthop[g->member[i]];
-		int ifindex = if_nametoindex(nh->dev);
+		int ifindex = ifx[g->member[i]];
 		struct rtnexthop *rtnh;
 
 		if (nh->family != cr->family || nh->vlan || !ifindex)
@@ -312,15 +391,29 @@ static int install(struct mnl_socket *nl, const struct ecmp_conf *conf,
 		rtnh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)rtnh;
 	}
 	mnl_attr_nest_end(nlh, mp);
-	return talk(nl, nlh, NULL, NULL);
+	batch_commit(b, nlh, what, 0);
+	return 0;
 }
 
-static int delete(struct mnl_socket *nl, const struct fib_route *r)
+static int delete(struct batch *b, const struct fib_route *r, const char *what)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = batch_msg(b, RTM_DELROUTE, 0, r->family, r->len, r->dst);
 
-	return talk(nl, route_msg(buf, RTM_DELROUTE, NLM_F_ACK, r->family, r->len, r->dst),
-		    NULL, NULL);
+	if (!nlh)
+		return -EIO;
+	batch_commit(b, nlh, what, -ESRCH);	/* gone already: fine */
+	return 0;
+}
+
+static struct batch *batch_new(struct mnl_socket *nl)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (b) {
+		b->nl = nl;
+		b->seq0 = time(NULL) ^ getpid() << 8;
+	}
+	return b;
 }
 
 static void prefix_text(const struct fib_route *r, char *buf, size_t len)
@@ -363,6 +456,7 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	struct mnl_socket *nl = open_rtnl();
 	struct fib_dump d = { 0 };
 	struct route_set *ours = NULL, *others = NULL, *owned_before = NULL;
+	struct batch *b = NULL;
 	char *rec = read_record(record), *owned = NULL, *keep = NULL, first_bad[64] = "";
 	int *ifx = calloc(conf->nnexthop ? conf->nnexthop : 1, sizeof(*ifx));
 	size_t owned_len = 0;
@@ -383,7 +477,8 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	}
 	keep = calloc(d.n ? d.n : 1, 1);
 	out = open_memstream(&owned, &owned_len);
-	err = keep && out ? index_dump(&d, &ours, &others) : -ENOMEM;
+	b = batch_new(nl);
+	err = keep && out && b ? index_dump(&d, &ours, &others) : -ENOMEM;
 	if (!err && !(owned_before = record_set(rec)))
 		err = -ENOMEM;
 	if (err)
@@ -418,12 +513,9 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 		fprintf(out, "%s\n", p);
 		if (have && !strcmp(have->nh, w.nh))
 			continue;
-		err = install(nl, conf, cr, &w, have != NULL);
-		if (err) {
-			pr_warn("Failed to install route %s in the kernel's FIB: %s", p, strerror(-err));
-			continue;
-		}
-		changed++;
+		err = install(b, conf, ifx, cr, &w, have != NULL, p);
+		if (err)
+			break;
 	}
 	if (left > 1)
 		pr_info("%d more config routes the kernel routes already: left as they are", left - 1);
@@ -436,14 +528,18 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 
 		if (d.r[i].proto != FIB_PROTO || keep[i] || !route_set_get(owned_before, &k))
 			continue;	/* wanted, or another instance's */
-		err = delete(nl, &d.r[i]);
-		if (err && err != -ESRCH) {
-			prefix_text(&d.r[i], p, sizeof(p));
-			pr_warn("Failed to remove route %s from the kernel's FIB: %s", p, strerror(-err));
-		} else {
-			changed++;
-		}
+		prefix_text(&d.r[i], p, sizeof(p));
+		if (!err)
+			err = delete(b, &d.r[i], p);
 	}
+	if (!err)
+		err = batch_flush(b);
+	if (err)
+		pr_warn("kernel FIB: requests failed: %s; the routes may be partly installed",
+			strerror(-err));
+	changed = b->done;
+	if (b->refused)
+		pr_warn("kernel FIB: %d requests refused (the first ones logged above)", b->refused);
 	err = 0;
 	if (changed)
 		pr_info("kernel FIB: %d routes of protocol %d changed", changed, FIB_PROTO);
@@ -467,6 +563,7 @@ out:
 	free(keep);
 	free(rec);
 	free(ifx);
+	free(b);
 	free(d.r);
 	if (nl)
 		mnl_socket_close(nl);
@@ -479,27 +576,36 @@ int fib_remove(const char *record)
 	struct fib_dump d = { 0 };
 	char *rec = read_record(record);
 	struct route_set *owned;
+	struct batch *b = NULL;
 	int i, err, removed = 0;
 
 	if (!rec)
 		return 0;	/* nothing installed */
 	owned = record_set(rec);
 	nl = open_rtnl();
-	if (!nl || !owned) {
+	b = nl ? batch_new(nl) : NULL;
+	if (!nl || !owned || !b) {
 		err = nl ? -ENOMEM : -errno;
 		goto out;
 	}
 	err = dump_main(nl, &d);
 	for (i = 0; !err && i < d.n; i++) {
 		struct lpm_route k = set_key(d.r[i].family, d.r[i].len, d.r[i].dst);
+		char p[64];
 
-		if (d.r[i].proto == FIB_PROTO && route_set_get(owned, &k) && !delete(nl, &d.r[i]))
-			removed++;
+		if (d.r[i].proto != FIB_PROTO || !route_set_get(owned, &k))
+			continue;
+		prefix_text(&d.r[i], p, sizeof(p));
+		err = delete(b, &d.r[i], p);
 	}
+	if (!err)
+		err = batch_flush(b);
+	removed = b->done;
 	if (!err)
 		unlink(record);
 out:
 	route_set_free(owned);
+	free(b);
 	free(rec);
 	free(d.r);
 	if (nl)
