@@ -27,13 +27,16 @@ BUILD=${BUILD:-build}
 
 ROUNDS=${BENCH_ROUNDS:-5}
 MS=${BENCH_MS:-1000}
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	ROUNDS=1
-	MS=200
-fi
 VARIANTS=${BENCH_VARIANTS:-drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res}
 SIZES=${BENCH_SIZES:-64 512}
 FLOWS=${BENCH_FLOWS:-1 10000}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	# The smoke run: every variant once, 64-byte frames, 10,000 flows.
+	SIZES=${BENCH_SIZES:-64}
+	FLOWS=${BENCH_FLOWS:-10000}
+	ROUNDS=1
+	MS=200
+fi
 P=bp$$
 CONF=/tmp/$P.conf
 OUT=/tmp/$P.data
@@ -78,11 +81,13 @@ setup_variant() {
 	      nsx "$R" "$BUILD/tests/trafficgen" floor r0 r1 r2 r3 r4 ;;
 	ecmp-xdp) r0_mode xdp ;;
 	ecmp-tc) r0_mode tc ;;
+	# replace: ecmpd (attach none) keeps its own copy of the config
+	# route in the kernel's FIB; the kernel variants route by theirs.
 	kernel) r0_mode none
-	      ip -n "$R" route add 198.19.0.0/16 nexthop via 198.18.1.2 nexthop via 198.18.2.2 \
+	      ip -n "$R" route replace 198.19.0.0/16 nexthop via 198.18.1.2 nexthop via 198.18.2.2 \
 			nexthop via 198.18.3.2 nexthop via 198.18.4.2 ;;
 	kernel-res) r0_mode none
-	      ip -n "$R" route add 198.19.0.0/16 nhid 100 ;;
+	      ip -n "$R" route replace 198.19.0.0/16 nhid 100 ;;
 	esac
 }
 
