@@ -458,6 +458,11 @@ test_cli_arguments() {
 		echo "$out" | sed -n 2p | grep -q '^{"error":"lookup: .bad. is not an IPv4 or IPv6 address"}$' &&
 		echo "$out" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]'
 	result "lookup -: one answer or error per input line, in order (JSON)" $? "$out"
+	printf 'interface nosuch0 xdp\nnexthop a via 198.18.1.2 dev nosuch1\ngroup g nexthops a\nroute 198.19.0.0/16 group g\n' > "/tmp/$P.offline.conf"
+	out=$("$BUILD/ecmpd" -c "/tmp/$P.offline.conf" --check --offline 2>&1) &&
+		echo "$out" | grep -q "valid (offline" &&
+		! "$BUILD/ecmpd" -c "/tmp/$P.offline.conf" --check >/dev/null 2>&1
+	result "--check --offline: a config for another machine checks without its interfaces" $? "$out"
 }
 
 if ! setup; then
