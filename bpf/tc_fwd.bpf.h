@@ -81,7 +81,7 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 		__u32 ifindex = skb->ifindex;
 
 		iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
-		if (!iface) {
+		if (!iface || !(iface->flags & ECMP_IFACE_VALID)) {
 			reason = ECMP_PASS_OTHER_HOST;
 			goto pass;
 		}

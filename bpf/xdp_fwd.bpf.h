@@ -113,7 +113,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	int reason, delta;
 
 	/* An interface ecmpd has not described: the kernel's. */
-	if (!iface) {
+	if (!iface || !(iface->flags & ECMP_IFACE_VALID)) {
 		reason = ECMP_PASS_OTHER_HOST;
 		goto pass;
 	}

@@ -108,7 +108,7 @@ _Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
 #define ECMP_PASS_RULES_COUNT(w)	((w) & 0xffff)
 #define ECMP_PASS_RULES_HALF(w)		(((w) >> 16) & 1)
 
-/* ---- ecmp_ifaces: hash by ingress ifindex, written by ecmpd ----
+/* ---- ecmp_ifaces: array by ingress ifindex, mmapable, written by ecmpd ----
  *
  * The interfaces the XDP and tc ingress programs run on. A frame
  * whose destination MAC is not its ingress interface's was not sent to
@@ -118,11 +118,17 @@ _Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
  * frames come from local senders (veth, tap), whose checksums may be left
  * to offload, and XDP finishes those (docs/DATAPATH.md); frames from a
  * wire never get a checksum made for them.
+ * An array, not a hash: every frame reads it, and the verifier turns an
+ * array lookup into an address computation (a hash lookup cost ~16 % of
+ * the program). An interface whose ifindex is past it is not served
+ * (ecmpd says so). ecmpd clears ECMP_IFACE_VALID before changing an entry
+ * and sets it last.
  */
-#define ECMP_MAX_IFACES		256
+#define ECMP_MAX_IFINDEX	65536
 
 enum ecmp_iface_flags {
-	ECMP_IFACE_CSUM_FINISH	= 1u << 0,
+	ECMP_IFACE_VALID	= 1u << 0,
+	ECMP_IFACE_CSUM_FINISH	= 1u << 1,
 };
 
 struct ecmp_iface {

@@ -163,8 +163,9 @@ struct {
 /* The ingress interfaces (XDP and tc ingress) by ifindex: MAC, flags. Read by
  * the data path; written by ecmpd. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECMP_MAX_IFACES);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECMP_MAX_IFINDEX);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct ecmp_iface);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

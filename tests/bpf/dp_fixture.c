@@ -159,11 +159,13 @@ int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
 		      uint16_t flags)
 {
 	if (!mac) {
+		struct ecmp_iface none = { 0 };
+
 		f->has_iface = 0;
-		return bpf_map_delete_elem(f->dp.fd[DP_IFACES], &ifindex) ? -errno : 0;
+		return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &none, 0) ? -errno : 0;
 	}
 	memcpy(f->iface.mac, mac, 6);
-	f->iface.flags = flags;
+	f->iface.flags = flags | ECMP_IFACE_VALID;
 	f->has_iface = 1;
 	return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &f->iface, 0) ? -errno : 0;
 }

@@ -85,48 +85,60 @@ static void vlans_sync(struct plane *p, const uint32_t *want, int n)
 	}
 }
 
+/* One entry, written so the data path never reads a half-written one:
+ * invalid first, then the MAC, then the flags with VALID. */
+static void write_entry(struct ecmp_iface *e, const struct ecmp_iface *v)
+{
+	__atomic_store_n(&e->flags, 0, __ATOMIC_RELEASE);
+	memcpy(e->mac, v->mac, 6);
+	__atomic_store_n(&e->flags, v->flags, __ATOMIC_RELEASE);
+}
+
 void iface_sync(struct plane *p)
 {
-	uint32_t key, next, *cur = NULL, want[CONF_MAX_IFACES];
-	int i, n = 0;
+	uint32_t want[CONF_MAX_IFACES], i, max = p->dp.max_entries[DP_IFACES];
+	int j, n = 0;
 
 	/* Link events of the first dump come before the config is applied:
 	 * the pinned entries (a restart) stay as they are until then. */
 	if (!p->ifaces_known)
 		return;
-	for (i = 0; i < p->niface; i++) {
-		uint32_t ifindex = if_nametoindex(p->iface[i].name);
+	for (j = 0; j < p->niface; j++) {
+		uint32_t ifindex = if_nametoindex(p->iface[j].name);
 		const struct link_state *l = ifindex ? plane_link(p, ifindex) : NULL;
-		struct ecmp_iface v = { 0 }, have;
+		struct ecmp_iface v = { 0 }, *e;
+		char mac[TEXT_MAC_LEN];
 
+		if (ifindex >= max) {
+			pr_warn("interface %s: ifindex %u is past the %u the data path serves; its frames go to the kernel",
+				p->iface[j].name, ifindex, max);
+			continue;
+		}
 		if (ifindex)
 			want[n++] = ifindex;	/* kept, even before its link is known */
 		if (!l || !l->has_mac)
 			continue;	/* its link event will come */
 		memcpy(v.mac, l->mac, 6);
-		v.flags = local_senders(l) ? ECMP_IFACE_CSUM_FINISH : 0;
-		if (!bpf_map_lookup_elem(p->dp.fd[DP_IFACES], &ifindex, &have) &&
-		    !memcmp(&have, &v, sizeof(v)))
+		v.flags = ECMP_IFACE_VALID | (local_senders(l) ? ECMP_IFACE_CSUM_FINISH : 0);
+		e = &p->dp.ifaces[ifindex];
+		if (!memcmp(e, &v, sizeof(v)))
 			continue;
-		if (bpf_map_update_elem(p->dp.fd[DP_IFACES], &ifindex, &v, BPF_ANY)) {
-			pr_warn("Failed to describe interface %s to the data path: %s; its frames go to the kernel",
-				p->iface[i].name, strerror(errno));
-		} else {
-			char mac[TEXT_MAC_LEN];
-
-			pr_info("interface %s: frames to %s are forwarded%s", p->iface[i].name,
-				text_mac(v.mac, mac),
-				v.flags ? " (local senders: checksums left to offload are finished)" : "");
-		}
+		write_entry(e, &v);
+		pr_info("interface %s: frames to %s are forwarded%s", p->iface[j].name,
+			text_mac(v.mac, mac),
+			v.flags & ECMP_IFACE_CSUM_FINISH ?
+			" (local senders: checksums left to offload are finished)" : "");
 	}
 	vlans_sync(p, want, n);
 	/* Entries of interfaces no longer in the config, or gone. */
-	while (!bpf_map_get_next_key(p->dp.fd[DP_IFACES], cur, &next)) {
-		key = next;
-		cur = &key;
-		for (i = 0; i < n && want[i] != key; i++)
+	for (i = 1; i < max; i++) {
+		static const struct ecmp_iface none;
+
+		if (!(p->dp.ifaces[i].flags & ECMP_IFACE_VALID))
+			continue;
+		for (j = 0; j < n && want[j] != i; j++)
 			;
-		if (i == n && !bpf_map_delete_elem(p->dp.fd[DP_IFACES], &key))
-			cur = NULL;	/* start over: the deleted key was the cursor */
+		if (j == n)
+			write_entry(&p->dp.ifaces[i], &none);
 	}
 }

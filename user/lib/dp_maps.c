@@ -59,6 +59,7 @@ static const struct {
 	{ DP_BUCKETS, sizeof(struct ecmp_bucket), offsetof(struct ecmp_dp, buckets) },
 	{ DP_NEXTHOPS, sizeof(struct ecmp_nexthop), offsetof(struct ecmp_dp, nexthops) },
 	{ DP_CONFIG, sizeof(struct ecmp_config), offsetof(struct ecmp_dp, config) },
+	{ DP_IFACES, sizeof(struct ecmp_iface), offsetof(struct ecmp_dp, ifaces) },
 };
 
 static size_t map_bytes(size_t elem, uint32_t n)

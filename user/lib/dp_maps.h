@@ -31,6 +31,7 @@ struct ecmp_dp {
 	struct ecmp_bucket *buckets;
 	struct ecmp_nexthop *nexthops;
 	struct ecmp_config *config;
+	struct ecmp_iface *ifaces;
 	int ncpus;
 };
 
