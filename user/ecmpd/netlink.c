@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -315,5 +316,11 @@ int nl_neigh_use(struct nl *nl, int ifindex, uint8_t family,
 	mnl_attr_put(nlh, NDA_DST, family == ECMP_AF_INET ? 4 : 16, addr);
 	if (mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
+	/* The kernel answers a refused request even without NLM_F_ACK
+	 * (EEXIST: an entry appeared meanwhile, left alone). rtnetlink runs
+	 * in the sender's context, so the answer is queued by now: take it
+	 * off the socket, or the next dump reads it as its own. */
+	while (recv(mnl_socket_get_fd(nl->req), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
 	return 0;
 }
