@@ -11,6 +11,11 @@ CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CC        ?= gcc
 PREFIX    ?= /usr/local
+SYSCONFDIR ?= /etc
+LIBDIR    := $(PREFIX)/lib/xdp-ecmp
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+MANDIR    ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 V         ?= 0
 
@@ -54,21 +59,22 @@ ALL_LIBS    := $(LIB_ECMPD) $(LIB_BFD) $(LIB_CTL) $(LIB)
 BPF_OBJS  := $(BUILD)/ecmp_xdp.bpf.o $(BUILD)/ecmp_tc.bpf.o
 TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.o \
 		 $(BUILD)/tests/bench_lpm_trie.bpf.o $(BUILD)/tests/bench_ecmp.bpf.o \
-		 $(BUILD)/tests/xdp_sink.bpf.o
+		 $(BUILD)/tests/bench_fib.bpf.o $(BUILD)/tests/xdp_sink.bpf.o
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
-	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd
+	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
-BPF_TESTS  := $(BUILD)/tests/test_xdp
+BPF_TESTS  := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_vlan_learning
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
 	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold \
 	      $(BUILD)/tests/other-build/ecmp_xdp.bpf.o $(BUILD)/tests/other-build/ecmp_tc.bpf.o
-BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o
+BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o \
+	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all check test bench deps vmlinux install clean help demo fuzz soak
+.PHONY: all check test bench deps vmlinux install uninstall man clean help demo fuzz soak FORCE
 
 all: $(TOOLCHAIN) $(BPF_OBJS) $(PROGS)
 
@@ -83,7 +89,10 @@ help:
 	@echo '  demo      build and run the demonstration'
 	@echo '  deps      install the Debian packages the build and tests need'
 	@echo '  vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel'
-	@echo '  install   install into $$(PREFIX) ($(PREFIX))'
+	@echo '  install   programs, objects, unit, man pages, completion into $$(PREFIX)'
+	@echo '            ($(PREFIX)); example config into $$(SYSCONFDIR)/ecmp; DESTDIR too'
+	@echo '  uninstall remove what install put there (not your config)'
+	@echo '  man       build the man pages (scdoc) into $(BUILD)/man'
 	@echo '  clean     remove $(BUILD)/'
 	@echo 'Variables: V=1 full commands, SANITIZE=1 ASan+UBSan user space'
 
@@ -124,7 +133,16 @@ $(BUILD)/tests/other-build/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
-$(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
+# The benchmark's reference: the data path as it was before multi-buffer
+# frames (the frame's length from its one buffer), measured beside it.
+$(BUILD)/tests/single-buffer/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) tests/bench/bench_rewrite.bpf.h \
+					 tests/bench/bench_spread.h | $(TOOLCHAIN)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DECMP_XDP_SINGLE_BUFFER -c $< -o $@
+
+$(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) tests/bench/bench_rewrite.bpf.h \
+			   tests/bench/bench_spread.h | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -133,7 +151,20 @@ $(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 $(BUILD)/%.o: %.c | $(TOOLCHAIN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The release string, from VERSION alone.
+ECMP_VERSION := $(shell cat VERSION)
+# The install paths compiled in; rebuilt when PREFIX or SYSCONFDIR change.
+$(BUILD)/.paths: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(LIBDIR) $(SYSCONFDIR)' | cmp -s - $@ || echo '$(LIBDIR) $(SYSCONFDIR)' > $@
+$(BUILD)/user/lib/version.o: user/lib/version.c VERSION $(BUILD)/.paths | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DECMP_VERSION='"$(ECMP_VERSION)"' -DECMP_LIBDIR='"$(LIBDIR)"' \
+		-DECMP_SYSCONFDIR='"$(SYSCONFDIR)"' -c $< -o $@
+FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -153,7 +184,7 @@ $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
 
 $(BUILD)/ecmpd: $(BUILD)/user/ecmpd/ecmpd.o $(LIB_ECMPD) $(LIB_BFD) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libsystemd libmicrohttpd)
 
 $(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl/ecmpctl.o $(LIB_CTL) $(LIB)
 	$(call msg,LINK,$@)
@@ -162,6 +193,12 @@ $(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl/ecmpctl.o $(LIB_CTL) $(LIB)
 $(BUILD)/tests/test_xdp: $(BUILD)/tests/bpf/test_xdp.o $(BUILD)/tests/bpf/frame_build.o \
 		$(BUILD)/tests/bpf/frame_model.o $(BUILD)/tests/bpf/dp_fixture.o $(LIB_CTL) $(LIB) \
 		$(BPF_OBJS) $(TEST_BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_vlan_learning: $(BUILD)/tests/bpf/test_vlan_learning.o \
+		$(BUILD)/tests/bpf/frame_build.o $(BUILD)/tests/bpf/frame_model.o \
+		$(BUILD)/tests/bpf/dp_fixture.o $(LIB_ECMPD) $(LIB_BFD) $(LIB) $(BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
 
@@ -203,7 +240,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_bfd_SRCS    := user/bfd/bfd_packet.c user/bfd/bfd_session.c user/bfd/sha1.c
 FUZZ_config_SRCS := user/ecmpd/config.c user/lib/lpm.c user/lib/route_set.c user/lib/text.c
 FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
-FUZZ_netlink_SRCS := user/ecmpd/netlink.c
+FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
 		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli
@@ -247,10 +284,47 @@ deps:
 vmlinux:
 	$(Q)sh scripts/gen-vmlinux.sh vmlinux/$(ARCH)/vmlinux.h
 
-install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdp-ecmp $(DESTDIR)$(PREFIX)/sbin
-	$(Q)install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/xdp-ecmp/
+# PREFIX for the programs, objects, unit, man pages and completion;
+# SYSCONFDIR for the example config (an existing ecmpd.conf is never
+# touched); DESTDIR for a staging root (packages).
+INSTALLED := $(PREFIX)/sbin/ecmpd $(PREFIX)/sbin/ecmpctl $(LIBDIR)/ecmp_xdp.bpf.o \
+	     $(LIBDIR)/ecmp_tc.bpf.o $(UNITDIR)/ecmpd.service \
+	     $(SYSCONFDIR)/ecmp/ecmpd.conf.example $(COMPLETIONDIR)/ecmpctl \
+	     $(MANDIR)/man8/ecmpd.8 $(MANDIR)/man8/ecmpctl.8 $(MANDIR)/man5/ecmpd.conf.5
+
+install: all man
+	$(Q)install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/ecmp $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	$(Q)install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		contrib/ecmpd.service.in > $(DESTDIR)$(UNITDIR)/ecmpd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/ecmpd.service
+	$(Q)install -m 0644 contrib/ecmpd.conf.example $(DESTDIR)$(SYSCONFDIR)/ecmp/
+	$(Q)install -m 0644 contrib/ecmpctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ecmpctl
+	$(Q)install -m 0644 $(BUILD)/man/ecmpd.8 $(BUILD)/man/ecmpctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 0644 $(BUILD)/man/ecmpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
+
+# Man pages from Markdown with pandoc; ecmpd.conf(5) is docs/CONFIG.md
+# under a man page's head (its statement table made a definition list),
+# so the grammar is written once.
+MAN_PAGES := $(BUILD)/man/ecmpd.8 $(BUILD)/man/ecmpctl.8 $(BUILD)/man/ecmpd.conf.5
+man: $(MAN_PAGES)
+$(BUILD)/man/ecmpd.conf.5: docs/man/ecmpd.conf.5.md docs/CONFIG.md VERSION
+	$(call msg,PANDOC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q){ cat $<; sed -e '1{/^# /d}' -e 's/^## /# /' -e '/^| statement | meaning |$$/d' \
+		-e '/^| --- | --- |$$/d' -e 's/^| \(.*\) | \(.*\) |$$/\1\n:   \2\n/' docs/CONFIG.md; } | \
+		sed 's|@VERSION@|$(ECMP_VERSION)|g' | pandoc -s -f markdown -t man -o $@
+$(BUILD)/man/%: docs/man/%.md VERSION
+	$(call msg,PANDOC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed 's|@VERSION@|$(ECMP_VERSION)|g' $< | pandoc -s -f markdown -t man -o $@
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -8,7 +8,9 @@
 #include <bpf/bpf_endian.h>
 #include "xdp_fwd.bpf.h"
 
-SEC("xdp")
+/* xdp.frags: multi-buffer frames (jumbo MTUs) are ours too; a program
+ * without it cannot attach to a device whose MTU exceeds a page. */
+SEC("xdp.frags")
 int ecmp_xdp(struct xdp_md *ctx)
 {
 	return ecmp_xdp_forward(ctx);

@@ -41,7 +41,9 @@
 /* What the parser learned about the outer IP header, for the rewrite. */
 struct ecmp_pkt {
 	struct ecmp_flow flow;	/* outer: the route key */
-	struct ecmp_flow inner;	/* tunnel inner flow, valid if use_inner */
+	/* What is hashed instead of flow when use_inner is set: a tunnel's
+	 * inner flow, or the flow an ICMP error reports on. */
+	struct ecmp_flow inner;
 	__u32 l3_off;		/* outer IP header */
 	__u32 l4_off;		/* outer L4 header (after extension headers) */
 	__u32 l3_end;		/* end of the outer IP datagram */
@@ -392,6 +394,72 @@ static __always_inline int parse_inner(void *data, void *data_end,
 	return 0;
 }
 
+/* ICMP errors that quote the packet they report on (RFC 792, RFC 4443). */
+static __always_inline int icmp_is_error(__u8 family, __u8 proto, __u8 type)
+{
+	if (family == ECMP_AF_INET)
+		return proto == IPP_ICMP && (type == 3 || type == 11 || type == 12);
+	return proto == IPP_ICMPV6 && type >= 1 && type <= 4;
+}
+
+/*
+ * The flow an ICMP error reports on, from the header it quotes (RFC 792:
+ * the IP header and 64 bits of data; RFC 4443: as much as fits), turned
+ * round: the quoted packet went from the flow's far end back to its
+ * source, so the error hashes like the flow itself and reaches the
+ * nexthop that holds it (a server behind an anycast address hears its
+ * "packet too big"). Returns 0 with f filled, or non-zero when the quote
+ * is a fragment, carries IPv6 extension headers, is cut short or is of
+ * the other family: the error then hashes on its own outer headers.
+ */
+static __always_inline int parse_icmp_error(void *data, void *data_end,
+					    const struct ecmp_pkt *pkt,
+					    struct ecmp_flow *f)
+{
+	__u32 off = pkt->l4_off;
+	__u8 *icmp = hdr_at(data, data_end, off, 8);
+	__u16 *ports;
+
+	if (!icmp || off + 8 > pkt->l3_end ||
+	    !icmp_is_error(pkt->flow.family, pkt->flow.proto, icmp[0]))
+		return -1;
+	off += 8;
+	if (pkt->flow.family == ECMP_AF_INET) {
+		struct iphdr *ip = hdr_at(data, data_end, off, sizeof(*ip));
+
+		if (!ip || off + sizeof(*ip) > pkt->l3_end || ip->version != 4 ||
+		    ip->ihl < 5 || (ip->frag_off & bpf_htons(0x3fff)))
+			return -1;
+		f->saddr[0] = ip->saddr;
+		f->daddr[0] = ip->daddr;
+		f->proto = ip->protocol;
+		off += ip->ihl * 4;
+	} else {
+		struct ipv6hdr *ip6 = hdr_at(data, data_end, off, sizeof(*ip6));
+
+		if (!ip6 || off + sizeof(*ip6) > pkt->l3_end || ip6->version != 6)
+			return -1;
+		if (ip6->nexthdr == IPP_HOPOPTS || ip6->nexthdr == IPP_ROUTING ||
+		    ip6->nexthdr == IPP_DSTOPTS || ip6->nexthdr == IPP_FRAGMENT)
+			return -1;
+		__builtin_memcpy(f->saddr, &ip6->saddr, 16);
+		__builtin_memcpy(f->daddr, &ip6->daddr, 16);
+		f->proto = ip6->nexthdr;
+		off += sizeof(*ip6);
+	}
+	f->family = pkt->flow.family;
+	/* Only the ports are needed: the quote holds 8 bytes of the TCP,
+	 * UDP or SCTP header, never the whole of it. */
+	if (l4_min_len(f->proto)) {
+		ports = hdr_at(data, data_end, off, 4);
+		if (!ports || off + 4 > pkt->l3_end)
+			return -1;
+		__builtin_memcpy(&f->sport, ports, 4);
+	}
+	ecmp_flow_turn_round(f);
+	return 0;
+}
+
 /*
  * Parse a whole frame. Returns 0 with pkt filled, or the reason to pass.
  * Only pkt->flow needs to be zeroed by the caller.
@@ -420,7 +488,11 @@ static __always_inline int ecmp_parse(void *data, void *data_end,
 		return err;
 
 	pkt->use_inner = 0;
-	if ((hash_flags & ECMP_HASH_INNER) && pkt->flow.proto == IPP_UDP &&
+	if ((pkt->flow.proto == IPP_ICMP || pkt->flow.proto == IPP_ICMPV6) &&
+	    !pkt->flow.fragment) {
+		__builtin_memset(&pkt->inner, 0, sizeof(pkt->inner));
+		pkt->use_inner = !parse_icmp_error(data, data_end, pkt, &pkt->inner);
+	} else if ((hash_flags & ECMP_HASH_INNER) && pkt->flow.proto == IPP_UDP &&
 	    !pkt->flow.fragment &&
 	    (pkt->flow.dport == bpf_htons(VXLAN_PORT) ||
 	     pkt->flow.dport == bpf_htons(GENEVE_PORT))) {

@@ -106,6 +106,19 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 			goto pass;
 		}
 	}
+	/* Longer than the egress link takes: the kernel's own check, which
+	 * knows a GSO packet leaves as segments (each one is checked), and
+	 * the kernel then fragments or answers with ICMP, as for XDP. */
+	{
+		__u32 l3_len = dec.pkt.l3_end - dec.pkt.l3_off;
+		__u32 mtu_len = skb->gso_size ? 0 : l3_len;
+		__u64 flags = skb->gso_size ? BPF_MTU_CHK_SEGS : 0;
+
+		if (bpf_check_mtu(skb, dec.nh->ifindex, &mtu_len, 0, flags) > 0) {
+			reason = ECMP_PASS_TOO_BIG;
+			goto pass;
+		}
+	}
 	if (tc_strip_vlans(skb)) {
 		reason = ECMP_PASS_ADJUST_FAILED;
 		goto pass;

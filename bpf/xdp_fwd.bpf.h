@@ -4,11 +4,26 @@
  * redirect through the devmap, rewrite in place, resize the L2 header with
  * bpf_xdp_adjust_head() when the number of VLAN tags changes. Returns the
  * XDP action; every frame is counted under exactly one reason.
+ *
+ * Multi-buffer frames (xdp.frags, jumbo MTUs): the headers are read from
+ * the first buffer, which the kernel makes at least a few KiB; lengths
+ * are the whole frame's (bpf_xdp_get_buff_len), and the checksum finishing
+ * reads the segment across buffers with bpf_xdp_load_bytes.
  */
 #ifndef ECMP_XDP_FWD_BPF_H
 #define ECMP_XDP_FWD_BPF_H
 
 #include "fwd.bpf.h"
+
+/* The whole frame, all buffers of a multi-buffer one. Built with
+ * ECMP_XDP_SINGLE_BUFFER (the benchmark's reference only): one buffer,
+ * its length from the pointers, as before multi-buffer support. */
+#ifdef ECMP_XDP_SINGLE_BUFFER
+#define ecmp_xdp_frame_len(ctx) \
+	((__u32)((long)(ctx)->data_end - (long)(ctx)->data))
+#else
+#define ecmp_xdp_frame_len(ctx)	((__u32)bpf_xdp_get_buff_len(ctx))
+#endif
 
 #define ECMP_CSUM_CHUNK		256
 /* Where byte i of a 32-bit word loaded from the frame lands in the
@@ -18,7 +33,11 @@
 #else
 #define ECMP_BYTE_SHIFT(i)	(8 * (3 - (i)))
 #endif
-#define ECMP_CSUM_MAX_CHUNKS	16	/* any XDP frame */
+#define ECMP_CSUM_MAX_CHUNKS	16	/* a single-buffer frame: one page */
+/* A multi-buffer frame: segments up to 16 KiB (jumbo MTUs are 9000-9216),
+ * copied out in chunks small enough for the stack the decision leaves. */
+#define ECMP_CSUM_FRAG_CHUNK		128
+#define ECMP_CSUM_MAX_FRAG_CHUNKS	128
 
 /*
  * The ones' complement sum of the TCP/UDP segment at l4_off, folded to 16
@@ -73,6 +92,51 @@ __noinline int ecmp_xdp_l4_sum(struct xdp_md *ctx, __u32 l4_off, __u32 l4_len)
 }
 
 /*
+ * ecmp_xdp_l4_sum() for a segment that does not lie in the first buffer:
+ * chunks copied out with bpf_xdp_load_bytes(), which reads across
+ * buffers. The copy is zero-padded to whole 32-bit words; the segment
+ * starts word-aligned in the chunks, so the padding adds nothing.
+ */
+__noinline int ecmp_xdp_l4_sum_frags(struct xdp_md *ctx, __u32 l4_off, __u32 l4_len)
+{
+	__u8 buf[ECMP_CSUM_FRAG_CHUNK];
+	__u64 sum = 0;
+	__u32 i, done = 0, rest;
+
+	if (!ctx || l4_len > ECMP_CSUM_FRAG_CHUNK * ECMP_CSUM_MAX_FRAG_CHUNKS)
+		return -1;
+	for (i = 0; i < ECMP_CSUM_MAX_FRAG_CHUNKS; i++) {
+		if (done + ECMP_CSUM_FRAG_CHUNK > l4_len)
+			break;
+		if (bpf_xdp_load_bytes(ctx, l4_off + done, buf, ECMP_CSUM_FRAG_CHUNK))
+			return -1;
+		sum += (__u32)bpf_csum_diff(NULL, 0, (void *)buf, ECMP_CSUM_FRAG_CHUNK, 0);
+		done += ECMP_CSUM_FRAG_CHUNK;
+	}
+	rest = l4_len - done;
+	if (rest >= ECMP_CSUM_FRAG_CHUNK)
+		return -1;
+	/* A no-op after the check, which the verifier may lose track of
+	 * (the -mcpu=v2 build does): it bounds the copy's length itself.
+	 * The empty asm keeps clang from dropping the mask as redundant. */
+	asm volatile("" : "+r"(rest));
+	rest &= ECMP_CSUM_FRAG_CHUNK - 1;
+	if (rest) {
+		__u32 padded = (rest + 3) & ~3u;
+
+		if (padded > ECMP_CSUM_FRAG_CHUNK)	/* cannot be: for the verifier */
+			return -1;
+		/* Zeroed where the copy does not reach (whole, not just the
+		 * last word: a store at a variable stack offset is refused). */
+		__builtin_memset(buf, 0, sizeof(buf));
+		if (bpf_xdp_load_bytes(ctx, l4_off + done, buf, rest))
+			return -1;
+		sum += (__u32)bpf_csum_diff(NULL, 0, (void *)buf, padded, 0);
+	}
+	return csum_fold64(sum);
+}
+
+/*
  * The segment's checksum field holds only the pseudo-header sum. If the
  * whole segment verifies, that is its real checksum (once in 65,536
  * frames); otherwise the sender left it to offload, and it becomes
@@ -84,9 +148,16 @@ static __always_inline int ecmp_xdp_finish_csum(struct xdp_md *ctx,
 						__u32 pseudo)
 {
 	__u32 off = pkt->l4_off + (pkt->flow.proto == IPP_TCP ? 16 : 6);
-	int sum = ecmp_xdp_l4_sum(ctx, pkt->l4_off, pkt->l3_end - pkt->l4_off);
-	void *data, *data_end;
+	__u32 l4_len = pkt->l3_end - pkt->l4_off;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
 	__u16 *check, c;
+	int sum;
+
+	if (pkt->l3_end <= data_end - data)
+		sum = ecmp_xdp_l4_sum(ctx, pkt->l4_off, l4_len);
+	else
+		sum = ecmp_xdp_l4_sum_frags(ctx, pkt->l4_off, l4_len);
 
 	if (sum < 0)
 		return ECMP_PASS_CSUM_PARTIAL;
@@ -110,6 +181,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	struct ecmp_decision dec;
 	__u32 new_l2, ifindex = ctx->ingress_ifindex;
 	struct ecmp_iface *iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
+	__u32 frame_len = ecmp_xdp_frame_len(ctx);
 	int reason, delta;
 
 	/* An interface ecmpd has not described: the kernel's. */
@@ -120,7 +192,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	{
 		struct ecmp_ingress in = { .mac = iface->mac, .ifindex = ifindex };
 
-		reason = ecmp_decide(data, data_end, data_end - data, &in, &dec);
+		reason = ecmp_decide(data, data_end, frame_len, &in, &dec);
 	}
 	/* Read again rather than kept: every register held across the
 	 * decision is one the flow hash has to spill on each round. */
@@ -128,6 +200,25 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	data_end = (void *)(long)ctx->data_end;
 	if (reason != ECMP_FORWARDED)
 		goto pass;
+	/* Longer than the egress link takes: the kernel fragments it or
+	 * answers "fragmentation needed" / "packet too big" (PMTUD). */
+	if (dec.pkt.l3_end - dec.pkt.l3_off > dec.nh->mtu && dec.nh->mtu) {
+		reason = ECMP_PASS_TOO_BIG;
+		goto pass;
+	}
+	/* A redirect there would be dropped after we return: the tc hook
+	 * (or the kernel) sends it instead. */
+	if (dec.nh->flags & ECMP_NH_NO_XDP_XMIT) {
+		reason = ECMP_PASS_NO_XDP_XMIT;
+		goto pass;
+	}
+	/* Only records the target; nothing is sent until we return XDP_REDIRECT,
+	 * and nothing of the frame is written before, so a frame passed
+	 * from here on leaves as it came. */
+	if (bpf_redirect_map(&ecmp_tx_ports, dec.nh->ifindex, 0) != XDP_REDIRECT) {
+		reason = ECMP_PASS_NO_EGRESS;
+		goto pass;
+	}
 	{
 		__u32 pseudo;
 		int err;
@@ -144,12 +235,6 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 			data = (void *)(long)ctx->data;
 			data_end = (void *)(long)ctx->data_end;
 		}
-	}
-
-	/* Only records the target; nothing is sent until we return. */
-	if (bpf_redirect_map(&ecmp_tx_ports, dec.nh->ifindex, 0) != XDP_REDIRECT) {
-		reason = ECMP_PASS_NO_EGRESS;
-		goto pass;
 	}
 
 	new_l2 = ecmp_l2_len(dec.nh);
@@ -173,7 +258,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	return XDP_REDIRECT;
 
 pass:	/* Nothing on the way here resized the frame. */
-	ecmp_count(reason, data_end - data);
+	ecmp_count(reason, frame_len);
 	return XDP_PASS;
 }
 

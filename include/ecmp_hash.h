@@ -57,6 +57,25 @@ struct ecmp_flow {
 };
 _Static_assert(sizeof(struct ecmp_flow) == 44, "ecmp_flow ABI");
 
+/* The flow of the reply to f: addresses and ports swapped. An ICMP error
+ * quotes a packet going back to the flow's source; turned round, it is
+ * the flow (parse.bpf.h hashes errors so, ecmpctl lookup predicts them). */
+ECMP_HASH_INLINE void ecmp_flow_turn_round(struct ecmp_flow *f)
+{
+	__u32 a;
+	__u16 p;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		a = f->saddr[i];
+		f->saddr[i] = f->daddr[i];
+		f->daddr[i] = a;
+	}
+	p = f->sport;
+	f->sport = f->dport;
+	f->dport = p;
+}
+
 #define ECMP_ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 
 struct ecmp_sip {

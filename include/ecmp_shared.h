@@ -298,6 +298,12 @@ enum ecmp_nexthop_flags {
 	/* Set only while link, neighbour and BFD are all good and the nexthop
 	 * is not drained. Cleared first on failure, before any bucket moves. */
 	ECMP_NH_USABLE		= 1u << 0,
+	/* The egress device cannot transmit XDP frames (its xdp-features
+	 * lack ndo-xmit: a bridge, a VXLAN device, a bond without XDP): a
+	 * redirect there would be dropped after the program returned, so
+	 * XDP hands the frame on instead (ECMP_PASS_NO_XDP_XMIT) and the tc
+	 * ingress hook, or else the kernel, forwards it. */
+	ECMP_NH_NO_XDP_XMIT	= 1u << 1,
 };
 
 struct ecmp_nexthop {
@@ -306,7 +312,11 @@ struct ecmp_nexthop {
 	__u32 ifindex;		/* egress; key into ecmp_tx_ports */
 	__u16 vlan_tci;		/* network order; 0 = send untagged */
 	__u16 flags;		/* enum ecmp_nexthop_flags */
-	__u32 pad;		/* array maps store values 8-byte aligned */
+	/* The egress link's MTU (L3 bytes, 0: not known, not checked): a
+	 * longer datagram goes to the kernel (ECMP_PASS_TOO_BIG), which
+	 * fragments it or answers "fragmentation needed"/"packet too big". */
+	__u16 mtu;
+	__u16 pad;		/* array maps store values 8-byte aligned */
 };
 _Static_assert(sizeof(struct ecmp_nexthop) == 24, "ecmp_nexthop ABI");
 
@@ -317,6 +327,9 @@ _Static_assert(sizeof(struct ecmp_nexthop) == 24, "ecmp_nexthop ABI");
  * state from them without moving a bucket.
  */
 #define ECMP_NAME_MAX		32
+/* Groups ecmpd made for routes mirrored from the kernel (user/ecmpd/mirror.c)
+ * are named with this prefix, which config names cannot contain (':'). */
+#define ECMP_MIRROR_GROUP_PREFIX	"kernel:"
 #define ECMP_MAX_GROUP_MEMBERS	64
 
 enum ecmp_nh_state {
@@ -332,6 +345,7 @@ enum ecmp_nh_meta_flags {
 	ECMP_NH_META_BFD	= 1u << 1,
 	ECMP_NH_META_LINK_UP	= 1u << 2,
 	ECMP_NH_META_BFD_UP	= 1u << 3,	/* its BFD session is Up */
+	ECMP_NH_META_NO_XDP_XMIT = 1u << 4,	/* its device cannot send XDP frames */
 };
 
 struct ecmp_nh_meta {
@@ -385,6 +399,8 @@ enum ecmp_reason {
 	ECMP_PASS_IP_OPTIONS,		/* IPv4 options, IPv6 Hop-by-Hop: the kernel's */
 	ECMP_PASS_OTHER_HOST,		/* not addressed to the ingress interface's MAC */
 	ECMP_PASS_VLAN,			/* a VLAN that is no L3 interface of this router */
+	ECMP_PASS_TOO_BIG,		/* longer than the egress link's MTU */
+	ECMP_PASS_NO_XDP_XMIT,		/* XDP: the egress device cannot send XDP frames */
 	ECMP_REASON_MAX,
 };
 

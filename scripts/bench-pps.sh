@@ -11,6 +11,9 @@
 #   ecmp-tc    xdp-ecmp, TC ingress
 #   kernel     kernel multipath route, fib_multipath_hash_policy=1
 #   kernel-res kernel resilient nexthop group (4096 buckets)
+#   fib-xdp    the peer: an XDP forwarder on the kernel's FIB (bpf_fib_lookup
+#              with the ports, on the kernel multipath route above;
+#              tests/bench/bench_fib.bpf.c)
 # The generator (tests/bench/trafficgen, live frames) runs pinned to CPU 0;
 # the router's and the sinks' softirq work lands on the same CPU, so a
 # figure is generator + router + sink, and only ratios between rows mean
@@ -27,7 +30,7 @@ BUILD=${BUILD:-build}
 
 ROUNDS=${BENCH_ROUNDS:-5}
 MS=${BENCH_MS:-1000}
-VARIANTS=${BENCH_VARIANTS:-drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res}
+VARIANTS=${BENCH_VARIANTS:-drop redirect redirect4 ecmp-xdp ecmp-tc kernel kernel-res fib-xdp}
 SIZES=${BENCH_SIZES:-64 512}
 FLOWS=${BENCH_FLOWS:-1 10000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -88,11 +91,15 @@ setup_variant() {
 			nexthop via 198.18.3.2 nexthop via 198.18.4.2 ;;
 	kernel-res) r0_mode none
 	      ip -n "$R" route replace 198.19.0.0/16 nhid 100 ;;
+	fib-xdp) r0_mode none
+	      ip -n "$R" route replace 198.19.0.0/16 nexthop via 198.18.1.2 nexthop via 198.18.2.2 \
+			nexthop via 198.18.3.2 nexthop via 198.18.4.2
+	      nsx "$R" "$BUILD/tests/trafficgen" fib r0 r1 r2 r3 r4 ;;
 	esac
 }
 
 teardown_variant() {
-	case $1 in drop|redirect*) ip -n "$R" link set dev r0 xdpdrv off ;; esac
+	case $1 in drop|redirect*|fib-xdp) ip -n "$R" link set dev r0 xdpdrv off ;; esac
 	rm -f "/sys/fs/bpf/$P-sink0"
 }
 
@@ -156,10 +163,11 @@ awk -v variants="$VARIANTS" -v sizes="$SIZES" -v flows="$FLOWS" -v data="${BENCH
 		k = "ecmp-xdp 64 10000"
 		if (m["kernel 64 10000"]) printf "  ecmp-xdp / kernel multipath    %5.2f\n", m[k] / m["kernel 64 10000"]
 		if (m["kernel-res 64 10000"]) printf "  ecmp-xdp / kernel resilient    %5.2f\n", m[k] / m["kernel-res 64 10000"]
+		if (m["fib-xdp 64 10000"]) printf "  ecmp-xdp / XDP on kernel FIB   %5.2f\n", m[k] / m["fib-xdp 64 10000"]
 		if (m["redirect 64 10000"]) printf "  ecmp-xdp / plain redirect      %5.2f\n", m[k] / m["redirect 64 10000"]
 		if (m["redirect4 64 10000"]) printf "  ecmp-xdp / redirect over 4     %5.2f\n", m[k] / m["redirect4 64 10000"]
-		if (m["kernel 64 10000"]) printf "  ecmp-tc  / kernel multipath    %5.2f\n", m["ecmp-tc 64 10000"] / m["kernel 64 10000"]
-		if (m[k]) printf "  ecmp-tc  / ecmp-xdp            %5.2f\n", m["ecmp-tc 64 10000"] / m[k]
+		if (m["kernel 64 10000"] && m["ecmp-tc 64 10000"]) printf "  ecmp-tc  / kernel multipath    %5.2f\n", m["ecmp-tc 64 10000"] / m["kernel 64 10000"]
+		if (m[k] && m["ecmp-tc 64 10000"]) printf "  ecmp-tc  / ecmp-xdp            %5.2f\n", m["ecmp-tc 64 10000"] / m[k]
 	}' "$OUT"
 # The chart: one data file (variant, then median min max per column), one
 # gnuplot script, one PNG.

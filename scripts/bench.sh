@@ -15,14 +15,21 @@ section() { # TITLE: a header, and how long the one before took
 	[ -z "$1" ] || printf '\n== %s\n' "$1"
 }
 section "data path ns/packet (BPF_PROG_TEST_RUN)"
-"$BUILD/tests/bench_xdp" "$BUILD"
+# The single-buffer build (before xdp.frags) beside today's, same run.
+BENCH_ALT="$BUILD/tests/single-buffer/bench_ecmp.bpf.o" BENCH_ALT_NAME="single-buffer" \
+	"$BUILD/tests/bench_xdp" "$BUILD"
 section "packets per second through a router namespace"
 BENCH_DATA="$BUILD/bench-pps.dat" BENCH_PNG="$BUILD/bench-pps.png" bash scripts/bench-pps.sh
 section "TCP goodput through the router (iperf3)"
 bash scripts/bench-tcp.sh
 section "control plane (ecmpd)"
 bash scripts/bench-ctl.sh
+bash scripts/bench-metrics.sh
 section "failover: BFD to FRR bfdd, nexthop dies"
 bash scripts/bench-failover.sh
+section "routes from the kernel (routes kernel)"
+bash scripts/bench-mirror.sh
+# Past the route trie's capacity today (issue #19): the size that does not fit.
+[ "${BENCH_QUICK:-0}" = 1 ] || BENCH_MIRROR_N=20000 bash scripts/bench-mirror.sh
 section ""
 echo "make bench: $(($(date +%s) - start)) s in all"

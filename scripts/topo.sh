@@ -40,6 +40,10 @@ topo_create() {
 	ip -n "$p-cl" addr add 198.18.0.1/24 dev c0
 	ip -n "$p-cl" addr add 2001:db8::1/64 dev c0 nodad
 	ip -n "$p-cl" link set c0 up
+	# A qdisc on the veth that feeds the XDP router: veth's default
+	# noqueue drops what the XDP ring cannot take, a qdisc lets veth push
+	# back (docs/OPERATIONS.md, "Where a veth feeds xdp-ecmp").
+	nsx "$p-cl" tc qdisc replace dev c0 root pfifo
 	ip -n "$p-cl" route add 198.19.0.0/16 via 198.18.0.254
 	ip -n "$p-cl" route add 2001:db8:100::/48 via 2001:db8::fe
 	ip -n "$p-rt" addr add 198.18.0.254/24 dev r0
@@ -139,6 +143,25 @@ topo_wait_usable() {
 		sleep 0.1
 	done
 	topo_ctl "$p" nexthop show >&2
+	return 1
+}
+
+# topo_wait_balanced PREFIX: with every nexthop up, wait up to 10 s until
+# every group's buckets are shared by weight among its members (a nexthop
+# back up takes its buckets as they go idle, or after unbalanced_timer).
+topo_wait_balanced() {
+	local p=$1 i
+	for i in $(seq 1 100); do
+		topo_ctl "$p" -j group show | python3 -c '
+import json, sys
+for g in json.load(sys.stdin):
+    m = g["members"]
+    total = sum(x["weight"] for x in m) or 1
+    if any(abs(x["buckets"] - g["buckets"] * x["weight"] / total) >= 1 for x in m):
+        sys.exit(1)' && return 0
+		sleep 0.1
+	done
+	topo_ctl "$p" group show >&2
 	return 1
 }
 

@@ -14,12 +14,14 @@
  *                             floor: for profiling one of them),
  *                             BENCH_ALT=OBJ (also run the 1-route rows on
  *                             another build of bench_ecmp.bpf.o, e.g. from
- *                             another compiler, interleaved with these),
+ *                             another compiler, interleaved with these;
+ *                             BENCH_ALT_NAME labels its rows, default alt),
  *                             BENCH_LINES=FILE (write the JIT line table of
  *                             every program run to FILE, for
  *                             scripts/profile-xdp.sh)
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +31,16 @@
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "../bpf/dp_fixture.h"
 #include "../bpf/frame_build.h"
 #include "../test.h"
+#include "bench_spread.h"
 #include "jit_lines.h"
 
-#define MAX_VARIANTS	24
+#define MAX_VARIANTS	32
 #define MAX_ROUNDS	64
 
 struct variant {
@@ -48,6 +52,7 @@ struct variant {
 	int live;		/* BPF_F_TEST_XDP_LIVE_FRAMES: really redirect */
 	struct fixture *fx;	/* ecmp_xdp variants: for diagnostics */
 	double ns[MAX_ROUNDS];
+	double median;
 };
 
 static struct variant variants[MAX_VARIANTS];
@@ -137,49 +142,97 @@ static double run_once(struct variant *v, int repeat)
 }
 
 /* A random table of n routes (mostly /24, some shorter and longer, spread
- * over unicast space like a BGP table) plus the benchmark's own
- * 198.19.1.0/24. Returns what the table cost in trie chunks. */
-static void fill_routes(struct fixture *f, int lpm_trie_fd, int n)
+ * over unicast space like a BGP table), the last one the benchmark's own
+ * 198.19.1.0/24: the same n gives the same table every time. */
+static struct lpm_route *gen_table(int n)
 {
+	struct lpm_route *t = calloc(n, sizeof(*t));
 	unsigned long long rs = 0xbe7c4 + n;
-	int i, err;
+	int i;
 
+	if (!t)
+		die("route table", ENOMEM);
 	for (i = 0; i < n - 1; i++) {
 		uint64_t x = test_rand(&rs);
-		struct lpm_route r = { .family = ECMP_AF_INET,
-				       .leaf = ECMP_LPM_LEAF(0) };
+		struct lpm_route *r = &t[i];
 		int kind = x % 100;
 
-		r.prefixlen = kind < 70 ? 24 : kind < 85 ? 16 + (x >> 8) % 8 :
-			      25 + (x >> 8) % 8;
-		r.addr[0] = 1 + (x >> 16) % 223;
-		r.addr[1] = x >> 24;
-		r.addr[2] = x >> 32;
-		r.addr[3] = x >> 40;
-		lpm_mask(r.addr, r.family, r.prefixlen);
-		if (f) {
-			err = lpm_add(f->lpm, &r);
+		r->family = ECMP_AF_INET;
+		r->leaf = ECMP_LPM_LEAF(0);
+		r->prefixlen = kind < 70 ? 24 : kind < 85 ? 16 + (x >> 8) % 8 :
+			       25 + (x >> 8) % 8;
+		r->addr[0] = 1 + (x >> 16) % 223;
+		r->addr[1] = x >> 24;
+		r->addr[2] = x >> 32;
+		r->addr[3] = x >> 40;
+		lpm_mask(r->addr, r->family, r->prefixlen);
+	}
+	t[n - 1] = (struct lpm_route){ .family = ECMP_AF_INET, .prefixlen = 24,
+				       .addr = { 198, 19, 1, 0 }, .leaf = ECMP_LPM_LEAF(0) };
+	return t;
+}
+
+/* The table of n routes into ecmp's trie (f) and/or a kernel LPM trie. */
+static void fill_routes(struct fixture *f, int lpm_trie_fd, int n)
+{
+	struct lpm_route *t = gen_table(n);
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		if (f && i < n - 1) {
+			err = lpm_add(f->lpm, &t[i]);
 			if (err)
 				die("lpm_add", err);
 		}
 		if (lpm_trie_fd >= 0) {
-			struct { uint32_t plen; uint8_t a[4]; } k = { r.prefixlen, { 0 } };
+			struct { uint32_t plen; uint8_t a[4]; } k = { t[i].prefixlen, { 0 } };
 			uint32_t port = 1;
 
-			memcpy(k.a, r.addr, 4);
+			memcpy(k.a, t[i].addr, 4);
 			if (bpf_map_update_elem(lpm_trie_fd, &k, &port, 0))
 				die("LPM trie update", errno);
 		}
 	}
 	if (f && fixture_add_route(f, 4, "198.19.1.0/24", ECMP_LPM_LEAF(0)))
 		die("route", EINVAL);
-	if (lpm_trie_fd >= 0) {
-		struct { uint32_t plen; uint8_t a[4]; } k = { 24, { 198, 19, 1, 0 } };
-		uint32_t port = 1;
+	free(t);
+}
 
-		if (bpf_map_update_elem(lpm_trie_fd, &k, &port, 0))
-			die("LPM trie update", errno);
+/* BENCH_DSTS destinations drawn uniformly over the routes of the n-route
+ * table (a random host in each), into the bench_dsts map of an object
+ * (bench_rewrite.bpf.h). Loopback, link-local and multicast space is left
+ * out: a forwarder must pass those, and every spread row must forward. */
+static void fill_spread(struct bpf_object *obj, int n)
+{
+	struct lpm_route *t = gen_table(n);
+	unsigned long long rs = 0x5d5d + n;
+	int fd = bpf_object__find_map_fd_by_name(obj, "bench_dsts");
+	uint32_t i, *dst = calloc(BENCH_DSTS, sizeof(*dst)), *keys = calloc(BENCH_DSTS, 4);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t count = BENCH_DSTS;
+
+	if (fd < 0 || !dst || !keys)
+		die("bench_dsts", fd < 0 ? ENOENT : ENOMEM);
+	for (i = 0; i < BENCH_DSTS; i++) {
+		const struct lpm_route *r;
+		uint64_t x;
+		uint32_t a, host;
+
+		do {
+			x = test_rand(&rs);
+			r = &t[x % n];
+		} while (r->addr[0] == 127 || (r->addr[0] == 169 && r->addr[1] == 254));
+		memcpy(&a, r->addr, 4);
+		host = r->prefixlen == 32 ? 0 : (uint32_t)(x >> 32) & (0xffffffffu >> r->prefixlen);
+		a = htonl(ntohl(a) | host);
+		keys[i] = i;
+		dst[i] = a;
 	}
+	if (bpf_map_update_batch(fd, keys, dst, &count, &opts))
+		die("bench_dsts update", errno);
+	free(keys);
+	free(dst);
+	free(t);
 }
 
 static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
@@ -229,7 +282,7 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 	return f;
 }
 
-static struct bpf_object *simple_objs[8];
+static struct bpf_object *simple_objs[16];
 static unsigned int nsimple;
 
 static int simple_prog(const char *file, const char *prog, const char *tx_map,
@@ -257,10 +310,168 @@ static int simple_prog(const char *file, const char *prog, const char *tx_map,
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
 }
 
+/* The FIB forwarder (bench_fib.bpf.c) reading kernel table `table`
+ * (BPF_FIB_LOOKUP_DIRECT | _TBID: that table alone, the fastest lookup
+ * the kernel offers an XDP program), redirecting to tx; prog: bench_fib or
+ * bench_fib_spread. The object is kept in *obj_out when not NULL. */
+static int fib_prog(const char *prog, uint32_t table, uint32_t tx,
+		    struct bpf_object **obj_out)
+{
+	struct bpf_devmap_val val = { .ifindex = tx };
+	struct bpf_object *obj;
+	struct bpf_map *m;
+	char path[512];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/tests/bench_fib.bpf.o", build_dir);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		die(path, errno);
+	/* fib_table, found in .rodata by its BTF. */
+	bpf_object__for_each_map(m, obj) {
+		const struct btf *btf = bpf_object__btf(obj);
+		const struct btf_var_secinfo *vs;
+		const struct btf_type *sec;
+		const void *init;
+		size_t sz;
+		char *ro;
+		int id, k;
+
+		if (!strstr(bpf_map__name(m), ".rodata") || !btf)
+			continue;
+		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		init = bpf_map__initial_value(m, &sz);
+		ro = init ? malloc(sz) : NULL;
+		if (id < 0 || !ro)
+			die("bench_fib .rodata", ENOENT);
+		memcpy(ro, init, sz);
+		sec = btf__type_by_id(btf, id);
+		vs = btf_var_secinfos(sec);
+		for (k = 0; k < btf_vlen(sec); k++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+			if (!strcmp(btf__name_by_offset(btf, v->name_off), "fib_table") &&
+			    vs->offset + sizeof(table) <= sz)
+				memcpy(ro + vs->offset, &table, sizeof(table));
+		}
+		err = bpf_map__set_initial_value(m, ro, sz);
+		free(ro);
+		if (err)
+			die("bench_fib .rodata", err);
+	}
+	if ((err = bpf_object__load(obj)))
+		die(path, err);
+	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "fib_tx"), &tx, &val, 0))
+		die("fib devmap", errno);
+	if (nsimple < sizeof(simple_objs) / sizeof(simple_objs[0]))
+		simple_objs[nsimple++] = obj;	/* closed at the end */
+	if (obj_out)
+		*obj_out = obj;
+	return bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
+}
+
+/* In the benchmark's own network namespace: forwarding on, four permanent
+ * neighbours behind dev, table 101 with 198.19.1.0/24 and 2001:db8:100::/40
+ * over all four (the 1-route rows), table 100 with the n-route table over
+ * them (the same routes as ecmp's fixture). 0, or -1 when ip(8) failed. */
+static int kernel_fib(const char *dev, int n)
+{
+	char path[] = "/tmp/bench-fib-XXXXXX", cmd[256];
+	struct lpm_route *t = gen_table(n);
+	int fd = mkstemp(path), i, err = 0;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/conf/all/forwarding", "/proc/sys/net/ipv4/conf/lo/forwarding",
+		"/proc/sys/net/ipv6/conf/all/forwarding", "/proc/sys/net/ipv4/fib_multipath_hash_policy",
+		"/proc/sys/net/ipv6/fib_multipath_hash_policy",
+	};
+
+	if (!f)
+		die("kernel FIB batch", errno);
+	for (i = 0; i < (int)(sizeof(knobs) / sizeof(knobs[0])); i++) {
+		FILE *k = fopen(knobs[i], "w");
+
+		/* Multipath hash on L4 (policy 1): the ports count. */
+		if (!k || fprintf(k, "1\n") < 0 || fclose(k))
+			die(knobs[i], errno);
+	}
+	fprintf(f, "link set lo up\naddr add 198.18.0.1/24 dev %s\n"
+		"addr add 2001:db8::1/64 dev %s nodad\n", dev, dev);
+	for (i = 2; i <= 5; i++)
+		fprintf(f, "neigh add 198.18.0.%d lladdr 02:00:00:00:01:%02x dev %s nud permanent\n"
+			"neigh add 2001:db8::%d lladdr 02:00:00:00:01:%02x dev %s nud permanent\n",
+			i, i, dev, i, i, dev);
+	fprintf(f, "route add 198.19.1.0/24 table 101");
+	for (i = 2; i <= 5; i++)
+		fprintf(f, " nexthop via 198.18.0.%d dev %s", i, dev);
+	fprintf(f, "\nroute add 2001:db8:100::/40 table 101");
+	for (i = 2; i <= 5; i++)
+		fprintf(f, " nexthop via 2001:db8::%d dev %s", i, dev);
+	fprintf(f, "\n");
+	for (i = 0; i < n; i++) {
+		char a[INET_ADDRSTRLEN];
+		int k;
+
+		inet_ntop(AF_INET, t[i].addr, a, sizeof(a));
+		fprintf(f, "route replace %s/%u table 100", a, t[i].prefixlen);
+		for (k = 2; k <= 5; k++)
+			fprintf(f, " nexthop via 198.18.0.%d dev %s", k, dev);
+		fprintf(f, "\n");
+	}
+	if (fclose(f))
+		err = -1;
+	snprintf(cmd, sizeof(cmd), "ip -batch %s", path);
+	if (!err && system(cmd))
+		err = -1;
+	unlink(path);
+	free(t);
+	return err;
+}
+
 static void close_simple(void)
 {
 	while (nsimple)
 		bpf_object__close(simple_objs[--nsimple]);
+}
+
+/* The median of the variant whose name starts with prefix, or 0. */
+static double median_of(const char *prefix)
+{
+	int i;
+
+	for (i = 0; i < nvariants; i++)
+		if (!strncmp(variants[i].name, prefix, strlen(prefix)))
+			return variants[i].median;
+	return 0;
+}
+
+/* xdp-ecmp against the peer, row by row of the same run. */
+static void print_peer_ratios(int big_n)
+{
+	char rows[4][3][64];
+	int i;
+
+	if (!median_of("peer: "))
+		return;
+	snprintf(rows[0][0], 64, "ipv4, 1 route");
+	snprintf(rows[0][1], 64, "ecmp_xdp ipv4 udp, 1 route");
+	snprintf(rows[0][2], 64, "peer: XDP on kernel FIB ipv4, 1 route");
+	snprintf(rows[1][0], 64, "ipv6, 1 route");
+	snprintf(rows[1][1], 64, "ecmp_xdp ipv6 udp, 1 route");
+	snprintf(rows[1][2], 64, "peer: XDP on kernel FIB ipv6, 1 route");
+	snprintf(rows[2][0], 64, "%d routes, one destination", big_n);
+	snprintf(rows[2][1], 64, "ecmp_xdp ipv4 udp, %s routes", big_n == 100000 ? "100,000" : "10,000");
+	snprintf(rows[2][2], 64, "peer: XDP on kernel FIB, %d routes", big_n);
+	snprintf(rows[3][0], 64, "%d routes, spread", big_n);
+	snprintf(rows[3][1], 64, "spread: ecmp_xdp, %d routes", big_n);
+	snprintf(rows[3][2], 64, "spread: XDP on kernel FIB, %d", big_n);
+	printf("ecmp_xdp / XDP on kernel FIB, ns per packet of this run (below 1: xdp-ecmp faster):\n");
+	for (i = 0; i < 4; i++) {
+		double a = median_of(rows[i][1]), b = median_of(rows[i][2]);
+
+		if (a && b)
+			printf("  %-30s %7.1f / %7.1f = %.2f\n", rows[i][0], a, b, a / b);
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -318,12 +529,14 @@ static uint32_t make_live_sink(void)
 int main(int argc, char **argv)
 {
 	int quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
+	int big_n = quick ? 10000 : 100000;
 	int repeat = quick ? 20000 : 1000000, rounds = quick ? 3 : 7;
 	struct frame_spec v4, v6, tcp_vlan;
 	struct fixture *one, *ten_k, *hundred_k, *live_one = NULL, *alt = NULL;
 	uint32_t veth;
 	int live_floor = -1;
 	int floor_fd, trie_fd[3], trie_prog[3], tc_fd, r, i;
+	struct bpf_object *trie_obj[3] = { NULL };
 	double floor_median = 0;
 
 	if (argc > 1)
@@ -355,10 +568,12 @@ int main(int argc, char **argv)
 	hundred_k = quick ? NULL : ecmp_fixture(NULL, 100000, lo);
 	floor_fd = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
 			       "floor_tx", NULL, lo);
-	for (i = 0; i < (quick ? 2 : 3); i++)
+	for (i = 0; i < (quick ? 2 : 3); i++) {
 		trie_prog[i] = simple_prog("tests/bench_lpm_trie.bpf.o",
 					   "bench_lpm_trie", "trie_tx",
 					   &trie_fd[i], lo);
+		trie_obj[i] = simple_objs[nsimple - 1];
+	}
 	fill_routes(NULL, trie_fd[0], 1);
 	fill_routes(NULL, trie_fd[1], 10000);
 	if (!quick)
@@ -379,13 +594,16 @@ int main(int argc, char **argv)
 		add_variant("ecmp_xdp ipv4 udp, 100,000 routes", hundred_k->prog_fd, &v4,
 			    XDP_REDIRECT);
 	if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
+		const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
+		static char names[3][96];
+
 		alt = ecmp_fixture(getenv("BENCH_ALT"), 1, lo);
-		add_variant("alt: ecmp_xdp ipv4 udp, 1 route", alt->prog_fd, &v4,
-			    XDP_REDIRECT);
-		add_variant("alt: ecmp_xdp ipv6 udp, 1 route", alt->prog_fd, &v6,
-			    XDP_REDIRECT);
-		add_variant("alt: ecmp_xdp ipv4 tcp vlan, 1 route", alt->prog_fd,
-			    &tcp_vlan, XDP_REDIRECT);
+		snprintf(names[0], sizeof(names[0]), "%s: ecmp_xdp ipv4 udp, 1 route", label);
+		snprintf(names[1], sizeof(names[1]), "%s: ecmp_xdp ipv6 udp, 1 route", label);
+		snprintf(names[2], sizeof(names[2]), "%s: ecmp_xdp ipv4 tcp vlan, 1 route", label);
+		add_variant(names[0], alt->prog_fd, &v4, XDP_REDIRECT);
+		add_variant(names[1], alt->prog_fd, &v6, XDP_REDIRECT);
+		add_variant(names[2], alt->prog_fd, &tcp_vlan, XDP_REDIRECT);
 	}
 	add_variant("ref: floor + kernel LPM trie, 1 route", trie_prog[0], &v4,
 		    XDP_REDIRECT);
@@ -394,6 +612,36 @@ int main(int argc, char **argv)
 	if (!quick)
 		add_variant("ref: floor + kernel LPM trie, 100,000", trie_prog[2], &v4,
 			    XDP_REDIRECT);
+
+	/* The peers on one table: the largest the run has (100,000 routes;
+	 * quick: 10,000), one destination and spread over it. */
+	if (veth && !kernel_fib("bench0", big_n)) {
+		struct fixture *big = hundred_k ? hundred_k : ten_k;
+		struct bpf_object *fo;
+		int fib_one = fib_prog("bench_fib", 101, veth, NULL);
+		int fib_big = fib_prog("bench_fib", 100, veth, NULL);
+		int fib_spread = fib_prog("bench_fib_spread", 100, veth, &fo);
+		int trie_big = quick ? 1 : 2;
+		static char names[5][96];
+
+		fill_spread(fo, big_n);
+		fill_spread(big->obj, big_n);
+		fill_spread(trie_obj[trie_big], big_n);
+		add_variant("peer: XDP on kernel FIB ipv4, 1 route", fib_one, &v4, XDP_REDIRECT);
+		add_variant("peer: XDP on kernel FIB ipv6, 1 route", fib_one, &v6, XDP_REDIRECT);
+		snprintf(names[0], sizeof(names[0]), "peer: XDP on kernel FIB, %d routes", big_n);
+		add_variant(names[0], fib_big, &v4, XDP_REDIRECT);
+		snprintf(names[1], sizeof(names[1]), "spread: ecmp_xdp, %d routes", big_n);
+		add_variant(names[1], bpf_program__fd(bpf_object__find_program_by_name(big->obj,
+			    "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = big;
+		snprintf(names[2], sizeof(names[2]), "spread: kernel LPM trie, %d", big_n);
+		add_variant(names[2], bpf_program__fd(bpf_object__find_program_by_name(trie_obj[trie_big],
+			    "bench_lpm_trie_spread")), &v4, XDP_REDIRECT);
+		snprintf(names[3], sizeof(names[3]), "spread: XDP on kernel FIB, %d", big_n);
+		add_variant(names[3], fib_spread, &v4, XDP_REDIRECT);
+	} else if (veth) {
+		fprintf(stderr, "bench: the kernel FIB could not be set up; peer rows skipped\n");
+	}
 
 	if (veth) {
 		live_one = ecmp_fixture(NULL, 1, veth);
@@ -405,6 +653,14 @@ int main(int argc, char **argv)
 			    &v4, XDP_REDIRECT)->live = 1;
 		add_variant("live: ecmp_xdp ipv6 udp into veth", live_one->prog_fd,
 			    &v6, XDP_REDIRECT)->live = 1;
+		if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
+			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
+			struct fixture *live_alt = ecmp_fixture(getenv("BENCH_ALT"), 1, veth);
+			static char name[96];
+
+			snprintf(name, sizeof(name), "live: %s ipv4 udp into veth", label);
+			add_variant(name, live_alt->prog_fd, &v4, XDP_REDIRECT)->live = 1;
+		}
 	}
 
 	if (getenv("BENCH_LINES") && *getenv("BENCH_LINES"))
@@ -427,12 +683,14 @@ int main(int argc, char **argv)
 		qsort(v->ns, rounds, sizeof(double), cmp_double);
 		med = rounds % 2 ? v->ns[rounds / 2] :
 		      (v->ns[rounds / 2 - 1] + v->ns[rounds / 2]) / 2;
+		v->median = med;
 		/* Each group of rows is compared with its own floor. */
 		if (v->prog_fd == floor_fd || v->prog_fd == live_floor)
 			floor_median = med;
 		printf("%-40s %8.1f %7.1f-%-8.1f %8.2f\n", v->name, med, v->ns[0],
 		       v->ns[rounds - 1], floor_median ? med / floor_median : 0);
 	}
+	print_peer_ratios(big_n);
 	/* Freed, so SANITIZE=1 runs see real leaks only. */
 	close_simple();
 	fixture_close(one);

@@ -11,6 +11,10 @@
  *       attach the benchmark floor (every frame redirected to TARGET, or
  *       spread over four targets by the source port, through a devmap,
  *       nothing else) to IFNAME, native XDP.
+ *   trafficgen fib IFNAME TARGET...
+ *       attach the XDP forwarder on the kernel's FIB (bench_fib.bpf.c,
+ *       fib_fwd: the main table, the TARGET interfaces in its devmap) to
+ *       IFNAME, native XDP: the peer the pps bench measures beside ecmp.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -170,6 +174,33 @@ static int do_floor(char **argv, int ntargets)
 	return 0;
 }
 
+static int do_fib(char **argv, int ntargets)
+{
+	struct bpf_object *obj = load("bench_fib.bpf.o");
+	int ifindex = if_nametoindex(argv[0]), err, i;
+
+	for (i = 0; i < ntargets; i++) {
+		struct bpf_devmap_val val = { .ifindex = if_nametoindex(argv[1 + i]) };
+
+		if (!ifindex || !val.ifindex ||
+		    bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "fib_tx"),
+					&val.ifindex, &val, 0)) {
+			fprintf(stderr, "trafficgen: fib: bad interface %s or %s\n",
+				argv[0], argv[1 + i]);
+			bpf_object__close(obj);
+			return 1;
+		}
+	}
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(bpf_object__find_program_by_name(
+				     obj, "fib_fwd")), XDP_FLAGS_DRV_MODE, NULL);
+	bpf_object__close(obj);		/* the attachment holds the program */
+	if (err) {
+		fprintf(stderr, "trafficgen: fib attach: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
@@ -182,7 +213,10 @@ int main(int argc, char **argv)
 		return do_send(argv + 2);
 	if ((argc == 4 || argc == 7) && !strcmp(argv[1], "floor"))
 		return do_floor(argv + 2, argc - 3);
+	if (argc >= 4 && !strcmp(argv[1], "fib"))
+		return do_fib(argv + 2, argc - 3);
 	fprintf(stderr, "usage: trafficgen send IFNAME DSTMAC SRC DST NFLOWS SIZE MS\n"
-			"       trafficgen floor IFNAME TARGET [TARGET2 TARGET3 TARGET4]\n");
+			"       trafficgen floor IFNAME TARGET [TARGET2 TARGET3 TARGET4]\n"
+			"       trafficgen fib IFNAME TARGET...\n");
 	return 2;
 }

@@ -93,6 +93,16 @@ void fixture_set_nexthop(struct fixture *f, uint32_t id, uint32_t ifindex,
 	nh->flags = usable ? ECMP_NH_USABLE : 0;
 }
 
+void fixture_set_nexthop_link(struct fixture *f, uint32_t id, uint16_t mtu,
+			      int xdp_xmit)
+{
+	struct ecmp_nexthop *nh = &f->dp.nexthops[id];
+
+	nh->mtu = mtu;
+	nh->flags = (nh->flags & ~ECMP_NH_NO_XDP_XMIT) |
+		    (xdp_xmit ? 0 : ECMP_NH_NO_XDP_XMIT);
+}
+
 void fixture_set_group(struct fixture *f, uint32_t group, uint32_t base,
 		       uint32_t nbuckets)
 {
@@ -232,6 +242,7 @@ void fixture_model_state(const struct fixture *f, struct model_state *st)
 	st->iface = f->has_iface ? &f->iface : NULL;
 	st->vlans = (const uint16_t (*)[2])f->vlans;
 	st->nvlans = f->nvlans;
+	st->linear_max = FIXTURE_XDP_LINEAR;
 }
 
 uint64_t fixture_reason_count(struct fixture *f, int reason)

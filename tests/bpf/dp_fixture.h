@@ -30,6 +30,11 @@ struct fixture {
 	int nvlans;
 };
 
+/* The first buffer BPF_PROG_TEST_RUN gives an XDP program: a page less
+ * XDP_PACKET_HEADROOM (256) and the aligned skb_shared_info (320); the
+ * rest of a longer frame arrives in further buffers (xdp.frags). */
+#define FIXTURE_XDP_LINEAR	3520
+
 /* Loads obj_path (e.g. build/ecmp_xdp.bpf.o) and picks program prog. */
 int fixture_open(struct fixture *f, const char *obj_path, const char *prog,
 		 const struct dp_sizes *sizes);
@@ -42,6 +47,9 @@ int fixture_add_tx(struct fixture *f, uint32_t ifindex);
 /* Nexthop id with MAC 02:00:00:00:(id>>8):(id&0xff), smac 02:00:00:00:ee:01. */
 void fixture_set_nexthop(struct fixture *f, uint32_t id, uint32_t ifindex,
 			 uint16_t vlan_id, int usable);
+/* Its egress link: MTU (0: unchecked), and whether it takes XDP frames. */
+void fixture_set_nexthop_link(struct fixture *f, uint32_t id, uint16_t mtu,
+			      int xdp_xmit);
 void fixture_set_group(struct fixture *f, uint32_t group, uint32_t base,
 		       uint32_t nbuckets);
 void fixture_set_bucket(struct fixture *f, uint32_t slot, uint32_t nexthop);

@@ -76,7 +76,20 @@ static size_t build_l4(const struct frame_spec *s, uint8_t *p, size_t cap)
 	size_t hl = l4_header_len(s), n = hl, inner_len = 0;
 	uint8_t inner[2048];
 
-	if (s->tunnel && s->inner) {
+	if (s->tunnel == TUN_ICMP_ERROR && s->inner) {
+		/* The quoted packet: inner's IP header and on, cut short. */
+		size_t l = frame_build(s->inner, inner, sizeof(inner));
+
+		if (l < 14)
+			return 0;
+		inner_len = l - 14;
+		if (s->quote_len && (size_t)s->quote_len < inner_len)
+			inner_len = s->quote_len;
+		if (hl + inner_len > cap)
+			return 0;
+		memcpy(p + hl, inner + 14, inner_len);
+		n += inner_len;
+	} else if (s->tunnel && s->inner) {
 		size_t th = 8 + (s->tunnel == TUN_GENEVE ? s->geneve_opt_len : 0);
 
 		if (s->tunnel == TUN_GENEVE && s->tunnel_no_eth) {
@@ -125,8 +138,13 @@ static size_t build_l4(const struct frame_spec *s, uint8_t *p, size_t cap)
 
 		memcpy(p + 4, &ul, 2);
 	}
-	if (hl && (s->proto == 1 || s->proto == 58))
+	if (hl && (s->proto == 1 || s->proto == 58)) {
 		p[0] = s->proto == 1 ? 8 : 128;		/* echo request */
+		if (s->tunnel == TUN_ICMP_ERROR) {
+			p[0] = s->icmp_type;
+			p[1] = s->icmp_code;
+		}
+	}
 	memset(p + n, 0xa5, s->payload);
 	return n + s->payload;
 }
@@ -233,6 +251,31 @@ size_t frame_build_layout(const struct frame_spec *s, uint8_t *buf, size_t cap,
 		lay->end = off + 40 + plen;
 		return off + 40 + plen;
 	}
+}
+
+void frame_spec_icmp_error(struct frame_spec *err, struct frame_spec *quote,
+			   const struct frame_spec *flow, const uint8_t *reporter,
+			   int quote_len)
+{
+	int v4 = flow->family == 4;
+
+	*quote = *flow;
+	memcpy(quote->src, flow->dst, 16);
+	memcpy(quote->dst, flow->src, 16);
+	quote->sport = flow->dport;
+	quote->dport = flow->sport;
+	frame_spec_default(err, flow->family);
+	memcpy(err->dmac, flow->dmac, 6);
+	memcpy(err->smac, flow->smac, 6);
+	memcpy(err->src, reporter, v4 ? 4 : 16);
+	memcpy(err->dst, flow->dst, 16);
+	err->proto = v4 ? 1 : 58;
+	err->tunnel = TUN_ICMP_ERROR;
+	err->icmp_type = v4 ? 3 : 2;
+	err->icmp_code = v4 ? 4 : 0;
+	err->inner = quote;
+	err->quote_len = quote_len;
+	err->payload = 0;
 }
 
 size_t frame_build(const struct frame_spec *s, uint8_t *buf, size_t cap)

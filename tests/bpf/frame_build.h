@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 enum { FRAG_NONE, FRAG_FIRST, FRAG_LATER };
-enum { TUN_NONE, TUN_VXLAN, TUN_GENEVE };
+/* TUN_ICMP_ERROR: an ICMP/ICMPv6 error (icmp_type, icmp_code) quoting
+ * inner's IP packet, cut to quote_len bytes when that is set. */
+enum { TUN_NONE, TUN_VXLAN, TUN_GENEVE, TUN_ICMP_ERROR };
 
 struct frame_spec {
 	uint8_t dmac[6], smac[6];
@@ -35,11 +37,22 @@ struct frame_spec {
 	int tunnel;			/* TUN_*: this frame carries inner */
 	int geneve_opt_len;		/* multiple of 4 */
 	int tunnel_no_eth;		/* GENEVE: IP directly, no inner Ethernet */
+	uint8_t icmp_type, icmp_code;	/* TUN_ICMP_ERROR */
+	int quote_len;			/* TUN_ICMP_ERROR: 0 = all of it */
 	const struct frame_spec *inner;
 };
 
 /* A valid UDP frame to route (198.18.0.1 -> dst) with defaults filled. */
 void frame_spec_default(struct frame_spec *s, uint8_t family);
+
+/* err becomes the ICMP error a router at reporter (flow's family) sends
+ * to the flow's destination about the flow's reply (addresses and ports
+ * swapped, as *quote): "fragmentation needed" for IPv4, "packet too big"
+ * for IPv6, the quote cut to quote_len bytes (0: whole) and ending the
+ * packet. quote must outlive err. */
+void frame_spec_icmp_error(struct frame_spec *err, struct frame_spec *quote,
+			   const struct frame_spec *flow, const uint8_t *reporter,
+			   int quote_len);
 
 /* Writes the frame into buf; returns its length, 0 if cap is too small. */
 size_t frame_build(const struct frame_spec *s, uint8_t *buf, size_t cap);

@@ -7,11 +7,14 @@
 struct view {
 	const uint8_t *b;
 	size_t len;
+	size_t linear;		/* headers are read from here only */
 };
 
+/* Headers: inside the first buffer of a multi-buffer frame, and no deeper
+ * than 4 KiB. */
 static int have(const struct view *v, size_t off, size_t n)
 {
-	return off <= 4096 && off + n <= v->len;
+	return off <= 4096 && off + n <= v->linear;
 }
 
 static unsigned be16(const uint8_t *p)
@@ -246,6 +249,55 @@ static int model_inner(const struct view *v, const struct l3 *o,
 	return 0;
 }
 
+/* RFC 792 / RFC 4443 errors quote the packet they report on: the flow
+ * they belong to is that packet turned round (docs/DATAPATH.md). Returns
+ * 0 and the flow, or -1 to hash the error's own headers. */
+static int model_icmp_error(const struct view *v, const struct l3 *o,
+			    struct ecmp_flow *f)
+{
+	size_t off = o->l4 + 8;
+	unsigned type;
+	int v4 = o->flow.family == ECMP_AF_INET;
+
+	if (o->flow.fragment || !have(v, o->l4, 8) || o->l4 + 8 > o->end)
+		return -1;
+	type = v->b[o->l4];
+	if (v4 ? o->flow.proto != 1 || (type != 3 && type != 11 && type != 12) :
+		 o->flow.proto != 58 || type < 1 || type > 4)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	if (v4) {
+		const uint8_t *ip = v->b + off;
+
+		if (!have(v, off, 20) || off + 20 > o->end || (ip[0] >> 4) != 4 ||
+		    (ip[0] & 0x0f) < 5 || (be16(ip + 6) & 0x3fff))
+			return -1;
+		f->family = ECMP_AF_INET;
+		memcpy(f->saddr, ip + 16, 4);
+		memcpy(f->daddr, ip + 12, 4);
+		f->proto = ip[9];
+		off += (ip[0] & 0x0f) * 4;
+	} else {
+		const uint8_t *ip = v->b + off;
+
+		if (!have(v, off, 40) || off + 40 > o->end || (ip[0] >> 4) != 6 ||
+		    ip[6] == 0 || ip[6] == 43 || ip[6] == 44 || ip[6] == 60)
+			return -1;
+		f->family = ECMP_AF_INET6;
+		memcpy(f->saddr, ip + 24, 16);
+		memcpy(f->daddr, ip + 8, 16);
+		f->proto = ip[6];
+		off += 40;
+	}
+	if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
+		if (!have(v, off, 4) || off + 4 > o->end)
+			return -1;
+		memcpy(&f->sport, v->b + off + 2, 2);
+		memcpy(&f->dport, v->b + off, 2);
+	}
+	return 0;
+}
+
 /* Folded ones' complement sums, big-endian words: the TCP/UDP pseudo-
  * header of x (length len), and len bytes at p (an odd last byte padded). */
 static uint32_t fold16(uint32_t sum)
@@ -311,8 +363,9 @@ static int in_tx(const struct model_state *st, uint32_t ifindex)
 	return 0;
 }
 
-/* The longest segment XDP sums (xdp_fwd.bpf.h: 16 chunks of 256). */
-#define MODEL_CSUM_MAX	4096
+/* The longest segment XDP sums (xdp_fwd.bpf.h: 128 chunks of 128 when the
+ * frame has more than one buffer; a single buffer is shorter anyway). */
+#define MODEL_CSUM_MAX	16384
 
 /* The L4 checksum of the segment in r->out (its L3 header at l3),
  * computed from scratch: what XDP must write for a partial one. */
@@ -402,7 +455,7 @@ static int model_kernel_path(const struct model_state *st, const struct l3 *x)
 void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	       struct model_result *r)
 {
-	struct view v = { frame, len };
+	struct view v = { frame, len, len };
 	struct ecmp_flow hash_flow;
 	const struct ecmp_group *g;
 	size_t off = 0;
@@ -413,6 +466,8 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 
 	memset(r, 0, offsetof(struct model_result, out));
 	r->out_len = 0;
+	if (st->linear_max && v.linear > st->linear_max)
+		v.linear = st->linear_max;
 	/* An ingress interface ecmpd has not described is not ours. */
 	if (!st->iface) {
 		r->reason = ECMP_PASS_OTHER_HOST;
@@ -457,7 +512,12 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		}
 	}
 	hash_flow = x.flow;
-	if ((st->config.hash_flags & ECMP_HASH_INNER) && x.flow.proto == 17 &&
+	if (x.flow.proto == 1 || x.flow.proto == 58) {
+		struct ecmp_flow reported;
+
+		if (!model_icmp_error(&v, &x, &reported))
+			hash_flow = reported;
+	} else if ((st->config.hash_flags & ECMP_HASH_INNER) && x.flow.proto == 17 &&
 	    !x.flow.fragment) {
 		unsigned dp = be16((const uint8_t *)&x.flow.dport);
 		struct ecmp_flow inner;
@@ -514,14 +574,24 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		if (!(nh->flags & ECMP_NH_USABLE))
 			continue;
 		r->nh_id = id;
-		partial = !st->tc && (st->iface->flags & ECMP_IFACE_CSUM_FINISH) &&
-			  model_csum_partial(&v, &x);
-		if (partial && x.end - x.l4 > MODEL_CSUM_MAX) {
-			r->reason = ECMP_PASS_CSUM_PARTIAL;
+		/* XDP: the egress link's MTU (the kernel checks it for tc),
+		 * and whether the device takes XDP frames at all. */
+		if (!st->tc && nh->mtu && x.end - x.off > nh->mtu) {
+			r->reason = ECMP_PASS_TOO_BIG;
+			return;
+		}
+		if (!st->tc && (nh->flags & ECMP_NH_NO_XDP_XMIT)) {
+			r->reason = ECMP_PASS_NO_XDP_XMIT;
 			return;
 		}
 		if (!in_tx(st, nh->ifindex)) {
 			r->reason = ECMP_PASS_NO_EGRESS;
+			return;
+		}
+		partial = !st->tc && (st->iface->flags & ECMP_IFACE_CSUM_FINISH) &&
+			  model_csum_partial(&v, &x);
+		if (partial && x.end - x.l4 > MODEL_CSUM_MAX) {
+			r->reason = ECMP_PASS_CSUM_PARTIAL;
 			return;
 		}
 		r->reason = ECMP_FORWARDED;

@@ -45,13 +45,16 @@ struct model_state {
 	/* Its L3 VLAN subinterfaces, as (outer VID, inner VID or 0). */
 	const uint16_t (*vlans)[2];
 	int nvlans;
+	/* XDP: the first buffer of a longer frame (BPF_PROG_TEST_RUN makes
+	 * one of 3,520 bytes); headers are read from it alone. 0: whole. */
+	size_t linear_max;
 };
 
 struct model_result {
 	int reason;			/* enum ecmp_reason */
 	uint32_t nh_id, group_id;
 	uint64_t hash;
-	uint8_t out[4096];
+	uint8_t out[16384];
 	size_t out_len;
 };
 

@@ -121,6 +121,7 @@ struct outcome {
 	uint32_t retval;
 	int model_reason;
 	uint32_t model_nh;
+	uint64_t model_hash;
 	int nh_from_mac;	/* nexthop id read back from the output MAC */
 	long mismatches;
 };
@@ -130,7 +131,7 @@ static struct outcome run_and_compare(const char *name, const uint8_t *in,
 				      size_t len)
 {
 	static struct model_result m;
-	static uint8_t out[4096 + 64];
+	static uint8_t out[16384 + 64];
 	struct model_state st;
 	struct outcome o = { 0 };
 	size_t out_len = sizeof(out);
@@ -140,6 +141,7 @@ static struct outcome run_and_compare(const char *name, const uint8_t *in,
 	model_run(&st, in, len, &m);
 	o.model_reason = m.reason;
 	o.model_nh = m.nh_id;
+	o.model_hash = m.hash;
 	o.nh_from_mac = -1;
 
 	err = fixture_run(&fx, in, len, out, &out_len, &o.retval);
@@ -172,7 +174,7 @@ static struct outcome run_and_compare(const char *name, const uint8_t *in,
 			return o;
 		}
 		if (out_len != len || memcmp(out, in, len)) {
-			CHECK(0, "%s: passed frame was modified", name);
+			CHECK(0, "%s: passed frame was modified (%zu bytes in, %zu out, reason %s)", name, len, out_len, text_reason(m.reason));
 			o.mismatches++;
 		}
 	}
@@ -779,6 +781,230 @@ static void test_fragments_take_one_path(void)
 	ASSERT_EQ(mism, 0, "model mismatches");
 }
 
+static long expect_reason(const char *name, const uint8_t *f, size_t len, int want);
+
+/* ---- ICMP errors follow the flow they report on ---- */
+
+/* The error a router at 198.18.16.250 / 2001:db8:300::fa sends to B about
+ * a packet of the flow A -> B going back, B -> A: it quotes that packet. */
+static size_t build_icmp_error(const struct frame_spec *flow, struct frame_spec *quote,
+			       uint8_t *buf, size_t cap, int quote_len)
+{
+	static const uint8_t r4[4] = { 198, 18, 16, 250 };
+	static const uint8_t r6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x03, 0, [15] = 0xfa };
+	struct frame_spec e;
+
+	frame_spec_icmp_error(&e, quote, flow, flow->family == 4 ? r4 : r6, quote_len);
+	return frame_build(&e, buf, cap);
+}
+
+/* Katran's and the kernel's rule: an error reaches the nexthop of the
+ * flow it quotes, so a server behind an anycast address hears "packet too
+ * big" for its own connection. 1,000 flows per family, four protocols. */
+static void test_icmp_errors_follow_their_flow(void)
+{
+	static const uint8_t protos[] = { 17, 6, 132, 0 };
+	static const uint32_t policies[] = { ECMP_HASH_L4, ECMP_HASH_L4 | ECMP_HASH_SYMMETRIC, 0 };
+	unsigned long long rs = 0x1c3e;
+	long bad = 0, mism = 0, n = 0;
+	int fam, i, p;
+
+	for (p = 0; p < 3; p++) {
+		fixture_set_config(&fx, 0x0706050403020100ULL + p, 0x0f0e0d0c0b0a0908ULL,
+				   policies[p], 1);
+		for (fam = 4; fam <= 6; fam += 2) {
+			for (i = 0; i < 1000; i++) {
+				struct frame_spec s, q;
+				uint8_t a[2048], b[2048];
+				size_t la, lb;
+				int nh_flow, nh_err;
+
+				frame_spec_default(&s, fam);
+				probe_addrs(&s, &rs);
+				s.proto = protos[i % 4] ? protos[i % 4] : (fam == 4 ? 1 : 58);
+				s.sport = test_rand(&rs);
+				s.dport = test_rand(&rs);
+				la = frame_build(&s, a, sizeof(a));
+				/* Whole quotes, and the RFC 792 minimum: the IP
+				 * header and 8 bytes. */
+				lb = build_icmp_error(&s, &q, b, sizeof(b),
+						      i & 1 ? 0 : (fam == 4 ? 28 : 48));
+				nh_flow = bucket_of(a, la, &mism);
+				nh_err = bucket_of(b, lb, &mism);
+				bad += nh_flow < 0 || nh_flow != nh_err;
+				n++;
+			}
+		}
+	}
+	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+			   ECMP_HASH_L4, 1);
+	ASSERT_EQ(bad, 0, "errors at another nexthop than their flow");
+	ASSERT_EQ(mism, 0, "model mismatches");
+	CHECK(n == 6000, "%ld flows", n);
+}
+
+/* What the error cannot be matched to is hashed on its own headers. */
+static void test_icmp_error_fallbacks(void)
+{
+	unsigned long long rs = 0x1c3f;
+	long mism = 0;
+	int fam, c;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (c = 0; c < 7; c++) {
+			struct frame_spec s, q;
+			struct ecmp_flow outer = { 0 };
+			uint8_t b[2048];
+			size_t lb, hl = fam == 4 ? 20 : 40;
+			struct outcome o;
+			const char *what[] = {
+				"quote shorter than an IP header", "quote with 2 bytes of TCP",
+				"quote of a first fragment", "quote of a later fragment",
+				"not an error (echo reply)", "quote of the other family",
+				"IPv6 quote with a Destination Options header",
+			};
+			int quote_len = 0;
+
+			frame_spec_default(&s, fam);
+			probe_addrs(&s, &rs);
+			s.proto = 6;
+			s.sport = test_rand(&rs);
+			s.dport = test_rand(&rs);
+			if (c == 0)
+				quote_len = hl - 1;
+			if (c == 1)
+				quote_len = hl + 2;
+			if (c == 2 || c == 3)
+				s.frag = c == 2 ? FRAG_FIRST : FRAG_LATER;
+			if ((c == 2 || c == 3) && fam == 6)
+				s.ext[s.n_ext++] = 44;
+			if (c == 6 && fam == 6)
+				s.ext[s.n_ext++] = 60;
+			if (c == 6 && fam == 4)
+				continue;
+			lb = build_icmp_error(&s, &q, b, sizeof(b), quote_len);
+			if (c == 5) {
+				/* Same flow, quoted in the other family's
+				 * header: rebuild the quote as such. */
+				struct frame_spec e;
+
+				frame_spec_default(&q, fam == 4 ? 6 : 4);
+				q.proto = 6;
+				frame_spec_default(&e, fam);
+				memcpy(e.src, b + 14 + (fam == 4 ? 12 : 8), fam == 4 ? 4 : 16);
+				memcpy(e.dst, s.dst, 16);
+				e.proto = fam == 4 ? 1 : 58;
+				e.tunnel = TUN_ICMP_ERROR;
+				e.icmp_type = fam == 4 ? 3 : 1;
+				e.inner = &q;
+				lb = frame_build(&e, b, sizeof(b));
+			}
+			if (c == 4)
+				b[14 + hl] = fam == 4 ? 0 : 129;
+			/* Expected: the outer headers, as any ICMP packet. */
+			outer.family = fam == 4 ? ECMP_AF_INET : ECMP_AF_INET6;
+			outer.proto = fam == 4 ? 1 : 58;
+			memcpy(outer.saddr, b + 14 + (fam == 4 ? 12 : 8), hl == 20 ? 4 : 16);
+			memcpy(outer.daddr, b + 14 + (fam == 4 ? 16 : 24), hl == 20 ? 4 : 16);
+			o = run_and_compare(what[c], b, lb);
+			mism += o.mismatches;
+			CHECK(o.model_reason == ECMP_FORWARDED && o.nh_from_mac >= 100,
+			      "IPv%d %s: not forwarded (%s)", fam, what[c], text_reason(o.model_reason));
+			CHECK(o.model_hash == ecmp_flow_hash(&outer, fx.cfg.hash_flags, fx.cfg.seed),
+			      "IPv%d %s: not hashed on the outer headers", fam, what[c]);
+		}
+	}
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* ---- real links: MTU, devices without XDP transmit, multi-buffer ---- */
+
+/* A UDP frame to group 0 whose IP datagram is l3 bytes long. */
+static size_t build_l3_len(int fam, size_t l3, uint8_t *buf, size_t cap)
+{
+	struct frame_spec s;
+
+	frame_spec_default(&s, fam);
+	s.payload = l3 - (fam == 4 ? 20 : 40) - 8;
+	return frame_build(&s, buf, cap);
+}
+
+static void test_egress_mtu_and_xdp_xmit(void)
+{
+	static const uint16_t mtus[] = { 1400, 9000 };
+	static uint8_t f[10000];
+	long mism = 0;
+	int fam, id, m;
+	size_t len;
+
+	/* 1400, and jumbo: multi-buffer frames against a 9000-byte MTU. */
+	for (m = 0; m < 2; m++) {
+		for (id = 1; id <= 8; id++)
+			fixture_set_nexthop_link(&fx, id, mtus[m], 1);
+		for (fam = 4; fam <= 6; fam += 2) {
+			len = build_l3_len(fam, mtus[m], f, sizeof(f));
+			mism += expect_reason("datagram of exactly the MTU", f, len, ECMP_FORWARDED);
+			len = build_l3_len(fam, mtus[m] + 1, f, sizeof(f));
+			mism += expect_reason("datagram one byte over the MTU", f, len,
+					      ECMP_PASS_TOO_BIG);
+		}
+	}
+	/* A device that cannot send XDP frames: the frame goes on to tc. */
+	for (id = 1; id <= 8; id++)
+		fixture_set_nexthop_link(&fx, id, 1500, 0);
+	for (fam = 4; fam <= 6; fam += 2) {
+		len = build_l3_len(fam, 1000, f, sizeof(f));
+		mism += expect_reason("egress without XDP transmit", f, len, ECMP_PASS_NO_XDP_XMIT);
+	}
+	for (id = 1; id <= 8; id++)
+		fixture_set_nexthop_link(&fx, id, 0, 1);
+	ASSERT_EQ(mism, 0, "model mismatches");
+}
+
+/* Multi-buffer frames as a local sender with checksum offload leaves
+ * them: XDP finishes the checksum reading across buffers. The check here
+ * is the receiver's: the segment sums to all ones with its pseudo-header. */
+static void test_multi_buffer_checksums(void)
+{
+	static const int payloads[] = { 3600, 4095, 8000, 8001, 8972, 9172 };
+	static uint8_t f[10000], out[10064];
+	int fam, proto, i, checked = 0;
+
+	for (fam = 4; fam <= 6; fam += 2)
+	for (proto = 6; proto <= 17; proto += 11)
+	for (i = 0; i < 6; i++) {
+		struct frame_spec s;
+		struct frame_layout lay;
+		size_t len, out_len = sizeof(out), l3, l4, end, alen = fam == 4 ? 4 : 16, k;
+		uint32_t retval, sum;
+		struct outcome o;
+
+		frame_spec_default(&s, fam);
+		s.proto = proto;
+		s.payload = payloads[i];
+		len = frame_build_layout(&s, f, sizeof(f), &lay);
+		mutate(f, len, &lay, fam, MUT_PARTIAL_CSUM);
+		o = run_and_compare("multi-buffer, checksum left to offload", f, len);
+		CHECK(o.mismatches == 0 && o.model_reason == ECMP_FORWARDED,
+		      "IPv%d proto %d payload %d: %s", fam, proto, payloads[i],
+		      text_reason(o.model_reason));
+		if (fixture_run(&fx, f, len, out, &out_len, &retval) || retval != XDP_REDIRECT)
+			continue;
+		l3 = 14;
+		l4 = l3 + (lay.l4 - lay.l3);
+		end = l3 + (lay.end - lay.l3);
+		sum = proto + (uint32_t)(end - l4);
+		for (k = 0; k < 2 * alen; k += 2)
+			sum += out[l3 + (fam == 4 ? 12 : 8) + k] << 8 |
+			       out[l3 + (fam == 4 ? 12 : 8) + k + 1];
+		sum = csum_add(sum, out + l4, end - l4);
+		CHECK(csum_fold(sum) == 0, "IPv%d proto %d payload %d: checksum does not verify",
+		      fam, proto, payloads[i]);
+		checked++;
+	}
+	CHECK(checked == 24, "%d frames checked", checked);
+}
+
 /* Runs one frame: the model must say want, the program agree with it and
  * count the frame under want. Returns the mismatches. */
 static long expect_reason(const char *name, const uint8_t *f, size_t len, int want)
@@ -1253,8 +1479,10 @@ static void test_hash_bpf_equals_user(void)
 
 /* ---- random and mutated frames against the model ---- */
 
+/* big: now and then a frame longer than the test runner's first buffer
+ * (3,520 bytes), which reaches the program in several (xdp.frags). */
 static void random_spec(unsigned long long *rs, struct frame_spec *s,
-			struct frame_spec *inner)
+			struct frame_spec *inner, int big)
 {
 	uint64_t x = test_rand(rs), y = test_rand(rs);
 	static const uint8_t exts[] = { 0, 43, 60, 44, 60, 43 };
@@ -1302,7 +1530,7 @@ static void random_spec(unsigned long long *rs, struct frame_spec *s,
 			s->ext[s->n_ext++] = 44;
 	}
 	if (inner && (x >> 50) % 5 == 0) {
-		random_spec(rs, inner, NULL);
+		random_spec(rs, inner, NULL, 0);
 		inner->tunnel = TUN_NONE;
 		inner->inner = NULL;
 		s->proto = 17;
@@ -1312,7 +1540,25 @@ static void random_spec(unsigned long long *rs, struct frame_spec *s,
 		s->tunnel_no_eth = (x >> 56) & 1;
 		s->inner = inner;
 		s->frag = FRAG_NONE;
+	} else if (inner && (s->proto == 1 || s->proto == 58) && (y & 1)) {
+		/* An error quoting a packet (of the other family now and
+		 * then), cut anywhere or left whole. */
+		static const uint8_t types4[] = { 3, 11, 12, 0, 5 };
+		static const uint8_t types6[] = { 1, 2, 3, 4, 129 };
+
+		random_spec(rs, inner, NULL, 0);
+		inner->tunnel = TUN_NONE;
+		inner->inner = NULL;
+		if ((x >> 58) % 8)
+			inner->family = s->family;
+		s->tunnel = TUN_ICMP_ERROR;
+		s->icmp_type = s->family == 4 ? types4[(y >> 1) % 5] : types6[(y >> 1) % 5];
+		s->quote_len = (y >> 4) % 3 ? 0 : (int)((y >> 8) % 80);
+		s->inner = inner;
+		s->frag = (x >> 61) % 8 ? FRAG_NONE : s->frag;
 	}
+	if (big && (x >> 57) % 16 == 0 && !s->tunnel)
+		s->payload = 3400 + (int)((y >> 20) % 6000);
 }
 
 /* Byte flips, length lies and truncations, weighted toward headers. */
@@ -1385,7 +1631,7 @@ static void test_random_and_mutated_frames(void)
 	};
 	unsigned long long rs = 0x1000000ULL;
 	uint64_t model_count[ECMP_REASON_MAX] = { 0 }, before[ECMP_REASON_MAX];
-	long frames = 0, mism = 0, forwarded = 0, i;
+	long frames = 0, mism = 0, forwarded = 0, multi = 0, i;
 	const char *env = getenv("ECMP_RANDOM_FRAMES");
 	long total = env ? atol(env) : 1000000;
 	int r;
@@ -1399,18 +1645,22 @@ static void test_random_and_mutated_frames(void)
 	for (i = 0; i < total; i++) {
 		struct frame_spec s, inner;
 		struct frame_layout lay;
-		uint8_t f[3000];
+		uint8_t f[10000];
 		size_t len;
 		struct outcome o;
 
 		if (i % 200000 == 0)
 			fixture_set_config(&fx, test_rand(&rs), test_rand(&rs),
 					   policies[(i / 200000) % 5], 1);
-		random_spec(&rs, &s, &inner);
+		random_spec(&rs, &s, &inner, 1);
 		len = frame_build_layout(&s, f, sizeof(f), &lay);
 		if (!len)
 			continue;
+		/* Long frames as a local sender with offload leaves them. */
+		if (len > 3520 && (i & 1))
+			mutate(f, len, &lay, s.family, MUT_PARTIAL_CSUM);
 		len = random_mutation(&rs, f, len, &lay);
+		multi += len > 3520;
 		o = run_and_compare("random frame", f, len);
 		if (len >= 14)
 			model_count[o.model_reason]++;
@@ -1433,7 +1683,8 @@ static void test_random_and_mutated_frames(void)
 		      (unsigned long long)(fixture_reason_count(&fx, r) - before[r]),
 		      (unsigned long long)model_count[r]);
 	CHECK(forwarded > total / 10, "too few forwarded frames (%ld)", forwarded);
-	printf("  %ld random frames:", frames);
+	CHECK(multi > total / 100, "too few multi-buffer frames (%ld)", multi);
+	printf("  %ld random frames (%ld multi-buffer):", frames, multi);
 	for (r = 0; r < ECMP_REASON_MAX; r++)
 		printf(" %s %llu", text_reason(r), (unsigned long long)model_count[r]);
 	printf("\n");
@@ -1528,7 +1779,7 @@ static void test_tc_ingress_matches_xdp(void)
 					   (uint32_t)(i / 50000) * 5 % 16, 1);
 			sync_tc_config();
 		}
-		random_spec(&rs, &s, &inner);
+		random_spec(&rs, &s, &inner, 0);
 		len = frame_build_layout(&s, f, sizeof(f), &lay);
 		if (!len)
 			continue;
@@ -1608,6 +1859,10 @@ int main(int argc, char **argv)
 	RUN_TEST(test_policies_l3_flowlabel_inner);
 	RUN_TEST(test_down_nexthop_never_used);
 	RUN_TEST(test_hash_bpf_equals_user);
+	RUN_TEST(test_icmp_errors_follow_their_flow);
+	RUN_TEST(test_icmp_error_fallbacks);
+	RUN_TEST(test_egress_mtu_and_xdp_xmit);
+	RUN_TEST(test_multi_buffer_checksums);
 	RUN_TEST(test_random_and_mutated_frames);
 	RUN_TEST(test_tc_ingress_matches_xdp);
 	RUN_TEST(test_tc_egress_rewrites_l2_only);

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (!c.name || !*c.name || strlen(c.name) >= ECMP_NAME_MAX || strchr(c.name, ' ')))
 		abort();	/* would reach ecmpd as a malformed request */
 	if (!ret && c.cmd == CLI_LOOKUP &&
-	    c.flow.family != ECMP_AF_INET && c.flow.family != ECMP_AF_INET6)
+	    c.probe.flow.family != ECMP_AF_INET && c.probe.flow.family != ECMP_AF_INET6)
 		abort();
 	free(buf);
 	return 0;

@@ -25,7 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl_parse(line, &r, &err)) {
 		assert(err && *err);
 	} else {
-		assert(r.cmd <= CTL_STATUS);
+		assert(r.cmd < CTL_CMD_COUNT);
+		/* Every request is either a read or one of the changes. */
+		assert(ctl_req_reads(r.cmd) || r.cmd == CTL_RELOAD ||
+		       r.cmd == CTL_NEXTHOP_SET || r.cmd == CTL_SHUTDOWN);
 		if (r.cmd == CTL_NEXTHOP_SET)
 			assert(r.arg >= line && r.arg < line + size + 1);
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * libFuzzer target: rtnetlink messages as ecmpd parses them (links,
- * neighbours, addresses). Whatever the kernel, or a fuzzer, hands over:
+ * neighbours, addresses, routes, nexthop objects). Whatever the kernel, or a fuzzer, hands over:
  * no crash, no read past the buffer, and what reaches the handlers is
  * well formed (a known family, a terminated name).
  */
@@ -28,10 +28,32 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 	assert(a->family == ECMP_AF_INET || a->family == ECMP_AF_INET6);
 }
 
+static void on_route(void *ctx, const struct nl_route *r)
+{
+	int i;
+
+	assert(r->family == ECMP_AF_INET || r->family == ECMP_AF_INET6);
+	assert(r->prefixlen <= (r->family == ECMP_AF_INET ? 32 : 128));
+	assert(r->nnh >= 0 && r->nnh <= NL_ROUTE_MAX_NH);
+	for (i = 0; i < r->nnh; i++)
+		assert((r->nh[i].family == 0 || r->nh[i].family == ECMP_AF_INET ||
+			r->nh[i].family == ECMP_AF_INET6) && r->nh[i].weight >= 1);
+}
+
+static void on_nexthop(void *ctx, const struct nl_nexthop *n)
+{
+	int i;
+
+	assert(n->family == 0 || n->family == ECMP_AF_INET || n->family == ECMP_AF_INET6);
+	assert(n->ngroup >= 0 && n->ngroup <= NL_ROUTE_MAX_NH);
+	for (i = 0; i < n->ngroup; i++)
+		assert(n->group[i].weight >= 1 && n->group[i].weight <= 65536);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[65536] __attribute__((aligned(8)));
-	struct nl_handlers h = { on_link, on_neigh, on_addr, NULL };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, NULL, on_route, on_nexthop };
 	struct nl nl = { 0 };
 
 	/* The kernel hands netlink buffers over aligned. */

@@ -7,6 +7,13 @@
  * ns) in the first 8 payload bytes, for netsink's loss windows.
  *
  *   flowgen IFNAME DSTMAC SRC DST BASE NFLOWS [ROUNDS [PPS [DPORT]]]
+ *
+ * --options: IPv4 frames carry 4 bytes of options (NOPs), IPv6 frames a
+ * Hop-by-Hop header (PadN): what the router must leave to the kernel.
+ * With --icmp-error REPORTER first, each frame is instead the error a
+ * router at REPORTER sends to DST about the flow's reply (DST:DPORT ->
+ * SRC:BASE+i): "fragmentation needed" (IPv4) or "packet too big" (IPv6),
+ * quoting that reply's IP header and 8 bytes of UDP (RFC 792).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,9 +47,9 @@ static uint64_t now_ns(void)
 /* Writes the send time into the payload (host order, as netsink reads it)
  * and a correct UDP checksum over it: an arbitrary checksum field could
  * look like one left to offload, which the router rightly passes. */
-static void stamp(uint8_t *frame, size_t len, int v6, uint64_t t)
+static void stamp(uint8_t *frame, size_t len, int v6, size_t udp, uint64_t t)
 {
-	size_t l3 = 14, udp = l3 + (v6 ? 40 : 20), ulen = len - udp;
+	size_t l3 = 14, ulen = len - udp;
 	uint8_t *ck = frame + udp + 6, pseudo[4] = { 0, 17, ulen >> 8, ulen };
 	uint32_t sum;
 	uint16_t c;
@@ -67,7 +74,22 @@ int main(int argc, char **argv)
 	long nflows, rounds = 1, pps = 0, r, i, sent = 0, base;
 	uint64_t start;
 	int fd, dport = 5001, v6;
+	const char *reporter = NULL;
+	struct frame_spec quote, flow;
+	uint8_t rep[16] = { 0 };
+	struct frame_layout lay;
+	int options = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--options")) {
+		options = 1;
+		argc--;
+		argv++;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--icmp-error")) {
+		reporter = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 7) {
 		fprintf(stderr, "usage: flowgen IFNAME DSTMAC SRC DST BASE NFLOWS [ROUNDS [PPS [DPORT]]]\n");
 		return 2;
@@ -105,6 +127,20 @@ int main(int argc, char **argv)
 	memcpy(sll.sll_addr, s.dmac, 6);
 	s.dport = dport;
 	s.payload = 32;
+	if (options && v6) {
+		s.n_ext = 1;
+		s.ext[0] = 0;	/* Hop-by-Hop */
+	} else if (options) {
+		s.ip_opt_len = 4;
+	}
+	if (reporter) {
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, reporter, rep) != 1) {
+			fprintf(stderr, "flowgen: bad reporter address %s\n", reporter);
+			return 2;
+		}
+		flow = s;
+		frame_spec_icmp_error(&s, &quote, &flow, rep, (v6 ? 40 : 20) + 8);
+	}
 	start = now_ns();
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < nflows; i++) {
@@ -112,8 +148,14 @@ int main(int argc, char **argv)
 			size_t len;
 
 			s.sport = base + i;
-			len = frame_build(&s, frame, sizeof(frame));
-			stamp(frame, len, v6, now_ns());
+			if (reporter) {	/* the error quotes flow i's reply */
+				flow.sport = base + i;
+				frame_spec_icmp_error(&s, &quote, &flow, rep,
+						      (v6 ? 40 : 20) + 8);
+			}
+			len = frame_build_layout(&s, frame, sizeof(frame), &lay);
+			if (!reporter)
+				stamp(frame, len, v6, lay.l4, now_ns());
 			while (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 				      sizeof(sll)) < 0) {
 				if (errno != ENOBUFS && errno != EAGAIN) {

@@ -11,6 +11,9 @@
  * latest per flow, which is how failover tests measure loss windows.
  * sink_dead[0] = 1 plays a dead host: every frame is dropped uncounted,
  * BFD included.
+ * ICMP errors (fragmentation needed, packet too big) about a flow's reply
+ * are counted apart, under family 104 / 106 and the quoted packet's
+ * destination port (the flow's source port), and dropped.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,7 +35,8 @@ struct {
 	__type(value, __u32);
 } sink_dead SEC(".maps");
 
-SEC("xdp")
+/* xdp.frags: the jumbo-frame tests send multi-buffer frames. */
+SEC("xdp.frags")
 int netsink(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -52,10 +56,13 @@ int netsink(struct xdp_md *ctx)
 	if (eth->h_proto == bpf_htons(0x0800)) {
 		struct iphdr *ip = (void *)(eth + 1);
 
-		if ((void *)(ip + 1) > data_end || ip->ihl != 5)
+		/* No options, or flowgen --options' one word of them. */
+		if ((void *)(ip + 1) > data_end || (ip->ihl != 5 && ip->ihl != 6))
 			return XDP_PASS;
 		proto = ip->protocol;
 		ports = (void *)(ip + 1);
+		if (ip->ihl == 6)
+			ports += 2;
 		fam = 4;
 	} else if (eth->h_proto == bpf_htons(0x86DD)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
@@ -64,9 +71,38 @@ int netsink(struct xdp_md *ctx)
 			return XDP_PASS;
 		proto = ip6->nexthdr;
 		ports = (void *)(ip6 + 1);
+		/* flowgen --options: an 8-byte Hop-by-Hop header first. */
+		if (proto == 0) {
+			__u8 *hbh = (void *)ports;
+
+			if ((void *)(hbh + 8) > data_end || hbh[1])
+				return XDP_PASS;
+			proto = hbh[0];
+			ports += 4;
+		}
 		fam = 6;
 	} else {
 		return XDP_PASS;
+	}
+	if ((fam == 4 && proto == 1) || (fam == 6 && proto == 58)) {
+		/* ICMP header (8), then the quote: an IP header without
+		 * options or extension headers, and its UDP ports. */
+		__u8 *icmp = (void *)ports;
+		__u16 *qports = (void *)(icmp + 8 + (fam == 4 ? 20 : 40));
+		__u8 t = 0;
+
+		if ((void *)(qports + 2) > data_end)
+			return XDP_PASS;
+		t = icmp[0];
+		if (fam == 4 ? t != 3 : t != 2)
+			return XDP_PASS;
+		key = (fam + 100) << 16 | bpf_ntohs(qports[1]);
+		c = bpf_map_lookup_elem(&sink_counts, &key);
+		if (!c)
+			bpf_map_update_elem(&sink_counts, &key, &first, BPF_NOEXIST);
+		else
+			__sync_fetch_and_add(&c->packets, 1);
+		return XDP_DROP;
 	}
 	if ((proto != 17 && proto != 6) || (void *)(ports + 2) > data_end)
 		return XDP_PASS;

@@ -3,10 +3,13 @@
  * Traffic from real sockets, for the TC egress tests (the router's own
  * traffic goes through the kernel stack, checksum offload and all).
  *
- *   sockgen udp DST DPORT BASE N     one datagram from each source port
- *                                    BASE..BASE+N-1
- *   sockgen tcp DST DPORT BASE N     N connections, each sends a line and
- *                                    waits for the echo; prints "ok N failed M"
+ *   sockgen udp DST DPORT BASE N [SIZE]
+ *                                    one datagram (SIZE bytes, default 4)
+ *                                    from each source port BASE..BASE+N-1
+ *   sockgen tcp DST DPORT BASE N [SIZE]
+ *                                    N connections, each sends SIZE bytes
+ *                                    (default a 5-byte line) and waits for
+ *                                    all of them back; prints "ok N failed M"
  *   sockgen serve PORT               TCP echo server (until killed)
  */
 #include <arpa/inet.h>
@@ -67,31 +70,60 @@ static int bound_socket(int family, int type, int sport)
 	return fd;
 }
 
+/* The bytes a connection sends: a pattern that shows any reordering. */
+static void fill(char *buf, size_t size, int sport)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		buf[i] = (char)(i * 7 + sport);
+	if (size == 5)
+		memcpy(buf, "ping\n", 5);
+}
+
 static int tcp_once(int family, const struct sockaddr_storage *dst,
-		    socklen_t dlen, int sport)
+		    socklen_t dlen, int sport, size_t size)
 {
 	int fd = bound_socket(family, SOCK_STREAM, sport), ok = 0;
+	char *out = malloc(size), *in = malloc(size);
+	size_t got = 0, sent = 0;
 	struct pollfd p;
-	char buf[64];
 
-	if (fd < 0)
-		return 0;
-	if (!connect(fd, (const struct sockaddr *)dst, dlen) &&
-	    write(fd, "ping\n", 5) == 5) {
-		p.fd = fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 2000) == 1 && read(fd, buf, sizeof(buf)) == 5 &&
-		    !memcmp(buf, "ping\n", 5))
-			ok = 1;
+	if (fd < 0 || !out || !in)
+		goto done;
+	fill(out, size, sport);
+	if (connect(fd, (const struct sockaddr *)dst, dlen))
+		goto done;
+	while (sent < size) {
+		ssize_t n = write(fd, out + sent, size - sent);
+
+		if (n <= 0)
+			goto done;
+		sent += n;
 	}
-	close(fd);
+	shutdown(fd, SHUT_WR);
+	p.fd = fd;
+	p.events = POLLIN;
+	while (got < size && poll(&p, 1, 5000) == 1) {
+		ssize_t n = read(fd, in + got, size - got);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	ok = got == size && !memcmp(in, out, size);
+done:
+	if (fd >= 0)
+		close(fd);
+	free(out);
+	free(in);
 	return ok;
 }
 
 static int serve(int port)
 {
 	int fd = bound_socket(AF_INET6, SOCK_STREAM, port), c;
-	char buf[256];
+	char buf[65536];
 
 	if (fd < 0 || listen(fd, 128)) {
 		perror("sockgen serve");
@@ -106,9 +138,12 @@ static int serve(int port)
 			continue;
 		p.fd = c;
 		p.events = POLLIN;
-		if (poll(&p, 1, 2000) == 1 && (n = read(c, buf, sizeof(buf))) > 0 &&
-		    write(c, buf, n) != n)
-			perror("sockgen echo");
+		/* Echo until the client is done sending. */
+		while (poll(&p, 1, 5000) == 1 && (n = read(c, buf, sizeof(buf))) > 0)
+			if (write(c, buf, n) != n) {
+				perror("sockgen echo");
+				break;
+			}
 		close(c);
 	}
 }
@@ -118,13 +153,22 @@ int main(int argc, char **argv)
 	struct sockaddr_storage dst;
 	socklen_t dlen;
 	int family, base, n, i, ok = 0;
+	size_t size;
+	char *payload;
 
 	if (argc == 3 && !strcmp(argv[1], "serve"))
 		return serve(atoi(argv[2]));
-	if (argc != 6) {
-		fprintf(stderr, "usage: sockgen udp|tcp DST DPORT BASE N | serve PORT\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: sockgen udp|tcp DST DPORT BASE N [SIZE] | serve PORT\n");
 		return 2;
 	}
+	size = argc == 7 ? (size_t)atol(argv[6]) : !strcmp(argv[1], "tcp") ? 5 : 4;
+	payload = calloc(1, size + 1);
+	if (!size || !payload) {
+		fprintf(stderr, "sockgen: bad size\n");
+		return 2;
+	}
+	memcpy(payload, "flow", size < 4 ? size : 4);
 	family = make_addr(argv[2], atoi(argv[3]), &dst, &dlen);
 	base = atoi(argv[4]);
 	n = atoi(argv[5]);
@@ -134,12 +178,12 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		if (!strcmp(argv[1], "tcp")) {
-			ok += tcp_once(family, &dst, dlen, base + i);
+			ok += tcp_once(family, &dst, dlen, base + i, size);
 		} else {
 			int fd = bound_socket(family, SOCK_DGRAM, base + i);
 
-			if (fd >= 0 && sendto(fd, "flow", 4, 0, (struct sockaddr *)&dst,
-					      dlen) == 4)
+			if (fd >= 0 && sendto(fd, payload, size, 0, (struct sockaddr *)&dst,
+					      dlen) == (ssize_t)size)
 				ok++;
 			if (fd >= 0)
 				close(fd);
@@ -149,5 +193,6 @@ int main(int argc, char **argv)
 		printf("ok %d failed %d\n", ok, n - ok);
 	else
 		printf("%d\n", ok);
+	free(payload);
 	return 0;
 }

@@ -444,6 +444,14 @@ test_cli_arguments() {
 	out=$(topo_ctl "$P" interface show r1; topo_ctl "$P" interface show r0)
 	[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "^r0 xdp"
 	result "interface show IF: that interface's hooks" $? "$out"
+	# -s, as ip -s link: the interface's counters, between two readings of ip's.
+	local a b s
+	a=$(ip -n "$P-rt" -j -s link show r0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	s=$(topo_ctl "$P" -j -s interface show r0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rx_packets"])')
+	b=$(ip -n "$P-rt" -j -s link show r0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	[ "$a" -gt 0 ] && [ "$s" -ge "$a" ] && [ "$s" -le "$b" ] &&
+		topo_ctl "$P" -s interface show r0 | grep -qE "^r0 xdp native prog_id [0-9]+ tag [0-9a-f]+ rx_bytes [0-9]+ rx_packets [0-9]+ rx_errors 0 rx_dropped [0-9]+ tx_bytes"
+	result "-s interface show: the interface's counters, as ip -s link" $? "ip $a..$b, ecmpctl $s"
 	out=$(topo_ctl "$P" stats --bogus 2>&1)
 	[ $? = 1 ] && echo "$out" | grep -q "stats takes no arguments"
 	result "stats --bogus: refused, not ignored" $? "$out"
@@ -458,6 +466,13 @@ test_cli_arguments() {
 		echo "$out" | sed -n 2p | grep -q '^{"error":"lookup: .bad. is not an IPv4 or IPv6 address"}$' &&
 		echo "$out" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]'
 	result "lookup -: one answer or error per input line, in order (JSON)" $? "$out"
+	# `ip route get` words give the positional form's answer, with via/dev.
+	a=$(topo_ctl "$P" -j lookup 198.19.6.6 from 198.18.0.1 ipproto udp sport 52000 dport 5001)
+	b=$(topo_ctl "$P" -j lookup 198.18.0.1 198.19.6.6 udp 52000 5001)
+	out=$(topo_ctl "$P" lookup 198.19.6.6 dport 5001 from 198.18.0.1 sport 52000 ipproto udp)
+	[ -n "$a" ] && [ "$a" = "$b" ] &&
+		echo "$out" | grep -qE "nexthop nh([1-4]) via 198\.18\.\1\.2 dev r\1 probe 0"
+	result "lookup DST from SRC ipproto P sport S dport D: as ip route get words it, via and dev" $? "$out"
 	printf 'interface nosuch0 xdp\nnexthop a via 198.18.1.2 dev nosuch1\ngroup g nexthops a\nroute 198.19.0.0/16 group g\n' > "/tmp/$P.offline.conf"
 	out=$("$BUILD/ecmpd" -c "/tmp/$P.offline.conf" --check --offline 2>&1) &&
 		echo "$out" | grep -q "valid (offline" &&

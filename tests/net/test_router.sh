@@ -14,7 +14,10 @@
 #     XDP; the kernel routes it and answers);
 #  3. a reload that changes the weights changes the kernel's route; a
 #     route the kernel has from someone else is left and logged;
-#  4. --detach removes ecmpd's routes, and only those.
+#  4. --detach removes ecmpd's routes, and only those;
+#  5. what the data path passes reaches a sensible end: IPv4 options and
+#     IPv6 Hop-by-Hop forwarded by the kernel (ping -R records the hop),
+#     another station's frame and a martian source dropped by it.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -135,7 +138,8 @@ test_vlans() {
 	local out mac
 	if ! ip -n "$P-rt" link add link r0 name r0.100 type vlan id 100 2>/dev/null; then
 		# Not counted either way: the data path's VLAN rule is tested
-		# by test_xdp; here ecmpd's learning of subinterfaces would be.
+		# by test_xdp, ecmpd's learning of subinterfaces (from the
+		# rtnetlink messages such a kernel sends) by test_vlan_learning.
 		printf 'TEST: %-60s [SKIP]\n' "VLAN subinterfaces (this kernel has no 802.1Q)"
 		return
 	fi
@@ -157,6 +161,59 @@ test_vlans() {
 	out=$(frames_at 32200)
 	[ -z "$out" ] && [ "$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["passed"]["vlan"]["packets"])')" -ge 100 ]
 	result "VLAN 200 (no L3 interface here): not routed, counted as vlan" $? "$out"
+}
+
+# pstat REASON: its packet count.
+pstat() {
+	topo_ctl "$P" -j stats | python3 -c "import json, sys; print(json.load(sys.stdin)['passed']['$1']['packets'])"
+}
+
+# flows_total BASE: frames of the 100 flows from BASE, at any nexthop.
+flows_total() {
+	frames_at "$1" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); n += a[2] } } END { print n + 0 }'
+}
+
+# RFC 1812 / RFC 8200: what the data path passes reaches the end the
+# kernel gives it. Options and Hop-by-Hop: forwarded by the kernel (which
+# interprets them); another station's frame and a martian source: dropped,
+# never forwarded.
+test_sensible_ends() {
+	local mac out o0 h0 n0 i
+	mac=$(ip -n "$P-rt" -br link show r0 | awk '{print $3}')
+	topo_clear_sinks "$P"
+	o0=$(pstat ip_options)
+	nsx "$P-cl" "$BUILD/tests/flowgen" --options c0 "$mac" 198.18.0.1 198.19.9.9 33000 100 >/dev/null
+	nsx "$P-cl" "$BUILD/tests/flowgen" --options c0 "$mac" 2001:db8::1 2001:db8:100::9 33200 100 >/dev/null
+	sleep 0.5
+	out="$(flows_total 33000) $(flows_total 33200) $(( $(pstat ip_options) - o0 ))"
+	[ "$out" = "100 100 200" ]
+	result "IPv4 options, IPv6 Hop-by-Hop: passed (ip_options), then forwarded by the kernel" $? \
+		"delivered v4, v6, passed: $out"
+	for i in 1 2 3 4; do	# a host behind the ECMP route that answers
+		ip -n "$P-n$i" route add local 198.19.5.5/32 dev lo
+		ip -n "$P-n$i" route add 198.18.0.0/24 via "198.18.$i.1"
+	done
+	out=$(nsx "$P-cl" ping -n -R -c 1 -W 1 198.19.5.5 2>&1)
+	echo "$out" | grep -q "^RR:" && echo "$out" | grep -q "198.18.0.254" &&
+		echo "$out" | grep -q "1 received"
+	result "ping -R (Record Route): answered, the router's hop recorded by the kernel" $? \
+		"$(echo "$out" | grep -A4 '^RR:' | tr -s ' \n\t' ' ')"
+	for i in 1 2 3 4; do
+		ip -n "$P-n$i" route del local 198.19.5.5/32 dev lo
+		ip -n "$P-n$i" route del 198.18.0.0/24 via "198.18.$i.1"
+	done
+	h0=$(pstat other_host)
+	nsx "$P-cl" "$BUILD/tests/flowgen" c0 02:00:00:00:00:99 198.18.0.1 198.19.9.9 33400 100 >/dev/null
+	n0=$(pstat not_unicast)
+	# A loopback source: a martian to both (RFC 1812 5.3.7). Linux
+	# forwards 0/8 and 169.254/16 sources, which the data path passes
+	# too (docs/DATAPATH.md): its policy, the operator's firewall.
+	nsx "$P-cl" "$BUILD/tests/flowgen" c0 "$mac" 127.0.0.5 198.19.9.9 33600 100 >/dev/null
+	sleep 0.5
+	out="$(flows_total 33400) $(( $(pstat other_host) - h0 )) $(flows_total 33600) $(( $(pstat not_unicast) - n0 ))"
+	[ "$out" = "0 100 0 100" ]
+	result "another station's frame, a loopback source: passed, and dropped by the kernel" $? \
+		"delivered, passed: $out"
 }
 
 test_reload_and_detach() {
@@ -184,6 +241,7 @@ want fib && test_fib_routes
 want traceroute && test_traceroute
 want connected && test_connected
 want vlan && test_vlans
+want ends && test_sensible_ends
 want reload && test_reload_and_detach
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -78,7 +78,47 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "frobnicate 1\n",
-	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, kernel-path" },
+	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, routes, kernel-path, metrics, control" },
+	{ "bfd dev\n",
+	  "t.conf:1: bfd dev: expected 'bfd dev IFNAME [interval MS] [multiplier N]'" },
+	{ "bfd dev eth1 interval 50 admin-down-on-exit\n",
+	  "t.conf:1: bfd dev eth1: admin-down-on-exit is ecmpd's, on a 'bfd' line of its own" },
+	{ "bfd dev eth1 interval 5\n",
+	  "t.conf:1: bfd: interval '5' is not a number of milliseconds from 10 to 60000" },
+	{ "bfd dev eth1 auth sha1\n",
+	  "t.conf:1: bfd dev eth1: expected [interval MS] [multiplier N], got 'auth sha1'" },
+	{ "bfd dev eth1\nbfd dev eth1 multiplier 5\n",
+	  "t.conf:2: bfd dev eth1: given twice (first at line 1)" },
+	{ "control ecmp\n",
+	  "t.conf:1: control: expected 'control group NAME' (the group whose members may read through the control socket)" },
+	{ "control group a/b\n",
+	  "t.conf:1: control group: 'a/b' is not a group name" },
+	{ "control group ecmp\ncontrol group adm\n",
+	  "t.conf:2: control: given twice (first at line 1)" },
+	{ "metrics listen\n",
+	  "t.conf:1: metrics: expected 'metrics listen ADDR:PORT' (IPv6: [ADDR]:PORT)" },
+	{ "metrics listen 198.18.0.1\n",
+	  "t.conf:1: metrics listen: '198.18.0.1' has no port; write ADDR:PORT, e.g. 198.18.0.254:9469" },
+	{ "metrics listen 198.18.0.1:0\n",
+	  "t.conf:1: metrics listen: '198.18.0.1:0' is not ADDR:PORT with an IPv4 or [IPv6] address and a port from 1 to 65535" },
+	{ "metrics listen 2001:db8::1:9469\n",
+	  "t.conf:1: metrics listen: '2001:db8::1:9469' is not ADDR:PORT with an IPv4 or [IPv6] address and a port from 1 to 65535" },
+	{ "metrics listen [2001:db8::1]:9469\nmetrics listen 198.18.0.1:9469\n",
+	  "t.conf:2: metrics: given twice (first at line 1)" },
+	{ "routes\n",
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'" },
+	{ "routes kernel table local\n",
+	  "t.conf:1: routes kernel: table 'local' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
+	{ "routes kernel protocol\n",
+	  "t.conf:1: routes kernel: 'protocol' needs at least one name or number" },
+	{ "routes kernel protocol bgp 236\n",
+	  "t.conf:1: routes kernel: protocol '236' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)" },
+	{ "routes kernel protocol kernel\n",
+	  "t.conf:1: routes kernel: protocol 'kernel' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)" },
+	{ "routes kernel bgp\n",
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'" },
+	{ "routes kernel\nroutes kernel table 100\n",
+	  "t.conf:2: routes kernel: given twice (first at line 1)" },
 	{ "kernel-path\n",
 	  "t.conf:1: kernel-path: expected 'kernel-path [from PREFIX] [to PREFIX] [proto tcp|udp|sctp|icmp|icmp6|NUMBER] [sport PORT[-PORT]] [dport PORT[-PORT]]'" },
 	{ "kernel-path from 198.18.0.0/24 to 2001:db8::/32\n",
@@ -162,10 +202,36 @@ static const struct bad_case bad[] = {
 	{ "nexthop a via 198.18.1.2 dev lo bfd interval\n",
 	  "t.conf:1: bfd: 'interval' needs a value" },
 	{ "bfd interval 50 secret /k\n",
-	  "t.conf:1: bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]', got 'secret /k'" },
+	  "t.conf:1: bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]' or 'bfd dev IFNAME [interval MS] [multiplier N]', got 'secret /k'" },
 	{ "nexthop a via 198.18.1.2 dev lo vlan 4095\n",
 	  "t.conf:1: nexthop a: vlan '4095' is not from 1 to 4094" },
 };
+
+/* `routes kernel`: the table and the protocols, named or numbered. */
+static void test_config_routes_kernel(void)
+{
+	struct ecmp_conf c = { 0 };
+	static const uint8_t defaults[] = { 3, 4, 11, 12, 186, 187, 188, 196 };
+	unsigned i, n = 0;
+
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes kernel\n"), 0, "parse");
+	ASSERT_TRUE(c.kernel_routes.enabled, "enabled");
+	ASSERT_EQ(c.kernel_routes.table, 254, "main by default");
+	for (i = 0; i < 256; i++)
+		n += conf_kernel_proto(&c.kernel_routes, i);
+	ASSERT_EQ(n, sizeof(defaults), "the default protocols only");
+	for (i = 0; i < sizeof(defaults); i++)
+		ASSERT_TRUE(conf_kernel_proto(&c.kernel_routes, defaults[i]), "a default protocol");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes kernel table 100 protocol ospf 42\n"), 0, "parse");
+	ASSERT_EQ(c.kernel_routes.table, 100, "table");
+	ASSERT_TRUE(conf_kernel_proto(&c.kernel_routes, 188) && conf_kernel_proto(&c.kernel_routes, 42) &&
+		    !conf_kernel_proto(&c.kernel_routes, 186), "ospf and 42, not bgp");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", ""), 0, "parse");
+	ASSERT_TRUE(!c.kernel_routes.enabled, "off without the statement");
+	config_free(&c);
+}
 
 static void test_config_errors(void)
 {
@@ -203,6 +269,25 @@ static void test_config_host_checks(void)
 	      "interface error: %s", c.nerror ? c.error[0] : "-");
 	CHECK(c.nerror == 2 && !strcmp(c.error[1], "t.conf:2: nexthop a: no such interface 'nosuch1'"),
 	      "nexthop dev error: %s", c.nerror > 1 ? c.error[1] : "-");
+	config_free(&c);
+}
+
+/* `control group`: the group is looked up on the host, its gid kept. */
+static void test_config_control_group(void)
+{
+	struct ecmp_conf c = { 0 };
+
+	ASSERT_EQ(config_parse(&c, "t.conf", "control group root\n"), 0, "parses");
+	ASSERT_EQ(config_check_host(&c), 0, "group root exists");
+	CHECK(!strcmp(c.control.group, "root") && c.control.gid == 0, "gid of root: %u",
+	      c.control.gid);
+	config_free(&c);
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(config_parse(&c, "t.conf", "\ncontrol group no-such-group-xe\n"), 0, "parses");
+	ASSERT_EQ(config_check_host(&c), -EINVAL, "unknown group refused");
+	CHECK(c.nerror == 1 && !strcmp(c.error[0], "t.conf:2: control group no-such-group-xe: no such "
+				       "group; create it (groupadd --system no-such-group-xe) or name another"),
+	      "error: %s", c.nerror ? c.error[0] : "-");
 	config_free(&c);
 }
 
@@ -401,9 +486,11 @@ int main(void)
 	RUN_TEST(test_config_defaults);
 	RUN_TEST(test_config_first_cause);
 	RUN_TEST(test_config_kernel_path);
+	RUN_TEST(test_config_routes_kernel);
 	RUN_TEST(test_config_errors);
 	RUN_TEST(test_config_lists_every_error);
 	RUN_TEST(test_config_host_checks);
+	RUN_TEST(test_config_control_group);
 	RUN_TEST(test_config_files);
 	RUN_TEST(test_config_bfd);
 	RUN_TEST(test_config_bfd_secret);

@@ -44,6 +44,7 @@ struct peer {
 	int tx_fd;
 	uint32_t ifindex;
 	uint8_t reported;		/* the state last reported to the plane */
+	uint8_t announced;		/* ... and by bfd_each_change() */
 	uint64_t dropped;		/* demultiplexed here, then discarded */
 	uint64_t change_unix_us;	/* wall clock of the last state change */
 	uint64_t rx_unix_us;		/* wake-up that took the last packet */
@@ -51,6 +52,10 @@ struct peer {
 	/* rx_unix_us at that moment: packets the peer sent before it went
 	 * silent can still be read after the Down, and would move rx. */
 	uint64_t rx_before_out_unix_us;
+	/* How late a periodic transmission left against its schedule, at
+	 * worst: whether this thread kept time (a reload or a busy machine
+	 * must not hold it up). */
+	uint64_t tx_late_max_us;
 };
 
 struct bfd_rt {
@@ -350,8 +355,11 @@ static void run_sessions(struct bfd_rt *rt)
 			continue;
 		bfd_session_timers(&p->s, now);
 		report(rt, p, now_unix);
-		if (bfd_session_tx_due(&p->s, now))
+		if (bfd_session_tx_due(&p->s, now)) {
+			if (!p->s.final_due && now - p->s.next_tx_us > p->tx_late_max_us)
+				p->tx_late_max_us = now - p->s.next_tx_us;
 			send_packet(p, now);
+		}
 		t = bfd_session_next_event(&p->s);
 		if (t && (!next || t < next))
 			next = t;
@@ -662,6 +670,7 @@ int bfd_sync(struct bfd_rt *rt, const struct bfd_peer *peers, int npeers,
 		bfd_session_init(&p->s, &sc, new_disc(rt), rt_random(rt),
 				 peers[i].admin_down, now);
 		p->reported = p->s.state;
+		p->announced = p->s.state;
 		p->change_unix_us = clock_unix_us();
 		__atomic_store_n(&rt->nh_bfd[p->conf.nh_id], NH_BFD_WAIT, __ATOMIC_SEQ_CST);
 	}
@@ -683,6 +692,45 @@ void bfd_set_admin_down(struct bfd_rt *rt, const char *name, int admin_down)
 	}
 	pthread_mutex_unlock(&rt->mu);
 	wake(rt);
+}
+
+void bfd_each_change(struct bfd_rt *rt,
+		     void (*fn)(void *arg, const char *nexthop, const char *state,
+				const char *diag),
+		     void *arg)
+{
+	struct change {
+		char name[sizeof(((struct bfd_peer *)0)->name)];
+		uint8_t state, diag;
+	} c[16];
+	uint32_t i, k;
+	int n, more = 1;
+
+	/* Taken under the lock, told after it: what fn does (building and
+	 * sending monitor lines) must never hold up the BFD thread. */
+	while (more) {
+		n = 0;
+		more = 0;
+		pthread_mutex_lock(&rt->mu);
+		for (i = 0; i < rt->npeer; i++) {
+			struct peer *p = &rt->peer[i];
+
+			if (!p->in_use || p->announced == p->reported)
+				continue;
+			if (n == (int)(sizeof(c) / sizeof(c[0]))) {
+				more = 1;
+				break;
+			}
+			p->announced = p->reported;
+			snprintf(c[n].name, sizeof(c[n].name), "%s", p->conf.name);
+			c[n].state = p->reported;
+			c[n++].diag = p->s.local_diag;
+		}
+		pthread_mutex_unlock(&rt->mu);
+		for (k = 0; k < (uint32_t)n; k++)
+			fn(arg, c[k].name, bfd_state_name(c[k].state),
+			   c[k].state == BFD_UP ? NULL : bfd_diag_name(c[k].diag));
+	}
 }
 
 /* ---- ecmpctl bfd show ---- */
@@ -732,6 +780,7 @@ static void show_json(struct bfd_rt *rt, struct json *j, uint64_t now)
 		json_u64(j, "rx_packets", s->rx_packets);
 		json_u64(j, "tx_packets", s->tx_packets);
 		json_u64(j, "rx_dropped", p->dropped);
+		json_u64(j, "tx_late_max_us", p->tx_late_max_us);
 		json_u64(j, "last_change_unix_us", p->change_unix_us);
 		json_u64(j, "last_change_age_ms", (now - p->change_unix_us) / 1000);
 		json_u64(j, "last_rx_unix_us", p->rx_unix_us);

@@ -70,5 +70,11 @@ void bfd_set_admin_down(struct bfd_rt *rt, const char *name, int admin_down);
  * (counts by reason) into the open object j: ecmpctl bfd show renders
  * them, the keys are its words. */
 void bfd_show(struct bfd_rt *rt, struct json *j);
+/* Calls fn for each session whose state changed since the last call (its
+ * nexthop, the state, the local diagnostic when not Up); for monitors. */
+void bfd_each_change(struct bfd_rt *rt,
+		     void (*fn)(void *arg, const char *nexthop, const char *state,
+				const char *diag),
+		     void *arg);
 
 #endif /* ECMP_BFD_H */

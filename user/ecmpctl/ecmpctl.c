@@ -7,6 +7,7 @@
  * through one print call (lib/print.h), so JSON keys are the text words.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -22,6 +23,10 @@
 
 #include "cli.h"
 #include "lookup.h"
+#include "monitor.h"
+#include "lib/prometheus.h"
+#include "lib/version.h"
+#include "xmit_stats.h"
 #include "lib/ctl.h"
 #include "lib/dp_maps.h"
 #include "lib/hook.h"
@@ -33,7 +38,8 @@
 
 static struct cli_cmd g;
 
-/* One line on stderr (or {"error": ...} on stdout with -j); exit 1. */
+/* One line on stderr ({"error": ...} with -j, so scripts parse it like
+ * any answer; stdout stays empty); exit 1. */
 static int fail(const char *fmt, ...)
 {
 	char msg[1024];
@@ -43,7 +49,8 @@ static int fail(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (g.json) {
-		print_start(stdout, 1, g.pretty);
+		fflush(stdout);
+		print_start(stderr, 1, g.pretty);
 		print_open_object(PRINT_JSON, NULL);
 		print_str(PRINT_JSON, "error", msg);
 		print_close_object();
@@ -70,8 +77,8 @@ static void join_daemon_namespaces(void)
 	unsigned i;
 	int pid;
 
-	if (ctl_server_pid(g.socket, &pid) || pid <= 0 || pid == getpid())
-		return;
+	if (geteuid() || ctl_server_pid(g.socket, &pid) || pid <= 0 || pid == getpid())
+		return;		/* joining takes root; readers get fds instead */
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		struct stat theirs, ours;
 		int fd;
@@ -93,9 +100,85 @@ static void join_daemon_namespaces(void)
 	}
 }
 
+/* -n NAME: the network namespace `ip netns` named (or a path to one), as
+ * `ip -n` does; for when ecmpd is not there to be joined. */
+static int enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), strchr(name, '/') ? "%s" : "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		err = fail("netns %s: cannot enter %s: %s (`ip netns list` names them)",
+			   name, path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/*
+ * Without root the pins are out of reach (bpffs is root's, and opening a
+ * BPF object needs privilege): a member of ecmpd's `control group` gets
+ * read-only fds of the maps from ecmpd over the socket instead.
+ */
+static int maps_from_daemon(struct ecmp_dp *dp)
+{
+	int fds[CTL_MAX_FDS], byname[DP_MAP_COUNT], nfds, i, k, err;
+	const struct json_value *names, *v;
+	struct json_value *reply = NULL;
+	char *text = NULL;
+	const char *msg;
+
+	err = ctl_request_fds(g.socket, "maps", &text, fds, CTL_MAX_FDS, &nfds, 10000);
+	if (err == -EACCES || err == -EPERM)
+		return fail("Reading xdp-ecmp takes root, or a group ecmpd lets read (`control group` "
+			    "in ecmpd.conf): %s is not open to this user", g.socket);
+	if (err)
+		return fail("Failed to reach ecmpd at %s: %s; without root the maps are read through "
+			    "ecmpd, which must be running", g.socket, strerror(-err));
+	reply = json_parse(text, NULL);
+	free(text);
+	msg = reply ? json_get_str(reply, "error") : "not JSON";
+	names = reply ? json_get(reply, "maps") : NULL;
+	for (i = 0; i < DP_MAP_COUNT; i++)
+		byname[i] = -1;
+	for (v = names ? names->child : NULL, k = 0; v && k < nfds; v = v->next, k++)
+		for (i = 0; i < DP_MAP_COUNT; i++)
+			if (v->str && !strcmp(v->str, dp_map_names[i]) && byname[i] < 0)
+				byname[i] = fds[k];
+	for (i = 0; i < DP_MAP_COUNT && byname[i] >= 0; i++)
+		;
+	if (msg || i < DP_MAP_COUNT) {
+		while (nfds)
+			close(fds[--nfds]);
+		json_free(reply);
+		if (msg)
+			return fail("ecmpd at %s: %s", g.socket, msg);
+		return fail("ecmpd at %s sent other maps than this ecmpctl knows (%s is missing); "
+			    "is it the same version?", g.socket, dp_map_names[i]);
+	}
+	json_free(reply);
+	/* fds ecmpd sent that no name claimed (a newer ecmpd's) */
+	for (k = 0; k < nfds; k++) {
+		for (i = 0; i < DP_MAP_COUNT && byname[i] != fds[k]; i++)
+			;
+		if (i == DP_MAP_COUNT)
+			close(fds[k]);
+	}
+	err = dp_open_fds(dp, byname);
+	if (err)
+		return fail("Failed to read the maps ecmpd sent: %s", strerror(-err));
+	return 0;
+}
+
 static int open_maps(struct ecmp_dp *dp)
 {
-	int err = dp_open_pinned(dp, g.pin_root, 0);
+	int err;
+
+	if (geteuid())
+		return maps_from_daemon(dp);
+	err = dp_open_pinned(dp, g.pin_root, 0);
 
 	if (err == -ENOENT)
 		return fail("No xdp-ecmp maps under %s: start ecmpd, or pass --pin-root",
@@ -195,6 +278,11 @@ static void print_nexthop(const struct ecmp_dp *dp, uint32_t id,
 		print_str(PRINT_ANY, "bfd", m->flags & ECMP_NH_META_BFD_UP ? "up" : "down");
 	else
 		print_null(PRINT_ANY, "bfd");
+	if (n->mtu)
+		print_u64(PRINT_ANY, "mtu", n->mtu);
+	/* Its frames leave through the tc hook or the kernel, not XDP. */
+	if (m->flags & ECMP_NH_META_NO_XDP_XMIT)
+		print_str(PRINT_ANY, "xdp_xmit", "no");
 	print_u64(PRINT_JSON, "id", id);
 	print_u64(PRINT_ANY, "packets", c.packets);
 	print_u64(PRINT_ANY, "bytes", c.bytes);
@@ -328,13 +416,72 @@ static int route_inside(const struct ecmp_route_key *k, const struct cli_prefix 
 	return !memcmp(addr, p->addr, sizeof(addr));
 }
 
+/* `route show all`: the kernel's routes ecmpd leaves to the kernel, with
+ * the reason (its "kernel-routes" answer), each marked once printed. */
+struct kept {
+	char prefix[64];
+	const char *reason;
+	int shown;
+};
+
+static int kept_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kept *)a)->prefix, ((const struct kept *)b)->prefix);
+}
+
+static struct kept *kept_find(struct kept *v, int n, const char *prefix)
+{
+	struct kept k;
+
+	snprintf(k.prefix, sizeof(k.prefix), "%s", prefix);
+	return n ? bsearch(&k, v, n, sizeof(*v), kept_cmp) : NULL;
+}
+
+/* The list, sorted, or -1 (said why); *reply holds the strings. */
+static int kept_read(struct json_value **reply, struct kept **out)
+{
+	const struct json_value *v;
+	struct kept *k;
+	int n = 0;
+
+	if (ask("kernel-routes", reply))
+		return -1;
+	for (v = json_get(*reply, "routes"), v = v ? v->child : NULL; v; v = v->next)
+		n++;
+	k = calloc(n ? n : 1, sizeof(*k));
+	if (!k) {
+		fail("out of memory");
+		return -1;
+	}
+	n = 0;
+	for (v = json_get(*reply, "routes"), v = v ? v->child : NULL; v; v = v->next) {
+		const char *p = json_get_str(v, "prefix"), *r = json_get_str(v, "reason");
+
+		if (!p || !r)
+			continue;
+		snprintf(k[n].prefix, sizeof(k[n].prefix), "%s", p);
+		k[n++].reason = r;
+	}
+	qsort(k, n, sizeof(*k), kept_cmp);
+	*out = k;
+	return n;
+}
+
 static int do_route_show(const struct cli_prefix *inside)
 {
 	struct ecmp_route_key key, next, *cur = NULL;
+	struct json_value *reply = NULL;
+	struct kept *kept = NULL;
 	struct ecmp_dp dp;
+	int nkept = 0, i;
 
-	if (open_maps(&dp))
+	if (g.all && (nkept = kept_read(&reply, &kept)) < 0)
 		return 1;
+	if (open_maps(&dp)) {
+		json_free(reply);
+		free(kept);
+		return 1;
+	}
 	print_open_array(PRINT_JSON, NULL);
 	while (!bpf_map_get_next_key(dp.fd[DP_ROUTES], cur, &next)) {
 		struct ecmp_route v;
@@ -356,71 +503,151 @@ static int do_route_show(const struct cli_prefix *inside)
 		} else {
 			group_name(&dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
 			print_str(PRINT_ANY, "group", grp);
+			print_str(PRINT_ANY, "source",
+				  strncmp(grp, ECMP_MIRROR_GROUP_PREFIX,
+					  strlen(ECMP_MIRROR_GROUP_PREFIX)) ? "config" : "kernel");
 		}
+		if (g.all) {
+			struct kept *k = kept_find(kept, nkept, prefix);
+
+			if (k) {
+				print_str(PRINT_ANY, "kernel_route", k->reason);
+				k->shown = 1;
+			}
+		}
+		print_close_object();
+		print_nl();
+	}
+	/* Kept routes the maps do not hold: the kernel's table is not in
+	 * the data path (too large), or the prefix is outside PREFIX. */
+	for (i = 0; i < nkept; i++) {
+		struct cli_prefix p;
+		struct ecmp_route_key k = { 0 };
+
+		if (kept[i].shown || cli_parse_prefix(kept[i].prefix, &p))
+			continue;
+		k.family = p.family;
+		k.prefixlen = p.len;
+		memcpy(k.addr, p.addr, 16);
+		if (!route_inside(&k, inside))
+			continue;
+		print_open_object(PRINT_JSON, NULL);
+		print_str(PRINT_VALUE, "prefix", kept[i].prefix);
+		print_str(PRINT_ANY, "kernel_route", kept[i].reason);
+		print_str(PRINT_ANY, "in_data_path", "no");
 		print_close_object();
 		print_nl();
 	}
 	print_close_array();
 	dp_close(&dp, 1);
+	json_free(reply);
+	free(kept);
 	return 0;
 }
 
 /* ---- interface ---- */
 
 /* The tag tells builds apart: ecmpd logs the tag of each one it attaches. */
-static void print_hook(const char *ifname, const char *hook, const char *mode,
-		       uint32_t prog_id)
+/* -s: an interface's counters as the kernel keeps them (64-bit, from
+ * /proc/net/dev of this network namespace, which ip -s link shows). */
+static void print_dev_stats(const char *ifname)
 {
-	char tag[2 * BPF_TAG_SIZE + 1] = "";
+	static const char *const keys[] = { "rx_bytes", "rx_packets", "rx_errors", "rx_dropped",
+					    "tx_bytes", "tx_packets", "tx_errors", "tx_dropped" };
+	/* Their columns in /proc/net/dev after "IFNAME:". */
+	static const int col[] = { 0, 1, 2, 3, 8, 9, 10, 11 };
+	unsigned long long v[16] = { 0 };
+	char line[512];
+	FILE *f = fopen("/proc/net/dev", "r");
+	int found = 0;
+	unsigned i;
 
-	if (prog_id && hook_prog_tag(prog_id, tag))
-		tag[0] = 0;	/* detached meanwhile */
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*name == ' ')
+			name++;
+		if (strcmp(name, ifname))
+			continue;
+		found = sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+			       &v[10], &v[11]) == 12;
+	}
+	if (f)
+		fclose(f);
+	for (i = 0; found && i < sizeof(keys) / sizeof(keys[0]); i++)
+		print_u64(PRINT_ANY, keys[i], v[col[i]]);
+}
+
+static void print_hook(const struct hook_entry *h)
+{
 	print_open_object(PRINT_JSON, NULL);
-	print_str(PRINT_VALUE, "interface", ifname);
-	print_str(PRINT_VALUE, "hook", hook);
-	print_str(PRINT_VALUE, "mode", mode);
-	print_u64(PRINT_ANY, "prog_id", prog_id);
-	if (tag[0])
-		print_str(PRINT_ANY, "tag", tag);
+	print_str(PRINT_VALUE, "interface", h->ifname);
+	print_str(PRINT_VALUE, "hook", h->hook);
+	print_str(PRINT_VALUE, "mode", h->mode);
+	print_u64(PRINT_ANY, "prog_id", h->prog_id);
+	if (h->tag[0])
+		print_str(PRINT_ANY, "tag", h->tag);
 	else
-		print_null(PRINT_ANY, "tag");
+		print_null(PRINT_ANY, "tag");	/* detached meanwhile */
+	if (g.stats)
+		print_dev_stats(h->ifname);
 	print_close_object();
 	print_nl();
+}
+
+/* The hooks as ecmpd sees them (a reader cannot read programs). The
+ * count, or -ECANCELED when the failure was reported already. */
+static int hooks_from_daemon(struct hook_entry **out)
+{
+	const struct json_value *v;
+	struct json_value *reply;
+	struct hook_entry *h;
+	uint64_t id;
+	int n = 0, k = 0;
+
+	if (ask("hooks", &reply))
+		return -ECANCELED;
+	for (v = json_get(reply, "hooks"), v = v ? v->child : NULL; v; v = v->next)
+		n++;
+	h = calloc(n ? n : 1, sizeof(*h));
+	for (v = json_get(reply, "hooks"), v = v ? v->child : NULL; h && v; v = v->next, k++) {
+		const char *tag = json_get_str(v, "tag");
+
+		snprintf(h[k].ifname, sizeof(h[k].ifname), "%s", json_get_str(v, "interface") ?: "?");
+		snprintf(h[k].hook, sizeof(h[k].hook), "%s", json_get_str(v, "hook") ?: "?");
+		snprintf(h[k].mode, sizeof(h[k].mode), "%s", json_get_str(v, "mode") ?: "?");
+		h[k].prog_id = json_u64_of(json_get(v, "prog_id"), &id) ? 0 : id;
+		snprintf(h[k].tag, sizeof(h[k].tag), "%s", tag ? tag : "");
+	}
+	json_free(reply);
+	if (!h)
+		return -ENOMEM;
+	*out = h;
+	return n;
 }
 
 /* Where the programs are attached, read from the kernel (XDP through
  * libxdp, TC by our filter's handle and priority). */
 static int do_interface_show(const char *only)
 {
-	struct if_nameindex *ifs = if_nameindex(), *i;
-	int found = 0;
+	struct hook_entry *h = NULL;
+	int n, i;
 
-	if (!ifs)
-		return fail("Failed to list interfaces: %s", strerror(errno));
-	print_open_array(PRINT_JSON, NULL);
-	for (i = ifs; i->if_index; i++) {
-		uint32_t xdp_id, in, out;
-		int mode;
-
-		if (only && strcmp(only, i->if_name))
-			continue;
-		found = 1;
-		mode = hook_xdp_mode(i->if_index, &xdp_id);
-		in = hook_tc_query(i->if_index, 0);
-		out = hook_tc_query(i->if_index, 1);
-		if (mode)
-			print_hook(i->if_name, "xdp",
-				   mode == XDP_MODE_SKB ? "generic" :
-				   mode == XDP_MODE_HW ? "offload" : "native", xdp_id);
-		if (in)
-			print_hook(i->if_name, "tc", "ingress", in);
-		if (out)
-			print_hook(i->if_name, "tc", "egress", out);
-	}
-	print_close_array();
-	if_freenameindex(ifs);
-	if (only && !found)
+	if (only && !if_nametoindex(only))
 		return fail("interface %s: no such interface here", only);
+	n = geteuid() ? hooks_from_daemon(&h) : hook_list(&h);
+	if (n < 0)
+		return n == -ECANCELED ? 1 : fail("Failed to list the hooks: %s", strerror(-n));
+	print_open_array(PRINT_JSON, NULL);
+	for (i = 0; i < n; i++)
+		if (!only || !strcmp(only, h[i].ifname))
+			print_hook(&h[i]);
+	print_close_array();
+	free(h);
 	return 0;
 }
 
@@ -527,20 +754,15 @@ static void print_capacity(const struct ecmp_dp *dp)
 }
 
 /* Kernel memory of the maps, and ecmpd's own when it answers. */
-static void print_memory(const struct ecmp_dp *dp)
+static void print_memory(const struct ecmp_dp *dp, const struct json_value *status)
 {
 	uint64_t total = 0, rss = 0, peak = 0;
-	struct json_value *status = NULL;
-	char *text = NULL;
-	int i, have_rss = 0;
+	int i, have_rss;
 
 	for (i = 0; i < DP_MAP_COUNT; i++)
 		total += dp_map_memlock(dp, i);
-	if (!ctl_request(g.socket, "status", &text, 10000)) {
-		status = json_parse(text, NULL);
-		have_rss = !json_u64_of(json_get(status, "rss_bytes"), &rss) &&
-			   !json_u64_of(json_get(status, "rss_peak_bytes"), &peak);
-	}
+	have_rss = !json_u64_of(json_get(status, "rss_bytes"), &rss) &&
+		   !json_u64_of(json_get(status, "rss_peak_bytes"), &peak);
 	print_open_object(PRINT_ANY, "memory");
 	print_size(PRINT_ANY, "maps_bytes", total);
 	print_open_object(PRINT_ANY, "maps");
@@ -556,18 +778,127 @@ static void print_memory(const struct ecmp_dp *dp)
 	}
 	print_close_object();
 	print_nl();
-	json_free(status);
-	free(text);
+}
+
+/* What `routes kernel` mirrors (ecmpd's status), when it is on. */
+static void print_mirror(const struct json_value *status)
+{
+	const struct json_value *kr = json_get(status, "kernel_routes"), *v;
+	static const char *const fields[] = { "table", "prefixes", "mirrored", "groups", "reads",
+					      "netlink_overruns", "last_read_apply_us", "last_lag_us",
+					      "max_lag_us" };
+	uint64_t x;
+	unsigned i;
+	int first = 1;
+
+	if (!kr)
+		return;
+	print_open_object(PRINT_ANY, "kernel_routes");
+	print_text("kernel routes");
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!json_u64_of(json_get(kr, fields[i]), &x))
+			print_u64(PRINT_ANY, fields[i], x);
+	v = json_get(kr, "in_data_path");
+	if (v && v->type == JSON_BOOL)
+		print_str(PRINT_ANY, "in_data_path", v->boolean ? "yes" : "no");
+	if (json_get_str(kr, "error"))
+		print_str(PRINT_ANY, "error", json_get_str(kr, "error"));
+	print_open_object(PRINT_JSON, "skipped");
+	v = json_get(kr, "skipped");
+	for (v = v ? v->child : NULL; v; v = v->next)
+		if (v->key && !json_u64_of(v, &x) && x) {
+			if (first)
+				print_text("the kernel's:");
+			first = 0;
+			print_u64(PRINT_ANY, v->key, x);
+		}
+	print_close_object();
+	print_close_object();
+	print_nl();
+}
+
+/* ecmpctl monitor's subscribers (ecmpd's status): those dropped stopped
+ * reading for longer than their queue holds. */
+static void print_monitors(const struct json_value *status)
+{
+	static const char *const fields[] = { "subscribers", "lines", "dropped" };
+	const struct json_value *m = json_get(status, "monitors");
+	uint64_t x;
+	unsigned i;
+
+	if (!m)
+		return;
+	print_open_object(PRINT_ANY, "monitors");
+	print_text("monitors");
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!json_u64_of(json_get(m, fields[i]), &x))
+			print_u64(PRINT_ANY, fields[i], x);
+	print_close_object();
+	print_nl();
+}
+
+/* The egress devices of the nexthops, with what their drivers count of
+ * XDP transmit: "forwarded" checked against what left. */
+static void print_egress(const struct ecmp_dp *dp)
+{
+	uint32_t seen[256], nseen = 0, id, k;
+
+	print_open_array(PRINT_JSON, "egress");
+	for (id = 0; id < dp->max_entries[DP_NH_META]; id++) {
+		struct ecmp_nh_meta m;
+		struct xmit_stats x;
+		char dev[IF_NAMESIZE];
+
+		if (nh_meta(dp, id, &m))
+			continue;
+		for (k = 0; k < nseen && seen[k] != m.ifindex; k++)
+			;
+		if (k < nseen || nseen == sizeof(seen) / sizeof(seen[0]))
+			continue;
+		seen[nseen++] = m.ifindex;
+		if (!if_indextoname(m.ifindex, dev))
+			continue;
+		print_open_object(PRINT_JSON, NULL);
+		print_text("egress");
+		print_str(PRINT_ANY, "dev", dev);
+		print_str(PRINT_ANY, "xdp_xmit_capable",
+			  m.flags & ECMP_NH_META_NO_XDP_XMIT ? "no" : "yes");
+		if (xmit_stats_read(dev, &x) || (!x.has_sent && !x.has_errors)) {
+			print_null(PRINT_JSON, "xdp_xmit");
+			print_null(PRINT_JSON, "xdp_xmit_errors");
+			print_text("(its driver counts no XDP transmit)");
+		} else {
+			if (x.has_sent)
+				print_u64(PRINT_ANY, "xdp_xmit", x.sent);
+			else
+				print_null(PRINT_ANY, "xdp_xmit");
+			if (x.has_errors)
+				print_u64(PRINT_ANY, "xdp_xmit_errors", x.errors);
+			else
+				print_null(PRINT_ANY, "xdp_xmit_errors");
+		}
+		print_close_object();
+		print_nl();
+	}
+	print_close_array();
 }
 
 static int do_stats(void)
 {
+	struct json_value *status = NULL;
+	char *text = NULL;
 	struct ecmp_counter c;
 	struct ecmp_dp dp;
 	int r;
 
 	if (open_maps(&dp))
 		return 1;
+	if (g.prometheus) {
+		prom_write(stdout, &dp, g.socket);
+		dp_close(&dp, 1);
+		fflush(stdout);
+		return 0;
+	}
 	print_open_object(PRINT_JSON, NULL);
 	for (r = 0; r < ECMP_REASON_MAX; r++) {
 		dp_read_counter(&dp, DP_STATS, r, &c);
@@ -585,21 +916,32 @@ static int do_stats(void)
 		print_nl();
 	}
 	print_close_object();	/* passed */
+	print_egress(&dp);
 	print_capacity(&dp);
-	print_memory(&dp);
+	if (!ctl_request(g.socket, "status", &text, 10000))
+		status = json_parse(text, NULL);
+	print_memory(&dp, status);
+	print_mirror(status);
+	print_monitors(status);
 	print_close_object();
+	json_free(status);
+	free(text);
 	dp_close(&dp, 1);
 	return 0;
 }
 
 /* ---- lookup ---- */
 
-static void print_lookup(const struct ecmp_dp *dp, const struct ecmp_flow *f)
+static void print_lookup(const struct ecmp_dp *dp, const struct cli_probe *p)
 {
 	char route[64] = "", grp[ECMP_NAME_MAX + 8] = "", nhname[ECMP_NAME_MAX] = "";
+	char via[INET6_ADDRSTRLEN] = "", dev[IF_NAMESIZE] = "";
+	struct ecmp_flow hashed = p->icmp_error ? p->quoted : p->flow;
 	struct lookup_result r;
 
-	lookup_flow(dp, f, &r);
+	if (p->icmp_error)
+		ecmp_flow_turn_round(&hashed);
+	lookup_flow(dp, &p->flow, &hashed, &r);
 	if (r.route_found) {
 		char a[INET6_ADDRSTRLEN];
 
@@ -612,8 +954,12 @@ static void print_lookup(const struct ecmp_dp *dp, const struct ecmp_flow *f)
 	if (r.reason == ECMP_FORWARDED || r.reason == ECMP_PASS_NO_EGRESS) {
 		struct ecmp_nh_meta m;
 
-		if (!nh_meta(dp, r.nexthop, &m))
+		if (!nh_meta(dp, r.nexthop, &m)) {
 			snprintf(nhname, sizeof(nhname), "%.*s", (int)sizeof(m.name), m.name);
+			text_addr(m.family, m.via, via, sizeof(via));
+			if (!if_indextoname(m.ifindex, dev))
+				snprintf(dev, sizeof(dev), "if%u", m.ifindex);
+		}
 	}
 	print_open_object(PRINT_JSON, NULL);
 	print_str(PRINT_VALUE, "result", text_reason(r.reason));
@@ -624,10 +970,28 @@ static void print_lookup(const struct ecmp_dp *dp, const struct ecmp_flow *f)
 	if (*grp) {
 		print_str(PRINT_ANY, "group", grp);
 		print_hex64(PRINT_ANY, "hash", r.hash);
+		/* The error goes where the flow it reports on goes. */
+		if (p->icmp_error) {
+			char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+			text_addr(hashed.family, hashed.saddr, s, sizeof(s));
+			text_addr(hashed.family, hashed.daddr, d, sizeof(d));
+			print_open_object(PRINT_JSON, "hashed_as");
+			print_text("hashed_as");
+			print_str(PRINT_ANY, "src", s);
+			print_str(PRINT_ANY, "dst", d);
+			print_u64(PRINT_ANY, "proto", hashed.proto);
+			print_u64(PRINT_ANY, "sport", ntohs(hashed.sport));
+			print_u64(PRINT_ANY, "dport", ntohs(hashed.dport));
+			print_close_object();
+		}
 		print_u64(PRINT_ANY, "bucket", r.bucket);
 	}
 	if (*nhname) {
 		print_str(PRINT_ANY, "nexthop", nhname);
+		/* As ip route get says it. */
+		print_str(PRINT_ANY, "via", via);
+		print_str(PRINT_ANY, "dev", dev);
 		print_u64(PRINT_ANY, "probe", r.probe);
 		if (r.probe)
 			print_text("(bucket owner unusable)");
@@ -658,13 +1022,13 @@ static int do_lookup(void)
 	if (open_maps(&dp))
 		return 1;
 	if (g.cmd == CLI_LOOKUP) {
-		print_lookup(&dp, &g.flow);
+		print_lookup(&dp, &g.probe);
 		dp_close(&dp, 1);
 		return 0;
 	}
 	while (fgets(line, sizeof(line), stdin)) {
-		char *w[6], *save = NULL, *tok, err[256];
-		struct ecmp_flow f;
+		char *w[9], *save = NULL, *tok, err[256];
+		struct cli_probe f;
 		int n = 0;
 
 		if (!strchr(line, '\n') && !feof(stdin)) {
@@ -676,11 +1040,11 @@ static int do_lookup(void)
 			ret = 1;
 			continue;
 		}
-		for (tok = strtok_r(line, " \t\r\n", &save); tok && n < 6;
+		for (tok = strtok_r(line, " \t\r\n", &save); tok && n < 9;
 		     tok = strtok_r(NULL, " \t\r\n", &save))
 			w[n++] = tok;
 		print_start(stdout, g.json, 0);	/* one document per line */
-		if (cli_parse_flow(n, w, &f, err, sizeof(err))) {
+		if (cli_parse_probe(n, w, &f, err, sizeof(err))) {
 			print_line_error(n ? err : "empty line");
 			ret = 1;
 		} else {
@@ -693,6 +1057,37 @@ static int do_lookup(void)
 }
 
 /* ---- dispatch ---- */
+
+/* The usage, or with OBJECT only its lines (those naming a command of an
+ * object that OBJECT abbreviates, with their continuation lines). */
+static void print_help(const char *object)
+{
+	const char *line = cli_usage, *end;
+	int keep = 0;
+
+	if (!object) {
+		fputs(cli_usage, stdout);
+		return;
+	}
+	for (; *line; line = *end ? end + 1 : end) {
+		const char *cmd = line + strspn(line, " ");
+		size_t n;
+
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if (cmd > line && !strncmp(cmd, "ecmpctl ", 8)) {
+			cmd += strlen("ecmpctl ");
+			n = strcspn(cmd, " \n");
+			keep = n >= strlen(object) && !strncmp(cmd, object, strlen(object)) &&
+			       cmd[0] != '[';
+		} else if (!(line[0] == ' ' && strspn(line, " ") > 20)) {
+			keep = 0;	/* a continuation line stays with its command */
+		}
+		if (keep)
+			printf("%.*s\n", (int)(end - line), line);
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -707,6 +1102,8 @@ int main(int argc, char **argv)
 	}
 	if (cli_parse(argc, argv, &g, err, sizeof(err)))
 		return fail("%s", err);
+	if (g.netns && enter_netns(g.netns))
+		return 1;
 	/* libbpf/libxdp chatter (e.g. "no qdisc" while looking for tc
 	 * filters) is not for the user of a show command. */
 	log_init("ecmpctl", LOG_LEVEL_WARN, 0, 0);
@@ -726,7 +1123,10 @@ int main(int argc, char **argv)
 	}
 	switch (g.cmd) {
 	case CLI_HELP:
-		fputs(cli_usage, stdout);
+		print_help(g.help_object);
+		return 0;
+	case CLI_VERSION:
+		printf("ecmpctl (xdp-ecmp) %s\n", ecmp_version);
 		return 0;
 	case CLI_NEXTHOP_SHOW:
 		ret = do_nexthop_show(g.name);
@@ -753,6 +1153,8 @@ int main(int argc, char **argv)
 	case CLI_LOOKUP_BATCH:
 		ret = do_lookup();
 		break;
+	case CLI_MONITOR:
+		return monitor_run(g.socket, g.events, g.json);
 	case CLI_RELOAD:
 		ret = do_request("reload");
 		break;

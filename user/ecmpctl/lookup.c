@@ -44,7 +44,7 @@ static int kernel_path(const struct ecmp_dp *dp, const struct ecmp_flow *f)
 }
 
 int lookup_flow(const struct ecmp_dp *dp, const struct ecmp_flow *f,
-		struct lookup_result *r)
+		const struct ecmp_flow *hashed, struct lookup_result *r)
 {
 	const struct ecmp_config *cfg = dp->config;
 	uint64_t table;
@@ -76,7 +76,7 @@ int lookup_flow(const struct ecmp_dp *dp, const struct ecmp_flow *f,
 		return 0;
 	}
 	r->group = ECMP_LPM_GROUP(r->leaf);
-	r->hash = ecmp_flow_hash(f, cfg->hash_flags, cfg->seed);
+	r->hash = ecmp_flow_hash(hashed, cfg->hash_flags, cfg->seed);
 	r->reason = ECMP_PASS_NO_NEXTHOP;
 	if (r->group >= dp->max_entries[DP_GROUPS])
 		return 0;

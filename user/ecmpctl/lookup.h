@@ -24,7 +24,9 @@ struct lookup_result {
 	int probe;		/* which probe found a usable nexthop */
 };
 
+/* f: the packet's headers, which route it; hashed: the flow the data path
+ * hashes (f itself, or for an ICMP error the quoted packet turned round). */
 int lookup_flow(const struct ecmp_dp *dp, const struct ecmp_flow *f,
-		struct lookup_result *r);
+		const struct ecmp_flow *hashed, struct lookup_result *r);
 
 #endif /* ECMP_LOOKUP_H */

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -393,14 +394,56 @@ static int parse_bfd_options(struct parser *p, int i, uint32_t *interval,
 	return i;
 }
 
+/* bfd dev IFNAME [interval MS] [multiplier N] */
+static void st_bfd_dev(struct parser *p)
+{
+	struct ecmp_conf *c = p->conf;
+	struct conf_bfd_dev r = { .line = p->line };
+	int i, end;
+
+	if (p->nw < 3 || strlen(p->w[2]) >= sizeof(r.dev)) {
+		perr(p, "bfd dev: expected 'bfd dev IFNAME [interval MS] [multiplier N]'");
+		return;
+	}
+	snprintf(r.dev, sizeof(r.dev), "%s", p->w[2]);
+	for (i = 3; i < p->nw; i++)
+		if (!strcmp(p->w[i], "admin-down-on-exit")) {
+			perr(p, "bfd dev %s: admin-down-on-exit is ecmpd's, on a 'bfd' line of its own",
+			     r.dev);
+			return;
+		}
+	end = parse_bfd_options(p, 3, &r.interval_ms, &r.multiplier, NULL);
+	if (end < 0)
+		return;
+	if (end != p->nw) {
+		perr(p, "bfd dev %s: expected [interval MS] [multiplier N], got '%s'", r.dev,
+		     words_after(p, end));
+		return;
+	}
+	for (i = 0; i < c->nbfd_dev; i++)
+		if (!strcmp(c->bfd_dev[i].dev, r.dev)) {
+			perr(p, "bfd dev %s: given twice (first at line %d)", r.dev, c->bfd_dev[i].line);
+			return;
+		}
+	if (c->nbfd_dev == CONF_MAX_BFD_DEVS) {
+		perr(p, "bfd dev: more than %d interfaces", CONF_MAX_BFD_DEVS);
+		return;
+	}
+	c->bfd_dev[c->nbfd_dev++] = r;
+}
+
 static void st_bfd(struct parser *p)
 {
-	int end = parse_bfd_options(p, 1, &p->conf->bfd_interval_ms,
-				    &p->conf->bfd_multiplier, NULL);
+	int end;
 
+	if (p->nw >= 2 && !strcmp(p->w[1], "dev")) {
+		st_bfd_dev(p);
+		return;
+	}
+	end = parse_bfd_options(p, 1, &p->conf->bfd_interval_ms, &p->conf->bfd_multiplier, NULL);
 	if (end >= 0 && end != p->nw)
-		perr(p, "bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]', got '%s'",
-		     words_after(p, end));
+		perr(p, "bfd: expected 'bfd [interval MS] [multiplier N] [admin-down-on-exit]' or "
+		     "'bfd dev IFNAME [interval MS] [multiplier N]', got '%s'", words_after(p, end));
 }
 
 static void st_pin_root(struct parser *p)
@@ -737,6 +780,154 @@ static void st_route(struct parser *p)
 	c->route[c->nroute++] = r;
 }
 
+/* rt_protos names (iproute2's, and FRR's rt_protos.d/frr.conf: its
+ * staticd installs 196, which FRR also calls "static"). */
+static const struct {
+	const char *name;
+	uint8_t num[2];
+} rt_protos[] = {
+	{ "boot", { 3 } }, { "static", { 4, 196 } }, { "zebra", { 11 } },
+	{ "bird", { 12 } }, { "dhcp", { 16 } }, { "keepalived", { 18 } },
+	{ "babel", { 42 } }, { "openr", { 99 } }, { "bgp", { 186 } },
+	{ "isis", { 187 } }, { "ospf", { 188 } }, { "rip", { 189 } },
+	{ "ripng", { 190 } }, { "eigrp", { 192 } }, { "sharp", { 194 } },
+	{ "openfabric", { 197 } },
+};
+
+static void set_proto(struct conf_kernel_routes *k, unsigned num)
+{
+	k->proto[num / 8] |= 1u << (num % 8);
+}
+
+/* routes kernel [table main|ID] [protocol NAME|NUM ...] */
+static void st_routes(struct parser *p)
+{
+	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'";
+	static const char *const defaults[] = { "bgp", "ospf", "isis", "zebra", "bird", "static", "boot" };
+	struct conf_kernel_routes k = { .enabled = 1, .table = 254, .line = p->line };
+	int i = 2, protos = 0;
+	unsigned j, d;
+
+	if (p->nw < 2 || strcmp(p->w[1], "kernel")) {
+		perr(p, "%s", usage);
+		return;
+	}
+	if (p->conf->kernel_routes.enabled) {
+		perr(p, "routes kernel: given twice (first at line %d)",
+		     p->conf->kernel_routes.line);
+		return;
+	}
+	if (i + 1 < p->nw && !strcmp(p->w[i], "table")) {
+		if (!strcmp(p->w[i + 1], "main")) {
+			k.table = 254;
+		} else if (parse_u32(p->w[i + 1], 1, UINT32_MAX, &k.table) ||
+			   k.table == 255 || k.table == 253) {
+			perr(p, "routes kernel: table '%s' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)",
+			     p->w[i + 1]);
+			return;
+		}
+		i += 2;
+	}
+	if (i < p->nw && !strcmp(p->w[i], "protocol")) {
+		for (i++; i < p->nw; i++, protos++) {
+			uint32_t num;
+			int found = 0;
+
+			for (j = 0; j < sizeof(rt_protos) / sizeof(rt_protos[0]); j++)
+				if (!strcmp(p->w[i], rt_protos[j].name)) {
+					for (d = 0; d < 2 && rt_protos[j].num[d]; d++)
+						set_proto(&k, rt_protos[j].num[d]);
+					found = 1;
+				}
+			if (found)
+				continue;
+			if (parse_u32(p->w[i], 1, 255, &num) || num == 2 || num == 236) {
+				perr(p, "routes kernel: protocol '%s' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)",
+				     p->w[i]);
+				return;
+			}
+			set_proto(&k, num);
+		}
+		if (!protos) {
+			perr(p, "routes kernel: 'protocol' needs at least one name or number");
+			return;
+		}
+	}
+	if (i != p->nw) {
+		perr(p, "%s", usage);
+		return;
+	}
+	if (!protos)
+		for (j = 0; j < sizeof(rt_protos) / sizeof(rt_protos[0]); j++)
+			for (d = 0; d < sizeof(defaults) / sizeof(defaults[0]); d++)
+				if (!strcmp(rt_protos[j].name, defaults[d])) {
+					set_proto(&k, rt_protos[j].num[0]);
+					if (rt_protos[j].num[1])
+						set_proto(&k, rt_protos[j].num[1]);
+				}
+	p->conf->kernel_routes = k;
+}
+
+/* metrics listen ADDR:PORT ([ADDR]:PORT for IPv6) */
+static void st_metrics(struct parser *p)
+{
+	struct conf_metrics m = { .enabled = 1, .line = p->line };
+	char addr[64], *colon;
+	uint32_t port;
+	const char *a;
+
+	if (p->nw != 3 || strcmp(p->w[1], "listen") || strlen(p->w[2]) >= sizeof(addr)) {
+		perr(p, "metrics: expected 'metrics listen ADDR:PORT' (IPv6: [ADDR]:PORT)");
+		return;
+	}
+	snprintf(addr, sizeof(addr), "%s", p->w[2]);
+	colon = strrchr(addr, ':');
+	if (!colon) {
+		perr(p, "metrics listen: '%s' has no port; write ADDR:PORT, e.g. 198.18.0.254:9469", p->w[2]);
+		return;
+	}
+	*colon = 0;
+	a = addr;
+	if (addr[0] == '[' && colon > addr && colon[-1] == ']') {
+		colon[-1] = 0;
+		a = addr + 1;
+	}
+	if (parse_u32(colon + 1, 1, 65535, &port) || parse_addr(a, &m.family, m.addr) ||
+	    (a == addr && strchr(addr, ':'))) {	/* IPv6 without [] */
+		perr(p, "metrics listen: '%s' is not ADDR:PORT with an IPv4 or [IPv6] address and a port from 1 to 65535",
+		     p->w[2]);
+		return;
+	}
+	m.port = port;
+	if (p->conf->metrics.enabled) {
+		perr(p, "metrics: given twice (first at line %d)", p->conf->metrics.line);
+		return;
+	}
+	p->conf->metrics = m;
+}
+
+/* control group NAME */
+static void st_control(struct parser *p)
+{
+	struct conf_control *c = &p->conf->control;
+
+	if (p->nw != 3 || strcmp(p->w[1], "group")) {
+		perr(p, "control: expected 'control group NAME' (the group whose members may "
+		     "read through the control socket)");
+		return;
+	}
+	if (strlen(p->w[2]) >= sizeof(c->group) || strpbrk(p->w[2], ":/")) {
+		perr(p, "control group: '%s' is not a group name", p->w[2]);
+		return;
+	}
+	if (c->group[0]) {
+		perr(p, "control: given twice (first at line %d)", c->line);
+		return;
+	}
+	snprintf(c->group, sizeof(c->group), "%s", p->w[2]);
+	c->line = p->line;
+}
+
 static const struct {
 	const char *word;
 	void (*fn)(struct parser *p);
@@ -750,6 +941,9 @@ static const struct {
 	{ "group", st_group },
 	{ "route", st_route },
 	{ "kernel-path", st_kernel_path },
+	{ "routes", st_routes },
+	{ "metrics", st_metrics },
+	{ "control", st_control },
 };
 
 static void note_failed(struct parser *p, char kind, const char *name)
@@ -804,7 +998,7 @@ static void parse_line(struct parser *p, char *line)
 				note_failed(p, p->w[0][0], p->w[1]);
 			return;
 		}
-	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, kernel-path",
+	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, routes, kernel-path, metrics, control",
 	     p->w[0]);
 }
 
@@ -1059,6 +1253,16 @@ int config_check_host(struct ecmp_conf *conf)
 			conf_error(conf, conf->path, conf->nexthop[i].line,
 				   "nexthop %s: no such interface '%s'", conf->nexthop[i].name,
 				   conf->nexthop[i].dev);
+	if (conf->control.group[0]) {
+		struct group *g = getgrnam(conf->control.group);
+
+		if (g)
+			conf->control.gid = g->gr_gid;
+		else
+			conf_error(conf, conf->path, conf->control.line,
+				   "control group %s: no such group; create it (groupadd --system %s) "
+				   "or name another", conf->control.group, conf->control.group);
+	}
 	sort_errors(conf);
 	return conf->nerror ? -EINVAL : 0;
 }
@@ -1073,6 +1277,32 @@ void config_free(struct ecmp_conf *conf)
 	free(conf->group);
 	free(conf->route);
 	memset(conf, 0, sizeof(*conf));
+}
+
+static void *dup_array(const void *src, int n, size_t elem)
+{
+	void *d = malloc((size_t)(n ? n : 1) * elem);
+
+	if (d && n)
+		memcpy(d, src, (size_t)n * elem);
+	return d;
+}
+
+int config_copy(struct ecmp_conf *dst, const struct ecmp_conf *src)
+{
+	*dst = *src;
+	dst->nerror = 0;
+	dst->nexthop = dup_array(src->nexthop, src->nnexthop, sizeof(*src->nexthop));
+	dst->group = dup_array(src->group, src->ngroup, sizeof(*src->group));
+	dst->route = dup_array(src->route, src->nroute, sizeof(*src->route));
+	dst->cap_nexthop = src->nnexthop ? src->nnexthop : 1;
+	dst->cap_group = src->ngroup ? src->ngroup : 1;
+	dst->cap_route = src->nroute ? src->nroute : 1;
+	if (!dst->nexthop || !dst->group || !dst->route) {
+		config_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int config_find_nexthop(const struct ecmp_conf *conf, const char *name)

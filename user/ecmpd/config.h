@@ -50,6 +50,10 @@ struct conf_nexthop {
 
 struct conf_group {
 	char name[ECMP_NAME_MAX];
+	/* A new group whose table starts as a copy of this existing one's
+	 * (the same bucket count), so only departed members' flows move
+	 * (mirrored routes whose nexthop set changed). "" for none. */
+	char derive[ECMP_NAME_MAX];
 	uint32_t buckets;
 	int nmembers;
 	int member[ECMP_MAX_GROUP_MEMBERS];	/* indexes into conf.nexthop */
@@ -62,7 +66,9 @@ struct conf_route {
 	uint8_t family;
 	uint8_t prefixlen;
 	uint8_t addr[16];
-	int group;			/* index into conf.group */
+	int group;			/* index into conf.group; -1: the
+					 * kernel's (a mirrored route that
+					 * cannot be forwarded here) */
 	int line;
 };
 
@@ -75,6 +81,49 @@ struct conf_pass {
 	uint8_t src[16], dst[16];	/* masked; len 0 = any */
 	uint16_t sport_lo, sport_hi;	/* 0-65535: any */
 	uint16_t dport_lo, dport_hi;
+	int line;
+};
+
+/* `routes kernel`: routes mirrored from one table of the kernel's FIB
+ * (mirror.c), of the protocols in the bitmap. */
+struct conf_kernel_routes {
+	int enabled;
+	uint32_t table;
+	uint8_t proto[32];		/* bit p: RTPROT p is mirrored */
+	int line;
+};
+
+static inline int conf_kernel_proto(const struct conf_kernel_routes *k,
+				    uint8_t proto)
+{
+	return k->proto[proto / 8] >> (proto % 8) & 1;
+}
+
+/* `metrics listen ADDR:PORT`: ecmpd serves /metrics over HTTP. */
+struct conf_metrics {
+	int enabled;
+	uint8_t family;			/* ECMP_AF_* */
+	uint8_t addr[16];
+	uint16_t port;
+	int line;
+};
+
+/* `bfd dev IFNAME [interval MS] [multiplier N]`: BFD for the nexthops
+ * mirrored from the kernel (routes kernel) out of IFNAME. */
+struct conf_bfd_dev {
+	char dev[16];
+	uint32_t interval_ms;		/* 0: the global default */
+	uint32_t multiplier;
+	int line;
+};
+
+#define CONF_MAX_BFD_DEVS	64
+
+/* `control group NAME`: members may read through the control socket
+ * (show, stats, lookup, monitor); changes stay root's. */
+struct conf_control {
+	char group[64];			/* "": the socket is root's alone */
+	uint32_t gid;			/* looked up by config_check_host() */
 	int line;
 };
 
@@ -97,6 +146,11 @@ struct ecmp_conf {
 	int ngroup, cap_group;
 	struct conf_route *route;
 	int nroute, cap_route;
+	struct conf_kernel_routes kernel_routes;
+	struct conf_metrics metrics;
+	struct conf_control control;
+	struct conf_bfd_dev bfd_dev[CONF_MAX_BFD_DEVS];
+	int nbfd_dev;
 	struct conf_pass pass[ECMP_MAX_PASS_RULES];
 	int npass;
 	int npass_slots;		/* map slots they take (both families: 2) */
@@ -115,10 +169,14 @@ int config_load(struct ecmp_conf *conf, const char *path);
 /* The same from a string (tests, fuzzing). name is used in messages. */
 int config_parse(struct ecmp_conf *conf, const char *name, const char *text);
 /* Checks what needs the running system: every interface named exists,
- * BFD secret files are root's alone and are read into the keys.
+ * BFD secret files are root's alone and are read into the keys, the
+ * control group exists.
  * Adds errors like config_load(). Returns 0 or -EINVAL. */
 int config_check_host(struct ecmp_conf *conf);
 void config_free(struct ecmp_conf *conf);
+/* A deep copy of a valid config (without its errors), for adding the
+ * mirrored routes to. 0 or -ENOMEM (dst is then empty). */
+int config_copy(struct ecmp_conf *dst, const struct ecmp_conf *src);
 
 int config_find_nexthop(const struct ecmp_conf *conf, const char *name);
 int config_find_group(const struct ecmp_conf *conf, const char *name);

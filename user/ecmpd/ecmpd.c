@@ -12,8 +12,10 @@
  * removes them.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,22 +26,31 @@
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
 
 #include "bfd/bfd.h"
 #include "config.h"
 #include "lib/ctl.h"
+#include "lib/hook.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "attach.h"
 #include "bypass.h"
+#include "events.h"
 #include "fib.h"
 #include "pin.h"
 #include "plane.h"
 #include "lib/clock.h"
 #include "lib/text.h"
+#include "lib/version.h"
+#include "metrics.h"
+#include "mirror.h"
 #include "seed.h"
+#include "xdp_features.h"
 
 #define TICK_MS 50
+/* The least time between two reads of the kernel's table (mirror.h). */
+#define MIRROR_GAP_MS 20
 
 struct daemon {
 	const char *conf_path;
@@ -48,25 +59,43 @@ struct daemon {
 	char obj_path[PATH_MAX];
 	char tc_obj_path[PATH_MAX];
 	unsigned char xdp_tag[BPF_TAG_SIZE];	/* of obj_path's program */
-	struct ecmp_conf conf;
+	struct ecmp_conf conf;	/* the file */
+	/* What the plane holds: the file plus mirrored kernel routes. */
+	struct ecmp_conf eff;
+	struct mirror *mirror;		/* with `routes kernel` */
+	struct metrics *metrics;	/* with `metrics listen` */
+	int mirror_dirty;		/* a route or link event since the read */
+	uint64_t mirror_read_ms;	/* when the table was last read */
+	/* Lag from the first event of a burst to the data path holding it,
+	 * and the time one read-and-apply takes: for ecmpctl stats. */
+	uint64_t mirror_dirty_us;
+	uint64_t mirror_lag_us, mirror_lag_max_us, mirror_sync_us;
+	char mirror_err[512];		/* the last failure, said once */
 	struct plane plane;
 	struct nl nl;
+	struct xdpf xdpf;
 	struct bfd_rt *bfd;
 	struct ctl_server ctl;
+	struct events events;		/* ecmpctl monitor */
 	int sig_fd, timer_fd, ep_fd;
+	sigset_t signals;		/* read from sig_fd, blocked everywhere */
 	int stop, detach;
 	uint64_t pins_checked_ms;
 	int applied;		/* d->conf is in the maps */
 	int applied_once;	/* attach_all() ran once */
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
+	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
+	uint32_t monitor_queue;		/* --monitor-queue; 0: EVENTS_MAX_QUEUE */
 };
 
-static const char usage[] =
-"Usage: ecmpd -c FILE [OPTIONS]\n"
-"       ecmpd -c FILE --check [ --offline ]\n"
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ecmpd [-c FILE] [OPTIONS]\n"
+"       ecmpd [-c FILE] --check [ --offline ]\n"
 "       ecmpd [-c FILE | --pin-root DIR] --detach\n"
 "\n"
-"  -c, --config FILE     configuration (grammar: docs/CONFIG.md)\n"
+"  -c, --config FILE     configuration (default %s; ecmpd.conf(5))\n"
 "      --check           validate FILE and exit: 0 valid, 1 with FILE:LINE errors\n"
 "      --offline         with --check: grammar, names and limits only; interfaces\n"
 "                        and secret files are not looked up (check in CI)\n"
@@ -75,12 +104,21 @@ static const char usage[] =
 "      --state-dir DIR   where 'seed auto' keeps the seed (default /var/lib/ecmp)\n"
 "      --socket PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
 "      --bpf-obj FILE    the XDP object (default: next to ecmpd, then\n"
-"                        /usr/local/lib/xdp-ecmp/ecmp_xdp.bpf.o)\n"
+"                        %s/ecmp_xdp.bpf.o)\n"
 "      --syslog          log to syslog instead of stderr\n"
 "      --neigh-reconfirm MS  re-confirm resolved neighbours every MS (default\n"
 "                        15000; tests shorten it)\n"
+"      --netlink-rcvbuf BYTES  the kernel event socket's buffer (default 32 MiB;\n"
+"                        tests shrink it to force overruns)\n"
+"      --monitor-queue BYTES  how far behind an ecmpctl monitor may fall before\n"
+"                        it is dropped (default 16 MiB)\n"
 "  -v, --verbose         debug output, libbpf/libxdp included\n"
-"  -h, --help            this text\n";
+"  -V, --version         the release\n"
+"  -h, --help            this text\n"
+"Under systemd (Type=notify) ecmpd says READY=1 once the config is applied\n"
+"and the programs attached, RELOADING=1 and READY=1 around a reload,\n"
+"STOPPING=1 when it leaves.\n", ecmp_conf_default, ecmp_libdir);
+}
 
 static void find_tc_object(struct daemon *d)
 {
@@ -117,8 +155,7 @@ static void find_object(struct daemon *d, const char *given)
 				return;
 		}
 	}
-	snprintf(d->obj_path, sizeof(d->obj_path),
-		 "/usr/local/lib/xdp-ecmp/ecmp_xdp.bpf.o");
+	snprintf(d->obj_path, sizeof(d->obj_path), "%s/ecmp_xdp.bpf.o", ecmp_libdir);
 }
 
 /* ---- clsact qdiscs ecmpd created: removed by --detach, others never ---- */
@@ -314,6 +351,14 @@ static int bfd_apply(struct daemon *d, const struct ecmp_conf *c,
 	return ret;
 }
 
+static void bfd_event(void *daemon, const char *nexthop, const char *state,
+		      const char *diag)
+{
+	struct daemon *d = daemon;
+
+	events_bfd(&d->events, nexthop, state, diag);
+}
+
 static void on_bfd(struct daemon *d)
 {
 	uint64_t v;
@@ -321,14 +366,176 @@ static void on_bfd(struct daemon *d)
 	if (read(bfd_notify_fd(d->bfd), &v, sizeof(v)) < 0)
 		return;
 	d->plane.now_ms = clock_mono_ms();
+	bfd_each_change(d->bfd, bfd_event, d);
 	nh_on_bfd(&d->plane);
+}
+
+/* ---- routes mirrored from the kernel (mirror.h) ---- */
+
+static int dump_kernel(struct daemon *d);
+
+/* out = file, plus the kernel's routes when it asks for them (read again
+ * when reread). 0 or -errno with err set; out is then empty. */
+static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
+		     struct ecmp_conf *out, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!file->kernel_routes.enabled) {
+		ret = config_copy(out, file);
+		if (ret)
+			snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	if (!d->mirror) {
+		d->mirror = mirror_new();
+		ret = d->mirror ? nl_watch_routes(&d->nl) : -ENOMEM;
+		if (ret) {
+			snprintf(err, errlen, "routes kernel: cannot follow the kernel's routes: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		reread = 1;
+	}
+	if (reread) {
+		d->mirror_dirty = 0;
+		ret = mirror_read(d->mirror, &d->nl, &file->kernel_routes);
+		if (ret) {
+			snprintf(err, errlen, "routes kernel: cannot read table %u: %s",
+				 file->kernel_routes.table, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = mirror_merge(d->mirror, file, &d->plane, out);
+	if (ret)
+		snprintf(err, errlen, "routes kernel: out of memory");
+	return ret;
+}
+
+static void log_mirror(struct daemon *d, int always)
+{
+	static struct mirror_stats last;
+	const struct mirror_stats *st = mirror_stats(d->mirror);
+	char skipped[512] = "";
+	size_t off = 0;
+	int i;
+
+	if (!always && !memcmp(st, &last, offsetof(struct mirror_stats, reads)))
+		return;
+	last = *st;
+	for (i = 1; i < MIRROR_SKIP_COUNT; i++)
+		if (st->skipped[i])
+			off += snprintf(skipped + off, sizeof(skipped) - off, ", %u %s",
+					st->skipped[i], mirror_skip_name(i));
+	pr_info("routes kernel: table %u: %u prefixes, %u mirrored through %u groups%s%s",
+		d->conf.kernel_routes.table, st->routes, st->mirrored, st->groups,
+		off ? "; the kernel's" : "", skipped);
+}
+
+/* Two messages that differ in their figures only ("20028 routes need
+ * more than..." then "20513 routes..."): one cause. */
+static int same_cause(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+/* The kernel's table changed: read it again and apply the difference.
+ * On failure the data path keeps the last mirrored state. */
+static void mirror_sync(struct daemon *d)
+{
+	struct ecmp_conf next;
+	char err[512];
+	uint64_t moved = d->plane.buckets_moved, t0 = clock_mono_us(), t1, tm;
+	uint64_t since = d->mirror_dirty_us ? d->mirror_dirty_us : t0;
+	int i, fresh = 0, ret;
+
+	if (!d->conf.kernel_routes.enabled || !d->applied)
+		return;
+	d->plane.now_ms = clock_mono_ms();
+	d->mirror_read_ms = d->plane.now_ms;
+	ret = build_eff(d, &d->conf, 1, &next, err, sizeof(err));
+	tm = clock_mono_us();
+	if (!ret)
+		ret = plane_apply(&d->plane, &next, err, sizeof(err));
+	pr_debug("routes kernel: read and merged in %llu us, applied in %llu us",
+		 (unsigned long long)(tm - t0), (unsigned long long)(clock_mono_us() - tm));
+	if (ret) {
+		/* Said once per cause, not at every event of a churn. */
+		if (!same_cause(err, d->mirror_err))
+			pr_warn("Kernel routes not mirrored, the data path keeps the last ones: %s", err);
+		snprintf(d->mirror_err, sizeof(d->mirror_err), "%s", err);
+		config_free(&next);
+		return;
+	}
+	d->mirror_err[0] = 0;
+	for (i = 0; i < next.nnexthop; i++)
+		fresh += config_find_nexthop(&d->eff, next.nexthop[i].name) < 0;
+	events_routes(&d->events, &d->eff, &next);
+	config_free(&d->eff);
+	d->eff = next;
+	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
+		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
+	t1 = clock_mono_us();
+	d->mirror_sync_us = t1 - t0;
+	d->mirror_lag_us = t1 - since;
+	if (d->mirror_lag_us > d->mirror_lag_max_us)
+		d->mirror_lag_max_us = d->mirror_lag_us;
+	d->mirror_dirty_us = 0;
+	if (d->plane.buckets_moved != moved)
+		pr_info("routes kernel: %llu buckets moved",
+			(unsigned long long)(d->plane.buckets_moved - moved));
+	log_mirror(d, 0);
+	if (fresh)
+		dump_kernel(d);	/* the neighbours of new nexthops */
+	nh_probe(&d->plane);
 }
 
 /* ---- kernel events ---- */
 
+/* An event the mirror must read; the first of a burst starts the lag. */
+static void mirror_mark(struct daemon *d, int dirty)
+{
+	if (dirty && !d->mirror_dirty)
+		d->mirror_dirty_us = clock_mono_us();
+	d->mirror_dirty |= dirty;
+}
+
 static void on_link(void *ctx, const struct nl_link *l)
 {
-	nh_on_link(&((struct daemon *)ctx)->plane, l);
+	struct daemon *d = ctx;
+
+	nh_on_link(&d->plane, l);
+	/* The kernel flushes IPv4 routes with their link unannounced. */
+	mirror_mark(d, d->conf.kernel_routes.enabled);
+}
+
+static void on_route(void *ctx, const struct nl_route *r)
+{
+	struct daemon *d = ctx;
+
+	mirror_mark(d, mirror_wants(&d->conf.kernel_routes, r));
+}
+
+/* A nexthop object changed: with nexthop_compat_mode 0 the kernel says so
+ * in this message alone, not in the routes over it. */
+static void on_nexthop(void *ctx, const struct nl_nexthop *n)
+{
+	struct daemon *d = ctx;
+
+	(void)n;
+	mirror_mark(d, d->conf.kernel_routes.enabled);
 }
 
 static void on_neigh(void *ctx, const struct nl_neigh *n)
@@ -342,16 +549,19 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 
 	/* Before the first apply only remember it: the groups its local
 	 * route needs do not exist yet. */
-	route_on_addr(&d->plane, a, d->applied ? &d->conf : NULL);
+	route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
 }
 
 static int dump_kernel(struct daemon *d)
 {
-	struct nl_handlers h = { on_link, on_neigh, on_addr, d };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop };
 	int err;
+
+	int dirty = d->mirror_dirty;
 
 	d->plane.now_ms = clock_mono_ms();
 	err = nl_dump_all(&d->nl, &h);
+	d->mirror_dirty = dirty;	/* a dump's links are no news */
 	if (err)
 		pr_warn("Failed to read interfaces and neighbours from the kernel: %s",
 			strerror(-err));
@@ -360,14 +570,44 @@ static int dump_kernel(struct daemon *d)
 
 /* ---- control requests ---- */
 
+/* systemd (Type=notify): "ready", with what runs, after a start or a
+ * reload. Without NOTIFY_SOCKET sd_notify does nothing. */
+static void notify_ready(struct daemon *d)
+{
+	sd_notifyf(0, "READY=1\nSTATUS=%d nexthops, %d groups, %d routes",
+		   d->eff.nnexthop, d->eff.ngroup, d->eff.nroute);
+}
+
+/* `control group`: who besides root may read through the socket. */
+static void set_readers(struct daemon *d, const struct ecmp_conf *old,
+			const struct ecmp_conf *c)
+{
+	const char *g = c->control.group;
+	int err;
+
+	if (old && !strcmp(old->control.group, g))
+		return;
+	if (!old && !*g)
+		return;		/* ctl_listen() made it root's */
+	err = ctl_set_readers(&d->ctl, d->socket_path, *g ? (int)c->control.gid : -1);
+	if (err)
+		pr_warn("control group %s: cannot set %s's owner and mode: %s; the socket stays as it was",
+			*g ? g : "(none)", d->socket_path, strerror(-err));
+	else if (*g)
+		pr_info("control socket %s: group %s may read (show, stats, lookup, monitor)",
+			d->socket_path, g);
+}
+
 /* Reload: the new file is checked completely before anything changes. */
 static void do_reload(struct daemon *d, int cfd)
 {
-	struct ecmp_conf next;
+	struct ecmp_conf next, eff = { 0 };
 	char err[512], msg[256];
 	uint64_t moved = d->plane.buckets_moved;
 	int ret, i;
 
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)clock_mono_ms() * 1000);
 	ret = load_conf(d, &next);
 	if (!ret && strcmp(next.pin_root, d->conf.pin_root)) {
 		snprintf(err, sizeof(err), "%s: pin-root cannot change while ecmpd runs (%s -> %s); restart ecmpd",
@@ -382,20 +622,35 @@ static void do_reload(struct daemon *d, int cfd)
 					i ? "\n" : "", next.error[i]);
 	} else {
 		d->plane.now_ms = clock_mono_ms();
-		ret = bfd_apply(d, &next, 1, err, sizeof(err));
+		/* BFD follows the effective config: mirrored nexthops on a
+		 * `bfd dev` interface have sessions too. */
+		ret = build_eff(d, &next, 1, &eff, err, sizeof(err));
 		if (!ret)
-			ret = plane_apply(&d->plane, &next, err, sizeof(err));
+			ret = bfd_apply(d, &eff, 1, err, sizeof(err));
+		if (!ret)
+			ret = plane_apply(&d->plane, &eff, err, sizeof(err));
 	}
 	if (ret) {
 		pr_warn("Reload rejected, nothing changed: %s", err);
+		events_reload(&d->events, d->conf_path, 0, 0, err);
 		if (cfd >= 0)
 			ctl_reply_error(cfd, err);
 		config_free(&next);
+		config_free(&eff);
+		notify_ready(d);	/* the old config still runs */
 		return;
 	}
-	if (bfd_apply(d, &next, 0, err, sizeof(err)))
+	events_routes(&d->events, &d->eff, &eff);
+	config_free(&d->eff);
+	d->eff = eff;
+	if (bfd_apply(d, &d->eff, 0, err, sizeof(err)))
 		pr_warn("Reload applied, but BFD sessions could not follow: %s", err);
 	detach_removed(d, &d->conf, &next);
+	set_readers(d, &d->conf, &next);
+	if (!metrics_same(d->metrics, &next.metrics)) {
+		metrics_stop(d->metrics);
+		metrics_start(&d->metrics, &next.metrics, &d->plane.dp, d->socket_path);
+	}
 	config_free(&d->conf);
 	d->conf = next;
 	attach_all(d, &d->conf);
@@ -405,7 +660,11 @@ static void do_reload(struct daemon *d, int cfd)
 	snprintf(msg, sizeof(msg), "reloaded %s: %llu buckets moved", d->conf_path,
 		 (unsigned long long)(d->plane.buckets_moved - moved));
 	pr_info("%s", msg);
+	events_reload(&d->events, d->conf_path, 1, d->plane.buckets_moved - moved, NULL);
 	bypass_warn(&d->conf);
+	if (d->conf.kernel_routes.enabled)
+		log_mirror(d, 1);
+	notify_ready(d);
 	if (cfd >= 0)
 		ctl_reply_ok(cfd, msg);
 }
@@ -461,18 +720,160 @@ static void fill_status(struct json *j, void *daemon)
 	json_u64(j, "pid", getpid());
 	json_u64(j, "rss_bytes", rss * 1024);
 	json_u64(j, "rss_peak_bytes", hwm * 1024);
-	json_u64(j, "nexthops", d->conf.nnexthop);
-	json_u64(j, "groups", d->conf.ngroup);
-	json_u64(j, "routes", d->conf.nroute);
+	json_u64(j, "nexthops", d->eff.nnexthop);
+	json_u64(j, "groups", d->eff.ngroup);
+	json_u64(j, "routes", d->eff.nroute);
+	json_u64(j, "config_routes", d->conf.nroute);
+	if (d->mirror && d->conf.kernel_routes.enabled) {
+		const struct mirror_stats *st = mirror_stats(d->mirror);
+		int i;
+
+		json_obj_open(j, "kernel_routes");
+		json_u64(j, "table", d->conf.kernel_routes.table);
+		json_u64(j, "prefixes", st->routes);
+		json_u64(j, "mirrored", st->mirrored);
+		json_u64(j, "groups", st->groups);
+		json_u64(j, "reads", st->reads);
+		json_u64(j, "netlink_overruns", d->nl.overruns);
+		/* What the last read found is in the data path, or why not. */
+		json_bool(j, "in_data_path", !d->mirror_err[0]);
+		if (d->mirror_err[0])
+			json_str(j, "error", d->mirror_err);
+		json_u64(j, "last_read_apply_us", d->mirror_sync_us);
+		json_u64(j, "last_lag_us", d->mirror_lag_us);
+		json_u64(j, "max_lag_us", d->mirror_lag_max_us);
+		json_obj_open(j, "skipped");
+		for (i = 1; i < MIRROR_SKIP_COUNT; i++)
+			json_u64(j, mirror_skip_name(i), st->skipped[i]);
+		json_obj_close(j);
+		json_obj_close(j);
+	}
+	json_obj_open(j, "monitors");
+	json_u64(j, "subscribers", d->events.n);
+	json_u64(j, "lines", d->events.sent);
+	json_u64(j, "dropped", d->events.dropped);
+	json_obj_close(j);
+	json_u64(j, "buckets_moved", d->plane.buckets_moved);
+	json_u64(j, "netlink_overruns", d->nl.overruns);
+	json_u64(j, "tables_written", d->plane.tables_written);
 }
 
-static void handle_request(struct daemon *d, int cfd, char *line)
+/* "maps": a read-only fd of each map, for a reader that cannot open the
+ * pins (ctl.h). */
+static void do_maps(struct daemon *d, int cfd)
+{
+	int fds[DP_MAP_COUNT], i, n = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	for (i = 0; i < DP_MAP_COUNT; i++) {
+		LIBBPF_OPTS(bpf_get_fd_by_id_opts, ro, .open_flags = BPF_F_RDONLY);
+		struct bpf_map_info info = { 0 };
+		uint32_t ilen = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(d->plane.dp.fd[i], &info, &ilen))
+			break;
+		fds[n] = bpf_map_get_fd_by_id_opts(info.id, &ro);
+		if (fds[n] < 0)
+			break;
+		n++;
+	}
+	if (n < DP_MAP_COUNT || !f) {
+		while (n)
+			close(fds[--n]);
+		if (f)
+			fclose(f);
+		free(buf);
+		ctl_reply_error(cfd, "cannot open the maps read-only");
+		return;
+	}
+	json_init(&j, f, 0);
+	json_obj_open(&j, NULL);
+	json_bool(&j, "ok", 1);
+	json_arr_open(&j, "maps");
+	for (i = 0; i < DP_MAP_COUNT; i++)
+		json_str(&j, NULL, dp_map_names[i]);
+	json_arr_close(&j);
+	json_obj_close(&j);
+	if (!fclose(f) && buf) {
+		buf[strcspn(buf, "\n")] = 0;
+		ctl_reply_fds(cfd, buf, fds, n);
+	} else {
+		ctl_reply_error(cfd, "out of memory");
+	}
+	free(buf);
+	while (n)
+		close(fds[--n]);
+}
+
+/* "hooks": ecmpctl interface show for a reader (reading programs takes
+ * privilege). Interfaces of ecmpd's network namespace. */
+static void fill_hooks(struct json *j, void *unused)
+{
+	struct hook_entry *h;
+	int n = hook_list(&h), i;
+
+	(void)unused;
+	json_arr_open(j, "hooks");
+	for (i = 0; i < n; i++) {
+		json_obj_open(j, NULL);
+		json_str(j, "interface", h[i].ifname);
+		json_str(j, "hook", h[i].hook);
+		json_str(j, "mode", h[i].mode);
+		json_u64(j, "prog_id", h[i].prog_id);
+		if (h[i].tag[0])
+			json_str(j, "tag", h[i].tag);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	if (n > 0)
+		free(h);
+}
+
+/* "kernel-routes": the kernel's routes the data path leaves to the kernel,
+ * with the reason (ecmpctl route show all). */
+static void kept_route(void *jp, uint8_t family, const uint8_t *addr,
+		       uint8_t prefixlen, enum mirror_skip why)
+{
+	char a[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 4];
+	struct json *j = jp;
+
+	text_addr(family, addr, a, sizeof(a));
+	snprintf(prefix, sizeof(prefix), "%s/%u", a, prefixlen);
+	json_obj_open(j, NULL);
+	json_str(j, "prefix", prefix);
+	json_str(j, "reason", mirror_skip_name(why));
+	json_obj_close(j);
+}
+
+static void fill_kernel_routes(struct json *j, void *daemon)
+{
+	struct daemon *d = daemon;
+
+	json_arr_open(j, "routes");
+	if (d->mirror && d->conf.kernel_routes.enabled)
+		mirror_each_kept(d->mirror, kept_route, j);
+	json_arr_close(j);
+}
+
+static void handle_request(struct daemon *d, int cfd, char *line, int root)
 {
 	struct ctl_req r;
 	const char *err;
+	char msg[256];
 
 	if (ctl_parse(line, &r, &err)) {
 		ctl_reply_error(cfd, err);
+		return;
+	}
+	if (!root && !ctl_req_reads(r.cmd)) {
+		/* line holds the first word now (parsed in place). */
+		snprintf(msg, sizeof(msg), "permission denied: '%.32s' changes ecmpd and is root's; "
+			 "members of group %.64s may show, stats, lookup and monitor", line,
+			 d->conf.control.group);
+		ctl_reply_error(cfd, msg);
 		return;
 	}
 	switch (r.cmd) {
@@ -490,6 +891,27 @@ static void handle_request(struct daemon *d, int cfd, char *line)
 		break;
 	case CTL_STATUS:
 		ctl_reply_doc(cfd, 1, fill_status, d);
+		break;
+	case CTL_MAPS:
+		do_maps(d, cfd);
+		break;
+	case CTL_HOOKS:
+		ctl_reply_doc(cfd, 1, fill_hooks, NULL);
+		break;
+	case CTL_KERNEL_ROUTES:
+		ctl_reply_doc(cfd, 1, fill_kernel_routes, d);
+		break;
+	case CTL_CMD_COUNT:
+		break;		/* not a request */
+	case CTL_MONITOR:
+		if (d->events.n == EVENTS_MAX_SUBSCRIBERS) {
+			ctl_reply_error(cfd, "busy: " "too many monitors at once");
+			break;
+		}
+		/* The answer first: then the events, on the same line-per-
+		 * document stream, until the client closes. */
+		if (ctl_send_line(cfd, "{\"ok\":true}") || events_subscribe(&d->events, cfd))
+			close(cfd);
 		break;
 	case CTL_SHUTDOWN:
 		d->detach = r.detach;
@@ -509,22 +931,30 @@ static int add_fd(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* The signals the loop reads from its signalfd, blocked in every thread:
+ * called before the BFD thread starts, which inherits the mask (a thread
+ * started earlier would take SIGTERM's default action and end the
+ * process with no goodbye to BFD peers or to systemd). */
+static void block_signals(struct daemon *d)
+{
+	sigemptyset(&d->signals);
+	sigaddset(&d->signals, SIGHUP);
+	sigaddset(&d->signals, SIGTERM);
+	sigaddset(&d->signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &d->signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static int setup_loop(struct daemon *d)
 {
 	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000 },
 				  .it_value = { 0, TICK_MS * 1000000 } };
-	sigset_t mask;
 	int err;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	d->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->sig_fd = signalfd(-1, &d->signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	d->events.ep_fd = d->ep_fd;
 	if (d->sig_fd < 0 || d->timer_fd < 0 || d->ep_fd < 0 ||
 	    timerfd_settime(d->timer_fd, 0, &its, NULL))
 		return -errno;
@@ -568,6 +998,8 @@ static void on_tick(struct daemon *d)
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->plane.now_ms = clock_mono_ms();
+	if (d->mirror_dirty)
+		mirror_sync(d);
 	check_pins(d);
 	plane_tick_epoch(&d->plane);
 	nh_probe(&d->plane);
@@ -593,7 +1025,7 @@ static void on_signal(struct daemon *d)
 
 static void on_netlink(struct daemon *d)
 {
-	struct nl_handlers h = { on_link, on_neigh, on_addr, d };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop };
 	int err;
 
 	d->plane.now_ms = clock_mono_ms();
@@ -601,9 +1033,14 @@ static void on_netlink(struct daemon *d)
 	if (err == -ENOBUFS) {
 		pr_info("Netlink events were lost; reading the kernel state again");
 		dump_kernel(d);
+		d->mirror_dirty |= d->conf.kernel_routes.enabled;
 	} else if (err) {
 		pr_warn("Failed to read netlink events: %s", strerror(-err));
 	}
+	/* Under churn the table is read at most every MIRROR_GAP_MS; the
+	 * events between are taken by the next read (from the tick). */
+	if (d->mirror_dirty && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
+		mirror_sync(d);
 }
 
 static int run_loop(struct daemon *d)
@@ -633,11 +1070,14 @@ static int run_loop(struct daemon *d)
 
 				while ((cfd = ctl_accept(&d->ctl, clock_mono_ms())) >= 0)
 					add_fd(d->ep_fd, cfd);
+			} else if (events_is_subscriber(&d->events, fd)) {
+				events_on_ready(&d->events, fd, ev[i].events);
 			} else if (ctl_is_client(&d->ctl, fd)) {
 				char req[CTL_MAX_REQUEST];
+				int root;
 
-				if (ctl_read(&d->ctl, fd, req, sizeof(req)) == 1)
-					handle_request(d, fd, req);
+				if (ctl_read(&d->ctl, fd, req, sizeof(req), &root) == 1)
+					handle_request(d, fd, req, root);
 			}
 		}
 	}
@@ -689,6 +1129,7 @@ static int start(struct daemon *d)
 				d->conf.pin_root, strerror(-ret));
 		else if (d->neigh_reconfirm_ms)
 			d->plane.neigh_reconfirm_ms = d->neigh_reconfirm_ms;
+		d->plane.events = &d->events;
 	}
 	if (ret)
 		return ret;
@@ -698,8 +1139,23 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	d->plane.nl = &d->nl;
+	if (d->nl_rcvbuf && nl_set_rcvbuf(&d->nl, d->nl_rcvbuf))
+		pr_warn("--netlink-rcvbuf %u: not set", d->nl_rcvbuf);
+	d->plane.xdpf = &d->xdpf;
 	dump_kernel(d);
-	ret = plane_apply(&d->plane, &d->conf, err, sizeof(err));
+	ret = build_eff(d, &d->conf, 1, &d->eff, err, sizeof(err));
+	if (!ret)
+		ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
+	if (ret && d->conf.kernel_routes.enabled) {
+		/* The config's own routes still go in; the kernel forwards
+		 * the rest, and every change of its table tries again. */
+		pr_warn("routes kernel: the kernel's table is not mirrored, the kernel forwards it: %s", err);
+		snprintf(d->mirror_err, sizeof(d->mirror_err), "%s", err);
+		config_free(&d->eff);
+		ret = config_copy(&d->eff, &d->conf);
+		if (!ret)
+			ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
+	}
 	if (ret) {
 		pr_warn("Failed to apply %s: %s", d->conf_path, err);
 		return ret;
@@ -709,7 +1165,7 @@ static int start(struct daemon *d)
 	ret = bfd_start(&d->bfd, d->plane.nh_bfd, d->plane.bfd_changed,
 			d->plane.dp.nexthops, d->plane.dp.max_entries[DP_NEXTHOPS]);
 	if (!ret)
-		ret = bfd_apply(d, &d->conf, 0, err, sizeof(err));
+		ret = bfd_apply(d, &d->eff, 0, err, sizeof(err));
 	if (ret) {
 		pr_warn("Failed to start BFD: %s", d->bfd ? err : strerror(-ret));
 		return ret;
@@ -724,9 +1180,15 @@ static int start(struct daemon *d)
 	ret = setup_loop(d);
 	if (ret)
 		return ret;
+	set_readers(d, NULL, &d->conf);
+	/* Forwarding does not wait for an endpoint that cannot open. */
+	metrics_start(&d->metrics, &d->conf.metrics, &d->plane.dp, d->socket_path);
 	pr_info("ecmpd running: %d nexthops, %d groups, %d routes; control socket %s",
-		d->conf.nnexthop, d->conf.ngroup, d->conf.nroute, d->socket_path);
+		d->eff.nnexthop, d->eff.ngroup, d->eff.nroute, d->socket_path);
+	if (d->conf.kernel_routes.enabled)
+		log_mirror(d, 1);
 	bypass_warn(&d->conf);
+	notify_ready(d);
 	return 0;
 }
 
@@ -743,8 +1205,11 @@ int main(int argc, char **argv)
 		{ "bpf-obj", required_argument, NULL, 'o' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "neigh-reconfirm", required_argument, NULL, 'N' },
+		{ "netlink-rcvbuf", required_argument, NULL, 'B' },
+		{ "monitor-queue", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	struct daemon d = { .state_dir = "/var/lib/ecmp",
@@ -754,7 +1219,7 @@ int main(int argc, char **argv)
 	char *end;
 	int check = 0, offline = 0, detach = 0, use_syslog = 0, verbose = 0, c, ret;
 
-	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': d.conf_path = optarg; break;
 		case 'C': check = 1; break;
@@ -765,6 +1230,22 @@ int main(int argc, char **argv)
 		case 's': d.socket_path = optarg; break;
 		case 'o': obj = optarg; break;
 		case 'L': use_syslog = 1; break;
+		case 'B':
+			d.nl_rcvbuf = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || d.nl_rcvbuf < 1024 || d.nl_rcvbuf > (1 << 30)) {
+				fprintf(stderr, "ecmpd: --netlink-rcvbuf %s: give bytes from 1024 to 1073741824\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'M':
+			d.monitor_queue = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || d.monitor_queue < 4096 || d.monitor_queue > (1 << 30)) {
+				fprintf(stderr, "ecmpd: --monitor-queue %s: give bytes from 4096 to 1073741824\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'N':
 			d.neigh_reconfirm_ms = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || d.neigh_reconfirm_ms < 100 ||
@@ -775,18 +1256,21 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'v': verbose++; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ecmpd (xdp-ecmp) %s\n", ecmp_version); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (offline && !check) {
 		fputs("ecmpd: --offline goes with --check\n", stderr);
 		return 2;
 	}
-	if (optind != argc || (!d.conf_path && !(detach && pin_root))) {
-		fputs(usage, stderr);
+	if (optind != argc) {
+		usage(stderr);
 		return 2;
 	}
+	if (!d.conf_path && !(detach && pin_root))
+		d.conf_path = ecmp_conf_default;
 	log_init("ecmpd", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, use_syslog,
 		 !check);
 	find_object(&d, obj);
@@ -826,9 +1310,16 @@ int main(int argc, char **argv)
 		config_free(&d.conf);
 		return 1;
 	}
+	block_signals(&d);
+	events_init(&d.events, -1);	/* the loop's epoll: setup_loop() */
+	if (d.monitor_queue)
+		d.events.max_queue = d.monitor_queue;
 	ret = start(&d);
 	if (!ret)
 		ret = run_loop(&d);
+	sd_notify(0, "STOPPING=1");
+	metrics_stop(d.metrics);
+	events_close(&d.events);
 	if (d.ctl.lfd >= 0) {
 		ctl_server_close(&d.ctl);
 		unlink(d.socket_path);
@@ -845,6 +1336,9 @@ int main(int argc, char **argv)
 		plane_close(&d.plane);
 	}
 	nl_close(&d.nl);
+	xdpf_close(&d.xdpf);
+	mirror_free(d.mirror);
+	config_free(&d.eff);
 	config_free(&d.conf);
 	return ret ? 1 : 0;
 }

@@ -64,57 +64,27 @@ static void nh_entry(char *out, int ifindex, int family, const void *gw, int hop
 
 static int on_route(const struct nlmsghdr *nlh, void *data)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	struct fib_dump *d = data;
 	char entries[ECMP_MAX_GROUP_MEMBERS][64];
 	struct fib_route r = { 0 };
-	uint32_t table;
-	int alen, n = 0;
+	struct nl_route k;
+	int i;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
-	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
-	    mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_cb,
-			   &(struct nl_attrs){ tb, RTA_MAX }) < 0)
+	/* The one route parser (nl_route.c); what it refuses is skipped. */
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nl_route_parse(nlh, &k) ||
+	    k.table != RT_TABLE_MAIN)
 		return MNL_CB_OK;
-	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	alen = rtm->rtm_family == AF_INET ? 4 : 16;
-	if (table != RT_TABLE_MAIN || rtm->rtm_dst_len > alen * 8 ||
-	    (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) != alen))
-		return MNL_CB_OK;
-	r.family = rtm->rtm_family;
-	r.len = rtm->rtm_dst_len;
-	r.proto = rtm->rtm_protocol;
-	if (tb[RTA_DST])
-		memcpy(r.dst, mnl_attr_get_payload(tb[RTA_DST]), alen);
-	if (tb[RTA_MULTIPATH]) {
-		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
-		int left = mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
-
-		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
-		       nh->rtnh_len <= left && n < ECMP_MAX_GROUP_MEMBERS) {
-			const struct nlattr *a = (const void *)((const char *)nh + RTNH_ALIGN(sizeof(*nh)));
-			const void *gw = NULL;
-			int alleft = nh->rtnh_len - RTNH_ALIGN(sizeof(*nh));
-
-			while (mnl_attr_ok(a, alleft)) {
-				if (mnl_attr_get_type(a) == RTA_GATEWAY &&
-				    mnl_attr_get_payload_len(a) == alen)
-					gw = mnl_attr_get_payload(a);
-				alleft -= MNL_ALIGN(a->nla_len);
-				a = mnl_attr_next(a);
-			}
-			nh_entry(entries[n++], nh->rtnh_ifindex, r.family, gw, nh->rtnh_hops);
-			left -= RTNH_ALIGN(nh->rtnh_len);
-			nh = (const void *)((const char *)nh + RTNH_ALIGN(nh->rtnh_len));
-		}
-	} else {
-		nh_entry(entries[n++], tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0,
-			 r.family, tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == alen ?
-			 mnl_attr_get_payload(tb[RTA_GATEWAY]) : NULL, 0);
-	}
-	nh_key(r.nh, entries, n);
+	r.family = k.family == ECMP_AF_INET ? AF_INET : AF_INET6;
+	r.len = k.prefixlen;
+	r.proto = k.protocol;
+	memcpy(r.dst, k.addr, sizeof(r.dst));
+	for (i = 0; i < k.nnh && i < ECMP_MAX_GROUP_MEMBERS; i++)
+		nh_entry(entries[i], k.nh[i].ifindex,
+			 k.nh[i].family == ECMP_AF_INET6 ? AF_INET6 : AF_INET,
+			 k.nh[i].family ? k.nh[i].via : NULL, k.nh[i].weight - 1);
+	if (!k.nnh)	/* no path at all (blackhole...): one empty entry */
+		nh_entry(entries[i++], 0, r.family, NULL, 0);
+	nh_key(r.nh, entries, i);
 	if (d->n == d->cap) {
 		struct fib_route *more = realloc(d->r, (d->cap ? 2 * d->cap : 64) * sizeof(*more));
 

@@ -170,14 +170,16 @@ void grp_index_refresh(struct plane *p, uint32_t gid)
 static void grp_moved(struct plane *p, struct grp *g, uint32_t written,
 		      enum grp_mode mode, int balanced)
 {
+	const char *why = mode == GRP_FAILOVER ? "failover" :
+			  mode == GRP_SETTLE ? "idle first" : "rebalance";
+
 	p->buckets_moved += written;
-	if (written)
+	if (written) {
 		log_msg(p->quiet_groups ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO,
 			"group %s: %u of %u buckets moved (%s)%s", g->name,
-			written, g->nbuckets,
-			mode == GRP_FAILOVER ? "failover" :
-			mode == GRP_SETTLE ? "idle first" : "rebalance",
-			balanced ? "" : ", not yet balanced");
+			written, g->nbuckets, why, balanced ? "" : ", not yet balanced");
+		events_group(p->events, g->name, written, g->nbuckets, why);
+	}
 	if (balanced)
 		g->unbalanced_since_ms = 0;
 	else if (!g->unbalanced_since_ms)

@@ -41,10 +41,22 @@ int nl_open(struct nl *nl)
 		goto fail;
 	}
 	nl->seq = time(NULL);
+	nl_set_rcvbuf(nl, NL_EVENT_RCVBUF);	/* best effort */
 	return 0;
 fail:
 	nl_close(nl);
 	return err;
+}
+
+int nl_set_rcvbuf(struct nl *nl, int bytes)
+{
+	int fd = mnl_socket_get_fd(nl->events);
+
+	/* FORCE passes rmem_max (root); plain SO_RCVBUF is capped by it. */
+	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) ||
+	    !setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
+		return 0;
+	return -errno;
 }
 
 void nl_close(struct nl *nl)
@@ -114,6 +126,8 @@ static int on_link(struct parse_ctx *c, const struct nlmsghdr *nlh)
 				l.vlan_id = mnl_attr_get_u16(vlan[IFLA_VLAN_ID]) & 0xfff;
 		}
 	}
+	if (tb[IFLA_MTU] && mnl_attr_get_payload_len(tb[IFLA_MTU]) == 4)
+		l.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_LINK] && mnl_attr_get_payload_len(tb[IFLA_LINK]) == 4)
 		l.parent = mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (c->h->link)
@@ -201,6 +215,28 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	case RTM_DELADDR:
 		err = on_addr(c, nlh);
 		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (c->h->route) {
+			struct nl_route r;
+
+			err = nl_route_parse(nlh, &r);
+			if (!err)
+				c->h->route(c->h->ctx, &r);
+			err = err < 0;
+		}
+		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		if (c->h->nexthop) {
+			struct nl_nexthop n;
+
+			err = nl_nexthop_parse(nlh, &n);
+			if (!err)
+				c->h->nexthop(c->h->ctx, &n);
+			err = err < 0;
+		}
+		break;
 	default:
 		break;
 	}
@@ -209,24 +245,39 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct nlmsghdr *nl_dump_request(struct nl *nl, void *buf, int type, int family,
+				  size_t hdrlen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *rt;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++nl->seq;
+	/* Each request type has its own header; the family is first. */
+	rt = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	rt->rtgen_family = family;
+	return nlh;
+}
+
 static int dump(struct nl *nl, int type, int family, size_t hdrlen,
 		const struct nl_handlers *h)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct parse_ctx c = { nl, h };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtgenmsg *rt;
-	unsigned int seq = ++nl->seq, portid = mnl_socket_get_portid(nl->req);
-	int ret;
+	struct nlmsghdr *nlh = nl_dump_request(nl, buf, type, family, hdrlen);
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	/* Each request type has its own header; the family is first. */
-	rt = mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	rt->rtgen_family = family;
 	if (mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
+	return nl_dump_recv(nl, nlh->nlmsg_seq, h);
+}
+
+int nl_dump_recv(struct nl *nl, unsigned int seq, const struct nl_handlers *h)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct parse_ctx c = { nl, h };
+	unsigned int portid = mnl_socket_get_portid(nl->req);
+	int ret;
+
 	while ((ret = mnl_socket_recvfrom(nl->req, buf, sizeof(buf))) > 0) {
 		ret = mnl_cb_run(buf, ret, seq, portid, msg_cb, &c);
 		if (ret <= MNL_CB_STOP)
@@ -282,6 +333,8 @@ int nl_read_events(struct nl *nl, const struct nl_handlers *h)
 				return 0;
 			if (errno == EINTR)
 				continue;
+			if (errno == ENOBUFS)
+				nl->overruns++;
 			return -errno;	/* ENOBUFS: events lost, dump again */
 		}
 		nl_parse(nl, buf, ret, h);

@@ -20,6 +20,7 @@ struct nl_link {
 	char kind[16];		/* IFLA_INFO_KIND ("veth", "tun"...); "" if none */
 	int parent;		/* IFLA_LINK: a VLAN's lower interface; 0 if none */
 	uint16_t vlan_id;	/* kind "vlan": its VID */
+	uint32_t mtu;		/* IFLA_MTU; 0 if not given */
 	int deleted;
 };
 
@@ -43,11 +44,63 @@ struct nl_addr {
 	int deleted;
 };
 
+/* One nexthop of a route: a gateway of either family (RTA_VIA gives an
+ * IPv4 route an IPv6 gateway), or none (a route through the link). */
+struct nl_route_nh {
+	int ifindex;
+	uint8_t family;		/* ECMP_AF_*; 0: no gateway */
+	uint8_t via[16];
+	uint32_t weight;	/* rtnh_hops + 1 */
+	uint8_t flags;		/* RTNH_F_* */
+};
+
+#define NL_ROUTE_MAX_NH	64
+
+/* A route as rtnetlink describes it (nl_route.c). */
+struct nl_route {
+	uint8_t family;		/* ECMP_AF_* */
+	uint8_t prefixlen;
+	uint8_t addr[16];
+	uint8_t protocol;	/* RTPROT_* */
+	uint8_t type;		/* RTN_* */
+	uint32_t table;
+	uint32_t metric;	/* RTA_PRIORITY */
+	uint32_t nh_id;		/* RTA_NH_ID: a nexthop object; 0 if none */
+	int encap;		/* lightweight-tunnel encapsulation */
+	int cloned;		/* RTM_F_CLONED: a cache entry, not a route */
+	int nnh;
+	int nh_truncated;	/* more nexthops than NL_ROUTE_MAX_NH */
+	struct nl_route_nh nh[NL_ROUTE_MAX_NH];
+	int deleted;
+};
+
+/* A nexthop object (`ip nexthop`, nl_nexthop.c): one path, or a group of
+ * other objects with weights. */
+struct nl_nexthop {
+	uint32_t id;
+	uint8_t family;		/* ECMP_AF_* of the gateway; 0: none */
+	uint8_t via[16];
+	int ifindex;
+	int blackhole, encap, fdb;
+	int dead;		/* RTNH_F_DEAD: its link is down */
+	int ngroup;		/* members, when a group */
+	int group_truncated;	/* more than NL_ROUTE_MAX_NH */
+	struct {
+		uint32_t id;
+		uint32_t weight;	/* 1..256 */
+	} group[NL_ROUTE_MAX_NH];
+	int deleted;
+};
+
 struct nl_handlers {
 	void (*link)(void *ctx, const struct nl_link *l);
 	void (*neigh)(void *ctx, const struct nl_neigh *n);
 	void (*addr)(void *ctx, const struct nl_addr *a);
 	void *ctx;
+	/* Route messages; NULL to ignore them. */
+	void (*route)(void *ctx, const struct nl_route *r);
+	/* Nexthop object messages; NULL to ignore them. */
+	void (*nexthop)(void *ctx, const struct nl_nexthop *n);
 };
 
 struct nl {
@@ -55,9 +108,17 @@ struct nl {
 	struct mnl_socket *events;	/* multicast groups */
 	unsigned int seq;
 	unsigned long malformed;	/* messages skipped */
+	unsigned long overruns;		/* ENOBUFS on the event socket */
 };
 
+/* The event socket's receive buffer: large, so a burst of route changes
+ * (a BGP session coming up) fits; an overrun is still handled (dump again). */
+#define NL_EVENT_RCVBUF	(32 << 20)
+
 int nl_open(struct nl *nl);
+/* Sets the event socket's receive buffer (bytes; root may pass the
+ * system's limit). 0 or -errno. */
+int nl_set_rcvbuf(struct nl *nl, int bytes);
 void nl_close(struct nl *nl);
 /* The fd to poll for events. */
 int nl_event_fd(const struct nl *nl);
@@ -66,6 +127,12 @@ int nl_dump_all(struct nl *nl, const struct nl_handlers *h);
 /* Reads every pending event. Returns 0, or -ENOBUFS when events were lost
  * (the caller must dump again), or another -errno. */
 int nl_read_events(struct nl *nl, const struct nl_handlers *h);
+/* A dump request of type for family in buf (its header of hdrlen bytes,
+ * zeroed, follows), with the next sequence number; more may be added. */
+struct nlmsghdr *nl_dump_request(struct nl *nl, void *buf, int type, int family,
+				  size_t hdrlen);
+/* Reads a dump's answer for seq from the request socket into h. */
+int nl_dump_recv(struct nl *nl, unsigned int seq, const struct nl_handlers *h);
 /* Runs the handlers over a buffer of netlink messages (events or a dump);
  * malformed messages are counted in nl->malformed and skipped. */
 int nl_parse(struct nl *nl, const void *buf, size_t len,
@@ -82,6 +149,25 @@ int nl_neigh_use(struct nl *nl, int ifindex, uint8_t family,
  * (PERMANENT, NOARP) or another control plane's (externally learned,
  * managed). */
 int nl_neigh_is_foreign(const struct nl_neigh *n);
+
+/* ---- nl_route.c ---- */
+struct nlmsghdr;
+/* Parses an RTM_NEWROUTE/RTM_DELROUTE message. 0, 1 for a family other
+ * than IPv4/IPv6 (not an error), -1 when malformed. */
+int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r);
+/* Dumps the IPv4 and IPv6 routes of one table into h->route (strict
+ * checking: the kernel filters by table). */
+int nl_dump_routes(struct nl *nl, uint32_t table, const struct nl_handlers *h);
+/* Adds the IPv4 and IPv6 route groups and the nexthop group to the event
+ * socket. */
+int nl_watch_routes(struct nl *nl);
+
+/* ---- nl_nexthop.c ---- */
+/* Parses an RTM_NEWNEXTHOP/RTM_DELNEXTHOP message: 0, or -1 when
+ * malformed. */
+int nl_nexthop_parse(const struct nlmsghdr *nlh, struct nl_nexthop *n);
+/* Dumps every nexthop object into h->nexthop. */
+int nl_dump_nexthops(struct nl *nl, const struct nl_handlers *h);
 
 /* libmnl attribute callback filling tb[0..max] by type (later, unknown
  * types are skipped): mnl_attr_parse(nlh, hdrlen, nl_attr_cb,

@@ -15,6 +15,7 @@
 #include <linux/neighbour.h>
 
 #include "bfd/bfd.h"
+#include "xdp_features.h"
 #include "plane.h"
 #include "lib/clock.h"
 #include "lib/text.h"
@@ -75,6 +76,30 @@ int nh_state(const struct plane *p, uint32_t id)
 	return ECMP_NH_STATE_UP;
 }
 
+const char *nh_reason(const struct plane *p, uint32_t id)
+{
+	const struct nh *n = &p->nh[id];
+	const struct link_state *l = plane_link(p, n->ifindex);
+
+	switch (nh_state(p, id)) {
+	case ECMP_NH_STATE_UNUSED:
+		return "not configured";
+	case ECMP_NH_STATE_DRAIN:
+		return "drained by request";
+	case ECMP_NH_STATE_UNRESOLVED:
+		return !l || !l->has_mac ? "interface has no MAC" : "neighbour unresolved";
+	case ECMP_NH_STATE_DOWN:
+		if (!l)
+			return "interface gone";
+		if (!l->up)
+			return "link down";
+		if (n->nud & NUD_FAILED)
+			return "neighbour failed";
+		return nh_bfd_state(p, id) == NH_BFD_DOWN ? "bfd down" : "bfd not up yet";
+	}
+	return "up";
+}
+
 void nh_write_meta(struct plane *p, uint32_t id)
 {
 	const struct nh *n = &p->nh[id];
@@ -93,11 +118,25 @@ void nh_write_meta(struct plane *p, uint32_t id)
 			  (n->c.bfd ? ECMP_NH_META_BFD : 0) |
 			  (n->c.bfd && nh_bfd_state(p, id) == NH_BFD_UP ?
 			   ECMP_NH_META_BFD_UP : 0) |
-			  (l && l->up ? ECMP_NH_META_LINK_UP : 0);
+			  (l && l->up ? ECMP_NH_META_LINK_UP : 0) |
+			  (l && l->xdp_xmit == LINK_XDP_XMIT_NO ? ECMP_NH_META_NO_XDP_XMIT : 0);
 	}
 	if (bpf_map_update_elem(p->dp.fd[DP_NH_META], &id, &m, 0))
 		pr_warn("Failed to write metadata of nexthop %s: %s", n->c.name,
 			strerror(errno));
+}
+
+/* The data path's flags for a usable nexthop on link l. */
+static uint16_t nh_dp_flags(const struct link_state *l)
+{
+	return ECMP_NH_USABLE |
+	       (l->xdp_xmit == LINK_XDP_XMIT_NO ? ECMP_NH_NO_XDP_XMIT : 0);
+}
+
+/* The link's MTU as the data path compares it (0: not checked). */
+static uint16_t nh_dp_mtu(const struct link_state *l)
+{
+	return l->mtu > 0xffff ? 0xffff : l->mtu;
 }
 
 void nh_refresh(struct plane *p, uint32_t id)
@@ -112,16 +151,23 @@ void nh_refresh(struct plane *p, uint32_t id)
 		if (n->usable) {
 			__atomic_store_n(&d->flags, 0, __ATOMIC_RELEASE);
 			n->usable = 0;
-			pr_info("nexthop %s: %s, taken out of the data path",
-				n->c.name, text_nh_state(nh_state(p, id)));
+			pr_info("nexthop %s: %s (%s), taken out of the data path",
+				n->c.name, text_nh_state(nh_state(p, id)), nh_reason(p, id));
+			events_nexthop(p->events, n->c.name, text_nh_state(nh_state(p, id)),
+				       nh_reason(p, id));
 			grp_on_nexthop_change(p, id, 0);
 		}
 		nh_write_meta(p, id);
 		return;
 	}
+	/* MTU and XDP transmit change in place: each is one store the data
+	 * path reads whole, and either value is safe for a frame. */
+	__atomic_store_n(&d->mtu, nh_dp_mtu(l), __ATOMIC_RELAXED);
 	if (n->usable && !memcmp(d->dmac, n->mac, 6) &&
 	    !memcmp(d->smac, l->mac, 6) && d->ifindex == n->ifindex &&
 	    d->vlan_tci == tci) {
+		if (d->flags != nh_dp_flags(l))
+			__atomic_store_n(&d->flags, nh_dp_flags(l), __ATOMIC_SEQ_CST);
 		nh_write_meta(p, id);
 		return;
 	}
@@ -133,7 +179,7 @@ void nh_refresh(struct plane *p, uint32_t id)
 	memcpy(d->smac, l->mac, 6);
 	d->ifindex = n->ifindex;
 	d->vlan_tci = tci;
-	__atomic_store_n(&d->flags, ECMP_NH_USABLE, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&d->flags, nh_dp_flags(l), __ATOMIC_SEQ_CST);
 	/* The BFD thread stores NH_BFD_DOWN, then clears the flag. Storing
 	 * the flag, then loading the BFD state (all sequentially consistent)
 	 * means one of us sees the other: a session lost in between never
@@ -142,6 +188,9 @@ void nh_refresh(struct plane *p, uint32_t id)
 		__atomic_store_n(&d->flags, 0, __ATOMIC_SEQ_CST);
 		if (n->usable) {
 			n->usable = 0;
+			pr_info("nexthop %s: down (bfd down), taken out of the data path",
+				n->c.name);
+			events_nexthop(p->events, n->c.name, "down", "bfd down");
 			grp_on_nexthop_change(p, id, 0);
 		}
 		nh_write_meta(p, id);
@@ -154,6 +203,12 @@ void nh_refresh(struct plane *p, uint32_t id)
 		text_mac(n->mac, mac);
 		n->usable = 1;
 		pr_info("nexthop %s: up (%s)", n->c.name, mac);
+		events_nexthop(p->events, n->c.name, "up", NULL);
+		if (l->xdp_xmit == LINK_XDP_XMIT_NO)
+			pr_warn("nexthop %s: interface %s cannot transmit XDP frames (its "
+				"xdp-features lack ndo-xmit): XDP hands its frames to the tc "
+				"ingress hook, or else to the kernel (docs/OPERATIONS.md)",
+				n->c.name, n->c.dev);
 		grp_on_nexthop_change(p, id, 1);
 	}
 }
@@ -165,6 +220,38 @@ void nh_refresh_all(struct plane *p)
 	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
 		if (p->nh[i].in_use)
 			nh_refresh(p, i);
+}
+
+/* Asks the kernel whether the link takes redirected XDP frames, and says
+ * so when that changes for a link nexthops use. */
+static void link_learn_xdp_xmit(struct plane *p, struct link_state *s,
+				const char *name)
+{
+	int64_t f = p->xdpf ? xdpf_get(p->xdpf, s->ifindex) : -EOPNOTSUPP;
+	int was = s->xdp_xmit;
+	uint32_t i;
+
+	if (f == -EOPNOTSUPP && p->xdpf && !p->xdpf_said) {
+		p->xdpf_said = 1;
+		pr_info("this kernel has no xdp-features (netdev netlink family, 6.3+): every "
+			"egress device is taken to transmit XDP frames; `ecmpctl stats` shows "
+			"the devices' XDP transmit errors where drivers count them");
+	}
+	s->xdp_xmit = f < 0 ? LINK_XDP_XMIT_UNKNOWN :
+		      (f & XDPF_ACT_NDO_XMIT) ? LINK_XDP_XMIT_YES : LINK_XDP_XMIT_NO;
+	if (s->xdp_xmit == was)
+		return;
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
+		if (!p->nh[i].in_use || p->nh[i].ifindex != (uint32_t)s->ifindex)
+			continue;
+		if (s->xdp_xmit == LINK_XDP_XMIT_NO)
+			pr_warn("interface %s can no longer transmit XDP frames (its xdp-features "
+				"lack ndo-xmit): XDP hands the frames of its nexthops to the tc "
+				"ingress hook, or else to the kernel (docs/OPERATIONS.md)", name);
+		else if (was == LINK_XDP_XMIT_NO)
+			pr_info("interface %s transmits XDP frames again", name);
+		break;
+	}
 }
 
 void nh_on_link(struct plane *p, const struct nl_link *l)
@@ -192,6 +279,8 @@ void nh_on_link(struct plane *p, const struct nl_link *l)
 		memcpy(s->kind, l->kind, sizeof(s->kind));
 		s->parent = l->parent;
 		s->vlan_id = l->vlan_id;
+		s->mtu = l->mtu;
+		link_learn_xdp_xmit(p, s, l->name);
 	}
 	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
 		struct nh *n = &p->nh[i];

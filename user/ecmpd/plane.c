@@ -366,6 +366,10 @@ static void apply_groups(struct plane *p, const struct ecmp_conf *conf)
 		uint32_t b;
 
 		if (gid < 0) {
+			int from = cg->derive[0] ? grp_find(p, cg->derive) : -1;
+
+			if (from >= 0 && p->grp[from].nbuckets != cg->buckets)
+				from = -1;
 			gid = grp_alloc(p);	/* room checked */
 			g = &p->grp[gid];
 			memset(g, 0, sizeof(*g));
@@ -374,15 +378,24 @@ static void apply_groups(struct plane *p, const struct ecmp_conf *conf)
 			g->nbuckets = cg->buckets;
 			g->base = grp_slots_alloc(p, cg->buckets);
 			for (b = 0; b < g->nbuckets; b++) {
-				p->dp.buckets[g->base + b].nexthop = ECMP_BUCKET_EMPTY;
-				p->dp.buckets[g->base + b].last_seen = 0;
+				const struct ecmp_bucket *o = from < 0 ? NULL :
+					&p->dp.buckets[p->grp[from].base + b];
+
+				p->dp.buckets[g->base + b].nexthop = o ? o->nexthop : ECMP_BUCKET_EMPTY;
+				p->dp.buckets[g->base + b].last_seen = o ? o->last_seen : 0;
 			}
 			set_members(p, g, conf, cg);
-			grp_rebalance(p, gid, GRP_FORCE);
+			/* A copy keeps its flows: departed members' buckets move
+			 * now, newcomers take idle ones first. */
+			grp_rebalance(p, gid, from < 0 ? GRP_FORCE : GRP_SETTLE);
 			grp_publish(p, gid);
 			grp_write_meta(p, gid);
-			pr_info("group %s: added (id %d, %u buckets)", g->name, gid,
-				g->nbuckets);
+			if (from >= 0)
+				pr_info("group %s: added (id %d, %u buckets, from %s's table)",
+					g->name, gid, g->nbuckets, p->grp[from].name);
+			else
+				pr_info("group %s: added (id %d, %u buckets)", g->name, gid,
+					g->nbuckets);
 			continue;
 		}
 		g = &p->grp[gid];

@@ -21,6 +21,7 @@
 
 #include "lib/bucket.h"
 #include "config.h"
+#include "events.h"
 #include "lib/dp_maps.h"
 #include "lib/lpm.h"
 #include "netlink.h"
@@ -65,6 +66,15 @@ struct link_state {
 	char kind[16];		/* rtnetlink's link kind, "" for hardware */
 	int parent;		/* a VLAN's lower interface */
 	uint16_t vlan_id;	/* kind "vlan": its VID */
+	uint32_t mtu;		/* L3 bytes; 0: not known */
+	int xdp_xmit;		/* enum link_xdp_xmit */
+};
+
+/* Whether the device takes redirected XDP frames (xdp_features.h). */
+enum link_xdp_xmit {
+	LINK_XDP_XMIT_UNKNOWN = 0,	/* kernel before 6.3: assumed yes */
+	LINK_XDP_XMIT_YES,
+	LINK_XDP_XMIT_NO,
 };
 
 /* An interface the data path runs on (config `interface`), by name. */
@@ -86,6 +96,8 @@ struct plane {
 	struct ecmp_dp dp;
 	struct lpm *lpm;
 	struct nl *nl;			/* for neighbour probes; may be NULL */
+	struct xdpf *xdpf;		/* xdp-features queries; may be NULL */
+	int xdpf_said;			/* logged that the kernel has none */
 	struct nh *nh;			/* dp.max_entries[DP_NEXTHOPS] */
 	struct grp *grp;		/* dp.max_entries[DP_GROUPS] */
 	uint8_t *slot_used;		/* bucket slot allocation map */
@@ -110,6 +122,7 @@ struct plane {
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
 	int quiet_groups;		/* per-group lines at debug level */
+	struct events *events;		/* ecmpctl monitor; may be NULL */
 };
 
 
@@ -140,6 +153,8 @@ void nh_on_bfd(struct plane *p);
 /* Keeps ecmp_tx_ports holding exactly the egress interfaces in use. */
 int nh_sync_tx_ports(struct plane *p);
 int nh_state(const struct plane *p, uint32_t id);
+/* Why a nexthop is not up, in a few words ("link down", "bfd down"...). */
+const char *nh_reason(const struct plane *p, uint32_t id);
 
 /* ---- group.c ---- */
 int grp_find(const struct plane *p, const char *name);

@@ -79,12 +79,15 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		const struct conf_route *cr = &conf->route[i];
 		struct lpm_route r = { .family = cr->family,
 				       .prefixlen = cr->prefixlen };
-		int gid = dry_run ? 0 : grp_find(p, conf->group[cr->group].name);
+		int gid = dry_run || cr->group < 0 ? 0 :
+			  grp_find(p, conf->group[cr->group].name);
 
 		if (gid < 0)
 			return -ENOENT;
 		memcpy(r.addr, cr->addr, 16);
-		r.leaf = ECMP_LPM_LEAF(gid);
+		/* group -1: a kernel route the mirror cannot take (mirror.c);
+		 * the kernel's, like a connected subnet. */
+		r.leaf = cr->group < 0 ? ECMP_LPM_CONNECTED : ECMP_LPM_LEAF(gid);
 		err = want_add(w, &r);
 		if (err)
 			return err;

@@ -33,6 +33,7 @@ int ctl_listen(struct ctl_server *s, const char *path)
 	mode_t old;
 
 	s->lfd = -1;
+	s->made_dir = 0;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		s->client[i].fd = -1;
 	err = make_addr(path, &sa);
@@ -42,7 +43,9 @@ int ctl_listen(struct ctl_server *s, const char *path)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
-		if (mkdir(dir, 0700) && errno != EEXIST)
+		if (!mkdir(dir, 0700))
+			s->made_dir = 1;
+		else if (errno != EEXIST)
 			return -errno;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -69,6 +72,54 @@ int ctl_listen(struct ctl_server *s, const char *path)
 	return fd;
 }
 
+int ctl_set_readers(struct ctl_server *s, const char *path, int gid)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (gid < 0) {
+		s->readers = 0;
+		if (chown(path, 0, 0) || chmod(path, 0600))
+			return -errno;
+		return 0;
+	}
+	if (chown(path, 0, gid) || chmod(path, 0660))
+		return -errno;
+	/* The directory ctl_listen() made (0700) lets nobody reach the
+	 * socket; any other (/run/ecmp by systemd, 0755; /tmp; one of the
+	 * operator's) is theirs and left as it is. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (s->made_dir && slash && slash != dir) {
+		*slash = 0;
+		if (!stat(dir, &st) && !(st.st_mode & 011) &&
+		    (chown(dir, 0, gid) || chmod(dir, (st.st_mode & 0700) | 0010)))
+			return -errno;
+	}
+	s->readers = 1;
+	return 0;
+}
+
+int ctl_req_reads(enum ctl_cmd cmd)
+{
+	switch (cmd) {
+	case CTL_PING:
+	case CTL_STATUS:
+	case CTL_BFD_SHOW:
+	case CTL_MONITOR:
+	case CTL_MAPS:
+	case CTL_HOOKS:
+	case CTL_KERNEL_ROUTES:
+		return 1;
+	case CTL_RELOAD:
+	case CTL_NEXTHOP_SET:
+	case CTL_SHUTDOWN:
+	case CTL_CMD_COUNT:
+		break;
+	}
+	return 0;
+}
+
 void ctl_server_close(struct ctl_server *s)
 {
 	int i;
@@ -90,8 +141,12 @@ int ctl_accept(struct ctl_server *s, uint64_t now_ms)
 	cfd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0)
 		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid) {
-		ctl_reply_error(cfd, "permission denied: ecmpd accepts requests from root only");
+	/* Past the socket's mode, a peer other than root is a member of
+	 * the reader group (or was let in by hand): reads only. */
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) ||
+	    (cred.uid && !s->readers)) {
+		ctl_reply_error(cfd, "permission denied: ecmpd accepts requests from root only "
+				"(a `control group` in its config lets that group read)");
 		return -EAGAIN;
 	}
 	for (i = 0; i < CTL_MAX_CLIENTS && s->client[i].fd >= 0; i++)
@@ -101,6 +156,7 @@ int ctl_accept(struct ctl_server *s, uint64_t now_ms)
 		return -EAGAIN;
 	}
 	s->client[i].fd = cfd;
+	s->client[i].root = cred.uid == 0;
 	s->client[i].got = 0;
 	s->client[i].deadline_ms = now_ms + CTL_TIMEOUT_MS;
 	return cfd;
@@ -121,7 +177,7 @@ int ctl_is_client(const struct ctl_server *s, int fd)
 	return fd >= 0 && find_client((struct ctl_server *)s, fd) != NULL;
 }
 
-int ctl_read(struct ctl_server *s, int fd, char *req, size_t len)
+int ctl_read(struct ctl_server *s, int fd, char *req, size_t len, int *root)
 {
 	struct ctl_client *c = find_client(s, fd);
 	char *nl;
@@ -149,6 +205,7 @@ int ctl_read(struct ctl_server *s, int fd, char *req, size_t len)
 		return 0;
 	*nl = 0;
 	snprintf(req, len, "%s", c->buf);
+	*root = c->root;
 	c->fd = -1;
 	return 1;
 }
@@ -192,6 +249,14 @@ int ctl_parse(char *line, struct ctl_req *r, const char **err)
 		r->cmd = CTL_PING;
 	} else if (!strcmp(w[0], "status") && n == 1) {
 		r->cmd = CTL_STATUS;
+	} else if (!strcmp(w[0], "monitor") && n == 1) {
+		r->cmd = CTL_MONITOR;
+	} else if (!strcmp(w[0], "maps") && n == 1) {
+		r->cmd = CTL_MAPS;
+	} else if (!strcmp(w[0], "hooks") && n == 1) {
+		r->cmd = CTL_HOOKS;
+	} else if (!strcmp(w[0], "kernel-routes") && n == 1) {
+		r->cmd = CTL_KERNEL_ROUTES;
 	} else if (!strcmp(w[0], "reload") && n == 1) {
 		r->cmd = CTL_RELOAD;
 	} else if (!strcmp(w[0], "nexthop") && n == 3) {
@@ -214,23 +279,58 @@ int ctl_parse(char *line, struct ctl_req *r, const char **err)
 	return 0;
 }
 
-void ctl_reply(int cfd, const char *json)
+int ctl_send_line(int cfd, const char *json)
 {
 	size_t n = strlen(json), off = 0;
 
-	while (off < n) {
+	while (off <= n) {
 		struct pollfd pfd = { .fd = cfd, .events = POLLOUT };
+		const char *part = off < n ? json + off : "\n";
 		ssize_t w;
 
 		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0)
-			break;
-		w = send(cfd, json + off, n - off, MSG_NOSIGNAL);
+			return -ETIMEDOUT;
+		w = send(cfd, part, off < n ? n - off : 1, MSG_NOSIGNAL);
 		if (w <= 0)
-			break;
+			return w ? -errno : -EPIPE;
 		off += w;
 	}
-	send(cfd, "\n", 1, MSG_NOSIGNAL);
+	return 0;
+}
+
+void ctl_reply(int cfd, const char *json)
+{
+	ctl_send_line(cfd, json);
 	close(cfd);
+}
+
+void ctl_reply_fds(int cfd, const char *json, const int *fds, int nfds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * CTL_MAX_FDS)] = { 0 };
+	struct iovec iov = { (void *)json, strlen(json) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t w;
+
+	if (nfds > CTL_MAX_FDS || !iov.iov_len) {
+		ctl_reply_error(cfd, "internal: too many fds for one reply");
+		return;
+	}
+	/* The fds ride on the first part of the line; the rest follows as
+	 * any reply's does. */
+	mh.msg_control = cbuf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	w = sendmsg(cfd, &mh, MSG_NOSIGNAL);
+	if (w <= 0) {
+		close(cfd);
+		return;
+	}
+	ctl_reply(cfd, json + w);	/* what is left of the line, and its end */
 }
 
 void ctl_reply_doc(int cfd, int ok, void (*fill)(struct json *j, void *arg),
@@ -315,15 +415,10 @@ int ctl_server_pid(const char *path, int *pid)
 	return err;
 }
 
-int ctl_request(const char *path, const char *req, char **reply,
-		int timeout_ms)
+int ctl_open_stream(const char *path, const char *req)
 {
-	size_t got = 0, cap = 4096;
-	char *buf, *nl = NULL;
-	int fd, err = 0;
+	int fd = connect_to(path), err;
 
-	*reply = NULL;
-	fd = connect_to(path);
 	if (fd < 0)
 		return fd;
 	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
@@ -331,6 +426,51 @@ int ctl_request(const char *path, const char *req, char **reply,
 		close(fd);
 		return err;
 	}
+	return fd;
+}
+
+/* One read of the reply; fds that come with it are kept (up to max) or
+ * closed. */
+static ssize_t read_part(int fd, char *buf, size_t len, int *fds, int max,
+			 int *nfds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * CTL_MAX_FDS)];
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		int k, cnt, got;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < cnt; k++) {
+			memcpy(&got, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (nfds && *nfds < max)
+				fds[(*nfds)++] = got;
+			else
+				close(got);
+		}
+	}
+	return n;
+}
+
+int ctl_request_fds(const char *path, const char *req, char **reply,
+		    int *fds, int max, int *nfds, int timeout_ms)
+{
+	size_t got = 0, cap = 4096;
+	char *buf, *nl = NULL;
+	int fd, err = 0;
+
+	*reply = NULL;
+	if (nfds)
+		*nfds = 0;
+	fd = ctl_open_stream(path, req);
+	if (fd < 0)
+		return fd;
 	buf = malloc(cap);
 	while (buf && !nl) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -350,7 +490,7 @@ int ctl_request(const char *path, const char *req, char **reply,
 			err = -ETIMEDOUT;
 			goto out;
 		}
-		n = read(fd, buf + got, cap - 1 - got);
+		n = read_part(fd, buf + got, cap - 1 - got, fds, max, nfds);
 		if (n <= 0)
 			break;
 		nl = memchr(buf + got, '\n', n);
@@ -371,5 +511,15 @@ int ctl_request(const char *path, const char *req, char **reply,
 out:
 	free(buf);
 	close(fd);
+	if (err && nfds) {
+		while (*nfds)
+			close(fds[--*nfds]);
+	}
 	return err;
+}
+
+int ctl_request(const char *path, const char *req, char **reply,
+		int timeout_ms)
+{
+	return ctl_request_fds(path, req, reply, NULL, 0, NULL, timeout_ms);
 }

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The control socket between ecmpctl and ecmpd: a Unix stream socket, mode
- * 0600, root peers only (SO_PEERCRED). A request is one line of words, at
+ * 0600, root peers only (SO_PEERCRED); with a reader group (`control
+ * group`), mode 0660 and that group, whose members may send the requests
+ * that change nothing (ctl_req_reads()). A request is one line of words, at
  * most CTL_MAX_REQUEST bytes; the reply one line of JSON, built with the
  * JSON writer and read with the JSON reader (never searched as text):
  * {"ok":true,...} or {"error":"..."}. Requests:
  *   ping | status | reload | nexthop NAME drain | nexthop NAME up |
- *   bfd show | shutdown | shutdown detach
+ *   bfd show | monitor | maps | hooks | kernel-routes | shutdown |
+ *   shutdown detach
+ * "maps" answers {"ok":true,"maps":[NAME...]} with a read-only fd of each
+ * map (SCM_RIGHTS, in that order): how ecmpctl reads the data path for
+ * a reader that cannot open the pins.
  * Show requests answer data ({"ok":true,"sessions":[...]}); ecmpctl
  * renders it as text or JSON.
  *
@@ -28,6 +34,8 @@
 #define CTL_TIMEOUT_MS		1000
 
 #define CTL_MAX_CLIENTS		16
+/* fds one reply may carry ("maps"). */
+#define CTL_MAX_FDS		32
 
 /* ---- requests ---- */
 
@@ -38,7 +46,15 @@ enum ctl_cmd {
 	CTL_BFD_SHOW,
 	CTL_SHUTDOWN,		/* detach */
 	CTL_STATUS,		/* pid, memory, sessions */
+	CTL_MONITOR,		/* {"ok":true}, then events (events.h) */
+	CTL_MAPS,		/* read-only map fds */
+	CTL_HOOKS,		/* {"ok":true,"hooks":[...]}: interface show */
+	CTL_KERNEL_ROUTES,	/* {"ok":true,"routes":[{prefix, reason}]} */
+	CTL_CMD_COUNT
 };
+
+/* Whether a request only reads (a reader group member may send it). */
+int ctl_req_reads(enum ctl_cmd cmd);
 
 struct ctl_req {
 	enum ctl_cmd cmd;
@@ -54,6 +70,7 @@ int ctl_parse(char *line, struct ctl_req *r, const char **err);
 
 struct ctl_client {
 	int fd;			/* -1: free */
+	int root;		/* peer uid 0: may change things */
 	size_t got;
 	uint64_t deadline_ms;
 	char buf[CTL_MAX_REQUEST];
@@ -61,10 +78,16 @@ struct ctl_client {
 
 struct ctl_server {
 	int lfd;
+	int readers;		/* a reader group may connect */
+	int made_dir;		/* ctl_listen() created the socket's directory */
 	struct ctl_client client[CTL_MAX_CLIENTS];
 };
 
 int ctl_listen(struct ctl_server *s, const char *path);
+/* Opens the socket at path to members of group gid (mode 0660; its
+ * directory made passable to them if it was root's alone), or, with
+ * gid -1, to root alone again. 0 or -errno. */
+int ctl_set_readers(struct ctl_server *s, const char *path, int gid);
 void ctl_server_close(struct ctl_server *s);
 /* Accepts one waiting client: returns its fd (watch it for input), or
  * -EAGAIN when none is waiting or it was refused (not root, too many:
@@ -72,12 +95,16 @@ void ctl_server_close(struct ctl_server *s);
 int ctl_accept(struct ctl_server *s, uint64_t now_ms);
 int ctl_is_client(const struct ctl_server *s, int fd);
 /* Reads what client fd sent. Returns 1 when its request line is complete,
- * copied to req (the fd is then the caller's: answer with ctl_reply()),
+ * copied to req, *root set for a root peer (the fd is then the caller's:
+ * answer with ctl_reply()),
  * 0 when more is to come, -1 when the client is gone (it closed, or sent
  * too much: answered and closed). */
-int ctl_read(struct ctl_server *s, int fd, char *req, size_t len);
+int ctl_read(struct ctl_server *s, int fd, char *req, size_t len, int *root);
 /* Answers and closes clients past their deadline. */
 void ctl_expire(struct ctl_server *s, uint64_t now_ms);
+/* Sends one JSON document and its newline; the client stays open (a
+ * monitor). 0 or -errno. */
+int ctl_send_line(int cfd, const char *json);
 /* Sends reply (a JSON document on one line) and closes the client. */
 void ctl_reply(int cfd, const char *json);
 /* {"ok":true, ...} (ok) or {...}: fill writes the members into the open
@@ -85,6 +112,8 @@ void ctl_reply(int cfd, const char *json);
 struct json;
 void ctl_reply_doc(int cfd, int ok, void (*fill)(struct json *j, void *arg),
 		   void *arg);
+/* Sends reply with fds attached (SCM_RIGHTS) and closes the client. */
+void ctl_reply_fds(int cfd, const char *json, const int *fds, int nfds);
 /* {"ok":true} with "message" when message is not NULL. */
 void ctl_reply_ok(int cfd, const char *message);
 void ctl_reply_error(int cfd, const char *message);
@@ -98,5 +127,14 @@ int ctl_server_pid(const char *path, int *pid);
  * its newline. 0 or -errno (-EMSGSIZE past CTL_MAX_REPLY). */
 int ctl_request(const char *path, const char *req, char **reply,
 		int timeout_ms);
+
+/* Client: as ctl_request(), and the fds attached to the reply (at most
+ * max; *nfds of them, the caller closes them). */
+int ctl_request_fds(const char *path, const char *req, char **reply,
+		    int *fds, int max, int *nfds, int timeout_ms);
+
+/* Client: sends req and returns the connected socket (the caller reads
+ * the answer line and what follows: monitor), or -errno. */
+int ctl_open_stream(const char *path, const char *req);
 
 #endif /* ECMP_CTL_H */

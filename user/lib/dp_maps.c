@@ -134,6 +134,70 @@ static int dp_map_all(struct ecmp_dp *dp, int writable)
 	return 0;
 }
 
+int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out)
+{
+	enum { BATCH = 65536 };
+	uint32_t *keys = malloc(sizeof(*keys) * BATCH), done = 0, in = 0, next = 0;
+	int err = keys ? 0 : -ENOMEM;
+
+	while (!err && done < n) {
+		uint32_t count = n - done < BATCH ? n - done : BATCH;
+		int e = bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
+					     (char *)out + (size_t)done * value_bytes,
+					     &count, NULL);
+
+		done += count;
+		if (e && errno == ENOENT)
+			break;		/* the last batch */
+		if (e)
+			err = -errno;
+		in = next;
+	}
+	free(keys);
+	return err;
+}
+
+int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_counter *out)
+{
+	uint32_t n = dp->max_entries[map], k;
+	/* Per-CPU values come one per possible CPU for each key. */
+	struct ecmp_counter *all = calloc((size_t)n * dp->ncpus + 1, sizeof(*all));
+	int i, err;
+
+	if (!all)
+		return -ENOMEM;
+	err = dp_read_array(dp->fd[map], n, sizeof(*all) * dp->ncpus, all);
+	for (k = 0; !err && k < n; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		for (i = 0; i < dp->ncpus; i++) {
+			out[k].packets += all[(size_t)k * dp->ncpus + i].packets;
+			out[k].bytes += all[(size_t)k * dp->ncpus + i].bytes;
+		}
+	}
+	free(all);
+	return err;
+}
+
+/* Copies of the arrays through read-only fds (which cannot be mapped
+ * shared: mmap drops VM_SHARED for a file not open for writing, and BPF
+ * arrays map shared only). */
+static int dp_copy_all(struct ecmp_dp *dp)
+{
+	size_t i;
+	int err = 0;
+
+	dp->copied = 1;
+	for (i = 0; !err && i < sizeof(mmapped) / sizeof(mmapped[0]); i++) {
+		enum dp_map m = mmapped[i].map;
+		void *buf = calloc(dp->max_entries[m] ? dp->max_entries[m] : 1, mmapped[i].elem);
+
+		*(void **)((char *)dp + mmapped[i].offset) = buf;
+		err = buf ? dp_read_array(dp->fd[m], dp->max_entries[m], mmapped[i].elem, buf) :
+			    -ENOMEM;
+	}
+	return err;
+}
+
 static int dp_query_sizes(struct ecmp_dp *dp)
 {
 	int i;
@@ -169,6 +233,20 @@ int dp_open_object(struct ecmp_dp *dp, struct bpf_object *obj)
 	return dp_map_all(dp, 1);
 }
 
+int dp_open_fds(struct ecmp_dp *dp, const int fd[DP_MAP_COUNT])
+{
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	memcpy(dp->fd, fd, sizeof(dp->fd));
+	err = dp_query_sizes(dp);
+	if (!err)
+		err = dp_copy_all(dp);
+	if (err)
+		dp_close(dp, 1);
+	return err;
+}
+
 int dp_open_pinned(struct ecmp_dp *dp, const char *pin_root, int writable)
 {
 	char path[PATH_MAX];
@@ -201,7 +279,9 @@ void dp_close(struct ecmp_dp *dp, int close_fds)
 	for (i = 0; i < sizeof(mmapped) / sizeof(mmapped[0]); i++) {
 		void **p = (void **)((char *)dp + mmapped[i].offset);
 
-		if (*p)
+		if (*p && dp->copied)
+			free(*p);
+		else if (*p)
 			munmap(*p, map_bytes(mmapped[i].elem,
 					     dp->max_entries[mmapped[i].map]));
 		*p = NULL;

@@ -33,6 +33,9 @@ struct ecmp_dp {
 	struct ecmp_config *config;
 	struct ecmp_iface *ifaces;
 	int ncpus;
+	/* The arrays above are copies (dp_open_fds(): read-only fds cannot
+	 * be mapped shared), taken when opened: freed, not unmapped. */
+	int copied;
 };
 
 /* Sizes a loader may set before load; 0 keeps the object's default. */
@@ -54,6 +57,9 @@ void dp_unpin_all(struct bpf_object *obj);
 int dp_open_object(struct ecmp_dp *dp, struct bpf_object *obj);
 /* Opens the maps pinned under pin_root (fds owned by dp). */
 int dp_open_pinned(struct ecmp_dp *dp, const char *pin_root, int writable);
+/* The same from fds already open (ecmpd's read-only ones, ctl.h "maps"),
+ * taken over (closed by dp_close() or on failure); read-only views. */
+int dp_open_fds(struct ecmp_dp *dp, const int fd[DP_MAP_COUNT]);
 /* Unmaps; closes the fds only if dp_open_pinned() opened them. */
 void dp_close(struct ecmp_dp *dp, int close_fds);
 
@@ -68,6 +74,12 @@ static inline uint64_t dp_group_word(const struct ecmp_dp *dp, uint32_t gid)
 uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map);
 
 /* Sum of a per-CPU counter over all CPUs. */
+/* A whole array map (n entries of value_bytes) into out, in batches of
+ * one syscall each: 0 or -errno. */
+int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out);
+/* Every key of a per-CPU counter map, summed over CPUs, into out[max
+ * entries]: 0 or -errno. */
+int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_counter *out);
 int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,
 		    struct ecmp_counter *out);
 

@@ -4,7 +4,9 @@
  * whether to adopt or replace a program, ecmpctl shows it.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -122,4 +124,62 @@ uint32_t hook_tc_query(int ifindex, int egress)
 		    .priority = HOOK_TC_PRIO);
 
 	return bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+}
+
+static int add_entry(struct hook_entry **v, int *n, int *cap, const char *ifname,
+		     const char *hook, const char *mode, uint32_t prog_id)
+{
+	struct hook_entry *e;
+
+	if (*n == *cap) {
+		int more = *cap ? 2 * *cap : 16;
+		struct hook_entry *grown = realloc(*v, more * sizeof(**v));
+
+		if (!grown)
+			return -ENOMEM;
+		*v = grown;
+		*cap = more;
+	}
+	e = &(*v)[(*n)++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
+	snprintf(e->hook, sizeof(e->hook), "%s", hook);
+	snprintf(e->mode, sizeof(e->mode), "%s", mode);
+	e->prog_id = prog_id;
+	if (hook_prog_tag(prog_id, e->tag))
+		e->tag[0] = 0;
+	return 0;
+}
+
+int hook_list(struct hook_entry **out)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct hook_entry *v = NULL;
+	int n = 0, cap = 0, err = 0;
+
+	*out = NULL;
+	if (!ifs)
+		return -errno;
+	for (i = ifs; i->if_index && !err; i++) {
+		uint32_t xdp_id, in, out_id;
+		int mode = hook_xdp_mode(i->if_index, &xdp_id);
+
+		in = hook_tc_query(i->if_index, 0);
+		out_id = hook_tc_query(i->if_index, 1);
+		if (mode)
+			err = add_entry(&v, &n, &cap, i->if_name, "xdp",
+					mode == XDP_MODE_SKB ? "generic" :
+					mode == XDP_MODE_HW ? "offload" : "native", xdp_id);
+		if (!err && in)
+			err = add_entry(&v, &n, &cap, i->if_name, "tc", "ingress", in);
+		if (!err && out_id)
+			err = add_entry(&v, &n, &cap, i->if_name, "tc", "egress", out_id);
+	}
+	if_freenameindex(ifs);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	return n;
 }

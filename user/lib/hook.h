@@ -40,4 +40,18 @@ int hook_xdp_mode(int ifindex, uint32_t *prog_id);
 /* Program id of our filter on the tc hook, 0 when none. */
 uint32_t hook_tc_query(int ifindex, int egress);
 
+/* One hook of ours, as `ecmpctl interface show` lists it. */
+struct hook_entry {
+	char ifname[16];
+	char hook[4];			/* "xdp", "tc" */
+	char mode[8];			/* native, generic, offload; ingress, egress */
+	uint32_t prog_id;
+	char tag[2 * BPF_TAG_SIZE + 1];	/* "": detached meanwhile */
+};
+
+/* Every hook of ours on the interfaces of this network namespace, in
+ * interface order; *out is malloc'ed (free it). The count, or -errno.
+ * Reading programs takes privilege: ecmpd answers "hooks" for readers. */
+int hook_list(struct hook_entry **out);
+
 #endif /* ECMP_HOOK_H */

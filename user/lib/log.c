@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -10,7 +12,7 @@
 #include "log.h"
 
 static enum log_level cur_level = LOG_LEVEL_INFO;
-static int to_syslog, stamp;
+static int to_syslog, stamp, to_journal;
 static const char *log_ident = "ecmp";
 
 static void vlog(enum log_level level, const char *fmt, va_list ap)
@@ -24,7 +26,11 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 		vsyslog(prio[level], fmt, ap);
 		return;
 	}
-	if (stamp) {
+	if (to_journal) {
+		/* The journal stamps and names each line itself; "<N>" is
+		 * the syslog priority it reads (sd-daemon(3)). */
+		fprintf(stderr, "<%d>", prio[level]);
+	} else if (stamp) {
 		struct timespec ts;
 		struct tm tm;
 		char buf[32];
@@ -64,6 +70,19 @@ static int libxdp_out(enum libxdp_print_level level, const char *fmt,
 	return 0;
 }
 
+int log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	/* systemd sets JOURNAL_STREAM=DEV:INODE of the stream it connected;
+	 * a child whose stderr went elsewhere keeps the variable, so the
+	 * stream itself is compared. */
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	       !fstat(2, &st) && st.st_dev == dev && st.st_ino == ino;
+}
+
 void log_init(const char *ident, enum log_level level, int use_syslog,
 	      int timestamps)
 {
@@ -71,6 +90,7 @@ void log_init(const char *ident, enum log_level level, int use_syslog,
 	cur_level = level;
 	to_syslog = use_syslog;
 	stamp = timestamps;
+	to_journal = log_stderr_is_journal();
 	if (use_syslog)
 		openlog(ident, LOG_PID, LOG_DAEMON);
 	libbpf_set_print(libbpf_out);

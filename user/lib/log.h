@@ -9,8 +9,12 @@
 
 enum log_level { LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
+/* timestamps: on stderr; never when stderr is the systemd journal, which
+ * gets "<priority>" prefixes instead. */
 void log_init(const char *ident, enum log_level level, int use_syslog,
 	      int timestamps);
+/* Whether stderr is the stream systemd's journal gave (JOURNAL_STREAM). */
+int log_stderr_is_journal(void);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

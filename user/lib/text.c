@@ -26,6 +26,8 @@ const char *text_reason(int reason)
 		[ECMP_PASS_IP_OPTIONS]		= "ip_options",
 		[ECMP_PASS_OTHER_HOST]		= "other_host",
 		[ECMP_PASS_VLAN]		= "vlan",
+		[ECMP_PASS_TOO_BIG]		= "too_big",
+		[ECMP_PASS_NO_XDP_XMIT]		= "no_xdp_xmit",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?

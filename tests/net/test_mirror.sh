@@ -1,0 +1,465 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Routes mirrored from the kernel's FIB (`routes kernel`, user/ecmpd/mirror.h):
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#
+# Routes are added to the router's main table with `ip route` as a routing
+# daemon would (protocol bgp), and each case is checked against what the
+# kernel says (`ip -j route`):
+#  1. IPv4 multipath and IPv6 multipath routes are mirrored; flows go
+#     through XDP (not the kernel's forwarding) to the nexthop ecmpctl
+#     lookup names, which is one of the kernel's for the prefix;
+#  2. a path withdrawn (`ip route replace` without it): only its flows
+#     move; added back: only flows that move go to the newcomer;
+#  3. IPv6 append and delete of one nexthop; weights (rtnh_hops);
+#  4. the lowest metric wins; a config route wins over the kernel's;
+#  5. blackhole, routes of protocols not mirrored and routes without a
+#     gateway stay the kernel's (a covering route never takes them);
+#  6. IPv4 routes flushed with their link (the kernel says nothing);
+#  7. ecmpd SIGKILLed and restarted: the same groups, 0 flows moved;
+#  8. FRR (zebra + staticd from Debian, defaults: nexthop objects) installs
+#     an ECMP route: mirrored; one path removed in FRR: only its flows
+#     move;
+#  9. a table past the route trie's capacity stays the kernel's whole,
+#     the config's routes in, said once; small again, it is mirrored;
+# 10. events lost (--netlink-rcvbuf 4096) under a burst of 3,000 changes:
+#     ecmpd reads the table again and holds exactly the kernel's;
+# 11. routes over nexthop objects (plain, resilient with weights, replaced
+#     in place), with nexthop_compat_mode 1.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=em$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+
+FRR=/tmp/$P.frr
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-mirror-last.log 2>/dev/null
+	[ -d "$FRR" ] && kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
+	sleep 0.1
+	rm -rf "$FRR"
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+rt() { ip -n "$P-rt" "$@"; }
+
+setup() {
+	topo_create "$P" 4 || return 1
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	rt route add 198.19.200.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.2.2 dev r2 nexthop via 198.18.3.2 dev r3
+	rt -6 route add 2001:db8:100:200::/64 proto bgp nexthop via 2001:db8:1::2 dev r1 \
+		nexthop via 2001:db8:2::2 dev r2
+	topo_config "$P" "$CONF"
+	echo "routes kernel table main protocol bgp static" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 13
+}
+
+# The kernel's nexthops for PREFIX, "via@dev[*weight]" sorted, one line.
+kset() {
+	local fam=-4
+	case $1 in *:*) fam=-6 ;; esac
+	rt "$fam" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
+    print(" ".join(sorted("%s@%s%s" % (h["gateway"], h["dev"], "" if h.get("weight", 1) == 1 else "*%d" % h["weight"]) for h in hops)))'
+}
+
+# ecmpd's members for PREFIX, the same way ("" when it is not mirrored).
+eset() {
+	local g
+	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["prefix"] == sys.argv[1] and r.get("source") == "kernel": print(r["group"])' "$1")
+	[ -n "$g" ] || return 0
+	# The group may be gone between the two calls (ecmpd applied the
+	# next read): then nothing, and settled() asks again.
+	topo_ctl "$P" -j group show "$g" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(" ".join(sorted(m["nexthop"] for m in json.load(sys.stdin)[0]["members"])))
+except (ValueError, IndexError, KeyError):
+    pass'
+}
+
+# wait_set PREFIX "SET": until ecmpd's members for PREFIX are SET (5 s).
+wait_set() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(eset "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# settled PREFIX: wait until ecmpd's set equals the kernel's.
+settled() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(eset "$1")" = "$(kset "$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# flows SRC DST: "sport nexthop" for 1,000 UDP flows, as lookup says.
+flows() {
+	seq 20000 20999 | awk -v s="$1" -v d="$2" '{ print s, d, "udp", $1, 5001 }' |
+		topo_ctl "$P" -j lookup - | python3 -c '
+import json, sys
+for i, line in enumerate(sys.stdin):
+    print(20000 + i, json.loads(line).get("nexthop", "-"))'
+}
+
+# others_moved BEFORE AFTER DEV: how many flows changed nexthop though
+# they were not on DEV's (files of flows()).
+others_moved() {
+	join "$1" "$2" | awk -v d="@$3\$" '$2 != $3 && $2 !~ d' | wc -l
+}
+
+forw() {
+	ip netns exec "$P-rt" awk '/^Ip:/ { if (h) print $7; h = 1 }' /proc/net/snmp
+}
+
+test_multipath() {
+	local out before after n
+	settled 198.19.200.0/24
+	result "IPv4 multipath route mirrored: ecmpd's nexthops are the kernel's" $? \
+		"$(eset 198.19.200.0/24) / $(kset 198.19.200.0/24)"
+	settled 2001:db8:100:200::/64
+	result "IPv6 multipath route mirrored" $? "$(eset 2001:db8:100:200::/64)"
+	out=$(topo_ctl "$P" route show 198.19.200.0/24)
+	echo "$out" | grep -q "^198.19.200.0/24 group kernel:[0-9]* source kernel$"
+	result "route show: the mirrored route, source kernel" $? "$out"
+	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f0"
+	n=$(awk '$2 !~ /^198.18.[123].2@r[123]$/' "/tmp/$P.f0" | wc -l)
+	[ "$n" = 0 ] && [ "$(awk '{print $2}' "/tmp/$P.f0" | sort -u | wc -l)" = 3 ]
+	result "lookup: 1,000 flows over the kernel's 3 nexthops, none elsewhere" $? "$n outside"
+	before=$(forw)
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.200.9 20000 1000 > /dev/null
+	sleep 0.5
+	after=$(forw)
+	# Each frame where lookup said (sinks number nexthops by r1..r4).
+	out=$(observe 4 | join - <(sed 's/ [0-9.]*@r/ /' "/tmp/$P.f0") | awk '$2 != $3' | wc -l)
+	n=$(observe 4 | wc -l)
+	[ "$n" = 1000 ] && [ "$out" = 0 ] && [ $((after - before)) -lt 50 ]
+	result "1,000 flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
+		"$n seen, $out elsewhere"
+}
+
+test_withdraw() {
+	local out
+	rt route replace 198.19.200.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.3.2 dev r3
+	settled 198.19.200.0/24
+	result "path withdrawn: ecmpd follows the kernel" $? "$(eset 198.19.200.0/24)"
+	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f1"
+	out=$(others_moved "/tmp/$P.f0" "/tmp/$P.f1" r2)
+	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.f1"
+	result "withdrawn: only the withdrawn nexthop's flows moved" $? "$out others moved"
+	rt route replace 198.19.200.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.2.2 dev r2 nexthop via 198.18.3.2 dev r3
+	settled 198.19.200.0/24 && topo_wait_usable "$P" 13
+	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f2"
+	out=$(join "/tmp/$P.f1" "/tmp/$P.f2" | awk '$2 != $3 && $3 !~ /@r2$/' | wc -l)
+	local share
+	share=$(topo_ctl "$P" -j group show | python3 -c '
+import json, sys
+for g in json.load(sys.stdin):
+    for m in g["members"]:
+        if m["nexthop"] == "198.18.2.2@r2": print(m["buckets"])')
+	# The buckets the newcomer takes are idle ones, here the ones no
+	# test flow ever used: the flows may all stay where they are.
+	[ "$out" = 0 ] && [ "$share" -ge 1365 ] && [ "$share" -le 1366 ]
+	result "added back: the newcomer takes its share ($share of 4,096 buckets), no flow moves elsewhere" $? \
+		"$out elsewhere"
+}
+
+test_ipv6_edits() {
+	rt -6 route append 2001:db8:100:200::/64 proto bgp via 2001:db8:3::2 dev r3
+	settled 2001:db8:100:200::/64
+	result "IPv6 append: a third nexthop" $? "$(eset 2001:db8:100:200::/64) / $(kset 2001:db8:100:200::/64)"
+	rt -6 route del 2001:db8:100:200::/64 proto bgp via 2001:db8:1::2 dev r1
+	settled 2001:db8:100:200::/64
+	result "IPv6 delete of one nexthop" $? "$(eset 2001:db8:100:200::/64) / $(kset 2001:db8:100:200::/64)"
+	rt route add 198.19.210.0/24 proto bgp nexthop via 198.18.1.2 dev r1 weight 3 \
+		nexthop via 198.18.4.2 dev r4
+	settled 198.19.210.0/24
+	result "weights: nexthop ... weight 3 mirrored as weight 3" $? "$(eset 198.19.210.0/24)"
+}
+
+test_metrics() {
+	rt route add 198.19.220.0/24 proto bgp via 198.18.1.2 dev r1 metric 100
+	rt route add 198.19.220.0/24 proto bgp via 198.18.2.2 dev r2 metric 200
+	sleep 0.3
+	[ "$(eset 198.19.220.0/24)" = "198.18.1.2@r1" ]
+	result "two metrics: the lowest wins" $? "$(eset 198.19.220.0/24)"
+	rt route del 198.19.220.0/24 proto bgp via 198.18.1.2 dev r1 metric 100
+	sleep 0.3
+	[ "$(eset 198.19.220.0/24)" = "198.18.2.2@r2" ]
+	result "the lowest deleted: the next one takes over" $? "$(eset 198.19.220.0/24)"
+	rt route add 198.19.0.0/16 proto bgp via 198.18.4.2 dev r4 metric 50
+	sleep 0.3
+	topo_ctl "$P" route show 198.19.0.0/16 | grep -q "^198.19.0.0/16 group web source config$"
+	result "a config route wins over the kernel's for its prefix" $?
+}
+
+test_kernels() {
+	local out
+	rt route add blackhole 198.19.230.0/24 proto bgp
+	rt route add 198.19.231.0/24 proto 99 via 198.18.1.2 dev r1
+	rt route add 198.19.232.0/24 proto bgp dev r2
+	sleep 0.3
+	out=$(topo_ctl "$P" route show 198.19.224.0/19)
+	[ "$(echo "$out" | grep -cE "^198.19.23[012].0/24 connected$")" = 3 ]
+	result "blackhole, another protocol, no gateway: the kernel's, inside a config route" $? "$out"
+	# route show all: each with why; the kernel's /16 with the config's.
+	out=$(topo_ctl "$P" route show all 198.19.0.0/16)
+	echo "$out" | grep -qx "198.19.230.0/24 connected kernel_route type" &&
+		echo "$out" | grep -qx "198.19.231.0/24 connected kernel_route protocol" &&
+		echo "$out" | grep -qx "198.19.232.0/24 connected kernel_route no_gateway" &&
+		echo "$out" | grep -qx "198.19.0.0/16 group web source config kernel_route config_route" &&
+		echo "$out" | grep -qE "^198.19.200.0/24 group kernel:[0-9]+ source kernel$" &&
+		[ "$(topo_ctl "$P" route show 198.19.0.0/16 | grep -c kernel_route)" = 0 ]
+	result "route show all: the kernel's routes left to it, each with why" $? "$out"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.230.5 31000 50 > /dev/null
+	sleep 0.3
+	[ -z "$(topo_sinks "$P" | awk '$3 >= 31000 && $3 < 31050')" ]
+	result "to the blackhole: nothing forwarded by the covering config route" $?
+	out=$(topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+k = json.load(sys.stdin)["kernel_routes"]["skipped"]
+print(k.get("type", 0), k.get("protocol", 0), k.get("no_gateway", 0))')
+	set -- $out
+	[ "$1" -ge 1 ] && [ "$2" -ge 1 ] && [ "$3" -ge 1 ]
+	result "stats: what stays the kernel's, counted by reason" $? "$out"
+}
+
+test_link_down() {
+	rt route add 198.19.240.0/24 proto bgp via 198.18.4.2 dev r4
+	settled 198.19.240.0/24
+	rt link set r4 down
+	sleep 0.5
+	[ -z "$(kset 198.19.240.0/24)" ] && [ -z "$(eset 198.19.240.0/24)" ]
+	result "link down: the route the kernel flushed unannounced is gone" $? "$(eset 198.19.240.0/24)"
+	rt link set r4 up
+}
+
+test_restart() {
+	local out all
+	# Every nexthop up (r4's are back from the link test) and every group
+	# balanced again (nh4 takes its buckets back as they go idle).
+	all=$(topo_ctl "$P" nexthop show | grep -c "^[^ ]")
+	topo_wait_usable "$P" "$all" && topo_wait_balanced "$P"
+	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r0"
+	topo_ctl "$P" -j group show > "/tmp/$P.g0"
+	pkill -9 -f "ecmpd -c $CONF"
+	sleep 0.3
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" "$all"
+	sleep 0.5
+	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r1"
+	cmp -s "/tmp/$P.r0" "/tmp/$P.r1"
+	result "SIGKILL and restart: 0 of 1,000 flows moved" $? \
+		"$(diff "/tmp/$P.r0" "/tmp/$P.r1" | grep -c '^>') moved"
+	out=$(topo_ctl "$P" -j stats | python3 -c '
+import json, sys; print(json.load(sys.stdin)["memory"]["ecmpd_rss_bytes"])')
+	out=$(topo_ctl "$P" -j group show | python3 -c '
+import json, sys
+drop = lambda m: [(x["nexthop"], x["weight"], x["buckets"]) for x in m]
+a = {g["name"]: drop(g["members"]) for g in json.load(open(sys.argv[1]))}
+b = {g["name"]: drop(g["members"]) for g in json.load(sys.stdin)}
+for k in sorted(set(a) | set(b)):
+    if a.get(k) != b.get(k):
+        print(k, "before", a.get(k), "after", b.get(k))' "/tmp/$P.g0")
+	[ -z "$out" ]
+	result "SIGKILL and restart: the same groups, names and buckets" $? "$out"
+}
+
+# FRR in the router: zebra and staticd (its vty sockets in $FRR).
+frr_router() {
+	mkdir -p "$FRR"
+	: > "$FRR/zebra.conf"
+	printf 'ip route 198.19.50.0/24 198.18.%s.2\n' 1 2 3 > "$FRR/staticd.conf"
+	chown -R frr:frr "$FRR"
+	nsx "$P-rt" /usr/lib/frr/zebra -d -P 0 -i "$FRR/zebra.pid" -z "$FRR/zserv.api" \
+		--vty_socket "$FRR" -f "$FRR/zebra.conf" --log "file:$FRR/zebra.log" > /dev/null 2>&1 || return 1
+	for _ in $(seq 1 50); do
+		[ -S "$FRR/zserv.api" ] && break
+		sleep 0.1
+	done
+	nsx "$P-rt" /usr/lib/frr/staticd -d -P 0 -i "$FRR/staticd.pid" -z "$FRR/zserv.api" \
+		--vty_socket "$FRR" -f "$FRR/staticd.conf" --log "file:$FRR/staticd.log" > /dev/null 2>&1
+}
+
+test_frr() {
+	local out
+	if ! frr_router; then
+		result "FRR zebra and staticd start" 1
+		return
+	fi
+	for _ in $(seq 1 50); do
+		[ -n "$(kset 198.19.50.0/24)" ] && break
+		sleep 0.1
+	done
+	out=$(rt route show 198.19.50.0/24)
+	settled 198.19.50.0/24 && echo "$out" | grep -q "nhid"
+	result "FRR staticd's ECMP route (over a nexthop object) mirrored" $? \
+		"$(eset 198.19.50.0/24) / $out"
+	flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q0"
+	nsx "$P-rt" vtysh --vty_socket "$FRR" -d staticd -c "configure terminal" \
+		-c "no ip route 198.19.50.0/24 198.18.2.2" > /dev/null
+	for _ in $(seq 1 50); do
+		kset 198.19.50.0/24 | grep -q "@r2" || break
+		sleep 0.1
+	done
+	settled 198.19.50.0/24
+	result "FRR removes one path: ecmpd follows" $? "$(eset 198.19.50.0/24)"
+	flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q1"
+	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
+	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
+	result "FRR removes one path: only its flows moved" $? "$out others moved"
+}
+
+kr() { # FIELD of ecmpctl stats' kernel_routes
+	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
+}
+
+# A table past the trie's capacity: nothing of it goes in, the config's
+# routes stay, the kernel forwards it, ecmpd says why; smaller again: in.
+test_too_big() {
+	local out
+	python3 scripts/gen-table.py 3 --v4 20000 --v6 0 > "/tmp/$P.big"
+	rt -batch "/tmp/$P.big"
+	for _ in $(seq 1 100); do
+		[ "$(kr in_data_path)" = no ] && break
+		sleep 0.1
+	done
+	out=$(kr error)
+	[ "$(kr in_data_path)" = no ] && echo "$out" | grep -q "trie chunks of ecmp_lpm_node" &&
+		topo_ctl "$P" route show 198.19.0.0/16 | grep -q "^198.19.0.0/16 group web source config$" &&
+		[ "$(grep -c "Kernel routes not mirrored" "/tmp/$P.ecmpd.log")" = 1 ]
+	result "a table past the trie: the kernel's, the config's routes kept, said once" $? "$out"
+	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.big" | rt -batch -
+	for _ in $(seq 1 100); do
+		[ "$(kr in_data_path)" = yes ] && break
+		sleep 0.1
+	done
+	[ "$(kr in_data_path)" = yes ] && settled 198.19.200.0/24
+	result "the table small again: mirrored" $? "$(kr error)"
+}
+
+# Routes over nexthop objects (as FRR installs them), with
+# nexthop_compat_mode 1: a plain group, a weighted resilient one, and a
+# group changed in place (`ip nexthop replace`), which the kernel
+# announces as route changes.
+test_nhobjects() {
+	rt nexthop add id 901 via 198.18.1.2 dev r1
+	rt nexthop add id 902 via 198.18.2.2 dev r2
+	rt nexthop add id 903 via 198.18.3.2 dev r3
+	rt nexthop add id 910 group 901/902
+	rt nexthop add id 911 group 901,3/903 type resilient buckets 64
+	rt route add 198.19.250.0/24 nhid 910 proto bgp
+	rt route add 198.19.251.0/24 nhid 911 proto bgp
+	settled 198.19.250.0/24 && [ "$(eset 198.19.250.0/24)" = "198.18.1.2@r1 198.18.2.2@r2" ]
+	result "route over a nexthop group object: mirrored" $? "$(eset 198.19.250.0/24)"
+	settled 198.19.251.0/24 && [ "$(eset 198.19.251.0/24)" = "198.18.1.2@r1*3 198.18.3.2@r3" ]
+	result "over a weighted resilient group: mirrored with its weights" $? "$(eset 198.19.251.0/24)"
+	rt nexthop replace id 910 group 901/903
+	sleep 0.3
+	settled 198.19.250.0/24 && [ "$(eset 198.19.250.0/24)" = "198.18.1.2@r1 198.18.3.2@r3" ]
+	result "ip nexthop replace of the group: ecmpd follows" $? "$(eset 198.19.250.0/24)"
+	rt route del 198.19.250.0/24
+	rt route del 198.19.251.0/24
+	rt nexthop del id 910
+	rt nexthop del id 911
+	for i in 901 902 903; do rt nexthop del id $i 2>/dev/null; done
+}
+
+# nexthop_compat_mode 0: a route names its object alone, and a change of
+# the object comes as a nexthop message only (no route message): ecmpd
+# reads the objects and expands the routes itself.
+test_nhobjects_compat0() {
+	local mode
+	mode=$(ip netns exec "$P-rt" sysctl -n net.ipv4.nexthop_compat_mode)
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.nexthop_compat_mode=0
+	rt nexthop add id 921 via 198.18.1.2 dev r1
+	rt nexthop add id 922 via 198.18.2.2 dev r2
+	rt nexthop add id 923 via 198.18.3.2 dev r3
+	rt nexthop add id 924 via 2001:db8:1::2 dev r1
+	rt nexthop add id 925 via 2001:db8:2::2 dev r2
+	rt nexthop add id 930 group 921/922
+	rt nexthop add id 931 group 921,3/923 type resilient buckets 64
+	rt nexthop add id 932 group 924/925
+	rt route add 198.19.252.0/24 nhid 930 proto bgp
+	rt route add 198.19.253.0/24 nhid 931 proto bgp
+	rt -6 route add 2001:db8:100:300::/64 nhid 932 proto bgp
+	rt -j route show 198.19.252.0/24 | grep -q '"nexthops"'
+	[ $? != 0 ] && wait_set 198.19.252.0/24 "198.18.1.2@r1 198.18.2.2@r2"
+	result "compat mode 0: a route naming a group object alone, mirrored" $? \
+		"$(eset 198.19.252.0/24) / $(rt route show 198.19.252.0/24)"
+	wait_set 198.19.253.0/24 "198.18.1.2@r1*3 198.18.3.2@r3" &&
+		wait_set 2001:db8:100:300::/64 "2001:db8:1::2@r1 2001:db8:2::2@r2"
+	result "compat mode 0: a weighted resilient group, and IPv6" $? \
+		"$(eset 198.19.253.0/24) / $(eset 2001:db8:100:300::/64)"
+	rt nexthop replace id 930 group 921/923
+	wait_set 198.19.252.0/24 "198.18.1.2@r1 198.18.3.2@r3"
+	result "compat mode 0: the group replaced (a nexthop message alone): ecmpd follows" $? \
+		"$(eset 198.19.252.0/24)"
+	rt route del 198.19.252.0/24
+	rt route del 198.19.253.0/24
+	rt -6 route del 2001:db8:100:300::/64
+	for i in 930 931 932 921 922 923 924 925; do rt nexthop del id $i 2>/dev/null; done
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.nexthop_compat_mode="$mode"
+}
+
+# Events lost (a receive buffer shrunk to 4 KiB for the test): ecmpd reads
+# the table again and ends with exactly the kernel's.
+test_overrun() {
+	local before e
+	pkill -9 -f -- "--socket /tmp/$P.sock"
+	sleep 0.3
+	rm -f "/tmp/$P.sock"
+	if ! topo_ecmpd "$P" "$CONF" --netlink-rcvbuf 4096; then
+		result "ecmpd --netlink-rcvbuf 4096" 1
+		return
+	fi
+	sleep 0.5
+	before=$(kr mirrored)
+	seq 0 2999 | awk '{ printf "route add 198.19.%d.%d/32 proto bgp nexthop via 198.18.%d.2 dev r%d nexthop via 198.18.3.2 dev r3\n",
+		100 + int($1 / 250), $1 % 250, 1 + $1 % 2, 1 + $1 % 2 }' > "/tmp/$P.burst"
+	rt -batch "/tmp/$P.burst"
+	sleep 1
+	e=$(kr mirrored)
+	[ "$(kr netlink_overruns)" -ge 1 ] && [ "$e" = $((before + 3000)) ] &&
+		[ "$(eset 198.19.111.249/32)" = "$(kset 198.19.111.249/32)" ]
+	result "3,000 routes in one burst, events overrun: all mirrored as the kernel has them" $? \
+		"overruns $(kr netlink_overruns), mirrored $before then $e"
+	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.burst" | rt -batch -
+	sleep 1
+	[ "$(kr mirrored)" = "$before" ] && [ -z "$(eset 198.19.111.249/32)" ]
+	result "and deleted in one burst: gone again" $? "mirrored $(kr mirrored), before $before"
+}
+
+if ! setup; then
+	result "setup" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr too_big overrun nhobjects nhobjects_compat0}; do
+	"test_$t"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

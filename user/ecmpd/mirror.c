@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/rtnetlink.h>
+
+#include "mirror.h"
+#include "fib.h"
+#include "plane.h"
+#include "lib/route_set.h"
+#include "lib/text.h"
+
+#define GROUP_PREFIX	ECMP_MIRROR_GROUP_PREFIX
+
+struct mnh {
+	uint8_t family;
+	uint8_t via[16];
+	int ifindex;
+	uint32_t weight;
+};
+
+/* A distinct nexthop set, sorted so equal sets compare equal. */
+struct mset {
+	int n;
+	struct mnh nh[NL_ROUTE_MAX_NH];
+};
+
+struct mroute {
+	uint8_t family, prefixlen;
+	uint8_t addr[16];
+	uint8_t skip;		/* enum mirror_skip */
+	uint8_t outcome;	/* the last merge's: skip, or no_link/config_route */
+	uint32_t metric;
+	int set;		/* index into sets, when not skipped */
+};
+
+struct table {
+	struct mroute *r;
+	int n, cap;
+	struct mset *set;
+	int nset, capset;
+	int last_set;		/* routes in a dump often share one */
+	int failed;		/* out of memory while reading */
+};
+
+/* The kernel's nexthop objects at the last read, by id (routes that name
+ * one alone, nexthop_compat_mode 0). */
+struct objects {
+	struct nl_nexthop *v;
+	int n, cap;
+	int failed;
+};
+
+struct mirror {
+	struct table cur, next;
+	struct objects obj;
+	struct mirror_stats st;
+};
+
+static const char *const skip_names[MIRROR_SKIP_COUNT] = {
+	[MIRROR_OK] = "mirrored",
+	[MIRROR_SKIP_PROTOCOL] = "protocol",
+	[MIRROR_SKIP_TYPE] = "type",
+	[MIRROR_SKIP_NH_OBJECT] = "nexthop_object",
+	[MIRROR_SKIP_ENCAP] = "encap",
+	[MIRROR_SKIP_NO_GATEWAY] = "no_gateway",
+	[MIRROR_SKIP_DEAD] = "nexthops_dead",
+	[MIRROR_SKIP_TOO_MANY] = "too_many_nexthops",
+	[MIRROR_SKIP_NO_LINK] = "no_link",
+	[MIRROR_SKIP_CONFIG] = "config_route",
+};
+
+const char *mirror_skip_name(enum mirror_skip s)
+{
+	return s < MIRROR_SKIP_COUNT ? skip_names[s] : "?";
+}
+
+/* A zeroed new element at the end of a doubling array, or NULL. */
+static void *append(void *arrp, int *n, int *cap, size_t elem)
+{
+	void **arr = arrp;
+	char *e;
+
+	if (*n == *cap) {
+		int c = *cap ? 2 * *cap : 64;
+		void *more = realloc(*arr, elem * c);
+
+		if (!more)
+			return NULL;
+		*arr = more;
+		*cap = c;
+	}
+	e = (char *)*arr + elem * (*n)++;
+	memset(e, 0, elem);
+	return e;
+}
+
+static void table_free(struct table *t)
+{
+	free(t->r);
+	free(t->set);
+	memset(t, 0, sizeof(*t));
+}
+
+struct mirror *mirror_new(void)
+{
+	return calloc(1, sizeof(struct mirror));
+}
+
+static void objects_free(struct objects *o)
+{
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct nl_nexthop *)a)->id, y = ((const struct nl_nexthop *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+static const struct nl_nexthop *obj_find(const struct objects *o, uint32_t id)
+{
+	struct nl_nexthop k = { .id = id };
+
+	return o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), obj_cmp) : NULL;
+}
+
+void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
+{
+	struct nl_nexthop *slot;
+
+	if (n->deleted || m->obj.failed)
+		return;
+	slot = append(&m->obj.v, &m->obj.n, &m->obj.cap, sizeof(*slot));
+	if (!slot) {
+		m->obj.failed = 1;
+		return;
+	}
+	*slot = *n;
+}
+
+/* A route naming an object and nothing else, with the object's paths
+ * filled in as the kernel would expand it. 0, or the reason it stays the
+ * kernel's (an object unknown, a blackhole, encapsulation, a group of
+ * groups). */
+static enum mirror_skip expand(const struct objects *o, const struct nl_route *r,
+			       struct nl_route *x)
+{
+	const struct nl_nexthop *obj = obj_find(o, r->nh_id);
+	int i, n;
+
+	*x = *r;
+	x->nnh = 0;
+	if (!obj || obj->fdb)
+		return MIRROR_SKIP_NH_OBJECT;
+	n = obj->ngroup ? obj->ngroup : 1;
+	if (obj->group_truncated)
+		return MIRROR_SKIP_TOO_MANY;
+	for (i = 0; i < n; i++) {
+		const struct nl_nexthop *p = obj->ngroup ? obj_find(o, obj->group[i].id) : obj;
+		struct nl_route_nh *h = &x->nh[x->nnh++];
+
+		if (!p || p->ngroup || p->fdb)
+			return MIRROR_SKIP_NH_OBJECT;
+		if (p->blackhole)
+			return MIRROR_SKIP_TYPE;
+		if (p->encap)
+			return MIRROR_SKIP_ENCAP;
+		memset(h, 0, sizeof(*h));
+		h->family = p->family;
+		memcpy(h->via, p->via, 16);
+		h->ifindex = p->ifindex;
+		h->weight = obj->ngroup ? obj->group[i].weight : 1;
+		h->flags = p->dead ? RTNH_F_DEAD : 0;
+	}
+	return MIRROR_OK;
+}
+
+void mirror_free(struct mirror *m)
+{
+	if (!m)
+		return;
+	table_free(&m->cur);
+	table_free(&m->next);
+	objects_free(&m->obj);
+	free(m);
+}
+
+const struct mirror_stats *mirror_stats(const struct mirror *m)
+{
+	return &m->st;
+}
+
+int mirror_wants(const struct conf_kernel_routes *k, const struct nl_route *r)
+{
+	/* Any protocol: a route of another one may now win a prefix by its
+	 * metric. Not ecmpd's own routes (fib.c), nor cache entries. */
+	return k->enabled && r->table == k->table && !r->cloned &&
+	       r->protocol != FIB_PROTO;
+}
+
+static int nh_cmp(const void *a, const void *b)
+{
+	const struct mnh *x = a, *y = b;
+	int d = (int)x->family - y->family;
+
+	if (!d)
+		d = memcmp(x->via, y->via, 16);
+	if (!d)
+		d = x->ifindex - y->ifindex;
+	if (!d)
+		d = x->weight < y->weight ? -1 : x->weight > y->weight;
+	return d;
+}
+
+static int same_set(const struct mset *a, const struct mset *b)
+{
+	return a->n == b->n && !memcmp(a->nh, b->nh, sizeof(a->nh[0]) * a->n);
+}
+
+static int set_find_or_add(struct table *t, const struct mset *s)
+{
+	struct mset *n;
+	int i;
+
+	if (t->last_set < t->nset && same_set(&t->set[t->last_set], s))
+		return t->last_set;
+	for (i = 0; i < t->nset; i++)
+		if (same_set(&t->set[i], s))
+			return t->last_set = i;
+	n = append(&t->set, &t->nset, &t->capset, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *s;
+	return t->last_set = t->nset - 1;
+}
+
+static enum mirror_skip classify(const struct conf_kernel_routes *k,
+				 const struct nl_route *r, struct mset *s)
+{
+	int i;
+
+	if (!conf_kernel_proto(k, r->protocol))
+		return MIRROR_SKIP_PROTOCOL;
+	if (r->type != RTN_UNICAST)
+		return MIRROR_SKIP_TYPE;
+	/* A route over a nexthop object carries the object expanded too
+	 * while net.ipv4.nexthop_compat_mode is 1 (the default), and each
+	 * change of the object is announced as a route change. */
+	if (r->nh_id && !r->nnh)
+		return MIRROR_SKIP_NH_OBJECT;
+	if (r->encap)
+		return MIRROR_SKIP_ENCAP;
+	if (r->nh_truncated)
+		return MIRROR_SKIP_TOO_MANY;
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < r->nnh; i++) {
+		const struct nl_route_nh *h = &r->nh[i];
+
+		if (!h->family)
+			return MIRROR_SKIP_NO_GATEWAY;
+		if (h->flags & RTNH_F_DEAD)
+			continue;
+		s->nh[s->n].family = h->family;
+		memcpy(s->nh[s->n].via, h->via, 16);
+		s->nh[s->n].ifindex = h->ifindex;
+		s->nh[s->n].weight = h->weight;
+		s->n++;
+	}
+	if (!r->nnh)
+		return MIRROR_SKIP_NO_GATEWAY;
+	if (!s->n)
+		return MIRROR_SKIP_DEAD;
+	qsort(s->nh, s->n, sizeof(s->nh[0]), nh_cmp);
+	return MIRROR_OK;
+}
+
+void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
+		 const struct nl_route *r)
+{
+	struct table *t = &m->next;
+	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen,
+			    .metric = r->metric }, *slot;
+	static struct mset s;	/* 1.5 KiB; the main thread's alone */
+
+	static struct nl_route expanded;	/* the same */
+
+	if (r->deleted || !mirror_wants(k, r) || t->failed)
+		return;
+	memcpy(x.addr, r->addr, 16);
+	/* nexthop_compat_mode 0: the object alone; its paths from the
+	 * objects read before the routes. */
+	if (r->nh_id && !r->nnh && conf_kernel_proto(k, r->protocol) &&
+	    r->type == RTN_UNICAST) {
+		x.skip = expand(&m->obj, r, &expanded);
+		if (x.skip == MIRROR_OK)
+			r = &expanded;
+	}
+	if (x.skip == MIRROR_OK)
+		x.skip = classify(k, r, &s);
+	if (x.skip == MIRROR_OK) {
+		x.set = set_find_or_add(t, &s);
+		if (x.set < 0) {
+			t->failed = 1;
+			return;
+		}
+	}
+	slot = append(&t->r, &t->n, &t->cap, sizeof(*slot));
+	if (!slot) {
+		t->failed = 1;
+		return;
+	}
+	*slot = x;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct mroute *x = a, *y = b;
+	int d = (int)x->family - y->family;
+
+	if (!d)
+		d = (int)x->prefixlen - y->prefixlen;
+	if (!d)
+		d = memcmp(x->addr, y->addr, 16);
+	if (!d)
+		d = x->metric < y->metric ? -1 : x->metric > y->metric;
+	return d;
+}
+
+void mirror_finish(struct mirror *m)
+{
+	struct table *t = &m->next;
+	int i, n = 0;
+
+	qsort(t->r, t->n, sizeof(t->r[0]), route_cmp);
+	/* The kernel forwards on a prefix's lowest metric only: the first
+	 * of each prefix in this order. */
+	for (i = 0; i < t->n; i++) {
+		if (n && t->r[n - 1].family == t->r[i].family &&
+		    t->r[n - 1].prefixlen == t->r[i].prefixlen &&
+		    !memcmp(t->r[n - 1].addr, t->r[i].addr, 16))
+			continue;
+		t->r[n++] = t->r[i];
+	}
+	t->n = n;
+	table_free(&m->cur);
+	m->cur = *t;
+	memset(t, 0, sizeof(*t));
+}
+
+struct read_ctx {
+	struct mirror *m;
+	const struct conf_kernel_routes *k;
+};
+
+static void on_route(void *ctx, const struct nl_route *r)
+{
+	struct read_ctx *c = ctx;
+
+	mirror_take(c->m, c->k, r);
+}
+
+static void on_nexthop(void *ctx, const struct nl_nexthop *n)
+{
+	struct read_ctx *c = ctx;
+
+	mirror_take_nexthop(c->m, n);
+}
+
+/* The objects first, sorted by id, so routes naming one find it. */
+static int read_objects(struct mirror *m, struct nl *nl, struct read_ctx *c)
+{
+	struct nl_handlers h = { .ctx = c, .nexthop = on_nexthop };
+	int err;
+
+	objects_free(&m->obj);
+	err = nl_dump_nexthops(nl, &h);
+	/* A kernel without nexthop objects (before 5.3) has none to read. */
+	if (err == -EOPNOTSUPP || err == -EINVAL)
+		err = 0;
+	if (!err && m->obj.failed)
+		err = -ENOMEM;
+	if (!err)
+		qsort(m->obj.v, m->obj.n, sizeof(*m->obj.v), obj_cmp);
+	return err;
+}
+
+int mirror_read(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k)
+{
+	struct read_ctx c = { m, k };
+	struct nl_handlers h = { .ctx = &c, .route = on_route };
+	int err;
+
+	table_free(&m->next);
+	err = read_objects(m, nl, &c);
+	if (!err)
+		err = nl_dump_routes(nl, k->table, &h);
+	if (!err && m->next.failed)
+		err = -ENOMEM;
+	if (err) {
+		table_free(&m->next);
+		return err;
+	}
+	mirror_finish(m);
+	m->st.reads++;
+	return 0;
+}
+
+/* GATEWAY@DEVICE[*WEIGHT], or a hash of it when that is too long. */
+static void nh_name(const struct mnh *h, const char *dev, char *out)
+{
+	char a[48], full[96];
+	uint32_t hash = 2166136261u;
+	size_t i;
+
+	text_addr(h->family, h->via, a, sizeof(a));
+	if (h->weight == 1)
+		snprintf(full, sizeof(full), "%s@%s", a, dev);
+	else
+		snprintf(full, sizeof(full), "%s@%s*%u", a, dev, h->weight);
+	if (strlen(full) < ECMP_NAME_MAX) {
+		memcpy(out, full, strlen(full) + 1);
+		return;
+	}
+	for (i = 0; full[i]; i++)
+		hash = (hash ^ (uint8_t)full[i]) * 16777619u;
+	snprintf(out, ECMP_NAME_MAX, "#%08x@%s", hash, dev);
+}
+
+/* `bfd dev` for a mirrored nexthop: BFD to its gateway when a rule names
+ * its device, unless another nexthop (a configured one, or the same
+ * gateway mirrored with another weight) watches that path already: one
+ * session per neighbour, as the peer expects. */
+static void set_bfd(struct ecmp_conf *c, struct conf_nexthop *n)
+{
+	int i;
+
+	for (i = 0; i < c->nbfd_dev && strcmp(c->bfd_dev[i].dev, n->dev); i++)
+		;
+	if (i == c->nbfd_dev)
+		return;
+	for (int k = 0; k < c->nnexthop; k++) {
+		const struct conf_nexthop *o = &c->nexthop[k];
+
+		if (o != n && o->bfd && o->family == n->family &&
+		    !memcmp(o->via, n->via, 16) && !strcmp(o->dev, n->dev))
+			return;
+	}
+	n->bfd = 1;
+	n->bfd_interval_ms = c->bfd_dev[i].interval_ms;
+	n->bfd_multiplier = c->bfd_dev[i].multiplier;
+}
+
+static int add_nexthop(struct ecmp_conf *c, const struct mnh *h, const char *dev,
+		       const char *name)
+{
+	struct conf_nexthop *n;
+
+	if (config_find_nexthop(c, name) >= 0)
+		return 0;
+	n = append(&c->nexthop, &c->nnexthop, &c->cap_nexthop, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->family = h->family;
+	memcpy(n->via, h->via, 16);
+	snprintf(n->dev, sizeof(n->dev), "%s", dev);
+	n->weight = h->weight;
+	set_bfd(c, n);
+	return 0;
+}
+
+static int is_kernel_group(const char *name)
+{
+	return !strncmp(name, GROUP_PREFIX, strlen(GROUP_PREFIX));
+}
+
+/* The plane's mirrored group with exactly these members, or -1. */
+static int plane_group_of(const struct plane *p, char names[][ECMP_NAME_MAX], int n)
+{
+	uint32_t g;
+	int i, j;
+
+	for (g = 0; g < p->dp.max_entries[DP_GROUPS]; g++) {
+		const struct grp *x = &p->grp[g];
+
+		if (!x->in_use || x->nmembers != n || !is_kernel_group(x->name))
+			continue;
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < n; j++)
+				if (!strcmp(p->nh[x->member[i]].c.name, names[j]))
+					break;
+			if (j == n)
+				break;
+		}
+		if (i == n)
+			return g;
+	}
+	return -1;
+}
+
+/* The mirrored group a prefix is routed through now, or -1. */
+static int plane_group_now(const struct plane *p, const struct mroute *r)
+{
+	struct lpm_route cur;
+	uint32_t g;
+
+	if (!p->lpm || lpm_get(p->lpm, r->family, r->addr, r->prefixlen, &cur) ||
+	    cur.leaf == ECMP_LPM_LOCAL || cur.leaf == ECMP_LPM_CONNECTED)
+		return -1;
+	g = ECMP_LPM_GROUP(cur.leaf);
+	if (g >= p->dp.max_entries[DP_GROUPS] || !p->grp[g].in_use ||
+	    !is_kernel_group(p->grp[g].name))
+		return -1;
+	return g;
+}
+
+static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
+		     char names[][ECMP_NAME_MAX], int n, const char *derive)
+{
+	struct conf_group *g;
+	int i, pg = plane_group_of(p, names, n);
+
+	g = append(&c->group, &c->ngroup, &c->cap_group, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	if (pg >= 0) {
+		snprintf(g->name, sizeof(g->name), "%s", p->grp[pg].name);
+	} else {
+		do
+			snprintf(g->name, sizeof(g->name), GROUP_PREFIX "%d", (*next_id)++);
+		while (grp_find(p, g->name) >= 0 || config_find_group(c, g->name) != c->ngroup - 1);
+		if (derive)
+			snprintf(g->derive, sizeof(g->derive), "%s", derive);
+	}
+	g->buckets = ECMP_DEFAULT_BUCKETS;
+	g->idle_timer_ms = 1000;
+	g->unbalanced_timer_ms = 10000;
+	g->nmembers = n;
+	for (i = 0; i < n; i++)
+		g->member[i] = config_find_nexthop(c, names[i]);
+	return c->ngroup - 1;
+}
+
+static int add_route(struct ecmp_conf *c, const struct mroute *r, int group)
+{
+	struct conf_route *x;
+
+	x = append(&c->route, &c->nroute, &c->cap_route, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->family = r->family;
+	x->prefixlen = r->prefixlen;
+	memcpy(x->addr, r->addr, 16);
+	x->group = group;
+	return 0;
+}
+
+/* Each set's group index in out: -1 not built yet, -2 its device is gone. */
+static int set_group(struct ecmp_conf *out, const struct plane *p,
+		     const struct table *t, const struct mroute *r, int *gidx,
+		     int *next_id)
+{
+	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
+	const struct mset *s = &t->set[r->set];
+	int i, now;
+
+	if (gidx[r->set] != -1)
+		return gidx[r->set];
+	for (i = 0; i < s->n; i++) {
+		char dev[IF_NAMESIZE];
+
+		if (!if_indextoname(s->nh[i].ifindex, dev))
+			return gidx[r->set] = -2;
+		nh_name(&s->nh[i], dev, names[i]);
+		if (add_nexthop(out, &s->nh[i], dev, names[i]) < 0)
+			return -ENOMEM;
+	}
+	now = plane_group_now(p, r);
+	gidx[r->set] = add_group(out, p, next_id, names, s->n,
+				 now >= 0 ? p->grp[now].name : NULL);
+	return gidx[r->set];
+}
+
+void mirror_each_kept(const struct mirror *m,
+		      void (*fn)(void *arg, uint8_t family, const uint8_t *addr,
+				 uint8_t prefixlen, enum mirror_skip why),
+		      void *arg)
+{
+	int i;
+
+	for (i = 0; i < m->cur.n; i++)
+		if (m->cur.r[i].outcome != MIRROR_OK)
+			fn(arg, m->cur.r[i].family, m->cur.r[i].addr, m->cur.r[i].prefixlen,
+			   m->cur.r[i].outcome);
+}
+
+int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
+		 const struct plane *p, struct ecmp_conf *out)
+{
+	struct table *t = &m->cur;
+	struct route_set *cfg = route_set_new();
+	int *gidx = malloc(sizeof(int) * (t->nset ? t->nset : 1));
+	int i, next_id = 1, err = -ENOMEM;
+
+	if (!cfg || !gidx || config_copy(out, file))
+		goto out;
+	memset(&m->st, 0, offsetof(struct mirror_stats, reads));
+	for (i = 0; i < t->nset; i++)
+		gidx[i] = -1;
+	for (i = 0; i < file->nroute; i++) {
+		struct lpm_route k = { .family = file->route[i].family,
+				       .prefixlen = file->route[i].prefixlen };
+
+		memcpy(k.addr, file->route[i].addr, 16);
+		if (route_set_put(cfg, &k))
+			goto fail;
+	}
+	for (i = 0; i < t->n; i++) {
+		const struct mroute *r = &t->r[i];
+		struct lpm_route k = { .family = r->family, .prefixlen = r->prefixlen };
+		enum mirror_skip skip = r->skip;
+		int g = -1;
+
+		memcpy(k.addr, r->addr, 16);
+		m->st.routes++;
+		if (route_set_get(cfg, &k)) {
+			m->st.skipped[MIRROR_SKIP_CONFIG]++;
+			t->r[i].outcome = MIRROR_SKIP_CONFIG;
+			continue;
+		}
+		if (skip == MIRROR_OK) {
+			g = set_group(out, p, t, r, gidx, &next_id);
+			if (g == -ENOMEM)
+				goto fail;
+			if (g == -2) {
+				skip = MIRROR_SKIP_NO_LINK;
+				g = -1;
+			}
+		}
+		t->r[i].outcome = skip;
+		if (skip)
+			m->st.skipped[skip]++;
+		else
+			m->st.mirrored++;
+		if (add_route(out, r, g))
+			goto fail;
+	}
+	for (i = 0; i < t->nset; i++)
+		m->st.groups += gidx[i] >= 0;
+	err = 0;
+	goto out;
+fail:
+	config_free(out);
+out:
+	route_set_free(cfg);
+	free(gidx);
+	return err;
+}

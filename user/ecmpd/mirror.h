@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Routes mirrored from the kernel's FIB (`routes kernel`, docs/CONFIG.md):
+ * one table, the routing protocols chosen, read whole over rtnetlink and
+ * turned into nexthops, groups and routes added to a copy of the config,
+ * which plane_apply() then applies as a difference like any reload.
+ *  - each distinct set of (gateway, device, weight) is one group,
+ *    "kernel:N"; a set already in the data path keeps its group, and a set
+ *    that replaces another starts from the old group's table, so only the
+ *    departed nexthop's flows move and a newcomer takes idle buckets;
+ *  - a nexthop is named GATEWAY@DEVICE (with *WEIGHT when not 1), a name
+ *    the config cannot use;
+ *  - for each prefix the lowest metric wins, as in the kernel; a config
+ *    route for the same prefix wins over both;
+ *  - a route naming a nexthop object alone (nexthop_compat_mode 0) is
+ *    expanded from the objects read before the routes;
+ *  - a route the data path cannot forward (blackhole, unreachable, no
+ *    gateway, encapsulation, another protocol) is the kernel's: its
+ *    prefix goes to the kernel, so a covering route never takes its
+ *    traffic away.
+ * The whole table (and the nexthop objects) is read again after every
+ * change event, a nexthop object's included, and after lost
+ * events (it also catches what the kernel does not announce: IPv4 routes
+ * flushed with their link).
+ */
+#ifndef ECMP_MIRROR_H
+#define ECMP_MIRROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "netlink.h"
+
+struct plane;
+
+/* Why a kernel route stays the kernel's. */
+enum mirror_skip {
+	MIRROR_OK = 0,
+	MIRROR_SKIP_PROTOCOL,		/* not one of the protocols mirrored */
+	MIRROR_SKIP_TYPE,		/* blackhole, unreachable, local... */
+	MIRROR_SKIP_NH_OBJECT,		/* an object not known or not a path's */
+	MIRROR_SKIP_ENCAP,		/* lightweight tunnel */
+	MIRROR_SKIP_NO_GATEWAY,		/* through the link: the kernel resolves */
+	MIRROR_SKIP_DEAD,		/* every nexthop dead */
+	MIRROR_SKIP_TOO_MANY,		/* more nexthops than a group holds */
+	MIRROR_SKIP_NO_LINK,		/* its device is gone */
+	MIRROR_SKIP_CONFIG,		/* the config routes this prefix */
+	MIRROR_SKIP_COUNT
+};
+
+const char *mirror_skip_name(enum mirror_skip s);
+
+struct mirror_stats {
+	uint32_t routes;		/* prefixes in the table (best metric) */
+	uint32_t mirrored;
+	uint32_t groups;
+	uint32_t skipped[MIRROR_SKIP_COUNT];
+	uint64_t reads;			/* whole-table reads */
+};
+
+struct mirror;
+
+struct mirror *mirror_new(void);
+void mirror_free(struct mirror *m);
+/* Whether a route event can change what the mirror reads. */
+int mirror_wants(const struct conf_kernel_routes *k, const struct nl_route *r);
+/* Reads the table again. 0 or -errno (the last read stays). */
+int mirror_read(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k);
+/* The nexthop object handler mirror_read() uses (tests feed it too):
+ * adds one object to those routes of the next read may name. */
+void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
+/* The route handler mirror_read() uses, for tests that feed messages:
+ * adds one route to the read in progress (ctx: the mirror). */
+void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
+		 const struct nl_route *r);
+/* Sorts what was taken and keeps each prefix's best route. */
+void mirror_finish(struct mirror *m);
+/* out = file plus the mirrored nexthops, groups and routes, named and
+ * derived against what the plane holds now. 0 or -ENOMEM. */
+int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
+		 const struct plane *p, struct ecmp_conf *out);
+const struct mirror_stats *mirror_stats(const struct mirror *m);
+
+/* Calls fn for each route of the last merge that the data path leaves to
+ * the kernel, with the reason (ecmpctl route show all). */
+void mirror_each_kept(const struct mirror *m,
+		      void (*fn)(void *arg, uint8_t family, const uint8_t *addr,
+				 uint8_t prefixlen, enum mirror_skip why),
+		      void *arg);
+
+#endif /* ECMP_MIRROR_H */
