@@ -235,13 +235,15 @@ test_kernel_routes() {
 # event.
 test_slow_subscriber() {
 	local stuck before n status i verb b
-	nsx "$P-rt" python3 -c '
+	# nsenter execs python: $! is the process to kill, and its output
+	# does not hold run.sh's pipe open for the minute it sleeps.
+	nsenter --net="/run/netns/$P-rt" python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(sys.argv[1])
 s.sendall(b"monitor\n")
-time.sleep(60)' "/tmp/$P.sock" &
+time.sleep(60)' "/tmp/$P.sock" > /dev/null 2>&1 &
 	stuck=$!
 	sleep 0.3
 	before=$(grep -c '"event":"route"' "/tmp/$P.mon.json")
