@@ -62,7 +62,8 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 		 $(BUILD)/tests/bench_fib.bpf.o $(BUILD)/tests/xdp_sink.bpf.o
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
-	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror
+	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror \
+	      $(BUILD)/tests/test_fpm
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_vlan_learning
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
@@ -178,7 +179,8 @@ $(ALL_LIBS):
 	$(Q)$(AR) rcs $@ $^
 
 # Unit tests and programs: one object each, plus the library.
-$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
+# The route and nexthop message builders (nl_build.c) go with each.
+$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/nl_build.o $(ALL_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -242,10 +244,12 @@ FUZZ_config_SRCS := user/ecmpd/config.c user/lib/lpm.c user/lib/route_set.c user
 FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
 FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c
+FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) user/lib/lpm.c user/lib/route_set.c \
+		    user/lib/text.c user/lib/log.c
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
-		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli
+		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_fpm
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) $(FUZZ_cli_SRCS) | $(TOOLCHAIN)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) $(FUZZ_cli_SRCS) $(FUZZ_fpm_SRCS) | $(TOOLCHAIN)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)

@@ -327,9 +327,11 @@ _Static_assert(sizeof(struct ecmp_nexthop) == 24, "ecmp_nexthop ABI");
  * state from them without moving a bucket.
  */
 #define ECMP_NAME_MAX		32
-/* Groups ecmpd made for routes mirrored from the kernel (user/ecmpd/mirror.c)
- * are named with this prefix, which config names cannot contain (':'). */
+/* Groups ecmpd made for routes mirrored from the kernel or streamed by
+ * zebra (user/ecmpd/mirror.c) are named with these prefixes, which config
+ * names cannot contain (':'); ecmpctl tells a route's source by them. */
 #define ECMP_MIRROR_GROUP_PREFIX	"kernel:"
+#define ECMP_FPM_GROUP_PREFIX		"fpm:"
 #define ECMP_MAX_GROUP_MEMBERS	64
 
 enum ecmp_nh_state {

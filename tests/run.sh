@@ -40,6 +40,7 @@ run unit/bucket "$BUILD/tests/test_bucket"
 run unit/config "$BUILD/tests/test_config"
 run unit/bfd "$BUILD/tests/test_bfd"
 run unit/mirror "$BUILD/tests/test_mirror"
+run unit/fpm "$BUILD/tests/test_fpm"
 run unit/layers bash tests/unit/test_layers.sh
 run unit/version env BUILD="$BUILD" bash tests/unit/test_version.sh
 
@@ -65,6 +66,11 @@ if [ "$mode" = all ]; then
 		run net/router env BUILD="$BUILD" bash tests/net/test_router.sh
 		run net/links env BUILD="$BUILD" bash tests/net/test_links.sh
 		run net/mirror env BUILD="$BUILD" bash tests/net/test_mirror.sh
+		run net/fpm env BUILD="$BUILD" bash tests/net/test_fpm.sh
+		# FRR's BGP around ecmpd's mirror, which net/mirror and net/fpm
+		# run sanitized too: once is enough.
+		[ "${SANITIZE:-}" = 1 ] ||
+			run net/bgp env BUILD="$BUILD" bash tests/net/test_bgp.sh
 		run net/service env BUILD="$BUILD" bash tests/net/test_service.sh
 		run net/monitor env BUILD="$BUILD" bash tests/net/test_monitor.sh
 		# Valgrind cannot run ASan binaries; the sanitized run has ASan.
@@ -74,7 +80,7 @@ if [ "$mode" = all ]; then
 		# run from CI's `BENCH_QUICK=1 make bench`: once is enough.
 		if [ "${SANITIZE:-}" != 1 ]; then
 			# Each fuzz target briefly (make fuzz runs them longer).
-			run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh
+			run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-7}" sh tests/fuzz/run.sh
 			run bench/profile env BUILD="$BUILD" bash tests/bench/test_profile.sh
 			# The benchmark still builds and runs (figures are not checked);
 			# CI runs `BENCH_QUICK=1 make bench` itself (ECMP_CI_BENCH=1).

@@ -39,3 +39,44 @@ wait_state() { # NEXTHOP STATE-REGEX: wait up to 10 s
 	done
 	return 1
 }
+
+# lookup_flows SRC DST: "sport nexthop" for 1,000 UDP flows (source ports
+# 20000..20999), as ecmpctl lookup says: before/after files for "moved".
+lookup_flows() {
+	seq 20000 20999 | awk -v s="$1" -v d="$2" '{ print s, d, "udp", $1, 5001 }' |
+		topo_ctl "$P" -j lookup - | python3 -c '
+import json, sys
+for i, line in enumerate(sys.stdin):
+    print(20000 + i, json.loads(line).get("nexthop", "-"))'
+}
+
+# others_moved BEFORE AFTER DEV: how many flows changed nexthop though
+# they were not on DEV's (files of lookup_flows(), nexthops named
+# GATEWAY@DEV).
+others_moved() {
+	join "$1" "$2" | awk -v d="@$3\$" '$2 != $3 && $2 !~ d' | wc -l
+}
+
+# forw: the router's IP forwarding counter (the kernel's path, not XDP's).
+forw() {
+	ip netns exec "$P-rt" awk '/^Ip:/ { if (h) print $7; h = 1 }' /proc/net/snmp
+}
+
+# check_through_xdp DST FLOWS: sends the 1,000 flows of FLOWS (a
+# lookup_flows file for DST) from the client; a test result: each seen
+# once, at the sink of the nexthop lookup named (sinks number nexthops by
+# r1..r4), and the kernel forwarded next to nothing meanwhile.
+check_through_xdp() {
+	local before after out n
+	before=$(forw)
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 "$1" 20000 1000 > /dev/null
+	sleep 0.5
+	after=$(forw)
+	observe 4 | awk '$1 >= 20000 && $1 < 21000' > "/tmp/$P.xdp-seen"
+	out=$(join "/tmp/$P.xdp-seen" <(sed 's/ [0-9.]*@r/ /' "$2") | awk '$2 != $3' | wc -l)
+	n=$(wc -l < "/tmp/$P.xdp-seen")
+	[ "$n" = 1000 ] && [ "$out" = 0 ] && [ $((after - before)) -lt 50 ]
+	result "1,000 flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
+		"$n seen, $out elsewhere"
+}

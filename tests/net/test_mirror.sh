@@ -113,27 +113,9 @@ settled() {
 	return 1
 }
 
-# flows SRC DST: "sport nexthop" for 1,000 UDP flows, as lookup says.
-flows() {
-	seq 20000 20999 | awk -v s="$1" -v d="$2" '{ print s, d, "udp", $1, 5001 }' |
-		topo_ctl "$P" -j lookup - | python3 -c '
-import json, sys
-for i, line in enumerate(sys.stdin):
-    print(20000 + i, json.loads(line).get("nexthop", "-"))'
-}
-
-# others_moved BEFORE AFTER DEV: how many flows changed nexthop though
-# they were not on DEV's (files of flows()).
-others_moved() {
-	join "$1" "$2" | awk -v d="@$3\$" '$2 != $3 && $2 !~ d' | wc -l
-}
-
-forw() {
-	ip netns exec "$P-rt" awk '/^Ip:/ { if (h) print $7; h = 1 }' /proc/net/snmp
-}
 
 test_multipath() {
-	local out before after n
+	local out n
 	settled 198.19.200.0/24
 	result "IPv4 multipath route mirrored: ecmpd's nexthops are the kernel's" $? \
 		"$(eset 198.19.200.0/24) / $(kset 198.19.200.0/24)"
@@ -142,21 +124,11 @@ test_multipath() {
 	out=$(topo_ctl "$P" route show 198.19.200.0/24)
 	echo "$out" | grep -q "^198.19.200.0/24 group kernel:[0-9]* source kernel$"
 	result "route show: the mirrored route, source kernel" $? "$out"
-	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f0"
+	lookup_flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f0"
 	n=$(awk '$2 !~ /^198.18.[123].2@r[123]$/' "/tmp/$P.f0" | wc -l)
 	[ "$n" = 0 ] && [ "$(awk '{print $2}' "/tmp/$P.f0" | sort -u | wc -l)" = 3 ]
 	result "lookup: 1,000 flows over the kernel's 3 nexthops, none elsewhere" $? "$n outside"
-	before=$(forw)
-	topo_clear_sinks "$P"
-	topo_send "$P" 198.18.0.1 198.19.200.9 20000 1000 > /dev/null
-	sleep 0.5
-	after=$(forw)
-	# Each frame where lookup said (sinks number nexthops by r1..r4).
-	out=$(observe 4 | join - <(sed 's/ [0-9.]*@r/ /' "/tmp/$P.f0") | awk '$2 != $3' | wc -l)
-	n=$(observe 4 | wc -l)
-	[ "$n" = 1000 ] && [ "$out" = 0 ] && [ $((after - before)) -lt 50 ]
-	result "1,000 flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
-		"$n seen, $out elsewhere"
+	check_through_xdp 198.19.200.9 "/tmp/$P.f0"
 }
 
 test_withdraw() {
@@ -165,14 +137,14 @@ test_withdraw() {
 		nexthop via 198.18.3.2 dev r3
 	settled 198.19.200.0/24
 	result "path withdrawn: ecmpd follows the kernel" $? "$(eset 198.19.200.0/24)"
-	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f1"
+	lookup_flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f1"
 	out=$(others_moved "/tmp/$P.f0" "/tmp/$P.f1" r2)
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.f1"
 	result "withdrawn: only the withdrawn nexthop's flows moved" $? "$out others moved"
 	rt route replace 198.19.200.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
 		nexthop via 198.18.2.2 dev r2 nexthop via 198.18.3.2 dev r3
 	settled 198.19.200.0/24 && topo_wait_usable "$P" 13
-	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f2"
+	lookup_flows 198.18.0.1 198.19.200.9 > "/tmp/$P.f2"
 	out=$(join "/tmp/$P.f1" "/tmp/$P.f2" | awk '$2 != $3 && $3 !~ /@r2$/' | wc -l)
 	local share
 	share=$(topo_ctl "$P" -j group show | python3 -c '
@@ -264,13 +236,13 @@ test_restart() {
 	# balanced again (nh4 takes its buckets back as they go idle).
 	all=$(topo_ctl "$P" nexthop show | grep -c "^[^ ]")
 	topo_wait_usable "$P" "$all" && topo_wait_balanced "$P"
-	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r0"
+	lookup_flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r0"
 	topo_ctl "$P" -j group show > "/tmp/$P.g0"
 	pkill -9 -f "ecmpd -c $CONF"
 	sleep 0.3
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" "$all"
 	sleep 0.5
-	flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r1"
+	lookup_flows 198.18.0.1 198.19.200.9 > "/tmp/$P.r1"
 	cmp -s "/tmp/$P.r0" "/tmp/$P.r1"
 	result "SIGKILL and restart: 0 of 1,000 flows moved" $? \
 		"$(diff "/tmp/$P.r0" "/tmp/$P.r1" | grep -c '^>') moved"
@@ -318,7 +290,7 @@ test_frr() {
 	settled 198.19.50.0/24 && echo "$out" | grep -q "nhid"
 	result "FRR staticd's ECMP route (over a nexthop object) mirrored" $? \
 		"$(eset 198.19.50.0/24) / $out"
-	flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q0"
+	lookup_flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q0"
 	nsx "$P-rt" vtysh --vty_socket "$FRR" -d staticd -c "configure terminal" \
 		-c "no ip route 198.19.50.0/24 198.18.2.2" > /dev/null
 	for _ in $(seq 1 50); do
@@ -327,7 +299,7 @@ test_frr() {
 	done
 	settled 198.19.50.0/24
 	result "FRR removes one path: ecmpd follows" $? "$(eset 198.19.50.0/24)"
-	flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q1"
+	lookup_flows 198.18.0.1 198.19.50.9 > "/tmp/$P.q1"
 	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
 	result "FRR removes one path: only its flows moved" $? "$out others moved"
@@ -350,7 +322,7 @@ test_too_big() {
 	out=$(kr error)
 	[ "$(kr in_data_path)" = no ] && echo "$out" | grep -q "trie chunks of ecmp_lpm_node" &&
 		topo_ctl "$P" route show 198.19.0.0/16 | grep -q "^198.19.0.0/16 group web source config$" &&
-		[ "$(grep -c "Kernel routes not mirrored" "/tmp/$P.ecmpd.log")" = 1 ]
+		[ "$(grep -c "Mirrored routes (kernel, fpm) not applied" "/tmp/$P.ecmpd.log")" = 1 ]
 	result "a table past the trie: the kernel's, the config's routes kept, said once" $? "$out"
 	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.big" | rt -batch -
 	for _ in $(seq 1 100); do
@@ -365,18 +337,33 @@ test_too_big() {
 # nexthop_compat_mode 1: a plain group, a weighted resilient one, and a
 # group changed in place (`ip nexthop replace`), which the kernel
 # announces as route changes.
+# "buckets idle_timer_ms unbalanced_timer_ms" of PREFIX's mirrored group.
+gtable() {
+	local g
+	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
+import json, sys
+print(next((r["group"] for r in json.load(sys.stdin) if r["prefix"] == sys.argv[1]), ""))' "$1")
+	[ -n "$g" ] && topo_ctl "$P" -j group show "$g" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)[0]
+print(g["buckets"], g["idle_timer_ms"], g["unbalanced_timer_ms"])'
+}
+
 test_nhobjects() {
 	rt nexthop add id 901 via 198.18.1.2 dev r1
 	rt nexthop add id 902 via 198.18.2.2 dev r2
 	rt nexthop add id 903 via 198.18.3.2 dev r3
 	rt nexthop add id 910 group 901/902
-	rt nexthop add id 911 group 901,3/903 type resilient buckets 64
+	rt nexthop add id 911 group 901,3/903 type resilient buckets 100 idle_timer 5 unbalanced_timer 20
 	rt route add 198.19.250.0/24 nhid 910 proto bgp
 	rt route add 198.19.251.0/24 nhid 911 proto bgp
 	settled 198.19.250.0/24 && [ "$(eset 198.19.250.0/24)" = "198.18.1.2@r1 198.18.2.2@r2" ]
 	result "route over a nexthop group object: mirrored" $? "$(eset 198.19.250.0/24)"
 	settled 198.19.251.0/24 && [ "$(eset 198.19.251.0/24)" = "198.18.1.2@r1*3 198.18.3.2@r3" ]
 	result "over a weighted resilient group: mirrored with its weights" $? "$(eset 198.19.251.0/24)"
+	[ "$(gtable 198.19.251.0/24)" = "128 5000 20000" ] && [ "$(gtable 198.19.250.0/24)" = "4096 1000 10000" ]
+	result "the resilient group's buckets (100: 128) and timers; the other's defaults" $? \
+		"$(gtable 198.19.251.0/24) / $(gtable 198.19.250.0/24)"
 	rt nexthop replace id 910 group 901/903
 	sleep 0.3
 	settled 198.19.250.0/24 && [ "$(eset 198.19.250.0/24)" = "198.18.1.2@r1 198.18.3.2@r3" ]
@@ -401,7 +388,7 @@ test_nhobjects_compat0() {
 	rt nexthop add id 924 via 2001:db8:1::2 dev r1
 	rt nexthop add id 925 via 2001:db8:2::2 dev r2
 	rt nexthop add id 930 group 921/922
-	rt nexthop add id 931 group 921,3/923 type resilient buckets 64
+	rt nexthop add id 931 group 921,3/923 type resilient buckets 64 idle_timer 3 unbalanced_timer 0
 	rt nexthop add id 932 group 924/925
 	rt route add 198.19.252.0/24 nhid 930 proto bgp
 	rt route add 198.19.253.0/24 nhid 931 proto bgp
@@ -414,6 +401,9 @@ test_nhobjects_compat0() {
 		wait_set 2001:db8:100:300::/64 "2001:db8:1::2@r1 2001:db8:2::2@r2"
 	result "compat mode 0: a weighted resilient group, and IPv6" $? \
 		"$(eset 198.19.253.0/24) / $(eset 2001:db8:100:300::/64)"
+	[ "$(gtable 198.19.253.0/24)" = "64 3000 0" ]
+	result "compat mode 0: the resilient group's buckets and timers (unbalanced 0: never)" $? \
+		"$(gtable 198.19.253.0/24)"
 	rt nexthop replace id 930 group 921/923
 	wait_set 198.19.252.0/24 "198.18.1.2@r1 198.18.3.2@r3"
 	result "compat mode 0: the group replaced (a nexthop message alone): ecmpd follows" $? \

@@ -106,7 +106,7 @@ static const struct bad_case bad[] = {
 	{ "metrics listen [2001:db8::1]:9469\nmetrics listen 198.18.0.1:9469\n",
 	  "t.conf:2: metrics: given twice (first at line 1)" },
 	{ "routes\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'" },
 	{ "routes kernel table local\n",
 	  "t.conf:1: routes kernel: table 'local' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
 	{ "routes kernel protocol\n",
@@ -116,9 +116,23 @@ static const struct bad_case bad[] = {
 	{ "routes kernel protocol kernel\n",
 	  "t.conf:1: routes kernel: protocol 'kernel' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)" },
 	{ "routes kernel bgp\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'" },
 	{ "routes kernel\nroutes kernel table 100\n",
 	  "t.conf:2: routes kernel: given twice (first at line 1)" },
+	{ "routes fpm\n",
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	{ "routes fpm listen 127.0.0.1 hold\n",
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	{ "routes fpm listen ::1:2620\n",
+	  "t.conf:1: routes fpm listen: '::1:2620' is not an IPv4 or [IPv6] address with an optional port from 1 to 65535 (default 2620)" },
+	{ "routes fpm listen [::1]2620\n",
+	  "t.conf:1: routes fpm listen: '[::1]2620' is not an IPv4 or [IPv6] address with an optional port from 1 to 65535 (default 2620)" },
+	{ "routes fpm listen 127.0.0.1 hold soon\n",
+	  "t.conf:1: routes fpm: hold 'soon' is not a number of seconds" },
+	{ "routes fpm listen 127.0.0.1 sweep 5 wait 3\n",
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	{ "routes fpm listen 127.0.0.1\nroutes fpm listen [::1]:2621\n",
+	  "t.conf:2: routes fpm: given twice (first at line 1)" },
 	{ "kernel-path\n",
 	  "t.conf:1: kernel-path: expected 'kernel-path [from PREFIX] [to PREFIX] [proto tcp|udp|sctp|icmp|icmp6|NUMBER] [sport PORT[-PORT]] [dport PORT[-PORT]]'" },
 	{ "kernel-path from 198.18.0.0/24 to 2001:db8::/32\n",
@@ -230,6 +244,18 @@ static void test_config_routes_kernel(void)
 	config_free(&c);
 	ASSERT_EQ(config_parse(&c, "t.conf", ""), 0, "parse");
 	ASSERT_TRUE(!c.kernel_routes.enabled, "off without the statement");
+	ASSERT_TRUE(!c.fpm.enabled, "fpm off without the statement");
+	config_free(&c);
+	/* routes fpm: the default port and hold, or both given; IPv6. */
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1\n"), 0, "fpm");
+	ASSERT_TRUE(c.fpm.enabled && c.fpm.family == ECMP_AF_INET && c.fpm.port == 2620 &&
+		    c.fpm.hold_ms == 120000 && c.fpm.sweep_ms == 30000 && c.fpm.addr[0] == 127,
+		    "fpm defaults");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen [::1]:2700 sweep 3 hold 5.5\nroutes kernel\n"),
+		  0, "fpm and kernel");
+	ASSERT_TRUE(c.fpm.family == ECMP_AF_INET6 && c.fpm.port == 2700 && c.fpm.hold_ms == 5500 && c.fpm.sweep_ms == 3000 &&
+		    c.fpm.addr[15] == 1 && c.kernel_routes.enabled, "fpm IPv6, port, hold");
 	config_free(&c);
 }
 

@@ -2,7 +2,8 @@
 /*
  * Kernel routes as ecmpd mirrors them: rtnetlink route messages built byte
  * for byte (single path, RTA_MULTIPATH with weights and dead nexthops,
- * RTA_VIA, nexthop objects, other types, tables and protocols), run
+ * RTA_VIA, nexthop objects and resilient groups, other types, tables and
+ * protocols), run
  * through nl_parse() into the mirror, and the config it merges checked;
  * then hostile messages, refused whole and counted.
  */
@@ -11,103 +12,15 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <libmnl/libmnl.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "ecmpd/mirror.h"
 #include "ecmpd/plane.h"
 #include "../test.h"
+#include "nl_build.h"
 
 TEST_STATE_DEFINE;
-
-static char buf[65536] __attribute__((aligned(8)));
-static size_t used;
-
-struct hop {
-	const char *via;	/* NULL: through the link */
-	int hops;
-	int dead;
-	int via6;		/* an IPv6 gateway for an IPv4 route (RTA_VIA) */
-};
-
-struct spec {
-	int type;		/* RTM_NEWROUTE unless set */
-	const char *dst;	/* "198.19.1.0/24" */
-	int protocol;		/* RTPROT_BGP unless set */
-	int rtype;		/* RTN_UNICAST unless set */
-	uint32_t table;		/* main unless set */
-	uint32_t metric;
-	uint32_t nh_id;
-	int cloned;
-	int nhops;
-	struct hop hop[4];
-};
-
-static int family_of(const char *a)
-{
-	return strchr(a, ':') ? AF_INET6 : AF_INET;
-}
-
-static void put_route(const struct spec *s)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + used);
-	struct rtmsg *rtm;
-	char addr[64], *slash;
-	uint8_t a[16];
-	int fam, i;
-
-	snprintf(addr, sizeof(addr), "%s", s->dst);
-	slash = strchr(addr, '/');
-	*slash = 0;
-	fam = family_of(addr);
-	inet_pton(fam, addr, a);
-	nlh->nlmsg_type = s->type ? s->type : RTM_NEWROUTE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = fam;
-	rtm->rtm_dst_len = atoi(slash + 1);
-	rtm->rtm_protocol = s->protocol ? s->protocol : RTPROT_BGP;
-	rtm->rtm_type = s->rtype ? s->rtype : RTN_UNICAST;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_flags = s->cloned ? RTM_F_CLONED : 0;
-	mnl_attr_put_u32(nlh, RTA_TABLE, s->table ? s->table : RT_TABLE_MAIN);
-	mnl_attr_put(nlh, RTA_DST, fam == AF_INET ? 4 : 16, a);
-	if (s->metric)
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, s->metric);
-	if (s->nh_id)
-		mnl_attr_put_u32(nlh, RTA_NH_ID, s->nh_id);
-	if (s->nhops == 1 && !s->hop[0].hops && !s->hop[0].dead) {
-		mnl_attr_put_u32(nlh, RTA_OIF, 1);
-		if (s->hop[0].via) {
-			inet_pton(fam, s->hop[0].via, a);
-			mnl_attr_put(nlh, RTA_GATEWAY, fam == AF_INET ? 4 : 16, a);
-		}
-	} else if (s->nhops) {
-		struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
-
-		for (i = 0; i < s->nhops; i++) {
-			struct rtnexthop *nh = (void *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
-			int len0 = nlh->nlmsg_len;
-
-			memset(nh, 0, sizeof(*nh));
-			nh->rtnh_ifindex = 1;
-			nh->rtnh_hops = s->hop[i].hops;
-			nh->rtnh_flags = s->hop[i].dead ? RTNH_F_DEAD : 0;
-			nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
-			if (s->hop[i].via6) {
-				struct { uint16_t fam; uint8_t a[16]; } __attribute__((packed)) v;
-
-				v.fam = AF_INET6;
-				inet_pton(AF_INET6, s->hop[i].via, v.a);
-				mnl_attr_put(nlh, RTA_VIA, sizeof(v), &v);
-			} else if (s->hop[i].via) {
-				inet_pton(fam, s->hop[i].via, a);
-				mnl_attr_put(nlh, RTA_GATEWAY, fam == AF_INET ? 4 : 16, a);
-			}
-			nh->rtnh_len = nlh->nlmsg_len - len0;
-		}
-		mnl_attr_nest_end(nlh, mp);
-	}
-	used += NLMSG_ALIGN(nlh->nlmsg_len);
-}
 
 static struct mirror *m;
 static struct conf_kernel_routes k;
@@ -119,50 +32,21 @@ static void on_route(void *ctx, const struct nl_route *r)
 	mirror_take(m, &k, r);
 }
 
+static void on_nexthop(void *ctx, const struct nl_nexthop *n)
+{
+	delivered++;
+	mirror_take_nexthop(m, n);
+}
+
 /* Parses what was put; returns the messages counted malformed. */
 static unsigned long parse(void)
 {
 	struct nl nl = { 0 };
-	struct nl_handlers h = { .route = on_route };
+	struct nl_handlers h = { .route = on_route, .nexthop = on_nexthop };
 
-	nl_parse(&nl, buf, used, &h);
-	used = 0;
+	nl_parse(&nl, nl_buf, nl_used, &h);
+	nl_used = 0;
 	return nl.malformed;
-}
-
-/* The merged config's route for a prefix, or NULL. */
-static const struct conf_route *route_of(const struct ecmp_conf *c, const char *dst)
-{
-	char addr[64], *slash;
-	uint8_t a[16] = { 0 };
-	int i;
-
-	snprintf(addr, sizeof(addr), "%s", dst);
-	slash = strchr(addr, '/');
-	*slash = 0;
-	inet_pton(family_of(addr), addr, a);
-	for (i = 0; i < c->nroute; i++)
-		if (c->route[i].prefixlen == atoi(slash + 1) && !memcmp(c->route[i].addr, a, 16))
-			return &c->route[i];
-	return NULL;
-}
-
-/* "name name ..." of a route's group, in member order; "kernel" for -1. */
-static const char *members_of(const struct ecmp_conf *c, const char *dst)
-{
-	static char out[512];
-	const struct conf_route *r = route_of(c, dst);
-	int i;
-
-	if (!r)
-		return "none";
-	if (r->group < 0)
-		return "kernel";
-	out[0] = 0;
-	for (i = 0; i < c->group[r->group].nmembers; i++)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
-			 c->nexthop[c->group[r->group].member[i]].name);
-	return out;
 }
 
 static void setup(void)
@@ -251,6 +135,71 @@ static void test_mirror_routes(void)
 	config_free(&file);
 }
 
+/* Routes over resilient group objects take the object's bucket count
+ * (rounded up to a power of two) and timers, in either compat mode; a
+ * hash-threshold group keeps the defaults; the same paths under two
+ * tables are two groups. */
+static void test_mirror_resilient(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, out;
+	const struct nhspec objs[] = {
+		{ .id = 1, .via = "198.18.1.2" },
+		{ .id = 2, .via = "198.18.2.2" },
+		{ .id = 10, .ngroup = 2, .group = { { 1, 1 }, { 2, 3 } },
+		  .res_buckets = 100, .idle_ticks = 500, .unbalanced_ticks = 0 },
+		{ .id = 11, .ngroup = 2, .group = { { 1, 1 }, { 2, 3 } } },
+		{ .id = 12, .ngroup = 2, .group = { { 1, 1 }, { 2, 3 } },
+		  .res_buckets = 4096, .idle_ticks = 12000, .unbalanced_ticks = 3000 },
+	};
+	const struct spec routes[] = {
+		{ .dst = "198.19.1.0/24", .nh_id = 10 },		/* compat mode 0 */
+		{ .dst = "198.19.2.0/24", .nh_id = 11 },
+		{ .dst = "198.19.3.0/24", .nh_id = 12, .nhops = 2,	/* compat mode 1 */
+		  .hop = { { "198.18.1.2" }, { "198.18.2.2", .hops = 2 } } },
+	};
+	const struct conf_group *g;
+	unsigned i;
+
+	setup();
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+		put_nexthop(&objs[i]);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		put_route(&routes[i]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	ASSERT_EQ(delivered, 8, "every message delivered");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	ASSERT_EQ(mirror_stats(m)->mirrored, 3, "all three mirrored");
+	ASSERT_EQ(out.ngroup, 3, "one group per table");
+	g = &out.group[route_of(&out, "198.19.1.0/24")->group];
+	ASSERT_EQ(g->buckets, 128, "100 buckets: 128");
+	ASSERT_EQ(g->idle_timer_ms, 5000, "idle_timer 500 ticks: 5 s");
+	ASSERT_EQ(g->unbalanced_timer_ms, 0, "unbalanced_timer 0: never forced");
+	g = &out.group[route_of(&out, "198.19.2.0/24")->group];
+	ASSERT_EQ(g->buckets, ECMP_DEFAULT_BUCKETS, "hash-threshold: the default buckets");
+	ASSERT_EQ(g->idle_timer_ms, 1000, "hash-threshold: the default idle_timer");
+	ASSERT_EQ(g->unbalanced_timer_ms, 10000, "hash-threshold: the default unbalanced_timer");
+	g = &out.group[route_of(&out, "198.19.3.0/24")->group];
+	ASSERT_EQ(g->buckets, 4096, "compat mode 1: 4096 buckets");
+	ASSERT_EQ(g->idle_timer_ms, 120000, "compat mode 1: idle_timer 120 s");
+	ASSERT_EQ(g->unbalanced_timer_ms, 30000, "compat mode 1: unbalanced_timer 30 s");
+	config_free(&out);
+
+	/* Hostile: resilient without its attributes, a bucket count of the
+	 * wrong size: refused whole. */
+	struct nhspec bad = objs[2];
+
+	setup();
+	bad.res_buckets = -1;
+	put_nexthop(&bad);
+	bad.res_buckets = 100;
+	bad.buckets_len = 4;
+	put_nexthop(&bad);
+	ASSERT_EQ(parse(), 2, "resilient: no NHA_RES_GROUP, a 4-byte bucket count");
+	ASSERT_EQ(delivered, 0, "neither delivered");
+}
+
 /* Each message is refused whole: counted, never delivered half read. */
 static void test_mirror_hostile(void)
 {
@@ -265,17 +214,17 @@ static void test_mirror_hostile(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct nlmsghdr *nlh = (void *)buf;
+		struct nlmsghdr *nlh = (void *)nl_buf;
 		char *end;
 
 		setup();
 		put_route(&s);
-		end = buf + nlh->nlmsg_len;
+		end = nl_buf + nlh->nlmsg_len;
 		if (cases[i].cut) {
 			nlh->nlmsg_len = sizeof(*nlh) + 4;
-			used = NLMSG_ALIGN(nlh->nlmsg_len);
+			nl_used = NLMSG_ALIGN(nlh->nlmsg_len);
 		} else if (cases[i].poke > 0) {
-			buf[cases[i].poke] = cases[i].val;
+			nl_buf[cases[i].poke] = cases[i].val;
 		} else {
 			void *pl = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct rtmsg));
 			struct nlattr *attr;
@@ -296,6 +245,7 @@ static void test_mirror_hostile(void)
 int main(void)
 {
 	RUN_TEST(test_mirror_routes);
+	RUN_TEST(test_mirror_resilient);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

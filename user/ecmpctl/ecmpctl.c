@@ -503,9 +503,7 @@ static int do_route_show(const struct cli_prefix *inside)
 		} else {
 			group_name(&dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
 			print_str(PRINT_ANY, "group", grp);
-			print_str(PRINT_ANY, "source",
-				  strncmp(grp, ECMP_MIRROR_GROUP_PREFIX,
-					  strlen(ECMP_MIRROR_GROUP_PREFIX)) ? "config" : "kernel");
+			print_str(PRINT_ANY, "source", text_route_source(grp));
 		}
 		if (g.all) {
 			struct kept *k = kept_find(kept, nkept, prefix);
@@ -780,6 +778,21 @@ static void print_memory(const struct ecmp_dp *dp, const struct json_value *stat
 	print_nl();
 }
 
+/* The fields of an object of ecmpd's status that it has, in this order:
+ * numbers as numbers, strings as strings. */
+static void print_fields(const struct json_value *o, const char *const *fields, unsigned n)
+{
+	uint64_t x;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (!json_u64_of(json_get(o, fields[i]), &x))
+			print_u64(PRINT_ANY, fields[i], x);
+		else if (json_get_str(o, fields[i]))
+			print_str(PRINT_ANY, fields[i], json_get_str(o, fields[i]));
+	}
+}
+
 /* What `routes kernel` mirrors (ecmpd's status), when it is on. */
 static void print_mirror(const struct json_value *status)
 {
@@ -788,16 +801,13 @@ static void print_mirror(const struct json_value *status)
 					      "netlink_overruns", "last_read_apply_us", "last_lag_us",
 					      "max_lag_us" };
 	uint64_t x;
-	unsigned i;
 	int first = 1;
 
 	if (!kr)
 		return;
 	print_open_object(PRINT_ANY, "kernel_routes");
 	print_text("kernel routes");
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!json_u64_of(json_get(kr, fields[i]), &x))
-			print_u64(PRINT_ANY, fields[i], x);
+	print_fields(kr, fields, sizeof(fields) / sizeof(fields[0]));
 	v = json_get(kr, "in_data_path");
 	if (v && v->type == JSON_BOOL)
 		print_str(PRINT_ANY, "in_data_path", v->boolean ? "yes" : "no");
@@ -823,16 +833,31 @@ static void print_monitors(const struct json_value *status)
 {
 	static const char *const fields[] = { "subscribers", "lines", "dropped" };
 	const struct json_value *m = json_get(status, "monitors");
-	uint64_t x;
-	unsigned i;
 
 	if (!m)
 		return;
 	print_open_object(PRINT_ANY, "monitors");
 	print_text("monitors");
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!json_u64_of(json_get(m, fields[i]), &x))
-			print_u64(PRINT_ANY, fields[i], x);
+	print_fields(m, fields, sizeof(fields) / sizeof(fields[0]));
+	print_close_object();
+	print_nl();
+}
+
+/* zebra's FPM stream (`routes fpm`), when it is on. */
+static void print_fpm(const struct json_value *status)
+{
+	static const char *const fields[] = {
+		"listen", "state", "peer", "routes", "nexthop_groups", "mirrored",
+		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
+		"sweeps", "swept", "last_lag_us", "max_lag_us", "error"
+	};
+	const struct json_value *f = json_get(status, "fpm_routes");
+
+	if (!f)
+		return;
+	print_open_object(PRINT_ANY, "fpm_routes");
+	print_text("fpm routes");
+	print_fields(f, fields, sizeof(fields) / sizeof(fields[0]));
 	print_close_object();
 	print_nl();
 }
@@ -922,6 +947,7 @@ static int do_stats(void)
 		status = json_parse(text, NULL);
 	print_memory(&dp, status);
 	print_mirror(status);
+	print_fpm(status);
 	print_monitors(status);
 	print_close_object();
 	json_free(status);

@@ -800,14 +800,89 @@ static void set_proto(struct conf_kernel_routes *k, unsigned num)
 }
 
 /* routes kernel [table main|ID] [protocol NAME|NUM ...] */
+/* ADDR:PORT, [ADDR]:PORT, or the address alone when default_port is not
+ * 0. 0 or -1. */
+static int parse_listen(const char *s, uint16_t default_port, uint8_t *family,
+			uint8_t *addr, uint16_t *port)
+{
+	char buf[64], *colon, *a = buf;
+	uint32_t n = default_port;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	colon = strrchr(buf, ':');
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close || (close[1] && close[1] != ':'))
+			return -1;
+		*close = 0;
+		a = buf + 1;
+		colon = close[1] ? close + 1 : NULL;
+	} else if (colon && strchr(buf, ':') != colon) {
+		return -1;	/* IPv6 without [] */
+	}
+	if (colon) {
+		*colon = 0;
+		if (parse_u32(colon + 1, 1, 65535, &n))
+			return -1;
+	}
+	if (!n || parse_addr(a, family, addr))
+		return -1;
+	*port = n;
+	return 0;
+}
+
+/* routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] */
+static void st_routes_fpm(struct parser *p)
+{
+	static const char usage[] = "routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)";
+	struct conf_fpm f = { .enabled = 1, .hold_ms = CONF_FPM_HOLD_MS,
+			      .sweep_ms = CONF_FPM_SWEEP_MS, .line = p->line };
+	int i;
+
+	if (p->nw < 4 || p->nw % 2 || strcmp(p->w[2], "listen")) {
+		perr(p, "%s", usage);
+		return;
+	}
+	if (parse_listen(p->w[3], CONF_FPM_PORT, &f.family, f.addr, &f.port)) {
+		perr(p, "routes fpm listen: '%s' is not an IPv4 or [IPv6] address with an optional port from 1 to 65535 (default %u)",
+		     p->w[3], CONF_FPM_PORT);
+		return;
+	}
+	for (i = 4; i + 1 < p->nw; i += 2) {
+		uint32_t *ms = !strcmp(p->w[i], "hold") ? &f.hold_ms :
+			       !strcmp(p->w[i], "sweep") ? &f.sweep_ms : NULL;
+
+		if (!ms) {
+			perr(p, "%s", usage);
+			return;
+		}
+		if (parse_seconds(p->w[i + 1], ms)) {
+			perr(p, "routes fpm: %s '%s' is not a number of seconds", p->w[i], p->w[i + 1]);
+			return;
+		}
+	}
+	if (p->conf->fpm.enabled) {
+		perr(p, "routes fpm: given twice (first at line %d)", p->conf->fpm.line);
+		return;
+	}
+	p->conf->fpm = f;
+}
+
 static void st_routes(struct parser *p)
 {
-	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]'";
+	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'";
 	static const char *const defaults[] = { "bgp", "ospf", "isis", "zebra", "bird", "static", "boot" };
 	struct conf_kernel_routes k = { .enabled = 1, .table = 254, .line = p->line };
 	int i = 2, protos = 0;
 	unsigned j, d;
 
+	if (p->nw >= 2 && !strcmp(p->w[1], "fpm")) {
+		st_routes_fpm(p);
+		return;
+	}
 	if (p->nw < 2 || strcmp(p->w[1], "kernel")) {
 		perr(p, "%s", usage);
 		return;
@@ -872,33 +947,20 @@ static void st_routes(struct parser *p)
 static void st_metrics(struct parser *p)
 {
 	struct conf_metrics m = { .enabled = 1, .line = p->line };
-	char addr[64], *colon;
-	uint32_t port;
-	const char *a;
 
-	if (p->nw != 3 || strcmp(p->w[1], "listen") || strlen(p->w[2]) >= sizeof(addr)) {
+	if (p->nw != 3 || strcmp(p->w[1], "listen")) {
 		perr(p, "metrics: expected 'metrics listen ADDR:PORT' (IPv6: [ADDR]:PORT)");
 		return;
 	}
-	snprintf(addr, sizeof(addr), "%s", p->w[2]);
-	colon = strrchr(addr, ':');
-	if (!colon) {
+	if (!strchr(p->w[2], ':') || (p->w[2][0] == '[' && !strstr(p->w[2], "]:"))) {
 		perr(p, "metrics listen: '%s' has no port; write ADDR:PORT, e.g. 198.18.0.254:9469", p->w[2]);
 		return;
 	}
-	*colon = 0;
-	a = addr;
-	if (addr[0] == '[' && colon > addr && colon[-1] == ']') {
-		colon[-1] = 0;
-		a = addr + 1;
-	}
-	if (parse_u32(colon + 1, 1, 65535, &port) || parse_addr(a, &m.family, m.addr) ||
-	    (a == addr && strchr(addr, ':'))) {	/* IPv6 without [] */
+	if (parse_listen(p->w[2], 0, &m.family, m.addr, &m.port)) {
 		perr(p, "metrics listen: '%s' is not ADDR:PORT with an IPv4 or [IPv6] address and a port from 1 to 65535",
 		     p->w[2]);
 		return;
 	}
-	m.port = port;
 	if (p->conf->metrics.enabled) {
 		perr(p, "metrics: given twice (first at line %d)", p->conf->metrics.line);
 		return;

@@ -99,6 +99,21 @@ static inline int conf_kernel_proto(const struct conf_kernel_routes *k,
 	return k->proto[proto / 8] >> (proto % 8) & 1;
 }
 
+/* `routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]`: routes streamed by FRR
+ * zebra's Forwarding Plane Manager (fpm.c). */
+#define CONF_FPM_PORT		2620
+#define CONF_FPM_HOLD_MS	120000
+#define CONF_FPM_SWEEP_MS	30000
+struct conf_fpm {
+	int enabled;
+	uint8_t family;			/* ECMP_AF_* */
+	uint8_t addr[16];
+	uint16_t port;
+	uint32_t hold_ms;		/* keep a lost stream's routes this long */
+	uint32_t sweep_ms;		/* after a connect, then sweep the stale */
+	int line;
+};
+
 /* `metrics listen ADDR:PORT`: ecmpd serves /metrics over HTTP. */
 struct conf_metrics {
 	int enabled;
@@ -147,6 +162,7 @@ struct ecmp_conf {
 	struct conf_route *route;
 	int nroute, cap_route;
 	struct conf_kernel_routes kernel_routes;
+	struct conf_fpm fpm;
 	struct conf_metrics metrics;
 	struct conf_control control;
 	struct conf_bfd_dev bfd_dev[CONF_MAX_BFD_DEVS];

@@ -45,6 +45,7 @@
 #include "lib/version.h"
 #include "metrics.h"
 #include "mirror.h"
+#include "fpm.h"
 #include "seed.h"
 #include "xdp_features.h"
 
@@ -62,9 +63,13 @@ struct daemon {
 	struct ecmp_conf conf;	/* the file */
 	/* What the plane holds: the file plus mirrored kernel routes. */
 	struct ecmp_conf eff;
-	struct mirror *mirror;		/* with `routes kernel` */
+	struct mirror *mirror;		/* with `routes kernel` or `routes fpm` */
+	struct fpm *fpm;		/* with `routes fpm` */
+	int fpm_epoll_fd;		/* the connection in the loop, or -1 */
+	uint64_t fpm_conns_seen;	/* connections the loop has added */
 	struct metrics *metrics;	/* with `metrics listen` */
 	int mirror_dirty;		/* a route or link event since the read */
+	int watching_routes;		/* subscribed to the kernel's route events */
 	uint64_t mirror_read_ms;	/* when the table was last read */
 	/* Lag from the first event of a burst to the data path holding it,
 	 * and the time one read-and-apply takes: for ecmpctl stats. */
@@ -373,6 +378,7 @@ static void on_bfd(struct daemon *d)
 /* ---- routes mirrored from the kernel (mirror.h) ---- */
 
 static int dump_kernel(struct daemon *d);
+static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c);
 
 /* out = file, plus the kernel's routes when it asks for them (read again
  * when reread). 0 or -errno with err set; out is then empty. */
@@ -382,7 +388,7 @@ static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!file->kernel_routes.enabled) {
+	if (!file->kernel_routes.enabled && !file->fpm.enabled) {
 		ret = config_copy(out, file);
 		if (ret)
 			snprintf(err, errlen, "out of memory");
@@ -390,20 +396,38 @@ static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 	}
 	if (!d->mirror) {
 		d->mirror = mirror_new();
-		ret = d->mirror ? nl_watch_routes(&d->nl) : -ENOMEM;
+		if (!d->mirror) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		reread = 1;
+	}
+	if (file->kernel_routes.enabled && !d->watching_routes) {
+		ret = nl_watch_routes(&d->nl);
 		if (ret) {
 			snprintf(err, errlen, "routes kernel: cannot follow the kernel's routes: %s",
 				 strerror(-ret));
 			return ret;
 		}
+		d->watching_routes = 1;
 		reread = 1;
 	}
 	if (reread) {
 		d->mirror_dirty = 0;
-		ret = mirror_read(d->mirror, &d->nl, &file->kernel_routes);
+		mirror_begin(d->mirror);
+		if (file->kernel_routes.enabled) {
+			ret = mirror_read_kernel(d->mirror, &d->nl, &file->kernel_routes);
+			if (ret) {
+				snprintf(err, errlen, "routes kernel: cannot read table %u: %s",
+					 file->kernel_routes.table, strerror(-ret));
+				return ret;
+			}
+		}
+		if (file->fpm.enabled && d->fpm)
+			fpm_feed(d->fpm, d->mirror);
+		ret = mirror_finish(d->mirror);
 		if (ret) {
-			snprintf(err, errlen, "routes kernel: cannot read table %u: %s",
-				 file->kernel_routes.table, strerror(-ret));
+			snprintf(err, errlen, "mirrored routes: out of memory");
 			return ret;
 		}
 	}
@@ -428,9 +452,14 @@ static void log_mirror(struct daemon *d, int always)
 		if (st->skipped[i])
 			off += snprintf(skipped + off, sizeof(skipped) - off, ", %u %s",
 					st->skipped[i], mirror_skip_name(i));
-	pr_info("routes kernel: table %u: %u prefixes, %u mirrored through %u groups%s%s",
-		d->conf.kernel_routes.table, st->routes, st->mirrored, st->groups,
-		off ? "; the kernel's" : "", skipped);
+	if (d->conf.kernel_routes.enabled)
+		pr_info("routes kernel: table %u: %u prefixes, %u mirrored; %u groups in all%s%s",
+			d->conf.kernel_routes.table, st->routes - st->fpm_routes,
+			st->mirrored - st->fpm_mirrored, st->groups,
+			off ? "; the kernel's" : "", skipped);
+	if (d->conf.fpm.enabled)
+		pr_info("routes fpm: %u prefixes from zebra, %u in the data path",
+			st->fpm_routes, st->fpm_mirrored);
 }
 
 /* Two messages that differ in their figures only ("20028 routes need
@@ -461,7 +490,7 @@ static void mirror_sync(struct daemon *d)
 	uint64_t since = d->mirror_dirty_us ? d->mirror_dirty_us : t0;
 	int i, fresh = 0, ret;
 
-	if (!d->conf.kernel_routes.enabled || !d->applied)
+	if ((!d->conf.kernel_routes.enabled && !d->conf.fpm.enabled) || !d->applied)
 		return;
 	d->plane.now_ms = clock_mono_ms();
 	d->mirror_read_ms = d->plane.now_ms;
@@ -474,7 +503,7 @@ static void mirror_sync(struct daemon *d)
 	if (ret) {
 		/* Said once per cause, not at every event of a churn. */
 		if (!same_cause(err, d->mirror_err))
-			pr_warn("Kernel routes not mirrored, the data path keeps the last ones: %s", err);
+			pr_warn("Mirrored routes (kernel, fpm) not applied, the data path keeps the last ones: %s", err);
 		snprintf(d->mirror_err, sizeof(d->mirror_err), "%s", err);
 		config_free(&next);
 		return;
@@ -647,6 +676,7 @@ static void do_reload(struct daemon *d, int cfd)
 		pr_warn("Reload applied, but BFD sessions could not follow: %s", err);
 	detach_removed(d, &d->conf, &next);
 	set_readers(d, &d->conf, &next);
+	fpm_apply_conf(d, &next);
 	if (!metrics_same(d->metrics, &next.metrics)) {
 		metrics_stop(d->metrics);
 		metrics_start(&d->metrics, &next.metrics, &d->plane.dp, d->socket_path);
@@ -662,7 +692,7 @@ static void do_reload(struct daemon *d, int cfd)
 	pr_info("%s", msg);
 	events_reload(&d->events, d->conf_path, 1, d->plane.buckets_moved - moved, NULL);
 	bypass_warn(&d->conf);
-	if (d->conf.kernel_routes.enabled)
+	if (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)
 		log_mirror(d, 1);
 	notify_ready(d);
 	if (cfd >= 0)
@@ -703,6 +733,38 @@ static void fill_bfd(struct json *j, void *daemon)
 	}
 }
 
+/* zebra's stream: where it listens, the connection, what came. */
+static void fill_fpm(struct json *j, struct daemon *d)
+{
+	const struct fpm_stats *f = fpm_stats(d->fpm);
+	char a[64], listen[80];
+
+	text_addr(d->conf.fpm.family, d->conf.fpm.addr, a, sizeof(a));
+	snprintf(listen, sizeof(listen), d->conf.fpm.family == ECMP_AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 a, d->conf.fpm.port);
+	json_obj_open(j, "fpm_routes");
+	json_str(j, "listen", listen);
+	json_str(j, "state", fpm_state(d->fpm));
+	json_u64(j, "routes", f->routes);
+	json_u64(j, "nexthop_groups", f->groups);
+	json_u64(j, "mirrored", d->mirror ? mirror_stats(d->mirror)->fpm_mirrored : 0);
+	json_u64(j, "connections", f->connections);
+	json_u64(j, "frames", f->frames);
+	json_u64(j, "messages", f->messages);
+	json_u64(j, "malformed", f->malformed);
+	json_u64(j, "ignored", f->ignored);
+	json_u64(j, "out_of_memory", f->nomem);
+	json_u64(j, "broken", f->broken);
+	json_u64(j, "sweeps", f->sweeps);
+	json_u64(j, "swept", f->swept);
+	json_u64(j, "last_lag_us", d->mirror_lag_us);
+	json_u64(j, "max_lag_us", d->mirror_lag_max_us);
+	json_bool(j, "in_data_path", !d->mirror_err[0]);
+	if (d->mirror_err[0])
+		json_str(j, "error", d->mirror_err);
+	json_obj_close(j);
+}
+
 /* What ecmpctl stats shows of the daemon itself. */
 static void fill_status(struct json *j, void *daemon)
 {
@@ -730,8 +792,8 @@ static void fill_status(struct json *j, void *daemon)
 
 		json_obj_open(j, "kernel_routes");
 		json_u64(j, "table", d->conf.kernel_routes.table);
-		json_u64(j, "prefixes", st->routes);
-		json_u64(j, "mirrored", st->mirrored);
+		json_u64(j, "prefixes", st->routes - st->fpm_routes);
+		json_u64(j, "mirrored", st->mirrored - st->fpm_mirrored);
 		json_u64(j, "groups", st->groups);
 		json_u64(j, "reads", st->reads);
 		json_u64(j, "netlink_overruns", d->nl.overruns);
@@ -748,6 +810,8 @@ static void fill_status(struct json *j, void *daemon)
 		json_obj_close(j);
 		json_obj_close(j);
 	}
+	if (d->fpm && d->conf.fpm.enabled)
+		fill_fpm(j, d);
 	json_obj_open(j, "monitors");
 	json_u64(j, "subscribers", d->events.n);
 	json_u64(j, "lines", d->events.sent);
@@ -931,6 +995,55 @@ static int add_fd(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* ---- routes from zebra's FPM stream (fpm.h) ---- */
+
+/* A new connection joins the loop (a closed one left it with its close;
+ * the new one may have the old one's number). */
+static void fpm_loop_sync(struct daemon *d)
+{
+	int fd = d->fpm ? fpm_conn_fd(d->fpm) : -1;
+	uint64_t n = d->fpm ? fpm_stats(d->fpm)->connections : 0;
+
+	if (fd >= 0 && d->ep_fd >= 0 && (fd != d->fpm_epoll_fd || n != d->fpm_conns_seen))
+		add_fd(d->ep_fd, fd);
+	d->fpm_epoll_fd = fd;
+	d->fpm_conns_seen = n;
+}
+
+/* `routes fpm` of c: the listener opened, moved or closed. A port that
+ * cannot be had is said; forwarding goes on without zebra's routes. */
+static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c)
+{
+	char err[256];
+	int ret;
+
+	if (!c->fpm.enabled && !d->fpm)
+		return;
+	if (!d->fpm && !(d->fpm = fpm_new())) {
+		pr_warn("routes fpm: out of memory; zebra's routes are not taken");
+		return;
+	}
+	ret = fpm_configure(d->fpm, &c->fpm, clock_mono_ms(), err, sizeof(err));
+	if (ret < 0)
+		pr_warn("%s; zebra's routes do not arrive until a reload can listen", err);
+	else if (ret > 0 && d->ep_fd >= 0)
+		add_fd(d->ep_fd, fpm_listen_fd(d->fpm));
+	fpm_loop_sync(d);
+}
+
+static void on_fpm(struct daemon *d, int fd)
+{
+	d->plane.now_ms = clock_mono_ms();
+	if (fd == fpm_listen_fd(d->fpm))
+		fpm_accept(d->fpm, d->plane.now_ms);
+	else
+		mirror_mark(d, fpm_read(d->fpm, d->plane.now_ms));
+	fpm_loop_sync(d);
+	/* The same pace as the kernel's events (on_netlink). */
+	if (d->mirror_dirty && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
+		mirror_sync(d);
+}
+
 /* The signals the loop reads from its signalfd, blocked in every thread:
  * called before the BFD thread starts, which inherits the mask (a thread
  * started earlier would take SIGTERM's default action and end the
@@ -969,6 +1082,10 @@ static int setup_loop(struct daemon *d)
 	    (err = add_fd(d->ep_fd, nl_event_fd(&d->nl))) ||
 	    (err = add_fd(d->ep_fd, bfd_notify_fd(d->bfd))))
 		return err;
+	/* Opened before the loop existed (start-up). */
+	if (d->fpm && fpm_listen_fd(d->fpm) >= 0 &&
+	    (err = add_fd(d->ep_fd, fpm_listen_fd(d->fpm))))
+		return err;
 	return 0;
 }
 
@@ -998,6 +1115,8 @@ static void on_tick(struct daemon *d)
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->plane.now_ms = clock_mono_ms();
+	if (d->fpm)
+		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms));
 	if (d->mirror_dirty)
 		mirror_sync(d);
 	check_pins(d);
@@ -1065,6 +1184,9 @@ static int run_loop(struct daemon *d)
 				on_bfd(d);
 			} else if (fd == nl_event_fd(&d->nl)) {
 				on_netlink(d);
+			} else if (d->fpm && (fd == fpm_listen_fd(d->fpm) ||
+					      fd == fpm_conn_fd(d->fpm))) {
+				on_fpm(d, fd);
 			} else if (fd == d->ctl.lfd) {
 				int cfd;
 
@@ -1143,13 +1265,18 @@ static int start(struct daemon *d)
 		pr_warn("--netlink-rcvbuf %u: not set", d->nl_rcvbuf);
 	d->plane.xdpf = &d->xdpf;
 	dump_kernel(d);
+	/* zebra's routes in the pins stay until its replay (or the hold). */
+	fpm_apply_conf(d, &d->conf);
+	if (d->fpm && d->conf.fpm.enabled &&
+	    fpm_adopt(d->fpm, &d->plane, clock_mono_ms()))
+		pr_warn("routes fpm: out of memory adopting the routes zebra streamed before the restart");
 	ret = build_eff(d, &d->conf, 1, &d->eff, err, sizeof(err));
 	if (!ret)
 		ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
-	if (ret && d->conf.kernel_routes.enabled) {
+	if (ret && (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)) {
 		/* The config's own routes still go in; the kernel forwards
 		 * the rest, and every change of its table tries again. */
-		pr_warn("routes kernel: the kernel's table is not mirrored, the kernel forwards it: %s", err);
+		pr_warn("Mirrored routes (kernel, fpm) not applied, the kernel forwards them: %s", err);
 		snprintf(d->mirror_err, sizeof(d->mirror_err), "%s", err);
 		config_free(&d->eff);
 		ret = config_copy(&d->eff, &d->conf);
@@ -1185,7 +1312,7 @@ static int start(struct daemon *d)
 	metrics_start(&d->metrics, &d->conf.metrics, &d->plane.dp, d->socket_path);
 	pr_info("ecmpd running: %d nexthops, %d groups, %d routes; control socket %s",
 		d->eff.nnexthop, d->eff.ngroup, d->eff.nroute, d->socket_path);
-	if (d->conf.kernel_routes.enabled)
+	if (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)
 		log_mirror(d, 1);
 	bypass_warn(&d->conf);
 	notify_ready(d);
@@ -1214,7 +1341,7 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = { .state_dir = "/var/lib/ecmp",
 			    .socket_path = CTL_SOCKET_DEFAULT, .ctl.lfd = -1,
-			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1 };
+			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .fpm_epoll_fd = -1 };
 	const char *pin_root = NULL, *obj = NULL;
 	char *end;
 	int check = 0, offline = 0, detach = 0, use_syslog = 0, verbose = 0, c, ret;
@@ -1338,6 +1465,7 @@ int main(int argc, char **argv)
 	nl_close(&d.nl);
 	xdpf_close(&d.xdpf);
 	mirror_free(d.mirror);
+	fpm_free(d.fpm);
 	config_free(&d.eff);
 	config_free(&d.conf);
 	return ret ? 1 : 0;

@@ -325,9 +325,7 @@ static void route_event(struct events *e, const char *action,
 		json_str(&ev.j, "group", g);
 	else
 		json_bool(&ev.j, "kernel", 1);	/* passed, never forwarded */
-	json_str(&ev.j, "source", !*g || !strncmp(g, ECMP_MIRROR_GROUP_PREFIX,
-						  strlen(ECMP_MIRROR_GROUP_PREFIX)) ?
-			"kernel" : "config");
+	json_str(&ev.j, "source", text_route_source(g));
 	send_event(e, &ev);
 }
 

@@ -314,7 +314,9 @@ void grp_tick(struct plane *p)
 
 		if (!g->in_use || !g->unbalanced_since_ms)
 			continue;
+		/* unbalanced_timer 0: never forced, as in the kernel. */
 		grp_rebalance(p, i,
+			      g->unbalanced_timer_ms &&
 			      p->now_ms - g->unbalanced_since_ms >= g->unbalanced_timer_ms ?
 			      GRP_FORCE : GRP_SETTLE);
 	}

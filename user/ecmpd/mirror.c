@@ -12,7 +12,11 @@
 #include "lib/route_set.h"
 #include "lib/text.h"
 
-#define GROUP_PREFIX	ECMP_MIRROR_GROUP_PREFIX
+/* A group's name says where its routes come from (ecmpctl route show). */
+static const char *const group_prefix[MIRROR_SOURCES] = {
+	[MIRROR_SRC_KERNEL] = ECMP_MIRROR_GROUP_PREFIX,
+	[MIRROR_SRC_FPM] = ECMP_FPM_GROUP_PREFIX,
+};
 
 struct mnh {
 	uint8_t family;
@@ -21,14 +25,23 @@ struct mnh {
 	uint32_t weight;
 };
 
+/* A resilient nexthop object's bucket count and timers (all 0: the
+ * mirror's defaults). */
+struct mres {
+	uint32_t buckets, idle_ms, unbalanced_ms;
+};
+
 /* A distinct nexthop set, sorted so equal sets compare equal. */
 struct mset {
 	int n;
+	uint8_t source;		/* enum mirror_source: groups are per source */
+	struct mres res;
 	struct mnh nh[NL_ROUTE_MAX_NH];
 };
 
 struct mroute {
 	uint8_t family, prefixlen;
+	uint8_t source;		/* enum mirror_source */
 	uint8_t addr[16];
 	uint8_t skip;		/* enum mirror_skip */
 	uint8_t outcome;	/* the last merge's: skip, or no_link/config_route */
@@ -55,7 +68,9 @@ struct objects {
 
 struct mirror {
 	struct table cur, next;
-	struct objects obj;
+	struct objects obj;		/* the kernel's */
+	struct objects fpm_obj;		/* zebra's, fed with each build */
+	int fpm_obj_sorted;
 	struct mirror_stats st;
 };
 
@@ -129,18 +144,23 @@ static const struct nl_nexthop *obj_find(const struct objects *o, uint32_t id)
 	return o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), obj_cmp) : NULL;
 }
 
-void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
+static void objects_add(struct objects *o, const struct nl_nexthop *n)
 {
 	struct nl_nexthop *slot;
 
-	if (n->deleted || m->obj.failed)
+	if (n->deleted || o->failed)
 		return;
-	slot = append(&m->obj.v, &m->obj.n, &m->obj.cap, sizeof(*slot));
+	slot = append(&o->v, &o->n, &o->cap, sizeof(*slot));
 	if (!slot) {
-		m->obj.failed = 1;
+		o->failed = 1;
 		return;
 	}
 	*slot = *n;
+}
+
+void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
+{
+	objects_add(&m->obj, n);
 }
 
 /* A route naming an object and nothing else, with the object's paths
@@ -187,6 +207,7 @@ void mirror_free(struct mirror *m)
 	table_free(&m->cur);
 	table_free(&m->next);
 	objects_free(&m->obj);
+	objects_free(&m->fpm_obj);
 	free(m);
 }
 
@@ -219,7 +240,8 @@ static int nh_cmp(const void *a, const void *b)
 
 static int same_set(const struct mset *a, const struct mset *b)
 {
-	return a->n == b->n && !memcmp(a->nh, b->nh, sizeof(a->nh[0]) * a->n);
+	return a->n == b->n && !memcmp(&a->res, &b->res, sizeof(a->res)) &&
+	       !memcmp(a->nh, b->nh, sizeof(a->nh[0]) * a->n);
 }
 
 static int set_find_or_add(struct table *t, const struct mset *s)
@@ -239,12 +261,14 @@ static int set_find_or_add(struct table *t, const struct mset *s)
 	return t->last_set = t->nset - 1;
 }
 
+/* k: the kernel's protocols; NULL for zebra's stream, whose routes are
+ * the daemon's choice whatever their protocol. */
 static enum mirror_skip classify(const struct conf_kernel_routes *k,
 				 const struct nl_route *r, struct mset *s)
 {
 	int i;
 
-	if (!conf_kernel_proto(k, r->protocol))
+	if (k && !conf_kernel_proto(k, r->protocol))
 		return MIRROR_SKIP_PROTOCOL;
 	if (r->type != RTN_UNICAST)
 		return MIRROR_SKIP_TYPE;
@@ -279,29 +303,49 @@ static enum mirror_skip classify(const struct conf_kernel_routes *k,
 	return MIRROR_OK;
 }
 
-void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
-		 const struct nl_route *r)
+/* A route over a resilient group object (either compat mode) brings the
+ * object's bucket count and timers; its bucket table stays the kernel's. */
+static void take_resilient(const struct objects *o, const struct nl_route *r,
+			   struct mset *s)
+{
+	const struct nl_nexthop *obj = r->nh_id ? obj_find(o, r->nh_id) : NULL;
+
+	if (!obj || !obj->resilient)
+		return;
+	s->res.buckets = obj->res_buckets;
+	s->res.idle_ms = obj->res_idle_ms;
+	s->res.unbalanced_ms = obj->res_unbalanced_ms;
+}
+
+/* One route of a source into the read in progress; k as for classify(),
+ * objs the objects its nexthop ids name. */
+static void take(struct mirror *m, enum mirror_source src, const struct conf_kernel_routes *k,
+		 const struct objects *objs, const struct nl_route *r)
 {
 	struct table *t = &m->next;
 	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen,
-			    .metric = r->metric }, *slot;
+			    .source = src, .metric = r->metric }, *slot;
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
 
 	static struct nl_route expanded;	/* the same */
 
-	if (r->deleted || !mirror_wants(k, r) || t->failed)
+	if (t->failed)
 		return;
 	memcpy(x.addr, r->addr, 16);
-	/* nexthop_compat_mode 0: the object alone; its paths from the
-	 * objects read before the routes. */
-	if (r->nh_id && !r->nnh && conf_kernel_proto(k, r->protocol) &&
+	/* nexthop_compat_mode 0 (or zebra's nexthop groups): the object
+	 * alone; its paths from the objects taken before the routes. */
+	if (r->nh_id && !r->nnh && (!k || conf_kernel_proto(k, r->protocol)) &&
 	    r->type == RTN_UNICAST) {
-		x.skip = expand(&m->obj, r, &expanded);
+		x.skip = expand(objs, r, &expanded);
 		if (x.skip == MIRROR_OK)
 			r = &expanded;
 	}
 	if (x.skip == MIRROR_OK)
 		x.skip = classify(k, r, &s);
+	if (x.skip == MIRROR_OK) {
+		s.source = src;
+		take_resilient(objs, r, &s);
+	}
 	if (x.skip == MIRROR_OK) {
 		x.set = set_find_or_add(t, &s);
 		if (x.set < 0) {
@@ -317,6 +361,37 @@ void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
 	*slot = x;
 }
 
+void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
+		 const struct nl_route *r)
+{
+	if (!r->deleted && mirror_wants(k, r))
+		take(m, MIRROR_SRC_KERNEL, k, &m->obj, r);
+}
+
+void mirror_begin(struct mirror *m)
+{
+	table_free(&m->next);
+	objects_free(&m->fpm_obj);
+	m->fpm_obj_sorted = 0;
+}
+
+void mirror_take_fpm_nexthop(struct mirror *m, const struct nl_nexthop *n)
+{
+	objects_add(&m->fpm_obj, n);
+	m->fpm_obj_sorted = 0;
+}
+
+void mirror_take_fpm(struct mirror *m, const struct nl_route *r)
+{
+	if (!m->fpm_obj_sorted) {
+		if (m->fpm_obj.n)
+			qsort(m->fpm_obj.v, m->fpm_obj.n, sizeof(*m->fpm_obj.v), obj_cmp);
+		m->fpm_obj_sorted = 1;
+	}
+	if (!r->deleted && !r->cloned)
+		take(m, MIRROR_SRC_FPM, NULL, &m->fpm_obj, r);
+}
+
 static int route_cmp(const void *a, const void *b)
 {
 	const struct mroute *x = a, *y = b;
@@ -326,19 +401,27 @@ static int route_cmp(const void *a, const void *b)
 		d = (int)x->prefixlen - y->prefixlen;
 	if (!d)
 		d = memcmp(x->addr, y->addr, 16);
+	if (!d)		/* zebra's stream first: the daemon's own choice */
+		d = (int)y->source - x->source;
 	if (!d)
 		d = x->metric < y->metric ? -1 : x->metric > y->metric;
 	return d;
 }
 
-void mirror_finish(struct mirror *m)
+int mirror_finish(struct mirror *m)
 {
 	struct table *t = &m->next;
 	int i, n = 0;
 
+	if (t->failed) {
+		table_free(t);
+		return -ENOMEM;
+	}
+
 	qsort(t->r, t->n, sizeof(t->r[0]), route_cmp);
 	/* The kernel forwards on a prefix's lowest metric only: the first
-	 * of each prefix in this order. */
+	 * of each prefix in this order (a route zebra streams wins over the
+	 * kernel's copy of it). */
 	for (i = 0; i < t->n; i++) {
 		if (n && t->r[n - 1].family == t->r[i].family &&
 		    t->r[n - 1].prefixlen == t->r[i].prefixlen &&
@@ -350,6 +433,7 @@ void mirror_finish(struct mirror *m)
 	table_free(&m->cur);
 	m->cur = *t;
 	memset(t, 0, sizeof(*t));
+	return 0;
 }
 
 struct read_ctx {
@@ -389,13 +473,12 @@ static int read_objects(struct mirror *m, struct nl *nl, struct read_ctx *c)
 	return err;
 }
 
-int mirror_read(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k)
+int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k)
 {
 	struct read_ctx c = { m, k };
 	struct nl_handlers h = { .ctx = &c, .route = on_route };
 	int err;
 
-	table_free(&m->next);
 	err = read_objects(m, nl, &c);
 	if (!err)
 		err = nl_dump_routes(nl, k->table, &h);
@@ -405,7 +488,6 @@ int mirror_read(struct mirror *m, struct nl *nl, const struct conf_kernel_routes
 		table_free(&m->next);
 		return err;
 	}
-	mirror_finish(m);
 	m->st.reads++;
 	return 0;
 }
@@ -474,13 +556,19 @@ static int add_nexthop(struct ecmp_conf *c, const struct mnh *h, const char *dev
 	return 0;
 }
 
-static int is_kernel_group(const char *name)
+static int is_source_group(const char *name, enum mirror_source src)
 {
-	return !strncmp(name, GROUP_PREFIX, strlen(GROUP_PREFIX));
+	return !strncmp(name, group_prefix[src], strlen(group_prefix[src]));
 }
 
-/* The plane's mirrored group with exactly these members, or -1. */
-static int plane_group_of(const struct plane *p, char names[][ECMP_NAME_MAX], int n)
+static int is_mirror_group(const char *name)
+{
+	return is_source_group(name, MIRROR_SRC_KERNEL) || is_source_group(name, MIRROR_SRC_FPM);
+}
+
+/* The plane's group of this source with exactly these members, or -1. */
+static int plane_group_of(const struct plane *p, enum mirror_source src,
+			  char names[][ECMP_NAME_MAX], int n)
 {
 	uint32_t g;
 	int i, j;
@@ -488,7 +576,7 @@ static int plane_group_of(const struct plane *p, char names[][ECMP_NAME_MAX], in
 	for (g = 0; g < p->dp.max_entries[DP_GROUPS]; g++) {
 		const struct grp *x = &p->grp[g];
 
-		if (!x->in_use || x->nmembers != n || !is_kernel_group(x->name))
+		if (!x->in_use || x->nmembers != n || !is_source_group(x->name, src))
 			continue;
 		for (i = 0; i < n; i++) {
 			for (j = 0; j < n; j++)
@@ -514,16 +602,34 @@ static int plane_group_now(const struct plane *p, const struct mroute *r)
 		return -1;
 	g = ECMP_LPM_GROUP(cur.leaf);
 	if (g >= p->dp.max_entries[DP_GROUPS] || !p->grp[g].in_use ||
-	    !is_kernel_group(p->grp[g].name))
+	    !is_mirror_group(p->grp[g].name))
 		return -1;
 	return g;
 }
 
+/* The group's table: the mirror's defaults, or a resilient object's
+ * count rounded up to the power of two the data path indexes by (at least
+ * one bucket per member) and its timers as they are. */
+static void group_table(struct conf_group *g, const struct mres *res, int n)
+{
+	g->buckets = ECMP_DEFAULT_BUCKETS;
+	g->idle_timer_ms = 1000;
+	g->unbalanced_timer_ms = 10000;
+	if (!res->buckets)
+		return;
+	for (g->buckets = ECMP_MIN_BUCKETS;
+	     g->buckets < ECMP_MAX_BUCKETS && (g->buckets < res->buckets || g->buckets < (uint32_t)n);
+	     g->buckets <<= 1)
+		;
+	g->idle_timer_ms = res->idle_ms;
+	g->unbalanced_timer_ms = res->unbalanced_ms;
+}
+
 static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
-		     char names[][ECMP_NAME_MAX], int n, const char *derive)
+		     char names[][ECMP_NAME_MAX], const struct mset *s, const char *derive)
 {
 	struct conf_group *g;
-	int i, pg = plane_group_of(p, names, n);
+	int i, n = s->n, pg = plane_group_of(p, s->source, names, n);
 
 	g = append(&c->group, &c->ngroup, &c->cap_group, sizeof(*g));
 	if (!g)
@@ -532,14 +638,13 @@ static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
 		snprintf(g->name, sizeof(g->name), "%s", p->grp[pg].name);
 	} else {
 		do
-			snprintf(g->name, sizeof(g->name), GROUP_PREFIX "%d", (*next_id)++);
+			snprintf(g->name, sizeof(g->name), "%s%d", group_prefix[s->source],
+				 next_id[s->source]++);
 		while (grp_find(p, g->name) >= 0 || config_find_group(c, g->name) != c->ngroup - 1);
 		if (derive)
 			snprintf(g->derive, sizeof(g->derive), "%s", derive);
 	}
-	g->buckets = ECMP_DEFAULT_BUCKETS;
-	g->idle_timer_ms = 1000;
-	g->unbalanced_timer_ms = 10000;
+	group_table(g, &s->res, n);
 	g->nmembers = n;
 	for (i = 0; i < n; i++)
 		g->member[i] = config_find_nexthop(c, names[i]);
@@ -581,7 +686,7 @@ static int set_group(struct ecmp_conf *out, const struct plane *p,
 			return -ENOMEM;
 	}
 	now = plane_group_now(p, r);
-	gidx[r->set] = add_group(out, p, next_id, names, s->n,
+	gidx[r->set] = add_group(out, p, next_id, names, s,
 				 now >= 0 ? p->grp[now].name : NULL);
 	return gidx[r->set];
 }
@@ -605,7 +710,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 	struct table *t = &m->cur;
 	struct route_set *cfg = route_set_new();
 	int *gidx = malloc(sizeof(int) * (t->nset ? t->nset : 1));
-	int i, next_id = 1, err = -ENOMEM;
+	int i, next_id[MIRROR_SOURCES] = { 1, 1 }, err = -ENOMEM;
 
 	if (!cfg || !gidx || config_copy(out, file))
 		goto out;
@@ -634,7 +739,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 			continue;
 		}
 		if (skip == MIRROR_OK) {
-			g = set_group(out, p, t, r, gidx, &next_id);
+			g = set_group(out, p, t, r, gidx, next_id);
 			if (g == -ENOMEM)
 				goto fail;
 			if (g == -2) {
@@ -647,6 +752,10 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 			m->st.skipped[skip]++;
 		else
 			m->st.mirrored++;
+		if (r->source == MIRROR_SRC_FPM) {
+			m->st.fpm_routes++;
+			m->st.fpm_mirrored += !skip;
+		}
 		if (add_route(out, r, g))
 			goto fail;
 	}

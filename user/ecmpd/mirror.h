@@ -7,11 +7,14 @@
  *  - each distinct set of (gateway, device, weight) is one group,
  *    "kernel:N"; a set already in the data path keeps its group, and a set
  *    that replaces another starts from the old group's table, so only the
- *    departed nexthop's flows move and a newcomer takes idle buckets;
+ *    departed nexthop's flows move and a newcomer takes idle buckets; a
+ *    set routed over a resilient group object takes its bucket count
+ *    (rounded up to a power of two) and timers;
  *  - a nexthop is named GATEWAY@DEVICE (with *WEIGHT when not 1), a name
  *    the config cannot use;
- *  - for each prefix the lowest metric wins, as in the kernel; a config
- *    route for the same prefix wins over both;
+ *  - for each prefix the lowest metric wins, as in the kernel; a route
+ *    zebra streams (FPM, fpm.c) wins over the kernel's copy; a config
+ *    route for the same prefix wins over all;
  *  - a route naming a nexthop object alone (nexthop_compat_mode 0) is
  *    expanded from the objects read before the routes;
  *  - a route the data path cannot forward (blackhole, unreachable, no
@@ -51,11 +54,21 @@ enum mirror_skip {
 
 const char *mirror_skip_name(enum mirror_skip s);
 
+/* Where a mirrored route comes from; its group is named "kernel:N" or
+ * "fpm:N" after it. */
+enum mirror_source {
+	MIRROR_SRC_KERNEL,
+	MIRROR_SRC_FPM,
+	MIRROR_SOURCES
+};
+
 struct mirror_stats {
 	uint32_t routes;		/* prefixes in the table (best metric) */
 	uint32_t mirrored;
 	uint32_t groups;
 	uint32_t skipped[MIRROR_SKIP_COUNT];
+	uint32_t fpm_routes;		/* of routes, those zebra streamed */
+	uint32_t fpm_mirrored;
 	uint64_t reads;			/* whole-table reads */
 };
 
@@ -65,8 +78,16 @@ struct mirror *mirror_new(void);
 void mirror_free(struct mirror *m);
 /* Whether a route event can change what the mirror reads. */
 int mirror_wants(const struct conf_kernel_routes *k, const struct nl_route *r);
-/* Reads the table again. 0 or -errno (the last read stays). */
-int mirror_read(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k);
+/* A read: mirror_begin(), then the kernel's table read again
+ * (mirror_read_kernel) and/or zebra's routes fed (mirror_take_fpm*), then
+ * mirror_finish(). On an error the last read stays. */
+void mirror_begin(struct mirror *m);
+/* 0 or -errno (the read is then abandoned: begin again). */
+int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k);
+/* Zebra's nexthop groups (before the routes that name them) and routes,
+ * as its FPM stream has them now (fpm.c). */
+void mirror_take_fpm_nexthop(struct mirror *m, const struct nl_nexthop *n);
+void mirror_take_fpm(struct mirror *m, const struct nl_route *r);
 /* The nexthop object handler mirror_read() uses (tests feed it too):
  * adds one object to those routes of the next read may name. */
 void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
@@ -74,8 +95,9 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  * adds one route to the read in progress (ctx: the mirror). */
 void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
 		 const struct nl_route *r);
-/* Sorts what was taken and keeps each prefix's best route. */
-void mirror_finish(struct mirror *m);
+/* Sorts what was taken and keeps each prefix's best route. 0, or -ENOMEM
+ * when something could not be taken (the last read stays). */
+int mirror_finish(struct mirror *m);
 /* out = file plus the mirrored nexthops, groups and routes, named and
  * derived against what the plane holds now. 0 or -ENOMEM. */
 int mirror_merge(struct mirror *m, const struct ecmp_conf *file,

@@ -89,6 +89,11 @@ struct nl_nexthop {
 		uint32_t id;
 		uint32_t weight;	/* 1..256 */
 	} group[NL_ROUTE_MAX_NH];
+	/* A resilient group (`type resilient`): its bucket count and timers
+	 * (the kernel's clock ticks turned into ms; its buckets themselves
+	 * are the kernel's business). */
+	int resilient;
+	uint32_t res_buckets, res_idle_ms, res_unbalanced_ms;
 	int deleted;
 };
 

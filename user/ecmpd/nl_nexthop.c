@@ -9,8 +9,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
@@ -45,6 +47,44 @@ static int parse_group(const struct nlattr *a, struct nl_nexthop *n)
 	return 0;
 }
 
+/* Timers travel in clock ticks (USER_HZ, as for `ip nexthop`). */
+static uint32_t ticks_to_ms(uint32_t ticks)
+{
+	static long hz;
+	uint64_t ms;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	ms = (uint64_t)ticks * 1000 / hz;
+	return ms > UINT32_MAX ? UINT32_MAX : ms;
+}
+
+/* NHA_RES_GROUP: the bucket count (u16) and the two timers (u32). */
+static int parse_resilient(const struct nlattr *a, struct nl_nexthop *n)
+{
+	const struct nlattr *tb[NHA_RES_GROUP_MAX + 1] = { 0 };
+	struct nl_attrs at = { tb, NHA_RES_GROUP_MAX };
+
+	if (mnl_attr_parse_nested(a, nl_attr_cb, &at) != MNL_CB_OK)
+		return -1;
+	if (!tb[NHA_RES_GROUP_BUCKETS] || mnl_attr_get_payload_len(tb[NHA_RES_GROUP_BUCKETS]) != 2)
+		return -1;
+	n->resilient = 1;
+	n->res_buckets = mnl_attr_get_u16(tb[NHA_RES_GROUP_BUCKETS]);
+	if (tb[NHA_RES_GROUP_IDLE_TIMER]) {
+		if (mnl_attr_get_payload_len(tb[NHA_RES_GROUP_IDLE_TIMER]) != 4)
+			return -1;
+		n->res_idle_ms = ticks_to_ms(mnl_attr_get_u32(tb[NHA_RES_GROUP_IDLE_TIMER]));
+	}
+	if (tb[NHA_RES_GROUP_UNBALANCED_TIMER]) {
+		if (mnl_attr_get_payload_len(tb[NHA_RES_GROUP_UNBALANCED_TIMER]) != 4)
+			return -1;
+		n->res_unbalanced_ms =
+			ticks_to_ms(mnl_attr_get_u32(tb[NHA_RES_GROUP_UNBALANCED_TIMER]));
+	}
+	return 0;
+}
+
 int nl_nexthop_parse(const struct nlmsghdr *nlh, struct nl_nexthop *n)
 {
 	const struct nlattr *tb[NHA_MAX + 1] = { 0 };
@@ -61,12 +101,21 @@ int nl_nexthop_parse(const struct nlmsghdr *nlh, struct nl_nexthop *n)
 	if (!tb[NHA_ID] || mnl_attr_get_payload_len(tb[NHA_ID]) != 4)
 		return -1;
 	n->id = mnl_attr_get_u32(tb[NHA_ID]);
+	if (!n->id)		/* "assign one" in a request; never sent */
+		return -1;
 	n->dead = !!(nhm->nh_flags & RTNH_F_DEAD);
 	n->blackhole = !!tb[NHA_BLACKHOLE];
 	n->encap = !!tb[NHA_ENCAP];
 	n->fdb = !!tb[NHA_FDB];
-	if (tb[NHA_GROUP])
+	if (tb[NHA_GROUP]) {
+		if (tb[NHA_GROUP_TYPE] && mnl_attr_get_payload_len(tb[NHA_GROUP_TYPE]) != 2)
+			return -1;
+		if (tb[NHA_GROUP_TYPE] &&
+		    mnl_attr_get_u16(tb[NHA_GROUP_TYPE]) == NEXTHOP_GRP_TYPE_RES &&
+		    (!tb[NHA_RES_GROUP] || parse_resilient(tb[NHA_RES_GROUP], n)))
+			return -1;
 		return parse_group(tb[NHA_GROUP], n);
+	}
 	if (tb[NHA_OIF]) {
 		if (mnl_attr_get_payload_len(tb[NHA_OIF]) != 4)
 			return -1;

@@ -288,6 +288,9 @@ static void write_daemon(FILE *f, const char *socket)
 		if (json_get(st, "kernel_routes"))
 			fprintf(f, "ecmp_routes{source=\"kernel\"} %llu\n",
 				num(json_get(st, "kernel_routes"), "mirrored"));
+		if (json_get(st, "fpm_routes"))
+			fprintf(f, "ecmp_routes{source=\"fpm\"} %llu\n",
+				num(json_get(st, "fpm_routes"), "mirrored"));
 	}
 	if (st && !ctl_request(socket, "bfd show", &btext, 10000))
 		bfd = json_parse(btext, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
+#include <string.h>
 #include <arpa/inet.h>
 
 #include "ecmp_shared.h"
@@ -32,6 +33,15 @@ const char *text_reason(int reason)
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
 	       names[reason] : "unknown";
+}
+
+const char *text_route_source(const char *group)
+{
+	if (!*group || !strncmp(group, ECMP_MIRROR_GROUP_PREFIX, strlen(ECMP_MIRROR_GROUP_PREFIX)))
+		return "kernel";
+	if (!strncmp(group, ECMP_FPM_GROUP_PREFIX, strlen(ECMP_FPM_GROUP_PREFIX)))
+		return "fpm";
+	return "config";
 }
 
 const char *text_nh_state(int state)

@@ -16,6 +16,9 @@
 const char *text_reason(int reason);
 /* Name of an enum ecmp_nh_state ("up", "unresolved"); "unknown" else. */
 const char *text_nh_state(int state);
+/* Where a route through this group comes from, by the group's name:
+ * "config", "kernel" or "fpm" (no group: the kernel's own route). */
+const char *text_route_source(const char *group);
 char *text_mac(const uint8_t mac[6], char buf[TEXT_MAC_LEN]);
 /* An address of ECMP_AF_INET or ECMP_AF_INET6 (the ABI's families). */
 char *text_addr(uint8_t family, const void *addr, char *buf, size_t len);

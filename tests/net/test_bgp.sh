@@ -1,0 +1,233 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# BGP multipath through xdp-ecmp (`routes kernel`), with Debian's FRR:
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#                     zebra + bgpd AS 65000       bgpd AS 65001 each
+#
+# Each nexthop namespace announces 198.19.70.0/24 over eBGP (bgpd without
+# zebra); the router's bgpd takes the three paths (maximum-paths 8),
+# zebra installs one multipath route, ecmpd mirrors it.
+#  1. the route is mirrored with the three peers as its nexthops; for
+#     10,000 random destinations ecmpctl lookup names one of the kernel's
+#     nexthops for the prefix; flows go through XDP;
+#  2. one peer withdraws the prefix under traffic: exactly the flows of
+#     its path move (every other flow is seen at one sink only, the one
+#     lookup named before);
+#  3. it announces the prefix again under traffic: the newcomer takes idle
+#     buckets (no flow that is sending moves), then its share.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=eg$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+
+frr_dir_of() { echo "/tmp/$P.frr-$1"; }
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bgp-last.log 2>/dev/null
+	local d
+	for d in /tmp/"$P".frr-*; do
+		[ -d "$d" ] && kill $(cat "$d"/*.pid 2>/dev/null) 2>/dev/null
+	done
+	sleep 0.2
+	rm -rf /tmp/"$P".frr-*
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+rt() { ip -n "$P-rt" "$@"; }
+
+# frr_daemon NS NAME DAEMON ARGS...: one FRR daemon with its files in
+# NAME's directory (owned by frr, as FRR drops to it).
+frr_daemon() {
+	local ns=$1 d
+	d=$(frr_dir_of "$2")
+	chown -R frr:frr "$d"
+	nsx "$ns" "/usr/lib/frr/$3" -d -P 0 -i "$d/$3.pid" --vty_socket "$d" \
+		-f "$d/$3.conf" --log "file:$d/$3.log" "${@:4}" > /dev/null 2>&1
+}
+
+router_bgp() {
+	local d
+	d=$(frr_dir_of rt)
+	mkdir -p "$d"
+	: > "$d/zebra.conf"
+	cat > "$d/bgpd.conf" <<EOF
+router bgp 65000
+ bgp router-id 198.18.0.254
+ no bgp ebgp-requires-policy
+ timers bgp 1 3
+ neighbor 198.18.1.2 remote-as 65001
+ neighbor 198.18.2.2 remote-as 65001
+ neighbor 198.18.3.2 remote-as 65001
+ address-family ipv4 unicast
+  maximum-paths 8
+ exit-address-family
+EOF
+	frr_daemon "$P-rt" rt zebra -z "$d/zserv.api" || return 1
+	for _ in $(seq 1 50); do
+		[ -S "$d/zserv.api" ] && break
+		sleep 0.1
+	done
+	frr_daemon "$P-rt" rt bgpd -z "$d/zserv.api"
+}
+
+peer_bgp() { # N: nhN announces 198.19.70.0/24
+	local n=$1 d
+	d=$(frr_dir_of "nh$n")
+	mkdir -p "$d"
+	cat > "$d/bgpd.conf" <<EOF
+router bgp 65001
+ bgp router-id 198.18.$n.2
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ timers bgp 1 3
+ neighbor 198.18.$n.1 remote-as 65000
+ address-family ipv4 unicast
+  network 198.19.70.0/24
+ exit-address-family
+EOF
+	frr_daemon "$P-n$n" "nh$n" bgpd -Z
+}
+
+peer_vtysh() { # N COMMAND...: under "router bgp / address-family ipv4"
+	local n=$1
+	shift
+	nsx "$P-n$n" vtysh --vty_socket "$(frr_dir_of "nh$n")" -d bgpd -c "configure terminal" \
+		-c "router bgp 65001" -c "address-family ipv4 unicast" "${@/#/-c}" > /dev/null
+}
+
+# The kernel's nexthops for the prefix, "gw@dev ..." sorted.
+kset() {
+	rt -j route show 198.19.70.0/24 | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway")}]
+    print(" ".join(sorted("%s@%s" % (h.get("gateway"), h.get("dev")) for h in hops)))'
+}
+
+# ecmpd's nexthops for the prefix, the same way.
+eset() {
+	local g
+	g=$(topo_ctl "$P" -j route show 198.19.70.0/24 | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["prefix"] == "198.19.70.0/24" and r.get("source") == "kernel": print(r["group"])')
+	[ -n "$g" ] || return 0
+	topo_ctl "$P" -j group show "$g" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(" ".join(sorted(m["nexthop"] for m in json.load(sys.stdin)[0]["members"])))
+except (ValueError, IndexError, KeyError):
+    pass'
+}
+
+wait_kset() { # WANT: up to 20 s (BGP holds, zebra installs)
+	for _ in $(seq 1 200); do
+		[ "$(kset)" = "$1" ] && [ "$(eset)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+ALL="198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
+
+# The test flows the sinks saw (BGP's own TCP is counted there too).
+seen() { observe 4 | awk '$1 >= 20000 && $1 < 21000'; }
+
+setup() {
+	topo_create "$P" 4 || return 1	# nh4 runs no BGP
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1
+	topo_config "$P" "$CONF"
+	echo "routes kernel protocol bgp" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 && router_bgp &&
+		peer_bgp 1 && peer_bgp 2 && peer_bgp 3
+}
+
+test_mirrored() {
+	local bad
+	wait_kset "$ALL"
+	result "BGP multipath (3 eBGP peers) installed by zebra, mirrored by ecmpd" $? \
+		"kernel: $(kset) / ecmpd: $(eset)"
+	# 10,000 random destinations in the prefix: lookup names one of the
+	# kernel's nexthops for it.
+	bad=$(python3 -c '
+import random
+r = random.Random(7)
+for i in range(10000):
+    print("198.18.0.1 198.19.70.%d udp %d %d" % (r.randrange(256), r.randrange(1024, 65536), r.randrange(1, 65536)))' |
+		topo_ctl "$P" -j lookup - | python3 -c '
+import json, sys
+ok = set(sys.argv[1].split())
+print(sum(json.loads(l).get("nexthop") not in ok for l in sys.stdin))' "$ALL")
+	[ "$bad" = 0 ]
+	result "10,000 random destinations: lookup names one of the kernel's nexthops" $? "$bad outside"
+	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.f0"
+	check_through_xdp 198.19.70.9 "/tmp/$P.f0"
+}
+
+# traffic SECONDS: 1,000 flows (source ports 20000..20999) at 20,000
+# packets/s in the background; its pid in TRAFFIC.
+traffic() {
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.70.9 20000 1000 $(($1 * 20)) 20000 > /dev/null &
+	TRAFFIC=$!
+	sleep 0.5
+}
+
+test_withdraw() {
+	local moved others
+	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w0"
+	traffic 4
+	peer_vtysh 2 "no network 198.19.70.0/24"
+	wait_kset "198.18.1.2@r1 198.18.3.2@r3" && kill -0 "$TRAFFIC"
+	result "peer 2 withdraws: zebra and ecmpd follow while the flows send" $? \
+		"kernel: $(kset) / ecmpd: $(eset)"
+	wait "$TRAFFIC"
+	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w1"
+	# Seen by the sinks: flows that were not on r2 stayed at one sink,
+	# the one lookup named before; r2's all left it.
+	others=$(seen | join - <(sed 's/ [0-9.]*@r/ /' "/tmp/$P.w0") |
+		awk '$3 != 2 && $2 != $3' | wc -l)
+	moved=$(join "/tmp/$P.w0" "/tmp/$P.w1" | awk '$2 != $3' | wc -l)
+	[ "$(seen | wc -l)" = 1000 ] && [ "$others" = 0 ] &&
+		[ "$(others_moved "/tmp/$P.w0" "/tmp/$P.w1" r2)" = 0 ] &&
+		[ "$moved" = "$(grep -c '@r2$' "/tmp/$P.w0")" ] && ! grep -q "@r2$" "/tmp/$P.w1"
+	result "under traffic: exactly the withdrawn path's flows moved ($moved of 1,000)" $? \
+		"$others other flows seen elsewhere or at two sinks"
+}
+
+test_announce() {
+	local moved
+	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.a0"
+	traffic 4
+	peer_vtysh 2 "network 198.19.70.0/24"
+	wait_kset "$ALL" && kill -0 "$TRAFFIC"
+	result "peer 2 announces again: zebra and ecmpd follow while the flows send" $? \
+		"kernel: $(kset) / ecmpd: $(eset)"
+	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.a1"
+	wait "$TRAFFIC"
+	# While the 1,000 flows send, the newcomer takes idle buckets only.
+	moved=$(join "/tmp/$P.a0" "/tmp/$P.a1" | awk '$2 != $3' | wc -l)
+	[ "$moved" = 0 ] && [ "$(seen | awk '$2 == "multi"' | wc -l)" = 0 ]
+	result "under traffic: the newcomer takes idle buckets, no sending flow moves" $? \
+		"$moved moved"
+}
+
+if ! setup; then
+	result "setup (ecmpd, zebra and bgpd in the router, bgpd in 3 peers)" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+for t in ${ECMP_NET_TESTS:-mirrored withdraw announce}; do
+	"test_$t"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Routes from FRR zebra's Forwarding Plane Manager (`routes fpm listen`,
+# user/ecmpd/fpm.h), with zebra (module dplane_fpm_nl) and staticd from
+# Debian in the router:
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#
+# ecmpd's config has no `routes kernel`: whatever it forwards beyond its
+# own routes came over the FPM stream.
+#  1. staticd's ECMP routes (IPv4, IPv6) arrive with source fpm, zebra's
+#     nexthop groups with them; flows go through XDP to the nexthop
+#     ecmpctl lookup names, one of zebra's for the prefix;
+#  2. a path removed in FRR: only its flows move; a route removed: gone;
+#  3. zebra and staticd killed and started again with a route fewer: the
+#     routes stay while they are gone, zebra replays, the sweep removes the
+#     missing route only, 0 flows of the others moved;
+#  4. zebra with `no fpm use-next-hop-groups`: the same routes, inline;
+#  5. ecmpd SIGKILLed and restarted: zebra's routes kept from the pins
+#     until zebra replays them, 0 flows moved;
+#  6. `routes fpm` removed by reload: its routes leave the data path.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=ef$$
+CONF=/tmp/$P.conf
+FRR=/tmp/$P.frr
+. tests/net/lib.sh
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-fpm-last.log 2>/dev/null
+	[ -d "$FRR" ] && kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
+	sleep 0.1
+	rm -rf "$FRR"
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# zebra with the FPM module pointed at ecmpd (EXTRA: more zebra.conf).
+zebra_start() {
+	mkdir -p "$FRR"
+	{
+		echo "fpm address 127.0.0.1 port 2620"
+		[ -n "${1:-}" ] && echo "$1"
+	} > "$FRR/zebra.conf"
+	chown -R frr:frr "$FRR"
+	rm -f "$FRR/zserv.api"
+	nsx "$P-rt" /usr/lib/frr/zebra -d -P 0 -M dplane_fpm_nl -i "$FRR/zebra.pid" \
+		-z "$FRR/zserv.api" --vty_socket "$FRR" -f "$FRR/zebra.conf" \
+		--log "file:$FRR/zebra.log" > /dev/null 2>&1 || return 1
+	for _ in $(seq 1 50); do
+		[ -S "$FRR/zserv.api" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+staticd_start() { # [EXTRA-LINE]
+	{
+		printf 'ip route 198.19.60.0/24 198.18.%s.2\n' 1 2 3
+		printf 'ip route 198.19.61.0/24 198.18.%s.2\n' 1 4
+		printf 'ipv6 route 2001:db8:100:60::/64 2001:db8:%s::2\n' 1 2
+		[ -n "${1:-}" ] && echo "$1"
+	} > "$FRR/staticd.conf"
+	chown -R frr:frr "$FRR"
+	nsx "$P-rt" /usr/lib/frr/staticd -d -P 0 -i "$FRR/staticd.pid" -z "$FRR/zserv.api" \
+		--vty_socket "$FRR" -f "$FRR/staticd.conf" --log "file:$FRR/staticd.log" > /dev/null 2>&1
+}
+
+# FRR stops hard, zebra and staticd (as watchfrr would restart them).
+frr_kill() {
+	kill -9 "$(cat "$FRR/zebra.pid")" "$(cat "$FRR/staticd.pid")" 2>/dev/null
+	sleep 0.3
+}
+
+vty_static() {
+	nsx "$P-rt" vtysh --vty_socket "$FRR" -d staticd -c "configure terminal" -c "$1" > /dev/null
+}
+
+fs() { # FIELD of ecmpctl stats' fpm_routes
+	topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("fpm_routes", {}).get(sys.argv[1], ""))' "$1"
+}
+
+# "source group members..." of PREFIX in ecmpd ("" when it has no route
+# of its own for it).
+route_of() {
+	local g
+	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["prefix"] == sys.argv[1] and "group" in r: print(r["source"], r["group"])' "$1")
+	[ -n "$g" ] || return 0
+	set -- $g
+	echo "$1 $(topo_ctl "$P" -j group show "$2" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(" ".join(sorted(m["nexthop"] for m in json.load(sys.stdin)[0]["members"])))
+except (ValueError, IndexError, KeyError):
+    pass')"
+}
+
+wait_route() { # PREFIX WANT: up to 10 s
+	for _ in $(seq 1 100); do
+		[ "$(route_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+V4="fpm 198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
+V6="fpm 2001:db8:1::2@r1 2001:db8:2::2@r2"
+
+setup() {
+	topo_create "$P" 4 || return 1
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	topo_config "$P" "$CONF"
+	# zebra's daemons give their routes back within a second or two of
+	# its restart here: 3 s before the stale ones go.
+	echo "routes fpm listen 127.0.0.1 hold 30 sweep 3" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 && zebra_start &&
+		staticd_start "ip route 198.19.62.0/24 198.18.4.2"
+}
+
+test_stream() {
+	wait_route 198.19.60.0/24 "$V4" && wait_route 2001:db8:100:60::/64 "$V6"
+	result "staticd's ECMP routes over zebra's FPM stream: source fpm" $? \
+		"$(route_of 198.19.60.0/24) / $(route_of 2001:db8:100:60::/64) / state $(fs state)"
+	[ "$(fs state)" = connected ] && [ "$(fs nexthop_groups)" -ge 1 ] && [ "$(fs malformed)" = 0 ]
+	result "stats: connected, zebra's nexthop groups held, nothing malformed" $? \
+		"state $(fs state), groups $(fs nexthop_groups), malformed $(fs malformed)"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.f0"
+	! grep -q "@r4" "/tmp/$P.f0"
+	result "lookup: the 1,000 flows over zebra's 3 nexthops only" $?
+	check_through_xdp 198.19.60.9 "/tmp/$P.f0"
+}
+
+test_withdraw() {
+	local out
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.q0"
+	vty_static "no ip route 198.19.60.0/24 198.18.2.2"
+	wait_route 198.19.60.0/24 "fpm 198.18.1.2@r1 198.18.3.2@r3"
+	result "FRR removes one path: ecmpd follows" $? "$(route_of 198.19.60.0/24)"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.q1"
+	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
+	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
+	result "FRR removes one path: only its flows moved" $? "$out others moved"
+	vty_static "ip route 198.19.60.0/24 198.18.2.2"
+	wait_route 198.19.60.0/24 "$V4"
+	result "and adds it back" $? "$(route_of 198.19.60.0/24)"
+	vty_static "no ip route 198.19.61.0/24 198.18.1.2"
+	vty_static "no ip route 198.19.61.0/24 198.18.4.2"
+	wait_route 198.19.61.0/24 ""
+	result "FRR removes a route: gone from the data path" $? "$(route_of 198.19.61.0/24)"
+}
+
+# FRR restarted with a route fewer: the rest replayed, the one missing
+# swept, and no flow of the others moved.
+test_zebra_restart() {
+	local sweeps swept
+	wait_route 198.19.62.0/24 "fpm 198.18.4.2@r4"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.z0"
+	sweeps=$(fs sweeps)
+	swept=$(fs swept)
+	frr_kill
+	[ "$(fs state)" = lost ] && [ "$(route_of 198.19.60.0/24)" = "$V4" ] &&
+		[ "$(route_of 198.19.62.0/24)" = "fpm 198.18.4.2@r4" ]
+	result "FRR killed: its routes stay (hold)" $? "state $(fs state), $(route_of 198.19.60.0/24)"
+	zebra_start && staticd_start
+	for _ in $(seq 1 150); do
+		[ "$(fs sweeps)" -gt "$sweeps" ] && break
+		sleep 0.1
+	done
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.z1"
+	[ "$(fs sweeps)" -gt "$sweeps" ] && [ "$(fs swept)" = $((swept + 1)) ] &&
+		[ "$(route_of 198.19.60.0/24)" = "$V4" ] && [ -z "$(route_of 198.19.62.0/24)" ] &&
+		cmp -s "/tmp/$P.z0" "/tmp/$P.z1"
+	result "FRR back: replay, the route it dropped swept, 0 of 1,000 other flows moved" $? \
+		"sweeps $sweeps -> $(fs sweeps), swept $swept -> $(fs swept), 198.19.62.0/24: $(route_of 198.19.62.0/24), $(diff "/tmp/$P.z0" "/tmp/$P.z1" | grep -c '^>') moved"
+}
+
+test_no_nhg() {
+	frr_kill
+	zebra_start "no fpm use-next-hop-groups" && staticd_start
+	for _ in $(seq 1 150); do
+		[ "$(fs state)" = connected ] && [ "$(fs nexthop_groups)" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$(fs nexthop_groups)" = 0 ] && wait_route 198.19.60.0/24 "$V4" &&
+		wait_route 2001:db8:100:60::/64 "$V6"
+	result "no fpm use-next-hop-groups: the same routes, nexthops inline" $? \
+		"groups $(fs nexthop_groups), $(route_of 198.19.60.0/24)"
+}
+
+test_ecmpd_restart() {
+	local out
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.e0"
+	pkill -9 -f -- "--socket /tmp/$P.sock"
+	sleep 0.3
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8
+	# Before zebra's stream is back: the pins' fpm routes, adopted.
+	out=$(route_of 198.19.60.0/24)
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.e1"
+	[ "$out" = "$V4" ] && cmp -s "/tmp/$P.e0" "/tmp/$P.e1"
+	result "ecmpd SIGKILLed and restarted: zebra's routes adopted, 0 of 1,000 flows moved" $? \
+		"$out, state $(fs state), $(diff "/tmp/$P.e0" "/tmp/$P.e1" | grep -c '^>') moved"
+	for _ in $(seq 1 150); do
+		[ "$(fs sweeps)" -ge 1 ] && break
+		sleep 0.1
+	done
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.e2"
+	[ "$(fs sweeps)" -ge 1 ] && [ "$(fs swept)" = 0 ] && cmp -s "/tmp/$P.e0" "/tmp/$P.e2"
+	result "zebra reconnects and replays: nothing swept, nothing moved" $? \
+		"state $(fs state), sweeps $(fs sweeps), swept $(fs swept)"
+}
+
+test_removed() {
+	sed -i '/^routes fpm/d' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	[ -z "$(route_of 198.19.60.0/24)" ] && [ -z "$(fs state)" ]
+	result "routes fpm removed by reload: its routes leave the data path" $? \
+		"$(route_of 198.19.60.0/24)"
+}
+
+if ! setup; then
+	result "setup (ecmpd, zebra with dplane_fpm_nl, staticd)" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+for t in ${ECMP_NET_TESTS:-stream withdraw zebra_restart no_nhg ecmpd_restart removed}; do
+	"test_$t"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * zebra's FPM stream as ecmpd takes it (user/ecmpd/fpm.c), over a real
+ * TCP connection on 127.0.0.1: frames of netlink route and nexthop
+ * messages (nexthop groups before and after the routes naming them, a
+ * frame split across writes, DEL+NEW in one frame), the replay after a
+ * reconnect and its sweep, the hold after a loss, the precedence over the
+ * kernel's copy of a route; then hostile frames.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "ecmpd/fpm.h"
+#include "ecmpd/mirror.h"
+#include "ecmpd/plane.h"
+#include "../test.h"
+#include "nl_build.h"
+
+TEST_STATE_DEFINE;
+
+static struct fpm *f;
+static int client = -1;
+static uint64_t now = 1000000;
+static char lo[IF_NAMESIZE];
+
+/* A frame around the messages put from here on: frame_end() fills in
+ * its header. */
+static size_t frame_at;
+
+static void frame_begin(void)
+{
+	frame_at = nl_used;
+	nl_used += FPM_HEADER_LEN;
+}
+
+static void frame_end(void)
+{
+	size_t len = nl_used - frame_at;
+
+	nl_buf[frame_at] = FPM_VERSION;
+	nl_buf[frame_at + 1] = FPM_TYPE_NETLINK;
+	nl_buf[frame_at + 2] = len >> 8;
+	nl_buf[frame_at + 3] = len & 0xff;
+}
+
+static uint32_t sweep_ms;	/* the config's sweep for the next start() */
+
+static void start(void)
+{
+	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
+			      .addr = { 127, 0, 0, 1 }, .port = 0, .hold_ms = 30000,
+			      .sweep_ms = sweep_ms };
+	char err[256];
+
+	fpm_free(f);
+	f = fpm_new();
+	ASSERT_TRUE(f != NULL, "fpm_new");
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 1, "listening");
+}
+
+/* zebra connects (port 0 above: the one the kernel gave). */
+static void connect_zebra(void)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	uint64_t before = fpm_stats(f)->connections;
+	int i;
+
+	getsockname(fpm_listen_fd(f), (struct sockaddr *)&a, &al);
+	client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_EQ(connect(client, (struct sockaddr *)&a, al), 0, "connect");
+	for (i = 0; i < 100 && fpm_stats(f)->connections == before; i++) {
+		fpm_accept(f, now);
+		if (fpm_stats(f)->connections == before)
+			usleep(10000);
+	}
+	ASSERT_TRUE(fpm_conn_fd(f) >= 0 && fpm_stats(f)->connections == before + 1, "accepted");
+	ASSERT_STR_EQ(fpm_state(f), "replaying", "replaying after the connect");
+}
+
+/* Sends what was put (in two writes split at cut, if not 0) and has ecmpd
+ * read it; returns fpm_read()'s "changed". */
+static int send_and_read(size_t cut)
+{
+	struct pollfd p = { .fd = fpm_conn_fd(f), .events = POLLIN };
+	int changed = 0;
+
+	if (cut) {
+		ASSERT_EQ(write(client, nl_buf, cut), (long long)cut, "first part");
+		poll(&p, 1, 1000);
+		changed |= fpm_read(f, now);
+	}
+	ASSERT_EQ(write(client, nl_buf + cut, nl_used - cut), (long long)(nl_used - cut), "write");
+	nl_used = 0;
+	p.fd = fpm_conn_fd(f);
+	poll(&p, 1, 1000);
+	changed |= fpm_read(f, now);
+	return changed;
+}
+
+static struct ecmp_conf out;
+
+/* The mirror as ecmpd builds it from what the stream holds (and the
+ * kernel's routes in nl_buf, when kernel is set). */
+static void merge(int kernel)
+{
+	static struct conf_kernel_routes k = { .enabled = 1, .table = RT_TABLE_MAIN };
+	struct mirror *m = mirror_new();
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 };
+
+	k.proto[RTPROT_BGP / 8] |= 1 << (RTPROT_BGP % 8);
+	config_free(&out);
+	mirror_begin(m);
+	if (kernel) {
+		const struct nlmsghdr *nlh;
+		static struct nl_route r;
+		int left = nl_used;
+
+		for (nlh = (void *)nl_buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			if (!nl_route_parse(nlh, &r))
+				mirror_take(m, &k, &r);
+		nl_used = 0;
+	}
+	fpm_feed(f, m);
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	mirror_free(m);
+}
+
+static const char *group_of(const char *dst)
+{
+	const struct conf_route *r = route_of(&out, dst);
+
+	return r && r->group >= 0 ? out.group[r->group].name : "-";
+}
+
+static char want[256];
+
+static const char *names(const char *a, const char *b)
+{
+	if (b)
+		snprintf(want, sizeof(want), a, lo, lo);
+	else
+		snprintf(want, sizeof(want), a, lo);
+	return want;
+}
+
+static void test_fpm_stream(void)
+{
+	const struct nhspec objs[] = {
+		{ .id = 1, .via = "198.18.1.2" },
+		{ .id = 2, .via = "198.18.2.2" },
+		{ .id = 10, .ngroup = 2, .group = { { 1, 1 }, { 2, 3 } } },
+	};
+	unsigned i;
+
+	start();
+	connect_zebra();
+	/* Frame 1: nexthop groups, then routes over one and inline. */
+	frame_begin();
+	for (i = 0; i < 3; i++)
+		put_nexthop(&objs[i]);
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .protocol = RTPROT_ZEBRA, .nh_id = 10 });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .protocol = 188, .nhops = 2,
+				  .hop = { { "198.18.1.2" }, { "198.18.3.2" } } });
+	put_route(&(struct spec){ .dst = "2001:db8:100::/48", .nhops = 1, .hop = { { "2001:db8:1::2" } } });
+	put_route(&(struct spec){ .dst = "198.19.9.0/24", .table = 100, .nhops = 1,
+				  .hop = { { "198.18.1.2" } } });	/* a VRF's */
+	frame_end();
+	/* Frame 2: a route over a group not sent yet; frame 3: the group. */
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.3.0/24", .nh_id = 20 });
+	frame_end();
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 20, .ngroup = 1, .group = { { 2, 1 } } });
+	frame_end();
+	/* Split inside frame 1's header. */
+	ASSERT_EQ(send_and_read(3), 1, "the routes changed");
+	ASSERT_EQ(fpm_stats(f)->frames, 3, "three frames");
+	ASSERT_EQ(fpm_stats(f)->routes, 4, "four routes held (not the VRF's)");
+	ASSERT_EQ(fpm_stats(f)->groups, 4, "four nexthop objects");
+	ASSERT_EQ(fpm_stats(f)->ignored, 1, "the VRF's route ignored");
+	ASSERT_EQ(fpm_stats(f)->malformed, 0, "nothing malformed");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s 198.18.2.2@%s*3", lo),
+		      "over a nexthop group: its paths, weights kept");
+	ASSERT_TRUE(!strncmp(group_of("198.19.1.0/24"), ECMP_FPM_GROUP_PREFIX,
+			     strlen(ECMP_FPM_GROUP_PREFIX)), "an fpm: group");
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), names("198.18.1.2@%s 198.18.3.2@%s", lo),
+		      "inline multipath, any protocol");
+	ASSERT_STR_EQ(members_of(&out, "198.19.3.0/24"), names("198.18.2.2@%s", NULL),
+		      "a group that came after its route");
+	ASSERT_STR_EQ(members_of(&out, "2001:db8:100::/48"), names("2001:db8:1::2@%s", NULL), "IPv6");
+	ASSERT_STR_EQ(members_of(&out, "198.19.9.0/24"), "none", "another table: not taken");
+
+	/* One frame: DEL and NEW of a prefix, a replace; then a DEL alone. */
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.2.0/24" });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.4.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "replaced");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), names("198.18.4.2@%s", NULL),
+		      "DEL+NEW in one frame: the new route");
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.3.0/24" });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "deleted");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.3.0/24"), "none", "deleted");
+	ASSERT_EQ(fpm_stats(f)->routes, 3, "three left");
+
+	/* zebra's route wins over the kernel's copy of the prefix. */
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.9.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.5.0/24", .nhops = 1, .hop = { { "198.18.9.2" } } });
+	merge(1);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s 198.18.2.2@%s*3", lo),
+		      "zebra's route over the kernel's");
+	ASSERT_STR_EQ(members_of(&out, "198.19.5.0/24"), names("198.18.9.2@%s", NULL),
+		      "the kernel's alone: mirrored");
+	ASSERT_TRUE(!strncmp(group_of("198.19.5.0/24"), ECMP_MIRROR_GROUP_PREFIX,
+			     strlen(ECMP_MIRROR_GROUP_PREFIX)), "a kernel: group");
+	close(client);
+}
+
+/* A reconnect replays the whole FIB; what it leaves out goes once the
+ * sweep time has passed and the stream has been quiet for
+ * FPM_REPLAY_QUIET_MS, not before. Then the hold: a stream gone that long
+ * takes its routes with it. */
+static void test_fpm_replay(void)
+{
+	sweep_ms = 10000;
+	start();
+	connect_zebra();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.2.2" } } });
+	frame_end();
+	send_and_read(0);
+	now += sweep_ms;
+	ASSERT_EQ(fpm_tick(f, now), 0, "the first replay: nothing to sweep");
+	ASSERT_STR_EQ(fpm_state(f), "connected", "connected");
+	close(client);
+	fpm_read(f, now);
+	ASSERT_STR_EQ(fpm_state(f), "lost", "the stream ended");
+	ASSERT_EQ(fpm_stats(f)->routes, 2, "its routes stay");
+
+	now += 1000;
+	connect_zebra();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	send_and_read(0);
+	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 0, "quiet, inside the sweep time: nothing swept");
+	ASSERT_EQ(fpm_stats(f)->routes, 2, "both held during the replay");
+	/* A message late in the sweep time: quiet counts from it. */
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	now += sweep_ms - 500;
+	send_and_read(0);
+	ASSERT_EQ(fpm_tick(f, now + 500), 0, "the sweep time over, the stream not quiet: nothing swept");
+	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 1, "both: swept");
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "the one not replayed is gone");
+	ASSERT_EQ(fpm_stats(f)->swept, 1, "counted");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "none", "swept from the mirror");
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s", NULL), "the replayed one stays");
+	now += FPM_REPLAY_QUIET_MS;
+
+	/* A new connection while the old one is open replaces it. */
+	now += 5000;
+	{
+		int old = client;
+
+		connect_zebra();
+		ASSERT_EQ(fpm_stats(f)->connections, 3, "three connections");
+		close(old);
+	}
+	close(client);
+	fpm_read(f, now);
+	ASSERT_EQ(fpm_tick(f, now + 29999), 0, "inside the hold: kept");
+	ASSERT_EQ(fpm_tick(f, now + 30000), 1, "the hold is over: removed");
+	ASSERT_EQ(fpm_stats(f)->routes, 0, "nothing held");
+}
+
+/* Frames that are not FPM netlink end the stream; a bad message inside a
+ * good frame is counted and the stream goes on. */
+static void test_fpm_hostile(void)
+{
+	static const struct { const char *what; uint8_t b[4]; } bad_headers[] = {
+		{ "version 2", { 2, 1, 0, 4 } },
+		{ "type 2 (protobuf)", { 1, 2, 0, 4 } },
+		{ "length 3", { 1, 1, 0, 3 } },
+	};
+	int changed;
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad_headers) / sizeof(bad_headers[0]); i++) {
+		start();
+		ASSERT_EQ(fpm_input(f, bad_headers[i].b, 4, now, &changed), -EPROTO, bad_headers[i].what);
+		ASSERT_EQ(fpm_stats(f)->malformed, 1, bad_headers[i].what);
+	}
+	start();
+	/* A message longer than its frame: the frame's rest is skipped, the
+	 * next frame taken. */
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	((struct nlmsghdr *)(nl_buf + FPM_HEADER_LEN))->nlmsg_len += 64;
+	frame_end();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	/* A route whose RTA_DST is cut to 5 bytes: refused alone. */
+	frame_begin();
+	{
+		size_t at = nl_used;
+		struct nlmsghdr *nlh = (void *)(nl_buf + at);
+		struct nlattr *a;
+
+		put_route(&(struct spec){ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+		mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+			if (mnl_attr_get_type(a) == RTA_DST)
+				a->nla_len = 5;
+	}
+	frame_end();
+	/* Half a frame: kept for the next bytes. */
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.4.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	ASSERT_EQ(fpm_input(f, nl_buf, nl_used - 10, now, &changed), 0, "a stream still followed");
+	ASSERT_EQ(changed, 1, "the good frame taken");
+	ASSERT_EQ(fpm_stats(f)->malformed, 2, "the long message and the cut RTA_DST");
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "only 198.19.2.0/24 so far");
+	ASSERT_EQ(fpm_input(f, nl_buf + nl_used - 10, 10, now, &changed), 0, "the rest");
+	ASSERT_EQ(fpm_stats(f)->routes, 2, "and the completed frame's");
+	nl_used = 0;
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), "none", "the long message: not taken");
+	ASSERT_STR_EQ(members_of(&out, "198.19.4.0/24"), names("198.18.1.2@%s", NULL),
+		      "the frame that came in two parts");
+}
+
+int main(void)
+{
+	if (!if_indextoname(1, lo))
+		return 1;
+	RUN_TEST(test_fpm_stream);
+	RUN_TEST(test_fpm_replay);
+	RUN_TEST(test_fpm_hostile);
+	fpm_free(f);
+	config_free(&out);
+	return test_summary();
+}

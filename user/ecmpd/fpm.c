@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * FRR zebra's FPM stream (fpm.h): the listener, the connection, the frame
+ * parser, the replay's sweep and the hold; the routes themselves are in
+ * fpm_table.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+
+#include "fpm.h"
+#include "fpm_table.h"
+#include "lib/log.h"
+#include "lib/text.h"
+
+struct fpm {
+	struct conf_fpm conf;		/* what lfd listens on */
+	int lfd, cfd;
+	char peer[64];
+	uint8_t *buf;			/* stream bytes not yet a whole frame */
+	size_t len, cap;
+	struct fpm_table *table;
+	uint32_t gen;			/* connections so far: the stamp */
+	uint64_t connect_ms;		/* the replay ends after sweep_ms... */
+	uint64_t last_msg_ms;		/* ...once the stream is quiet */
+	uint64_t lost_ms;		/* the hold runs from here; 0: none */
+	struct fpm_stats st;
+};
+
+#define FPM_BUF		(128 * 1024)	/* two frames of the largest size */
+#define FPM_READ_BUDGET	64		/* reads per call: the loop stays live */
+
+struct fpm *fpm_new(void)
+{
+	struct fpm *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->lfd = f->cfd = -1;
+	f->table = fpm_table_new();
+	f->buf = malloc(FPM_BUF);
+	f->cap = FPM_BUF;
+	if (!f->table || !f->buf) {
+		fpm_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Counts kept in step with the table. */
+static void counts(struct fpm *f)
+{
+	f->st.routes = fpm_table_routes(f->table);
+	f->st.groups = fpm_table_groups(f->table);
+}
+
+void fpm_free(struct fpm *f)
+{
+	if (!f)
+		return;
+	if (f->cfd >= 0)
+		close(f->cfd);
+	if (f->lfd >= 0)
+		close(f->lfd);
+	fpm_table_free(f->table);
+	free(f->buf);
+	free(f);
+}
+
+const struct fpm_stats *fpm_stats(const struct fpm *f)
+{
+	return &f->st;
+}
+
+const char *fpm_state(const struct fpm *f)
+{
+	if (f->cfd >= 0)
+		return f->st.replaying ? "replaying" : "connected";
+	if (f->lost_ms)
+		return "lost";
+	return f->lfd >= 0 ? "listening" : "off";
+}
+
+int fpm_listen_fd(const struct fpm *f)
+{
+	return f->lfd;
+}
+
+int fpm_conn_fd(const struct fpm *f)
+{
+	return f->cfd;
+}
+
+/* ---- the stream ---- */
+
+/* One netlink message of a frame. 1 when the table changed. */
+static int take_message(struct fpm *f, const struct nlmsghdr *nlh)
+{
+	f->st.messages++;
+	switch (fpm_table_take(f->table, nlh, f->gen)) {
+	case FPM_TAKE_CHANGED:
+		return 1;
+	case FPM_TAKE_IGNORED:
+		f->st.ignored++;
+		return 0;
+	case FPM_TAKE_MALFORMED:
+		f->st.malformed++;
+		return 0;
+	case FPM_TAKE_NOMEM:
+		/* The table now differs from zebra's: said once, counted;
+		 * the next replay (zebra reconnecting) sets it right. */
+		if (!f->st.nomem++)
+			pr_warn("routes fpm: out of memory taking zebra's routes; some are missing until zebra replays its table");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* One frame's payload: its netlink messages, each checked against what
+ * is left of the frame. A message that does not fit ends the frame (the
+ * next frame is still found by the frame's own length). */
+static int take_frame(struct fpm *f, const uint8_t *p, size_t len)
+{
+	int changed = 0;
+
+	f->st.frames++;
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		size_t step;
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len) {
+			f->st.malformed++;
+			return changed;
+		}
+		changed |= take_message(f, nlh);
+		step = NLMSG_ALIGN(nlh->nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return changed;
+}
+
+/* Applies the whole frames in buf, keeps a partial one. */
+static int process(struct fpm *f, uint64_t now_ms, int *changed)
+{
+	size_t off = 0;
+
+	f->last_msg_ms = now_ms;
+	while (f->len - off >= FPM_HEADER_LEN) {
+		const uint8_t *h = f->buf + off;
+		size_t flen = (size_t)h[2] << 8 | h[3];
+
+		if (h[0] != FPM_VERSION || h[1] != FPM_TYPE_NETLINK || flen < FPM_HEADER_LEN) {
+			f->st.malformed++;
+			f->len = 0;
+			return -EPROTO;
+		}
+		if (f->len - off < flen)
+			break;
+		/* Netlink messages are read in place: 4-byte aligned. */
+		if ((uintptr_t)(h + FPM_HEADER_LEN) % 4) {
+			memmove(f->buf, f->buf + off, f->len - off);
+			f->len -= off;
+			off = 0;
+			continue;
+		}
+		*changed |= take_frame(f, h + FPM_HEADER_LEN, flen - FPM_HEADER_LEN);
+		off += flen;
+	}
+	memmove(f->buf, f->buf + off, f->len - off);
+	f->len -= off;
+	counts(f);
+	return 0;
+}
+
+int fpm_input(struct fpm *f, const void *buf, size_t len, uint64_t now_ms,
+	      int *changed)
+{
+	*changed = 0;
+	while (len) {
+		size_t n = len < f->cap - f->len ? len : f->cap - f->len;
+		int err;
+
+		memcpy(f->buf + f->len, buf, n);
+		f->len += n;
+		buf = (const uint8_t *)buf + n;
+		len -= n;
+		err = process(f, now_ms, changed);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- the connection ---- */
+
+static void close_listener(struct fpm *f)
+{
+	if (f->lfd >= 0)
+		close(f->lfd);
+	f->lfd = -1;
+	f->st.listening = 0;
+}
+
+void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
+{
+	if (f->cfd < 0)
+		return;
+	close(f->cfd);
+	f->cfd = -1;
+	f->len = 0;
+	f->st.connected = f->st.replaying = 0;
+	f->lost_ms = now_ms ? now_ms : 1;
+	pr_warn("routes fpm: zebra's connection from %s ended (%s); its %u routes stay for %u s (hold) or until it comes back",
+		f->peer, why, f->st.routes, f->conf.hold_ms / 1000);
+}
+
+static int same_listen(const struct conf_fpm *a, const struct conf_fpm *b)
+{
+	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
+		  char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl;
+	char a[64];
+	int one = 1, fd;
+
+	if (!c->enabled) {
+		close_listener(f);
+		fpm_close_conn(f, now_ms, "routes fpm removed from the config");
+		fpm_table_clear(f->table);
+		counts(f);
+		f->lost_ms = 0;
+		f->conf = *c;
+		return 0;
+	}
+	if (f->lfd >= 0 && same_listen(&f->conf, c)) {
+		f->conf.hold_ms = c->hold_ms;
+		f->conf.sweep_ms = c->sweep_ms;
+		return 0;
+	}
+	close_listener(f);
+	text_addr(c->family, c->addr, a, sizeof(a));
+	if (c->family == ECMP_AF_INET) {
+		struct sockaddr_in *in = (void *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(c->port);
+		memcpy(&in->sin_addr, c->addr, 4);
+		sl = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (void *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(c->port);
+		memcpy(&in6->sin6_addr, c->addr, 16);
+		sl = sizeof(*in6);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 4)) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "routes fpm: cannot listen on %s%s%s port %u: %s%s",
+			 c->family == ECMP_AF_INET6 ? "[" : "", a,
+			 c->family == ECMP_AF_INET6 ? "]" : "", c->port, strerror(e),
+			 e == EADDRINUSE ? " (another FPM server, or zebra's old fpm module, holds the port)" :
+			 e == EADDRNOTAVAIL ? " (not an address of this host)" : "");
+		f->conf = *c;
+		return -e;
+	}
+	f->lfd = fd;
+	f->conf = *c;
+	f->st.listening = 1;
+	pr_info("routes fpm: listening on %s%s%s port %u for zebra (dplane_fpm_nl)",
+		c->family == ECMP_AF_INET6 ? "[" : "", a,
+		c->family == ECMP_AF_INET6 ? "]" : "", c->port);
+	return 1;
+}
+
+/* A dead zebra (power gone, no FIN) is noticed within about 20 s. */
+static void set_keepalive(int fd)
+{
+	int on = 1, idle = 10, intvl = 3, cnt = 3;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+void fpm_accept(struct fpm *f, uint64_t now_ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char a[INET6_ADDRSTRLEN] = "?";
+	int fd = accept4(f->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, a, sizeof(a));
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
+	if (f->cfd >= 0)
+		fpm_close_conn(f, now_ms, "a new connection replaces it");
+	set_keepalive(fd);
+	f->cfd = fd;
+	f->len = 0;
+	f->gen++;
+	f->connect_ms = f->last_msg_ms = now_ms;
+	f->lost_ms = 0;
+	f->st.connections++;
+	f->st.connected = f->st.replaying = 1;
+	snprintf(f->peer, sizeof(f->peer), "%s", a);
+	pr_info("routes fpm: zebra connected from %s; of the %u routes held, those it does not send again within %u s are removed then",
+		a, f->st.routes, f->conf.sweep_ms / 1000);
+}
+
+int fpm_read(struct fpm *f, uint64_t now_ms)
+{
+	int changed = 0, i;
+
+	for (i = 0; i < FPM_READ_BUDGET && f->cfd >= 0; i++) {
+		ssize_t n = read(f->cfd, f->buf + f->len, f->cap - f->len);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			fpm_close_conn(f, now_ms, n ? strerror(errno) : "closed by zebra");
+			break;
+		}
+		f->len += n;
+		if (process(f, now_ms, &changed)) {
+			f->st.broken++;
+			fpm_close_conn(f, now_ms, "a frame that is not FPM version 1 netlink; zebra's module must be dplane_fpm_nl");
+		}
+	}
+	return changed;
+}
+
+int fpm_tick(struct fpm *f, uint64_t now_ms)
+{
+	uint32_t n;
+
+	/* zebra replays what it has at once, and what its daemons give it
+	 * back (staticd, bgpd reconnecting) over the next seconds: stale
+	 * routes go once sweep_ms has passed and the stream is quiet. */
+	if (f->cfd >= 0 && f->st.replaying && now_ms - f->connect_ms >= f->conf.sweep_ms &&
+	    now_ms - f->last_msg_ms >= FPM_REPLAY_QUIET_MS) {
+		f->st.replaying = 0;
+		f->st.adopted = 0;
+		n = fpm_table_sweep(f->table, f->gen);
+		counts(f);
+		f->st.sweeps++;
+		f->st.swept += n;
+		pr_info("routes fpm: zebra's replay is complete: %u routes, %u nexthop groups; %u routes it did not send again removed",
+			f->st.routes, f->st.groups, n);
+		return n > 0;
+	}
+	if (f->cfd < 0 && f->lost_ms && now_ms - f->lost_ms >= f->conf.hold_ms) {
+		n = f->st.routes;
+		f->lost_ms = 0;
+		f->st.adopted = 0;
+		fpm_table_clear(f->table);
+		counts(f);
+		pr_warn("routes fpm: zebra did not come back within %u s (hold): its %u routes removed, the kernel forwards what it has",
+			f->conf.hold_ms / 1000, n);
+		return n > 0;
+	}
+	return 0;
+}
+
+/* ---- a restarted ecmpd, the mirror ---- */
+
+int fpm_adopt(struct fpm *f, const struct plane *p, uint64_t now_ms)
+{
+	int err = fpm_table_adopt(f->table, p);
+
+	counts(f);
+	if (err)
+		return err;
+	if (f->st.routes) {
+		f->lost_ms = now_ms ? now_ms : 1;
+		f->st.adopted = 1;
+		pr_info("routes fpm: %u routes zebra streamed before the restart kept until it replays them (hold %u s)",
+			f->st.routes, f->conf.hold_ms / 1000);
+	}
+	return 0;
+}
+
+void fpm_feed(const struct fpm *f, struct mirror *m)
+{
+	fpm_table_feed(f->table, m);
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The routes and nexthop groups zebra's FPM stream holds now
+ * (fpm_table.h): a prefix index over route slots, groups sorted by id.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "fpm_table.h"
+#include "mirror.h"
+#include "netlink.h"
+#include "plane.h"
+#include "lib/lpm.h"
+#include "lib/route_set.h"
+#include "lib/text.h"
+
+/* A prefix's route as zebra last sent it (nexthops allocated apart: a
+ * full table is mostly one or two of them). */
+struct froute {
+	uint8_t family, prefixlen, protocol, type;
+	uint8_t addr[16];
+	uint8_t in_use, encap;
+	uint16_t nnh;
+	uint32_t metric, nh_id;
+	uint32_t gen;			/* the connection that sent it last */
+	struct nl_route_nh *nh;
+};
+
+struct fobj {
+	struct nl_nexthop n;
+	uint32_t gen;
+};
+
+struct fpm_table {
+	struct route_set *index;	/* prefix -> slot in r[] */
+	struct froute *r;
+	uint32_t nr, capr;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	struct fobj *obj;		/* sorted by id */
+	int nobj, capobj;
+	uint32_t nroutes, ngroups;
+};
+
+struct fpm_table *fpm_table_new(void)
+{
+	struct fpm_table *t = calloc(1, sizeof(*t));
+
+	if (t && !(t->index = route_set_new())) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+void fpm_table_free(struct fpm_table *t)
+{
+	if (!t)
+		return;
+	fpm_table_clear(t);
+	route_set_free(t->index);
+	free(t);
+}
+
+uint32_t fpm_table_routes(const struct fpm_table *t)
+{
+	return t->nroutes;
+}
+
+uint32_t fpm_table_groups(const struct fpm_table *t)
+{
+	return t->ngroups;
+}
+
+static struct lpm_route key_of(uint8_t family, uint8_t prefixlen, const uint8_t *addr)
+{
+	struct lpm_route k = { .family = family, .prefixlen = prefixlen };
+
+	memcpy(k.addr, addr, 16);
+	lpm_mask(k.addr, family, prefixlen);
+	return k;
+}
+
+static void route_del(struct fpm_table *t, const struct lpm_route *k)
+{
+	const struct lpm_route *at = route_set_get(t->index, k);
+	struct froute *x;
+
+	if (!at)
+		return;
+	x = &t->r[at->leaf];
+	free(x->nh);
+	memset(x, 0, sizeof(*x));
+	t->free_slots[t->nfree++] = at->leaf;
+	route_set_del(t->index, k);
+	t->nroutes--;
+}
+
+void fpm_table_clear(struct fpm_table *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->r[i].in_use) {
+			struct lpm_route k = key_of(t->r[i].family, t->r[i].prefixlen, t->r[i].addr);
+
+			route_del(t, &k);
+		}
+	free(t->r);
+	free(t->free_slots);
+	t->r = NULL;
+	t->free_slots = NULL;
+	t->nr = t->capr = t->nfree = 0;
+	free(t->obj);
+	t->obj = NULL;
+	t->nobj = t->capobj = 0;
+	t->ngroups = 0;
+}
+
+/* A slot for a new route, or -ENOMEM. */
+static int64_t slot_alloc(struct fpm_table *t)
+{
+	if (t->nfree)
+		return t->free_slots[--t->nfree];
+	if (t->nr == t->capr) {
+		uint32_t cap = t->capr ? 2 * t->capr : 1024;
+		struct froute *r = realloc(t->r, sizeof(*r) * cap);
+		uint32_t *fs;
+
+		if (!r)
+			return -ENOMEM;
+		t->r = r;
+		fs = realloc(t->free_slots, sizeof(*fs) * cap);
+		if (!fs)
+			return -ENOMEM;
+		t->free_slots = fs;
+		t->capr = cap;
+	}
+	memset(&t->r[t->nr], 0, sizeof(t->r[0]));
+	return t->nr++;
+}
+
+static int route_put(struct fpm_table *t, const struct nl_route *r, uint32_t gen)
+{
+	struct lpm_route k = key_of(r->family, r->prefixlen, r->addr);
+	const struct lpm_route *at = route_set_get(t->index, &k);
+	struct nl_route_nh *nh = NULL;
+	struct froute *x;
+	int64_t slot;
+
+	if (r->nnh) {
+		nh = malloc(sizeof(*nh) * r->nnh);
+		if (!nh)
+			return -ENOMEM;
+		memcpy(nh, r->nh, sizeof(*nh) * r->nnh);
+	}
+	if (at) {
+		slot = at->leaf;
+	} else {
+		slot = slot_alloc(t);
+		if (slot < 0) {
+			free(nh);
+			return -ENOMEM;
+		}
+		k.leaf = slot;
+		if (route_set_put(t->index, &k)) {
+			t->free_slots[t->nfree++] = slot;
+			free(nh);
+			return -ENOMEM;
+		}
+		t->nroutes++;
+	}
+	x = &t->r[slot];
+	free(x->nh);
+	x->family = r->family;
+	x->prefixlen = r->prefixlen;
+	memcpy(x->addr, k.addr, 16);
+	x->protocol = r->protocol;
+	x->type = r->type;
+	x->in_use = 1;
+	/* More paths than a group holds: kept as the kernel's. */
+	x->encap = r->encap || r->nh_truncated;
+	x->nnh = r->nnh;
+	x->metric = r->metric;
+	x->nh_id = r->nh_id;
+	x->gen = gen;
+	x->nh = nh;
+	return 0;
+}
+
+static int obj_pos(const struct fpm_table *t, uint32_t id, int *found)
+{
+	int lo = 0, hi = t->nobj;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (t->obj[mid].n.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < t->nobj && t->obj[lo].n.id == id;
+	return lo;
+}
+
+static int obj_put(struct fpm_table *t, const struct nl_nexthop *n, uint32_t gen)
+{
+	int found, i = obj_pos(t, n->id, &found);
+
+	if (!found) {
+		if (t->nobj == t->capobj) {
+			int cap = t->capobj ? 2 * t->capobj : 64;
+			struct fobj *o = realloc(t->obj, sizeof(*o) * cap);
+
+			if (!o)
+				return -ENOMEM;
+			t->obj = o;
+			t->capobj = cap;
+		}
+		memmove(&t->obj[i + 1], &t->obj[i], sizeof(*t->obj) * (t->nobj - i));
+		t->nobj++;
+		t->ngroups++;
+	}
+	t->obj[i].n = *n;
+	t->obj[i].gen = gen;
+	return 0;
+}
+
+static void obj_del(struct fpm_table *t, uint32_t id)
+{
+	int found, i = obj_pos(t, id, &found);
+
+	if (!found)
+		return;
+	memmove(&t->obj[i], &t->obj[i + 1], sizeof(*t->obj) * (t->nobj - i - 1));
+	t->nobj--;
+	t->ngroups--;
+}
+
+uint32_t fpm_table_sweep(struct fpm_table *t, uint32_t gen)
+{
+	uint32_t i, n = 0;
+	int j, k = 0;
+
+	for (i = 0; i < t->nr; i++) {
+		struct froute *x = &t->r[i];
+
+		if (x->in_use && x->gen != gen) {
+			struct lpm_route key = key_of(x->family, x->prefixlen, x->addr);
+
+			route_del(t, &key);
+			n++;
+		}
+	}
+	for (j = 0; j < t->nobj; j++)
+		if (t->obj[j].gen == gen)
+			t->obj[k++] = t->obj[j];
+	t->ngroups = t->nobj = k;
+	return n;
+}
+
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
+			     uint32_t gen)
+{
+	static struct nl_route r;	/* 2 KiB; the main thread's alone */
+	struct nl_nexthop n;
+	struct lpm_route k;
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (nl_route_parse(nlh, &r) < 0)
+			return FPM_TAKE_MALFORMED;
+		/* Another family, or another VRF's table: not ours. */
+		if (!r.family || r.table != RT_TABLE_MAIN || r.cloned)
+			return FPM_TAKE_IGNORED;
+		if (r.deleted) {
+			k = key_of(r.family, r.prefixlen, r.addr);
+			if (!route_set_get(t->index, &k))
+				return FPM_TAKE_SAME;
+			route_del(t, &k);
+			return FPM_TAKE_CHANGED;
+		}
+		return route_put(t, &r, gen) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		if (nl_nexthop_parse(nlh, &n))
+			return FPM_TAKE_MALFORMED;
+		if (n.deleted) {
+			obj_del(t, n.id);
+			return FPM_TAKE_CHANGED;
+		}
+		return obj_put(t, &n, gen) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
+	default:
+		return FPM_TAKE_IGNORED;
+	}
+}
+
+/* ---- a restarted ecmpd's pins ---- */
+
+struct adopt_ctx {
+	struct fpm_table *t;
+	const struct plane *p;
+	int err;
+};
+
+static int adopt_one(const struct lpm_route *lr, void *arg)
+{
+	struct adopt_ctx *c = arg;
+	static struct nl_route r;
+	const struct grp *g;
+	uint32_t gid;
+	int i;
+
+	if (lr->leaf == ECMP_LPM_NONE || lr->leaf == ECMP_LPM_LOCAL ||
+	    lr->leaf == ECMP_LPM_CONNECTED)
+		return 0;
+	gid = ECMP_LPM_GROUP(lr->leaf);
+	if (gid >= c->p->dp.max_entries[DP_GROUPS])
+		return 0;
+	g = &c->p->grp[gid];
+	if (!g->in_use || strcmp(text_route_source(g->name), "fpm"))
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.family = lr->family;
+	r.prefixlen = lr->prefixlen;
+	memcpy(r.addr, lr->addr, 16);
+	r.protocol = RTPROT_ZEBRA;
+	r.type = RTN_UNICAST;
+	r.table = RT_TABLE_MAIN;
+	for (i = 0; i < g->nmembers && i < NL_ROUTE_MAX_NH; i++) {
+		const struct conf_nexthop *n = &c->p->nh[g->member[i]].c;
+		struct nl_route_nh *h = &r.nh[r.nnh++];
+
+		h->family = n->family;
+		memcpy(h->via, n->via, 16);
+		h->ifindex = if_nametoindex(n->dev);
+		h->weight = n->weight;
+	}
+	if (route_put(c->t, &r, 0)) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+int fpm_table_adopt(struct fpm_table *t, const struct plane *p)
+{
+	struct adopt_ctx c = { t, p, 0 };
+
+	if (!p->lpm || t->nroutes)
+		return 0;
+	lpm_for_each(p->lpm, adopt_one, &c);
+	return c.err;
+}
+
+/* ---- into the mirror ---- */
+
+void fpm_table_feed(const struct fpm_table *t, struct mirror *m)
+{
+	static struct nl_route r;
+	uint32_t i;
+	int j;
+
+	for (j = 0; j < t->nobj; j++)
+		mirror_take_fpm_nexthop(m, &t->obj[j].n);
+	for (i = 0; i < t->nr; i++) {
+		const struct froute *x = &t->r[i];
+
+		if (!x->in_use)
+			continue;
+		memset(&r, 0, offsetof(struct nl_route, nh));
+		r.family = x->family;
+		r.prefixlen = x->prefixlen;
+		memcpy(r.addr, x->addr, 16);
+		r.protocol = x->protocol;
+		r.type = x->type;
+		r.table = RT_TABLE_MAIN;
+		r.metric = x->metric;
+		r.nh_id = x->nh_id;
+		r.encap = x->encap;
+		r.nnh = x->nnh;
+		r.deleted = 0;
+		if (x->nnh)
+			memcpy(r.nh, x->nh, sizeof(*x->nh) * x->nnh);
+		mirror_take_fpm(m, &r);
+	}
+}

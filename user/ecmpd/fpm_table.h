@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What zebra's FPM stream holds now (fpm.h): each prefix's route as zebra
+ * last sent it, and its nexthop groups by id, each stamped with the
+ * connection (generation) that sent it last, so a replay's end can sweep
+ * what was not sent again. The mirror reads it like the kernel's table.
+ */
+#ifndef ECMP_FPM_TABLE_H
+#define ECMP_FPM_TABLE_H
+
+#include <stdint.h>
+
+struct fpm_table;
+struct mirror;
+struct nlmsghdr;
+struct plane;
+
+/* What one message did. */
+enum fpm_take {
+	FPM_TAKE_SAME,		/* nothing changed (a DEL of a prefix not held) */
+	FPM_TAKE_CHANGED,
+	FPM_TAKE_IGNORED,	/* another type, family or table */
+	FPM_TAKE_MALFORMED,
+	FPM_TAKE_NOMEM,
+};
+
+struct fpm_table *fpm_table_new(void);
+void fpm_table_free(struct fpm_table *t);
+void fpm_table_clear(struct fpm_table *t);
+/* One RTM_{NEW,DEL}{ROUTE,NEXTHOP} message, stamped gen. Routes of the
+ * main table only. */
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
+			     uint32_t gen);
+/* Removes what is not stamped gen; returns the routes removed. */
+uint32_t fpm_table_sweep(struct fpm_table *t, uint32_t gen);
+/* Takes the routes of the plane's fpm: groups (a restarted ecmpd's pins),
+ * stamped 0, when the table is empty. 0 or -ENOMEM. */
+int fpm_table_adopt(struct fpm_table *t, const struct plane *p);
+/* The groups, then the routes, into a mirror read. */
+void fpm_table_feed(const struct fpm_table *t, struct mirror *m);
+uint32_t fpm_table_routes(const struct fpm_table *t);
+uint32_t fpm_table_groups(const struct fpm_table *t);
+
+#endif /* ECMP_FPM_TABLE_H */
