@@ -14,6 +14,10 @@
 #    largest lag, the table reads it took, the last change checked.
 # ecmpd reads the whole table again after each burst of events (at most
 # every 20 ms), so each figure grows with N: these rows measure that.
+# Larger tables: BENCH_MIRROR_V6 (the IPv6 share in percent, default 20),
+# BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
+# chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
+# memory and RSS only).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -27,10 +31,14 @@ trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-mirror-last.log 2>/dev/null; topo_d
 trap 'exit 1' INT TERM
 
 topo_create "$P" 4 >/dev/null || exit 1
-python3 scripts/gen-table.py 7 --v4 $((N * 4 / 5)) --v6 $((N / 5)) > "/tmp/$P.batch"
+V6=${BENCH_MIRROR_V6:-20}
+N6=$((N * V6 / 100))
+N4=$((N - N6))
+python3 scripts/gen-table.py 7 --v4 "$N4" --v6 "$N6" > "/tmp/$P.batch"
 ip -n "$P-rt" -batch "/tmp/$P.batch" || exit 1
 topo_config "$P" "$CONF"
 echo "routes kernel protocol bgp" >> "$CONF"
+[ -n "${BENCH_MIRROR_LIMITS:-}" ] && echo "limits $BENCH_MIRROR_LIMITS" >> "$CONF"
 
 ms() { date +%s%3N; }
 mirrored() { # in the data path, or "0 ERROR"
@@ -57,6 +65,17 @@ if [ "${got%% *}" = 0 ]; then
 fi
 pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+maps=$(topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["memory"]["maps"]
+print("%d MiB (trie %d MiB)" % (sum(m.values()) >> 20, (m["ecmp_lpm_node"] + m["ecmp_lpm_root"]) >> 20))')
+if [ "${BENCH_MIRROR_INITIAL_ONLY:-0}" = 1 ]; then
+	printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
+		"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
+	printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
+	printf '  ecmpd RSS with the table %d KiB; map memory %s\n' "$rss" "$maps"
+	exit 0
+fi
 
 kr() { # FIELD of ecmpctl stats' kernel_routes
 	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"][sys.argv[1]])' "$1"
@@ -99,10 +118,10 @@ dev=$(echo "$last" | awk '{ print $9 }')
 g=$(topo_ctl "$P" route show "$prefix" | awk -v p="$prefix" '$1 == p { print $3 }')
 topo_ctl "$P" group show "$g" | grep -q "@$dev " && final=yes || final=no
 
-printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6)\n' \
-	"$N" $((N * 4 / 5)) $((N / 5))
+printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
+	"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
 printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
-printf '  ecmpd RSS with the table                                %6d KiB\n' "$rss"
+printf '  ecmpd RSS with the table                                %6d KiB; map memory %s\n' "$rss" "$maps"
 printf '  one ip route replace: event to data path (ecmpd), median of 20  %s us (%d of 20 wrong)\n' \
 	"${median:-?}" "$wrong"
 printf '  one read of the table and apply                          %6s us\n' "$apply"

@@ -129,6 +129,43 @@ test_show_at_limits() {
 	result "bfd show (text) at 1,024 sessions" $? "$n sessions"
 }
 
+# `limits`: a change by reload is refused, and so is a start over maps made
+# at other sizes, with the way through named; after --detach the maps are
+# made at the config's sizes (a small config: a few MiB of kernel memory,
+# against about 53 MiB at the defaults), and past them a config is refused
+# with the limit named.
+test_configured_limits() {
+	local out rc cap mem
+	limits_config 8 2 4096 100
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	reload_refused "limits changed by reload: refused, the way through named" \
+		"limits cannot change while ecmpd runs.*shutdown --detach"
+	mem=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["memory"]["maps_bytes"])')
+	pkill -TERM -f -- "--socket /tmp/$P.sock"
+	for _ in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" > /dev/null || break
+		sleep 0.1
+	done
+	out=$(timeout 30 nsenter --net="/run/netns/$P-rt" "$BUILD/ecmpd" -c "$CONF" \
+		--state-dir "/tmp/$P-state" --socket "/tmp/$P.sock" 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] &&
+		echo "$out" | grep -q "limits nexthops: the maps pinned under /sys/fs/bpf/$P were made for 1024.*the config asks 16.*ecmpctl shutdown --detach"
+	result "a start over maps of other sizes: refused, the way through named" $? "exit $rc: $(echo "$out" | grep limits | head -2)"
+	nsenter --net="/run/netns/$P-rt" "$BUILD/ecmpd" -c "$CONF" --detach > /dev/null 2>&1
+	topo_ecmpd "$P" "$CONF"
+	cap=$(topo_ctl "$P" stats | grep ^capacity)
+	[ "$cap" = "capacity nexthops 8 nexthops_max 16 groups 2 groups_max 4 buckets 8192 buckets_max 65536" ]
+	result "after --detach: the maps made at the limits" $? "$cap"
+	out=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["memory"]["maps_bytes"])')
+	[ "$out" -lt $((4 << 20)) ] && [ "$mem" -gt $((40 << 20)) ]
+	result "map memory: $((out >> 10)) KiB at these limits, $((mem >> 20)) MiB at the defaults" $?
+	limits_config 17 2 4096 100
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	reload_refused "17 nexthops: refused, the configured limit named" \
+		"17 nexthops, the limit is 16 (raise it with 'limits nexthops N')"
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -138,5 +175,6 @@ result "ecmpd starts with a config at the limits" 0
 test_at_limits
 test_past_limits
 test_show_at_limits
+test_configured_limits
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

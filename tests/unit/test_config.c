@@ -131,6 +131,20 @@ static const struct bad_case bad[] = {
 	  "t.conf:1: routes fpm: hold 'soon' is not a number of seconds" },
 	{ "routes fpm listen 127.0.0.1 sweep 5 wait 3\n",
 	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	{ "limits\n",
+	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'" },
+	{ "limits nexthops\n",
+	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'" },
+	{ "limits tables 4\n",
+	  "t.conf:1: limits: unknown 'tables'; limits are nexthops, groups, buckets, routes, chunks" },
+	{ "limits buckets 4096\n",
+	  "t.conf:1: limits: buckets '4096' is not from 65536 to 67108864" },
+	{ "limits nexthops 0\n",
+	  "t.conf:1: limits: nexthops '0' is not from 1 to 1048576" },
+	{ "limits groups 8\nlimits routes 100\n",
+	  "t.conf:2: limits: given twice (first at line 1)" },
+	{ "limits nexthops 1\nnexthop a via 198.18.1.2 dev lo\nnexthop b via 198.18.2.2 dev lo\n",
+	  "t.conf: 2 nexthops, the limit is 1 (raise it with 'limits nexthops N')" },
 	{ "routes fpm listen 127.0.0.1\nroutes fpm listen [::1]:2621\n",
 	  "t.conf:2: routes fpm: given twice (first at line 1)" },
 	{ "kernel-path\n",
@@ -245,6 +259,14 @@ static void test_config_routes_kernel(void)
 	ASSERT_EQ(config_parse(&c, "t.conf", ""), 0, "parse");
 	ASSERT_TRUE(!c.kernel_routes.enabled, "off without the statement");
 	ASSERT_TRUE(!c.fpm.enabled, "fpm off without the statement");
+	/* limits: the defaults are the compile-time sizes; given, taken. */
+	ASSERT_TRUE(c.limits.nexthops == ECMP_MAX_NEXTHOPS && c.limits.groups == ECMP_MAX_GROUPS &&
+		    c.limits.buckets == ECMP_MAX_BUCKET_SLOTS - 1 && c.limits.routes == ECMP_MAX_ROUTES &&
+		    c.limits.chunks == ECMP_MAX_LPM_CHUNKS, "limits: the defaults");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "limits chunks 64 nexthops 16 buckets 65536\n"), 0, "limits");
+	ASSERT_TRUE(c.limits.nexthops == 16 && c.limits.chunks == 64 && c.limits.buckets == 65536 &&
+		    c.limits.groups == ECMP_MAX_GROUPS, "limits given, the rest default");
 	config_free(&c);
 	/* routes fpm: the default port and hold, or both given; IPv6. */
 	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1\n"), 0, "fpm");

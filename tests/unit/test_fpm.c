@@ -4,7 +4,8 @@
  * TCP connection on 127.0.0.1: frames of netlink route and nexthop
  * messages (nexthop groups before and after the routes naming them, a
  * frame split across writes, DEL+NEW in one frame), the replay after a
- * reconnect and its sweep, the hold after a loss, the precedence over the
+ * reconnect gathered apart and taken whole at its end, the hold after a
+ * loss, the precedence over the
  * kernel's copy of a route; then hostile frames.
  */
 #include <errno.h>
@@ -243,10 +244,11 @@ static void test_fpm_replay(void)
 	start();
 	connect_zebra();
 	frame_begin();
-	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 2,
+				  .hop = { { "198.18.1.2" }, { "198.18.3.2" } } });
 	put_route(&(struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.2.2" } } });
 	frame_end();
-	send_and_read(0);
+	ASSERT_EQ(send_and_read(0), 1, "the first stream: taken at once");
 	now += sweep_ms;
 	ASSERT_EQ(fpm_tick(f, now), 0, "the first replay: nothing to sweep");
 	ASSERT_STR_EQ(fpm_state(f), "connected", "connected");
@@ -255,30 +257,46 @@ static void test_fpm_replay(void)
 	ASSERT_STR_EQ(fpm_state(f), "lost", "the stream ended");
 	ASSERT_EQ(fpm_stats(f)->routes, 2, "its routes stay");
 
+	/* zebra back: 198.19.1.0/24 rebuilt path by path, a new prefix,
+	 * 198.19.2.0/24 not sent again. The mirror keeps what it held until
+	 * the replay's end, then takes the replay whole. */
 	now += 1000;
 	connect_zebra();
 	frame_begin();
 	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
 	frame_end();
+	ASSERT_EQ(send_and_read(0), 0, "a replay over held routes: gathered apart");
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 2,
+				  .hop = { { "198.18.1.2" }, { "198.18.3.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.5.0/24", .nhops = 1, .hop = { { "198.18.4.2" } } });
+	frame_end();
 	send_and_read(0);
+	ASSERT_EQ(fpm_stats(f)->replayed, 2, "two routes replayed so far");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s 198.18.3.2@%s", lo),
+		      "during the replay: the held route, not its steps");
+	ASSERT_STR_EQ(members_of(&out, "198.19.5.0/24"), "none", "a new prefix waits for the end");
 	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 0, "quiet, inside the sweep time: nothing swept");
 	ASSERT_EQ(fpm_stats(f)->routes, 2, "both held during the replay");
 	/* A message late in the sweep time: quiet counts from it. */
 	frame_begin();
-	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.5.0/24", .nhops = 1, .hop = { { "198.18.4.2" } } });
 	frame_end();
 	now += sweep_ms - 500;
 	send_and_read(0);
 	ASSERT_EQ(fpm_tick(f, now + 500), 0, "the sweep time over, the stream not quiet: nothing swept");
-	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 1, "both: swept");
-	ASSERT_EQ(fpm_stats(f)->routes, 1, "the one not replayed is gone");
-	ASSERT_EQ(fpm_stats(f)->swept, 1, "counted");
+	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 1, "both: the replay taken");
+	ASSERT_EQ(fpm_stats(f)->routes, 2, "the replay's two routes");
+	ASSERT_EQ(fpm_stats(f)->swept, 1, "the one not replayed counted");
 	merge(0);
-	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "none", "swept from the mirror");
-	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s", NULL), "the replayed one stays");
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "none", "not replayed: gone");
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s 198.18.3.2@%s", lo),
+		      "the rebuilt route as it was");
+	ASSERT_STR_EQ(members_of(&out, "198.19.5.0/24"), names("198.18.4.2@%s", NULL), "the new one in");
 	now += FPM_REPLAY_QUIET_MS;
 
-	/* A new connection while the old one is open replaces it. */
+	/* A replay cut short leaves the held routes as they were. */
 	now += 5000;
 	{
 		int old = client;
@@ -287,8 +305,15 @@ static void test_fpm_replay(void)
 		ASSERT_EQ(fpm_stats(f)->connections, 3, "three connections");
 		close(old);
 	}
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.5.0/24" });
+	frame_end();
+	send_and_read(0);
 	close(client);
 	fpm_read(f, now);
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.5.0/24"), names("198.18.4.2@%s", NULL),
+		      "a replay cut short: the held routes stay");
 	ASSERT_EQ(fpm_tick(f, now + 29999), 0, "inside the hold: kept");
 	ASSERT_EQ(fpm_tick(f, now + 30000), 1, "the hold is over: removed");
 	ASSERT_EQ(fpm_stats(f)->routes, 0, "nothing held");

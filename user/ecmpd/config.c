@@ -990,6 +990,46 @@ static void st_control(struct parser *p)
 	c->line = p->line;
 }
 
+/* limits KEY N [KEY N ...] */
+static void st_limits(struct parser *p)
+{
+	static const char usage[] = "limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'";
+	struct conf_limits *l = &p->conf->limits;
+	const struct { const char *key; uint32_t *v, min, max; } keys[] = {
+		{ "nexthops", &l->nexthops, 1, 1u << 20 },
+		{ "groups", &l->groups, 1, 1u << 20 },
+		{ "buckets", &l->buckets, ECMP_MAX_BUCKETS, 1u << 26 },
+		{ "routes", &l->routes, 16, 1u << 24 },
+		{ "chunks", &l->chunks, 16, 1u << 21 },
+	};
+	unsigned k;
+	int i;
+
+	if (p->nw < 3 || p->nw % 2 == 0) {
+		perr(p, "%s", usage);
+		return;
+	}
+	if (l->line) {
+		perr(p, "limits: given twice (first at line %d)", l->line);
+		return;
+	}
+	for (i = 1; i + 1 < p->nw; i += 2) {
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(p->w[i], keys[k].key); k++)
+			;
+		if (k == sizeof(keys) / sizeof(keys[0])) {
+			perr(p, "limits: unknown '%s'; limits are nexthops, groups, buckets, routes, chunks",
+			     p->w[i]);
+			return;
+		}
+		if (parse_u32(p->w[i + 1], keys[k].min, keys[k].max, keys[k].v)) {
+			perr(p, "limits: %s '%s' is not from %u to %u", keys[k].key, p->w[i + 1],
+			     keys[k].min, keys[k].max);
+			return;
+		}
+	}
+	l->line = p->line;
+}
+
 static const struct {
 	const char *word;
 	void (*fn)(struct parser *p);
@@ -1006,6 +1046,7 @@ static const struct {
 	{ "routes", st_routes },
 	{ "metrics", st_metrics },
 	{ "control", st_control },
+	{ "limits", st_limits },
 };
 
 static void note_failed(struct parser *p, char kind, const char *name)
@@ -1161,19 +1202,19 @@ static void resolve(struct parser *p)
 				   g->name, g->buckets, g->nmembers);
 		slots += g->buckets;
 	}
-	if (c->nnexthop > ECMP_MAX_NEXTHOPS)
-		conf_error(c, file, 0, "%d nexthops, the limit is %d", c->nnexthop,
-			   ECMP_MAX_NEXTHOPS);
-	if (c->ngroup > ECMP_MAX_GROUPS)
-		conf_error(c, file, 0, "%d groups, the limit is %d", c->ngroup,
-			   ECMP_MAX_GROUPS);
-	if (c->nroute > ECMP_MAX_ROUTES)
-		conf_error(c, file, 0, "%d routes, the limit is %d", c->nroute,
-			   ECMP_MAX_ROUTES);
-	if (slots > ECMP_MAX_BUCKET_SLOTS)
+	if ((uint32_t)c->nnexthop > c->limits.nexthops)
+		conf_error(c, file, 0, "%d nexthops, the limit is %u (raise it with 'limits nexthops N')",
+			   c->nnexthop, c->limits.nexthops);
+	if ((uint32_t)c->ngroup > c->limits.groups)
+		conf_error(c, file, 0, "%d groups, the limit is %u (raise it with 'limits groups N')",
+			   c->ngroup, c->limits.groups);
+	if ((uint32_t)c->nroute > c->limits.routes)
+		conf_error(c, file, 0, "%d routes, the limit is %u (raise it with 'limits routes N')",
+			   c->nroute, c->limits.routes);
+	if (slots - 1 > c->limits.buckets)
 		conf_error(c, file, 0,
-			   "the groups need %llu buckets in all, the limit is %u; use fewer buckets per group",
-			   (unsigned long long)slots - 1, ECMP_MAX_BUCKET_SLOTS - 1);
+			   "the groups need %llu buckets in all, the limit is %u; use fewer buckets per group or raise it with 'limits buckets N'",
+			   (unsigned long long)slots - 1, c->limits.buckets);
 }
 
 int config_parse(struct ecmp_conf *conf, const char *name, const char *text)
@@ -1189,6 +1230,11 @@ int config_parse(struct ecmp_conf *conf, const char *name, const char *text)
 	conf->bfd_interval_ms = 300;
 	conf->bfd_multiplier = 3;
 	snprintf(conf->pin_root, sizeof(conf->pin_root), "%s", ECMP_PIN_ROOT_DEFAULT);
+	conf->limits = (struct conf_limits){ .nexthops = ECMP_MAX_NEXTHOPS,
+					     .groups = ECMP_MAX_GROUPS,
+					     .buckets = ECMP_MAX_BUCKET_SLOTS - 1,
+					     .routes = ECMP_MAX_ROUTES,
+					     .chunks = ECMP_MAX_LPM_CHUNKS };
 	for (line = copy; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)

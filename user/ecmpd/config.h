@@ -114,6 +114,16 @@ struct conf_fpm {
 	int line;
 };
 
+/* `limits`: the sizes of the maps (their kernel memory), fixed when ecmpd
+ * creates them; defaults from ecmp_shared.h. */
+struct conf_limits {
+	uint32_t nexthops, groups;
+	uint32_t buckets;		/* bucket slots of all groups together */
+	uint32_t routes;		/* ecmp_routes: routes and own addresses */
+	uint32_t chunks;		/* trie chunks (ecmp_lpm_node) */
+	int line;
+};
+
 /* `metrics listen ADDR:PORT`: ecmpd serves /metrics over HTTP. */
 struct conf_metrics {
 	int enabled;
@@ -163,6 +173,7 @@ struct ecmp_conf {
 	int nroute, cap_route;
 	struct conf_kernel_routes kernel_routes;
 	struct conf_fpm fpm;
+	struct conf_limits limits;
 	struct conf_metrics metrics;
 	struct conf_control control;
 	struct conf_bfd_dev bfd_dev[CONF_MAX_BFD_DEVS];

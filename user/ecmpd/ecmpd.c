@@ -642,6 +642,11 @@ static void do_reload(struct daemon *d, int cfd)
 		snprintf(err, sizeof(err), "%s: pin-root cannot change while ecmpd runs (%s -> %s); restart ecmpd",
 			 d->conf_path, d->conf.pin_root, next.pin_root);
 		ret = -EINVAL;
+	} else if (!ret && memcmp(&next.limits, &d->conf.limits,
+				  offsetof(struct conf_limits, line))) {
+		snprintf(err, sizeof(err), "%s: limits cannot change while ecmpd runs (the maps are made at their size); put them back, or run 'ecmpctl shutdown --detach' and start ecmpd with the new limits (forwarding stops meanwhile)",
+			 d->conf_path);
+		ret = -EINVAL;
 	} else if (ret) {
 		size_t off = 0;
 
@@ -747,6 +752,7 @@ static void fill_fpm(struct json *j, struct daemon *d)
 	json_str(j, "state", fpm_state(d->fpm));
 	json_u64(j, "routes", f->routes);
 	json_u64(j, "nexthop_groups", f->groups);
+	json_u64(j, "replayed", f->replayed);
 	json_u64(j, "mirrored", d->mirror ? mirror_stats(d->mirror)->fpm_mirrored : 0);
 	json_u64(j, "connections", f->connections);
 	json_u64(j, "frames", f->frames);
@@ -1236,14 +1242,28 @@ static int detach_everything(const char *pin_root, const char *state_dir)
 	return hooks < 0 ? hooks : maps < 0 ? maps : 0;
 }
 
+/* The map sizes `limits` asks for. */
+static void limit_sizes(const struct conf_limits *l, struct dp_sizes *s)
+{
+	s->nexthops = l->nexthops;
+	s->groups = l->groups;
+	s->bucket_slots = l->buckets + 1;	/* and slot 0, the guard */
+	s->routes = l->routes;
+	s->lpm_chunks = l->chunks;
+}
+
 static int start(struct daemon *d)
 {
 	char err[512];
 	int ret;
 
 	ret = pin_prepare(d->conf.pin_root);
-	if (!ret)
-		ret = pin_create_maps(d->obj_path, d->conf.pin_root, d->xdp_tag);
+	if (!ret) {
+		struct dp_sizes sizes;
+
+		limit_sizes(&d->conf.limits, &sizes);
+		ret = pin_create_maps(d->obj_path, d->conf.pin_root, &sizes, d->xdp_tag);
+	}
 	if (!ret) {
 		ret = plane_open(&d->plane, d->conf.pin_root);
 		if (ret)

@@ -26,8 +26,8 @@ struct fpm {
 	char peer[64];
 	uint8_t *buf;			/* stream bytes not yet a whole frame */
 	size_t len, cap;
-	struct fpm_table *table;
-	uint32_t gen;			/* connections so far: the stamp */
+	struct fpm_table *table;	/* what the mirror reads */
+	struct fpm_table *next;		/* a replay over held routes, gathered */
 	uint64_t connect_ms;		/* the replay ends after sweep_ms... */
 	uint64_t last_msg_ms;		/* ...once the stream is quiet */
 	uint64_t lost_ms;		/* the hold runs from here; 0: none */
@@ -59,6 +59,7 @@ static void counts(struct fpm *f)
 {
 	f->st.routes = fpm_table_routes(f->table);
 	f->st.groups = fpm_table_groups(f->table);
+	f->st.replayed = f->next ? fpm_table_routes(f->next) : 0;
 }
 
 void fpm_free(struct fpm *f)
@@ -70,6 +71,7 @@ void fpm_free(struct fpm *f)
 	if (f->lfd >= 0)
 		close(f->lfd);
 	fpm_table_free(f->table);
+	fpm_table_free(f->next);
 	free(f->buf);
 	free(f);
 }
@@ -100,13 +102,14 @@ int fpm_conn_fd(const struct fpm *f)
 
 /* ---- the stream ---- */
 
-/* One netlink message of a frame. 1 when the table changed. */
+/* One netlink message of a frame. 1 when the table the mirror reads
+ * changed (not a replay being gathered). */
 static int take_message(struct fpm *f, const struct nlmsghdr *nlh)
 {
 	f->st.messages++;
-	switch (fpm_table_take(f->table, nlh, f->gen)) {
+	switch (fpm_table_take(f->next ? f->next : f->table, nlh)) {
 	case FPM_TAKE_CHANGED:
-		return 1;
+		return !f->next;
 	case FPM_TAKE_IGNORED:
 		f->st.ignored++;
 		return 0;
@@ -219,6 +222,10 @@ void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
 	close(f->cfd);
 	f->cfd = -1;
 	f->len = 0;
+	/* A replay cut short is no table: the held routes stay. */
+	fpm_table_free(f->next);
+	f->next = NULL;
+	counts(f);
 	f->st.connected = f->st.replaying = 0;
 	f->lost_ms = now_ms ? now_ms : 1;
 	pr_warn("routes fpm: zebra's connection from %s ended (%s); its %u routes stay for %u s (hold) or until it comes back",
@@ -319,10 +326,19 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
 	if (f->cfd >= 0)
 		fpm_close_conn(f, now_ms, "a new connection replaces it");
+	/* Over routes held (a reconnect, an adopted restart) the replay is
+	 * gathered apart and replaces them at its end, in one step. */
+	if (f->st.routes || f->st.groups) {
+		f->next = fpm_table_new();
+		if (!f->next) {
+			close(fd);
+			pr_warn("routes fpm: out of memory for zebra's replay; its connection closed, it will come again");
+			return;
+		}
+	}
 	set_keepalive(fd);
 	f->cfd = fd;
 	f->len = 0;
-	f->gen++;
 	f->connect_ms = f->last_msg_ms = now_ms;
 	f->lost_ms = 0;
 	f->st.connections++;
@@ -357,21 +373,30 @@ int fpm_read(struct fpm *f, uint64_t now_ms)
 int fpm_tick(struct fpm *f, uint64_t now_ms)
 {
 	uint32_t n;
+	int swapped;
 
 	/* zebra replays what it has at once, and what its daemons give it
-	 * back (staticd, bgpd reconnecting) over the next seconds: stale
-	 * routes go once sweep_ms has passed and the stream is quiet. */
+	 * back (staticd, bgpd reconnecting) over the next seconds: the
+	 * replay replaces the held routes once sweep_ms has passed and the
+	 * stream is quiet. */
 	if (f->cfd >= 0 && f->st.replaying && now_ms - f->connect_ms >= f->conf.sweep_ms &&
 	    now_ms - f->last_msg_ms >= FPM_REPLAY_QUIET_MS) {
 		f->st.replaying = 0;
 		f->st.adopted = 0;
-		n = fpm_table_sweep(f->table, f->gen);
+		swapped = f->next != NULL;
+		n = 0;
+		if (swapped) {
+			n = fpm_table_missing(f->table, f->next);
+			fpm_table_free(f->table);
+			f->table = f->next;
+			f->next = NULL;
+		}
 		counts(f);
 		f->st.sweeps++;
 		f->st.swept += n;
 		pr_info("routes fpm: zebra's replay is complete: %u routes, %u nexthop groups; %u routes it did not send again removed",
 			f->st.routes, f->st.groups, n);
-		return n > 0;
+		return swapped;
 	}
 	if (f->cfd < 0 && f->lost_ms && now_ms - f->lost_ms >= f->conf.hold_ms) {
 		n = f->st.routes;

@@ -10,10 +10,13 @@
  * (mirror_take_fpm): the routes of a frame are applied together, so a
  * DEL and NEW of one prefix in one frame is one replace.
  * On every (re)connect zebra replays its whole FIB, and its daemons give
- * theirs back as they reconnect to it: the table keeps the old routes
- * meanwhile, and once the config's sweep time has passed since the
- * connect and the stream has been quiet for FPM_REPLAY_QUIET_MS, sweeps
- * those not sent again. A lost stream's routes
+ * theirs back as they reconnect to it, a route often path by path. Over
+ * routes held, the replay is gathered in a table apart while the data
+ * path keeps the held ones; once the config's sweep time has passed since
+ * the connect and the stream has been quiet for FPM_REPLAY_QUIET_MS, it
+ * replaces them in one step: a route that comes back as it was moves no
+ * flow, whatever steps it took, and routes not sent again are gone. A
+ * lost stream's routes
  * stay for the config's hold time, waiting for zebra to come back; so do
  * the fpm routes a restarted ecmpd finds in the data path (fpm_adopt).
  */
@@ -41,7 +44,8 @@ struct fpm_stats {
 	uint64_t ignored;		/* other message types, other tables */
 	uint64_t broken;		/* connections ended: stream unreadable */
 	uint64_t sweeps, swept;		/* replays completed, routes removed */
-	uint32_t routes, groups;	/* held now */
+	uint32_t routes, groups;	/* held now (the mirror's) */
+	uint32_t replayed;		/* gathered by a replay in progress */
 	int listening, connected, replaying, adopted;
 };
 

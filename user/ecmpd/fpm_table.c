@@ -27,13 +27,11 @@ struct froute {
 	uint8_t in_use, encap;
 	uint16_t nnh;
 	uint32_t metric, nh_id;
-	uint32_t gen;			/* the connection that sent it last */
 	struct nl_route_nh *nh;
 };
 
 struct fobj {
 	struct nl_nexthop n;
-	uint32_t gen;
 };
 
 struct fpm_table {
@@ -145,7 +143,7 @@ static int64_t slot_alloc(struct fpm_table *t)
 	return t->nr++;
 }
 
-static int route_put(struct fpm_table *t, const struct nl_route *r, uint32_t gen)
+static int route_put(struct fpm_table *t, const struct nl_route *r)
 {
 	struct lpm_route k = key_of(r->family, r->prefixlen, r->addr);
 	const struct lpm_route *at = route_set_get(t->index, &k);
@@ -188,7 +186,6 @@ static int route_put(struct fpm_table *t, const struct nl_route *r, uint32_t gen
 	x->nnh = r->nnh;
 	x->metric = r->metric;
 	x->nh_id = r->nh_id;
-	x->gen = gen;
 	x->nh = nh;
 	return 0;
 }
@@ -209,7 +206,7 @@ static int obj_pos(const struct fpm_table *t, uint32_t id, int *found)
 	return lo;
 }
 
-static int obj_put(struct fpm_table *t, const struct nl_nexthop *n, uint32_t gen)
+static int obj_put(struct fpm_table *t, const struct nl_nexthop *n)
 {
 	int found, i = obj_pos(t, n->id, &found);
 
@@ -228,7 +225,6 @@ static int obj_put(struct fpm_table *t, const struct nl_nexthop *n, uint32_t gen
 		t->ngroups++;
 	}
 	t->obj[i].n = *n;
-	t->obj[i].gen = gen;
 	return 0;
 }
 
@@ -243,30 +239,23 @@ static void obj_del(struct fpm_table *t, uint32_t id)
 	t->ngroups--;
 }
 
-uint32_t fpm_table_sweep(struct fpm_table *t, uint32_t gen)
+uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *now)
 {
 	uint32_t i, n = 0;
-	int j, k = 0;
 
-	for (i = 0; i < t->nr; i++) {
-		struct froute *x = &t->r[i];
+	for (i = 0; i < old->nr; i++) {
+		const struct froute *x = &old->r[i];
+		struct lpm_route k;
 
-		if (x->in_use && x->gen != gen) {
-			struct lpm_route key = key_of(x->family, x->prefixlen, x->addr);
-
-			route_del(t, &key);
-			n++;
-		}
+		if (!x->in_use)
+			continue;
+		k = key_of(x->family, x->prefixlen, x->addr);
+		n += !route_set_get(now->index, &k);
 	}
-	for (j = 0; j < t->nobj; j++)
-		if (t->obj[j].gen == gen)
-			t->obj[k++] = t->obj[j];
-	t->ngroups = t->nobj = k;
 	return n;
 }
 
-enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
-			     uint32_t gen)
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh)
 {
 	static struct nl_route r;	/* 2 KiB; the main thread's alone */
 	struct nl_nexthop n;
@@ -287,7 +276,7 @@ enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
 			route_del(t, &k);
 			return FPM_TAKE_CHANGED;
 		}
-		return route_put(t, &r, gen) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
+		return route_put(t, &r) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
 	case RTM_NEWNEXTHOP:
 	case RTM_DELNEXTHOP:
 		if (nl_nexthop_parse(nlh, &n))
@@ -296,7 +285,7 @@ enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
 			obj_del(t, n.id);
 			return FPM_TAKE_CHANGED;
 		}
-		return obj_put(t, &n, gen) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
+		return obj_put(t, &n) ? FPM_TAKE_NOMEM : FPM_TAKE_CHANGED;
 	default:
 		return FPM_TAKE_IGNORED;
 	}
@@ -343,7 +332,7 @@ static int adopt_one(const struct lpm_route *lr, void *arg)
 		h->ifindex = if_nametoindex(n->dev);
 		h->weight = n->weight;
 	}
-	if (route_put(c->t, &r, 0)) {
+	if (route_put(c->t, &r)) {
 		c->err = -ENOMEM;
 		return 1;
 	}

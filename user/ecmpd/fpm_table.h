@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * What zebra's FPM stream holds now (fpm.h): each prefix's route as zebra
- * last sent it, and its nexthop groups by id, each stamped with the
- * connection (generation) that sent it last, so a replay's end can sweep
- * what was not sent again. The mirror reads it like the kernel's table.
+ * What zebra's FPM stream holds (fpm.h): each prefix's route as zebra last
+ * sent it, and its nexthop groups by id. The mirror reads it like the
+ * kernel's table; a replay fills a second one (fpm.c).
  */
 #ifndef ECMP_FPM_TABLE_H
 #define ECMP_FPM_TABLE_H
@@ -27,14 +26,13 @@ enum fpm_take {
 struct fpm_table *fpm_table_new(void);
 void fpm_table_free(struct fpm_table *t);
 void fpm_table_clear(struct fpm_table *t);
-/* One RTM_{NEW,DEL}{ROUTE,NEXTHOP} message, stamped gen. Routes of the
- * main table only. */
-enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh,
-			     uint32_t gen);
-/* Removes what is not stamped gen; returns the routes removed. */
-uint32_t fpm_table_sweep(struct fpm_table *t, uint32_t gen);
+/* One RTM_{NEW,DEL}{ROUTE,NEXTHOP} message. Routes of the main table
+ * only. */
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh);
+/* The routes of old whose prefix now does not have. */
+uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *now);
 /* Takes the routes of the plane's fpm: groups (a restarted ecmpd's pins),
- * stamped 0, when the table is empty. 0 or -ENOMEM. */
+ * when the table is empty. 0 or -ENOMEM. */
 int fpm_table_adopt(struct fpm_table *t, const struct plane *p);
 /* The groups, then the routes, into a mirror read. */
 void fpm_table_feed(const struct fpm_table *t, struct mirror *m);

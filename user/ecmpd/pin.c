@@ -123,15 +123,68 @@ struct bpf_object *pin_open_object(const char *obj_path, const char *pin_root)
 	return obj;
 }
 
-int pin_create_maps(const char *obj_path, const char *pin_root,
-		    unsigned char xdp_tag[BPF_TAG_SIZE])
+/* The kernel's description of a map pinned under pin_root: 0, or -errno
+ * (-ENOENT: not pinned there). */
+static int pinned_info(const char *pin_root, enum dp_map map, struct bpf_map_info *info)
 {
-	struct bpf_object *obj = pin_open_object(obj_path, pin_root);
+	__u32 len = sizeof(*info);
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "%s/%s", pin_root, dp_map_names[map]);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A map pinned under pin_root with another size than asked: the limits
+ * changed since the maps were made. 0, or -EEXIST having said so. */
+static int check_size(const char *pin_root, enum dp_map map, uint32_t want,
+		      const char *limit)
+{
+	struct bpf_map_info info;
+	uint32_t guard = map == DP_BUCKETS;	/* slot 0 is no bucket */
+
+	if (pinned_info(pin_root, map, &info) || info.max_entries == want)
+		return 0;	/* not made yet (made at this size), or the same */
+	pr_warn("limits %s: the maps pinned under %s were made for %u (%s holds %u entries), the config asks %u. A map cannot be resized in place: run 'ecmpctl shutdown --detach' (forwarding stops until ecmpd is back), then start ecmpd; or put 'limits %s %u' back",
+		limit, pin_root, info.max_entries - guard, dp_map_names[map], info.max_entries,
+		want - guard, limit, info.max_entries - guard);
+	return -EEXIST;
+}
+
+int pin_create_maps(const char *obj_path, const char *pin_root,
+		    const struct dp_sizes *sizes, unsigned char xdp_tag[BPF_TAG_SIZE])
+{
+	const struct { enum dp_map map; uint32_t n; const char *limit; } sized[] = {
+		{ DP_NEXTHOPS, sizes->nexthops, "nexthops" },
+		{ DP_GROUPS, sizes->groups, "groups" },
+		{ DP_BUCKETS, sizes->bucket_slots, "buckets" },
+		{ DP_ROUTES, sizes->routes, "routes" },
+		{ DP_LPM_NODE, sizes->lpm_chunks, "chunks" },
+	};
+	struct bpf_object *obj;
 	struct bpf_program *prog;
+	unsigned i;
 	int err;
 
+	for (i = 0; i < sizeof(sized) / sizeof(sized[0]); i++)
+		if (check_size(pin_root, sized[i].map, sized[i].n, sized[i].limit))
+			return -EEXIST;
+	obj = pin_open_object(obj_path, pin_root);
 	if (!obj)
 		return -errno;
+	err = dp_set_sizes(obj, sizes);
+	if (err) {
+		pr_warn("Failed to size the maps of %s: %s", obj_path, strerror(-err));
+		bpf_object__close(obj);
+		return err;
+	}
 	err = bpf_object__load(obj);
 	if (err)
 		pr_warn("Failed to load %s with the maps pinned under %s: %s. If a different build pinned them, remove them with 'ecmpd --detach' (forwarding stops) and start again",
@@ -151,20 +204,11 @@ int pin_create_maps(const char *obj_path, const char *pin_root,
 
 int pin_map_id(const char *pin_root, enum dp_map map, uint32_t *id)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd, err = 0;
+	struct bpf_map_info info;
+	int err = pinned_info(pin_root, map, &info);
 
-	snprintf(path, sizeof(path), "%s/%s", pin_root, dp_map_names[map]);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = -errno;
-	else
+	if (!err)
 		*id = info.id;
-	close(fd);
 	return err;
 }
 

@@ -16,9 +16,11 @@ int pin_prepare(const char *pin_root);
 struct bpf_object *pin_open_object(const char *obj_path, const char *pin_root);
 /* The pinned devmap handed to obj by fd (see pin.c for why). */
 int pin_reuse_devmap(struct bpf_object *obj, const char *pin_root);
-/* Creates or reuses the pinned maps; xdp_tag gets this build's program tag. */
+/* Creates the pinned maps at these sizes, or reuses them (-EEXIST, said,
+ * when they were made at other sizes: the limits changed); xdp_tag gets
+ * this build's program tag. */
 int pin_create_maps(const char *obj_path, const char *pin_root,
-		    unsigned char xdp_tag[BPF_TAG_SIZE]);
+		    const struct dp_sizes *sizes, unsigned char xdp_tag[BPF_TAG_SIZE]);
 /* The kernel's id of a map pinned under pin_root: 0, or -ENOENT when
  * it is not pinned there (no xdp-ecmp instance uses that root). */
 int pin_map_id(const char *pin_root, enum dp_map map, uint32_t *id);

@@ -230,20 +230,20 @@ static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
 			need_slots += conf->group[k].buckets;
 	}
 	if (need_nh > free_nh) {
-		snprintf(err, errlen, "%u new nexthops, room for %u (%s holds %u)",
+		snprintf(err, errlen, "%u new nexthops, room for %u (%s holds %u; 'limits nexthops N')",
 			 need_nh, free_nh, ECMP_MAP_NEXTHOPS,
 			 p->dp.max_entries[DP_NEXTHOPS]);
 		return -ENOSPC;
 	}
 	if (need_grp > free_grp) {
-		snprintf(err, errlen, "%u new groups, room for %u (%s holds %u)",
+		snprintf(err, errlen, "%u new groups, room for %u (%s holds %u; 'limits groups N')",
 			 need_grp, free_grp, ECMP_MAP_GROUPS,
 			 p->dp.max_entries[DP_GROUPS]);
 		return -ENOSPC;
 	}
 	if (need_slots > grp_slots_free_count(p)) {
 		snprintf(err, errlen,
-			 "new and resized groups need %llu buckets, %u are free in %s; use fewer buckets or apply in two steps",
+			 "new and resized groups need %llu buckets, %u are free in %s; use fewer buckets, apply in two steps, or raise 'limits buckets N'",
 			 (unsigned long long)need_slots, grp_slots_free_count(p),
 			 ECMP_MAP_BUCKETS);
 		return -ENOSPC;

@@ -150,7 +150,7 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
 		ret = -ENOSPC;
 		snprintf(err, errlen,
-			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s",
+			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s ('limits routes N')",
 			 w->n, fresh, p->lpm ? lpm_route_count(p->lpm) : 0, max, ECMP_MAP_ROUTES);
 		goto out;
 	}
@@ -163,7 +163,7 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 		ret = lpm_add(t, &w->r[i]);
 	if (ret == -ENOSPC)
 		snprintf(err, errlen,
-			 "%d routes need more than the %u trie chunks of %s; use fewer or shorter prefixes",
+			 "%d routes need more than the %u trie chunks of %s; use fewer or shorter prefixes, or raise 'limits chunks N'",
 			 w->n, n, ECMP_MAP_LPM_NODE);
 	else if (ret)
 		snprintf(err, errlen, "route table check failed: %s", strerror(-ret));
