@@ -51,7 +51,7 @@ except Exception: print(0)'
 }
 t0=$(ms)
 topo_ecmpd "$P" "$CONF" >/dev/null || exit 1
-for _ in $(seq 1 600); do
+for _ in $(seq 1 $((600 + N / 100))); do	# 30 s, more for big tables
 	got=$(mirrored)
 	[ "${got%% *}" -ge "$N" ] && break
 	[ "${got%% *}" = 0 ] && [ "${#got}" -gt 2 ] && break	# refused

@@ -211,7 +211,12 @@ test_sensible_ends() {
 	nsx "$P-cl" "$BUILD/tests/flowgen" c0 "$mac" 127.0.0.5 198.19.9.9 33600 100 >/dev/null
 	sleep 0.5
 	out="$(flows_total 33400) $(( $(pstat other_host) - h0 )) $(flows_total 33600) $(( $(pstat not_unicast) - n0 ))"
-	[ "$out" = "0 100 0 100" ]
+	# The counters are the router's: a neighbour solicitation or an MLD
+	# report of the client's in the same second is counted too (seen
+	# once in CI: 101), so up to 10 more than the 100 frames sent.
+	set -- $out
+	[ "$1" = 0 ] && [ "$3" = 0 ] && [ "$2" -ge 100 ] && [ "$2" -le 110 ] &&
+		[ "$4" -ge 100 ] && [ "$4" -le 110 ]
 	result "another station's frame, a loopback source: passed, and dropped by the kernel" $? \
 		"delivered, passed: $out"
 }
