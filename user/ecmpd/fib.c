@@ -32,6 +32,11 @@ struct fib_route {
 struct fib_dump {
 	struct fib_route *r;
 	int n, cap;
+	/* Of the other protocols' routes only these prefixes are kept (a
+	 * fib_route is 4 KiB and a mirrored table has a million routes, of
+	 * which only those sharing a config route's prefix matter); NULL:
+	 * none. ecmpd's own are always kept. */
+	const struct route_set *prefixes;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -74,6 +79,13 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE || nl_route_parse(nlh, &k) ||
 	    k.table != RT_TABLE_MAIN)
 		return MNL_CB_OK;
+	if (k.protocol != FIB_PROTO) {
+		struct lpm_route key = { .family = k.family, .prefixlen = k.prefixlen };
+
+		memcpy(key.addr, k.addr, 16);
+		if (!d->prefixes || !route_set_get(d->prefixes, &key))
+			return MNL_CB_OK;
+	}
 	r.family = k.family == ECMP_AF_INET ? AF_INET : AF_INET6;
 	r.len = k.prefixlen;
 	r.proto = k.protocol;
@@ -421,6 +433,25 @@ static struct mnl_socket *open_rtnl(void)
 	return nl;
 }
 
+/* The config's routed prefixes, keyed as set_key() keys the dump. */
+static struct route_set *config_prefixes(const struct ecmp_conf *conf)
+{
+	struct route_set *set = route_set_new();
+	int i;
+
+	for (i = 0; set && i < conf->nroute; i++) {
+		struct lpm_route k = { .family = conf->route[i].family,
+				       .prefixlen = conf->route[i].prefixlen };
+
+		memcpy(k.addr, conf->route[i].addr, 16);
+		if (route_set_put(set, &k)) {
+			route_set_free(set);
+			return NULL;
+		}
+	}
+	return set;
+}
+
 int fib_sync(const struct ecmp_conf *conf, const char *record)
 {
 	struct mnl_socket *nl = open_rtnl();
@@ -439,7 +470,8 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	}
 	for (i = 0; i < conf->nnexthop; i++)
 		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
-	err = dump_main(nl, &d);
+	d.prefixes = config_prefixes(conf);
+	err = d.prefixes ? dump_main(nl, &d) : -ENOMEM;
 	if (err) {
 		pr_warn("Failed to read the kernel's routes: %s; config routes not installed in the FIB",
 			strerror(-err));
@@ -529,6 +561,7 @@ out:
 	route_set_free(ours);
 	route_set_free(others);
 	route_set_free(owned_before);
+	route_set_free((struct route_set *)d.prefixes);
 	free(owned);
 	free(keep);
 	free(rec);

@@ -69,29 +69,47 @@ static int covers(const struct conf_route *r, const struct local_addr *a)
 	return !memcmp(x, r->addr, 16);
 }
 
+/* Each config group's id in the plane (looked up once: a mirrored table
+ * has a million routes over a few dozen groups). NULL on ENOMEM. */
+static int *group_ids(const struct plane *p, const struct ecmp_conf *conf, int dry_run)
+{
+	int *gids = malloc(sizeof(*gids) * (conf->ngroup ? conf->ngroup : 1)), k;
+
+	for (k = 0; gids && k < conf->ngroup; k++)
+		gids[k] = dry_run ? 0 : grp_find(p, conf->group[k].name);
+	return gids;
+}
+
 /* The full set of routes the trie should hold. */
 static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		      int dry_run, struct want *w)
 {
+	int *gids = group_ids(p, conf, dry_run);
 	int i, j, err;
 
+	if (!gids)
+		return -ENOMEM;
 	for (i = 0; i < conf->nroute; i++) {
 		const struct conf_route *cr = &conf->route[i];
 		struct lpm_route r = { .family = cr->family,
 				       .prefixlen = cr->prefixlen };
-		int gid = dry_run || cr->group < 0 ? 0 :
-			  grp_find(p, conf->group[cr->group].name);
+		int gid = cr->group < 0 ? 0 : gids[cr->group];
 
-		if (gid < 0)
+		if (gid < 0) {
+			free(gids);
 			return -ENOENT;
+		}
 		memcpy(r.addr, cr->addr, 16);
 		/* group -1: a kernel route the mirror cannot take (mirror.c);
 		 * the kernel's, like a connected subnet. */
 		r.leaf = cr->group < 0 ? ECMP_LPM_CONNECTED : ECMP_LPM_LEAF(gid);
 		err = want_add(w, &r);
-		if (err)
+		if (err) {
+			free(gids);
 			return err;
+		}
 	}
+	free(gids);
 	/* Connected subnets first, then host entries: an address's own /32
 	 * or /128 overrides its subnet's entry. */
 	for (j = 0; j < p->nlocal; j++) {
