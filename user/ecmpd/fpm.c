@@ -212,7 +212,6 @@ static void close_listener(struct fpm *f)
 	if (f->lfd >= 0)
 		close(f->lfd);
 	f->lfd = -1;
-	f->st.listening = 0;
 }
 
 void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
@@ -226,7 +225,7 @@ void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
 	fpm_table_free(f->next);
 	f->next = NULL;
 	counts(f);
-	f->st.connected = f->st.replaying = 0;
+	f->st.replaying = 0;
 	f->lost_ms = now_ms ? now_ms : 1;
 	pr_warn("routes fpm: zebra's connection from %s ended (%s); its %u routes stay for %u s (hold) or until it comes back",
 		f->peer, why, f->st.routes, f->conf.hold_ms / 1000);
@@ -293,7 +292,6 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 	}
 	f->lfd = fd;
 	f->conf = *c;
-	f->st.listening = 1;
 	pr_info("routes fpm: listening on %s%s%s port %u for zebra (dplane_fpm_nl)",
 		c->family == ECMP_AF_INET6 ? "[" : "", a,
 		c->family == ECMP_AF_INET6 ? "]" : "", c->port);
@@ -342,7 +340,7 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 	f->connect_ms = f->last_msg_ms = now_ms;
 	f->lost_ms = 0;
 	f->st.connections++;
-	f->st.connected = f->st.replaying = 1;
+	f->st.replaying = 1;
 	snprintf(f->peer, sizeof(f->peer), "%s", a);
 	pr_info("routes fpm: zebra connected from %s; of the %u routes held, those it does not send again within %u s are removed then",
 		a, f->st.routes, f->conf.sweep_ms / 1000);
@@ -382,7 +380,6 @@ int fpm_tick(struct fpm *f, uint64_t now_ms)
 	if (f->cfd >= 0 && f->st.replaying && now_ms - f->connect_ms >= f->conf.sweep_ms &&
 	    now_ms - f->last_msg_ms >= FPM_REPLAY_QUIET_MS) {
 		f->st.replaying = 0;
-		f->st.adopted = 0;
 		swapped = f->next != NULL;
 		n = 0;
 		if (swapped) {
@@ -401,7 +398,6 @@ int fpm_tick(struct fpm *f, uint64_t now_ms)
 	if (f->cfd < 0 && f->lost_ms && now_ms - f->lost_ms >= f->conf.hold_ms) {
 		n = f->st.routes;
 		f->lost_ms = 0;
-		f->st.adopted = 0;
 		fpm_table_clear(f->table);
 		counts(f);
 		pr_warn("routes fpm: zebra did not come back within %u s (hold): its %u routes removed, the kernel forwards what it has",
@@ -422,7 +418,6 @@ int fpm_adopt(struct fpm *f, const struct plane *p, uint64_t now_ms)
 		return err;
 	if (f->st.routes) {
 		f->lost_ms = now_ms ? now_ms : 1;
-		f->st.adopted = 1;
 		pr_info("routes fpm: %u routes zebra streamed before the restart kept until it replays them (hold %u s)",
 			f->st.routes, f->conf.hold_ms / 1000);
 	}

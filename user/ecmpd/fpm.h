@@ -46,7 +46,7 @@ struct fpm_stats {
 	uint64_t sweeps, swept;		/* replays completed, routes removed */
 	uint32_t routes, groups;	/* held now (the mirror's) */
 	uint32_t replayed;		/* gathered by a replay in progress */
-	int listening, connected, replaying, adopted;
+	int replaying;			/* gathering a replay, or taking the first stream */
 };
 
 struct fpm;
