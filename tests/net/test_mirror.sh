@@ -309,6 +309,84 @@ kr() { # FIELD of ecmpctl stats' kernel_routes
 	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
 }
 
+# Every prefix of protocol bgp in the kernel (main table) against ecmpd's
+# route show: the same nexthops, none missing, none extra. Prints the
+# differences, nothing when equal.
+table_diff() {
+	local k4 k6 er eg
+	k4=$(rt -4 -j route show proto bgp) k6=$(rt -6 -j route show proto bgp)
+	er=$(topo_ctl "$P" -j route show) eg=$(topo_ctl "$P" -j group show)
+	python3 - "$k4" "$k6" "$er" "$eg" <<'PY'
+import json, sys
+def hops(r):
+    hs = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
+    return " ".join(sorted("%s@%s%s" % (h["gateway"], h["dev"], "" if h.get("weight", 1) == 1 else "*%d" % h["weight"]) for h in hs))
+def pfx(r):
+    d = r["dst"]
+    return d if "/" in d else d + ("/128" if ":" in d else "/32")
+kernel = {pfx(r): hops(r) for r in json.loads(sys.argv[1]) + json.loads(sys.argv[2])}
+groups = {g["name"]: " ".join(sorted(m["nexthop"] for m in g["members"])) for g in json.loads(sys.argv[4])}
+ours = {r["prefix"]: groups.get(r.get("group"), "?") for r in json.loads(sys.argv[3]) if r.get("source") == "kernel"}
+for p in sorted(set(kernel) | set(ours)):
+    if kernel.get(p) != ours.get(p):
+        print("%s kernel [%s] ecmpd [%s]" % (p, kernel.get(p, "-"), ours.get(p, "-")))
+PY
+	[ $? = 0 ] || echo "table_diff: the comparison failed"
+}
+
+# Route events over nexthop sets that have groups are applied alone
+# (patches), without reading the table: adds, replaces, deletes, IPv4
+# and IPv6; the result is exactly the kernel's table and exactly what a
+# whole read gives.
+test_patches() {
+	local r0 p0 r1 p1 d before after
+	rt route replace 198.19.60.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.2.2 dev r2
+	rt route replace 198.19.61.0/24 proto bgp via 198.18.3.2 dev r3
+	rt -6 route replace 2001:db8:100:61::/64 proto bgp via 2001:db8:3::2 dev r3
+	settled 198.19.60.0/24 && settled 198.19.61.0/24 && settled 2001:db8:100:61::/64
+	sleep 0.3
+	r0=$(kr reads) p0=$(kr patches)
+	: > "/tmp/$P.churn"
+	for i in $(seq 0 99); do
+		echo "route add 198.19.62.$i/32 proto bgp nexthop via 198.18.1.2 dev r1 nexthop via 198.18.2.2 dev r2"
+		[ $((i % 2)) = 0 ] && echo "route replace 198.19.62.$i/32 proto bgp via 198.18.3.2 dev r3"
+		[ $((i % 3)) = 0 ] && echo "route del 198.19.62.$i/32"
+		echo "route add 2001:db8:100:62::$i/128 proto bgp via 2001:db8:3::2 dev r3"
+		[ $((i % 4)) = 0 ] && echo "route del 2001:db8:100:62::$i/128"
+	done >> "/tmp/$P.churn"
+	rt -batch "/tmp/$P.churn"
+	for _ in $(seq 1 50); do
+		d=$(table_diff)
+		[ -z "$d" ] && break
+		sleep 0.1
+	done
+	r1=$(kr reads) p1=$(kr patches)
+	[ -z "$d" ] && [ "$r1" = "$r0" ] && [ $((p1 - p0)) -ge 300 ]
+	result "$(wc -l < "/tmp/$P.churn") route events applied alone (no table read): ecmpd's table is the kernel's" $? \
+		"reads $r0 -> $r1, patches $p0 -> $p1; $(echo "$d" | head -3)"
+	before=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
+import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
+	# A nexthop object's event makes ecmpd read the whole table.
+	rt nexthop add id 990 via 198.18.1.2 dev r1
+	for _ in $(seq 1 50); do
+		[ "$(kr reads)" != "$r1" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	after=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
+import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
+	rt nexthop del id 990
+	[ "$(kr reads)" != "$r1" ] && [ "$before" = "$after" ]
+	result "a whole read after the patches changes nothing (routes, groups, counts)" $? \
+		"$(diff <(echo "$before") <(echo "$after") | head -5)"
+	sed -n 's/^route add \([^ ]*\) .*/route del \1/p' \
+		"/tmp/$P.churn" | rt -force -batch - 2>/dev/null
+	rt route del 198.19.60.0/24
+	rt route del 198.19.61.0/24
+	rt -6 route del 2001:db8:100:61::/64
+}
+
 # A table past the trie's capacity: nothing of it goes in, the config's
 # routes stay, the kernel forwards it, ecmpd says why; smaller again: in.
 test_too_big() {
@@ -440,7 +518,7 @@ test_overrun() {
 	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.burst" | rt -batch -
 	sleep 1
 	[ "$(kr mirrored)" = "$before" ] && [ -z "$(eset 198.19.111.249/32)" ]
-	result "and deleted in one burst: gone again" $? "mirrored $(kr mirrored), before $before"
+	result "and deleted in one burst: gone again" $? "mirrored $(kr mirrored), before $before, reads $(kr reads), patches $(kr patches), overruns $(kr netlink_overruns), kernel $(rt route show proto bgp | wc -l)"
 }
 
 if ! setup; then
@@ -448,7 +526,7 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr too_big overrun nhobjects nhobjects_compat0}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

@@ -798,8 +798,9 @@ static void print_mirror(const struct json_value *status)
 {
 	const struct json_value *kr = json_get(status, "kernel_routes"), *v;
 	static const char *const fields[] = { "table", "prefixes", "mirrored", "groups", "reads",
-					      "netlink_overruns", "last_read_apply_us", "last_lag_us",
-					      "max_lag_us" };
+					      "patches", "netlink_overruns", "last_read_apply_us",
+					      "last_lag_us", "max_lag_us", "last_patch_us",
+					      "max_patch_us" };
 	uint64_t x;
 	int first = 1;
 

@@ -76,6 +76,10 @@ struct daemon {
 	uint64_t mirror_dirty_us;
 	uint64_t mirror_lag_us, mirror_lag_max_us, mirror_sync_us;
 	char mirror_err[512];		/* the last failure, said once */
+	/* The mirror's last merge is what the plane holds (d->eff): route
+	 * events may be applied alone (mirror_patch.c). */
+	int mirror_in_step;
+	uint64_t patch_us, patch_max_us;	/* the last patch, the longest */
 	struct plane plane;
 	struct nl nl;
 	struct xdpf xdpf;
@@ -431,6 +435,7 @@ static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 			return ret;
 		}
 	}
+	d->mirror_in_step = 0;	/* until the plane holds this merge */
 	ret = mirror_merge(d->mirror, file, &d->plane, out);
 	if (ret)
 		snprintf(err, errlen, "routes kernel: out of memory");
@@ -514,6 +519,7 @@ static void mirror_sync(struct daemon *d)
 	events_routes(&d->events, &d->eff, &next);
 	config_free(&d->eff);
 	d->eff = next;
+	d->mirror_in_step = 1;
 	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
 		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
 	t1 = clock_mono_us();
@@ -550,11 +556,54 @@ static void on_link(void *ctx, const struct nl_link *l)
 	mirror_mark(d, d->conf.kernel_routes.enabled);
 }
 
+/* A route event applied alone, when the mirror can (mirror.h): 0, or
+ * -EAGAIN and friends when the table must be read. */
+static int mirror_patch(struct daemon *d, const struct nl_route *r)
+{
+	struct mirror_patch mp;
+	struct lpm_route lr = { .family = r->family, .prefixlen = r->prefixlen };
+	uint64_t t0 = clock_mono_us();
+	int ret, gid = -1;
+
+	if (!d->applied || !d->mirror_in_step || d->mirror_dirty || d->mirror_err[0])
+		return -EAGAIN;
+	ret = mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
+	if (ret || mp.noop)
+		return ret;
+	if (mp.route.group >= 0) {
+		gid = grp_find(&d->plane, d->eff.group[mp.route.group].name);
+		if (gid < 0)
+			return -EAGAIN;
+	}
+	memcpy(lr.addr, r->addr, 16);
+	lr.leaf = gid < 0 ? ECMP_LPM_CONNECTED : ECMP_LPM_LEAF(gid);
+	ret = route_patch(&d->plane, &lr, mp.removed);
+	if (ret)
+		return ret;
+	if (mp.removed)
+		events_route(&d->events, "removed", &d->eff, &mp.route);
+	ret = mirror_patch_commit(d->mirror, &d->eff, &mp);
+	if (ret) {
+		d->mirror_in_step = 0;	/* the next read puts it right */
+		mirror_mark(d, 1);
+		return 0;
+	}
+	if (!mp.removed)
+		events_route(&d->events, mp.added ? "added" : "changed", &d->eff, &mp.route);
+	d->patch_us = clock_mono_us() - t0;
+	if (d->patch_us > d->patch_max_us)
+		d->patch_max_us = d->patch_us;
+	return 0;
+}
+
 static void on_route(void *ctx, const struct nl_route *r)
 {
 	struct daemon *d = ctx;
 
-	mirror_mark(d, mirror_wants(&d->conf.kernel_routes, r));
+	if (!mirror_wants(&d->conf.kernel_routes, r))
+		return;
+	if (mirror_patch(d, r))
+		mirror_mark(d, 1);
 }
 
 /* A nexthop object changed: with nexthop_compat_mode 0 the kernel says so
@@ -677,6 +726,7 @@ static void do_reload(struct daemon *d, int cfd)
 	events_routes(&d->events, &d->eff, &eff);
 	config_free(&d->eff);
 	d->eff = eff;
+	d->mirror_in_step = 1;
 	if (bfd_apply(d, &d->eff, 0, err, sizeof(err)))
 		pr_warn("Reload applied, but BFD sessions could not follow: %s", err);
 	detach_removed(d, &d->conf, &next);
@@ -802,6 +852,9 @@ static void fill_status(struct json *j, void *daemon)
 		json_u64(j, "mirrored", st->mirrored - st->fpm_mirrored);
 		json_u64(j, "groups", st->groups);
 		json_u64(j, "reads", st->reads);
+		json_u64(j, "patches", st->patches);
+		json_u64(j, "last_patch_us", d->patch_us);
+		json_u64(j, "max_patch_us", d->patch_max_us);
 		json_u64(j, "netlink_overruns", d->nl.overruns);
 		/* What the last read found is in the data path, or why not. */
 		json_bool(j, "in_data_path", !d->mirror_err[0]);
@@ -1157,6 +1210,13 @@ static void on_netlink(struct daemon *d)
 	err = nl_read_events(&d->nl, &h);
 	if (err == -ENOBUFS) {
 		pr_info("Netlink events were lost; reading the kernel state again");
+		/* While events queued before the loss are unread, the kernel
+		 * drops more without saying so again (it reports a loss once
+		 * per congestion, cleared when the queue is read empty): read
+		 * it empty, no patches meanwhile, then read the state. */
+		mirror_mark(d, d->conf.kernel_routes.enabled);
+		while ((err = nl_read_events(&d->nl, &h)) == -ENOBUFS)
+			;
 		dump_kernel(d);
 		d->mirror_dirty |= d->conf.kernel_routes.enabled;
 	} else if (err) {
@@ -1293,6 +1353,7 @@ static int start(struct daemon *d)
 	ret = build_eff(d, &d->conf, 1, &d->eff, err, sizeof(err));
 	if (!ret)
 		ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
+	d->mirror_in_step = !ret;
 	if (ret && (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)) {
 		/* The config's own routes still go in; the kernel forwards
 		 * the rest, and every change of its table tries again. */

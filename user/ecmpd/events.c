@@ -308,7 +308,7 @@ static const char *group_of(const struct ecmp_conf *c, const struct conf_route *
 	return r->group >= 0 ? c->group[r->group].name : "";
 }
 
-static void route_event(struct events *e, const char *action,
+void events_route(struct events *e, const char *action,
 			const struct ecmp_conf *c, const struct conf_route *r)
 {
 	const char *g = group_of(c, r);
@@ -344,12 +344,12 @@ void events_routes(struct events *e, const struct ecmp_conf *old,
 			route_cmp(&a[i], &b[k]);
 
 		if (c < 0) {
-			route_event(e, "removed", old, a[i++]);
+			events_route(e, "removed", old, a[i++]);
 		} else if (c > 0) {
-			route_event(e, "added", new, b[k++]);
+			events_route(e, "added", new, b[k++]);
 		} else {
 			if (strcmp(group_of(old, a[i]), group_of(new, b[k])))
-				route_event(e, "changed", new, b[k]);
+				events_route(e, "changed", new, b[k]);
 			i++;
 			k++;
 		}

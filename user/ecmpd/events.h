@@ -60,6 +60,9 @@ void events_group(struct events *e, const char *group, uint32_t moved,
 		  uint32_t buckets, const char *why);
 void events_reload(struct events *e, const char *path, int ok,
 		   uint64_t moved, const char *error);
+/* One route added, removed or changed (action), of effective config c. */
+void events_route(struct events *e, const char *action,
+		  const struct ecmp_conf *c, const struct conf_route *r);
 /* One "route" event per prefix whose group or source differs between two
  * effective configs ("added", "changed", "removed"). */
 void events_routes(struct events *e, const struct ecmp_conf *old,

@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 
 #include "mirror.h"
+#include "mirror_table.h"
 #include "fib.h"
 #include "plane.h"
 #include "lib/route_set.h"
@@ -16,62 +17,6 @@
 static const char *const group_prefix[MIRROR_SOURCES] = {
 	[MIRROR_SRC_KERNEL] = ECMP_MIRROR_GROUP_PREFIX,
 	[MIRROR_SRC_FPM] = ECMP_FPM_GROUP_PREFIX,
-};
-
-struct mnh {
-	uint8_t family;
-	uint8_t via[16];
-	int ifindex;
-	uint32_t weight;
-};
-
-/* A resilient nexthop object's bucket count and timers (all 0: the
- * mirror's defaults). */
-struct mres {
-	uint32_t buckets, idle_ms, unbalanced_ms;
-};
-
-/* A distinct nexthop set, sorted so equal sets compare equal. */
-struct mset {
-	int n;
-	uint8_t source;		/* enum mirror_source: groups are per source */
-	struct mres res;
-	struct mnh nh[NL_ROUTE_MAX_NH];
-};
-
-struct mroute {
-	uint8_t family, prefixlen;
-	uint8_t source;		/* enum mirror_source */
-	uint8_t addr[16];
-	uint8_t skip;		/* enum mirror_skip */
-	uint8_t outcome;	/* the last merge's: skip, or no_link/config_route */
-	uint32_t metric;
-	int set;		/* index into sets, when not skipped */
-};
-
-struct table {
-	struct mroute *r;
-	int n, cap;
-	struct mset *set;
-	int nset, capset;
-	int last_set;		/* routes in a dump often share one */
-	int failed;		/* out of memory while reading */
-};
-
-/* The kernel's nexthop objects at the last read, by id (routes that name
- * one alone, nexthop_compat_mode 0). */
-struct objects {
-	struct nl_nexthop *v;
-	int n, cap;
-	int failed;
-};
-
-struct mirror {
-	struct table cur, next;
-	struct objects obj;		/* the kernel's */
-	struct objects fpm_obj;		/* zebra's, fed with each build */
-	int fpm_obj_sorted;
-	struct mirror_stats st;
 };
 
 static const char *const skip_names[MIRROR_SKIP_COUNT] = {
@@ -92,8 +37,8 @@ const char *mirror_skip_name(enum mirror_skip s)
 	return s < MIRROR_SKIP_COUNT ? skip_names[s] : "?";
 }
 
-/* A zeroed new element at the end of a doubling array, or NULL. */
-static void *append(void *arrp, int *n, int *cap, size_t elem)
+/* (mirror_table.h) */
+void *mirror_append(void *arrp, int *n, int *cap, size_t elem)
 {
 	void **arr = arrp;
 	char *e;
@@ -150,7 +95,7 @@ static void objects_add(struct objects *o, const struct nl_nexthop *n)
 
 	if (n->deleted || o->failed)
 		return;
-	slot = append(&o->v, &o->n, &o->cap, sizeof(*slot));
+	slot = mirror_append(&o->v, &o->n, &o->cap, sizeof(*slot));
 	if (!slot) {
 		o->failed = 1;
 		return;
@@ -206,6 +151,9 @@ void mirror_free(struct mirror *m)
 		return;
 	table_free(&m->cur);
 	table_free(&m->next);
+	route_set_free(m->index);
+	route_set_free(m->cfg);
+	free(m->gidx);
 	objects_free(&m->obj);
 	objects_free(&m->fpm_obj);
 	free(m);
@@ -238,7 +186,7 @@ static int nh_cmp(const void *a, const void *b)
 	return d;
 }
 
-static int same_set(const struct mset *a, const struct mset *b)
+int mirror_same_set(const struct mset *a, const struct mset *b)
 {
 	return a->n == b->n && !memcmp(&a->res, &b->res, sizeof(a->res)) &&
 	       !memcmp(a->nh, b->nh, sizeof(a->nh[0]) * a->n);
@@ -249,12 +197,12 @@ static int set_find_or_add(struct table *t, const struct mset *s)
 	struct mset *n;
 	int i;
 
-	if (t->last_set < t->nset && same_set(&t->set[t->last_set], s))
+	if (t->last_set < t->nset && mirror_same_set(&t->set[t->last_set], s))
 		return t->last_set;
 	for (i = 0; i < t->nset; i++)
-		if (same_set(&t->set[i], s))
+		if (mirror_same_set(&t->set[i], s))
 			return t->last_set = i;
-	n = append(&t->set, &t->nset, &t->capset, sizeof(*n));
+	n = mirror_append(&t->set, &t->nset, &t->capset, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	*n = *s;
@@ -317,43 +265,51 @@ static void take_resilient(const struct objects *o, const struct nl_route *r,
 	s->res.unbalanced_ms = obj->res_unbalanced_ms;
 }
 
-/* One route of a source into the read in progress; k as for classify(),
- * objs the objects its nexthop ids name. */
+/* (mirror_table.h) */
+enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
+				  const struct objects *objs,
+				  const struct nl_route *r, struct mset *s)
+{
+	static struct nl_route expanded;	/* the main thread's alone */
+	enum mirror_skip skip = MIRROR_OK;
+
+	/* nexthop_compat_mode 0 (or zebra's nexthop groups): the object
+	 * alone; its paths from the objects taken before the routes. */
+	if (r->nh_id && !r->nnh && (!k || conf_kernel_proto(k, r->protocol)) &&
+	    r->type == RTN_UNICAST) {
+		skip = expand(objs, r, &expanded);
+		if (skip == MIRROR_OK)
+			r = &expanded;
+	}
+	if (skip == MIRROR_OK)
+		skip = classify(k, r, s);
+	if (skip == MIRROR_OK)
+		take_resilient(objs, r, s);
+	return skip;
+}
+
+/* One route of a source into the read in progress. */
 static void take(struct mirror *m, enum mirror_source src, const struct conf_kernel_routes *k,
 		 const struct objects *objs, const struct nl_route *r)
 {
 	struct table *t = &m->next;
 	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen,
-			    .source = src, .metric = r->metric }, *slot;
+			    .source = src, .metric = r->metric, .eff = -1 }, *slot;
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
-
-	static struct nl_route expanded;	/* the same */
 
 	if (t->failed)
 		return;
 	memcpy(x.addr, r->addr, 16);
-	/* nexthop_compat_mode 0 (or zebra's nexthop groups): the object
-	 * alone; its paths from the objects taken before the routes. */
-	if (r->nh_id && !r->nnh && (!k || conf_kernel_proto(k, r->protocol)) &&
-	    r->type == RTN_UNICAST) {
-		x.skip = expand(objs, r, &expanded);
-		if (x.skip == MIRROR_OK)
-			r = &expanded;
-	}
-	if (x.skip == MIRROR_OK)
-		x.skip = classify(k, r, &s);
+	x.skip = mirror_route_set(k, objs, r, &s);
 	if (x.skip == MIRROR_OK) {
 		s.source = src;
-		take_resilient(objs, r, &s);
-	}
-	if (x.skip == MIRROR_OK) {
 		x.set = set_find_or_add(t, &s);
 		if (x.set < 0) {
 			t->failed = 1;
 			return;
 		}
 	}
-	slot = append(&t->r, &t->n, &t->cap, sizeof(*slot));
+	slot = mirror_append(&t->r, &t->n, &t->cap, sizeof(*slot));
 	if (!slot) {
 		t->failed = 1;
 		return;
@@ -425,8 +381,10 @@ int mirror_finish(struct mirror *m)
 	for (i = 0; i < t->n; i++) {
 		if (n && t->r[n - 1].family == t->r[i].family &&
 		    t->r[n - 1].prefixlen == t->r[i].prefixlen &&
-		    !memcmp(t->r[n - 1].addr, t->r[i].addr, 16))
+		    !memcmp(t->r[n - 1].addr, t->r[i].addr, 16)) {
+			t->r[n - 1].others += t->r[n - 1].others < UINT8_MAX;
 			continue;
+		}
 		t->r[n++] = t->r[i];
 	}
 	t->n = n;
@@ -544,7 +502,7 @@ static int add_nexthop(struct ecmp_conf *c, const struct mnh *h, const char *dev
 
 	if (config_find_nexthop(c, name) >= 0)
 		return 0;
-	n = append(&c->nexthop, &c->nnexthop, &c->cap_nexthop, sizeof(*n));
+	n = mirror_append(&c->nexthop, &c->nnexthop, &c->cap_nexthop, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	snprintf(n->name, sizeof(n->name), "%s", name);
@@ -631,7 +589,7 @@ static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
 	struct conf_group *g;
 	int i, n = s->n, pg = plane_group_of(p, s->source, names, n);
 
-	g = append(&c->group, &c->ngroup, &c->cap_group, sizeof(*g));
+	g = mirror_append(&c->group, &c->ngroup, &c->cap_group, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	if (pg >= 0) {
@@ -655,7 +613,7 @@ static int add_route(struct ecmp_conf *c, const struct mroute *r, int group)
 {
 	struct conf_route *x;
 
-	x = append(&c->route, &c->nroute, &c->cap_route, sizeof(*x));
+	x = mirror_append(&c->route, &c->nroute, &c->cap_route, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
 	x->family = r->family;
@@ -704,6 +662,32 @@ void mirror_each_kept(const struct mirror *m,
 			   m->cur.r[i].outcome);
 }
 
+/* Keeps what patches need from a merge (mirror_patch.c): cur's routes by
+ * prefix, the file's prefixes and each set's group. */
+static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
+{
+	struct route_set *index = route_set_new();
+	int i;
+
+	for (i = 0; index && i < m->cur.n; i++) {
+		struct lpm_route k = { .family = m->cur.r[i].family,
+				       .prefixlen = m->cur.r[i].prefixlen, .leaf = i };
+
+		memcpy(k.addr, m->cur.r[i].addr, 16);
+		if (route_set_put(index, &k)) {
+			route_set_free(index);
+			index = NULL;
+		}
+	}
+	route_set_free(m->index);
+	route_set_free(m->cfg);
+	free(m->gidx);
+	m->index = index;	/* NULL: no patches until the next merge */
+	m->cfg = cfg;
+	m->gidx = gidx;
+	return index ? 0 : -ENOMEM;
+}
+
 int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 		 const struct plane *p, struct ecmp_conf *out)
 {
@@ -726,16 +710,17 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 			goto fail;
 	}
 	for (i = 0; i < t->n; i++) {
-		const struct mroute *r = &t->r[i];
+		struct mroute *r = &t->r[i];
 		struct lpm_route k = { .family = r->family, .prefixlen = r->prefixlen };
 		enum mirror_skip skip = r->skip;
 		int g = -1;
 
 		memcpy(k.addr, r->addr, 16);
 		m->st.routes++;
+		r->eff = -1;
 		if (route_set_get(cfg, &k)) {
 			m->st.skipped[MIRROR_SKIP_CONFIG]++;
-			t->r[i].outcome = MIRROR_SKIP_CONFIG;
+			r->outcome = MIRROR_SKIP_CONFIG;
 			continue;
 		}
 		if (skip == MIRROR_OK) {
@@ -747,7 +732,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 				g = -1;
 			}
 		}
-		t->r[i].outcome = skip;
+		r->outcome = skip;
 		if (skip)
 			m->st.skipped[skip]++;
 		else
@@ -756,13 +741,16 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 			m->st.fpm_routes++;
 			m->st.fpm_mirrored += !skip;
 		}
+		r->eff = out->nroute;
 		if (add_route(out, r, g))
 			goto fail;
 	}
 	for (i = 0; i < t->nset; i++)
 		m->st.groups += gidx[i] >= 0;
-	err = 0;
-	goto out;
+	/* Without its index a patch is refused and the table read whole:
+	 * slower, never wrong. */
+	keep_for_patches(m, cfg, gidx);
+	return 0;
 fail:
 	config_free(out);
 out:

@@ -21,10 +21,13 @@
  *    gateway, encapsulation, another protocol) is the kernel's: its
  *    prefix goes to the kernel, so a covering route never takes its
  *    traffic away.
- * The whole table (and the nexthop objects) is read again after every
- * change event, a nexthop object's included, and after lost
- * events (it also catches what the kernel does not announce: IPv4 routes
- * flushed with their link).
+ * A route event that says all about its prefix, over a nexthop set that
+ * has a group already, is applied alone (a patch, mirror_patch.c): that is
+ * a routing daemon's churn. Anything else (a nexthop object or a link
+ * changed, lost events, a new set, several metrics, zebra's or the
+ * config's prefix, an IPv6 path added or removed alone) makes ecmpd read
+ * the whole table (and the nexthop objects) again; that read also catches
+ * what the kernel does not announce (IPv4 routes flushed with their link).
  */
 #ifndef ECMP_MIRROR_H
 #define ECMP_MIRROR_H
@@ -34,43 +37,9 @@
 
 #include "config.h"
 #include "netlink.h"
+#include "mirror_table.h"
 
 struct plane;
-
-/* Why a kernel route stays the kernel's. */
-enum mirror_skip {
-	MIRROR_OK = 0,
-	MIRROR_SKIP_PROTOCOL,		/* not one of the protocols mirrored */
-	MIRROR_SKIP_TYPE,		/* blackhole, unreachable, local... */
-	MIRROR_SKIP_NH_OBJECT,		/* an object not known or not a path's */
-	MIRROR_SKIP_ENCAP,		/* lightweight tunnel */
-	MIRROR_SKIP_NO_GATEWAY,		/* through the link: the kernel resolves */
-	MIRROR_SKIP_DEAD,		/* every nexthop dead */
-	MIRROR_SKIP_TOO_MANY,		/* more nexthops than a group holds */
-	MIRROR_SKIP_NO_LINK,		/* its device is gone */
-	MIRROR_SKIP_CONFIG,		/* the config routes this prefix */
-	MIRROR_SKIP_COUNT
-};
-
-const char *mirror_skip_name(enum mirror_skip s);
-
-/* Where a mirrored route comes from; its group is named "kernel:N" or
- * "fpm:N" after it. */
-enum mirror_source {
-	MIRROR_SRC_KERNEL,
-	MIRROR_SRC_FPM,
-	MIRROR_SOURCES
-};
-
-struct mirror_stats {
-	uint32_t routes;		/* prefixes in the table (best metric) */
-	uint32_t mirrored;
-	uint32_t groups;
-	uint32_t skipped[MIRROR_SKIP_COUNT];
-	uint32_t fpm_routes;		/* of routes, those zebra streamed */
-	uint32_t fpm_mirrored;
-	uint64_t reads;			/* whole-table reads */
-};
 
 struct mirror;
 
@@ -103,6 +72,26 @@ int mirror_finish(struct mirror *m);
 int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 		 const struct plane *p, struct ecmp_conf *out);
 const struct mirror_stats *mirror_stats(const struct mirror *m);
+
+/* One route event as a patch: what the prefix becomes. */
+struct mirror_patch {
+	struct conf_route route;	/* group: in the merged config, -1: the kernel's */
+	enum mirror_skip skip;		/* why the kernel keeps it, or MIRROR_OK */
+	uint32_t metric;
+	int slot, set;			/* internal */
+	int added, removed;		/* the prefix comes, or goes */
+	int noop;			/* nothing changes */
+};
+/* Plans a patch for route event r against the last merge (which must be
+ * the one the plane holds). 0: p says what changes; -EAGAIN: the event
+ * cannot be taken alone, read the table. Changes nothing. */
+int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
+		      const struct nl_route *r, struct mirror_patch *p);
+/* Records a planned patch, once the data path holds it, in the mirror's
+ * table, its stats and eff (the merged config the plane holds). 0, or
+ * -ENOMEM: patches stop until the next read. */
+int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
+			const struct mirror_patch *p);
 
 /* Calls fn for each route of the last merge that the data path leaves to
  * the kernel, with the reason (ecmpctl route show all). */

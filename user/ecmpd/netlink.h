@@ -68,6 +68,7 @@ struct nl_route {
 	uint32_t nh_id;		/* RTA_NH_ID: a nexthop object; 0 if none */
 	int encap;		/* lightweight-tunnel encapsulation */
 	int cloned;		/* RTM_F_CLONED: a cache entry, not a route */
+	uint16_t nlflags;	/* the message's NLM_F_*: REPLACE, APPEND... */
 	int nnh;
 	int nh_truncated;	/* more nexthops than NL_ROUTE_MAX_NH */
 	struct nl_route_nh nh[NL_ROUTE_MAX_NH];

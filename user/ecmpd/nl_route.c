@@ -108,6 +108,7 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 
 	memset(r, 0, offsetof(struct nl_route, nh));
 	r->deleted = nlh->nlmsg_type == RTM_DELROUTE;
+	r->nlflags = nlh->nlmsg_flags;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
 		return -1;
 	if (af_of(rtm->rtm_family, &r->family))

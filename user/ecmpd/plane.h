@@ -187,6 +187,10 @@ int grp_has_member(const struct grp *g, uint32_t nh_id);
  * that the trie pool is large enough. */
 int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen);
+/* One route set (leaf) or removed alone, for a mirror patch. -EAGAIN when
+ * it covers one of the router's own addresses (their entries come with
+ * route_sync), -ENOSPC when the trie is full; nothing changed then. */
+int route_patch(struct plane *p, const struct lpm_route *r, int remove);
 void route_on_addr(struct plane *p, const struct nl_addr *a,
 		   const struct ecmp_conf *conf);
 

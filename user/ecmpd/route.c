@@ -58,15 +58,21 @@ static int want_leaf(struct want *w, const struct lpm_route *r, int override)
 	return want_add(w, r);
 }
 
-static int covers(const struct conf_route *r, const struct local_addr *a)
+static int prefix_covers(uint8_t family, const uint8_t *addr, uint8_t prefixlen,
+			 const struct local_addr *a)
 {
 	uint8_t x[16];
 
-	if (r->family != a->family)
+	if (family != a->family)
 		return 0;
 	memcpy(x, a->addr, 16);
-	lpm_mask(x, a->family, r->prefixlen);
-	return !memcmp(x, r->addr, 16);
+	lpm_mask(x, a->family, prefixlen);
+	return !memcmp(x, addr, 16);
+}
+
+static int covers(const struct conf_route *r, const struct local_addr *a)
+{
+	return prefix_covers(r->family, r->addr, r->prefixlen, a);
 }
 
 /* Each config group's id in the plane (looked up once: a mirrored table
@@ -277,6 +283,32 @@ out:
 	free(w.r);
 	free(s.r);
 	return ret;
+}
+
+int route_patch(struct plane *p, const struct lpm_route *r, int remove)
+{
+	struct ecmp_route_key k;
+	struct ecmp_route v = { .leaf = r->leaf };
+	int i, ret;
+
+	for (i = 0; i < p->nlocal; i++)
+		if (prefix_covers(r->family, r->addr, r->prefixlen, &p->local[i]))
+			return -EAGAIN;
+	route_key(r, &k);
+	if (remove) {
+		ret = lpm_del(p->lpm, r->family, r->addr, r->prefixlen);
+		if (ret && ret != -ENOENT)
+			return ret;
+		bpf_map_delete_elem(p->dp.fd[DP_ROUTES], &k);
+		return 0;
+	}
+	ret = lpm_add(p->lpm, r);
+	if (ret)
+		return ret;
+	if (bpf_map_update_elem(p->dp.fd[DP_ROUTES], &k, &v, 0))
+		pr_warn("Failed to record a route in %s: %s", ECMP_MAP_ROUTES,
+			strerror(errno));
+	return 0;
 }
 
 void route_on_addr(struct plane *p, const struct nl_addr *a,

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The mirror's types and tables, shared by the whole-table read (mirror.c)
+ * and the one-route patches (mirror_patch.c); mirror.h is the interface.
+ */
+#ifndef ECMP_MIRROR_TABLE_H
+#define ECMP_MIRROR_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "netlink.h"
+#include "lib/route_set.h"
+
+/* Why a kernel route stays the kernel's. */
+enum mirror_skip {
+	MIRROR_OK = 0,
+	MIRROR_SKIP_PROTOCOL,		/* not one of the protocols mirrored */
+	MIRROR_SKIP_TYPE,		/* blackhole, unreachable, local... */
+	MIRROR_SKIP_NH_OBJECT,		/* an object not known or not a path's */
+	MIRROR_SKIP_ENCAP,		/* lightweight tunnel */
+	MIRROR_SKIP_NO_GATEWAY,		/* through the link: the kernel resolves */
+	MIRROR_SKIP_DEAD,		/* every nexthop dead */
+	MIRROR_SKIP_TOO_MANY,		/* more nexthops than a group holds */
+	MIRROR_SKIP_NO_LINK,		/* its device is gone */
+	MIRROR_SKIP_CONFIG,		/* the config routes this prefix */
+	MIRROR_SKIP_COUNT
+};
+
+const char *mirror_skip_name(enum mirror_skip s);
+
+/* Where a mirrored route comes from; its group is named "kernel:N" or
+ * "fpm:N" after it. */
+enum mirror_source {
+	MIRROR_SRC_KERNEL,
+	MIRROR_SRC_FPM,
+	MIRROR_SOURCES
+};
+
+struct mirror_stats {
+	uint32_t routes;		/* prefixes in the table (best metric) */
+	uint32_t mirrored;
+	uint32_t groups;
+	uint32_t skipped[MIRROR_SKIP_COUNT];
+	uint32_t fpm_routes;		/* of routes, those zebra streamed */
+	uint32_t fpm_mirrored;
+	uint64_t reads;			/* whole-table reads */
+	uint64_t patches;		/* route events applied alone */
+};
+
+struct mnh {
+	uint8_t family;
+	uint8_t via[16];
+	int ifindex;
+	uint32_t weight;
+};
+
+/* A resilient nexthop object's bucket count and timers (all 0: the
+ * mirror's defaults). */
+struct mres {
+	uint32_t buckets, idle_ms, unbalanced_ms;
+};
+
+/* A distinct nexthop set, sorted so equal sets compare equal. */
+struct mset {
+	int n;
+	uint8_t source;		/* enum mirror_source: groups are per source */
+	struct mres res;
+	struct mnh nh[NL_ROUTE_MAX_NH];
+};
+
+struct mroute {
+	uint8_t family, prefixlen;
+	uint8_t source;		/* enum mirror_source */
+	uint8_t addr[16];
+	uint8_t skip;		/* enum mirror_skip */
+	uint8_t outcome;	/* the last merge's: skip, or no_link/config_route */
+	uint8_t others;		/* more routes of the prefix (other metrics) */
+	uint32_t metric;
+	int set;		/* index into sets, when not skipped */
+	int eff;		/* its route in the last merge's output, or -1 */
+};
+
+struct table {
+	struct mroute *r;
+	int n, cap;
+	struct mset *set;
+	int nset, capset;
+	int last_set;		/* routes in a dump often share one */
+	int failed;		/* out of memory while reading */
+};
+
+/* The kernel's nexthop objects at the last read, by id (routes that name
+ * one alone, nexthop_compat_mode 0). */
+struct objects {
+	struct nl_nexthop *v;
+	int n, cap;
+	int failed;
+};
+
+struct mirror {
+	struct table cur, next;
+	struct objects obj;		/* the kernel's */
+	struct objects fpm_obj;		/* zebra's, fed with each build */
+	int fpm_obj_sorted;
+	struct mirror_stats st;
+	/* From the last merge, for patches (mirror_patch.c): cur's routes
+	 * by prefix (leaf: index in cur.r), the file's prefixes, and each
+	 * set's group in the merge's output (-1: none, -2: device gone). */
+	struct route_set *index;
+	struct route_set *cfg;
+	int *gidx;
+};
+
+/* What a route is, as the mirror takes it: MIRROR_OK and its nexthop set
+ * in s (sorted; a resilient object's table), or why it stays the kernel's.
+ * k: the kernel's protocols, NULL for zebra's stream; objs: the objects
+ * its nexthop ids name. */
+enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
+				  const struct objects *objs,
+				  const struct nl_route *r, struct mset *s);
+/* A zeroed new element at the end of a doubling array (*arrp, *n, *cap),
+ * or NULL. */
+void *mirror_append(void *arrp, int *n, int *cap, size_t elem);
+int mirror_same_set(const struct mset *a, const struct mset *b);
+
+#endif /* ECMP_MIRROR_TABLE_H */
