@@ -70,7 +70,7 @@ NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsi
 	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold \
 	      $(BUILD)/tests/other-build/ecmp_xdp.bpf.o $(BUILD)/tests/other-build/ecmp_tc.bpf.o
 BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o \
-	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o
+	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o $(BUILD)/tests/routechurn
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
@@ -213,6 +213,10 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bench/
 		$(BUILD)/tests/bpf/dp_fixture.o $(LIB_CTL) $(LIB) $(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/routechurn: $(BUILD)/tests/bench/routechurn.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/flowgen: $(BUILD)/tests/net/flowgen.o $(BUILD)/tests/bpf/frame_build.o
 	$(call msg,LINK,$@)

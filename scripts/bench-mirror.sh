@@ -8,12 +8,14 @@
 # `ip -batch`, then
 #  - initial mirror: ecmpd started, time until every prefix is in the data
 #    path (ecmpctl stats: kernel routes mirrored), and ecmpd's RSS;
-#  - one `ip route replace`: ecmpd's lag from the event to the data path
-#    holding it, median of 20, each checked in the data path;
-#  - churn: C replaces per second for 5 s (ip -batch in slices): the
-#    largest lag, the table reads it took, the last change checked.
-# ecmpd reads the whole table again after each burst of events (at most
-# every 20 ms), so each figure grows with N: these rows measure that.
+#  - one `ip route replace` at a time (1,000): from the request to the
+#    data path's trie holding it, median, p99, max (routechurn);
+#  - churn: BENCH_MIRROR_RATE (10,000) replaces a second for
+#    BENCH_MIRROR_SECS (60) s over up to 10,000 /24s: the lag of each
+#    change, and how many of as many other prefixes changed meanwhile
+#    in the data path (none should);
+#  - how many changes ecmpd applied alone (patches), and its whole-table
+#    reads (a read takes time in N: patches do not).
 # Larger tables: BENCH_MIRROR_V6 (the IPv6 share in percent, default 20),
 # BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
 # chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
@@ -23,8 +25,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 . scripts/topo.sh
 N=${BENCH_MIRROR_N:-10000}
-C=1000
-[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 && C=200
+LAT=1000 RATE=${BENCH_MIRROR_RATE:-10000} SECS=${BENCH_MIRROR_SECS:-60}
+[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 SECS=3
 P=bm$$
 CONF=/tmp/$P.conf
 trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-mirror-last.log 2>/dev/null; topo_destroy "$P"; rm -f "/tmp/$P".*' EXIT
@@ -80,50 +82,45 @@ fi
 kr() { # FIELD of ecmpctl stats' kernel_routes
 	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"][sys.argv[1]])' "$1"
 }
-# One replace: a prefix of the table goes to r1 alone, then to r2 alone,
-# 20 times; ecmpd's lag from the event to the data path holding it (its
-# own clock: polling from here would measure ecmpctl), and a check that
-# the data path did change.
-prefix=$(sed -n 1p "/tmp/$P.batch" | awk '{ print $3 }')
-lat="" wrong=0
-for i in $(seq 1 20); do
-	dev=r$((1 + i % 2))
-	ip -n "$P-rt" route replace "$prefix" proto bgp via "198.18.${dev#r}.2" dev "$dev"
-	sleep 0.1
-	lat="$lat $(kr last_lag_us)"
-	g=$(topo_ctl "$P" route show "$prefix" | awk -v p="$prefix" '$1 == p { print $3 }')
-	topo_ctl "$P" group show "$g" | grep -q "^    198.18.${dev#r}.2@$dev " || wrong=$((wrong + 1))
-done
-median=$(echo $lat | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-apply=$(kr last_read_apply_us)
-
-# Churn: C replaces a second for 5 s, over the first C IPv4 prefixes.
-grep -v ":" "/tmp/$P.batch" | head -n "$C" | awk '{ print $3 }' > "/tmp/$P.churn"
-reads0=$(kr reads)
-for s in 1 2 3 4 5; do
-	a=$(ms)
-	awk -v s="$s" '{ n = 1 + (s + NR) % 4; printf "route replace %s proto bgp via 198.18.%d.2 dev r%d\n", $1, n, n }' \
-		"/tmp/$P.churn" > "/tmp/$P.slice"
-	ip -n "$P-rt" -batch "/tmp/$P.slice"
-	left=$((1000 - ($(ms) - a)))
-	[ "$left" -gt 0 ] && sleep "0.$(printf '%03d' "$left")"
-done
-sleep 0.3
-maxlag=$(kr max_lag_us)
-reads=$(( $(kr reads) - reads0 ))
-# The last change of the churn is in the data path.
-last=$(tail -1 "/tmp/$P.slice")
-prefix=$(echo "$last" | awk '{ print $3 }')
-dev=$(echo "$last" | awk '{ print $9 }')
-g=$(topo_ctl "$P" route show "$prefix" | awk -v p="$prefix" '$1 == p { print $3 }')
-topo_ctl "$P" group show "$g" | grep -q "@$dev " && final=yes || final=no
+on() { # on PREFIX N: until ecmpd routes PREFIX through 198.18.N.2 alone (60 s)
+	local g
+	for _ in $(seq 1 1200); do
+		g=$(topo_ctl "$P" route show "$1" | awk -v p="$1" '$1 == p { print $3 }')
+		[ "$(topo_ctl "$P" -j group show "$g" 2>/dev/null | python3 -c '
+import json, sys
+try: print(" ".join(m["nexthop"] for m in json.load(sys.stdin)[0]["members"]))
+except Exception: pass')" = "198.18.$2.2@r$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# The changes are timed by routechurn (tests/bench/routechurn.c): from the
+# request to the kernel to the data path's trie holding it, read in place.
+# Two /24s of the table (no longer prefix inside them) go to r1 and r2
+# alone; the data path's leaf for each is read from them.
+grep -v ":" "/tmp/$P.batch" | awk '$3 ~ /\/24$/ { print $3 }' > "/tmp/$P.p24"
+a=$(sed -n 1p "/tmp/$P.p24") b=$(sed -n 2p "/tmp/$P.p24")
+ip -n "$P-rt" route replace "$a" proto bgp via 198.18.1.2 dev r1
+ip -n "$P-rt" route replace "$b" proto bgp via 198.18.2.2 dev r2
+on "$a" 1 && on "$b" 2 || { echo "bench-mirror: $a and $b did not reach r1 and r2" >&2; exit 1; }
+churn() { nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" "$@" 198.18.1.2@r1 198.18.2.2@r2; }
+reads0=$(kr reads) patches0=$(kr patches)
+one=$(churn latency "$LAT" "$a" "$b")
+# Churn: RATE replaces a second for SECS s over the first half of the
+# /24s (at most 10,000), alternately to r2 and r1; the other /24s must
+# not change in the data path.
+half=$(( $(wc -l < "/tmp/$P.p24") / 2 ))
+[ "$half" -gt 10000 ] && half=10000
+sed -n "1,$((2 * half))p" "/tmp/$P.p24" > "/tmp/$P.churn"
+many=$(churn churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
+reads=$(( $(kr reads) - reads0 )) patches=$(( $(kr patches) - patches0 ))
 
 printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
 	"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
 printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
 printf '  ecmpd RSS with the table                                %6d KiB; map memory %s\n' "$rss" "$maps"
-printf '  one ip route replace: event to data path (ecmpd), median of 20  %s us (%d of 20 wrong)\n' \
-	"${median:-?}" "$wrong"
-printf '  one read of the table and apply                          %6s us\n' "$apply"
-printf '  churn %d replaces/s for 5 s: max lag %s us, %d table reads, last change in the data path: %s\n' \
-	"$C" "$maxlag" "$reads" "$final"
+printf '  ip route replace, request to the data path (routechurn):\n'
+echo "$one" | sed 's/^/    /'
+printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
+echo "$many" | sed 's/^/    /'
+printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * routechurn: IPv4 route changes sent to the kernel over rtnetlink, each
+ * timed until the data path's trie (ecmpd's pinned maps, read in place)
+ * routes its prefix through the new nexthop set: the whole way from the
+ * request to the data path, kernel and ecmpd included.
+ *
+ *   routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2
+ *     COUNT replaces of PREFIX1 (now routed through GW1 alone, as
+ *     PREFIX2 is through GW2), to GW2 and back, one at a time.
+ *   routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2
+ *     RATE replaces a second for SECONDS over the first NCHANGE prefixes
+ *     of FILE (one a.b.c.d/len a line; its first two routed as PREFIX1
+ *     and PREFIX2 above), alternately to GW2 and GW1; the rest of FILE's
+ *     prefixes must not change in the data path meanwhile.
+ *
+ * The data path's leaf for each gateway is read from the two prefixes
+ * routed through them. Run inside the router's network namespace, in the
+ * mount namespace of ecmpd's pins.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "lib/dp_maps.h"
+#include "lib/lpm.h"
+
+struct pfx {
+	uint8_t addr[16];
+	uint8_t len;
+};
+
+struct path {
+	struct in_addr gw;
+	int ifindex;
+	uint32_t leaf;		/* the data path's, learnt */
+};
+
+static struct ecmp_dp dp;
+static struct mnl_socket *nl;
+static uint32_t seq;
+static uint64_t errors;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint32_t walk(const struct pfx *p)
+{
+	return lpm_walk(dp.root, dp.node, dp.max_entries[DP_LPM_NODE], ECMP_AF_INET, p->addr);
+}
+
+static int parse_pfx(const char *s, struct pfx *p)
+{
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	memset(p, 0, sizeof(*p));
+	p->len = 32;
+	if (slash) {
+		*slash = 0;
+		p->len = atoi(slash + 1);
+	}
+	return inet_pton(AF_INET, buf, p->addr) == 1 && p->len <= 32 ? 0 : -1;
+}
+
+static int parse_path(const char *s, struct path *p)
+{
+	char buf[64], *at;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	at = strchr(buf, '@');
+	if (!at)
+		return -1;
+	*at = 0;
+	p->ifindex = if_nametoindex(at + 1);
+	return inet_pton(AF_INET, buf, &p->gw) == 1 && p->ifindex ? 0 : -1;
+}
+
+/* ip route replace PFX proto bgp via GW dev DEV, without waiting. */
+static void replace(const struct pfx *x, const struct path *p)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	nlh->nlmsg_seq = ++seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = x->len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BGP;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, 4, x->addr);
+	mnl_attr_put(nlh, RTA_GATEWAY, 4, &p->gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, p->ifindex);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		errors++;
+}
+
+/* Errors the kernel sent back (no acks asked for), counted. */
+static void drain(void)
+{
+	char buf[8192];
+	int n;
+
+	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		struct nlmsghdr *h;
+		int len = n;
+
+		for (h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
+			if (h->nlmsg_type == NLMSG_ERROR &&
+			    ((struct nlmsgerr *)mnl_nlmsg_get_payload(h))->error)
+				errors++;
+	}
+}
+
+/* Waits up to ms for the prefix's leaf to differ from `not`; the leaf. */
+static uint32_t wait_change(const struct pfx *x, uint32_t not, int ms)
+{
+	uint64_t end = now_us() + ms * 1000ull;
+	uint32_t l;
+
+	while ((l = walk(x)) == not && now_us() < end)
+		;
+	return l;
+}
+
+/* Each path's leaf, from two prefixes the caller routed through them. */
+static int learn(const struct pfx *on_a, const struct pfx *on_b, struct path *p)
+{
+	p[0].leaf = walk(on_a);
+	p[1].leaf = walk(on_b);
+	if (p[0].leaf == p[1].leaf || p[0].leaf == ECMP_LPM_NONE || p[1].leaf == ECMP_LPM_NONE ||
+	    p[0].leaf >= ECMP_LPM_CONNECTED || p[1].leaf >= ECMP_LPM_CONNECTED) {
+		fprintf(stderr, "routechurn: the two prefixes are not on two mirrored groups in the data path (leaves %#x, %#x)\n",
+			p[0].leaf, p[1].leaf);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static void print_lags(const char *what, uint32_t *lag, size_t n, uint64_t lost)
+{
+	if (!n) {
+		printf("%s: no change reached the data path (%llu lost)\n", what,
+		       (unsigned long long)lost);
+		return;
+	}
+	qsort(lag, n, sizeof(*lag), cmp_u32);
+	printf("%s: %zu changes, lag median %u us, p99 %u us, max %u us; %llu never in the data path, %llu refused by the kernel\n",
+	       what, n, lag[n / 2], lag[n * 99 / 100], lag[n - 1],
+	       (unsigned long long)lost, (unsigned long long)errors);
+}
+
+static int latency(int count, const struct pfx *x, struct path *p)
+{
+	uint32_t *lag = calloc(count, sizeof(*lag));
+	size_t n = 0;
+	uint64_t lost = 0;
+	int i;
+
+	if (!lag || learn(&x[0], &x[1], p))
+		return 1;
+	for (i = 0; i < count; i++) {
+		const struct path *to = &p[(i + 1) % 2];
+		uint64_t t0 = now_us();
+
+		replace(x, to);
+		if (wait_change(x, p[i % 2].leaf, 1000) == to->leaf)
+			lag[n++] = now_us() - t0;
+		else
+			lost++;
+		drain();
+		usleep(2000);
+	}
+	print_lags("one replace at a time", lag, n, lost);
+	return 0;
+}
+
+struct pending {
+	uint32_t idx;		/* prefix */
+	uint32_t leaf;		/* expected */
+	uint64_t sent_us;
+};
+
+static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
+		 struct path *p)
+{
+	size_t cap = (size_t)rate * seconds + 1, head = 0, tail = 0, n = 0;
+	struct pending *q = calloc(cap, sizeof(*q));
+	uint32_t *lag = calloc(cap, sizeof(*lag)), *still;
+	uint64_t t0, sent = 0, total = (uint64_t)rate * seconds, moved = 0, end;
+	int i, k = 0, nstill = nx - nchange;
+	uint8_t *seen;
+
+	still = calloc(nstill + 1, sizeof(*still));
+	seen = calloc(nstill + 1, 1);
+	if (!q || !lag || !still || !seen || learn(&x[0], &x[1], p))
+		return 1;
+	for (i = 0; i < nstill; i++)
+		still[i] = walk(&x[nchange + i]);
+	t0 = now_us();
+	while (sent < total || head != tail) {
+		uint64_t t = now_us(), due = (t - t0) * rate / 1000000;
+
+		for (; sent < total && sent < due; sent++) {
+			uint32_t idx = sent % nchange;
+			const struct path *to = &p[(sent / nchange + 1) % 2];
+
+			q[tail++] = (struct pending){ idx, to->leaf, now_us() };
+			replace(&x[idx], to);
+		}
+		/* ecmpd applies events in order: the oldest change first. */
+		while (head != tail && walk(&x[q[head].idx]) == q[head].leaf) {
+			lag[n++] = now_us() - q[head].sent_us;
+			head++;
+		}
+		if (head != tail && sent == total && t - q[head].sent_us > 2000000)
+			break;	/* the rest never came */
+		/* A slice of the prefixes that do not change, each pass. */
+		for (i = 0; i < 64 && nstill; i++, k = (k + 1) % nstill)
+			if (!seen[k] && walk(&x[nchange + k]) != still[k]) {
+				seen[k] = 1;
+				moved++;
+			}
+		if ((sent & 255) == 0)
+			drain();
+	}
+	end = now_us();
+	drain();
+	printf("churn: %llu replaces in %.2f s (%.0f/s) over %d prefixes\n",
+	       (unsigned long long)sent, (end - t0) / 1e6, sent * 1e6 / (end - t0), nchange);
+	print_lags("churn", lag, n, tail - head);
+	printf("churn: %llu of %d prefixes that did not change changed in the data path\n",
+	       (unsigned long long)moved, nstill);
+	return 0;
+}
+
+static int load_file(const char *path, struct pfx **out)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	int n = 0, cap = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \n")] = 0;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*out = realloc(*out, sizeof(**out) * cap);
+			if (!*out)
+				break;
+		}
+		if (!parse_pfx(line, &(*out)[n]))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2\n"
+		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct path p[2];
+	int err;
+
+	if (argc < 3)
+		usage();
+	err = dp_open_pinned(&dp, argv[1], 0);
+	if (err) {
+		fprintf(stderr, "routechurn: cannot open the maps pinned in %s: %s\n",
+			argv[1], strerror(-err));
+		return 1;
+	}
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("routechurn: netlink");
+		return 1;
+	}
+	if (!strcmp(argv[2], "latency") && argc == 8) {
+		struct pfx x[2];
+
+		if (parse_pfx(argv[4], &x[0]) || parse_pfx(argv[5], &x[1]) ||
+		    parse_path(argv[6], &p[0]) || parse_path(argv[7], &p[1]))
+			usage();
+		return latency(atoi(argv[3]), x, p);
+	}
+	if (!strcmp(argv[2], "churn") && argc == 9) {
+		struct pfx *x = NULL;
+		int nx = load_file(argv[5], &x), nchange = atoi(argv[6]);
+
+		if (nx < 2 || nchange < 1 || nchange > nx ||
+		    parse_path(argv[7], &p[0]) || parse_path(argv[8], &p[1]))
+			usage();
+		return churn(atoi(argv[3]), atoi(argv[4]), x, nx, nchange, p);
+	}
+	usage();
+	return 2;
+}
