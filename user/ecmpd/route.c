@@ -206,6 +206,45 @@ static void route_key(const struct lpm_route *r, struct ecmp_route_key *k)
 	memcpy(k->addr, r->addr, 16);
 }
 
+/*
+ * ecmp_routes entries written in batches: one bpf() call per ROUTE_BATCH
+ * routes instead of one per route (a million routes took a second in
+ * syscalls alone). ecmp_routes is not the data path's (the trie is), so
+ * the order of its writes does not matter.
+ */
+#define ROUTE_BATCH 4096
+
+struct route_batch {
+	struct ecmp_route_key k[ROUTE_BATCH];
+	struct ecmp_route v[ROUTE_BATCH];
+	uint32_t n;
+	int fd;
+};
+
+static void batch_flush(struct route_batch *b)
+{
+	uint32_t count = b->n, i;
+
+	if (!b->n)
+		return;
+	/* A kernel without batched hash updates (before 5.6), or a failure
+	 * part way: the rest one by one. */
+	if (bpf_map_update_batch(b->fd, b->k, b->v, &count, NULL))
+		for (i = count < b->n ? count : 0; i < b->n; i++)
+			if (bpf_map_update_elem(b->fd, &b->k[i], &b->v[i], 0))
+				pr_warn("Failed to record a route in %s: %s",
+					ECMP_MAP_ROUTES, strerror(errno));
+	b->n = 0;
+}
+
+static void batch_add(struct route_batch *b, const struct lpm_route *r)
+{
+	route_key(r, &b->k[b->n]);
+	b->v[b->n].leaf = r->leaf;
+	if (++b->n == ROUTE_BATCH)
+		batch_flush(b);
+}
+
 struct stale {
 	struct lpm_route *r;
 	int n, cap;
@@ -226,6 +265,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 {
 	struct want w = { 0 };
 	struct stale s = { 0 };
+	struct route_batch *batch = NULL;
 	int i, ret;
 
 	ret = build_want(p, conf, dry_run, &w);
@@ -237,24 +277,29 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		ret = dry_run_fits(p, &w, err, errlen);
 		goto out;
 	}
+	batch = malloc(sizeof(*batch));
+	if (!batch) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	batch->n = 0;
+	batch->fd = p->dp.fd[DP_ROUTES];
 	for (i = 0; i < w.n; i++) {
 		struct lpm_route cur;
-		struct ecmp_route_key k;
-		struct ecmp_route v = { .leaf = w.r[i].leaf };
 
 		if (!lpm_get(p->lpm, w.r[i].family, w.r[i].addr,
 			     w.r[i].prefixlen, &cur) && cur.leaf == w.r[i].leaf)
 			continue;	/* already there */
 		ret = lpm_add(p->lpm, &w.r[i]);
 		if (ret) {
+			batch_flush(batch);	/* those in the trie */
 			snprintf(err, errlen, "adding a route failed: %s", strerror(-ret));
 			goto out;
 		}
-		route_key(&w.r[i], &k);
-		if (bpf_map_update_elem(p->dp.fd[DP_ROUTES], &k, &v, 0))
-			pr_warn("Failed to record a route in %s: %s", ECMP_MAP_ROUTES,
-				strerror(errno));
+		batch_add(batch, &w.r[i]);
 	}
+	batch_flush(batch);
 	/* What is installed but no longer wanted: a hash lookup each. */
 	s.wanted = route_set_new();
 	if (!s.wanted) {
@@ -280,6 +325,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	}
 	ret = 0;
 out:
+	free(batch);
 	free(w.r);
 	free(s.r);
 	return ret;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "route_set.h"
 
@@ -35,6 +36,38 @@ static uint32_t key_hash(const struct lpm_route *r)
 	return h;
 }
 
+/*
+ * Slots of a big set (a million routes: 32 MiB and more) in huge pages
+ * where the kernel has them (transparent_hugepage "madvise", Debian's
+ * default): with 4 KiB pages, building one cost more in page faults and
+ * TLB misses than in hashing (twice as long under a hypervisor).
+ */
+#define HUGE_BYTES	(2u << 20)
+
+static struct slot *slots_alloc(uint32_t n)
+{
+	size_t bytes = sizeof(struct slot) * (size_t)n;
+	void *p;
+
+	if (bytes < HUGE_BYTES)
+		return calloc(n, sizeof(struct slot));
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE);	/* advice: fine if refused */
+	return p;
+}
+
+static void slots_free(struct slot *p, uint32_t n)
+{
+	size_t bytes = sizeof(struct slot) * (size_t)n;
+
+	if (bytes < HUGE_BYTES)
+		free(p);
+	else if (p)
+		munmap(p, bytes);
+}
+
 struct route_set *route_set_new(void)
 {
 	struct route_set *s = calloc(1, sizeof(*s));
@@ -42,7 +75,7 @@ struct route_set *route_set_new(void)
 	if (!s)
 		return NULL;
 	s->cap = 64;
-	s->slots = calloc(s->cap, sizeof(*s->slots));
+	s->slots = slots_alloc(s->cap);
 	if (!s->slots) {
 		free(s);
 		return NULL;
@@ -54,7 +87,7 @@ void route_set_free(struct route_set *s)
 {
 	if (!s)
 		return;
-	free(s->slots);
+	slots_free(s->slots, s->cap);
 	free(s);
 }
 
@@ -76,7 +109,7 @@ static int grow(struct route_set *s)
 	struct slot *old = s->slots;
 	uint32_t old_cap = s->cap, i;
 
-	s->slots = calloc((size_t)old_cap * 2, sizeof(*s->slots));
+	s->slots = slots_alloc(old_cap * 2);
 	if (!s->slots) {
 		s->slots = old;
 		return -ENOMEM;
@@ -85,7 +118,7 @@ static int grow(struct route_set *s)
 	for (i = 0; i < old_cap; i++)
 		if (old[i].used)
 			*find_slot(s, &old[i].r) = old[i];
-	free(old);
+	slots_free(old, old_cap);
 	return 0;
 }
 
