@@ -141,9 +141,14 @@ static double run_once(struct variant *v, int repeat)
 	return opts.duration;
 }
 
-/* A random table of n routes (mostly /24, some shorter and longer, spread
- * over unicast space like a BGP table), the last one the benchmark's own
- * 198.19.1.0/24: the same n gives the same table every time. */
+/* The full table's size: an Internet table's IPv4 routes. */
+#define FULL_TABLE 1000000
+
+/* A random table of n routes spread over unicast space like a BGP table,
+ * the last one the benchmark's own 198.19.1.0/24: the same n gives the
+ * same table every time. Up to 100,000: mostly /24, some shorter and
+ * longer. The full table has an Internet table's shape
+ * (scripts/gen-table.py's): 60 % /24, the rest /13../23, nothing longer. */
 static struct lpm_route *gen_table(int n)
 {
 	struct lpm_route *t = calloc(n, sizeof(*t));
@@ -159,8 +164,11 @@ static struct lpm_route *gen_table(int n)
 
 		r->family = ECMP_AF_INET;
 		r->leaf = ECMP_LPM_LEAF(0);
-		r->prefixlen = kind < 70 ? 24 : kind < 85 ? 16 + (x >> 8) % 8 :
-			       25 + (x >> 8) % 8;
+		if (n >= FULL_TABLE)
+			r->prefixlen = kind < 60 ? 24 : 13 + (x >> 8) % 11;
+		else
+			r->prefixlen = kind < 70 ? 24 : kind < 85 ? 16 + (x >> 8) % 8 :
+				       25 + (x >> 8) % 8;
 		r->addr[0] = 1 + (x >> 16) % 223;
 		r->addr[1] = x >> 24;
 		r->addr[2] = x >> 32;
@@ -460,7 +468,7 @@ static void print_peer_ratios(int big_n)
 	snprintf(rows[1][1], 64, "ecmp_xdp ipv6 udp, 1 route");
 	snprintf(rows[1][2], 64, "peer: XDP on kernel FIB ipv6, 1 route");
 	snprintf(rows[2][0], 64, "%d routes, one destination", big_n);
-	snprintf(rows[2][1], 64, "ecmp_xdp ipv4 udp, %s routes", big_n == 100000 ? "100,000" : "10,000");
+	snprintf(rows[2][1], 64, "ecmp_xdp ipv4 udp, %s routes", big_n == FULL_TABLE ? "1,000,000" : "10,000");
 	snprintf(rows[2][2], 64, "peer: XDP on kernel FIB, %d routes", big_n);
 	snprintf(rows[3][0], 64, "%d routes, spread", big_n);
 	snprintf(rows[3][1], 64, "spread: ecmp_xdp, %d routes", big_n);
@@ -472,6 +480,20 @@ static void print_peer_ratios(int big_n)
 		if (a && b)
 			printf("  %-30s %7.1f / %7.1f = %.2f\n", rows[i][0], a, b, a / b);
 	}
+	if (big_n == FULL_TABLE && median_of("live: ecmp_xdp into veth, 1,000,000") &&
+	    median_of("live: XDP on kernel FIB into veth"))
+		printf("  %-30s %7.1f / %7.1f = %.2f (pps: %.2fx)\n", "live, 1000000 routes",
+		       median_of("live: ecmp_xdp into veth, 1,000,000"),
+		       median_of("live: XDP on kernel FIB into veth"),
+		       median_of("live: ecmp_xdp into veth, 1,000,000") /
+		       median_of("live: XDP on kernel FIB into veth"),
+		       median_of("live: XDP on kernel FIB into veth") /
+		       median_of("live: ecmp_xdp into veth, 1,000,000"));
+	/* What the table costs one destination (cache-hot): nothing, ideally. */
+	if (median_of(rows[2][1]) && median_of("ecmp_xdp ipv4 udp, 1 route"))
+		printf("ecmp_xdp, %d routes / 1 route, one destination: %.1f / %.1f = %.2f\n",
+		       big_n, median_of(rows[2][1]), median_of("ecmp_xdp ipv4 udp, 1 route"),
+		       median_of(rows[2][1]) / median_of("ecmp_xdp ipv4 udp, 1 route"));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -529,10 +551,12 @@ static uint32_t make_live_sink(void)
 int main(int argc, char **argv)
 {
 	int quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
-	int big_n = quick ? 10000 : 100000;
+	int big_n = quick ? 10000 : FULL_TABLE;
 	int repeat = quick ? 20000 : 1000000, rounds = quick ? 3 : 7;
 	struct frame_spec v4, v6, tcp_vlan;
-	struct fixture *one, *ten_k, *hundred_k, *live_one = NULL, *alt = NULL;
+	struct fixture *one, *ten_k, *hundred_k, *full, *live_one = NULL, *alt = NULL;
+	struct fixture *live_full = NULL;
+	int fib_live = -1;	/* the FIB forwarder on the big table */
 	uint32_t veth;
 	int live_floor = -1;
 	int floor_fd, trie_fd[3], trie_prog[3], tc_fd, r, i;
@@ -566,6 +590,7 @@ int main(int argc, char **argv)
 	/* The smoke run leaves out the 100,000-route rows: filling them is
 	 * most of its time. */
 	hundred_k = quick ? NULL : ecmp_fixture(NULL, 100000, lo);
+	full = quick ? NULL : ecmp_fixture(NULL, FULL_TABLE, lo);
 	floor_fd = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
 			       "floor_tx", NULL, lo);
 	for (i = 0; i < (quick ? 2 : 3); i++) {
@@ -593,6 +618,9 @@ int main(int argc, char **argv)
 	if (hundred_k)
 		add_variant("ecmp_xdp ipv4 udp, 100,000 routes", hundred_k->prog_fd, &v4,
 			    XDP_REDIRECT);
+	if (full)
+		add_variant("ecmp_xdp ipv4 udp, 1,000,000 routes", full->prog_fd, &v4,
+			    XDP_REDIRECT);
 	if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
 		const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 		static char names[3][96];
@@ -613,30 +641,33 @@ int main(int argc, char **argv)
 		add_variant("ref: floor + kernel LPM trie, 100,000", trie_prog[2], &v4,
 			    XDP_REDIRECT);
 
-	/* The peers on one table: the largest the run has (100,000 routes;
+	/* The peers on one table: the largest the run has (the full table;
 	 * quick: 10,000), one destination and spread over it. */
 	if (veth && !kernel_fib("bench0", big_n)) {
-		struct fixture *big = hundred_k ? hundred_k : ten_k;
+		struct fixture *big = full ? full : ten_k;
 		struct bpf_object *fo;
 		int fib_one = fib_prog("bench_fib", 101, veth, NULL);
 		int fib_big = fib_prog("bench_fib", 100, veth, NULL);
 		int fib_spread = fib_prog("bench_fib_spread", 100, veth, &fo);
-		int trie_big = quick ? 1 : 2;
+		int trie_big = 1;	/* 10,000 routes: the quick run's table */
 		static char names[5][96];
 
 		fill_spread(fo, big_n);
 		fill_spread(big->obj, big_n);
-		fill_spread(trie_obj[trie_big], big_n);
+		if (quick)	/* the kernel LPM trie holds 10,000 of them */
+			fill_spread(trie_obj[trie_big], big_n);
 		add_variant("peer: XDP on kernel FIB ipv4, 1 route", fib_one, &v4, XDP_REDIRECT);
 		add_variant("peer: XDP on kernel FIB ipv6, 1 route", fib_one, &v6, XDP_REDIRECT);
 		snprintf(names[0], sizeof(names[0]), "peer: XDP on kernel FIB, %d routes", big_n);
 		add_variant(names[0], fib_big, &v4, XDP_REDIRECT);
+		fib_live = fib_big;
 		snprintf(names[1], sizeof(names[1]), "spread: ecmp_xdp, %d routes", big_n);
 		add_variant(names[1], bpf_program__fd(bpf_object__find_program_by_name(big->obj,
 			    "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = big;
 		snprintf(names[2], sizeof(names[2]), "spread: kernel LPM trie, %d", big_n);
-		add_variant(names[2], bpf_program__fd(bpf_object__find_program_by_name(trie_obj[trie_big],
-			    "bench_lpm_trie_spread")), &v4, XDP_REDIRECT);
+		if (quick)
+			add_variant(names[2], bpf_program__fd(bpf_object__find_program_by_name(trie_obj[trie_big],
+				    "bench_lpm_trie_spread")), &v4, XDP_REDIRECT);
 		snprintf(names[3], sizeof(names[3]), "spread: XDP on kernel FIB, %d", big_n);
 		add_variant(names[3], fib_spread, &v4, XDP_REDIRECT);
 	} else if (veth) {
@@ -653,6 +684,19 @@ int main(int argc, char **argv)
 			    &v4, XDP_REDIRECT)->live = 1;
 		add_variant("live: ecmp_xdp ipv6 udp into veth", live_one->prog_fd,
 			    &v6, XDP_REDIRECT)->live = 1;
+		/* Frames to the test network 198.19.1.0/24, one of the table's
+		 * routes: a real redirect, with the whole table loaded. */
+		if (full) {
+			live_full = ecmp_fixture(NULL, FULL_TABLE, veth);
+			add_variant("live: ecmp_xdp into veth, 1,000,000",
+				    live_full->prog_fd, &v4, XDP_REDIRECT)->live = 1;
+		}
+		if (fib_live >= 0) {
+			static char name[96];
+
+			snprintf(name, sizeof(name), "live: XDP on kernel FIB into veth, %d", big_n);
+			add_variant(name, fib_live, &v4, XDP_REDIRECT)->live = 1;
+		}
 		if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
 			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 			struct fixture *live_alt = ecmp_fixture(getenv("BENCH_ALT"), 1, veth);
@@ -672,9 +716,10 @@ int main(int argc, char **argv)
 			variants[i].ns[r] = run_once(&variants[i], repeat);
 
 	print_machine(repeat, rounds);
-	printf("trie chunks in use: %u (1 route), %u (10,000), %u (100,000)\n",
+	printf("trie chunks in use: %u (1 route), %u (10,000), %u (100,000), %u (1,000,000)\n",
 	       lpm_chunks_used(one->lpm), lpm_chunks_used(ten_k->lpm),
-	       hundred_k ? lpm_chunks_used(hundred_k->lpm) : 0);
+	       hundred_k ? lpm_chunks_used(hundred_k->lpm) : 0,
+	       full ? lpm_chunks_used(full->lpm) : 0);
 	printf("%-40s %8s %16s %8s\n", "variant", "ns/pkt", "min-max", "x floor");
 	for (i = 0; i < nvariants; i++) {
 		struct variant *v = &variants[i];
@@ -697,9 +742,16 @@ int main(int argc, char **argv)
 	fixture_close(ten_k);
 	if (hundred_k)
 		fixture_close(hundred_k);
+	if (full)
+		fixture_close(full);
 	free(one);
 	free(ten_k);
 	free(hundred_k);
+	free(full);
+	if (live_full) {
+		fixture_close(live_full);
+		free(live_full);
+	}
 	if (live_one) {
 		fixture_close(live_one);
 		free(live_one);
