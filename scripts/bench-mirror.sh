@@ -15,7 +15,10 @@
 #    change, and how many of as many other prefixes changed meanwhile
 #    in the data path (none should);
 #  - how many changes ecmpd applied alone (patches), and its whole-table
-#    reads (a read takes time in N: patches do not).
+#    reads (a read takes time in N: patches do not);
+#  - ecmpd SIGKILLed and restarted: how long until it is back and has
+#    the table again, flows moved (of 1,000 over the table), and whether
+#    routes, groups and buckets are the same.
 # Larger tables: BENCH_MIRROR_V6 (the IPv6 share in percent, default 20),
 # BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
 # chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
@@ -115,6 +118,39 @@ sed -n "1,$((2 * half))p" "/tmp/$P.p24" > "/tmp/$P.churn"
 many=$(churn churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
 reads=$(( $(kr reads) - reads0 )) patches=$(( $(kr patches) - patches0 ))
 
+# SIGKILL and restart with the table in: the data path forwards on from
+# the pins meanwhile; then the same routes, groups and buckets, and up to
+# 1,000 flows to destinations over the whole table where they were
+# (ecmpctl lookup: nothing is sent).
+grep -v ":" "/tmp/$P.batch" | awk -v n="$N4" 'NR % int(n / 1000 + 1) == 1 { split($3, a, "/"); print a[1] }' |
+	head -1000 | awk '{ print "198.18.0.1", $1, "udp", 20000 + NR, 5001 }' > "/tmp/$P.flows"
+state() { # the flows' nexthops, the routes, the groups' members and buckets
+	topo_ctl "$P" -j lookup - < "/tmp/$P.flows" | python3 -c '
+import json, sys
+for line in sys.stdin: print(json.loads(line).get("nexthop", "-"))'
+	topo_ctl "$P" route show
+	topo_ctl "$P" -j group show | python3 -c '
+import json, sys
+for g in json.load(sys.stdin):
+    print(g["name"], [(m["nexthop"], m["weight"], m["buckets"]) for m in g["members"]])'
+}
+state > "/tmp/$P.s0"
+pkill -9 -f -- "--socket /tmp/$P.sock"
+sleep 0.3
+rm -f "/tmp/$P.sock"
+k0=$(ms)
+topo_ecmpd "$P" "$CONF" >/dev/null || exit 1
+k1=$(ms)
+for _ in $(seq 1 $((600 + N / 100))); do
+	[ "$(mirrored)" = "$N" ] && break
+	sleep 0.05
+done
+k2=$(ms)
+state > "/tmp/$P.s1"
+nflows=$(wc -l < "/tmp/$P.flows")
+moved=$(paste <(head -"$nflows" "/tmp/$P.s0") <(head -"$nflows" "/tmp/$P.s1") | awk -F'\t' '$1 != $2' | wc -l)
+cmp -s "/tmp/$P.s0" "/tmp/$P.s1" && same=yes || same="no ($(diff "/tmp/$P.s0" "/tmp/$P.s1" | grep -c '^>') lines differ)"
+
 printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
 	"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
 printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
@@ -124,3 +160,7 @@ echo "$one" | sed 's/^/    /'
 printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
 echo "$many" | sed 's/^/    /'
 printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
+printf '  SIGKILL and restart: control socket back in %d ms, the table read and applied in %d ms;\n' \
+	$((k1 - k0)) $((k2 - k0))
+printf '    %d of %d flows over the table moved; routes, groups and buckets the same: %s\n' \
+	"$moved" "$nflows" "$same"
