@@ -237,7 +237,7 @@ static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 			lag[n++] = now_us() - q[head].sent_us;
 			head++;
 		}
-		if (head != tail && sent == total && t - q[head].sent_us > 2000000)
+		if (head != tail && sent == total && now_us() > q[head].sent_us + 2000000)
 			break;	/* the rest never came */
 		/* A slice of the prefixes that do not change, each pass. */
 		for (i = 0; i < 64 && nstill; i++, k = (k + 1) % nstill)
