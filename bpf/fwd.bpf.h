@@ -54,6 +54,33 @@ static __always_inline int ecmp_vlan_ok(const struct ecmp_ingress *in,
 	return bpf_map_lookup_elem(&ecmp_vlans, &k) != NULL;
 }
 
+/* The routes of a tail (ecmp_shared.h), longest first: the first whose
+ * masked address matches, or the tail's cover. */
+static __always_inline __u32 ecmp_tail_lookup(const struct ecmp_flow *f, __u32 v)
+{
+	__u32 key = (v & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL)) >> 3, slot = v & 7;
+	const struct ecmp_lpm_tail *t;
+	struct ecmp_lpm_chunk *c;
+	int i;
+
+	c = bpf_map_lookup_elem(&ecmp_lpm_node, &key);
+	if (!c || slot >= ECMP_LPM_TAILS_PER_CHUNK)
+		return ECMP_LPM_NONE;
+	t = &c->tail[slot];
+	for (i = 0; i < ECMP_LPM_TAIL_ROUTES; i++) {
+		const struct ecmp_lpm_tail_route *r = &t->r[i];
+
+		if (i >= t->n)
+			break;
+		if (!((f->daddr[0] ^ r->addr[0]) & r->mask[0]) &&
+		    !((f->daddr[1] ^ r->addr[1]) & r->mask[1]) &&
+		    !((f->daddr[2] ^ r->addr[2]) & r->mask[2]) &&
+		    !((f->daddr[3] ^ r->addr[3]) & r->mask[3]))
+			return r->leaf;
+	}
+	return t->cover;
+}
+
 /* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*). */
 static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 {
@@ -70,7 +97,7 @@ static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 	v = c->entry[a[1]];
 
 	for (i = 2; i < 16; i++) {
-		if (i >= len || !(v & ECMP_LPM_CHILD))
+		if (i >= len || (v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) != ECMP_LPM_CHILD)
 			break;
 		key = v & ~ECMP_LPM_CHILD;
 		c = bpf_map_lookup_elem(&ecmp_lpm_node, &key);
@@ -78,6 +105,8 @@ static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 			return ECMP_LPM_NONE;
 		v = c->entry[a[i]];
 	}
+	if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL))
+		return ecmp_tail_lookup(f, v);
 	/* A child pointer below the last address byte is a broken trie. */
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
 }

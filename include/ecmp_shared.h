@@ -182,17 +182,22 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 
 /* ---- route lookup: a multibit trie (16-bit root stride, then 8 bits) ----
  *
- * Both maps are mmapable arrays of struct ecmp_lpm_chunk (256 entries):
+ * Both maps are mmapable arrays of struct ecmp_lpm_chunk (1 KiB):
  * ecmp_lpm_root: 512 chunks; chunk (family index * 256 + address byte 0),
  *   entry address byte 1. IPv4 is family index 0, IPv6 is 1.
  * ecmp_lpm_node: ECMP_MAX_LPM_CHUNKS chunks; a child chunk is indexed by the
- *   next address byte.
+ *   next address byte, or holds ECMP_LPM_TAILS_PER_CHUNK tails.
  *
- * Each entry is a leaf or a child pointer. A child chunk is filled with the
- * covering leaf before it is linked, so a walk always ends on the longest
- * match (controlled prefix expansion): IPv4 takes at most 3 array reads and
- * IPv6 at most 15, whatever the number of routes. Written only by user
- * space (user/lpm.c), with single aligned 32-bit stores.
+ * Each entry is a leaf, a child pointer or a tail. A child chunk is
+ * complete before it is linked, so a walk always ends on the longest
+ * match (controlled prefix expansion). A tail holds the few routes (at
+ * most ECMP_LPM_TAIL_ROUTES) below an entry where a chain of chunks would
+ * hold them sparsely (an IPv6 /48 alone under its /40): longest first, each
+ * with its mask; an address that matches none takes the cover, the leaf
+ * the entry would hold without them. IPv4 takes at most 3 array reads and
+ * a tail, IPv6 at most 15 and a tail, whatever the number of routes.
+ * Written only by user space (user/lib/lpm.c): subtrees and tails are
+ * complete before the single aligned 32-bit store that links them.
  */
 #define ECMP_LPM_ROOT_BITS	16
 #define ECMP_LPM_CHUNK		256u
@@ -200,6 +205,8 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 
 #define ECMP_LPM_NONE		0u		/* no route */
 #define ECMP_LPM_CHILD		0x80000000u	/* low bits: chunk index */
+/* With ECMP_LPM_CHILD: a tail; low bits chunk index << 3 | slot. */
+#define ECMP_LPM_TAIL		0x40000000u
 #define ECMP_LPM_LOCAL		0x7fffffffu	/* the router's own address */
 /* A subnet of the router's own interfaces (with its broadcast and
  * subnet-router anycast addresses): the kernel delivers to it, never
@@ -209,8 +216,27 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 #define ECMP_LPM_LEAF(group)	((__u32)(group) + 1)
 #define ECMP_LPM_GROUP(leaf)	((__u32)(leaf) - 1)
 
+#define ECMP_LPM_TAIL_ROUTES	4
+#define ECMP_LPM_TAILS_PER_CHUNK 6
+
+struct ecmp_lpm_tail_route {
+	__u32 addr[4];		/* network order, masked; IPv4 in addr[0] */
+	__u32 mask[4];
+	__u32 leaf;
+};
+
+struct ecmp_lpm_tail {
+	__u32 cover;
+	__u32 n;		/* routes in r[], longest first */
+	struct ecmp_lpm_tail_route r[ECMP_LPM_TAIL_ROUTES];
+};
+_Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
+
 struct ecmp_lpm_chunk {
-	__u32 entry[ECMP_LPM_CHUNK];
+	union {
+		__u32 entry[ECMP_LPM_CHUNK];
+		struct ecmp_lpm_tail tail[ECMP_LPM_TAILS_PER_CHUNK];
+	};
 };
 _Static_assert(sizeof(struct ecmp_lpm_chunk) == 1024, "ecmp_lpm_chunk ABI");
 

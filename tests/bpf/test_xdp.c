@@ -1050,6 +1050,82 @@ static void test_connected_subnets(void)
 	}
 }
 
+/* The trie's tails (ecmp_shared.h) and chunks as the program walks them:
+ * a random table of nested, sparse and dense routes of both families
+ * (tails of one to four routes, chunks above them, covers from /16 and
+ * shorter), then destinations inside, at the edges of and around its
+ * routes; for each the program forwards or passes as the model's
+ * lpm_walk() says (test_lpm checks that one against a linear search).
+ * A tail link past the pool is no route. The table goes again after. */
+static void test_route_trie_tails(void)
+{
+	static struct lpm_route added[1500];
+	unsigned long long rs = 0x7a115;
+	static const uint32_t leaves[] = { ECMP_LPM_LEAF(0), ECMP_LPM_LEAF(1), ECMP_LPM_LEAF(2),
+					   ECMP_LPM_LEAF(3), ECMP_LPM_LOCAL, ECMP_LPM_CONNECTED };
+	long mism = 0, forwarded = 0, i;
+	int n = 0;
+
+	while (n < 1500) {
+		struct lpm_route *r = &added[n];
+		uint64_t x = test_rand(&rs);
+		int v6 = x & 1, plen;
+
+		memset(r, 0, sizeof(*r));
+		r->family = v6 ? ECMP_AF_INET6 : ECMP_AF_INET;
+		/* Clustered: few /16s, so entries hold 1..10 routes. */
+		r->addr[0] = v6 ? 0x2a : 100;
+		r->addr[1] = (x >> 8) % 6;
+		for (int k = 2; k < 16; k++)
+			r->addr[k] = (x >> (16 + k)) & ((x >> 40) & 1 ? 0x3 : 0xff);
+		plen = v6 ? (int)((x >> 44) % 113) + 16 : (int)((x >> 44) % 25) + 8;
+		r->prefixlen = plen;
+		r->leaf = leaves[(x >> 52) % 6];
+		lpm_mask(r->addr, r->family, r->prefixlen);
+		if (lpm_add(fx.lpm, r) == 0)
+			n++;
+	}
+	for (i = 0; i < 4000; i++) {
+		const struct lpm_route *r = &added[test_rand(&rs) % n];
+		struct frame_spec s;
+		uint8_t f[2048];
+		size_t len;
+		struct outcome o;
+
+		frame_spec_default(&s, r->family == ECMP_AF_INET ? 4 : 6);
+		memcpy(s.dst, r->addr, r->family == ECMP_AF_INET ? 4 : 16);
+		/* Inside (a random host), its last address, or just past it. */
+		for (int k = r->prefixlen; k < (r->family == ECMP_AF_INET ? 32 : 128); k++)
+			if ((i % 3 == 0 && (test_rand(&rs) & 1)) || i % 3 == 1)
+				s.dst[k / 8] |= 0x80 >> (k % 8);
+		if (i % 3 == 2 && r->prefixlen)
+			s.dst[(r->prefixlen - 1) / 8] ^= 0x80 >> ((r->prefixlen - 1) % 8);
+		len = frame_build(&s, f, sizeof(f));
+		o = run_and_compare("route trie", f, len);
+		mism += o.mismatches;
+		forwarded += o.model_reason == ECMP_FORWARDED;
+	}
+	printf("  %d routes; 4000 destinations, %ld forwarded, %ld mismatches\n", n, forwarded, mism);
+	CHECK(mism == 0 && forwarded > 1000, "%ld mismatches, %ld forwarded", mism, forwarded);
+	{	/* A tail link past the pool: no route, for both. */
+		struct frame_spec s;
+		uint8_t f[2048];
+		size_t len;
+		uint32_t *e = &fx.dp.root[100].entry[9], old = *e;
+
+		*e = ECMP_LPM_CHILD | ECMP_LPM_TAIL | 0x3ffffff7u;
+		frame_spec_default(&s, 4);
+		s.dst[0] = 100;
+		s.dst[1] = 9;
+		len = frame_build(&s, f, sizeof(f));
+		ASSERT_EQ(expect_reason("tail past the pool", f, len, ECMP_PASS_NO_ROUTE), 0,
+			  "tail past the pool");
+		*e = old;
+	}
+	while (n--)
+		lpm_del(fx.lpm, added[n].family, added[n].addr, added[n].prefixlen);
+}
+
 /* Kernel-path rules (config `kernel-path`): a matching frame that would be
  * forwarded goes to the kernel, counted as kernel_path; others are
  * forwarded; a fragment matches on addresses and protocol; the model
@@ -1864,6 +1940,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_egress_mtu_and_xdp_xmit);
 	RUN_TEST(test_multi_buffer_checksums);
 	RUN_TEST(test_random_and_mutated_frames);
+	RUN_TEST(test_route_trie_tails);
 	RUN_TEST(test_tc_ingress_matches_xdp);
 	RUN_TEST(test_tc_egress_rewrites_l2_only);
 	fixture_close(&fx);

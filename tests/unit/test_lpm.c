@@ -173,8 +173,8 @@ static void test_lpm_random_add_del(void)
 	lpm_free(t);
 }
 
-/* Two sibling /25s with one leaf make their chunk uniform; removing one
- * must still work and leave the other in place. */
+/* Two sibling /25s with one leaf; removing one must leave the other in
+ * place, and removing both free everything. */
 static void test_lpm_sibling_routes(void)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
@@ -212,7 +212,8 @@ static void test_lpm_default_and_host_routes(void)
 		  ECMP_LPM_LOCAL, "host route");
 	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET6, other), 1,
 		  "default");
-	ASSERT_EQ(lpm_chunks_used(t), 14, "a /128 takes 14 chunks");
+	/* Alone under its root entry: one tail, not a chain of 14 chunks. */
+	ASSERT_EQ(lpm_chunks_used(t), 1, "a /128 alone takes one chunk of tails");
 	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, other),
 		  ECMP_LPM_NONE, "IPv4 unaffected");
 	ASSERT_EQ(lpm_del(t, ECMP_AF_INET6, host.addr, 128), 0, "del /128");
@@ -232,15 +233,20 @@ static void test_lpm_pool_exhausted(void)
 			       .addr = { 198, 18, 0, 1 }, .leaf = 3 };
 	int i, err = 0;
 
-	for (i = 0; i < 8 && !err; i++) {
-		r.addr[1] = 18 + (i & 1);
+	/* Host routes in distinct /24s of one /16: a chunk for the /16's
+	 * subtree, then a tail each, 6 to a chunk: 3 chunks of tails. */
+	for (i = 0; i < 64 && !err; i++) {
 		r.addr[2] = i;
 		err = lpm_add(t, &r);
 	}
 	ASSERT_EQ(err, -ENOSPC, "pool runs out");
+	ASSERT_EQ(i, 19, "1 chunk and 18 tails fit");
 	ASSERT_EQ(lpm_walk(root, small, 4, ECMP_AF_INET, r.addr), ECMP_LPM_NONE,
 		  "failed route not visible");
 	ASSERT_EQ(lpm_route_count(t), i - 1, "failed route not recorded");
+	r.addr[2] = 5;
+	ASSERT_EQ(lpm_walk(root, small, 4, ECMP_AF_INET, r.addr), 3,
+		  "the others still there");
 	lpm_free(t);
 }
 
@@ -325,6 +331,62 @@ static void test_lpm_attach_live_trie(void)
 	lpm_free(u);
 }
 
+/* A trie from before tails (a chain of chunks where a tail would do) is
+ * taken over as it is: no rewrite while an older program may still be
+ * reading it; it turns into tails as it changes. */
+static void test_lpm_attach_chunks_before_tails(void)
+{
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = 24,
+			       .addr = { 10, 1, 2, 0 }, .leaf = 7 }, r2 = r;
+	uint8_t in[16] = { 10, 1, 2, 9 }, out[16] = { 10, 1, 3, 9 };
+	uint32_t repaired;
+	struct lpm *t;
+
+	memset(root, 0, sizeof(root));
+	memset(node, 0, sizeof(node));
+	node[5].entry[2] = 7;
+	root[10].entry[1] = ECMP_LPM_CHILD | 5;
+	t = lpm_attach(root, node, NCHUNKS, &r, 1, &repaired);
+	ASSERT_TRUE(t != NULL, "attach");
+	if (!t)
+		return;
+	ASSERT_EQ(repaired, 0, "nothing rewritten");
+	ASSERT_EQ(root[10].entry[1], ECMP_LPM_CHILD | 5, "the chunk kept");
+	ASSERT_EQ(lpm_chunks_used(t), 1, "its chunk in use");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, in), 7, "inside");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, out), ECMP_LPM_NONE, "outside");
+	r2.addr[2] = 3;
+	r2.leaf = 8;
+	ASSERT_EQ(lpm_add(t, &r2), 0, "a second route");
+	ASSERT_TRUE((root[10].entry[1] & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) ==
+		    (ECMP_LPM_CHILD | ECMP_LPM_TAIL), "now a tail");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, in), 7, "first");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, out), 8, "second");
+	lpm_free(t);
+}
+
+/* IPv6 /48s each alone under its /32: one tail each, six to a chunk,
+ * where a chain of chunks took four chunks each. */
+static void test_lpm_sparse_ipv6_in_tails(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	unsigned long long s = 0x48;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		struct lpm_route r = { .family = ECMP_AF_INET6, .prefixlen = 48,
+				       .leaf = 1 + i % 7 };
+		uint64_t x = test_rand(&s);
+
+		r.addr[0] = 0x20;
+		r.addr[1] = 0x01 + (i % 3);
+		memcpy(r.addr + 2, &x, 4);
+		ASSERT_EQ(lpm_add(t, &r), 0, "add /48");
+	}
+	ASSERT_TRUE(lpm_chunks_used(t) < 300, "fewer than half a chunk a route");
+	lpm_free(t);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -333,5 +395,7 @@ int main(void)
 	RUN_TEST(test_lpm_pool_exhausted);
 	RUN_TEST(test_lpm_rejects_bad_input);
 	RUN_TEST(test_lpm_attach_live_trie);
+	RUN_TEST(test_lpm_attach_chunks_before_tails);
+	RUN_TEST(test_lpm_sparse_ipv6_in_tails);
 	return test_summary();
 }

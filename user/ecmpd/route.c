@@ -183,8 +183,11 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 		snprintf(err, errlen, "out of memory checking the route table");
 		goto out;
 	}
+	lpm_bulk_begin(t);
 	for (i = 0; i < w->n && !ret; i++)
 		ret = lpm_add(t, &w->r[i]);
+	if (!ret)
+		ret = lpm_bulk_end(t);
 	if (ret == -ENOSPC)
 		snprintf(err, errlen,
 			 "%d routes need more than the %u trie chunks of %s; use fewer or shorter prefixes, or raise 'limits chunks N'",
@@ -285,6 +288,8 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	}
 	batch->n = 0;
 	batch->fd = p->dp.fd[DP_ROUTES];
+	/* Each root entry the additions touch is built once, at the end. */
+	lpm_bulk_begin(p->lpm);
 	for (i = 0; i < w.n; i++) {
 		struct lpm_route cur;
 
@@ -292,12 +297,16 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 			     w.r[i].prefixlen, &cur) && cur.leaf == w.r[i].leaf)
 			continue;	/* already there */
 		ret = lpm_add(p->lpm, &w.r[i]);
-		if (ret) {
-			batch_flush(batch);	/* those in the trie */
-			snprintf(err, errlen, "adding a route failed: %s", strerror(-ret));
-			goto out;
-		}
+		if (ret)
+			break;
 		batch_add(batch, &w.r[i]);
+	}
+	ret = ret ? ret : lpm_bulk_end(p->lpm);
+	if (ret) {
+		lpm_bulk_end(p->lpm);
+		batch_flush(batch);	/* those in the trie */
+		snprintf(err, errlen, "adding a route failed: %s", strerror(-ret));
+		goto out;
 	}
 	batch_flush(batch);
 	/* What is installed but no longer wanted: a hash lookup each. */
@@ -316,6 +325,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
 		goto out;
 	}
+	lpm_bulk_begin(p->lpm);
 	for (i = 0; i < s.n; i++) {
 		struct ecmp_route_key k;
 
@@ -323,7 +333,11 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		route_key(&s.r[i], &k);
 		bpf_map_delete_elem(p->dp.fd[DP_ROUTES], &k);
 	}
-	ret = 0;
+	ret = lpm_bulk_end(p->lpm);
+	if (ret) {
+		snprintf(err, errlen, "removing routes failed: %s", strerror(-ret));
+		goto out;
+	}
 out:
 	free(batch);
 	free(w.r);

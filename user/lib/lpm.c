@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Multibit trie builder (controlled prefix expansion). Level 0 is indexed by
- * the first 16 address bits, each deeper level by one more byte. Every entry
- * holds a leaf or a child pointer; user space also keeps, per entry, the
- * prefix length of the route whose leaf is there ("depth"), which is what
- * decides whether a new route may overwrite it and what a removal restores.
+ * Multibit trie builder (layout in ecmp_shared.h). Level 0 is indexed by the
+ * first 16 address bits. Routes of /16 and shorter are expanded into the
+ * root entries: the leaf an entry falls back to, its "cover", with the
+ * prefix length it came from ("depth"). The routes longer than /16 under a
+ * root entry form its subtree: 256-entry chunks, one address byte each
+ * (controlled prefix expansion inside a chunk), and a tail wherever at most
+ * ECMP_LPM_TAIL_ROUTES routes remain below an entry. Tails keep a sparse
+ * table (an IPv6 /48 alone under its /40) from costing a chain of chunks.
+ *
+ * A subtree is never edited in place: a change under a root entry builds
+ * the entry's subtree anew from its routes in free chunks and tail slots,
+ * links it with one store and releases the old one, reused only after a
+ * grace period. A cover that changes rebuilds the subtrees it reaches.
+ * Bulk mode (lpm_bulk_begin/end) defers the rebuilds to the end: a table is
+ * built once per root entry, not once per route.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,17 +25,30 @@
 #include "rcu.h"
 
 #define ROOT_ENTRIES	(ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK)
+#define TAIL_BIT	(ECMP_LPM_CHILD | ECMP_LPM_TAIL)
+
+struct rvec {
+	struct lpm_route *r;
+	uint32_t n, cap;
+};
 
 struct lpm {
 	struct ecmp_lpm_chunk *root;
 	struct ecmp_lpm_chunk *node;
 	uint32_t nchunks;
-	uint8_t *root_depth;		/* ROOT_ENTRIES */
-	uint8_t *node_depth;		/* nchunks * 256 */
-	uint32_t *free_list;		/* usable now */
-	uint32_t nfree;
-	uint32_t *pending;		/* unlinked, awaiting a grace period */
-	uint32_t npending;
+	uint8_t *root_depth;		/* prefix length + 1 of the cover; 0: none */
+	uint32_t *root_cover;		/* the cover's leaf */
+	struct rvec *below;		/* the routes longer than /16 under an entry */
+	uint8_t *dirty;			/* bulk mode: rebuild at the end */
+	uint32_t *dirty_list, ndirty;
+	int bulk;
+	uint32_t *free_list, nfree;	/* chunks usable now */
+	uint32_t *pending, npending;	/* unlinked, awaiting a grace period */
+	uint32_t *tail_free, ntail_free;	/* tail slots: chunk << 3 | slot */
+	uint32_t *tail_pending, ntail_pending;
+	uint8_t *page;			/* per chunk: 1 when it holds tails */
+	uint8_t *live;			/* per page: its tails in use */
+	uint32_t empty_pages;		/* pages with none (reclaimed at recycle) */
 	struct route_set *routes;
 };
 
@@ -34,10 +57,38 @@ static void store_entry(uint32_t *e, uint32_t v)
 	__atomic_store_n(e, v, __ATOMIC_RELEASE);
 }
 
+static int addr_len(uint8_t family)
+{
+	return family == ECMP_AF_INET ? 4 : family == ECMP_AF_INET6 ? 16 : 0;
+}
+
+static uint32_t root_index(uint8_t family, const uint8_t *addr)
+{
+	return (family == ECMP_AF_INET6 ? 65536 : 0) + ((uint32_t)addr[0] << 8 | addr[1]);
+}
+
+static int is_tail(uint32_t v)
+{
+	return (v & TAIL_BIT) == TAIL_BIT;
+}
+
+static int is_child(uint32_t v)
+{
+	return (v & TAIL_BIT) == ECMP_LPM_CHILD;
+}
+
+static struct ecmp_lpm_tail *tail_at(struct lpm *t, uint32_t v)
+{
+	uint32_t x = v & ~TAIL_BIT;
+
+	return &t->node[x >> 3].tail[x & 7];
+}
+
 static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
 			     struct ecmp_lpm_chunk *node, uint32_t nchunks)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
+	size_t slots = (size_t)(nchunks ? nchunks : 1) * ECMP_LPM_TAILS_PER_CHUNK;
 
 	if (!t)
 		return NULL;
@@ -45,12 +96,20 @@ static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
 	t->node = node;
 	t->nchunks = nchunks;
 	t->root_depth = calloc(ROOT_ENTRIES, 1);
-	t->node_depth = calloc((size_t)nchunks * ECMP_LPM_CHUNK, 1);
+	t->root_cover = calloc(ROOT_ENTRIES, sizeof(uint32_t));
+	t->below = calloc(ROOT_ENTRIES, sizeof(struct rvec));
+	t->dirty = calloc(ROOT_ENTRIES, 1);
+	t->dirty_list = calloc(ROOT_ENTRIES, sizeof(uint32_t));
 	t->free_list = calloc(nchunks ? nchunks : 1, sizeof(uint32_t));
 	t->pending = calloc(nchunks ? nchunks : 1, sizeof(uint32_t));
+	t->tail_free = calloc(slots, sizeof(uint32_t));
+	t->tail_pending = calloc(slots, sizeof(uint32_t));
+	t->page = calloc(nchunks ? nchunks : 1, 1);
+	t->live = calloc(nchunks ? nchunks : 1, 1);
 	t->routes = route_set_new();
-	if (!t->root_depth || !t->node_depth || !t->free_list || !t->pending ||
-	    !t->routes) {
+	if (!t->root_depth || !t->root_cover || !t->below || !t->dirty ||
+	    !t->dirty_list || !t->free_list || !t->pending || !t->tail_free ||
+	    !t->tail_pending || !t->page || !t->live || !t->routes) {
 		lpm_free(t);
 		return NULL;
 	}
@@ -76,125 +135,375 @@ struct lpm *lpm_new(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 
 void lpm_free(struct lpm *t)
 {
+	uint32_t i;
+
 	if (!t)
 		return;
+	for (i = 0; t->below && i < ROOT_ENTRIES; i++)
+		free(t->below[i].r);
+	free(t->below);
 	free(t->root_depth);
-	free(t->node_depth);
+	free(t->root_cover);
+	free(t->dirty);
+	free(t->dirty_list);
 	free(t->free_list);
 	free(t->pending);
+	free(t->tail_free);
+	free(t->tail_pending);
+	free(t->page);
+	free(t->live);
 	route_set_free(t->routes);
 	free(t);
 }
 
+/* ---- chunks and tail slots ---- */
+
+/* Every program that could have seen a pending chunk or tail ran under
+ * rcu_read_lock(); after the wait none can still be reading them. */
+static void recycle(struct lpm *t)
+{
+	if (!t->npending && !t->ntail_pending)
+		return;
+	rcu_wait_readers();
+	memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
+	t->nfree += t->npending;
+	t->npending = 0;
+	memcpy(t->tail_free + t->ntail_free, t->tail_pending,
+	       t->ntail_pending * sizeof(uint32_t));
+	t->ntail_free += t->ntail_pending;
+	t->ntail_pending = 0;
+	/* Pages whose tails are all gone go back to the chunks. */
+	if (t->empty_pages) {
+		uint32_t i, n = 0;
+
+		for (i = 0; i < t->ntail_free; i++) {
+			uint32_t c = t->tail_free[i] >> 3;
+
+			if (t->live[c]) {
+				t->tail_free[n++] = t->tail_free[i];
+			} else if (t->page[c]) {
+				t->page[c] = 0;
+				t->free_list[t->nfree++] = c;
+			}
+		}
+		t->ntail_free = n;
+		t->empty_pages = 0;
+	}
+}
+
 static int alloc_chunk(struct lpm *t, uint32_t *out)
 {
-	if (!t->nfree && t->npending) {
-		/* Every program that could have seen a pending chunk ran under
-		 * rcu_read_lock(); this returns after all of them finished. On
-		 * a single CPU nothing can be inside a program while we run. */
-		rcu_wait_readers();
-		memcpy(t->free_list, t->pending, t->npending * sizeof(uint32_t));
-		t->nfree = t->npending;
-		t->npending = 0;
-	}
+	if (!t->nfree)
+		recycle(t);
 	if (!t->nfree)
 		return -ENOSPC;
 	*out = t->free_list[--t->nfree];
 	return 0;
 }
 
-static void release_chunk(struct lpm *t, uint32_t c)
+/* A tail slot; a free chunk becomes a page of tails when none is left.
+ * A page whose tails are all released goes back at the next recycle. */
+static int alloc_tail(struct lpm *t, uint32_t *out)
 {
-	t->pending[t->npending++] = c;
-}
+	uint32_t c, i;
 
-static uint32_t *entry_at(struct lpm *t, uint32_t chunk_is_node, uint32_t idx,
-			  uint8_t **depth)
-{
-	if (chunk_is_node) {
-		*depth = &t->node_depth[idx];
-		return &t->node[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	/* Slots released first: a new page is a chunk the subtrees lose. */
+	if (!t->ntail_free && t->ntail_pending)
+		recycle(t);
+	if (!t->ntail_free) {
+		if (alloc_chunk(t, &c))
+			return -ENOSPC;
+		for (i = ECMP_LPM_TAILS_PER_CHUNK; i-- > 0;)
+			t->tail_free[t->ntail_free++] = c << 3 | i;
+		t->page[c] = 1;
+		t->empty_pages++;
 	}
-	*depth = &t->root_depth[idx];
-	return &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	*out = TAIL_BIT | t->tail_free[--t->ntail_free];
+	c = (*out & ~TAIL_BIT) >> 3;
+	if (!t->live[c]++)
+		t->empty_pages--;
+	return 0;
 }
 
-/* Puts (leaf, plen) into an entry and, through child chunks, into every
- * entry below it whose current route is not more specific. */
-static void spread_leaf(struct lpm *t, uint32_t *e, uint8_t *depth,
-			uint32_t leaf, uint8_t plen)
+/* Releases what an unlinked entry held, for reuse after a grace period;
+ * now: never linked, reusable at once. */
+static void release(struct lpm *t, uint32_t v, int now)
 {
-	uint32_t v = *e;
-
-	if (v & ECMP_LPM_CHILD) {
+	if (is_tail(v)) {
+		if (now)
+			t->tail_free[t->ntail_free++] = v & ~TAIL_BIT;
+		else
+			t->tail_pending[t->ntail_pending++] = v & ~TAIL_BIT;
+		if (!--t->live[(v & ~TAIL_BIT) >> 3])
+			t->empty_pages++;
+	} else if (is_child(v)) {
 		uint32_t c = v & ~ECMP_LPM_CHILD, i;
 
 		for (i = 0; i < ECMP_LPM_CHUNK; i++)
-			spread_leaf(t, &t->node[c].entry[i],
-				    &t->node_depth[c * ECMP_LPM_CHUNK + i],
-				    leaf, plen);
-		return;
-	}
-	if (*depth <= plen) {
-		store_entry(e, leaf);
-		*depth = plen;
+			release(t, t->node[c].entry[i], now);
+		if (now)
+			t->free_list[t->nfree++] = c;
+		else
+			t->pending[t->npending++] = c;
 	}
 }
 
-/* A chunk whose 256 entries are one leaf of one route that covers the whole
- * chunk adds nothing: fold it into the entry that links it. bits is the
- * prefix length that entry stands for. (Two sibling routes with one leaf
- * can also make a chunk uniform; it must stay, or they could not be
- * removed one by one.) */
-static void try_collapse(struct lpm *t, uint32_t *e, uint8_t *depth,
-			 uint32_t bits)
-{
-	uint32_t c = *e & ~ECMP_LPM_CHILD, i, v0;
-	uint8_t d0;
+/* ---- building a subtree ---- */
 
-	if (!(*e & ECMP_LPM_CHILD))
-		return;
-	v0 = t->node[c].entry[0];
-	d0 = t->node_depth[c * ECMP_LPM_CHUNK];
-	if ((v0 & ECMP_LPM_CHILD) || d0 > bits + 1)
-		return;
-	for (i = 1; i < ECMP_LPM_CHUNK; i++)
-		if (t->node[c].entry[i] != v0 ||
-		    t->node_depth[c * ECMP_LPM_CHUNK + i] != d0)
-			return;
-	store_entry(e, v0);
-	*depth = d0;
-	release_chunk(t, c);
+/* A tail's order: longest first (the first match is the longest), then
+ * by address, so one set of routes always makes the same tail. */
+static int plen_desc(const void *a, const void *b)
+{
+	const struct lpm_route *x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return (int)y->prefixlen - x->prefixlen;
+	return memcmp(x->addr, y->addr, 16);
 }
 
-/* Replaces the leaf of exactly-this-route (depth == plen) below an entry
- * that stands for a /bits prefix with the covering route's leaf. */
-static void unspread_leaf(struct lpm *t, uint32_t *e, uint8_t *depth,
-			  uint32_t bits, uint8_t plen, uint32_t leaf,
-			  uint8_t cover_len)
+static int make_tail(struct lpm *t, struct lpm_route *r, uint32_t n,
+		     uint32_t cover, uint32_t *out)
 {
-	uint32_t v = *e;
+	struct ecmp_lpm_tail *x;
+	uint32_t i;
+	int err = alloc_tail(t, out);
 
-	if (v & ECMP_LPM_CHILD) {
-		uint32_t c = v & ~ECMP_LPM_CHILD, i;
+	if (err)
+		return err;
+	x = tail_at(t, *out);
+	memset(x, 0, sizeof(*x));
+	qsort(r, n, sizeof(*r), plen_desc);
+	for (i = 0; i < n; i++) {
+		uint8_t mask[16] = { 0 };
 
+		memset(mask, 0xff, 16);
+		lpm_mask(mask, ECMP_AF_INET6, r[i].prefixlen);
+		memcpy(x->r[i].addr, r[i].addr, 16);
+		memcpy(x->r[i].mask, mask, 16);
+		x->r[i].leaf = r[i].leaf;
+	}
+	x->n = n;
+	x->cover = cover;
+	return 0;
+}
+
+static int byte_cmp_at;
+
+static int by_byte(const void *a, const void *b)
+{
+	return (int)((const struct lpm_route *)a)->addr[byte_cmp_at] -
+	       ((const struct lpm_route *)b)->addr[byte_cmp_at];
+}
+
+/* The subtree for r[0..n), routes longer than d bits under one d-bit
+ * prefix, with cover where none matches: its entry value in *out. r is
+ * reordered. On -ENOSPC nothing stays allocated. */
+static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
+		 uint32_t cover, uint32_t *out)
+{
+	uint32_t ent[ECMP_LPM_CHUNK], c, i, j, deep = 0;
+	uint8_t dep[ECMP_LPM_CHUNK];
+	int byte = d / 8, err;
+
+	if (!n) {
+		*out = cover;
+		return 0;
+	}
+	if (n <= ECMP_LPM_TAIL_ROUTES)
+		return make_tail(t, r, n, cover, out);
+	err = alloc_chunk(t, &c);
+	if (err)
+		return err;
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		ent[i] = cover;
+		dep[i] = 0;
+	}
+	/* Routes that end in this chunk are expanded; the rest go deeper,
+	 * moved to the back. */
+	for (i = 0; i < n; i++) {
+		uint32_t span, first, k;
+
+		if (r[i].prefixlen > d + 8)
+			continue;
+		span = 1u << (d + 8 - r[i].prefixlen);
+		first = r[i].addr[byte] & ~(span - 1);
+		for (k = 0; k < span; k++)
+			if (dep[first + k] <= r[i].prefixlen) {
+				ent[first + k] = r[i].leaf;
+				dep[first + k] = r[i].prefixlen;
+			}
+	}
+	for (i = j = 0; i < n; i++)
+		if (r[i].prefixlen <= d + 8) {
+			struct lpm_route x = r[i];
+
+			r[i] = r[j];
+			r[j++] = x;
+		}
+	deep = n - j;
+	byte_cmp_at = byte;
+	qsort(r + j, deep, sizeof(*r), by_byte);
+	for (i = j; i < n;) {
+		uint32_t k = i, b = r[i].addr[byte];
+
+		while (k < n && r[k].addr[byte] == b)
+			k++;
+		err = build(t, r + i, k - i, d + 8, ent[b], &ent[b]);
+		if (err)
+			break;
+		i = k;
+	}
+	if (err) {	/* undo the children built so far */
 		for (i = 0; i < ECMP_LPM_CHUNK; i++)
-			unspread_leaf(t, &t->node[c].entry[i],
-				      &t->node_depth[c * ECMP_LPM_CHUNK + i],
-				      bits + 8, plen, leaf, cover_len);
-		try_collapse(t, e, depth, bits);
-		return;
+			if (ent[i] != cover && (is_tail(ent[i]) || is_child(ent[i])))
+				release(t, ent[i], 1);
+		t->free_list[t->nfree++] = c;
+		return err;
 	}
-	if (*depth == plen) {
-		store_entry(e, leaf);
-		*depth = cover_len;
-	}
+	memcpy(t->node[c].entry, ent, sizeof(ent));
+	*out = ECMP_LPM_CHILD | c;
+	return 0;
 }
 
-static int addr_len(uint8_t family)
+/* Builds a root entry's subtree anew and links it; the old one is
+ * released. In bulk mode only marks it. */
+static int rebuild(struct lpm *t, uint32_t idx)
 {
-	return family == ECMP_AF_INET ? 4 : family == ECMP_AF_INET6 ? 16 : 0;
+	uint32_t *e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	uint32_t old = *e, v;
+	struct lpm_route *copy;
+	int err;
+
+	if (t->bulk) {
+		if (!t->dirty[idx]) {
+			t->dirty[idx] = 1;
+			t->dirty_list[t->ndirty++] = idx;
+		}
+		return 0;
+	}
+	if (!t->below[idx].n) {
+		store_entry(e, t->root_cover[idx]);
+		release(t, old, 0);
+		return 0;
+	}
+	copy = malloc(sizeof(*copy) * t->below[idx].n);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, t->below[idx].r, sizeof(*copy) * t->below[idx].n);
+	err = build(t, copy, t->below[idx].n, ECMP_LPM_ROOT_BITS, t->root_cover[idx], &v);
+	free(copy);
+	if (err)
+		return err;
+	store_entry(e, v);	/* built first, linked last */
+	release(t, old, 0);
+	return 0;
 }
+
+static int prefix_match(const struct lpm_route *r, const uint8_t *addr, int bits)
+{
+	uint8_t a[16];
+
+	memcpy(a, addr, 16);
+	lpm_mask(a, ECMP_AF_INET6, bits);
+	return !memcmp(a, r->addr, 16);
+}
+
+/* How many leading bits two addresses share. */
+static int common_bits(const uint8_t *a, const uint8_t *b)
+{
+	int i;
+
+	for (i = 0; i < 16 && a[i] == b[i]; i++)
+		;
+	return i == 16 ? 128 : i * 8 + __builtin_clz((uint32_t)(a[i] ^ b[i]) << 24);
+}
+
+/* After a change of route key (longer than /16): builds anew the smallest
+ * subtree that changes shape, below the deepest entry on key's path that
+ * stays a chunk (more than ECMP_LPM_TAIL_ROUTES routes under it) with key
+ * entirely under one of its entries: a tail, most often, rather than the
+ * root entry's whole subtree (less to build, and less room needed while
+ * old and new both exist). The trie stays exactly what a whole build
+ * makes (lpm_attach() checks that). */
+static int rebuild_at(struct lpm *t, const struct lpm_route *key)
+{
+	uint32_t idx = root_index(key->family, key->addr), *e, old, v, cover, n = 0, i;
+	uint32_t under[17] = { 0 };	/* routes under key's path entry at depth 16 + 8k */
+	const struct rvec *b = &t->below[idx];
+	struct lpm_route *sub;
+	uint8_t best = 0;
+	int d = ECMP_LPM_ROOT_BITS, err;
+
+	if (t->bulk)
+		return rebuild(t, idx);
+	for (i = 0; i < b->n; i++) {
+		int m = common_bits(b->r[i].addr, key->addr), k;
+
+		if (m > b->r[i].prefixlen)
+			m = b->r[i].prefixlen;
+		for (k = 0; ECMP_LPM_ROOT_BITS + 8 * k < b->r[i].prefixlen &&
+			    ECMP_LPM_ROOT_BITS + 8 * k <= m; k++)
+			under[k]++;
+	}
+	/* Down while the entry is a chunk that stays one and key lies under
+	 * one of its entries. */
+	e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	while (is_child(*e) && under[(d - ECMP_LPM_ROOT_BITS) / 8] > ECMP_LPM_TAIL_ROUTES &&
+	       key->prefixlen > d + 8) {
+		e = &t->node[*e & ~ECMP_LPM_CHILD].entry[key->addr[d / 8]];
+		d += 8;
+	}
+	if (d == ECMP_LPM_ROOT_BITS)
+		return rebuild(t, idx);
+	/* The entry stands for key's first d bits: the routes under it, and
+	 * its cover (the longest of at most d bits over it, or the root's). */
+	sub = malloc(sizeof(*sub) * (b->n ? b->n : 1));
+	if (!sub)
+		return -ENOMEM;
+	cover = t->root_cover[idx];
+	for (i = 0; i < b->n; i++) {
+		const struct lpm_route *r = &b->r[i];
+
+		if (r->prefixlen > d) {
+			if (common_bits(r->addr, key->addr) >= d)
+				sub[n++] = *r;
+		} else if (r->prefixlen > best && prefix_match(r, key->addr, r->prefixlen)) {
+			best = r->prefixlen;
+			cover = r->leaf;
+		}
+	}
+	old = *e;
+	err = build(t, sub, n, d, cover, &v);
+	free(sub);
+	if (err)
+		return err;
+	store_entry(e, v);
+	release(t, old, 0);
+	return 0;
+}
+
+void lpm_bulk_begin(struct lpm *t)
+{
+	t->bulk = 1;
+}
+
+int lpm_bulk_end(struct lpm *t)
+{
+	uint32_t i;
+	int err = 0, e;
+
+	t->bulk = 0;
+	for (i = 0; i < t->ndirty; i++) {
+		t->dirty[t->dirty_list[i]] = 0;
+		e = rebuild(t, t->dirty_list[i]);
+		if (e && !err)
+			err = e;
+	}
+	t->ndirty = 0;
+	return err;
+}
+
+/* ---- routes ---- */
 
 void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen)
 {
@@ -209,72 +518,6 @@ void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen)
 	}
 }
 
-/* The entries a prefix covers at the level where it ends, as a range of
- * (is_node, first index, count), plus the path of child entries above it.
- * mode 1 (add) creates missing children; mode 0 (del) fails with -ENOENT. */
-struct lpm_path {
-	uint32_t *e[16];
-	uint8_t *d[16];
-	int n;
-	int is_node;
-	uint32_t first, count;
-};
-
-static int find_range(struct lpm *t, uint8_t family, const uint8_t *addr,
-		      uint8_t plen, int create, struct lpm_path *p)
-{
-	uint32_t fam = family == ECMP_AF_INET6 ? 1 : 0;
-	uint32_t idx = fam * 65536 + ((uint32_t)addr[0] << 8 | addr[1]);
-	uint32_t *e;
-	uint8_t *d;
-	int i;
-
-	p->n = 0;
-	if (plen <= ECMP_LPM_ROOT_BITS) {
-		uint32_t span = 1u << (ECMP_LPM_ROOT_BITS - plen);
-
-		p->is_node = 0;
-		p->first = idx & ~(span - 1);
-		p->count = span;
-		return 0;
-	}
-	e = entry_at(t, 0, idx, &d);
-	for (i = 2; ; i++) {
-		uint32_t c, bits_here;
-
-		if (!(*e & ECMP_LPM_CHILD)) {
-			uint32_t k, v = *e;
-			int err;
-
-			if (!create)
-				return -ENOENT;
-			err = alloc_chunk(t, &c);
-			if (err)
-				return err;
-			for (k = 0; k < ECMP_LPM_CHUNK; k++) {
-				t->node[c].entry[k] = v;
-				t->node_depth[c * ECMP_LPM_CHUNK + k] = *d;
-			}
-			/* Filled first, linked last (release store). */
-			store_entry(e, ECMP_LPM_CHILD | c);
-		}
-		p->e[p->n] = e;
-		p->d[p->n] = d;
-		p->n++;
-		c = *e & ~ECMP_LPM_CHILD;
-		bits_here = 8 * (i + 1);
-		if (plen <= bits_here) {
-			uint32_t span = 1u << (bits_here - plen);
-
-			p->is_node = 1;
-			p->first = c * ECMP_LPM_CHUNK + (addr[i] & ~(span - 1));
-			p->count = span;
-			return 0;
-		}
-		e = entry_at(t, 1, c * ECMP_LPM_CHUNK + addr[i], &d);
-	}
-}
-
 static int route_valid(uint8_t family, uint8_t plen)
 {
 	int len = addr_len(family);
@@ -282,79 +525,172 @@ static int route_valid(uint8_t family, uint8_t plen)
 	return len && plen <= len * 8;
 }
 
+static int rvec_put(struct rvec *v, const struct lpm_route *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->r[i].prefixlen == r->prefixlen && !memcmp(v->r[i].addr, r->addr, 16)) {
+			v->r[i].leaf = r->leaf;
+			return 0;
+		}
+	if (v->n == v->cap) {
+		uint32_t cap = v->cap ? 2 * v->cap : 4;
+		struct lpm_route *m = realloc(v->r, sizeof(*m) * cap);
+
+		if (!m)
+			return -ENOMEM;
+		v->r = m;
+		v->cap = cap;
+	}
+	v->r[v->n++] = *r;
+	return 0;
+}
+
+static void rvec_del(struct rvec *v, const struct lpm_route *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->r[i].prefixlen == r->prefixlen && !memcmp(v->r[i].addr, r->addr, 16)) {
+			v->r[i] = v->r[--v->n];
+			return;
+		}
+}
+
+/* The root entries a route of /16 or shorter covers. */
+static void root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count)
+{
+	uint32_t span = 1u << (ECMP_LPM_ROOT_BITS - r->prefixlen);
+
+	*first = root_index(r->family, r->addr) & ~(span - 1);
+	*count = span;
+}
+
+/* Sets the cover of the root entries in a short route's range whose cover
+ * is from depth `from` or shorter (add) or exactly `from` (del). */
+static int set_covers(struct lpm *t, const struct lpm_route *r, uint32_t leaf,
+		      uint8_t depth, uint8_t from, int exact)
+{
+	uint32_t first, count, i;
+	int err = 0, e;
+
+	root_range(r, &first, &count);
+	for (i = first; i < first + count; i++) {
+		if (exact ? t->root_depth[i] != from : t->root_depth[i] > from)
+			continue;
+		t->root_cover[i] = leaf;
+		t->root_depth[i] = depth;
+		e = rebuild(t, i);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
 int lpm_add(struct lpm *t, const struct lpm_route *r)
 {
 	struct lpm_route key = *r;
-	struct lpm_path p;
-	uint32_t i;
+	uint32_t idx;
 	int err;
 
 	if (!route_valid(r->family, r->prefixlen) || r->leaf == ECMP_LPM_NONE ||
 	    (r->leaf & ECMP_LPM_CHILD))
 		return -EINVAL;
 	lpm_mask(key.addr, key.family, key.prefixlen);
-	err = route_set_put(t->routes, &key);
-	if (err)
-		return err;
-	/* Depth 0 means "no route" as well as "/0"; store lengths + 1. */
-	err = find_range(t, key.family, key.addr, key.prefixlen, 1, &p);
-	if (err) {
-		route_set_del(t->routes, &key);
-		return err;
+	if (key.prefixlen <= ECMP_LPM_ROOT_BITS) {
+		err = route_set_put(t->routes, &key);
+		/* Depth 0 means "no route" as well as "/0": lengths + 1. */
+		return err ? err : set_covers(t, &key, key.leaf, key.prefixlen + 1,
+					      key.prefixlen + 1, 0);
 	}
-	for (i = 0; i < p.count; i++) {
-		uint8_t *d;
-		uint32_t *e = entry_at(t, p.is_node, p.first + i, &d);
+	idx = root_index(key.family, key.addr);
+	{
+		const struct lpm_route *old = route_set_get(t->routes, &key);
+		struct lpm_route prev = old ? *old : key;
 
-		spread_leaf(t, e, d, key.leaf, key.prefixlen + 1);
+		err = route_set_put(t->routes, &key);
+		if (!err)
+			err = rvec_put(&t->below[idx], &key);
+		if (!err)
+			err = rebuild_at(t, &key);
+		if (err) {	/* as it was */
+			if (old) {
+				route_set_put(t->routes, &prev);
+				rvec_put(&t->below[idx], &prev);
+			} else {
+				route_set_del(t->routes, &key);
+				rvec_del(&t->below[idx], &key);
+			}
+		}
 	}
-	return 0;
+	return err;
 }
 
 int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen)
 {
 	struct lpm_route key = { .family = family, .prefixlen = prefixlen };
-	struct lpm_route cover;
-	uint32_t cover_leaf = ECMP_LPM_NONE, i;
-	uint8_t cover_depth = 0;
-	struct lpm_path p;
+	const struct lpm_route *hit;
+	struct lpm_route gone;
 	int l, err;
 
 	if (!route_valid(family, prefixlen))
 		return -EINVAL;
 	memcpy(key.addr, addr, addr_len(family));
 	lpm_mask(key.addr, family, prefixlen);
-	if (!route_set_get(t->routes, &key))
+	hit = route_set_get(t->routes, &key);
+	if (!hit)
 		return -ENOENT;
-
-	/* What the covered addresses fall back to: the next shorter route. */
-	for (l = (int)prefixlen - 1; l >= 0; l--) {
-		cover = key;
-		cover.prefixlen = l;
-		lpm_mask(cover.addr, family, l);
-		if (route_set_get(t->routes, &cover)) {
-			cover_leaf = route_set_get(t->routes, &cover)->leaf;
-			cover_depth = l + 1;
-			break;
-		}
-	}
-
-	err = find_range(t, family, key.addr, prefixlen, 0, &p);
-	if (err)
-		return err;	/* route set and trie disagree: a bug */
-	for (i = 0; i < p.count; i++) {
-		uint8_t *d;
-		uint32_t *e = entry_at(t, p.is_node, p.first + i, &d);
-
-		unspread_leaf(t, e, d, ECMP_LPM_ROOT_BITS + 8 * p.n,
-			      prefixlen + 1, cover_leaf, cover_depth);
-	}
-	/* Fold chunks on the path that became uniform, deepest first. */
-	for (l = p.n - 1; l >= 0; l--)
-		try_collapse(t, p.e[l], p.d[l], ECMP_LPM_ROOT_BITS + 8 * l);
+	gone = *hit;
 	route_set_del(t->routes, &key);
-	return 0;
+	if (prefixlen <= ECMP_LPM_ROOT_BITS) {
+		uint32_t leaf = ECMP_LPM_NONE;
+		uint8_t depth = 0;
+
+		/* What the covered entries fall back to: the next shorter route. */
+		for (l = (int)prefixlen - 1; l >= 0; l--) {
+			struct lpm_route cover = key;
+
+			cover.prefixlen = l;
+			lpm_mask(cover.addr, family, l);
+			hit = route_set_get(t->routes, &cover);
+			if (hit) {
+				leaf = hit->leaf;
+				depth = l + 1;
+				break;
+			}
+		}
+		return set_covers(t, &key, leaf, depth, prefixlen + 1, 1);
+	}
+	{
+		uint32_t idx = root_index(family, key.addr);
+
+		rvec_del(&t->below[idx], &key);
+		err = rebuild_at(t, &key);
+		if (err) {	/* no room for the smaller subtree: as it was */
+			route_set_put(t->routes, &gone);
+			rvec_put(&t->below[idx], &gone);
+		}
+		return err;
+	}
+}
+
+/* ---- lookups ---- */
+
+static uint32_t tail_match(const struct ecmp_lpm_tail *x, const uint8_t *addr)
+{
+	uint32_t a[4] = { 0 }, i, k;
+
+	memcpy(a, addr, 16);
+	for (i = 0; i < x->n && i < ECMP_LPM_TAIL_ROUTES; i++) {
+		for (k = 0; k < 4; k++)
+			if ((a[k] ^ x->r[i].addr[k]) & x->r[i].mask[k])
+				break;
+		if (k == 4)
+			return x->r[i].leaf;
+	}
+	return x->cover;
 }
 
 uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
@@ -362,18 +698,27 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 		  uint8_t family, const uint8_t *addr)
 {
 	int len = addr_len(family), i;
+	uint8_t a[16] = { 0 };
 	uint32_t v;
 
 	if (!len)
 		return ECMP_LPM_NONE;
-	v = __atomic_load_n(&root[(family == ECMP_AF_INET6 ? 256 : 0) + addr[0]]
-				     .entry[addr[1]], __ATOMIC_ACQUIRE);
-	for (i = 2; i < len && (v & ECMP_LPM_CHILD); i++) {
+	memcpy(a, addr, len);
+	v = __atomic_load_n(&root[(family == ECMP_AF_INET6 ? 256 : 0) + a[0]]
+				     .entry[a[1]], __ATOMIC_ACQUIRE);
+	for (i = 2; i < len && is_child(v); i++) {
 		uint32_t c = v & ~ECMP_LPM_CHILD;
 
 		if (c >= nchunks)
 			return ECMP_LPM_NONE;
-		v = __atomic_load_n(&node[c].entry[addr[i]], __ATOMIC_ACQUIRE);
+		v = __atomic_load_n(&node[c].entry[a[i]], __ATOMIC_ACQUIRE);
+	}
+	if (is_tail(v)) {
+		uint32_t x = v & ~TAIL_BIT;
+
+		if ((x >> 3) >= nchunks || (x & 7) >= ECMP_LPM_TAILS_PER_CHUNK)
+			return ECMP_LPM_NONE;
+		return tail_match(&node[x >> 3].tail[x & 7], a);
 	}
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
 }
@@ -402,7 +747,7 @@ uint32_t lpm_route_count(const struct lpm *t)
 
 uint32_t lpm_chunks_used(const struct lpm *t)
 {
-	return t->nchunks - t->nfree - t->npending;
+	return t->nchunks - t->nfree - t->npending - t->empty_pages;
 }
 
 int lpm_for_each(const struct lpm *t,
@@ -411,73 +756,113 @@ int lpm_for_each(const struct lpm *t,
 	return route_set_for_each(t->routes, fn, arg);
 }
 
-/* The leaf and depth that the routes give an entry standing for the /bits
- * prefix of addr: the longest route of at most bits that covers it. */
-static void expected_entry(const struct lpm *t, uint8_t family,
-			   const uint8_t *addr, int bits, uint32_t *leaf,
-			   uint8_t *depth)
+/* ---- taking over a live trie ---- */
+
+struct adopt {
+	uint8_t *used;		/* per chunk: 1 chunk, 2 page of tails */
+	uint8_t *slot_used;	/* per tail slot */
+	uint32_t *mine, nmine;	/* chunks and slots this root entry marked */
+};
+
+static void mark(struct adopt *a, uint32_t what)
 {
-	int l;
-
-	for (l = bits; l >= 0; l--) {
-		struct lpm_route key = { .family = family, .prefixlen = l };
-		const struct lpm_route *r;
-
-		memcpy(key.addr, addr, 16);
-		lpm_mask(key.addr, family, l);
-		r = route_set_get(t->routes, &key);
-		if (r) {
-			*leaf = r->leaf;
-			*depth = l + 1;
-			return;
-		}
-	}
-	*leaf = ECMP_LPM_NONE;
-	*depth = 0;
+	a->mine[a->nmine++] = what;
 }
 
-/* Walks the entries of a chunk (or the root range) and their children,
- * marking used chunks and filling depths. Returns -1 on a bad link. */
-static int adopt_entry(struct lpm *t, uint32_t *e, uint8_t *d, uint8_t family,
-		       uint8_t *addr, int byte, uint8_t *used,
-		       uint32_t *repaired)
+/* Whether the live entry v is what build() makes of r[0..n) under cover
+ * at depth d, or a chunk where build() makes a tail (a trie of a version
+ * before tails: as right for lookups, turned into tails as it changes);
+ * marks what it uses. */
+static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
+			struct lpm_route *r, uint32_t n, int d, uint32_t cover)
 {
-	int bits = 8 * (byte + 1);	/* the prefix this entry stands for */
-	uint32_t v = *e;
+	if (!n)
+		return v == cover;
+	if (n <= ECMP_LPM_TAIL_ROUTES && !is_child(v)) {
+		uint32_t x = v & ~TAIL_BIT, c = x >> 3, s = x & 7, i;
+		const struct ecmp_lpm_tail *tl;
 
-	if (v & ECMP_LPM_CHILD) {
-		uint32_t c = v & ~ECMP_LPM_CHILD, i;
-		uint32_t leaf;
-		uint8_t depth;
+		if (!is_tail(v) || c >= t->nchunks || s >= ECMP_LPM_TAILS_PER_CHUNK ||
+		    a->used[c] == 1 || a->slot_used[x])
+			return 0;
+		tl = &t->node[c].tail[s];
+		if (tl->n != n || tl->cover != cover)
+			return 0;
+		qsort(r, n, sizeof(*r), plen_desc);
+		for (i = 0; i < n; i++) {
+			uint8_t mask[16];
 
-		if (c >= t->nchunks || used[c] || byte + 1 >= (family == ECMP_AF_INET ? 4 : 16))
-			return -1;
-		used[c] = 1;
-		/* The depth of a linked entry is what its chunk inherited. */
-		expected_entry(t, family, addr, bits, &leaf, &depth);
-		*d = depth;
-		for (i = 0; i < ECMP_LPM_CHUNK; i++) {
-			addr[byte + 1] = i;
-			if (adopt_entry(t, &t->node[c].entry[i],
-					&t->node_depth[c * ECMP_LPM_CHUNK + i], family,
-					addr, byte + 1, used, repaired))
-				return -1;
+			memset(mask, 0xff, 16);
+			lpm_mask(mask, ECMP_AF_INET6, r[i].prefixlen);
+			if (tl->r[i].leaf != r[i].leaf || memcmp(tl->r[i].addr, r[i].addr, 16) ||
+			    memcmp(tl->r[i].mask, mask, 16))
+				return 0;
 		}
-		addr[byte + 1] = 0;
-		return 0;
+		if (!a->used[c])
+			mark(a, c);
+		a->used[c] = 2;
+		a->slot_used[x] = 1;
+		mark(a, 0x80000000u | x);
+		return 1;
 	}
 	{
-		uint32_t leaf;
-		uint8_t depth;
+		uint32_t c = v & ~ECMP_LPM_CHILD, ent[ECMP_LPM_CHUNK], i, j, k;
+		uint8_t dep[ECMP_LPM_CHUNK];
+		int byte = d / 8;
 
-		expected_entry(t, family, addr, bits, &leaf, &depth);
-		*d = depth;
-		if (v != leaf) {
-			store_entry(e, leaf);
-			(*repaired)++;
+		if (!is_child(v) || c >= t->nchunks || a->used[c])
+			return 0;
+		a->used[c] = 1;
+		mark(a, c);
+		for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+			ent[i] = cover;
+			dep[i] = 0;
 		}
+		for (i = 0; i < n; i++) {
+			uint32_t span, first;
+
+			if (r[i].prefixlen > d + 8)
+				continue;
+			span = 1u << (d + 8 - r[i].prefixlen);
+			first = r[i].addr[byte] & ~(span - 1);
+			for (k = 0; k < span; k++)
+				if (dep[first + k] <= r[i].prefixlen) {
+					ent[first + k] = r[i].leaf;
+					dep[first + k] = r[i].prefixlen;
+				}
+		}
+		for (i = j = 0; i < n; i++)
+			if (r[i].prefixlen <= d + 8) {
+				struct lpm_route x = r[i];
+
+				r[i] = r[j];
+				r[j++] = x;
+			}
+		byte_cmp_at = byte;
+		qsort(r + j, n - j, sizeof(*r), by_byte);
+		for (i = 0, k = j; i < ECMP_LPM_CHUNK; i++) {
+			uint32_t m = k;
+
+			while (m < n && r[m].addr[byte] == i)
+				m++;
+			if (!same_subtree(t, a, t->node[c].entry[i], r + k, m - k, d + 8, ent[i]))
+				return 0;
+			k = m;
+		}
+		return 1;
 	}
-	return 0;
+}
+
+static void unmark(struct adopt *a)
+{
+	while (a->nmine) {
+		uint32_t w = a->mine[--a->nmine];
+
+		if (w & 0x80000000u)
+			a->slot_used[w & ~0x80000000u] = 0;
+		else
+			a->used[w] = 0;
+	}
 }
 
 struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
@@ -485,37 +870,96 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		       uint32_t nroutes, uint32_t *repaired)
 {
 	struct lpm *t = lpm_alloc(root, node, nchunks);
-	uint8_t *used = calloc(nchunks ? nchunks : 1, 1);
-	uint32_t i;
+	size_t slots = (size_t)(nchunks ? nchunks : 1) * ECMP_LPM_TAILS_PER_CHUNK;
+	struct adopt a = { calloc(nchunks ? nchunks : 1, 1), calloc(slots, 1),
+			   calloc(nchunks + slots + 1, sizeof(uint32_t)), 0 };
+	struct lpm_route *copy = NULL;
+	uint32_t i, *bad = calloc(ROOT_ENTRIES, sizeof(uint32_t)), nbad = 0, cap = 0;
 
 	*repaired = 0;
-	if (!t || !used)
+	if (!t || !a.used || !a.slot_used || !a.mine || !bad)
 		goto fail;
+	/* The bookkeeping from the routes: covers (short routes, shortest
+	 * first so longer ones win) and each entry's routes below. */
 	for (i = 0; i < nroutes; i++) {
 		struct lpm_route r = routes[i];
 
 		lpm_mask(r.addr, r.family, r.prefixlen);
-		if (route_set_put(t->routes, &r))
+		if (!route_valid(r.family, r.prefixlen) || route_set_put(t->routes, &r) ||
+		    (r.prefixlen > ECMP_LPM_ROOT_BITS &&
+		     rvec_put(&t->below[root_index(r.family, r.addr)], &r)))
 			goto fail;
 	}
-	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++) {
-		uint8_t addr[16] = { 0 }, family = i < 65536 ? ECMP_AF_INET : ECMP_AF_INET6;
-		uint8_t *d;
-		uint32_t *e = entry_at(t, 0, i, &d);
+	for (int l = 0; l <= ECMP_LPM_ROOT_BITS; l++)
+		for (i = 0; i < nroutes; i++) {
+			struct lpm_route r = routes[i];
+			uint32_t first, count, k;
 
-		addr[0] = (i >> 8) & 0xff;
-		addr[1] = i & 0xff;
-		if (adopt_entry(t, e, d, family, addr, 1, used, repaired))
-			goto fail;
+			if (r.prefixlen != l)
+				continue;
+			lpm_mask(r.addr, r.family, r.prefixlen);
+			root_range(&r, &first, &count);
+			for (k = first; k < first + count; k++) {
+				t->root_cover[k] = r.leaf;
+				t->root_depth[k] = l + 1;
+			}
+		}
+	/* Each root entry checked against what the routes make of it. */
+	for (i = 0; i < ROOT_ENTRIES; i++) {
+		uint32_t *e = &root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK];
+		struct rvec *b = &t->below[i];
+
+		if (b->n > cap) {
+			struct lpm_route *m = realloc(copy, sizeof(*m) * b->n);
+
+			if (!m)
+				goto fail;
+			copy = m;
+			cap = b->n;
+		}
+		if (b->n)
+			memcpy(copy, b->r, sizeof(*copy) * b->n);
+		a.nmine = 0;
+		if (same_subtree(t, &a, *e, copy, b->n, ECMP_LPM_ROOT_BITS, t->root_cover[i]))
+			continue;
+		unmark(&a);
+		/* Wrong: unlinked now (the cover alone), rebuilt below. */
+		store_entry(e, t->root_cover[i]);
+		bad[nbad++] = i;
+		(*repaired)++;
 	}
 	t->nfree = 0;
 	for (i = nchunks; i-- > 0;)
-		if (!used[i])
+		if (!a.used[i])
 			t->free_list[t->nfree++] = i;
-	free(used);
+	for (i = 0; i < nchunks; i++)
+		if (a.used[i] == 2) {
+			uint32_t s;
+
+			t->page[i] = 1;
+			for (s = ECMP_LPM_TAILS_PER_CHUNK; s-- > 0;)
+				if (!a.slot_used[i << 3 | s])
+					t->tail_free[t->ntail_free++] = i << 3 | s;
+				else
+					t->live[i]++;
+		}
+	if (nbad)
+		rcu_wait_readers();	/* nothing reads the broken subtrees now */
+	for (i = 0; i < nbad; i++)
+		if (t->below[bad[i]].n && rebuild(t, bad[i]))
+			goto fail;
+	free(a.used);
+	free(a.slot_used);
+	free(a.mine);
+	free(bad);
+	free(copy);
 	return t;
 fail:
-	free(used);
+	free(a.used);
+	free(a.slot_used);
+	free(a.mine);
+	free(bad);
+	free(copy);
 	lpm_free(t);
 	return NULL;
 }

@@ -4,9 +4,9 @@
  * for the layout). It writes straight into the trie memory, which is the
  * mmap of the ecmp_lpm_root and ecmp_lpm_node maps in ecmpd and plain memory
  * in tests, in an order that keeps every concurrent lookup correct:
- *  - a leaf change is one aligned 32-bit store;
- *  - a new child chunk is filled completely before the store that links it;
- *  - an unlinked chunk is reused only after an RCU grace period
+ *  - a change under a root entry builds its subtree anew (chunks, tails)
+ *    in free memory before one aligned 32-bit store links it;
+ *  - an unlinked chunk or tail is reused only after an RCU grace period
  *    (membarrier(MEMBARRIER_CMD_GLOBAL) waits for one), so no program can
  *    still be reading it.
  * All functions return 0 or a negative errno.
@@ -36,9 +36,17 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		       uint32_t nroutes, uint32_t *repaired);
 
 /* Adds or replaces a route. -ENOSPC when the chunk pool is exhausted (the
- * trie is unchanged then), -EINVAL for a bad family/length/leaf. */
+ * trie is unchanged then, but for a route of /16 or shorter whose covered
+ * subtrees did not all fit), -EINVAL for a bad family/length/leaf. */
 int lpm_add(struct lpm *t, const struct lpm_route *r);
-/* Removes a route; -ENOENT if it is not there. */
+/* Bulk mode: between begin and end, lpm_add() and lpm_del() only record
+ * their routes; end builds each root entry they touched once (a table, or
+ * a reload's difference, costs one build per root entry, not one per
+ * route). 0 or the first error of the builds (-ENOSPC). */
+void lpm_bulk_begin(struct lpm *t);
+int lpm_bulk_end(struct lpm *t);
+/* Removes a route; -ENOENT if it is not there, -ENOSPC if the subtree
+ * left has no room to be built (the route stays). */
 int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen);
 
