@@ -73,7 +73,11 @@ rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 maps=$(topo_ctl "$P" -j stats | python3 -c '
 import json, sys
 m = json.load(sys.stdin)["memory"]["maps"]
-print("%d MiB (trie %d MiB)" % (sum(m.values()) >> 20, (m["ecmp_lpm_node"] + m["ecmp_lpm_root"]) >> 20))')
+trie = m["ecmp_lpm_node"] + m["ecmp_lpm_root"]
+rest = sum(m.values()) - trie - m["ecmp_routes"] - m["ecmp_buckets"]
+print("%.1f MiB: trie %.1f, ecmp_routes %.1f, buckets %.1f, the other %d maps %.1f" %
+      (sum(m.values()) / 2**20, trie / 2**20, m["ecmp_routes"] / 2**20,
+       m["ecmp_buckets"] / 2**20, len(m) - 4, rest / 2**20))')
 if [ "${BENCH_MIRROR_INITIAL_ONLY:-0}" = 1 ]; then
 	printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
 		"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
