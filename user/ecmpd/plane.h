@@ -189,7 +189,8 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen);
 /* One route set (leaf) or removed alone, for a mirror patch. -EAGAIN when
  * it covers one of the router's own addresses (their entries come with
- * route_sync), -ENOSPC when the trie is full; nothing changed then. */
+ * route_sync) or would take the trie room kept for changes, -ENOSPC when
+ * the trie is full; nothing changed then. */
 int route_patch(struct plane *p, const struct lpm_route *r, int remove);
 void route_on_addr(struct plane *p, const struct nl_addr *a,
 		   const struct ecmp_conf *conf);

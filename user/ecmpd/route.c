@@ -19,6 +19,13 @@
 #include "lib/log.h"
 #include "lib/route_set.h"
 
+/* Trie chunks a table may not use: a change builds its subtree anew
+ * before the old one goes (lpm.h), so the last ones are kept for that. */
+static uint32_t trie_reserve(uint32_t nchunks)
+{
+	return nchunks / 32 + 16 < nchunks / 2 ? nchunks / 32 + 16 : nchunks / 2;
+}
+
 struct want {
 	struct lpm_route *r;
 	int n, cap;
@@ -188,10 +195,12 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 		ret = lpm_add(t, &w->r[i]);
 	if (!ret)
 		ret = lpm_bulk_end(t);
+	if (!ret && lpm_chunks_used(t) > n - trie_reserve(n))
+		ret = -ENOSPC;
 	if (ret == -ENOSPC)
 		snprintf(err, errlen,
-			 "%d routes need more than the %u trie chunks of %s; use fewer or shorter prefixes, or raise 'limits chunks N'",
-			 w->n, n, ECMP_MAP_LPM_NODE);
+			 "%d routes need more than the %u trie chunks of %s (%u of them kept free for changes); use fewer or shorter prefixes, or raise 'limits chunks N'",
+			 w->n, n, ECMP_MAP_LPM_NODE, trie_reserve(n));
 	else if (ret)
 		snprintf(err, errlen, "route table check failed: %s", strerror(-ret));
 out:
@@ -354,6 +363,10 @@ int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 	for (i = 0; i < p->nlocal; i++)
 		if (prefix_covers(r->family, r->addr, r->prefixlen, &p->local[i]))
 			return -EAGAIN;
+	/* The room kept for changes is not a patch's to take: a read then
+	 * says whether the table fits. */
+	if (!remove && lpm_chunks_free(p->lpm) < trie_reserve(p->dp.max_entries[DP_LPM_NODE]))
+		return -EAGAIN;
 	route_key(r, &k);
 	if (remove) {
 		ret = lpm_del(p->lpm, r->family, r->addr, r->prefixlen);

@@ -487,20 +487,112 @@ void lpm_bulk_begin(struct lpm *t)
 	t->bulk = 1;
 }
 
+/* What a subtree costs, in sixths of a chunk (a tail is one): the live one
+ * under v, or the one build() would make of r[0..n) (r reordered). */
+static uint64_t live_cost(const struct lpm *t, uint32_t v)
+{
+	uint64_t c = 0;
+	uint32_t i;
+
+	if (is_tail(v))
+		return 1;
+	if (!is_child(v))
+		return 0;
+	for (i = 0; i < ECMP_LPM_CHUNK; i++)
+		c += live_cost(t, t->node[v & ~ECMP_LPM_CHILD].entry[i]);
+	return c + ECMP_LPM_TAILS_PER_CHUNK;
+}
+
+static uint64_t build_cost(struct lpm_route *r, uint32_t n, int d)
+{
+	uint64_t c = ECMP_LPM_TAILS_PER_CHUNK;
+	uint32_t i, j;
+
+	if (!n)
+		return 0;
+	if (n <= ECMP_LPM_TAIL_ROUTES)
+		return 1;
+	for (i = j = 0; i < n; i++)
+		if (r[i].prefixlen <= d + 8) {
+			struct lpm_route x = r[i];
+
+			r[i] = r[j];
+			r[j++] = x;
+		}
+	byte_cmp_at = d / 8;
+	qsort(r + j, n - j, sizeof(*r), by_byte);
+	for (i = j; i < n;) {
+		uint32_t k = i;
+
+		while (k < n && r[k].addr[d / 8] == r[i].addr[d / 8])
+			k++;
+		c += build_cost(r + i, k - i, d + 8);
+		i = k;
+	}
+	return c;
+}
+
+struct dirty_order {
+	uint32_t idx;
+	int64_t grow;		/* new cost - old cost */
+};
+
+static int by_growth(const void *a, const void *b)
+{
+	int64_t x = ((const struct dirty_order *)a)->grow, y = ((const struct dirty_order *)b)->grow;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The root entries that shrink first, then those that grow: old and new
+ * subtrees then never need more room together than the larger of the two
+ * tables and one subtree being built. */
 int lpm_bulk_end(struct lpm *t)
 {
-	uint32_t i;
+	struct dirty_order *o = malloc(sizeof(*o) * (t->ndirty ? t->ndirty : 1));
+	struct lpm_route *copy = NULL;
+	uint32_t i, cap = 0;
 	int err = 0, e;
 
 	t->bulk = 0;
+	for (i = 0; o && i < t->ndirty; i++) {
+		uint32_t idx = t->dirty_list[i], n = t->below[idx].n;
+
+		if (n > cap) {
+			struct lpm_route *m = realloc(copy, sizeof(*m) * n);
+
+			if (!m) {
+				free(o);
+				o = NULL;
+				break;
+			}
+			copy = m;
+			cap = n;
+		}
+		memcpy(copy, t->below[idx].r, sizeof(*copy) * n);
+		o[i].idx = idx;
+		o[i].grow = (int64_t)build_cost(copy, n, ECMP_LPM_ROOT_BITS) -
+			    (int64_t)live_cost(t, t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK]);
+	}
+	free(copy);
+	if (o)		/* else in the order they came: slower to fit, as right */
+		qsort(o, t->ndirty, sizeof(*o), by_growth);
 	for (i = 0; i < t->ndirty; i++) {
-		t->dirty[t->dirty_list[i]] = 0;
-		e = rebuild(t, t->dirty_list[i]);
+		uint32_t idx = o ? o[i].idx : t->dirty_list[i];
+
+		t->dirty[idx] = 0;
+		e = rebuild(t, idx);
 		if (e && !err)
 			err = e;
 	}
+	free(o);
 	t->ndirty = 0;
 	return err;
+}
+
+uint32_t lpm_chunks_free(const struct lpm *t)
+{
+	return t->nfree + t->npending + t->empty_pages;
 }
 
 /* ---- routes ---- */

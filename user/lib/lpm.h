@@ -60,6 +60,9 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen, struct lpm_route *out);
 
+/* Chunks free now or after a grace period (empty pages of tails too).
+ * Changes build their subtree before the old one goes: keep room. */
+uint32_t lpm_chunks_free(const struct lpm *t);
 /* Counts, for show/stats. */
 uint32_t lpm_route_count(const struct lpm *t);
 uint32_t lpm_chunks_used(const struct lpm *t);
