@@ -175,12 +175,11 @@ test_ipv6_edits() {
 test_metrics() {
 	rt route add 198.19.220.0/24 proto bgp via 198.18.1.2 dev r1 metric 100
 	rt route add 198.19.220.0/24 proto bgp via 198.18.2.2 dev r2 metric 200
-	sleep 0.3
-	[ "$(eset 198.19.220.0/24)" = "198.18.1.2@r1" ]
+	sleep 0.3	# the second route's read, had it been taken wrongly
+	wait_set 198.19.220.0/24 "198.18.1.2@r1"
 	result "two metrics: the lowest wins" $? "$(eset 198.19.220.0/24)"
 	rt route del 198.19.220.0/24 proto bgp via 198.18.1.2 dev r1 metric 100
-	sleep 0.3
-	[ "$(eset 198.19.220.0/24)" = "198.18.2.2@r2" ]
+	wait_set 198.19.220.0/24 "198.18.2.2@r2"
 	result "the lowest deleted: the next one takes over" $? "$(eset 198.19.220.0/24)"
 	rt route add 198.19.0.0/16 proto bgp via 198.18.4.2 dev r4 metric 50
 	sleep 0.3

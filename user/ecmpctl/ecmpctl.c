@@ -467,9 +467,49 @@ static int kept_read(struct json_value **reply, struct kept **out)
 	return n;
 }
 
+struct route_show {
+	const struct cli_prefix *inside;
+	struct ecmp_dp *dp;
+	struct kept *kept;
+	int nkept;
+};
+
+static void show_route(const struct ecmp_route_key *kp, const struct ecmp_route *vp, void *arg)
+{
+	struct route_show *c = arg;
+	struct ecmp_route_key key = *kp;
+	struct ecmp_route v = *vp;
+	char a[INET6_ADDRSTRLEN], prefix[64], grp[ECMP_NAME_MAX + 8];
+
+	if (!route_inside(&key, c->inside))
+		return;
+	text_addr(key.family, key.addr, a, sizeof(a));
+	snprintf(prefix, sizeof(prefix), "%s/%u", a, key.prefixlen);
+	print_open_object(PRINT_JSON, NULL);
+	print_str(PRINT_VALUE, "prefix", prefix);
+	if (v.leaf == ECMP_LPM_LOCAL) {
+		print_flag(PRINT_ANY, "local", 1);
+	} else if (v.leaf == ECMP_LPM_CONNECTED) {
+		print_flag(PRINT_ANY, "connected", 1);
+	} else {
+		group_name(c->dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
+		print_str(PRINT_ANY, "group", grp);
+		print_str(PRINT_ANY, "source", text_route_source(grp));
+	}
+	if (g.all) {
+		struct kept *k = kept_find(c->kept, c->nkept, prefix);
+
+		if (k) {
+			print_str(PRINT_ANY, "kernel_route", k->reason);
+			k->shown = 1;
+		}
+	}
+	print_close_object();
+	print_nl();
+}
+
 static int do_route_show(const struct cli_prefix *inside)
 {
-	struct ecmp_route_key key, next, *cur = NULL;
 	struct json_value *reply = NULL;
 	struct kept *kept = NULL;
 	struct ecmp_dp dp;
@@ -483,38 +523,13 @@ static int do_route_show(const struct cli_prefix *inside)
 		return 1;
 	}
 	print_open_array(PRINT_JSON, NULL);
-	while (!bpf_map_get_next_key(dp.fd[DP_ROUTES], cur, &next)) {
-		struct ecmp_route v;
-		char a[INET6_ADDRSTRLEN], prefix[64], grp[ECMP_NAME_MAX + 8];
+	{
+		struct route_show c = { inside, &dp, kept, nkept };
+		int e = dp_each_route(dp.fd[DP_ROUTES], show_route, &c);
 
-		key = next;
-		cur = &key;
-		if (!route_inside(&key, inside) ||
-		    bpf_map_lookup_elem(dp.fd[DP_ROUTES], &key, &v))
-			continue;
-		text_addr(key.family, key.addr, a, sizeof(a));
-		snprintf(prefix, sizeof(prefix), "%s/%u", a, key.prefixlen);
-		print_open_object(PRINT_JSON, NULL);
-		print_str(PRINT_VALUE, "prefix", prefix);
-		if (v.leaf == ECMP_LPM_LOCAL) {
-			print_flag(PRINT_ANY, "local", 1);
-		} else if (v.leaf == ECMP_LPM_CONNECTED) {
-			print_flag(PRINT_ANY, "connected", 1);
-		} else {
-			group_name(&dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
-			print_str(PRINT_ANY, "group", grp);
-			print_str(PRINT_ANY, "source", text_route_source(grp));
-		}
-		if (g.all) {
-			struct kept *k = kept_find(kept, nkept, prefix);
-
-			if (k) {
-				print_str(PRINT_ANY, "kernel_route", k->reason);
-				k->shown = 1;
-			}
-		}
-		print_close_object();
-		print_nl();
+		if (e)
+			fprintf(stderr, "ecmpctl: reading %s failed: %s\n", ECMP_MAP_ROUTES,
+				strerror(-e));
 	}
 	/* Kept routes the maps do not hold: the kernel's table is not in
 	 * the data path (too large), or the prefix is outside PREFIX. */

@@ -107,37 +107,50 @@ static void adopt_groups(struct plane *p)
 	}
 }
 
+struct route_list {
+	struct lpm_route *r;
+	uint32_t n, cap;
+	int failed;
+};
+
+static void take_route(const struct ecmp_route_key *k, const struct ecmp_route *v, void *arg)
+{
+	struct route_list *l = arg;
+
+	if (l->failed)
+		return;
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 256;
+		struct lpm_route *x = realloc(l->r, sizeof(*x) * cap);
+
+		if (!x) {
+			l->failed = 1;
+			return;
+		}
+		l->r = x;
+		l->cap = cap;
+	}
+	memset(&l->r[l->n], 0, sizeof(l->r[0]));
+	l->r[l->n].family = k->family;
+	l->r[l->n].prefixlen = k->prefixlen;
+	memcpy(l->r[l->n].addr, k->addr, 16);
+	l->r[l->n].leaf = v->leaf;
+	l->n++;
+}
+
 static int adopt_routes(struct plane *p)
 {
-	struct ecmp_route_key key, next, *cur = NULL;
-	struct lpm_route *r = NULL;
-	uint32_t n = 0, cap = 0, repaired;
+	struct route_list l = { 0 };
+	struct lpm_route *r;
+	uint32_t n, repaired;
+	int err = dp_each_route(p->dp.fd[DP_ROUTES], take_route, &l);
 
-	while (!bpf_map_get_next_key(p->dp.fd[DP_ROUTES], cur, &next)) {
-		struct ecmp_route v;
-
-		key = next;
-		cur = &key;
-		if (bpf_map_lookup_elem(p->dp.fd[DP_ROUTES], &key, &v))
-			continue;
-		if (n == cap) {
-			struct lpm_route *x;
-
-			cap = cap ? cap * 2 : 256;
-			x = realloc(r, sizeof(*r) * cap);
-			if (!x) {
-				free(r);
-				return -ENOMEM;
-			}
-			r = x;
-		}
-		memset(&r[n], 0, sizeof(r[n]));
-		r[n].family = key.family;
-		r[n].prefixlen = key.prefixlen;
-		memcpy(r[n].addr, key.addr, 16);
-		r[n].leaf = v.leaf;
-		n++;
+	if (err || l.failed) {
+		free(l.r);
+		return err ? err : -ENOMEM;
 	}
+	r = l.r;
+	n = l.n;
 	p->lpm = lpm_attach(p->dp.root, p->dp.node, p->dp.max_entries[DP_LPM_NODE],
 			    r, n, &repaired);
 	free(r);

@@ -157,6 +157,54 @@ int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out)
 	return err;
 }
 
+int dp_each_route(int fd, void (*fn)(const struct ecmp_route_key *k,
+				     const struct ecmp_route *v, void *arg), void *arg)
+{
+	enum { BATCH = 4096 };
+	struct ecmp_route_key *keys = malloc(sizeof(*keys) * BATCH), key, next, *cur = NULL;
+	struct ecmp_route *vals = malloc(sizeof(*vals) * BATCH);
+	uint32_t in = 0, out = 0, count, i;
+	int first = 1, e = 0;
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	for (;;) {
+		count = BATCH;
+		e = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &count, NULL);
+		if (e && errno != ENOENT)
+			break;
+		for (i = 0; i < count; i++)
+			fn(&keys[i], &vals[i], arg);
+		if (e) {	/* ENOENT: that was the last batch */
+			e = 0;
+			goto done;
+		}
+		first = 0;
+		in = out;
+	}
+	if (!first) {
+		e = -errno;
+		goto done;
+	}
+	/* A kernel without batched reads of hashes (before 5.6): key by key. */
+	while (!bpf_map_get_next_key(fd, cur, &next)) {
+		struct ecmp_route v;
+
+		key = next;
+		cur = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &v))
+			fn(&key, &v, arg);
+	}
+	e = 0;
+done:
+	free(keys);
+	free(vals);
+	return e < 0 ? e : 0;
+}
+
 int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_counter *out)
 {
 	uint32_t n = dp->max_entries[map], k;

@@ -73,6 +73,10 @@ static inline uint64_t dp_group_word(const struct ecmp_dp *dp, uint32_t gid)
 /* Bytes the kernel charges for a map (its fdinfo "memlock"), 0 if unknown. */
 uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map);
 
+/* Calls fn for every entry of ecmp_routes (fd), in batches of one
+ * syscall each (a million routes). 0 or -errno. */
+int dp_each_route(int fd, void (*fn)(const struct ecmp_route_key *k,
+				     const struct ecmp_route *v, void *arg), void *arg);
 /* Sum of a per-CPU counter over all CPUs. */
 /* A whole array map (n entries of value_bytes) into out, in batches of
  * one syscall each: 0 or -errno. */

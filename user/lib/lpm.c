@@ -487,6 +487,8 @@ void lpm_bulk_begin(struct lpm *t)
 	t->bulk = 1;
 }
 
+static void rvec_refresh(struct lpm *t, struct rvec *v);
+
 /* What a subtree costs, in sixths of a chunk (a tail is one): the live one
  * under v, or the one build() would make of r[0..n) (r reordered). */
 static uint64_t live_cost(const struct lpm *t, uint32_t v)
@@ -555,6 +557,8 @@ int lpm_bulk_end(struct lpm *t)
 	int err = 0, e;
 
 	t->bulk = 0;
+	for (i = 0; i < t->ndirty; i++)
+		rvec_refresh(t, &t->below[t->dirty_list[i]]);
 	for (i = 0; o && i < t->ndirty; i++) {
 		uint32_t idx = t->dirty_list[i], n = t->below[idx].n;
 
@@ -639,6 +643,50 @@ static int rvec_put(struct rvec *v, const struct lpm_route *r)
 	return 0;
 }
 
+static int rvec_append(struct rvec *v, const struct lpm_route *r)
+{
+	if (v->n == v->cap) {
+		uint32_t cap = v->cap ? 2 * v->cap : 4;
+		struct lpm_route *m = realloc(v->r, sizeof(*m) * cap);
+
+		if (!m)
+			return -ENOMEM;
+		v->r = m;
+		v->cap = cap;
+	}
+	v->r[v->n++] = *r;
+	return 0;
+}
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	const struct lpm_route *x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return (int)x->prefixlen - y->prefixlen;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+/* A root entry's routes as the route set has them: bulk mode appends and
+ * leaves replaced and removed routes for here (a scan per route would make
+ * a /16 of 65,536 routes quadratic). */
+static void rvec_refresh(struct lpm *t, struct rvec *v)
+{
+	uint32_t i, n = 0;
+
+	qsort(v->r, v->n, sizeof(*v->r), prefix_cmp);
+	for (i = 0; i < v->n; i++) {
+		const struct lpm_route *cur;
+
+		if (n && !prefix_cmp(&v->r[n - 1], &v->r[i]))
+			continue;
+		cur = route_set_get(t->routes, &v->r[i]);
+		if (cur)
+			v->r[n++] = *cur;
+	}
+	v->n = n;
+}
+
 static void rvec_del(struct rvec *v, const struct lpm_route *r)
 {
 	uint32_t i;
@@ -702,8 +750,10 @@ int lpm_add(struct lpm *t, const struct lpm_route *r)
 		struct lpm_route prev = old ? *old : key;
 
 		err = route_set_put(t->routes, &key);
-		if (!err)
-			err = rvec_put(&t->below[idx], &key);
+		/* Bulk mode: replaced leaves are refreshed at the end. */
+		if (!err && (!old || !t->bulk))
+			err = old ? rvec_put(&t->below[idx], &key) :
+			      rvec_append(&t->below[idx], &key);
 		if (!err)
 			err = rebuild_at(t, &key);
 		if (err) {	/* as it was */
@@ -758,7 +808,8 @@ int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	{
 		uint32_t idx = root_index(family, key.addr);
 
-		rvec_del(&t->below[idx], &key);
+		if (!t->bulk)	/* else dropped at the end */
+			rvec_del(&t->below[idx], &key);
 		err = rebuild_at(t, &key);
 		if (err) {	/* no room for the smaller subtree: as it was */
 			route_set_put(t->routes, &gone);
@@ -979,9 +1030,12 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		lpm_mask(r.addr, r.family, r.prefixlen);
 		if (!route_valid(r.family, r.prefixlen) || route_set_put(t->routes, &r) ||
 		    (r.prefixlen > ECMP_LPM_ROOT_BITS &&
-		     rvec_put(&t->below[root_index(r.family, r.addr)], &r)))
+		     rvec_append(&t->below[root_index(r.family, r.addr)], &r)))
 			goto fail;
 	}
+	for (i = 0; i < ROOT_ENTRIES; i++)
+		if (t->below[i].n > 1)
+			rvec_refresh(t, &t->below[i]);
 	for (int l = 0; l <= ECMP_LPM_ROOT_BITS; l++)
 		for (i = 0; i < nroutes; i++) {
 			struct lpm_route r = routes[i];
