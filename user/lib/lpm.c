@@ -573,7 +573,8 @@ int lpm_bulk_end(struct lpm *t)
 			copy = m;
 			cap = n;
 		}
-		memcpy(copy, t->below[idx].r, sizeof(*copy) * n);
+		if (n)
+			memcpy(copy, t->below[idx].r, sizeof(*copy) * n);
 		o[i].idx = idx;
 		o[i].grow = (int64_t)build_cost(copy, n, ECMP_LPM_ROOT_BITS) -
 			    (int64_t)live_cost(t, t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK]);
@@ -674,6 +675,8 @@ static void rvec_refresh(struct lpm *t, struct rvec *v)
 {
 	uint32_t i, n = 0;
 
+	if (!v->n)
+		return;
 	qsort(v->r, v->n, sizeof(*v->r), prefix_cmp);
 	for (i = 0; i < v->n; i++) {
 		const struct lpm_route *cur;
