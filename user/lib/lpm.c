@@ -295,14 +295,55 @@ static int by_byte(const void *a, const void *b)
 	       ((const struct lpm_route *)b)->addr[byte_cmp_at];
 }
 
+/* Moves the routes that end within the chunk at depth d to the front and
+ * sorts the rest by the chunk's address byte: how many are at the front. */
+static uint32_t split_deep(struct lpm_route *r, uint32_t n, int d)
+{
+	uint32_t i, j;
+
+	for (i = j = 0; i < n; i++)
+		if (r[i].prefixlen <= d + 8) {
+			struct lpm_route x = r[i];
+
+			r[i] = r[j];
+			r[j++] = x;
+		}
+	byte_cmp_at = d / 8;
+	qsort(r + j, n - j, sizeof(*r), by_byte);
+	return j;
+}
+
+/* A chunk's entries at depth d: cover, with r[0..n) (routes that end in
+ * it) expanded, the longest winning. */
+static void expand_chunk(const struct lpm_route *r, uint32_t n, int d,
+			 uint32_t cover, uint32_t *ent)
+{
+	uint8_t dep[ECMP_LPM_CHUNK];
+	uint32_t i, k;
+
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		ent[i] = cover;
+		dep[i] = 0;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t span = 1u << (d + 8 - r[i].prefixlen);
+		uint32_t first = r[i].addr[d / 8] & ~(span - 1);
+
+		for (k = 0; k < span; k++)
+			if (dep[first + k] <= r[i].prefixlen) {
+				ent[first + k] = r[i].leaf;
+				dep[first + k] = r[i].prefixlen;
+			}
+	}
+}
+
 /* The subtree for r[0..n), routes longer than d bits under one d-bit
  * prefix, with cover where none matches: its entry value in *out. r is
  * reordered. On -ENOSPC nothing stays allocated. */
 static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 		 uint32_t cover, uint32_t *out)
 {
-	uint32_t ent[ECMP_LPM_CHUNK], c, i, j, deep = 0;
-	uint8_t dep[ECMP_LPM_CHUNK];
+	uint32_t ent[ECMP_LPM_CHUNK], c, i, j;
 	int byte = d / 8, err;
 
 	if (!n) {
@@ -314,35 +355,9 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	err = alloc_chunk(t, &c);
 	if (err)
 		return err;
-	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
-		ent[i] = cover;
-		dep[i] = 0;
-	}
-	/* Routes that end in this chunk are expanded; the rest go deeper,
-	 * moved to the back. */
-	for (i = 0; i < n; i++) {
-		uint32_t span, first, k;
-
-		if (r[i].prefixlen > d + 8)
-			continue;
-		span = 1u << (d + 8 - r[i].prefixlen);
-		first = r[i].addr[byte] & ~(span - 1);
-		for (k = 0; k < span; k++)
-			if (dep[first + k] <= r[i].prefixlen) {
-				ent[first + k] = r[i].leaf;
-				dep[first + k] = r[i].prefixlen;
-			}
-	}
-	for (i = j = 0; i < n; i++)
-		if (r[i].prefixlen <= d + 8) {
-			struct lpm_route x = r[i];
-
-			r[i] = r[j];
-			r[j++] = x;
-		}
-	deep = n - j;
-	byte_cmp_at = byte;
-	qsort(r + j, deep, sizeof(*r), by_byte);
+	/* Routes that end in this chunk are expanded; the rest go deeper. */
+	j = split_deep(r, n, d);
+	expand_chunk(r, j, d, cover, ent);
 	for (i = j; i < n;) {
 		uint32_t k = i, b = r[i].addr[byte];
 
@@ -508,22 +523,13 @@ static uint64_t live_cost(const struct lpm *t, uint32_t v)
 static uint64_t build_cost(struct lpm_route *r, uint32_t n, int d)
 {
 	uint64_t c = ECMP_LPM_TAILS_PER_CHUNK;
-	uint32_t i, j;
+	uint32_t i;
 
 	if (!n)
 		return 0;
 	if (n <= ECMP_LPM_TAIL_ROUTES)
 		return 1;
-	for (i = j = 0; i < n; i++)
-		if (r[i].prefixlen <= d + 8) {
-			struct lpm_route x = r[i];
-
-			r[i] = r[j];
-			r[j++] = x;
-		}
-	byte_cmp_at = d / 8;
-	qsort(r + j, n - j, sizeof(*r), by_byte);
-	for (i = j; i < n;) {
+	for (i = split_deep(r, n, d); i < n;) {
 		uint32_t k = i;
 
 		while (k < n && r[k].addr[d / 8] == r[i].addr[d / 8])
@@ -953,39 +959,14 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 	}
 	{
 		uint32_t c = v & ~ECMP_LPM_CHILD, ent[ECMP_LPM_CHUNK], i, j, k;
-		uint8_t dep[ECMP_LPM_CHUNK];
 		int byte = d / 8;
 
 		if (!is_child(v) || c >= t->nchunks || a->used[c])
 			return 0;
 		a->used[c] = 1;
 		mark(a, c);
-		for (i = 0; i < ECMP_LPM_CHUNK; i++) {
-			ent[i] = cover;
-			dep[i] = 0;
-		}
-		for (i = 0; i < n; i++) {
-			uint32_t span, first;
-
-			if (r[i].prefixlen > d + 8)
-				continue;
-			span = 1u << (d + 8 - r[i].prefixlen);
-			first = r[i].addr[byte] & ~(span - 1);
-			for (k = 0; k < span; k++)
-				if (dep[first + k] <= r[i].prefixlen) {
-					ent[first + k] = r[i].leaf;
-					dep[first + k] = r[i].prefixlen;
-				}
-		}
-		for (i = j = 0; i < n; i++)
-			if (r[i].prefixlen <= d + 8) {
-				struct lpm_route x = r[i];
-
-				r[i] = r[j];
-				r[j++] = x;
-			}
-		byte_cmp_at = byte;
-		qsort(r + j, n - j, sizeof(*r), by_byte);
+		j = split_deep(r, n, d);
+		expand_chunk(r, j, d, cover, ent);
 		for (i = 0, k = j; i < ECMP_LPM_CHUNK; i++) {
 			uint32_t m = k;
 
