@@ -7,6 +7,8 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bench: needs root (BPF_PROG_TEST_RUN)" >&2
 	exit 1
 fi
+# The system's tools first (see scripts/topo.sh).
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 start=$(date +%s)
 section() { # TITLE: a header, and how long the one before took
 	now=$(date +%s)

@@ -132,6 +132,11 @@ test_stream() {
 	wait_route 198.19.60.0/24 "$V4" && wait_route 2001:db8:100:60::/64 "$V6"
 	result "staticd's ECMP routes over zebra's FPM stream: source fpm" $? \
 		"$(route_of 198.19.60.0/24) / $(route_of 2001:db8:100:60::/64) / state $(fs state)"
+	# "replaying" until the sweep time (3 s) has passed since zebra connected.
+	for _ in $(seq 1 100); do
+		[ "$(fs state)" = connected ] && break
+		sleep 0.1
+	done
 	[ "$(fs state)" = connected ] && [ "$(fs nexthop_groups)" -ge 1 ] && [ "$(fs malformed)" = 0 ]
 	result "stats: connected, zebra's nexthop groups held, nothing malformed" $? \
 		"state $(fs state), groups $(fs nexthop_groups), malformed $(fs malformed)"
