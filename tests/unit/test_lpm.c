@@ -387,6 +387,51 @@ static void test_lpm_sparse_ipv6_in_tails(void)
 	lpm_free(t);
 }
 
+/* lpm_chunks_for() (the check before a table replaces the live one)
+ * against what a fresh bulk build really takes: nested random tables of
+ * both families with repeated prefixes, and sparse /24s and /48s. */
+static void test_lpm_chunks_for_matches_a_build(void)
+{
+	static struct lpm_route r[3000];
+	static const int sizes[] = { 1, 5, 60, 700, 3000 };
+	unsigned long long s = 0xc0057;
+	uint32_t want;
+	int k, i, sparse;
+
+	for (sparse = 0; sparse < 2; sparse++)
+		for (k = 0; k < (int)(sizeof(sizes) / sizeof(sizes[0])); k++) {
+			struct lpm *t = lpm_new(root, node, NCHUNKS);
+			int n = sizes[k];
+
+			ASSERT_TRUE(t != NULL, "lpm_new");
+			for (i = 0; i < n; i++) {
+				if (i && test_rand(&s) % 8 == 0) {	/* again, another leaf */
+					r[i] = r[test_rand(&s) % i];
+					r[i].leaf = ECMP_LPM_LEAF(test_rand(&s) % 64);
+					continue;
+				}
+				random_route(&s, &r[i]);
+				if (sparse) {
+					uint64_t x = test_rand(&s);
+
+					r[i].prefixlen = r[i].family == ECMP_AF_INET ? 24 : 48;
+					memcpy(r[i].addr, &x, 8);
+					lpm_mask(r[i].addr, r[i].family, r[i].prefixlen);
+				}
+			}
+			lpm_bulk_begin(t);
+			for (i = 0; i < n; i++)
+				ASSERT_EQ(lpm_add(t, &r[i]), 0, "lpm_add");
+			ASSERT_EQ(lpm_bulk_end(t), 0, "bulk build");
+			ASSERT_EQ(lpm_chunks_for(r, n, &want), 0, "lpm_chunks_for");
+			CHECK(want == lpm_chunks_used(t), "%s table of %d: %u chunks counted, %u built",
+			      sparse ? "sparse" : "nested", n, want, lpm_chunks_used(t));
+			lpm_free(t);
+		}
+	r[0].leaf = ECMP_LPM_NONE;
+	ASSERT_EQ(lpm_chunks_for(r, 1, &want), -EINVAL, "a route without a leaf");
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -397,5 +442,6 @@ int main(void)
 	RUN_TEST(test_lpm_attach_live_trie);
 	RUN_TEST(test_lpm_attach_chunks_before_tails);
 	RUN_TEST(test_lpm_sparse_ipv6_in_tails);
+	RUN_TEST(test_lpm_chunks_for_matches_a_build);
 	return test_summary();
 }

@@ -550,10 +550,16 @@ static void mirror_mark(struct daemon *d, int dirty)
 static void on_link(void *ctx, const struct nl_link *l)
 {
 	struct daemon *d = ctx;
+	const struct link_state *was = plane_link(&d->plane, l->ifindex);
+	/* The kernel flushes IPv4 routes with their link unannounced, when
+	 * it goes down or away. Other link messages (an XDP program
+	 * attached, a new MTU or address) change no route: a whole read for
+	 * each would cost seconds with a full table (ecmpd's own attach at
+	 * start read it twice). */
+	int routes_may_change = !was || l->deleted || was->up != l->up;
 
 	nh_on_link(&d->plane, l);
-	/* The kernel flushes IPv4 routes with their link unannounced. */
-	mirror_mark(d, d->conf.kernel_routes.enabled);
+	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change);
 }
 
 /* A route event applied alone, when the mirror can (mirror.h): 0, or
@@ -628,6 +634,10 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 	/* Before the first apply only remember it: the groups its local
 	 * route needs do not exist yet. */
 	route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
+	/* An IPv4 address gone takes the routes through it along, unannounced
+	 * (its prefsrc routes, and all of its link's when it was the last). */
+	if (a->deleted && a->family == ECMP_AF_INET)
+		mirror_mark(d, d->conf.kernel_routes.enabled);
 }
 
 static int dump_kernel(struct daemon *d)

@@ -669,6 +669,10 @@ static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
 	struct route_set *index = route_set_new();
 	int i;
 
+	if (index && route_set_reserve(index, m->cur.n)) {
+		route_set_free(index);
+		index = NULL;
+	}
 	for (i = 0; index && i < m->cur.n; i++) {
 		struct lpm_route k = { .family = m->cur.r[i].family,
 				       .prefixlen = m->cur.r[i].prefixlen, .leaf = i };

@@ -163,12 +163,9 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 			size_t errlen)
 {
-	uint32_t n = p->dp.max_entries[DP_LPM_NODE];
-	struct ecmp_lpm_chunk *root = calloc(ECMP_LPM_ROOT_CHUNKS, sizeof(*root));
-	struct ecmp_lpm_chunk *node = calloc(n, sizeof(*node));
-	struct lpm *t = root && node ? lpm_new(root, node, n) : NULL;
+	uint32_t n = p->dp.max_entries[DP_LPM_NODE], need;
 	uint32_t fresh = 0, max = p->dp.max_entries[DP_ROUTES];
-	int i, ret = 0;
+	int i, ret;
 
 	/* ecmp_routes holds old and new routes while a reload swaps them
 	 * (new ones go in before old ones come out). */
@@ -179,34 +176,22 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 					    w->r[i].prefixlen, &cur);
 	}
 	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
-		ret = -ENOSPC;
 		snprintf(err, errlen,
 			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s ('limits routes N')",
 			 w->n, fresh, p->lpm ? lpm_route_count(p->lpm) : 0, max, ECMP_MAP_ROUTES);
-		goto out;
+		return -ENOSPC;
 	}
-	if (!t) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory checking the route table");
-		goto out;
-	}
-	lpm_bulk_begin(t);
-	for (i = 0; i < w->n && !ret; i++)
-		ret = lpm_add(t, &w->r[i]);
-	if (!ret)
-		ret = lpm_bulk_end(t);
-	if (!ret && lpm_chunks_used(t) > n - trie_reserve(n))
-		ret = -ENOSPC;
-	if (ret == -ENOSPC)
+	/* What the table takes built anew, counted without building it (a
+	 * scratch build of a full table cost two seconds of every start). */
+	ret = lpm_chunks_for(w->r, w->n, &need);
+	if (!ret && need > n - trie_reserve(n)) {
 		snprintf(err, errlen,
 			 "%d routes need more than the %u trie chunks of %s (%u of them kept free for changes); use fewer or shorter prefixes, or raise 'limits chunks N'",
 			 w->n, n, ECMP_MAP_LPM_NODE, trie_reserve(n));
-	else if (ret)
+		return -ENOSPC;
+	}
+	if (ret)
 		snprintf(err, errlen, "route table check failed: %s", strerror(-ret));
-out:
-	lpm_free(t);
-	free(root);
-	free(node);
 	return ret;
 }
 
@@ -278,7 +263,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	struct want w = { 0 };
 	struct stale s = { 0 };
 	struct route_batch *batch = NULL;
-	int i, ret;
+	int i, ret, was_empty;
 
 	ret = build_want(p, conf, dry_run, &w);
 	if (ret) {
@@ -297,6 +282,14 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	}
 	batch->n = 0;
 	batch->fd = p->dp.fd[DP_ROUTES];
+	/* Nothing installed yet (a start without pins): nothing can be stale
+	 * after the additions, no need to look. */
+	was_empty = !lpm_route_count(p->lpm);
+	ret = lpm_reserve(p->lpm, lpm_route_count(p->lpm) + w.n);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	/* Each root entry the additions touch is built once, at the end. */
 	lpm_bulk_begin(p->lpm);
 	for (i = 0; i < w.n; i++) {
@@ -318,9 +311,12 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		goto out;
 	}
 	batch_flush(batch);
+	if (was_empty)
+		goto out;
 	/* What is installed but no longer wanted: a hash lookup each. */
 	s.wanted = route_set_new();
-	if (!s.wanted) {
+	if (!s.wanted || route_set_reserve((struct route_set *)s.wanted, w.n)) {
+		route_set_free((struct route_set *)s.wanted);
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;

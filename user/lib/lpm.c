@@ -606,6 +606,66 @@ uint32_t lpm_chunks_free(const struct lpm *t)
 	return t->nfree + t->npending + t->empty_pages;
 }
 
+static int route_valid(uint8_t family, uint8_t plen);
+
+/* By root entry, then prefix: duplicates end up side by side. */
+static int root_prefix_cmp(const void *a, const void *b)
+{
+	const struct lpm_route *x = a, *y = b;
+	uint32_t i = root_index(x->family, x->addr), j = root_index(y->family, y->addr);
+
+	if (i != j)
+		return i < j ? -1 : 1;
+	if (x->prefixlen != y->prefixlen)
+		return (int)x->prefixlen - y->prefixlen;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+/* A fresh build packs tails six to a chunk, so the table takes the sum of
+ * its root entries' costs (in sixths) rounded up to whole chunks. */
+int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
+{
+	struct lpm_route *deep = malloc(sizeof(*deep) * (n ? n : 1));
+	uint64_t sixths = 0;
+	uint32_t i, m = 0, k;
+
+	if (!deep)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!route_valid(r[i].family, r[i].prefixlen) || r[i].leaf == ECMP_LPM_NONE ||
+		    (r[i].leaf & ECMP_LPM_CHILD)) {
+			free(deep);
+			return -EINVAL;
+		}
+		if (r[i].prefixlen <= ECMP_LPM_ROOT_BITS)
+			continue;	/* a root entry's cover: no chunk */
+		deep[m] = r[i];
+		lpm_mask(deep[m].addr, deep[m].family, deep[m].prefixlen);
+		m++;
+	}
+	qsort(deep, m, sizeof(*deep), root_prefix_cmp);
+	for (i = k = 0; i < m; i++)	/* the same prefix twice: once */
+		if (!k || root_prefix_cmp(&deep[k - 1], &deep[i]))
+			deep[k++] = deep[i];
+	for (i = 0; i < k;) {
+		uint32_t idx = root_index(deep[i].family, deep[i].addr), j = i;
+
+		while (j < k && root_index(deep[j].family, deep[j].addr) == idx)
+			j++;
+		sixths += build_cost(deep + i, j - i, ECMP_LPM_ROOT_BITS);
+		i = j;
+	}
+	free(deep);
+	sixths = (sixths + ECMP_LPM_TAILS_PER_CHUNK - 1) / ECMP_LPM_TAILS_PER_CHUNK;
+	*chunks = sixths > UINT32_MAX ? UINT32_MAX : (uint32_t)sixths;
+	return 0;
+}
+
+int lpm_reserve(struct lpm *t, uint32_t n)
+{
+	return route_set_reserve(t->routes, n);
+}
+
 /* ---- routes ---- */
 
 void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen)

@@ -63,6 +63,12 @@ int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 /* Chunks free now or after a grace period (empty pages of tails too).
  * Changes build their subtree before the old one goes: keep room. */
 uint32_t lpm_chunks_free(const struct lpm *t);
+/* The chunks a trie built anew from r[0..n) takes (the same prefix twice
+ * counts once), without building it: what a table needs, checked before
+ * it replaces the live one. 0, -EINVAL (a bad route) or -ENOMEM. */
+int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks);
+/* Room for n routes in the builder's own index before a bulk load. */
+int lpm_reserve(struct lpm *t, uint32_t n);
 /* Counts, for show/stats. */
 uint32_t lpm_route_count(const struct lpm *t);
 uint32_t lpm_chunks_used(const struct lpm *t);

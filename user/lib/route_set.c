@@ -104,17 +104,17 @@ static struct slot *find_slot(const struct route_set *s,
 	return &s->slots[i];	/* the free slot where key would go */
 }
 
-static int grow(struct route_set *s)
+static int resize(struct route_set *s, uint32_t cap)
 {
 	struct slot *old = s->slots;
 	uint32_t old_cap = s->cap, i;
 
-	s->slots = slots_alloc(old_cap * 2);
+	s->slots = slots_alloc(cap);
 	if (!s->slots) {
 		s->slots = old;
 		return -ENOMEM;
 	}
-	s->cap = old_cap * 2;
+	s->cap = cap;
 	for (i = 0; i < old_cap; i++)
 		if (old[i].used)
 			*find_slot(s, &old[i].r) = old[i];
@@ -122,12 +122,25 @@ static int grow(struct route_set *s)
 	return 0;
 }
 
+int route_set_reserve(struct route_set *s, uint32_t n)
+{
+	uint32_t cap = s->cap;
+
+	/* At most half full, as route_set_put() keeps it. */
+	while ((uint64_t)n * 2 > cap) {
+		if (cap >= 1u << 31)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	return cap == s->cap ? 0 : resize(s, cap);
+}
+
 int route_set_put(struct route_set *s, const struct lpm_route *r)
 {
 	struct slot *sl;
 
 	if ((s->count + 1) * 2 > s->cap) {
-		int err = grow(s);
+		int err = s->cap >= 1u << 31 ? -ENOMEM : resize(s, s->cap * 2);
 
 		if (err)
 			return err;

@@ -21,6 +21,10 @@ struct route_set;
 
 struct route_set *route_set_new(void);
 void route_set_free(struct route_set *s);
+/* Room for n routes without growing: a caller that knows how many are
+ * coming saves the rehashes of every doubling on the way (each a random
+ * access per route: seconds for a full table). Returns 0 or -ENOMEM. */
+int route_set_reserve(struct route_set *s, uint32_t n);
 /* Inserts or replaces (by key). Returns 0 or -ENOMEM. */
 int route_set_put(struct route_set *s, const struct lpm_route *r);
 const struct lpm_route *route_set_get(const struct route_set *s,
