@@ -387,6 +387,58 @@ static void test_lpm_sparse_ipv6_in_tails(void)
 	lpm_free(t);
 }
 
+/* A restart takes over a trie whose tails sit in the last chunks of the
+ * pool (a nearly full pool: a full table): every entry is found as built,
+ * none "repaired". The attach's per-slot marks once had room for six
+ * slots a chunk where a link numbers eight, and read past their end. */
+static void test_lpm_attach_tails_at_the_pool_end(void)
+{
+	static struct lpm_route r[20000];
+	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;
+	uint32_t i, n = 0, repaired = 99, highest = 0;
+	unsigned long long s = 0x7a11;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	/* 3,400 IPv4 /16s with five /24s each: a chunk apiece, first. */
+	for (i = 0; i < 3400; i++) {
+		int k;
+
+		for (k = 0; k < 5; k++) {
+			r[n] = (struct lpm_route){ .family = ECMP_AF_INET, .prefixlen = 24,
+						   .leaf = ECMP_LPM_LEAF(k) };
+			r[n].addr[0] = 1 + i / 256;
+			r[n].addr[1] = i % 256;
+			r[n].addr[2] = k;
+			ASSERT_EQ(lpm_add(t, &r[n]), 0, "add a /24");
+			n++;
+		}
+	}
+	/* Then sparse IPv6 /48s: tails, in the chunks that are left. */
+	for (i = 0; i < 1500; i++) {
+		uint64_t x = test_rand(&s);
+
+		r[n] = (struct lpm_route){ .family = ECMP_AF_INET6, .prefixlen = 48,
+					   .leaf = ECMP_LPM_LEAF(i % 9) };
+		r[n].addr[0] = 0x2a;
+		memcpy(r[n].addr + 1, &x, 5);
+		ASSERT_EQ(lpm_add(t, &r[n]), 0, "add a /48");
+		n++;
+	}
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		uint32_t v = root[ECMP_LPM_CHUNK + 0x2a].entry[i];
+
+		if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL) &&
+		    ((v & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL)) >> 3) > highest)
+			highest = (v & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL)) >> 3;
+	}
+	ASSERT_TRUE(highest >= NCHUNKS * 6 / 8, "tails past three quarters of the pool");
+	lpm_free(t);
+	u = lpm_attach(root, node, NCHUNKS, r, n, &repaired);
+	ASSERT_TRUE(u != NULL, "lpm_attach");
+	CHECK(repaired == 0, "%u entries repaired (tails up to chunk %u)", repaired, highest);
+	lpm_free(u);
+}
+
 /* lpm_chunks_for() (the check before a table replaces the live one)
  * against what a fresh bulk build really takes: nested random tables of
  * both families with repeated prefixes, and sparse /24s and /48s. */
@@ -443,5 +495,6 @@ int main(void)
 	RUN_TEST(test_lpm_attach_chunks_before_tails);
 	RUN_TEST(test_lpm_sparse_ipv6_in_tails);
 	RUN_TEST(test_lpm_chunks_for_matches_a_build);
+	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
 	return test_summary();
 }

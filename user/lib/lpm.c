@@ -1057,7 +1057,10 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		       uint32_t nroutes, uint32_t *repaired)
 {
 	struct lpm *t = lpm_alloc(root, node, nchunks);
-	size_t slots = (size_t)(nchunks ? nchunks : 1) * ECMP_LPM_TAILS_PER_CHUNK;
+	/* slot_used is indexed by a tail's link (chunk << 3 | slot): eight
+	 * per chunk, of which six are used. Six per chunk overran it for the
+	 * tails of the last quarter of the pool (a full table's restart). */
+	size_t slots = (size_t)(nchunks ? nchunks : 1) << 3;
 	struct adopt a = { calloc(nchunks ? nchunks : 1, 1), calloc(slots, 1),
 			   calloc(nchunks + slots + 1, sizeof(uint32_t)), 0 };
 	struct lpm_route *copy = NULL;
