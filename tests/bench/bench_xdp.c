@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <linux/if_link.h>
@@ -453,6 +454,49 @@ static double median_of(const char *prefix)
 	return 0;
 }
 
+/*
+ * What one read that misses every cache (and the TLB) costs on this
+ * machine: a chase of dependent loads through 64 MiB in random order, as
+ * large as the full table's trie. A lookup spread over a big table pays a
+ * few of these per packet; the spread rows' cost over their one-destination
+ * rows, in these units, says how many.
+ */
+static double memory_miss_ns(void)
+{
+	size_t lines = (64u << 20) / 64, i, steps = 2000000;
+	unsigned long long rs = 0x3155;
+	uint32_t *order = malloc(sizeof(*order) * lines);
+	char *mem = malloc(lines * 64), *p;
+	struct timespec a, b;
+
+	if (!order || !mem) {
+		free(order);
+		free(mem);
+		return 0;
+	}
+	for (i = 0; i < lines; i++)
+		order[i] = i;
+	for (i = lines - 1; i > 0; i--) {
+		size_t j = test_rand(&rs) % (i + 1);
+		uint32_t x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
+	for (i = 0; i < lines; i++)	/* one cycle through every line */
+		*(char **)(mem + (size_t)order[i] * 64) = mem + (size_t)order[(i + 1) % lines] * 64;
+	p = mem + (size_t)order[0] * 64;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < steps; i++)
+		p = *(char **)p;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (!p)		/* never: keeps the chase from being optimized out */
+		steps++;
+	free(order);
+	free(mem);
+	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / steps;
+}
+
 /* xdp-ecmp against the peer, row by row of the same run. */
 static void print_peer_ratios(int big_n)
 {
@@ -489,6 +533,16 @@ static void print_peer_ratios(int big_n)
 		       median_of("live: XDP on kernel FIB into veth"),
 		       median_of("live: XDP on kernel FIB into veth") /
 		       median_of("live: ecmp_xdp into veth, 1,000,000"));
+	if (median_of(rows[3][1]) && median_of(rows[3][2]) && median_of(rows[2][1]) &&
+	    median_of(rows[2][2])) {
+		double miss = memory_miss_ns(), e = median_of(rows[3][1]) - median_of(rows[2][1]),
+		       k = median_of(rows[3][2]) - median_of(rows[2][2]);
+
+		if (miss > 0)
+			printf("  spread over one destination: ecmp_xdp +%.0f ns, the FIB forwarder +%.0f ns;\n"
+			       "  one read missing every cache here (64 MiB chase): %.0f ns, so %.1f and %.1f such reads a packet\n",
+			       e, k, miss, e / miss, k / miss);
+	}
 	/* What the table costs one destination (cache-hot): nothing, ideally. */
 	if (median_of(rows[2][1]) && median_of("ecmp_xdp ipv4 udp, 1 route"))
 		printf("ecmp_xdp, %d routes / 1 route, one destination: %.1f / %.1f = %.2f\n",
