@@ -184,8 +184,15 @@ test_failover() {
 			> "/tmp/$P.sent" &
 		gen=$!
 		sleep 0.5
+		# The peer falls silent right after its sink dies: the pid read
+		# first, so only the shell's builtin kill is in between. Had
+		# bfdd 30 ms (10 ms x 3) without ecmpd's packets, it would say
+		# Down itself, and the data path change would follow its
+		# message, not ecmpd's detection timer (after detect: -30 ms).
+		local bfdd
+		bfdd=$(bfdd_pid "$P-n1")
 		t_dead=$("$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink1" 1)
-		kill -STOP "$(bfdd_pid "$P-n1")"
+		kill -STOP "$bfdd"
 		wait_bfd nh1 down 30 || { bad=1; detail="$detail round $k: nh1 not down;"; }
 		local rx out det
 		rx=$(bfd_field nh1 last_rx_before_out_unix_us)
