@@ -688,28 +688,6 @@ static int route_valid(uint8_t family, uint8_t plen)
 	return len && plen <= len * 8;
 }
 
-static int rvec_put(struct rvec *v, const struct lpm_route *r)
-{
-	uint32_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->r[i].prefixlen == r->prefixlen && !memcmp(v->r[i].addr, r->addr, 16)) {
-			v->r[i].leaf = r->leaf;
-			return 0;
-		}
-	if (v->n == v->cap) {
-		uint32_t cap = v->cap ? 2 * v->cap : 4;
-		struct lpm_route *m = realloc(v->r, sizeof(*m) * cap);
-
-		if (!m)
-			return -ENOMEM;
-		v->r = m;
-		v->cap = cap;
-	}
-	v->r[v->n++] = *r;
-	return 0;
-}
-
 static int rvec_append(struct rvec *v, const struct lpm_route *r)
 {
 	if (v->n == v->cap) {
@@ -723,6 +701,18 @@ static int rvec_append(struct rvec *v, const struct lpm_route *r)
 	}
 	v->r[v->n++] = *r;
 	return 0;
+}
+
+static int rvec_put(struct rvec *v, const struct lpm_route *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->r[i].prefixlen == r->prefixlen && !memcmp(v->r[i].addr, r->addr, 16)) {
+			v->r[i].leaf = r->leaf;
+			return 0;
+		}
+	return rvec_append(v, r);
 }
 
 static int prefix_cmp(const void *a, const void *b)
