@@ -196,6 +196,10 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
  * with its mask; an address that matches none takes the cover, the leaf
  * the entry would hold without them. IPv4 takes at most 3 array reads and
  * a tail, IPv6 at most 15 and a tail, whatever the number of routes.
+ * A chunk whose entries would all be leaves, in at most ECMP_LPM_RUNS_MAX
+ * runs of one value, is a run list in a tail slot instead (the last chunk
+ * of most paths: 152 bytes instead of 1 KiB, so a full table's trie comes
+ * nearer to fitting in the caches a spread of lookups goes through).
  * Written only by user space (user/lib/lpm.c): subtrees and tails are
  * complete before the single aligned 32-bit store that links them.
  */
@@ -207,6 +211,9 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 #define ECMP_LPM_CHILD		0x80000000u	/* low bits: chunk index */
 /* With ECMP_LPM_CHILD: a tail; low bits chunk index << 3 | slot. */
 #define ECMP_LPM_TAIL		0x40000000u
+/* With ECMP_LPM_CHILD | ECMP_LPM_TAIL: a run list, not a tail, in the slot. */
+#define ECMP_LPM_RUNS		0x20000000u
+#define ECMP_LPM_SLOT(v)	((v) & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS))
 #define ECMP_LPM_LOCAL		0x7fffffffu	/* the router's own address */
 /* A subnet of the router's own interfaces (with its broadcast and
  * subnet-router anycast addresses): the kernel delivers to it, never
@@ -232,10 +239,35 @@ struct ecmp_lpm_tail {
 };
 _Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
 
+/* A chunk of leaves as runs: entry b of the chunk it stands for is
+ * value[i] for the last i < n with first[i] <= b (first[0] is 0). Values
+ * are leaves in 16 bits: ECMP_LPM_RUN_LOCAL and _CONNECTED for those two,
+ * any other the leaf itself (so only groups below 65,533 fit in a run list;
+ * a chunk with others stays a chunk). */
+#define ECMP_LPM_RUNS_MAX	50
+#define ECMP_LPM_RUN_CONNECTED	0xfffeu
+#define ECMP_LPM_RUN_LOCAL	0xffffu
+
+struct ecmp_lpm_runs {
+	__u8 n;
+	__u8 first[ECMP_LPM_RUNS_MAX];
+	__u8 pad;
+	__u16 value[ECMP_LPM_RUNS_MAX];
+};
+_Static_assert(sizeof(struct ecmp_lpm_runs) == sizeof(struct ecmp_lpm_tail),
+	       "a run list takes a tail slot");
+
+/* A run value as the leaf it stands for. */
+static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_leaf(__u16 v)
+{
+	return v >= ECMP_LPM_RUN_CONNECTED ? 0x7fff0000u | v : v;
+}
+
 struct ecmp_lpm_chunk {
 	union {
 		__u32 entry[ECMP_LPM_CHUNK];
 		struct ecmp_lpm_tail tail[ECMP_LPM_TAILS_PER_CHUNK];
+		struct ecmp_lpm_runs runs[ECMP_LPM_TAILS_PER_CHUNK];
 	};
 };
 _Static_assert(sizeof(struct ecmp_lpm_chunk) == 1024, "ecmp_lpm_chunk ABI");

@@ -145,11 +145,19 @@ static double run_once(struct variant *v, int repeat)
 /* The full table's size: an Internet table's IPv4 routes. */
 #define FULL_TABLE 1000000
 
+/* The groups a table's routes use: group 0 and the 14 of bench_groups(),
+ * as scripts/gen-table.py's 100 nexthop sets of four gateways make 15
+ * distinct ones. One group for all would let neighbouring prefixes merge
+ * into runs (ecmp_shared.h) far more than a real table's do. */
+#define BENCH_GROUPS	15
+
 /* A random table of n routes spread over unicast space like a BGP table,
  * the last one the benchmark's own 198.19.1.0/24: the same n gives the
  * same table every time. Up to 100,000: mostly /24, some shorter and
  * longer. The full table has an Internet table's shape
- * (scripts/gen-table.py's): 60 % /24, the rest /13../23, nothing longer. */
+ * (scripts/gen-table.py's): 60 % /24, the rest /13../23, nothing longer.
+ * Each route goes to one of BENCH_GROUPS groups, uniformly (group 1 is the
+ * VLAN one: not among them). */
 static struct lpm_route *gen_table(int n)
 {
 	struct lpm_route *t = calloc(n, sizeof(*t));
@@ -164,7 +172,7 @@ static struct lpm_route *gen_table(int n)
 		int kind = x % 100;
 
 		r->family = ECMP_AF_INET;
-		r->leaf = ECMP_LPM_LEAF(0);
+		r->leaf = ECMP_LPM_LEAF((x >> 48) % BENCH_GROUPS ? (x >> 48) % BENCH_GROUPS + 1 : 0);
 		if (n >= FULL_TABLE)
 			r->prefixlen = kind < 60 ? 24 : 13 + (x >> 8) % 11;
 		else
@@ -246,7 +254,7 @@ static void fill_spread(struct bpf_object *obj, int n)
 
 static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 {
-	struct dp_sizes sizes = { .nexthops = 64, .groups = 4,
+	struct dp_sizes sizes = { .nexthops = 64, .groups = BENCH_GROUPS + 1,
 				  .bucket_slots = 8192,
 				  .lpm_chunks = nroutes > 1000 ? 131072 : 64,
 				  .routes = 1024 };
@@ -284,6 +292,14 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 	fixture_set_nexthop(f, 9, tx, 10, 1);
 	fixture_set_group(f, 1, 1024, 1);
 	fixture_set_bucket(f, 1024, 9);
+	/* The table's other groups: 128 buckets each over the 8 nexthops. */
+	for (i = 2; i <= BENCH_GROUPS; i++) {
+		uint32_t base = 2048 + (i - 2) * 128, k;
+
+		fixture_set_group(f, i, base, 128);
+		for (k = 0; k < 128; k++)
+			fixture_set_bucket(f, base + k, 1 + (k + i) % 8);
+	}
 	fill_routes(f, -1, nroutes);
 	if (fixture_add_route(f, 6, "2001:db8:100::/40", ECMP_LPM_LEAF(0)) ||
 	    fixture_add_route(f, 4, "198.19.2.0/24", ECMP_LPM_LEAF(1)))
@@ -724,6 +740,16 @@ int main(int argc, char **argv)
 				    "bench_lpm_trie_spread")), &v4, XDP_REDIRECT);
 		snprintf(names[3], sizeof(names[3]), "spread: XDP on kernel FIB, %d", big_n);
 		add_variant(names[3], fib_spread, &v4, XDP_REDIRECT);
+		if (full && getenv("BENCH_ALT") && *getenv("BENCH_ALT") &&
+		    getenv("BENCH_ALT_SPREAD") && atoi(getenv("BENCH_ALT_SPREAD"))) {
+			struct fixture *alt_big = ecmp_fixture(getenv("BENCH_ALT"), FULL_TABLE, lo);
+
+			fill_spread(alt_big->obj, big_n);
+			snprintf(names[4], sizeof(names[4]), "spread: %s, %d routes",
+				 getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt", big_n);
+			add_variant(names[4], bpf_program__fd(bpf_object__find_program_by_name(
+				    alt_big->obj, "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = alt_big;
+		}
 	} else if (veth) {
 		fprintf(stderr, "bench: the kernel FIB could not be set up; peer rows skipped\n");
 	}

@@ -1056,7 +1056,22 @@ static void test_connected_subnets(void)
  * shorter), then destinations inside, at the edges of and around its
  * routes; for each the program forwards or passes as the model's
  * lpm_walk() says (test_lpm checks that one against a linear search).
- * A tail link past the pool is no route. The table goes again after. */
+ * 100.6.0.0/16 holds 20 routes of /17../24 alone: a run list, searched
+ * at every one of its bytes. A tail link past the pool is no route. The
+ * table goes again after. */
+static uint32_t run_lists_under(uint32_t v)
+{
+	uint32_t n = 0, i;
+
+	if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS)) ==
+	    (ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS))
+		return 1;
+	if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == ECMP_LPM_CHILD)
+		for (i = 0; i < ECMP_LPM_CHUNK; i++)
+			n += run_lists_under(fx.dp.node[v & ~ECMP_LPM_CHILD].entry[i]);
+	return n;
+}
+
 static void test_route_trie_tails(void)
 {
 	static struct lpm_route added[1500];
@@ -1064,8 +1079,20 @@ static void test_route_trie_tails(void)
 	static const uint32_t leaves[] = { ECMP_LPM_LEAF(0), ECMP_LPM_LEAF(1), ECMP_LPM_LEAF(2),
 					   ECMP_LPM_LEAF(3), ECMP_LPM_LOCAL, ECMP_LPM_CONNECTED };
 	long mism = 0, forwarded = 0, i;
+	uint32_t runs = 0;
 	int n = 0;
 
+	while (n < 20) {	/* the run list */
+		struct lpm_route *r = &added[n];
+		uint64_t x = test_rand(&rs);
+
+		*r = (struct lpm_route){ .family = ECMP_AF_INET, .addr = { 100, 6, x >> 8 },
+					 .prefixlen = 17 + (x >> 16) % 8,
+					 .leaf = leaves[(x >> 52) % 6] };
+		lpm_mask(r->addr, r->family, r->prefixlen);
+		if (lpm_add(fx.lpm, r) == 0)
+			n++;
+	}
 	while (n < 1500) {
 		struct lpm_route *r = &added[n];
 		uint64_t x = test_rand(&rs);
@@ -1084,6 +1111,20 @@ static void test_route_trie_tails(void)
 		lpm_mask(r->addr, r->family, r->prefixlen);
 		if (lpm_add(fx.lpm, r) == 0)
 			n++;
+	}
+	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++)
+		runs += run_lists_under(fx.dp.root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK]);
+	CHECK((fx.dp.root[100].entry[6] & ECMP_LPM_RUNS) && runs > 1,
+	      "100.6.0.0/16 a run list (%u run lists in all)", runs);
+	for (i = 0; i < 256; i++) {	/* every byte of the run list */
+		struct frame_spec s;
+		uint8_t f[2048];
+		size_t len;
+
+		frame_spec_default(&s, 4);
+		memcpy(s.dst, (uint8_t[]){ 100, 6, i, 1 }, 4);
+		len = frame_build(&s, f, sizeof(f));
+		mism += run_and_compare("run list", f, len).mismatches;
 	}
 	for (i = 0; i < 4000; i++) {
 		const struct lpm_route *r = &added[test_rand(&rs) % n];

@@ -133,10 +133,67 @@ static long check_all(struct lpm *t, const struct ref *ref,
 	return bad;
 }
 
+struct shape {
+	uint32_t chunks, tails, runs;
+};
+
+static void shape_of(const struct ecmp_lpm_chunk *n, uint32_t v, struct shape *sh)
+{
+	uint32_t i;
+
+	if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == ECMP_LPM_CHILD) {
+		sh->chunks++;
+		for (i = 0; i < ECMP_LPM_CHUNK; i++)
+			shape_of(n, n[v & ~ECMP_LPM_CHILD].entry[i], sh);
+	} else if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) {
+		if (v & ECMP_LPM_RUNS)
+			sh->runs++;
+		else
+			sh->tails++;
+	}
+}
+
+static struct shape trie_shape(const struct ecmp_lpm_chunk *r, const struct ecmp_lpm_chunk *n)
+{
+	struct shape sh = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++)
+		shape_of(n, r[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK], &sh);
+	return sh;
+}
+
+/* A trie changed route by route has the shape a build of its routes from
+ * nothing has: as many chunks, tails and run lists. */
+static int same_shape_as_a_build(const struct ref *ref)
+{
+	static struct ecmp_lpm_chunk root2[ECMP_LPM_ROOT_CHUNKS], node2[NCHUNKS];
+	struct lpm *fresh = lpm_new(root2, node2, NCHUNKS);
+	struct shape a, b;
+	int i, ok;
+
+	if (!fresh)
+		return 0;
+	lpm_bulk_begin(fresh);
+	for (i = 0; i < ref->n; i++)
+		lpm_add(fresh, &ref->r[i]);
+	ok = !lpm_bulk_end(fresh);
+	a = trie_shape(root, node);
+	b = trie_shape(root2, node2);
+	lpm_free(fresh);
+	if (!ok || a.chunks != b.chunks || a.tails != b.tails || a.runs != b.runs) {
+		CHECK(0, "changed: %u chunks %u tails %u run lists; built: %u %u %u",
+		      a.chunks, a.tails, a.runs, b.chunks, b.tails, b.runs);
+		return 0;
+	}
+	return 1;
+}
+
 static void test_lpm_random_add_del(void)
 {
 	static struct ref ref;
 	unsigned long long s = 0x5eed0001;
+	uint32_t runs_seen = 0;
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
 	int round, i;
 
@@ -161,7 +218,10 @@ static void test_lpm_random_add_del(void)
 		}
 		ASSERT_EQ(lpm_route_count(t), ref.n, "route count");
 		ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+		ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
+		runs_seen += trie_shape(root, node).runs;
 	}
+	CHECK(runs_seen > 0, "no run list was built");
 	/* Remove everything: no chunk may stay in use. */
 	while (ref.n) {
 		ref.n--;
@@ -399,13 +459,14 @@ static void test_lpm_attach_tails_at_the_pool_end(void)
 	unsigned long long s = 0x7a11;
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
-	/* 3,400 IPv4 /16s with five /24s each: a chunk apiece, first. */
+	/* 3,400 IPv4 /16s with five /24s each: a chunk apiece, first (their
+	 * groups past 16 bits: not run lists). */
 	for (i = 0; i < 3400; i++) {
 		int k;
 
 		for (k = 0; k < 5; k++) {
 			r[n] = (struct lpm_route){ .family = ECMP_AF_INET, .prefixlen = 24,
-						   .leaf = ECMP_LPM_LEAF(k) };
+						   .leaf = ECMP_LPM_LEAF(0x10000 + k) };
 			r[n].addr[0] = 1 + i / 256;
 			r[n].addr[1] = i % 256;
 			r[n].addr[2] = k;
@@ -428,8 +489,8 @@ static void test_lpm_attach_tails_at_the_pool_end(void)
 		uint32_t v = root[ECMP_LPM_CHUNK + 0x2a].entry[i];
 
 		if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL) &&
-		    ((v & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL)) >> 3) > highest)
-			highest = (v & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL)) >> 3;
+		    (ECMP_LPM_SLOT(v) >> 3) > highest)
+			highest = ECMP_LPM_SLOT(v) >> 3;
 	}
 	ASSERT_TRUE(highest >= NCHUNKS * 6 / 8, "tails past three quarters of the pool");
 	lpm_free(t);
@@ -437,6 +498,96 @@ static void test_lpm_attach_tails_at_the_pool_end(void)
 	ASSERT_TRUE(u != NULL, "lpm_attach");
 	CHECK(repaired == 0, "%u entries repaired (tails up to chunk %u)", repaired, highest);
 	lpm_free(u);
+}
+
+static uint32_t entry_kind(uint32_t v)
+{
+	return v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS);
+}
+
+#define KIND_RUNS	(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS)
+
+static struct lpm_route v4_24(uint8_t b2, uint32_t leaf)
+{
+	return (struct lpm_route){ .family = ECMP_AF_INET, .prefixlen = 24,
+				   .addr = { 198, 18, b2, 0 }, .leaf = leaf };
+}
+
+/* The leaf at every /24 of 198.18.0.0/16 is what the routes say. */
+static int v4_16_reads(const uint32_t *want)
+{
+	uint8_t a[4] = { 198, 18, 0, 77 };
+	int b, bad = 0;
+
+	for (b = 0; b < 256; b++) {
+		a[2] = b;
+		if (lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, a) != want[b] && bad++ < 3)
+			CHECK(0, "198.18.%d.77: %u, want %u", b, lpm_walk(root, node, NCHUNKS,
+			      ECMP_AF_INET, a), want[b]);
+	}
+	return !bad;
+}
+
+/* A chunk of leaves in at most ECMP_LPM_RUNS_MAX runs is a run list; one
+ * run more, a route below it or a leaf without 16 bits makes it a chunk,
+ * and it turns back when they go. */
+static void test_lpm_run_lists(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, used;
+	struct lpm_route r, deep = { .family = ECMP_AF_INET, .prefixlen = 28,
+				     .addr = { 198, 18, 40, 16 }, .leaf = 9 };
+	int k;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	/* /24s at the even bytes 0..48: 49 runs of one, and the rest. */
+	for (k = 0; k <= 48; k += 2) {
+		r = v4_24(k, ECMP_LPM_LEAF(k % 3));
+		ASSERT_EQ(lpm_add(t, &r), 0, "add");
+		want[k] = r.leaf;
+	}
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "50 runs: a run list");
+	ASSERT_EQ(node[ECMP_LPM_SLOT(*e) >> 3].runs[*e & 7].n, ECMP_LPM_RUNS_MAX, "50 runs");
+	ASSERT_TRUE(v4_16_reads(want), "lookups through the run list");
+	used = lpm_chunks_used(t);
+	r = v4_24(50, ECMP_LPM_LEAF(1));
+	ASSERT_EQ(lpm_add(t, &r), 0, "add");
+	want[50] = r.leaf;
+	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "52 runs: a chunk");
+	ASSERT_TRUE(v4_16_reads(want), "lookups through the chunk");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, r.addr, 24), 0, "del");
+	want[50] = 0;
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "a run list again");
+	/* A route below the chunk: a chunk (with the /28 in a tail); gone,
+	 * a run list again, as a build of the routes left would make it. */
+	ASSERT_EQ(lpm_add(t, &deep), 0, "add /28");
+	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "a route below: a chunk");
+	ASSERT_TRUE(v4_16_reads(want), "lookups beside the /28");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, deep.addr, 28), 0, "del /28");
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "without it: a run list");
+	ASSERT_TRUE(v4_16_reads(want), "lookups after");
+	/* The router's own leaves fit in 16 bits; a group's 0xfffe does not
+	 * (it would read as "connected"). Replacing leaves keeps 50 runs. */
+	r = v4_24(46, ECMP_LPM_LOCAL);
+	ASSERT_EQ(lpm_add(t, &r), 0, "local");
+	want[46] = r.leaf;
+	r = v4_24(48, ECMP_LPM_CONNECTED);
+	ASSERT_EQ(lpm_add(t, &r), 0, "connected");
+	want[48] = r.leaf;
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "local and connected: a run list");
+	ASSERT_TRUE(v4_16_reads(want), "local and connected read back");
+	r = v4_24(44, ECMP_LPM_LEAF(0xfffd));
+	ASSERT_EQ(lpm_add(t, &r), 0, "group 0xfffd");
+	want[44] = r.leaf;
+	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "leaf 0xfffe: a chunk");
+	ASSERT_TRUE(v4_16_reads(want), "leaf 0xfffe read back as itself");
+	r.leaf = ECMP_LPM_LEAF(7);
+	ASSERT_EQ(lpm_add(t, &r), 0, "group 7");
+	want[44] = r.leaf;
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "a run list again");
+	ASSERT_TRUE(v4_16_reads(want), "and its lookups");
+	ASSERT_TRUE(lpm_chunks_used(t) <= used, "a run list takes a slot");
+	lpm_free(t);
 }
 
 /* lpm_chunks_for() (the check before a table replaces the live one)
@@ -495,6 +646,7 @@ int main(void)
 	RUN_TEST(test_lpm_attach_chunks_before_tails);
 	RUN_TEST(test_lpm_sparse_ipv6_in_tails);
 	RUN_TEST(test_lpm_chunks_for_matches_a_build);
+	RUN_TEST(test_lpm_run_lists);
 	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
 	return test_summary();
 }

@@ -8,6 +8,8 @@
  * (controlled prefix expansion inside a chunk), and a tail wherever at most
  * ECMP_LPM_TAIL_ROUTES routes remain below an entry. Tails keep a sparse
  * table (an IPv6 /48 alone under its /40) from costing a chain of chunks.
+ * A chunk of leaves only, in few enough runs, is a run list in a tail slot
+ * instead (ecmp_shared.h): a chunk's memory holds six of them.
  *
  * A subtree is never edited in place: a change under a root entry builds
  * the entry's subtree anew from its routes in free chunks and tail slots,
@@ -67,9 +69,15 @@ static uint32_t root_index(uint8_t family, const uint8_t *addr)
 	return (family == ECMP_AF_INET6 ? 65536 : 0) + ((uint32_t)addr[0] << 8 | addr[1]);
 }
 
+/* A tail slot's link: a tail or a run list. */
 static int is_tail(uint32_t v)
 {
 	return (v & TAIL_BIT) == TAIL_BIT;
+}
+
+static int is_runs(uint32_t v)
+{
+	return is_tail(v) && (v & ECMP_LPM_RUNS);
 }
 
 static int is_child(uint32_t v)
@@ -79,9 +87,16 @@ static int is_child(uint32_t v)
 
 static struct ecmp_lpm_tail *tail_at(struct lpm *t, uint32_t v)
 {
-	uint32_t x = v & ~TAIL_BIT;
+	uint32_t x = ECMP_LPM_SLOT(v);
 
 	return &t->node[x >> 3].tail[x & 7];
+}
+
+static struct ecmp_lpm_runs *runs_at(struct lpm *t, uint32_t v)
+{
+	uint32_t x = ECMP_LPM_SLOT(v);
+
+	return &t->node[x >> 3].runs[x & 7];
 }
 
 static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
@@ -219,7 +234,7 @@ static int alloc_tail(struct lpm *t, uint32_t *out)
 		t->empty_pages++;
 	}
 	*out = TAIL_BIT | t->tail_free[--t->ntail_free];
-	c = (*out & ~TAIL_BIT) >> 3;
+	c = ECMP_LPM_SLOT(*out) >> 3;
 	if (!t->live[c]++)
 		t->empty_pages--;
 	return 0;
@@ -231,10 +246,10 @@ static void release(struct lpm *t, uint32_t v, int now)
 {
 	if (is_tail(v)) {
 		if (now)
-			t->tail_free[t->ntail_free++] = v & ~TAIL_BIT;
+			t->tail_free[t->ntail_free++] = ECMP_LPM_SLOT(v);
 		else
-			t->tail_pending[t->ntail_pending++] = v & ~TAIL_BIT;
-		if (!--t->live[(v & ~TAIL_BIT) >> 3])
+			t->tail_pending[t->ntail_pending++] = ECMP_LPM_SLOT(v);
+		if (!--t->live[ECMP_LPM_SLOT(v) >> 3])
 			t->empty_pages++;
 	} else if (is_child(v)) {
 		uint32_t c = v & ~ECMP_LPM_CHILD, i;
@@ -337,6 +352,40 @@ static void expand_chunk(const struct lpm_route *r, uint32_t n, int d,
 	}
 }
 
+/* A leaf in a run list's 16 bits, or -1 when it has none. */
+static int run_value(uint32_t leaf)
+{
+	if (leaf == ECMP_LPM_LOCAL)
+		return ECMP_LPM_RUN_LOCAL;
+	if (leaf == ECMP_LPM_CONNECTED)
+		return ECMP_LPM_RUN_CONNECTED;
+	return leaf < ECMP_LPM_RUN_CONNECTED ? (int)leaf : -1;
+}
+
+/* A chunk of leaves ent[] as a run list in *x: 1, or 0 when it does not
+ * fit in one (too many runs, or a leaf without 16 bits). x may be NULL
+ * (only whether it fits). */
+static int runs_of(const uint32_t *ent, struct ecmp_lpm_runs *x)
+{
+	struct ecmp_lpm_runs r = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		int v;
+
+		if (i && ent[i] == ent[i - 1])
+			continue;
+		v = run_value(ent[i]);
+		if (v < 0 || r.n == ECMP_LPM_RUNS_MAX)
+			return 0;
+		r.first[r.n] = i;
+		r.value[r.n++] = v;
+	}
+	if (x)
+		*x = r;
+	return 1;
+}
+
 /* The subtree for r[0..n), routes longer than d bits under one d-bit
  * prefix, with cover where none matches: its entry value in *out. r is
  * reordered. On -ENOSPC nothing stays allocated. */
@@ -352,12 +401,24 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	}
 	if (n <= ECMP_LPM_TAIL_ROUTES)
 		return make_tail(t, r, n, cover, out);
-	err = alloc_chunk(t, &c);
-	if (err)
-		return err;
 	/* Routes that end in this chunk are expanded; the rest go deeper. */
 	j = split_deep(r, n, d);
 	expand_chunk(r, j, d, cover, ent);
+	if (j == n) {
+		struct ecmp_lpm_runs x;
+
+		if (runs_of(ent, &x)) {
+			err = alloc_tail(t, out);
+			if (err)
+				return err;
+			*out |= ECMP_LPM_RUNS;
+			*runs_at(t, *out) = x;
+			return 0;
+		}
+	}
+	err = alloc_chunk(t, &c);
+	if (err)
+		return err;
 	for (i = j; i < n;) {
 		uint32_t k = i, b = r[i].addr[byte];
 
@@ -444,6 +505,7 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 {
 	uint32_t idx = root_index(key->family, key->addr), *e, old, v, cover, n = 0, i;
 	uint32_t under[17] = { 0 };	/* routes under key's path entry at depth 16 + 8k */
+	uint32_t deeper[17] = { 0 };	/* of those, longer than its chunk */
 	const struct rvec *b = &t->below[idx];
 	struct lpm_route *sub;
 	uint8_t best = 0;
@@ -457,14 +519,18 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 		if (m > b->r[i].prefixlen)
 			m = b->r[i].prefixlen;
 		for (k = 0; ECMP_LPM_ROOT_BITS + 8 * k < b->r[i].prefixlen &&
-			    ECMP_LPM_ROOT_BITS + 8 * k <= m; k++)
+			    ECMP_LPM_ROOT_BITS + 8 * k <= m; k++) {
 			under[k]++;
+			if (b->r[i].prefixlen > ECMP_LPM_ROOT_BITS + 8 * k + 8)
+				deeper[k]++;
+		}
 	}
-	/* Down while the entry is a chunk that stays one and key lies under
-	 * one of its entries. */
+	/* Down while the entry is a chunk that stays one (more routes below
+	 * than a tail holds, and one below its chunk: not a run list) and
+	 * key lies under one of its entries. */
 	e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
 	while (is_child(*e) && under[(d - ECMP_LPM_ROOT_BITS) / 8] > ECMP_LPM_TAIL_ROUTES &&
-	       key->prefixlen > d + 8) {
+	       deeper[(d - ECMP_LPM_ROOT_BITS) / 8] && key->prefixlen > d + 8) {
 		e = &t->node[*e & ~ECMP_LPM_CHILD].entry[key->addr[d / 8]];
 		d += 8;
 	}
@@ -504,8 +570,9 @@ void lpm_bulk_begin(struct lpm *t)
 
 static void rvec_refresh(struct lpm *t, struct rvec *v);
 
-/* What a subtree costs, in sixths of a chunk (a tail is one): the live one
- * under v, or the one build() would make of r[0..n) (r reordered). */
+/* What a subtree costs, in sixths of a chunk (a tail or a run list is
+ * one): the live one under v, or the one build() would make of r[0..n)
+ * under cover (r reordered). */
 static uint64_t live_cost(const struct lpm *t, uint32_t v)
 {
 	uint64_t c = 0;
@@ -520,21 +587,25 @@ static uint64_t live_cost(const struct lpm *t, uint32_t v)
 	return c + ECMP_LPM_TAILS_PER_CHUNK;
 }
 
-static uint64_t build_cost(struct lpm_route *r, uint32_t n, int d)
+static uint64_t build_cost(struct lpm_route *r, uint32_t n, int d, uint32_t cover)
 {
 	uint64_t c = ECMP_LPM_TAILS_PER_CHUNK;
-	uint32_t i;
+	uint32_t ent[ECMP_LPM_CHUNK], i, j;
 
 	if (!n)
 		return 0;
 	if (n <= ECMP_LPM_TAIL_ROUTES)
 		return 1;
-	for (i = split_deep(r, n, d); i < n;) {
-		uint32_t k = i;
+	j = split_deep(r, n, d);
+	expand_chunk(r, j, d, cover, ent);
+	if (j == n && runs_of(ent, NULL))
+		return 1;
+	for (i = j; i < n;) {
+		uint32_t k = i, b = r[i].addr[d / 8];
 
-		while (k < n && r[k].addr[d / 8] == r[i].addr[d / 8])
+		while (k < n && r[k].addr[d / 8] == b)
 			k++;
-		c += build_cost(r + i, k - i, d + 8);
+		c += build_cost(r + i, k - i, d + 8, ent[b]);
 		i = k;
 	}
 	return c;
@@ -582,7 +653,7 @@ int lpm_bulk_end(struct lpm *t)
 		if (n)
 			memcpy(copy, t->below[idx].r, sizeof(*copy) * n);
 		o[i].idx = idx;
-		o[i].grow = (int64_t)build_cost(copy, n, ECMP_LPM_ROOT_BITS) -
+		o[i].grow = (int64_t)build_cost(copy, n, ECMP_LPM_ROOT_BITS, t->root_cover[idx]) -
 			    (int64_t)live_cost(t, t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK]);
 	}
 	free(copy);
@@ -607,6 +678,7 @@ uint32_t lpm_chunks_free(const struct lpm *t)
 }
 
 static int route_valid(uint8_t family, uint8_t plen);
+static void root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count);
 
 /* By root entry, then prefix: duplicates end up side by side. */
 static int root_prefix_cmp(const void *a, const void *b)
@@ -621,44 +693,89 @@ static int root_prefix_cmp(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
-/* A fresh build packs tails six to a chunk, so the table takes the sum of
- * its root entries' costs (in sixths) rounded up to whole chunks. */
+struct ordered_route {
+	struct lpm_route r;
+	uint32_t order;		/* its place in the table: the last one wins */
+};
+
+static int ordered_cmp(const void *a, const void *b)
+{
+	const struct ordered_route *x = a, *y = b;
+	int c = root_prefix_cmp(&x->r, &y->r);
+
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A fresh build packs tails and run lists six to a chunk, so the table
+ * takes the sum of its root entries' costs (in sixths) rounded up to whole
+ * chunks. A root entry's cost depends on its cover (the runs its chunks
+ * make), so the routes of /16 and shorter are laid out first. The same
+ * prefix twice counts once, with the later leaf, as lpm_add() would. */
 int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 {
-	struct lpm_route *deep = malloc(sizeof(*deep) * (n ? n : 1));
+	struct ordered_route *o = malloc(sizeof(*o) * (n ? n : 1));
+	uint32_t *cover = calloc(ROOT_ENTRIES, sizeof(uint32_t));
+	uint8_t *depth = calloc(ROOT_ENTRIES, 1);
+	struct lpm_route *deep = (struct lpm_route *)o;
 	uint64_t sixths = 0;
 	uint32_t i, m = 0, k;
+	int err = 0;
 
-	if (!deep)
-		return -ENOMEM;
+	if (!o || !cover || !depth) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if (!route_valid(r[i].family, r[i].prefixlen) || r[i].leaf == ECMP_LPM_NONE ||
 		    (r[i].leaf & ECMP_LPM_CHILD)) {
-			free(deep);
-			return -EINVAL;
+			err = -EINVAL;
+			goto out;
 		}
-		if (r[i].prefixlen <= ECMP_LPM_ROOT_BITS)
-			continue;	/* a root entry's cover: no chunk */
-		deep[m] = r[i];
-		lpm_mask(deep[m].addr, deep[m].family, deep[m].prefixlen);
-		m++;
+		o[i].r = r[i];
+		o[i].order = i;
+		lpm_mask(o[i].r.addr, o[i].r.family, o[i].r.prefixlen);
 	}
-	qsort(deep, m, sizeof(*deep), root_prefix_cmp);
-	for (i = k = 0; i < m; i++)	/* the same prefix twice: once */
-		if (!k || root_prefix_cmp(&deep[k - 1], &deep[i]))
-			deep[k++] = deep[i];
-	for (i = 0; i < k;) {
+	qsort(o, n, sizeof(*o), ordered_cmp);
+	for (i = k = 0; i < n; i++) {	/* the same prefix twice: the last */
+		if (k && !root_prefix_cmp(&o[k - 1].r, &o[i].r))
+			k--;
+		o[k++] = o[i];
+	}
+	/* Covers: the longest short route over each root entry. */
+	for (i = 0; i < k; i++) {
+		uint32_t first, count, e;
+
+		if (o[i].r.prefixlen > ECMP_LPM_ROOT_BITS)
+			continue;
+		root_range(&o[i].r, &first, &count);
+		for (e = first; e < first + count; e++)
+			if (depth[e] <= o[i].r.prefixlen) {
+				depth[e] = o[i].r.prefixlen + 1;
+				cover[e] = o[i].r.leaf;
+			}
+	}
+	/* The longer routes, packed in place (still in root entry order). */
+	for (i = 0; i < k; i++)
+		if (o[i].r.prefixlen > ECMP_LPM_ROOT_BITS) {
+			struct lpm_route x = o[i].r;
+
+			deep[m++] = x;
+		}
+	for (i = 0; i < m;) {
 		uint32_t idx = root_index(deep[i].family, deep[i].addr), j = i;
 
-		while (j < k && root_index(deep[j].family, deep[j].addr) == idx)
+		while (j < m && root_index(deep[j].family, deep[j].addr) == idx)
 			j++;
-		sixths += build_cost(deep + i, j - i, ECMP_LPM_ROOT_BITS);
+		sixths += build_cost(deep + i, j - i, ECMP_LPM_ROOT_BITS, cover[idx]);
 		i = j;
 	}
-	free(deep);
 	sixths = (sixths + ECMP_LPM_TAILS_PER_CHUNK - 1) / ECMP_LPM_TAILS_PER_CHUNK;
 	*chunks = sixths > UINT32_MAX ? UINT32_MAX : (uint32_t)sixths;
-	return 0;
+out:
+	free(o);
+	free(cover);
+	free(depth);
+	return err;
 }
 
 int lpm_reserve(struct lpm *t, uint32_t n)
@@ -895,6 +1012,19 @@ static uint32_t tail_match(const struct ecmp_lpm_tail *x, const uint8_t *addr)
 	return x->cover;
 }
 
+/* The data path's binary search (bpf/fwd.bpf.h), the same way. */
+static uint32_t runs_match(const struct ecmp_lpm_runs *x, uint8_t b)
+{
+	uint32_t pos = 0, step, k;
+
+	for (step = 32; step; step >>= 1) {
+		k = pos + step;
+		if (k < ECMP_LPM_RUNS_MAX && k < x->n && x->first[k] <= b)
+			pos = k;
+	}
+	return ecmp_lpm_run_leaf(x->value[pos]);
+}
+
 uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 		  const struct ecmp_lpm_chunk *node, uint32_t nchunks,
 		  uint8_t family, const uint8_t *addr)
@@ -916,10 +1046,13 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 		v = __atomic_load_n(&node[c].entry[a[i]], __ATOMIC_ACQUIRE);
 	}
 	if (is_tail(v)) {
-		uint32_t x = v & ~TAIL_BIT;
+		uint32_t x = ECMP_LPM_SLOT(v);
 
 		if ((x >> 3) >= nchunks || (x & 7) >= ECMP_LPM_TAILS_PER_CHUNK)
 			return ECMP_LPM_NONE;
+		if (is_runs(v))	/* for the chunk of byte i */
+			return i < len ? runs_match(&node[x >> 3].runs[x & 7], a[i]) :
+					 ECMP_LPM_NONE;
 		return tail_match(&node[x >> 3].tail[x & 7], a);
 	}
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
@@ -971,6 +1104,23 @@ static void mark(struct adopt *a, uint32_t what)
 	a->mine[a->nmine++] = what;
 }
 
+/* Whether tail slot x (chunk << 3 | slot) is in the pool and not yet
+ * claimed by another link or by a chunk. */
+static int slot_free(const struct lpm *t, const struct adopt *a, uint32_t x)
+{
+	return (x >> 3) < t->nchunks && (x & 7) < ECMP_LPM_TAILS_PER_CHUNK &&
+	       a->used[x >> 3] != 1 && !a->slot_used[x];
+}
+
+static void mark_slot(struct adopt *a, uint32_t x)
+{
+	if (!a->used[x >> 3])
+		mark(a, x >> 3);
+	a->used[x >> 3] = 2;
+	a->slot_used[x] = 1;
+	mark(a, 0x80000000u | x);
+}
+
 /* Whether the live entry v is what build() makes of r[0..n) under cover
  * at depth d, or a chunk where build() makes a tail (a trie of a version
  * before tails: as right for lookups, turned into tails as it changes);
@@ -981,11 +1131,10 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 	if (!n)
 		return v == cover;
 	if (n <= ECMP_LPM_TAIL_ROUTES && !is_child(v)) {
-		uint32_t x = v & ~TAIL_BIT, c = x >> 3, s = x & 7, i;
+		uint32_t x = ECMP_LPM_SLOT(v), c = x >> 3, s = x & 7, i;
 		const struct ecmp_lpm_tail *tl;
 
-		if (!is_tail(v) || c >= t->nchunks || s >= ECMP_LPM_TAILS_PER_CHUNK ||
-		    a->used[c] == 1 || a->slot_used[x])
+		if (!is_tail(v) || is_runs(v) || !slot_free(t, a, x))
 			return 0;
 		tl = &t->node[c].tail[s];
 		if (tl->n != n || tl->cover != cover)
@@ -1000,11 +1149,20 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 			    memcmp(tl->r[i].mask, mask, 16))
 				return 0;
 		}
-		if (!a->used[c])
-			mark(a, c);
-		a->used[c] = 2;
-		a->slot_used[x] = 1;
-		mark(a, 0x80000000u | x);
+		mark_slot(a, x);
+		return 1;
+	}
+	if (is_runs(v)) {	/* what build() makes of a chunk of leaves */
+		uint32_t x = ECMP_LPM_SLOT(v), ent[ECMP_LPM_CHUNK];
+		struct ecmp_lpm_runs want;
+
+		if (!slot_free(t, a, x) || split_deep(r, n, d) != n)
+			return 0;
+		expand_chunk(r, n, d, cover, ent);
+		if (!runs_of(ent, &want) ||
+		    memcmp(&want, &t->node[x >> 3].runs[x & 7], sizeof(want)))
+			return 0;
+		mark_slot(a, x);
 		return 1;
 	}
 	{
