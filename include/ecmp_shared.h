@@ -197,9 +197,10 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
  * the entry would hold without them. IPv4 takes at most 3 array reads and
  * a tail, IPv6 at most 15 and a tail, whatever the number of routes.
  * A chunk whose entries would all be leaves, in at most ECMP_LPM_RUNS_MAX
- * runs of one value, is a run list in a tail slot instead (the last chunk
- * of most paths: 152 bytes instead of 1 KiB, so a full table's trie comes
- * nearer to fitting in the caches a spread of lookups goes through).
+ * runs of one value, is a run list instead: 64 to 160 bytes in a chunk
+ * divided into slots of its size (the last chunk of most paths, so a full
+ * table's trie comes near to fitting in the caches and the TLB that a
+ * spread of lookups goes through).
  * Written only by user space (user/lib/lpm.c): subtrees and tails are
  * complete before the single aligned 32-bit store that links them.
  */
@@ -211,8 +212,9 @@ _Static_assert(sizeof(struct ecmp_pass_rule) == 80, "ecmp_pass_rule ABI");
 #define ECMP_LPM_CHILD		0x80000000u	/* low bits: chunk index */
 /* With ECMP_LPM_CHILD: a tail; low bits chunk index << 3 | slot. */
 #define ECMP_LPM_TAIL		0x40000000u
-/* With ECMP_LPM_CHILD | ECMP_LPM_TAIL: a run list, not a tail, in the slot. */
+/* With ECMP_LPM_CHILD | ECMP_LPM_TAIL: a run list, not a tail. */
 #define ECMP_LPM_RUNS		0x20000000u
+/* A tail's chunk << 3 | slot. */
 #define ECMP_LPM_SLOT(v)	((v) & ~(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS))
 #define ECMP_LPM_LOCAL		0x7fffffffu	/* the router's own address */
 /* A subnet of the router's own interfaces (with its broadcast and
@@ -239,23 +241,23 @@ struct ecmp_lpm_tail {
 };
 _Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
 
-/* A chunk of leaves as runs: entry b of the chunk it stands for is
- * value[i] for the last i < n with first[i] <= b (first[0] is 0). Values
- * are leaves in 16 bits: ECMP_LPM_RUN_LOCAL and _CONNECTED for those two,
- * any other the leaf itself (so only groups below 65,533 fit in a run list;
- * a chunk with others stays a chunk). */
-#define ECMP_LPM_RUNS_MAX	50
+/* A run list: a chunk of leaves as runs. Its link holds its size class
+ * (bits 27-28) and chunk << 4 | slot: it starts ECMP_LPM_RUNS_SIZE(class) *
+ * slot bytes into that chunk. Its bytes: n, the number of runs; the byte
+ * where each run but the first (which starts at 0) starts, ascending; from
+ * byte (n + 1) & ~1, each run's leaf in 16 bits, host order:
+ * ECMP_LPM_RUN_LOCAL and _CONNECTED for those two, any other the leaf
+ * itself (so only groups below 65,533; a chunk with others stays a chunk).
+ * Entry b of the chunk it stands for is the leaf of the last run that
+ * starts at or below b. The classes hold 21, 32, 42 and 53 runs.
+ */
+#define ECMP_LPM_RUNS_CLASS(v)	(((v) >> 27) & 3)
+#define ECMP_LPM_RUNS_CHUNK(v)	(((v) & 0x07ffffffu) >> 4)
+#define ECMP_LPM_RUNS_SLOT(v)	((v) & 15)
+#define ECMP_LPM_RUNS_SIZE(class) (64 + 32 * (class))
+#define ECMP_LPM_RUNS_MAX	53
 #define ECMP_LPM_RUN_CONNECTED	0xfffeu
 #define ECMP_LPM_RUN_LOCAL	0xffffu
-
-struct ecmp_lpm_runs {
-	__u8 n;
-	__u8 first[ECMP_LPM_RUNS_MAX];
-	__u8 pad;
-	__u16 value[ECMP_LPM_RUNS_MAX];
-};
-_Static_assert(sizeof(struct ecmp_lpm_runs) == sizeof(struct ecmp_lpm_tail),
-	       "a run list takes a tail slot");
 
 /* A run value as the leaf it stands for. */
 static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_leaf(__u16 v)
@@ -267,7 +269,7 @@ struct ecmp_lpm_chunk {
 	union {
 		__u32 entry[ECMP_LPM_CHUNK];
 		struct ecmp_lpm_tail tail[ECMP_LPM_TAILS_PER_CHUNK];
-		struct ecmp_lpm_runs runs[ECMP_LPM_TAILS_PER_CHUNK];
+		__u8 bytes[ECMP_LPM_CHUNK * 4];	/* run lists */
 	};
 };
 _Static_assert(sizeof(struct ecmp_lpm_chunk) == 1024, "ecmp_lpm_chunk ABI");

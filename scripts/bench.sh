@@ -37,7 +37,7 @@ else
 	# A full Internet table (1,000,000 IPv4 and 250,000 IPv6 prefixes),
 	# the limits sized for it; the 60 s churn at 10,000 changes/s.
 	BENCH_MIRROR_N=1250000 BENCH_MIRROR_V6=20 \
-		BENCH_MIRROR_LIMITS="routes 1300000 chunks 45000 buckets 1048576" \
+		BENCH_MIRROR_LIMITS="routes 1300000 chunks 40000 buckets 1048576" \
 		bash scripts/bench-mirror.sh
 fi
 section ""

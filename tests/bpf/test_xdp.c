@@ -1056,8 +1056,9 @@ static void test_connected_subnets(void)
  * shorter), then destinations inside, at the edges of and around its
  * routes; for each the program forwards or passes as the model's
  * lpm_walk() says (test_lpm checks that one against a linear search).
- * 100.6.0.0/16 holds 20 routes of /17../24 alone: a run list, searched
- * at every one of its bytes. A tail link past the pool is no route. The
+ * 100.6, 100.7 and 100.8.0.0/16 hold 6, 14 and 26 routes of /17../24
+ * alone: run lists of different sizes, searched at every one of their
+ * bytes. A tail link past the pool is no route. The
  * table goes again after. */
 static uint32_t run_lists_under(uint32_t v)
 {
@@ -1079,19 +1080,25 @@ static void test_route_trie_tails(void)
 	static const uint32_t leaves[] = { ECMP_LPM_LEAF(0), ECMP_LPM_LEAF(1), ECMP_LPM_LEAF(2),
 					   ECMP_LPM_LEAF(3), ECMP_LPM_LOCAL, ECMP_LPM_CONNECTED };
 	long mism = 0, forwarded = 0, i;
-	uint32_t runs = 0;
+	static const int in_run_list[3] = { 6, 14, 26 };
+	uint32_t runs = 0, classes = 0;
 	int n = 0;
 
-	while (n < 20) {	/* the run list */
-		struct lpm_route *r = &added[n];
-		uint64_t x = test_rand(&rs);
+	for (int l = 0; l < 3; l++) {	/* the run lists */
+		int end = n + in_run_list[l];
 
-		*r = (struct lpm_route){ .family = ECMP_AF_INET, .addr = { 100, 6, x >> 8 },
-					 .prefixlen = 17 + (x >> 16) % 8,
-					 .leaf = leaves[(x >> 52) % 6] };
-		lpm_mask(r->addr, r->family, r->prefixlen);
-		if (lpm_add(fx.lpm, r) == 0)
-			n++;
+		while (n < end) {
+			struct lpm_route *r = &added[n];
+			uint64_t x = test_rand(&rs);
+
+			*r = (struct lpm_route){ .family = ECMP_AF_INET,
+						 .addr = { 100, 6 + l, x >> 8 },
+						 .prefixlen = 17 + (x >> 16) % 8,
+						 .leaf = leaves[(x >> 52) % 6] };
+			lpm_mask(r->addr, r->family, r->prefixlen);
+			if (lpm_add(fx.lpm, r) == 0)
+				n++;
+		}
 	}
 	while (n < 1500) {
 		struct lpm_route *r = &added[n];
@@ -1114,15 +1121,22 @@ static void test_route_trie_tails(void)
 	}
 	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++)
 		runs += run_lists_under(fx.dp.root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK]);
-	CHECK((fx.dp.root[100].entry[6] & ECMP_LPM_RUNS) && runs > 1,
-	      "100.6.0.0/16 a run list (%u run lists in all)", runs);
-	for (i = 0; i < 256; i++) {	/* every byte of the run list */
+	for (i = 6; i <= 8; i++) {
+		uint32_t v = fx.dp.root[100].entry[i];
+
+		if ((v & ECMP_LPM_RUNS) && (v & ECMP_LPM_TAIL))
+			classes |= 1u << ECMP_LPM_RUNS_CLASS(v);
+	}
+	CHECK(__builtin_popcount(classes) >= 2 && runs > 3,
+	      "100.6-8.0.0/16 run lists of 2 or more sizes (classes %#x; %u run lists in all)",
+	      classes, runs);
+	for (i = 0; i < 3 * 256; i++) {	/* every byte of the run lists */
 		struct frame_spec s;
 		uint8_t f[2048];
 		size_t len;
 
 		frame_spec_default(&s, 4);
-		memcpy(s.dst, (uint8_t[]){ 100, 6, i, 1 }, 4);
+		memcpy(s.dst, (uint8_t[]){ 100, 6 + i / 256, i % 256, 1 }, 4);
 		len = frame_build(&s, f, sizeof(f));
 		mism += run_and_compare("run list", f, len).mismatches;
 	}

@@ -134,7 +134,7 @@ static long check_all(struct lpm *t, const struct ref *ref,
 }
 
 struct shape {
-	uint32_t chunks, tails, runs;
+	uint32_t chunks, tails, runs, runs_by_class[4];
 };
 
 static void shape_of(const struct ecmp_lpm_chunk *n, uint32_t v, struct shape *sh)
@@ -146,9 +146,10 @@ static void shape_of(const struct ecmp_lpm_chunk *n, uint32_t v, struct shape *s
 		for (i = 0; i < ECMP_LPM_CHUNK; i++)
 			shape_of(n, n[v & ~ECMP_LPM_CHILD].entry[i], sh);
 	} else if ((v & (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL)) {
-		if (v & ECMP_LPM_RUNS)
+		if (v & ECMP_LPM_RUNS) {
 			sh->runs++;
-		else
+			sh->runs_by_class[ECMP_LPM_RUNS_CLASS(v)]++;
+		} else
 			sh->tails++;
 	}
 }
@@ -181,7 +182,8 @@ static int same_shape_as_a_build(const struct ref *ref)
 	a = trie_shape(root, node);
 	b = trie_shape(root2, node2);
 	lpm_free(fresh);
-	if (!ok || a.chunks != b.chunks || a.tails != b.tails || a.runs != b.runs) {
+	if (!ok || a.chunks != b.chunks || a.tails != b.tails ||
+	    memcmp(a.runs_by_class, b.runs_by_class, sizeof(a.runs_by_class))) {
 		CHECK(0, "changed: %u chunks %u tails %u run lists; built: %u %u %u",
 		      a.chunks, a.tails, a.runs, b.chunks, b.tails, b.runs);
 		return 0;
@@ -528,36 +530,59 @@ static int v4_16_reads(const uint32_t *want)
 	return !bad;
 }
 
-/* A chunk of leaves in at most ECMP_LPM_RUNS_MAX runs is a run list; one
- * run more, a route below it or a leaf without 16 bits makes it a chunk,
- * and it turns back when they go. */
+static const int class_runs[4] = { 21, 32, 42, 53 };
+
+/* The runs of the run list v links. */
+static int runs_n(uint32_t v)
+{
+	return node[ECMP_LPM_RUNS_CHUNK(v)].bytes[ECMP_LPM_RUNS_SLOT(v) *
+						  ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v))];
+}
+
+/* A chunk of leaves in at most ECMP_LPM_RUNS_MAX runs is a run list of the
+ * smallest size class that holds it; one run more, a route below it or a
+ * leaf without 16 bits makes it a chunk, and it turns back when they go. */
 static void test_lpm_run_lists(void)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
-	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, used;
+	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, used = 0;
 	struct lpm_route r, deep = { .family = ECMP_AF_INET, .prefixlen = 28,
 				     .addr = { 198, 18, 40, 16 }, .leaf = 9 };
-	int k;
+	int k, cls;
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
-	/* /24s at the even bytes 0..48: 49 runs of one, and the rest. */
-	for (k = 0; k <= 48; k += 2) {
+	/* /24s at the even bytes 0..k: k + 1 runs of one and the rest (up to
+	 * four routes a tail), each size class filled to the last run it
+	 * holds, then past the largest. */
+	for (k = 0; k <= 54; k += 2) {
+		int runs = k + 2;
+
 		r = v4_24(k, ECMP_LPM_LEAF(k % 3));
 		ASSERT_EQ(lpm_add(t, &r), 0, "add");
 		want[k] = r.leaf;
+		for (cls = 0; cls < 4 && class_runs[cls] < runs; cls++)
+			;
+		if (k / 2 + 1 <= ECMP_LPM_TAIL_ROUTES) {
+			CHECK(entry_kind(*e) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL),
+			      "%d routes: a tail (link %#x)", k / 2 + 1, *e);
+		} else if (cls < 4) {
+			CHECK(entry_kind(*e) == KIND_RUNS && (int)ECMP_LPM_RUNS_CLASS(*e) == cls &&
+			      runs_n(*e) == runs, "%d runs: a run list of class %d (link %#x)",
+			      runs, cls, *e);
+			used = lpm_chunks_used(t);
+		} else {
+			CHECK(entry_kind(*e) == ECMP_LPM_CHILD, "%d runs: a chunk (link %#x)",
+			      runs, *e);
+		}
+		ASSERT_TRUE(v4_16_reads(want), "lookups");
 	}
-	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "50 runs: a run list");
-	ASSERT_EQ(node[ECMP_LPM_SLOT(*e) >> 3].runs[*e & 7].n, ECMP_LPM_RUNS_MAX, "50 runs");
-	ASSERT_TRUE(v4_16_reads(want), "lookups through the run list");
-	used = lpm_chunks_used(t);
-	r = v4_24(50, ECMP_LPM_LEAF(1));
-	ASSERT_EQ(lpm_add(t, &r), 0, "add");
-	want[50] = r.leaf;
-	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "52 runs: a chunk");
-	ASSERT_TRUE(v4_16_reads(want), "lookups through the chunk");
-	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, r.addr, 24), 0, "del");
-	want[50] = 0;
-	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "a run list again");
+	for (k = 54; k > 46; k -= 2) {
+		ASSERT_EQ(lpm_del(t, ECMP_AF_INET, v4_24(k, 0).addr, 24), 0, "del");
+		want[k] = 0;
+	}
+	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "48 runs: a run list again");
+	ASSERT_EQ(runs_n(*e), 48, "48 runs");
+	ASSERT_TRUE(v4_16_reads(want), "lookups after");
 	/* A route below the chunk: a chunk (with the /28 in a tail); gone,
 	 * a run list again, as a build of the routes left would make it. */
 	ASSERT_EQ(lpm_add(t, &deep), 0, "add /28");
@@ -567,26 +592,26 @@ static void test_lpm_run_lists(void)
 	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "without it: a run list");
 	ASSERT_TRUE(v4_16_reads(want), "lookups after");
 	/* The router's own leaves fit in 16 bits; a group's 0xfffe does not
-	 * (it would read as "connected"). Replacing leaves keeps 50 runs. */
-	r = v4_24(46, ECMP_LPM_LOCAL);
+	 * (it would read as "connected"). Replacing leaves keeps 48 runs. */
+	r = v4_24(44, ECMP_LPM_LOCAL);
 	ASSERT_EQ(lpm_add(t, &r), 0, "local");
-	want[46] = r.leaf;
-	r = v4_24(48, ECMP_LPM_CONNECTED);
+	want[44] = r.leaf;
+	r = v4_24(46, ECMP_LPM_CONNECTED);
 	ASSERT_EQ(lpm_add(t, &r), 0, "connected");
-	want[48] = r.leaf;
+	want[46] = r.leaf;
 	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "local and connected: a run list");
 	ASSERT_TRUE(v4_16_reads(want), "local and connected read back");
-	r = v4_24(44, ECMP_LPM_LEAF(0xfffd));
+	r = v4_24(42, ECMP_LPM_LEAF(0xfffd));
 	ASSERT_EQ(lpm_add(t, &r), 0, "group 0xfffd");
-	want[44] = r.leaf;
+	want[42] = r.leaf;
 	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "leaf 0xfffe: a chunk");
 	ASSERT_TRUE(v4_16_reads(want), "leaf 0xfffe read back as itself");
 	r.leaf = ECMP_LPM_LEAF(7);
 	ASSERT_EQ(lpm_add(t, &r), 0, "group 7");
-	want[44] = r.leaf;
+	want[42] = r.leaf;
 	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "a run list again");
 	ASSERT_TRUE(v4_16_reads(want), "and its lookups");
-	ASSERT_TRUE(lpm_chunks_used(t) <= used, "a run list takes a slot");
+	ASSERT_TRUE(lpm_chunks_used(t) <= used, "a run list takes a slot of a page");
 	lpm_free(t);
 }
 

@@ -8,8 +8,11 @@
  * (controlled prefix expansion inside a chunk), and a tail wherever at most
  * ECMP_LPM_TAIL_ROUTES routes remain below an entry. Tails keep a sparse
  * table (an IPv6 /48 alone under its /40) from costing a chain of chunks.
- * A chunk of leaves only, in few enough runs, is a run list in a tail slot
- * instead (ecmp_shared.h): a chunk's memory holds six of them.
+ * A chunk of leaves only, in few enough runs, is a run list instead
+ * (ecmp_shared.h), in the smallest of four sizes that holds it.
+ *
+ * Tails and run lists live in slots of chunks made pages of one kind: six
+ * tails, or 16, 10, 8 or 6 run lists of one size class.
  *
  * A subtree is never edited in place: a change under a root entry builds
  * the entry's subtree anew from its routes in free chunks and tail slots,
@@ -34,6 +37,26 @@ struct rvec {
 	uint32_t n, cap;
 };
 
+/* The kinds of slot: tails, then run lists of the four size classes. */
+#define KIND_TAIL	0
+#define KINDS		5
+
+static const uint8_t slots_per_page[KINDS] = { ECMP_LPM_TAILS_PER_CHUNK, 16, 10, 8, 6 };
+static const uint8_t class_runs[4] = { 21, 32, 42, 53 };
+
+/* Pages' worth of released slots of one kind that may wait for a grace
+ * period while free chunks make new pages. */
+#define RECYCLE_PAGES	16
+
+/* Costs in 240ths of a chunk: a chunk, and a slot of each kind. */
+#define COST_CHUNK	240u
+
+/* Links of slots (entry values), as a slot kind's free list holds them. */
+struct links {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
 struct lpm {
 	struct ecmp_lpm_chunk *root;
 	struct ecmp_lpm_chunk *node;
@@ -46,10 +69,11 @@ struct lpm {
 	int bulk;
 	uint32_t *free_list, nfree;	/* chunks usable now */
 	uint32_t *pending, npending;	/* unlinked, awaiting a grace period */
-	uint32_t *tail_free, ntail_free;	/* tail slots: chunk << 3 | slot */
-	uint32_t *tail_pending, ntail_pending;
-	uint8_t *page;			/* per chunk: 1 when it holds tails */
-	uint8_t *live;			/* per page: its tails in use */
+	struct links slot_free[KINDS];	/* slots usable now, by kind */
+	struct links slot_pending[KINDS];	/* unlinked, awaiting a grace period */
+	uint32_t slots[KINDS];		/* slots the pages of each kind made */
+	uint8_t *page;			/* per chunk: 1 + kind when a page of slots */
+	uint8_t *live;			/* per page: its slots in use */
 	uint32_t empty_pages;		/* pages with none (reclaimed at recycle) */
 	struct route_set *routes;
 };
@@ -92,18 +116,72 @@ static struct ecmp_lpm_tail *tail_at(struct lpm *t, uint32_t v)
 	return &t->node[x >> 3].tail[x & 7];
 }
 
-static struct ecmp_lpm_runs *runs_at(struct lpm *t, uint32_t v)
+/* A slot link's kind, chunk and slot; the link of a kind's slot. */
+static int link_kind(uint32_t v)
 {
-	uint32_t x = ECMP_LPM_SLOT(v);
+	return is_runs(v) ? 1 + (int)ECMP_LPM_RUNS_CLASS(v) : KIND_TAIL;
+}
 
-	return &t->node[x >> 3].runs[x & 7];
+static uint32_t link_chunk(uint32_t v)
+{
+	return is_runs(v) ? ECMP_LPM_RUNS_CHUNK(v) : ECMP_LPM_SLOT(v) >> 3;
+}
+
+static uint32_t link_slot(uint32_t v)
+{
+	return is_runs(v) ? ECMP_LPM_RUNS_SLOT(v) : v & 7;
+}
+
+static uint32_t slot_link(int kind, uint32_t chunk, uint32_t slot)
+{
+	if (kind == KIND_TAIL)
+		return TAIL_BIT | chunk << 3 | slot;
+	return TAIL_BIT | ECMP_LPM_RUNS | (uint32_t)(kind - 1) << 27 | chunk << 4 | slot;
+}
+
+static uint32_t slot_cost(int kind)
+{
+	return COST_CHUNK / slots_per_page[kind];
+}
+
+/* A run list's first byte in the pool. */
+static uint8_t *runs_at(struct ecmp_lpm_chunk *node, uint32_t v)
+{
+	return node[ECMP_LPM_RUNS_CHUNK(v)].bytes +
+	       ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
+}
+
+static int links_reserve(struct links *l, uint32_t cap)
+{
+	uint32_t *m;
+
+	if (cap <= l->cap)
+		return 0;
+	if (cap < 2 * l->cap)	/* page by page: grow by doubling */
+		cap = 2 * l->cap;
+	m = realloc(l->v, sizeof(*m) * cap);
+	if (!m)
+		return -ENOMEM;
+	l->v = m;
+	l->cap = cap;
+	return 0;
+}
+
+/* Room in both lists of a kind for every slot its pages have, and n more. */
+static int reserve_slots(struct lpm *t, int kind, uint32_t n)
+{
+	uint32_t cap = t->slots[kind] + n;
+
+	if (links_reserve(&t->slot_free[kind], cap) ||
+	    links_reserve(&t->slot_pending[kind], cap))
+		return -ENOMEM;
+	return 0;
 }
 
 static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
 			     struct ecmp_lpm_chunk *node, uint32_t nchunks)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
-	size_t slots = (size_t)(nchunks ? nchunks : 1) * ECMP_LPM_TAILS_PER_CHUNK;
 
 	if (!t)
 		return NULL;
@@ -117,14 +195,12 @@ static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
 	t->dirty_list = calloc(ROOT_ENTRIES, sizeof(uint32_t));
 	t->free_list = calloc(nchunks ? nchunks : 1, sizeof(uint32_t));
 	t->pending = calloc(nchunks ? nchunks : 1, sizeof(uint32_t));
-	t->tail_free = calloc(slots, sizeof(uint32_t));
-	t->tail_pending = calloc(slots, sizeof(uint32_t));
 	t->page = calloc(nchunks ? nchunks : 1, 1);
 	t->live = calloc(nchunks ? nchunks : 1, 1);
 	t->routes = route_set_new();
 	if (!t->root_depth || !t->root_cover || !t->below || !t->dirty ||
-	    !t->dirty_list || !t->free_list || !t->pending || !t->tail_free ||
-	    !t->tail_pending || !t->page || !t->live || !t->routes) {
+	    !t->dirty_list || !t->free_list || !t->pending || !t->page || !t->live ||
+	    !t->routes) {
 		lpm_free(t);
 		return NULL;
 	}
@@ -163,45 +239,60 @@ void lpm_free(struct lpm *t)
 	free(t->dirty_list);
 	free(t->free_list);
 	free(t->pending);
-	free(t->tail_free);
-	free(t->tail_pending);
+	for (i = 0; i < KINDS; i++) {
+		free(t->slot_free[i].v);
+		free(t->slot_pending[i].v);
+	}
 	free(t->page);
 	free(t->live);
 	route_set_free(t->routes);
 	free(t);
 }
 
-/* ---- chunks and tail slots ---- */
+/* ---- chunks and slots ---- */
 
-/* Every program that could have seen a pending chunk or tail ran under
+/* Every program that could have seen a pending chunk or slot ran under
  * rcu_read_lock(); after the wait none can still be reading them. */
 static void recycle(struct lpm *t)
 {
-	if (!t->npending && !t->ntail_pending)
+	uint32_t pending = t->npending;
+	int k;
+
+	for (k = 0; k < KINDS; k++)
+		pending += t->slot_pending[k].n;
+	if (!pending)
 		return;
 	rcu_wait_readers();
 	memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
 	t->nfree += t->npending;
 	t->npending = 0;
-	memcpy(t->tail_free + t->ntail_free, t->tail_pending,
-	       t->ntail_pending * sizeof(uint32_t));
-	t->ntail_free += t->ntail_pending;
-	t->ntail_pending = 0;
-	/* Pages whose tails are all gone go back to the chunks. */
+	for (k = 0; k < KINDS; k++) {
+		struct links *f = &t->slot_free[k], *p = &t->slot_pending[k];
+
+		if (!p->n)	/* a kind without pages has no lists */
+			continue;
+		memcpy(f->v + f->n, p->v, p->n * sizeof(uint32_t));
+		f->n += p->n;
+		p->n = 0;
+	}
+	/* Pages whose slots are all gone go back to the chunks. */
 	if (t->empty_pages) {
-		uint32_t i, n = 0;
+		for (k = 0; k < KINDS; k++) {
+			struct links *f = &t->slot_free[k];
+			uint32_t i, n = 0;
 
-		for (i = 0; i < t->ntail_free; i++) {
-			uint32_t c = t->tail_free[i] >> 3;
+			for (i = 0; i < f->n; i++) {
+				uint32_t c = link_chunk(f->v[i]);
 
-			if (t->live[c]) {
-				t->tail_free[n++] = t->tail_free[i];
-			} else if (t->page[c]) {
-				t->page[c] = 0;
-				t->free_list[t->nfree++] = c;
+				if (t->live[c]) {
+					f->v[n++] = f->v[i];
+				} else if (t->page[c]) {
+					t->page[c] = 0;
+					t->free_list[t->nfree++] = c;
+				}
 			}
+			f->n = n;
 		}
-		t->ntail_free = n;
 		t->empty_pages = 0;
 	}
 }
@@ -216,25 +307,36 @@ static int alloc_chunk(struct lpm *t, uint32_t *out)
 	return 0;
 }
 
-/* A tail slot; a free chunk becomes a page of tails when none is left.
- * A page whose tails are all released goes back at the next recycle. */
-static int alloc_tail(struct lpm *t, uint32_t *out)
+/* A slot of a kind (its link in *out); a free chunk becomes a page of
+ * that kind when none is left. A page whose slots are all released goes
+ * back at the next recycle. */
+static int alloc_slot(struct lpm *t, int kind, uint32_t *out)
 {
+	struct links *f = &t->slot_free[kind];
 	uint32_t c, i;
 
-	/* Slots released first: a new page is a chunk the subtrees lose. */
-	if (!t->ntail_free && t->ntail_pending)
+	/* Released slots wait for a grace period, a membarrier that takes
+	 * milliseconds: while few wait, a new page, so that one wait serves
+	 * many changes (a run list changes with each of its routes); when
+	 * many wait or free chunks run low, they come back first (a page
+	 * taken then is room a table near the limit would miss). */
+	if (!f->n && t->slot_pending[kind].n &&
+	    (t->slot_pending[kind].n >= RECYCLE_PAGES * slots_per_page[kind] ||
+	     t->nfree < t->nchunks / 8 || t->nfree < RECYCLE_PAGES * KINDS))
 		recycle(t);
-	if (!t->ntail_free) {
+	if (!f->n) {
+		if (reserve_slots(t, kind, slots_per_page[kind]))
+			return -ENOMEM;
 		if (alloc_chunk(t, &c))
 			return -ENOSPC;
-		for (i = ECMP_LPM_TAILS_PER_CHUNK; i-- > 0;)
-			t->tail_free[t->ntail_free++] = c << 3 | i;
-		t->page[c] = 1;
+		t->slots[kind] += slots_per_page[kind];
+		for (i = slots_per_page[kind]; i-- > 0;)
+			f->v[f->n++] = slot_link(kind, c, i);
+		t->page[c] = 1 + kind;
 		t->empty_pages++;
 	}
-	*out = TAIL_BIT | t->tail_free[--t->ntail_free];
-	c = ECMP_LPM_SLOT(*out) >> 3;
+	*out = f->v[--f->n];
+	c = link_chunk(*out);
 	if (!t->live[c]++)
 		t->empty_pages--;
 	return 0;
@@ -245,11 +347,10 @@ static int alloc_tail(struct lpm *t, uint32_t *out)
 static void release(struct lpm *t, uint32_t v, int now)
 {
 	if (is_tail(v)) {
-		if (now)
-			t->tail_free[t->ntail_free++] = ECMP_LPM_SLOT(v);
-		else
-			t->tail_pending[t->ntail_pending++] = ECMP_LPM_SLOT(v);
-		if (!--t->live[ECMP_LPM_SLOT(v) >> 3])
+		struct links *l = now ? &t->slot_free[link_kind(v)] : &t->slot_pending[link_kind(v)];
+
+		l->v[l->n++] = v;
+		if (!--t->live[link_chunk(v)])
 			t->empty_pages++;
 	} else if (is_child(v)) {
 		uint32_t c = v & ~ECMP_LPM_CHILD, i;
@@ -281,7 +382,7 @@ static int make_tail(struct lpm *t, struct lpm_route *r, uint32_t n,
 {
 	struct ecmp_lpm_tail *x;
 	uint32_t i;
-	int err = alloc_tail(t, out);
+	int err = alloc_slot(t, KIND_TAIL, out);
 
 	if (err)
 		return err;
@@ -362,13 +463,18 @@ static int run_value(uint32_t leaf)
 	return leaf < ECMP_LPM_RUN_CONNECTED ? (int)leaf : -1;
 }
 
-/* A chunk of leaves ent[] as a run list in *x: 1, or 0 when it does not
- * fit in one (too many runs, or a leaf without 16 bits). x may be NULL
- * (only whether it fits). */
-static int runs_of(const uint32_t *ent, struct ecmp_lpm_runs *x)
+/* The largest run list's bytes. */
+#define RUNS_BYTES	ECMP_LPM_RUNS_SIZE(3)
+
+/* A chunk of leaves ent[] as a run list (ecmp_shared.h): its size class,
+ * and its bytes in x (zero up to the class's size) when x is not NULL; -1
+ * when it takes no run list (too many runs, or a leaf without 16 bits). */
+static int runs_of(const uint32_t *ent, uint8_t *x)
 {
-	struct ecmp_lpm_runs r = { 0 };
-	uint32_t i;
+	uint8_t first[ECMP_LPM_RUNS_MAX];
+	uint16_t value[ECMP_LPM_RUNS_MAX];
+	uint32_t i, n = 0, off;
+	int cls;
 
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
 		int v;
@@ -376,14 +482,21 @@ static int runs_of(const uint32_t *ent, struct ecmp_lpm_runs *x)
 		if (i && ent[i] == ent[i - 1])
 			continue;
 		v = run_value(ent[i]);
-		if (v < 0 || r.n == ECMP_LPM_RUNS_MAX)
-			return 0;
-		r.first[r.n] = i;
-		r.value[r.n++] = v;
+		if (v < 0 || n == ECMP_LPM_RUNS_MAX)
+			return -1;
+		first[n] = i;
+		value[n++] = v;
 	}
-	if (x)
-		*x = r;
-	return 1;
+	for (cls = 0; class_runs[cls] < n; cls++)
+		;
+	if (x) {
+		memset(x, 0, ECMP_LPM_RUNS_SIZE(cls));
+		x[0] = n;
+		memcpy(x + 1, first + 1, n - 1);
+		off = (n + 1) & ~1u;
+		memcpy(x + off, value, 2 * n);
+	}
+	return cls;
 }
 
 /* The subtree for r[0..n), routes longer than d bits under one d-bit
@@ -405,14 +518,14 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	j = split_deep(r, n, d);
 	expand_chunk(r, j, d, cover, ent);
 	if (j == n) {
-		struct ecmp_lpm_runs x;
+		uint8_t x[RUNS_BYTES];
+		int cls = runs_of(ent, x);
 
-		if (runs_of(ent, &x)) {
-			err = alloc_tail(t, out);
+		if (cls >= 0) {
+			err = alloc_slot(t, 1 + cls, out);
 			if (err)
 				return err;
-			*out |= ECMP_LPM_RUNS;
-			*runs_at(t, *out) = x;
+			memcpy(runs_at(t->node, *out), x, ECMP_LPM_RUNS_SIZE(cls));
 			return 0;
 		}
 	}
@@ -570,45 +683,65 @@ void lpm_bulk_begin(struct lpm *t)
 
 static void rvec_refresh(struct lpm *t, struct rvec *v);
 
-/* What a subtree costs, in sixths of a chunk (a tail or a run list is
- * one): the live one under v, or the one build() would make of r[0..n)
- * under cover (r reordered). */
+/* What a subtree takes: chunks, and slots of each kind. */
+struct tally {
+	uint64_t chunks, slots[KINDS];
+};
+
+/* The same in 240ths of a chunk. */
+static uint64_t tally_cost(const struct tally *x)
+{
+	uint64_t c = x->chunks * COST_CHUNK;
+	int k;
+
+	for (k = 0; k < KINDS; k++)
+		c += x->slots[k] * slot_cost(k);
+	return c;
+}
+
+/* What the live subtree under v takes, in 240ths of a chunk. */
 static uint64_t live_cost(const struct lpm *t, uint32_t v)
 {
 	uint64_t c = 0;
 	uint32_t i;
 
 	if (is_tail(v))
-		return 1;
+		return slot_cost(link_kind(v));
 	if (!is_child(v))
 		return 0;
 	for (i = 0; i < ECMP_LPM_CHUNK; i++)
 		c += live_cost(t, t->node[v & ~ECMP_LPM_CHILD].entry[i]);
-	return c + ECMP_LPM_TAILS_PER_CHUNK;
+	return c + COST_CHUNK;
 }
 
-static uint64_t build_cost(struct lpm_route *r, uint32_t n, int d, uint32_t cover)
+/* Adds to x what build() would make of r[0..n) under cover (r reordered). */
+static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
+			struct tally *x)
 {
-	uint64_t c = ECMP_LPM_TAILS_PER_CHUNK;
 	uint32_t ent[ECMP_LPM_CHUNK], i, j;
+	int cls;
 
 	if (!n)
-		return 0;
-	if (n <= ECMP_LPM_TAIL_ROUTES)
-		return 1;
+		return;
+	if (n <= ECMP_LPM_TAIL_ROUTES) {
+		x->slots[KIND_TAIL]++;
+		return;
+	}
 	j = split_deep(r, n, d);
 	expand_chunk(r, j, d, cover, ent);
-	if (j == n && runs_of(ent, NULL))
-		return 1;
+	if (j == n && (cls = runs_of(ent, NULL)) >= 0) {
+		x->slots[1 + cls]++;
+		return;
+	}
+	x->chunks++;
 	for (i = j; i < n;) {
 		uint32_t k = i, b = r[i].addr[d / 8];
 
 		while (k < n && r[k].addr[d / 8] == b)
 			k++;
-		c += build_cost(r + i, k - i, d + 8, ent[b]);
+		build_tally(r + i, k - i, d + 8, ent[b], x);
 		i = k;
 	}
-	return c;
 }
 
 struct dirty_order {
@@ -631,6 +764,7 @@ int lpm_bulk_end(struct lpm *t)
 	struct dirty_order *o = malloc(sizeof(*o) * (t->ndirty ? t->ndirty : 1));
 	struct lpm_route *copy = NULL;
 	uint32_t i, cap = 0;
+	struct tally x;
 	int err = 0, e;
 
 	t->bulk = 0;
@@ -653,7 +787,9 @@ int lpm_bulk_end(struct lpm *t)
 		if (n)
 			memcpy(copy, t->below[idx].r, sizeof(*copy) * n);
 		o[i].idx = idx;
-		o[i].grow = (int64_t)build_cost(copy, n, ECMP_LPM_ROOT_BITS, t->root_cover[idx]) -
+		memset(&x, 0, sizeof(x));
+		build_tally(copy, n, ECMP_LPM_ROOT_BITS, t->root_cover[idx], &x);
+		o[i].grow = (int64_t)tally_cost(&x) -
 			    (int64_t)live_cost(t, t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK]);
 	}
 	free(copy);
@@ -706,9 +842,9 @@ static int ordered_cmp(const void *a, const void *b)
 	return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* A fresh build packs tails and run lists six to a chunk, so the table
- * takes the sum of its root entries' costs (in sixths) rounded up to whole
- * chunks. A root entry's cost depends on its cover (the runs its chunks
+/* A fresh build fills each page of slots before it starts another, so the
+ * table takes its chunks and, for each kind of slot, its slots in whole
+ * pages. A root entry's subtree depends on its cover (the runs its chunks
  * make), so the routes of /16 and shorter are laid out first. The same
  * prefix twice counts once, with the later leaf, as lpm_add() would. */
 int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
@@ -717,7 +853,8 @@ int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 	uint32_t *cover = calloc(ROOT_ENTRIES, sizeof(uint32_t));
 	uint8_t *depth = calloc(ROOT_ENTRIES, 1);
 	struct lpm_route *deep = (struct lpm_route *)o;
-	uint64_t sixths = 0;
+	struct tally x = { 0 };
+	uint64_t total;
 	uint32_t i, m = 0, k;
 	int err = 0;
 
@@ -766,11 +903,13 @@ int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 
 		while (j < m && root_index(deep[j].family, deep[j].addr) == idx)
 			j++;
-		sixths += build_cost(deep + i, j - i, ECMP_LPM_ROOT_BITS, cover[idx]);
+		build_tally(deep + i, j - i, ECMP_LPM_ROOT_BITS, cover[idx], &x);
 		i = j;
 	}
-	sixths = (sixths + ECMP_LPM_TAILS_PER_CHUNK - 1) / ECMP_LPM_TAILS_PER_CHUNK;
-	*chunks = sixths > UINT32_MAX ? UINT32_MAX : (uint32_t)sixths;
+	total = x.chunks;
+	for (i = 0; i < KINDS; i++)
+		total += (x.slots[i] + slots_per_page[i] - 1) / slots_per_page[i];
+	*chunks = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 out:
 	free(o);
 	free(cover);
@@ -1013,16 +1152,29 @@ static uint32_t tail_match(const struct ecmp_lpm_tail *x, const uint8_t *addr)
 }
 
 /* The data path's binary search (bpf/fwd.bpf.h), the same way. */
-static uint32_t runs_match(const struct ecmp_lpm_runs *x, uint8_t b)
+/* The data path's search (bpf/fwd.bpf.h), the same way: by fours. */
+static uint32_t runs_match(const struct ecmp_lpm_chunk *c, uint32_t v, uint8_t b)
 {
-	uint32_t pos = 0, step, k;
+	uint32_t off = ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
+	const uint8_t *r = c->bytes + off;
+	uint32_t n, pos = 0, step, k, i;
+	uint16_t val;
 
-	for (step = 32; step; step >>= 1) {
-		k = pos + step;
-		if (k < ECMP_LPM_RUNS_MAX && k < x->n && x->first[k] <= b)
-			pos = k;
+	if (off > 15 * ECMP_LPM_RUNS_SIZE(0))
+		return ECMP_LPM_NONE;
+	n = r[0];
+	for (step = 16; step; step >>= 2) {
+		uint32_t take = 0;
+
+		for (i = 1; i <= 3; i++) {
+			k = pos + i * step;
+			take += k < n && r[k] <= b;
+		}
+		pos += take * step;
 	}
-	return ecmp_lpm_run_leaf(x->value[pos]);
+	off = (off + ((n + 1) & ~1u) + 2 * pos) & 1022;
+	memcpy(&val, c->bytes + off, 2);
+	return ecmp_lpm_run_leaf(val);
 }
 
 uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
@@ -1045,14 +1197,16 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 			return ECMP_LPM_NONE;
 		v = __atomic_load_n(&node[c].entry[a[i]], __ATOMIC_ACQUIRE);
 	}
+	if (is_runs(v)) {	/* for the chunk of byte i */
+		if (ECMP_LPM_RUNS_CHUNK(v) >= nchunks || i >= len)
+			return ECMP_LPM_NONE;
+		return runs_match(&node[ECMP_LPM_RUNS_CHUNK(v)], v, a[i]);
+	}
 	if (is_tail(v)) {
 		uint32_t x = ECMP_LPM_SLOT(v);
 
 		if ((x >> 3) >= nchunks || (x & 7) >= ECMP_LPM_TAILS_PER_CHUNK)
 			return ECMP_LPM_NONE;
-		if (is_runs(v))	/* for the chunk of byte i */
-			return i < len ? runs_match(&node[x >> 3].runs[x & 7], a[i]) :
-					 ECMP_LPM_NONE;
 		return tail_match(&node[x >> 3].tail[x & 7], a);
 	}
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
@@ -1094,8 +1248,8 @@ int lpm_for_each(const struct lpm *t,
 /* ---- taking over a live trie ---- */
 
 struct adopt {
-	uint8_t *used;		/* per chunk: 1 chunk, 2 page of tails */
-	uint8_t *slot_used;	/* per tail slot */
+	uint8_t *used;		/* per chunk: 1 chunk, 2 + kind a page of slots */
+	uint8_t *slot_used;	/* per slot: chunk << 4 | slot */
 	uint32_t *mine, nmine;	/* chunks and slots this root entry marked */
 };
 
@@ -1104,19 +1258,24 @@ static void mark(struct adopt *a, uint32_t what)
 	a->mine[a->nmine++] = what;
 }
 
-/* Whether tail slot x (chunk << 3 | slot) is in the pool and not yet
- * claimed by another link or by a chunk. */
-static int slot_free(const struct lpm *t, const struct adopt *a, uint32_t x)
+/* Whether the slot link v names is in the pool and not yet claimed by
+ * another link, by a chunk or by a page of another kind. */
+static int slot_free(const struct lpm *t, const struct adopt *a, uint32_t v)
 {
-	return (x >> 3) < t->nchunks && (x & 7) < ECMP_LPM_TAILS_PER_CHUNK &&
-	       a->used[x >> 3] != 1 && !a->slot_used[x];
+	uint32_t c = link_chunk(v), s = link_slot(v);
+	int kind = link_kind(v);
+
+	return c < t->nchunks && s < slots_per_page[kind] &&
+	       (!a->used[c] || a->used[c] == 2 + kind) && !a->slot_used[c << 4 | s];
 }
 
-static void mark_slot(struct adopt *a, uint32_t x)
+static void mark_slot(struct adopt *a, uint32_t v)
 {
-	if (!a->used[x >> 3])
-		mark(a, x >> 3);
-	a->used[x >> 3] = 2;
+	uint32_t c = link_chunk(v), x = c << 4 | link_slot(v);
+
+	if (!a->used[c])
+		mark(a, c);
+	a->used[c] = 2 + link_kind(v);
 	a->slot_used[x] = 1;
 	mark(a, 0x80000000u | x);
 }
@@ -1134,7 +1293,7 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		uint32_t x = ECMP_LPM_SLOT(v), c = x >> 3, s = x & 7, i;
 		const struct ecmp_lpm_tail *tl;
 
-		if (!is_tail(v) || is_runs(v) || !slot_free(t, a, x))
+		if (!is_tail(v) || is_runs(v) || !slot_free(t, a, v))
 			return 0;
 		tl = &t->node[c].tail[s];
 		if (tl->n != n || tl->cover != cover)
@@ -1149,20 +1308,22 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 			    memcmp(tl->r[i].mask, mask, 16))
 				return 0;
 		}
-		mark_slot(a, x);
+		mark_slot(a, v);
 		return 1;
 	}
 	if (is_runs(v)) {	/* what build() makes of a chunk of leaves */
-		uint32_t x = ECMP_LPM_SLOT(v), ent[ECMP_LPM_CHUNK];
-		struct ecmp_lpm_runs want;
+		uint32_t ent[ECMP_LPM_CHUNK];
+		uint8_t want[RUNS_BYTES];
+		int cls;
 
-		if (!slot_free(t, a, x) || split_deep(r, n, d) != n)
+		if (!slot_free(t, a, v) || split_deep(r, n, d) != n)
 			return 0;
 		expand_chunk(r, n, d, cover, ent);
-		if (!runs_of(ent, &want) ||
-		    memcmp(&want, &t->node[x >> 3].runs[x & 7], sizeof(want)))
+		cls = runs_of(ent, want);
+		if (cls != (int)ECMP_LPM_RUNS_CLASS(v) ||
+		    memcmp(want, runs_at(t->node, v), ECMP_LPM_RUNS_SIZE(cls)))
 			return 0;
-		mark_slot(a, x);
+		mark_slot(a, v);
 		return 1;
 	}
 	{
@@ -1205,10 +1366,9 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		       uint32_t nroutes, uint32_t *repaired)
 {
 	struct lpm *t = lpm_alloc(root, node, nchunks);
-	/* slot_used is indexed by a tail's link (chunk << 3 | slot): eight
-	 * per chunk, of which six are used. Six per chunk overran it for the
-	 * tails of the last quarter of the pool (a full table's restart). */
-	size_t slots = (size_t)(nchunks ? nchunks : 1) << 3;
+	/* slot_used: 16 a chunk, the most a page has (fewer once overran it
+	 * for the tails of the last quarter of the pool). */
+	size_t slots = (size_t)(nchunks ? nchunks : 1) << 4;
 	struct adopt a = { calloc(nchunks ? nchunks : 1, 1), calloc(slots, 1),
 			   calloc(nchunks + slots + 1, sizeof(uint32_t)), 0 };
 	struct lpm_route *copy = NULL;
@@ -1274,13 +1434,18 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		if (!a.used[i])
 			t->free_list[t->nfree++] = i;
 	for (i = 0; i < nchunks; i++)
-		if (a.used[i] == 2) {
+		if (a.used[i] >= 2) {
+			int kind = a.used[i] - 2;
 			uint32_t s;
 
-			t->page[i] = 1;
-			for (s = ECMP_LPM_TAILS_PER_CHUNK; s-- > 0;)
-				if (!a.slot_used[i << 3 | s])
-					t->tail_free[t->ntail_free++] = i << 3 | s;
+			if (reserve_slots(t, kind, slots_per_page[kind]))
+				goto fail;
+			t->slots[kind] += slots_per_page[kind];
+			t->page[i] = 1 + kind;
+			for (s = slots_per_page[kind]; s-- > 0;)
+				if (!a.slot_used[i << 4 | s])
+					t->slot_free[kind].v[t->slot_free[kind].n++] =
+						slot_link(kind, i, s);
 				else
 					t->live[i]++;
 		}
