@@ -122,27 +122,22 @@ static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 	return ecmp_lpm_run_leaf(*(const __u16 *)(c->bytes + off));
 }
 
-/* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*).
- * A global function: the verifier walks the trie's paths once, not once
- * for every path of the parser before it (inlined, the run lists took it
- * past its 1,000,000-instruction limit). */
-__noinline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
+/* The walk below the root entry v of the destination: its leaf value. A
+ * global function: the verifier walks the trie's paths once, not once for
+ * every path of the parser before it (inlined, with run lists it went past
+ * its 1,000,000-instruction limit; with only their search a function, the
+ * XDP object took 0.85 s to load on each interface, against 0.31 s). */
+__noinline __u32 ecmp_route_walk(const struct ecmp_flow *f, __u32 v)
 {
 	const __u8 *a;
 	struct ecmp_lpm_chunk *c;
-	__u32 key, v;
+	__u32 key;
 	int i, len;
 
 	if (!f)		/* a global function's pointer may be NULL */
 		return ECMP_LPM_NONE;
 	a = (const __u8 *)f->daddr;
 	len = f->family == ECMP_AF_INET6 ? 16 : 4;
-	key = (f->family == ECMP_AF_INET6 ? ECMP_LPM_CHUNK : 0) + a[0];
-	c = bpf_map_lookup_elem(&ecmp_lpm_root, &key);
-	if (!c)		/* cannot happen: the key is below max_entries */
-		return ECMP_LPM_NONE;
-	v = c->entry[a[1]];
-
 	for (i = 2; i < 16; i++) {
 		if (i >= len)
 			break;
@@ -167,6 +162,22 @@ __noinline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 		return ecmp_tail_lookup(f, v);
 	/* A child pointer below the last address byte is a broken trie. */
 	return (v & ECMP_LPM_CHILD) ? ECMP_LPM_NONE : v;
+}
+
+/* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*).
+ * A route of /16 or shorter is in the root entry itself: no call. */
+static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
+{
+	const __u8 *a = (const __u8 *)f->daddr;
+	__u32 key = (f->family == ECMP_AF_INET6 ? ECMP_LPM_CHUNK : 0) + a[0];
+	struct ecmp_lpm_chunk *c;
+	__u32 v;
+
+	c = bpf_map_lookup_elem(&ecmp_lpm_root, &key);
+	if (!c)		/* cannot happen: the key is below max_entries */
+		return ECMP_LPM_NONE;
+	v = c->entry[a[1]];
+	return (v & ECMP_LPM_CHILD) ? ecmp_route_walk(f, v) : v;
 }
 
 struct ecmp_pass_walk {
