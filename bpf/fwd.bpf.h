@@ -106,7 +106,7 @@ static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 
 	off = ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
 	c = bpf_map_lookup_elem(&ecmp_lpm_node, &key);
-	if (!c || off > 15 * ECMP_LPM_RUNS_SIZE(0))
+	if (!c || off > ECMP_LPM_RUNS_OFF_MAX)
 		return ECMP_LPM_NONE;
 	r = c->bytes + off;
 	n = r[0];

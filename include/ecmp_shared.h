@@ -255,7 +255,17 @@ _Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
 #define ECMP_LPM_RUNS_CHUNK(v)	(((v) & 0x07ffffffu) >> 4)
 #define ECMP_LPM_RUNS_SLOT(v)	((v) & 15)
 #define ECMP_LPM_RUNS_SIZE(class) (64 + 32 * (class))
-#define ECMP_LPM_RUNS_MAX	53
+#define ECMP_LPM_RUNS_PER_CHUNK(class) (ECMP_LPM_CHUNK * 4 / ECMP_LPM_RUNS_SIZE(class))
+/* The runs a class holds: n, n starts (the count in the first's place, its
+ * padding to even) and n leaves of 2 bytes fit when 3n <= its size. */
+#define ECMP_LPM_RUNS_HOLDS(class) (ECMP_LPM_RUNS_SIZE(class) / 3)
+#define ECMP_LPM_RUNS_MAX	ECMP_LPM_RUNS_HOLDS(3)
+/* The furthest a valid run list starts into its chunk: the last of the
+ * smallest (960; every list's 63 bytes after it stay in the chunk). */
+#define ECMP_LPM_RUNS_OFF_MAX	((ECMP_LPM_RUNS_PER_CHUNK(0) - 1) * ECMP_LPM_RUNS_SIZE(0))
+#define ECMP_LPM_RUNS_LINK(class, chunk, slot) \
+	(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS | (__u32)(class) << 27 | \
+	 (__u32)(chunk) << 4 | (slot))
 #define ECMP_LPM_RUN_CONNECTED	0xfffeu
 #define ECMP_LPM_RUN_LOCAL	0xffffu
 

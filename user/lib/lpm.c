@@ -41,8 +41,10 @@ struct rvec {
 #define KIND_TAIL	0
 #define KINDS		5
 
-static const uint8_t slots_per_page[KINDS] = { ECMP_LPM_TAILS_PER_CHUNK, 16, 10, 8, 6 };
-static const uint8_t class_runs[4] = { 21, 32, 42, 53 };
+static const uint8_t slots_per_page[KINDS] = {
+	ECMP_LPM_TAILS_PER_CHUNK, ECMP_LPM_RUNS_PER_CHUNK(0), ECMP_LPM_RUNS_PER_CHUNK(1),
+	ECMP_LPM_RUNS_PER_CHUNK(2), ECMP_LPM_RUNS_PER_CHUNK(3)
+};
 
 /* Pages' worth of released slots of one kind that may wait for a grace
  * period while free chunks make new pages. */
@@ -136,7 +138,7 @@ static uint32_t slot_link(int kind, uint32_t chunk, uint32_t slot)
 {
 	if (kind == KIND_TAIL)
 		return TAIL_BIT | chunk << 3 | slot;
-	return TAIL_BIT | ECMP_LPM_RUNS | (uint32_t)(kind - 1) << 27 | chunk << 4 | slot;
+	return ECMP_LPM_RUNS_LINK(kind - 1, chunk, slot);
 }
 
 static uint32_t slot_cost(int kind)
@@ -487,7 +489,7 @@ static int runs_of(const uint32_t *ent, uint8_t *x)
 		first[n] = i;
 		value[n++] = v;
 	}
-	for (cls = 0; class_runs[cls] < n; cls++)
+	for (cls = 0; (uint32_t)ECMP_LPM_RUNS_HOLDS(cls) < n; cls++)
 		;
 	if (x) {
 		memset(x, 0, ECMP_LPM_RUNS_SIZE(cls));
@@ -1160,7 +1162,7 @@ static uint32_t runs_match(const struct ecmp_lpm_chunk *c, uint32_t v, uint8_t b
 	uint32_t n, pos = 0, step, k, i;
 	uint16_t val;
 
-	if (off > 15 * ECMP_LPM_RUNS_SIZE(0))
+	if (off > ECMP_LPM_RUNS_OFF_MAX)
 		return ECMP_LPM_NONE;
 	n = r[0];
 	for (step = 16; step; step >>= 2) {
