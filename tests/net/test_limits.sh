@@ -166,6 +166,44 @@ test_configured_limits() {
 		"17 nexthops, the limit is 16 (raise it with 'limits nexthops N')"
 }
 
+# A reload that swaps most of a table for another at the trie's limit:
+# 100 IPv6 /64s in 20 groups of five under one /40 take 41 of the 64
+# chunks built anew; the old and the new table together would take 78.
+# Removals and additions go in one pass, the parts that shrink first, so
+# the swap fits where a table that fits fresh must.
+swap_routes() { # FIRST-BYTE: 20 x 5 /64s under 2001:db8::/40
+	awk -v f="$1" 'BEGIN {
+		for (k = 0; k < 20; k++)
+			for (j = 1; j <= 5; j++)
+				printf "route 2001:db8:%x:%x00::/64 group g%d\n", f + k, j, (k + j) % 2
+	}'
+}
+
+test_swap_at_the_chunk_limit() {
+	local out lookup
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	swap_routes 0 >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded
+	result "100 /64s taking 41 of 64 trie chunks: loaded" $? "$out"
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	swap_routes 32 >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded &&
+		[ "$(topo_ctl "$P" route show | grep -c '^2001:db8:2[0-9a-f]:')" = 80 ] &&
+		[ "$(topo_ctl "$P" route show | grep -c '^2001:db8:3[0-3]:')" = 20 ] &&
+		! topo_ctl "$P" route show | grep -q '^2001:db8:1\?[0-9a-f]:'
+	result "all 100 swapped for 100 others at the chunk limit: reloaded, the new routes in, the old out" $? "$out"
+	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:33:400::9 2>&1)
+	echo "$lookup" | grep -q "2001:db8:33:400::/64" && echo "$lookup" | grep -q "group g1"
+	result "the data path's trie: a new /64 found, with its group" $? "$lookup"
+	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:5:400::9 2>&1)
+	! echo "$lookup" | grep -q "2001:db8:5:400::/64"
+	result "the data path's trie: a removed /64 gone" $? "$lookup"
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -176,5 +214,6 @@ test_at_limits
 test_past_limits
 test_show_at_limits
 test_configured_limits
+test_swap_at_the_chunk_limit
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

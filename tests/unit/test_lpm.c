@@ -312,6 +312,127 @@ static void test_lpm_pool_exhausted(void)
 	lpm_free(t);
 }
 
+/* /24 b of 198.18.0.0/16 with five host routes whose leaves (groups past
+ * 16 bits) keep a chunk: one chunk each, under the /16's chunk. */
+static void crowded_24(struct ref *ref, int b, uint32_t leaf_base)
+{
+	int j;
+
+	for (j = 1; j <= 5; j++) {
+		struct lpm_route *r = &ref->r[ref->n++];
+
+		memset(r, 0, sizeof(*r));
+		r->family = ECMP_AF_INET;
+		r->prefixlen = 32;
+		r->addr[0] = 198; r->addr[1] = 18; r->addr[2] = b; r->addr[3] = j;
+		r->leaf = leaf_base + j;
+	}
+}
+
+/* The lookups of every route of ref, and of the address after each. */
+static long check_routes(const struct ref *ref, uint32_t nchunks)
+{
+	long bad = 0;
+	int i;
+
+	for (i = 0; i < ref->n; i++) {
+		uint8_t a[16];
+
+		memcpy(a, ref->r[i].addr, 16);
+		a[3] ^= 0x80;
+		if (lpm_walk(root, node, nchunks, ref->r[i].family, ref->r[i].addr) !=
+		    ref_lookup(ref, ref->r[i].family, ref->r[i].addr) ||
+		    lpm_walk(root, node, nchunks, ref->r[i].family, a) !=
+		    ref_lookup(ref, ref->r[i].family, a))
+			bad++;
+	}
+	return bad;
+}
+
+/* A whole read changes what it changes: one route of a crowded /16, or
+ * most of its routes swapped for others, needs room for the parts that
+ * change, not for a second copy of the /16's subtree. Built anew, the
+ * /16 here takes 151 of 200 chunks, and two of it do not fit. */
+static void test_lpm_bulk_change_needs_room_for_the_change(void)
+{
+	static struct ref ref, next;
+	struct lpm *t = lpm_new(root, node, 200);
+	unsigned long long s = 0xb01c;
+	int b, i, round;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	for (b = 0; b < 150; b++)
+		crowded_24(&ref, b, 0x10000 + 8 * b);
+	lpm_bulk_begin(t);
+	for (i = 0; i < ref.n; i++)
+		ASSERT_EQ(lpm_add(t, &ref.r[i]), 0, "lpm_add");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "the /16 built");
+	ASSERT_EQ(lpm_chunks_used(t), 151, "a chunk per /24 and the /16's");
+	/* One leaf changed by a whole read. */
+	ref.r[7].leaf = 0x20000;
+	lpm_bulk_begin(t);
+	for (i = 0; i < ref.n; i++)
+		ASSERT_EQ(lpm_add(t, &ref.r[i]), 0, "lpm_add again");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "one leaf of the crowded /16 changed");
+	ASSERT_EQ(check_routes(&ref, 200), 0, "lookups after one change");
+	/* /24s 0..99 removed and 150..249 added in one whole read: 251
+	 * chunks old and new together, 151 when done. */
+	next.n = 0;
+	for (b = 100; b < 250; b++)
+		crowded_24(&next, b, 0x30000 + 8 * b);
+	lpm_bulk_begin(t);
+	for (i = 0; i < ref.n; i++)
+		if (ref.r[i].addr[2] < 100)
+			ASSERT_EQ(lpm_del(t, ECMP_AF_INET, ref.r[i].addr, 32), 0, "lpm_del");
+	for (i = 0; i < next.n; i++)
+		ASSERT_EQ(lpm_add(t, &next.r[i]), 0, "lpm_add of the next table");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "two thirds of the /16 swapped");
+	ASSERT_EQ(lpm_route_count(t), next.n, "route count");
+	ASSERT_EQ(check_routes(&next, 200), 0, "lookups after the swap");
+	for (i = b = 0; i < ref.n; i++)
+		b += ref.r[i].addr[2] < 100 &&
+		     lpm_walk(root, node, 200, ECMP_AF_INET, ref.r[i].addr) != ECMP_LPM_NONE;
+	ASSERT_EQ(b, 0, "the removed routes' addresses: no route");
+	ASSERT_EQ(lpm_chunks_used(t), 151, "as a build of the new table");
+	lpm_free(t);
+
+	/* Random whole reads of nested routes: after each, the trie answers
+	 * as the reference and has a fresh build's shape. */
+	t = lpm_new(root, node, NCHUNKS);
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	for (round = 0; round < 30; round++) {
+		lpm_bulk_begin(t);
+		for (i = 0; i < 80 && ref.n < 4000; i++) {
+			struct lpm_route r;
+			int at;
+
+			random_route(&s, &r);
+			ASSERT_EQ(lpm_add(t, &r), 0, "lpm_add (bulk)");
+			at = ref_find(&ref, &r);
+			ref.r[at >= 0 ? at : ref.n++] = r;
+		}
+		for (i = 0; i < 40 && ref.n; i++) {
+			int at = test_rand(&s) % ref.n;
+
+			ASSERT_EQ(lpm_del(t, ref.r[at].family, ref.r[at].addr,
+					  ref.r[at].prefixlen), 0, "lpm_del (bulk)");
+			ref.r[at] = ref.r[--ref.n];
+		}
+		for (i = 0; i < 20 && ref.n; i++) {	/* leaves changed */
+			int at = test_rand(&s) % ref.n;
+
+			ref.r[at].leaf = ECMP_LPM_LEAF(test_rand(&s) % 64);
+			ASSERT_EQ(lpm_add(t, &ref.r[at]), 0, "lpm_add of a new leaf");
+		}
+		ASSERT_EQ(lpm_bulk_end(t), 0, "bulk end");
+		ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+		ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
+	}
+	lpm_free(t);
+}
+
 static void test_lpm_rejects_bad_input(void)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
@@ -673,5 +794,6 @@ int main(void)
 	RUN_TEST(test_lpm_chunks_for_matches_a_build);
 	RUN_TEST(test_lpm_run_lists);
 	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
+	RUN_TEST(test_lpm_bulk_change_needs_room_for_the_change);
 	return test_summary();
 }

@@ -263,7 +263,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	struct want w = { 0 };
 	struct stale s = { 0 };
 	struct route_batch *batch = NULL;
-	int i, ret, was_empty;
+	int i, ret;
 
 	ret = build_want(p, conf, dry_run, &w);
 	if (ret) {
@@ -282,16 +282,37 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	}
 	batch->n = 0;
 	batch->fd = p->dp.fd[DP_ROUTES];
-	/* Nothing installed yet (a start without pins): nothing can be stale
-	 * after the additions, no need to look. */
-	was_empty = !lpm_route_count(p->lpm);
+	/* What is installed but no longer wanted: a hash lookup each. Nothing
+	 * installed yet (a start without pins): nothing to look for. */
+	if (lpm_route_count(p->lpm)) {
+		s.wanted = route_set_new();
+		if (!s.wanted || route_set_reserve((struct route_set *)s.wanted, w.n)) {
+			route_set_free((struct route_set *)s.wanted);
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < w.n && !ret; i++)
+			ret = route_set_put((struct route_set *)s.wanted, &w.r[i]);
+		if (!ret)
+			ret = lpm_for_each(p->lpm, find_stale, &s);
+		route_set_free((struct route_set *)s.wanted);
+		if (ret) {
+			snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
+			goto out;
+		}
+	}
 	ret = lpm_reserve(p->lpm, lpm_route_count(p->lpm) + w.n);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	/* Each root entry the additions touch is built once, at the end. */
+	/* Removals and additions in one pass, each root entry built once at
+	 * the end, those that shrink first: the trie never holds the old and
+	 * the new table together, only the part of one changing at a time. */
 	lpm_bulk_begin(p->lpm);
+	for (i = 0; i < s.n; i++)
+		lpm_del(p->lpm, s.r[i].family, s.r[i].addr, s.r[i].prefixlen);
 	for (i = 0; i < w.n; i++) {
 		struct lpm_route cur;
 
@@ -304,45 +325,19 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		batch_add(batch, &w.r[i]);
 	}
 	ret = ret ? ret : lpm_bulk_end(p->lpm);
-	if (ret) {
+	if (ret)
 		lpm_bulk_end(p->lpm);
-		batch_flush(batch);	/* those in the trie */
-		snprintf(err, errlen, "adding a route failed: %s", strerror(-ret));
-		goto out;
-	}
+	/* ecmp_routes is the table as ecmpd keeps it (the data path reads
+	 * the trie): new entries before old ones go, as the limit counts. */
 	batch_flush(batch);
-	if (was_empty)
-		goto out;
-	/* What is installed but no longer wanted: a hash lookup each. */
-	s.wanted = route_set_new();
-	if (!s.wanted || route_set_reserve((struct route_set *)s.wanted, w.n)) {
-		route_set_free((struct route_set *)s.wanted);
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < w.n && !ret; i++)
-		ret = route_set_put((struct route_set *)s.wanted, &w.r[i]);
-	if (!ret)
-		ret = lpm_for_each(p->lpm, find_stale, &s);
-	route_set_free((struct route_set *)s.wanted);
-	if (ret) {
-		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
-		goto out;
-	}
-	lpm_bulk_begin(p->lpm);
 	for (i = 0; i < s.n; i++) {
 		struct ecmp_route_key k;
 
-		lpm_del(p->lpm, s.r[i].family, s.r[i].addr, s.r[i].prefixlen);
 		route_key(&s.r[i], &k);
 		bpf_map_delete_elem(p->dp.fd[DP_ROUTES], &k);
 	}
-	ret = lpm_bulk_end(p->lpm);
-	if (ret) {
-		snprintf(err, errlen, "removing routes failed: %s", strerror(-ret));
-		goto out;
-	}
+	if (ret)
+		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
 out:
 	free(batch);
 	free(w.r);

@@ -14,12 +14,15 @@
  * Tails and run lists live in slots of chunks made pages of one kind: six
  * tails, or 16, 10, 8 or 6 run lists of one size class.
  *
- * A subtree is never edited in place: a change under a root entry builds
- * the entry's subtree anew from its routes in free chunks and tail slots,
- * links it with one store and releases the old one, reused only after a
- * grace period. A cover that changes rebuilds the subtrees it reaches.
- * Bulk mode (lpm_bulk_begin/end) defers the rebuilds to the end: a table is
- * built once per root entry, not once per route.
+ * A change stores single entries only: each part of a subtree that
+ * differs from what its routes build is built anew in free chunks and
+ * slots and linked with one store, and what it replaced is reused only
+ * after a grace period; a chunk that stays a chunk keeps its place, and a
+ * part that is already right is left alone. A lookup meanwhile finds the
+ * old route or the new one, and a change needs room for what changes, not
+ * for a copy of its root entry's subtree. A cover that changes rebuilds
+ * what it reaches. Bulk mode (lpm_bulk_begin/end) defers the work to the
+ * end: a table is built once per root entry, not once per route.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -556,134 +559,9 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	return 0;
 }
 
-/* Builds a root entry's subtree anew and links it; the old one is
- * released. In bulk mode only marks it. */
-static int rebuild(struct lpm *t, uint32_t idx)
-{
-	uint32_t *e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
-	uint32_t old = *e, v;
-	struct lpm_route *copy;
-	int err;
-
-	if (t->bulk) {
-		if (!t->dirty[idx]) {
-			t->dirty[idx] = 1;
-			t->dirty_list[t->ndirty++] = idx;
-		}
-		return 0;
-	}
-	if (!t->below[idx].n) {
-		store_entry(e, t->root_cover[idx]);
-		release(t, old, 0);
-		return 0;
-	}
-	copy = malloc(sizeof(*copy) * t->below[idx].n);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, t->below[idx].r, sizeof(*copy) * t->below[idx].n);
-	err = build(t, copy, t->below[idx].n, ECMP_LPM_ROOT_BITS, t->root_cover[idx], &v);
-	free(copy);
-	if (err)
-		return err;
-	store_entry(e, v);	/* built first, linked last */
-	release(t, old, 0);
-	return 0;
-}
-
-static int prefix_match(const struct lpm_route *r, const uint8_t *addr, int bits)
-{
-	uint8_t a[16];
-
-	memcpy(a, addr, 16);
-	lpm_mask(a, ECMP_AF_INET6, bits);
-	return !memcmp(a, r->addr, 16);
-}
-
-/* How many leading bits two addresses share. */
-static int common_bits(const uint8_t *a, const uint8_t *b)
-{
-	int i;
-
-	for (i = 0; i < 16 && a[i] == b[i]; i++)
-		;
-	return i == 16 ? 128 : i * 8 + __builtin_clz((uint32_t)(a[i] ^ b[i]) << 24);
-}
-
-/* After a change of route key (longer than /16): builds anew the smallest
- * subtree that changes shape, below the deepest entry on key's path that
- * stays a chunk (more than ECMP_LPM_TAIL_ROUTES routes under it) with key
- * entirely under one of its entries: a tail, most often, rather than the
- * root entry's whole subtree (less to build, and less room needed while
- * old and new both exist). The trie stays exactly what a whole build
- * makes (lpm_attach() checks that). */
-static int rebuild_at(struct lpm *t, const struct lpm_route *key)
-{
-	uint32_t idx = root_index(key->family, key->addr), *e, old, v, cover, n = 0, i;
-	uint32_t under[17] = { 0 };	/* routes under key's path entry at depth 16 + 8k */
-	uint32_t deeper[17] = { 0 };	/* of those, longer than its chunk */
-	const struct rvec *b = &t->below[idx];
-	struct lpm_route *sub;
-	uint8_t best = 0;
-	int d = ECMP_LPM_ROOT_BITS, err;
-
-	if (t->bulk)
-		return rebuild(t, idx);
-	for (i = 0; i < b->n; i++) {
-		int m = common_bits(b->r[i].addr, key->addr), k;
-
-		if (m > b->r[i].prefixlen)
-			m = b->r[i].prefixlen;
-		for (k = 0; ECMP_LPM_ROOT_BITS + 8 * k < b->r[i].prefixlen &&
-			    ECMP_LPM_ROOT_BITS + 8 * k <= m; k++) {
-			under[k]++;
-			if (b->r[i].prefixlen > ECMP_LPM_ROOT_BITS + 8 * k + 8)
-				deeper[k]++;
-		}
-	}
-	/* Down while the entry is a chunk that stays one (more routes below
-	 * than a tail holds, and one below its chunk: not a run list) and
-	 * key lies under one of its entries. */
-	e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
-	while (is_child(*e) && under[(d - ECMP_LPM_ROOT_BITS) / 8] > ECMP_LPM_TAIL_ROUTES &&
-	       deeper[(d - ECMP_LPM_ROOT_BITS) / 8] && key->prefixlen > d + 8) {
-		e = &t->node[*e & ~ECMP_LPM_CHILD].entry[key->addr[d / 8]];
-		d += 8;
-	}
-	if (d == ECMP_LPM_ROOT_BITS)
-		return rebuild(t, idx);
-	/* The entry stands for key's first d bits: the routes under it, and
-	 * its cover (the longest of at most d bits over it, or the root's). */
-	sub = malloc(sizeof(*sub) * (b->n ? b->n : 1));
-	if (!sub)
-		return -ENOMEM;
-	cover = t->root_cover[idx];
-	for (i = 0; i < b->n; i++) {
-		const struct lpm_route *r = &b->r[i];
-
-		if (r->prefixlen > d) {
-			if (common_bits(r->addr, key->addr) >= d)
-				sub[n++] = *r;
-		} else if (r->prefixlen > best && prefix_match(r, key->addr, r->prefixlen)) {
-			best = r->prefixlen;
-			cover = r->leaf;
-		}
-	}
-	old = *e;
-	err = build(t, sub, n, d, cover, &v);
-	free(sub);
-	if (err)
-		return err;
-	store_entry(e, v);
-	release(t, old, 0);
-	return 0;
-}
-
-void lpm_bulk_begin(struct lpm *t)
-{
-	t->bulk = 1;
-}
-
-static void rvec_refresh(struct lpm *t, struct rvec *v);
+struct adopt;
+static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
+			struct lpm_route *r, uint32_t n, int d, uint32_t cover);
 
 /* What a subtree takes: chunks, and slots of each kind. */
 struct tally {
@@ -746,6 +624,213 @@ static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 	}
 }
 
+
+/* Whether build() makes a chunk of r[0..n) at depth d (not a leaf, a tail
+ * or a run list); ent[] then holds its entries' leaves and *deep where
+ * the routes below it start (r is reordered). */
+static int builds_chunk(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
+			uint32_t *ent, uint32_t *deep)
+{
+	if (n <= ECMP_LPM_TAIL_ROUTES)
+		return 0;
+	*deep = split_deep(r, n, d);
+	expand_chunk(r, *deep, d, cover, ent);
+	return *deep < n || runs_of(ent, NULL) < 0;
+}
+
+static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
+		 int d, uint32_t cover);
+
+/* One entry of a chunk that stays: its byte, its routes r[k..m) and what
+ * it grows by, in 240ths of a chunk. */
+struct piece {
+	uint32_t byte, k, m;
+	int64_t grow;
+};
+
+static int by_piece_growth(const void *a, const void *b)
+{
+	int64_t x = ((const struct piece *)a)->grow, y = ((const struct piece *)b)->grow;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The live chunk c stays a chunk: each entry made right in turn, those
+ * that shrink first, so old and new never need more room together than
+ * the larger of the two and one entry's growth. */
+static int patch_chunk(struct lpm *t, uint32_t c, struct lpm_route *r, uint32_t n,
+		       uint32_t deep, int d, const uint32_t *ent)
+{
+	struct piece *p = malloc(sizeof(*p) * ECMP_LPM_CHUNK);
+	uint32_t i, k = deep;
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		uint32_t m = k;
+		struct tally x = { 0 };
+
+		while (m < n && r[m].addr[d / 8] == i)
+			m++;
+		build_tally(r + k, m - k, d + 8, ent[i], &x);
+		p[i] = (struct piece){ i, k, m, 0 };
+		p[i].grow = (int64_t)tally_cost(&x) -
+			    (int64_t)live_cost(t, t->node[c].entry[i]);
+		k = m;
+	}
+	qsort(p, ECMP_LPM_CHUNK, sizeof(*p), by_piece_growth);
+	for (i = 0; i < ECMP_LPM_CHUNK && !err; i++)
+		err = patch(t, &t->node[c].entry[p[i].byte], r + p[i].k,
+			    p[i].m - p[i].k, d + 8, ent[p[i].byte]);
+	free(p);
+	return err;
+}
+
+/*
+ * Makes the live entry *e what build() makes of r[0..n) under cover at
+ * depth d (r is reordered), building anew only what differs: where the
+ * entry is a chunk and stays one, the chunk stays and its entries are
+ * made right one by one; a part that already is what a build makes is
+ * left alone. Each store swaps one entry for a complete subtree, so a
+ * lookup meanwhile finds the old route or the new one. The room a change
+ * needs while old and new both exist is then the part that changes, not
+ * the root entry's whole subtree (a whole read that changed one /48 of a
+ * crowded IPv6 /16 needed room for a second copy of all the /16's).
+ */
+static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
+		 int d, uint32_t cover)
+{
+	uint32_t v = *e, nv, ent[ECMP_LPM_CHUNK], deep;
+	int err;
+
+	if (is_child(v) && builds_chunk(r, n, d, cover, ent, &deep))
+		return patch_chunk(t, v & ~ECMP_LPM_CHILD, r, n, deep, d, ent);
+	if (same_subtree(t, NULL, v, r, n, d, cover))
+		return 0;
+	err = build(t, r, n, d, cover, &nv);
+	if (err)
+		return err;
+	store_entry(e, nv);	/* built first, linked last */
+	release(t, v, 0);
+	return 0;
+}
+
+/* Makes a root entry's subtree what its routes build; what it no longer
+ * uses is released. In bulk mode only marks it. */
+static int rebuild(struct lpm *t, uint32_t idx)
+{
+	uint32_t *e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	struct lpm_route *copy;
+	int err;
+
+	if (t->bulk) {
+		if (!t->dirty[idx]) {
+			t->dirty[idx] = 1;
+			t->dirty_list[t->ndirty++] = idx;
+		}
+		return 0;
+	}
+	copy = malloc(sizeof(*copy) * (t->below[idx].n ? t->below[idx].n : 1));
+	if (!copy)
+		return -ENOMEM;
+	if (t->below[idx].n)
+		memcpy(copy, t->below[idx].r, sizeof(*copy) * t->below[idx].n);
+	err = patch(t, e, copy, t->below[idx].n, ECMP_LPM_ROOT_BITS, t->root_cover[idx]);
+	free(copy);
+	return err;
+}
+
+static int prefix_match(const struct lpm_route *r, const uint8_t *addr, int bits)
+{
+	uint8_t a[16];
+
+	memcpy(a, addr, 16);
+	lpm_mask(a, ECMP_AF_INET6, bits);
+	return !memcmp(a, r->addr, 16);
+}
+
+/* How many leading bits two addresses share. */
+static int common_bits(const uint8_t *a, const uint8_t *b)
+{
+	int i;
+
+	for (i = 0; i < 16 && a[i] == b[i]; i++)
+		;
+	return i == 16 ? 128 : i * 8 + __builtin_clz((uint32_t)(a[i] ^ b[i]) << 24);
+}
+
+/* After a change of route key (longer than /16): patches the smallest
+ * subtree that changes shape, below the deepest entry on key's path that
+ * stays a chunk (more than ECMP_LPM_TAIL_ROUTES routes under it) with key
+ * entirely under one of its entries: a tail, most often, rather than the
+ * root entry's whole subtree (less to build, and less room needed while
+ * old and new both exist). The trie stays exactly what a whole build
+ * makes (lpm_attach() checks that). */
+static int rebuild_at(struct lpm *t, const struct lpm_route *key)
+{
+	uint32_t idx = root_index(key->family, key->addr), *e, cover, n = 0, i;
+	uint32_t under[17] = { 0 };	/* routes under key's path entry at depth 16 + 8k */
+	uint32_t deeper[17] = { 0 };	/* of those, longer than its chunk */
+	const struct rvec *b = &t->below[idx];
+	struct lpm_route *sub;
+	uint8_t best = 0;
+	int d = ECMP_LPM_ROOT_BITS, err;
+
+	if (t->bulk)
+		return rebuild(t, idx);
+	for (i = 0; i < b->n; i++) {
+		int m = common_bits(b->r[i].addr, key->addr), k;
+
+		if (m > b->r[i].prefixlen)
+			m = b->r[i].prefixlen;
+		for (k = 0; ECMP_LPM_ROOT_BITS + 8 * k < b->r[i].prefixlen &&
+			    ECMP_LPM_ROOT_BITS + 8 * k <= m; k++) {
+			under[k]++;
+			if (b->r[i].prefixlen > ECMP_LPM_ROOT_BITS + 8 * k + 8)
+				deeper[k]++;
+		}
+	}
+	/* Down while the entry is a chunk that stays one (more routes below
+	 * than a tail holds, and one below its chunk: not a run list) and
+	 * key lies under one of its entries. */
+	e = &t->root[idx / ECMP_LPM_CHUNK].entry[idx % ECMP_LPM_CHUNK];
+	while (is_child(*e) && under[(d - ECMP_LPM_ROOT_BITS) / 8] > ECMP_LPM_TAIL_ROUTES &&
+	       deeper[(d - ECMP_LPM_ROOT_BITS) / 8] && key->prefixlen > d + 8) {
+		e = &t->node[*e & ~ECMP_LPM_CHILD].entry[key->addr[d / 8]];
+		d += 8;
+	}
+	if (d == ECMP_LPM_ROOT_BITS)
+		return rebuild(t, idx);
+	/* The entry stands for key's first d bits: the routes under it, and
+	 * its cover (the longest of at most d bits over it, or the root's). */
+	sub = malloc(sizeof(*sub) * (b->n ? b->n : 1));
+	if (!sub)
+		return -ENOMEM;
+	cover = t->root_cover[idx];
+	for (i = 0; i < b->n; i++) {
+		const struct lpm_route *r = &b->r[i];
+
+		if (r->prefixlen > d) {
+			if (common_bits(r->addr, key->addr) >= d)
+				sub[n++] = *r;
+		} else if (r->prefixlen > best && prefix_match(r, key->addr, r->prefixlen)) {
+			best = r->prefixlen;
+			cover = r->leaf;
+		}
+	}
+	err = patch(t, e, sub, n, d, cover);
+	free(sub);
+	return err;
+}
+
+void lpm_bulk_begin(struct lpm *t)
+{
+	t->bulk = 1;
+}
+
+static void rvec_refresh(struct lpm *t, struct rvec *v);
+
 struct dirty_order {
 	uint32_t idx;
 	int64_t grow;		/* new cost - old cost */
@@ -758,9 +843,10 @@ static int by_growth(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The root entries that shrink first, then those that grow: old and new
- * subtrees then never need more room together than the larger of the two
- * tables and one subtree being built. */
+/* The root entries that shrink first, then those that grow (and within a
+ * chunk that stays, its entries so too): old and new then never need more
+ * room together than the larger of the two tables and one part being
+ * built. */
 int lpm_bulk_end(struct lpm *t)
 {
 	struct dirty_order *o = malloc(sizeof(*o) * (t->ndirty ? t->ndirty : 1));
@@ -1285,7 +1371,8 @@ static void mark_slot(struct adopt *a, uint32_t v)
 /* Whether the live entry v is what build() makes of r[0..n) under cover
  * at depth d, or a chunk where build() makes a tail (a trie of a version
  * before tails: as right for lookups, turned into tails as it changes);
- * marks what it uses. */
+ * with a (taking over a trie) it also marks what it uses, and a part
+ * another link claimed already is not the same. */
 static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 			struct lpm_route *r, uint32_t n, int d, uint32_t cover)
 {
@@ -1295,7 +1382,7 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		uint32_t x = ECMP_LPM_SLOT(v), c = x >> 3, s = x & 7, i;
 		const struct ecmp_lpm_tail *tl;
 
-		if (!is_tail(v) || is_runs(v) || !slot_free(t, a, v))
+		if (!is_tail(v) || is_runs(v) || (a && !slot_free(t, a, v)))
 			return 0;
 		tl = &t->node[c].tail[s];
 		if (tl->n != n || tl->cover != cover)
@@ -1310,7 +1397,8 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 			    memcmp(tl->r[i].mask, mask, 16))
 				return 0;
 		}
-		mark_slot(a, v);
+		if (a)
+			mark_slot(a, v);
 		return 1;
 	}
 	if (is_runs(v)) {	/* what build() makes of a chunk of leaves */
@@ -1318,24 +1406,27 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		uint8_t want[RUNS_BYTES];
 		int cls;
 
-		if (!slot_free(t, a, v) || split_deep(r, n, d) != n)
+		if ((a && !slot_free(t, a, v)) || split_deep(r, n, d) != n)
 			return 0;
 		expand_chunk(r, n, d, cover, ent);
 		cls = runs_of(ent, want);
 		if (cls != (int)ECMP_LPM_RUNS_CLASS(v) ||
 		    memcmp(want, runs_at(t->node, v), ECMP_LPM_RUNS_SIZE(cls)))
 			return 0;
-		mark_slot(a, v);
+		if (a)
+			mark_slot(a, v);
 		return 1;
 	}
 	{
 		uint32_t c = v & ~ECMP_LPM_CHILD, ent[ECMP_LPM_CHUNK], i, j, k;
 		int byte = d / 8;
 
-		if (!is_child(v) || c >= t->nchunks || a->used[c])
+		if (!is_child(v) || c >= t->nchunks || (a && a->used[c]))
 			return 0;
-		a->used[c] = 1;
-		mark(a, c);
+		if (a) {
+			a->used[c] = 1;
+			mark(a, c);
+		}
 		j = split_deep(r, n, d);
 		expand_chunk(r, j, d, cover, ent);
 		for (i = 0, k = j; i < ECMP_LPM_CHUNK; i++) {

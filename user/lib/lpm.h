@@ -4,8 +4,9 @@
  * for the layout). It writes straight into the trie memory, which is the
  * mmap of the ecmp_lpm_root and ecmp_lpm_node maps in ecmpd and plain memory
  * in tests, in an order that keeps every concurrent lookup correct:
- *  - a change under a root entry builds its subtree anew (chunks, tails)
- *    in free memory before one aligned 32-bit store links it;
+ *  - each part of a subtree that changes is built anew (chunks, tails, run
+ *    lists) in free memory before one aligned 32-bit store links it; a
+ *    chunk that stays keeps its place and its entries change one by one;
  *  - an unlinked chunk or tail is reused only after an RCU grace period
  *    (membarrier(MEMBARRIER_CMD_GLOBAL) waits for one), so no program can
  *    still be reading it.
