@@ -704,7 +704,8 @@ static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
 	uint32_t v = *e, nv, ent[ECMP_LPM_CHUNK], deep;
 	int err;
 
-	if (is_child(v) && builds_chunk(r, n, d, cover, ent, &deep))
+	if (is_child(v) && (v & ~ECMP_LPM_CHILD) < t->nchunks &&
+	    builds_chunk(r, n, d, cover, ent, &deep))
 		return patch_chunk(t, v & ~ECMP_LPM_CHILD, r, n, deep, d, ent);
 	if (same_subtree(t, NULL, v, r, n, d, cover))
 		return 0;
