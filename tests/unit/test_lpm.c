@@ -362,7 +362,7 @@ static void test_lpm_bulk_change_needs_room_for_the_change(void)
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
 	ref.n = 0;
-	for (b = 0; b < 150; b++)
+	for (b = 100; b < 250; b++)
 		crowded_24(&ref, b, 0x10000 + 8 * b);
 	lpm_bulk_begin(t);
 	for (i = 0; i < ref.n; i++)
@@ -376,14 +376,15 @@ static void test_lpm_bulk_change_needs_room_for_the_change(void)
 		ASSERT_EQ(lpm_add(t, &ref.r[i]), 0, "lpm_add again");
 	ASSERT_EQ(lpm_bulk_end(t), 0, "one leaf of the crowded /16 changed");
 	ASSERT_EQ(check_routes(&ref, 200), 0, "lookups after one change");
-	/* /24s 0..99 removed and 150..249 added in one whole read: 251
-	 * chunks old and new together, 151 when done. */
+	/* /24s 150..249 removed and 0..99 added in one whole read: 251
+	 * chunks old and new together, 151 when done. In the chunk's order
+	 * the additions come first: they must wait for the removals. */
 	next.n = 0;
-	for (b = 100; b < 250; b++)
+	for (b = 0; b < 150; b++)
 		crowded_24(&next, b, 0x30000 + 8 * b);
 	lpm_bulk_begin(t);
 	for (i = 0; i < ref.n; i++)
-		if (ref.r[i].addr[2] < 100)
+		if (ref.r[i].addr[2] >= 150)
 			ASSERT_EQ(lpm_del(t, ECMP_AF_INET, ref.r[i].addr, 32), 0, "lpm_del");
 	for (i = 0; i < next.n; i++)
 		ASSERT_EQ(lpm_add(t, &next.r[i]), 0, "lpm_add of the next table");
@@ -391,7 +392,7 @@ static void test_lpm_bulk_change_needs_room_for_the_change(void)
 	ASSERT_EQ(lpm_route_count(t), next.n, "route count");
 	ASSERT_EQ(check_routes(&next, 200), 0, "lookups after the swap");
 	for (i = b = 0; i < ref.n; i++)
-		b += ref.r[i].addr[2] < 100 &&
+		b += ref.r[i].addr[2] >= 150 &&
 		     lpm_walk(root, node, 200, ECMP_AF_INET, ref.r[i].addr) != ECMP_LPM_NONE;
 	ASSERT_EQ(b, 0, "the removed routes' addresses: no route");
 	ASSERT_EQ(lpm_chunks_used(t), 151, "as a build of the new table");
