@@ -403,7 +403,7 @@ static void test_lpm_bulk_change_needs_room_for_the_change(void)
 	t = lpm_new(root, node, NCHUNKS);
 	ASSERT_TRUE(t != NULL, "lpm_new");
 	ref.n = 0;
-	for (round = 0; round < 30; round++) {
+	for (round = 0; round < 12; round++) {
 		lpm_bulk_begin(t);
 		for (i = 0; i < 80 && ref.n < 4000; i++) {
 			struct lpm_route r;

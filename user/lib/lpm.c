@@ -725,19 +725,32 @@ static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
 
 /* patch() at the top of a change, whose new subtree takes cost (240ths of
  * a chunk). Its parts go shrinking first only when the chunks free now or
- * after a grace period might not hold all of the new subtree: else any
- * order fits, and ordering costs a count of every part at every level (a
- * whole read changing every route of the full table took 1.1 s, not 0.75). */
+ * after a grace period might not hold all of the new subtree (and a page
+ * of slots of each kind begun): else any order fits, and ordering costs a
+ * count of every part at every level (a whole read changing every route
+ * of the full table took 1.1 s, not 0.75). With the cost unknown, a bound
+ * comes first: a chunk or run list holds more routes than a tail, so a
+ * level has at most n / 5 of them, and there is at most a tail a route;
+ * only when that does not fit are the parts counted. */
 static int patch_top(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
 		     int d, uint32_t cover, uint64_t cost)
 {
-	if (cost == COST_UNKNOWN) {
-		struct tally x = { 0 };
+	uint64_t room = (uint64_t)lpm_chunks_free(t) * COST_CHUNK;
 
-		build_tally(r, n, d, cover, &x);
-		cost = tally_cost(&x);
+	room = room > KINDS * COST_CHUNK ? room - KINDS * COST_CHUNK : 0;
+	if (cost == COST_UNKNOWN && n) {
+		uint64_t levels = (addr_len(r[0].family) * 8 - d + 7) / 8;
+
+		cost = levels * (n / (ECMP_LPM_TAIL_ROUTES + 1)) * COST_CHUNK +
+		       (uint64_t)n * slot_cost(KIND_TAIL);
+		if (cost > room) {
+			struct tally x = { 0 };
+
+			build_tally(r, n, d, cover, &x);
+			cost = tally_cost(&x);
+		}
 	}
-	return patch(t, e, r, n, d, cover, (uint64_t)lpm_chunks_free(t) * COST_CHUNK < cost);
+	return patch(t, e, r, n, d, cover, room < (n ? cost : 0));
 }
 
 /* Makes a root entry's subtree what its routes build (cost: what it
