@@ -661,10 +661,22 @@ static int by_piece_growth(const void *a, const void *b)
 static int patch_chunk(struct lpm *t, uint32_t c, struct lpm_route *r, uint32_t n,
 		       uint32_t deep, int d, const uint32_t *ent, int order)
 {
-	struct piece *p = malloc(sizeof(*p) * ECMP_LPM_CHUNK);
+	struct piece *p;
 	uint32_t i, k = deep;
 	int err = 0;
 
+	if (!order) {	/* in the chunk's order, nothing to count */
+		for (i = 0; i < ECMP_LPM_CHUNK && !err; i++) {
+			uint32_t m = k;
+
+			while (m < n && r[m].addr[d / 8] == i)
+				m++;
+			err = patch(t, &t->node[c].entry[i], r + k, m - k, d + 8, ent[i], 0);
+			k = m;
+		}
+		return err;
+	}
+	p = malloc(sizeof(*p) * ECMP_LPM_CHUNK);
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
@@ -674,15 +686,12 @@ static int patch_chunk(struct lpm *t, uint32_t c, struct lpm_route *r, uint32_t 
 		while (m < n && r[m].addr[d / 8] == i)
 			m++;
 		p[i] = (struct piece){ i, k, m, 0 };
-		if (order) {
-			build_tally(r + k, m - k, d + 8, ent[i], &x);
-			p[i].grow = (int64_t)tally_cost(&x) -
-				    (int64_t)live_cost(t, t->node[c].entry[i]);
-		}
+		build_tally(r + k, m - k, d + 8, ent[i], &x);
+		p[i].grow = (int64_t)tally_cost(&x) -
+			    (int64_t)live_cost(t, t->node[c].entry[i]);
 		k = m;
 	}
-	if (order)
-		qsort(p, ECMP_LPM_CHUNK, sizeof(*p), by_piece_growth);
+	qsort(p, ECMP_LPM_CHUNK, sizeof(*p), by_piece_growth);
 	for (i = 0; i < ECMP_LPM_CHUNK && !err; i++)
 		err = patch(t, &t->node[c].entry[p[i].byte], r + p[i].k,
 			    p[i].m - p[i].k, d + 8, ent[p[i].byte], order);
@@ -769,11 +778,12 @@ static int rebuild_costed(struct lpm *t, uint32_t idx, uint64_t cost)
 		}
 		return 0;
 	}
-	copy = malloc(sizeof(*copy) * (t->below[idx].n ? t->below[idx].n : 1));
+	if (!t->below[idx].n)	/* the cover alone (a short route's change) */
+		return patch_top(t, e, NULL, 0, ECMP_LPM_ROOT_BITS, t->root_cover[idx], cost);
+	copy = malloc(sizeof(*copy) * t->below[idx].n);
 	if (!copy)
 		return -ENOMEM;
-	if (t->below[idx].n)
-		memcpy(copy, t->below[idx].r, sizeof(*copy) * t->below[idx].n);
+	memcpy(copy, t->below[idx].r, sizeof(*copy) * t->below[idx].n);
 	err = patch_top(t, e, copy, t->below[idx].n, ECMP_LPM_ROOT_BITS,
 			t->root_cover[idx], cost);
 	free(copy);
