@@ -191,33 +191,43 @@ static int same_shape_as_a_build(const struct ref *ref)
 	return 1;
 }
 
+/* adds random routes (up to 4000 in ref), then removes dels of ref's:
+ * the first error of lpm_add() or lpm_del(), or 0. */
+static int random_changes(struct lpm *t, struct ref *ref, unsigned long long *s,
+			  int adds, int dels)
+{
+	int i, err = 0;
+
+	for (i = 0; i < adds && ref->n < 4000 && !err; i++) {
+		struct lpm_route r;
+		int at;
+
+		random_route(s, &r);
+		err = lpm_add(t, &r);
+		at = ref_find(ref, &r);
+		ref->r[at >= 0 ? at : ref->n++] = r;
+	}
+	for (i = 0; i < dels && ref->n && !err; i++) {
+		int at = test_rand(s) % ref->n;
+
+		err = lpm_del(t, ref->r[at].family, ref->r[at].addr, ref->r[at].prefixlen);
+		ref->r[at] = ref->r[--ref->n];
+	}
+	return err;
+}
+
 static void test_lpm_random_add_del(void)
 {
 	static struct ref ref;
 	unsigned long long s = 0x5eed0001;
 	uint32_t runs_seen = 0;
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
-	int round, i;
+	int round;
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
 	ref.n = 0;
 	for (round = 0; round < 40; round++) {
-		for (i = 0; i < 60 && ref.n < 4000; i++) {
-			struct lpm_route r;
-			int at;
-
-			random_route(&s, &r);
-			ASSERT_EQ(lpm_add(t, &r), 0, "lpm_add");
-			at = ref_find(&ref, &r);
-			ref.r[at >= 0 ? at : ref.n++] = r;
-		}
-		for (i = 0; i < 30 && ref.n; i++) {
-			int at = test_rand(&s) % ref.n;
-
-			ASSERT_EQ(lpm_del(t, ref.r[at].family, ref.r[at].addr,
-					  ref.r[at].prefixlen), 0, "lpm_del");
-			ref.r[at] = ref.r[--ref.n];
-		}
+		ASSERT_EQ(random_changes(t, &ref, &s, 60, 30), 0, "lpm_add and lpm_del");
 		ASSERT_EQ(lpm_route_count(t), ref.n, "route count");
 		ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
 		ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
@@ -405,22 +415,7 @@ static void test_lpm_bulk_change_needs_room_for_the_change(void)
 	ref.n = 0;
 	for (round = 0; round < 12; round++) {
 		lpm_bulk_begin(t);
-		for (i = 0; i < 80 && ref.n < 4000; i++) {
-			struct lpm_route r;
-			int at;
-
-			random_route(&s, &r);
-			ASSERT_EQ(lpm_add(t, &r), 0, "lpm_add (bulk)");
-			at = ref_find(&ref, &r);
-			ref.r[at >= 0 ? at : ref.n++] = r;
-		}
-		for (i = 0; i < 40 && ref.n; i++) {
-			int at = test_rand(&s) % ref.n;
-
-			ASSERT_EQ(lpm_del(t, ref.r[at].family, ref.r[at].addr,
-					  ref.r[at].prefixlen), 0, "lpm_del (bulk)");
-			ref.r[at] = ref.r[--ref.n];
-		}
+		ASSERT_EQ(random_changes(t, &ref, &s, 80, 40), 0, "lpm_add and lpm_del (bulk)");
 		for (i = 0; i < 20 && ref.n; i++) {	/* leaves changed */
 			int at = test_rand(&s) % ref.n;
 
