@@ -263,7 +263,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	struct want w = { 0 };
 	struct stale s = { 0 };
 	struct route_batch *batch = NULL;
-	int i, ret;
+	int i, ret, end;
 
 	ret = build_want(p, conf, dry_run, &w);
 	if (ret) {
@@ -324,9 +324,8 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 			break;
 		batch_add(batch, &w.r[i]);
 	}
-	ret = ret ? ret : lpm_bulk_end(p->lpm);
-	if (ret)
-		lpm_bulk_end(p->lpm);
+	end = lpm_bulk_end(p->lpm);	/* what was recorded, even after a failure */
+	ret = ret ? ret : end;
 	/* ecmp_routes is the table as ecmpd keeps it (the data path reads
 	 * the trie): new entries before old ones go, as the limit counts. */
 	batch_flush(batch);

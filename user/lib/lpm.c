@@ -624,7 +624,6 @@ static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 	}
 }
 
-
 /* Whether build() makes a chunk of r[0..n) at depth d (not a leaf, a tail
  * or a run list); ent[] then holds its entries' leaves and *deep where
  * the routes below it start (r is reordered). */
@@ -661,41 +660,30 @@ static int by_piece_growth(const void *a, const void *b)
 static int patch_chunk(struct lpm *t, uint32_t c, struct lpm_route *r, uint32_t n,
 		       uint32_t deep, int d, const uint32_t *ent, int order)
 {
-	struct piece *p;
+	struct piece p[ECMP_LPM_CHUNK];
 	uint32_t i, k = deep;
 	int err = 0;
 
-	if (!order) {	/* in the chunk's order, nothing to count */
-		for (i = 0; i < ECMP_LPM_CHUNK && !err; i++) {
-			uint32_t m = k;
-
-			while (m < n && r[m].addr[d / 8] == i)
-				m++;
-			err = patch(t, &t->node[c].entry[i], r + k, m - k, d + 8, ent[i], 0);
-			k = m;
-		}
-		return err;
-	}
-	p = malloc(sizeof(*p) * ECMP_LPM_CHUNK);
-	if (!p)
-		return -ENOMEM;
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
 		uint32_t m = k;
-		struct tally x = { 0 };
 
 		while (m < n && r[m].addr[d / 8] == i)
 			m++;
 		p[i] = (struct piece){ i, k, m, 0 };
-		build_tally(r + k, m - k, d + 8, ent[i], &x);
-		p[i].grow = (int64_t)tally_cost(&x) -
-			    (int64_t)live_cost(t, t->node[c].entry[i]);
+		if (order) {
+			struct tally x = { 0 };
+
+			build_tally(r + k, m - k, d + 8, ent[i], &x);
+			p[i].grow = (int64_t)tally_cost(&x) -
+				    (int64_t)live_cost(t, t->node[c].entry[i]);
+		}
 		k = m;
 	}
-	qsort(p, ECMP_LPM_CHUNK, sizeof(*p), by_piece_growth);
+	if (order)	/* else in the chunk's order: nothing was counted */
+		qsort(p, ECMP_LPM_CHUNK, sizeof(*p), by_piece_growth);
 	for (i = 0; i < ECMP_LPM_CHUNK && !err; i++)
 		err = patch(t, &t->node[c].entry[p[i].byte], r + p[i].k,
 			    p[i].m - p[i].k, d + 8, ent[p[i].byte], order);
-	free(p);
 	return err;
 }
 
@@ -746,8 +734,10 @@ static int patch_top(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n
 {
 	uint64_t room = (uint64_t)lpm_chunks_free(t) * COST_CHUNK;
 
+	if (!n)		/* the cover alone: nothing to build */
+		return patch(t, e, r, 0, d, cover, 0);
 	room = room > KINDS * COST_CHUNK ? room - KINDS * COST_CHUNK : 0;
-	if (cost == COST_UNKNOWN && n) {
+	if (cost == COST_UNKNOWN) {
 		uint64_t levels = (addr_len(r[0].family) * 8 - d + 7) / 8;
 
 		cost = levels * (n / (ECMP_LPM_TAIL_ROUTES + 1)) * COST_CHUNK +
@@ -759,7 +749,7 @@ static int patch_top(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n
 			cost = tally_cost(&x);
 		}
 	}
-	return patch(t, e, r, n, d, cover, room < (n ? cost : 0));
+	return patch(t, e, r, n, d, cover, room < cost);
 }
 
 /* Makes a root entry's subtree what its routes build (cost: what it
