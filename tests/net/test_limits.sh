@@ -204,6 +204,70 @@ test_swap_at_the_chunk_limit() {
 	result "the data path's trie: a removed /64 gone" $? "$lookup"
 }
 
+# Pages of tails free only when all their tails do: a reload that keeps
+# one /48 of every six leaves 36 pages with one tail each, 30 more chunks
+# than a build of what is left. A table that needs chunks, not tails, and
+# fits fresh (41 chunks) would need 71 in a pool of 64 without compaction:
+# the reload compacts first and then applies.
+chunk_routes() { # 30 /40s of five /56s: a chunk and a run list each
+	awk 'BEGIN {
+		for (x = 0; x < 30; x++)
+			for (z = 1; z <= 5; z++)
+				printf "route 2001:db8:%x01:%x00::/56 group g%d\n", x, z, z % 2
+	}'
+}
+
+tail_routes() { # EVERY: /48s 2001:db8:XX00::/48, XX 0x28-0xff, every EVERYth
+	awk -v every="$1" 'BEGIN {
+		for (x = 40; x < 256; x++)
+			if ((x - 40) % every == 0)
+				printf "route 2001:db8:%x00::/48 group g%d\n", x, x % 2
+	}'
+}
+
+trie_field() { # FIELD: of ecmpctl stats' trie
+	topo_ctl "$P" -j stats | python3 -c "import json, sys; print(json.load(sys.stdin)['trie']['$1'])"
+}
+
+test_compaction_at_the_chunk_limit() {
+	local out lookup spare
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	tail_routes 1 >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded && [ "$(trie_field chunks)" = 39 ]
+	result "216 /48s alone under their /40s: 36 pages of six tails, 39 chunks" $? "$out; $(topo_ctl "$P" stats | grep ^trie)"
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	tail_routes 6 >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	spare=$(trie_field spare_pages)
+	echo "$out" | grep -q reloaded && [ "$spare" = 30 ] && [ "$(trie_field chunks)" = 39 ]
+	result "one /48 of six kept: 36 tails in 36 pages, 30 pages to give back" $? "$out; $(topo_ctl "$P" stats | grep ^trie)"
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	tail_routes 6 >> "$CONF"
+	chunk_routes >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded && [ "$(trie_field spare_pages)" = 0 ] &&
+		[ "$(trie_field compactions)" = 1 ] && [ "$(trie_field chunks_given_back)" = 30 ] &&
+		[ "$(topo_ctl "$P" route show | grep -c '^2001:db8:')" = 186 ] &&
+		[ "$(trie_field chunks)" = 41 ]
+	result "150 /56s taking 32 chunks more: compacted first (30 chunks back), reloaded" $? "$out; $(topo_ctl "$P" stats | grep ^trie)"
+	grep -q "route trie compacted: 30 chunks given back" "/tmp/$P.ecmpd.log"
+	result "the log says what compaction gave back" $? "$(grep -i compact "/tmp/$P.ecmpd.log")"
+	out=$(topo_ctl "$P" stats --format prometheus | grep '^ecmp_trie')
+	echo "$out" | grep -qx "ecmp_trie_chunks 41" && echo "$out" | grep -qx "ecmp_trie_chunks_max 64" &&
+		echo "$out" | grep -qx "ecmp_trie_compactions_total 1"
+	result "the trie in the Prometheus metrics" $? "$out"
+	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:1d01:500::9 2>&1)
+	echo "$lookup" | grep -q "2001:db8:1d01:500::/56" && echo "$lookup" | grep -q "group g1"
+	result "the data path's trie: a new /56 found, with its group" $? "$lookup"
+	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:fa00::9 2>&1)
+	echo "$lookup" | grep -q "2001:db8:fa00::/48"
+	result "the data path's trie: a moved tail's /48 found" $? "$lookup"
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -215,5 +279,6 @@ test_past_limits
 test_show_at_limits
 test_configured_limits
 test_swap_at_the_chunk_limit
+test_compaction_at_the_chunk_limit
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -777,6 +777,106 @@ static void test_lpm_chunks_for_matches_a_build(void)
 	ASSERT_EQ(lpm_chunks_for(r, 1, &want), -EINVAL, "a route without a leaf");
 }
 
+/* 10.K.1.0/24 with leaf L: alone under its root entry, a tail. */
+static struct lpm_route v4_alone(int k, uint32_t leaf)
+{
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .leaf = leaf };
+
+	r.addr[0] = 10; r.addr[1] = k; r.addr[2] = 1;
+	return r;
+}
+
+/* Whether the trie takes what a fresh build of ref takes. */
+static int chunks_as_built(const struct lpm *t, const struct ref *ref)
+{
+	uint32_t want = 0;
+
+	if (lpm_chunks_for(ref->r, ref->n, &want))
+		return 0;
+	CHECK(lpm_chunks_used(t) == want, "%u chunks used, a build takes %u",
+	      lpm_chunks_used(t), want);
+	return lpm_chunks_used(t) == want;
+}
+
+/* Pages of tails free only when empty: 60 tails filled a pool of 10
+ * chunks, 50 of them went one by one, and each page kept one. A new
+ * chunk then finds no room until compaction moves the 11 tails left
+ * into two pages. */
+static void test_lpm_compact_gives_back_sparse_pages(void)
+{
+	static struct ref ref, kept;
+	unsigned long long s = 0xc0a1;
+	struct lpm *t = lpm_new(root, node, 10);
+	struct lpm_route r;
+	uint32_t back = 99, moved = 0;
+	int k, round;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	for (k = 0; k < 60; k++) {
+		ref.r[ref.n] = v4_alone(k, ECMP_LPM_LEAF(k));
+		ASSERT_EQ(lpm_add(t, &ref.r[ref.n++]), 0, "a tail");
+	}
+	ASSERT_EQ(lpm_chunks_used(t), 10, "ten pages of six tails");
+	ASSERT_EQ(lpm_pages_spare(t), 0, "nothing to give back yet");
+	kept.n = 0;
+	for (k = 0; k < 60; k++)
+		if (k % 6)
+			ASSERT_EQ(lpm_del(t, ECMP_AF_INET, ref.r[k].addr, 24), 0, "lpm_del");
+		else
+			kept.r[kept.n++] = ref.r[k];
+	/* 198.18.0.0/16 gets five /26s with leaves of their own: four make
+	 * a tail, the fifth a chunk for the /16 (with two tails). */
+	for (k = 0; k < 5; k++) {
+		memset(&r, 0, sizeof(r));
+		r.family = ECMP_AF_INET;
+		r.prefixlen = 26;
+		r.addr[0] = 198; r.addr[1] = 18; r.addr[2] = 7 + k / 4; r.addr[3] = (k % 4) << 6;
+		r.leaf = ECMP_LPM_LEAF(100 + k);
+		if (k < 4) {
+			ASSERT_EQ(lpm_add(t, &r), 0, "into a free tail slot");
+			kept.r[kept.n++] = r;
+		}
+	}
+	ASSERT_EQ(lpm_add(t, &r), -ENOSPC, "a chunk: every chunk is a page of tails");
+	ASSERT_EQ(check_routes(&kept, 10), 0, "lookups after the refusal");
+	ASSERT_EQ(lpm_pages_spare(t), 8, "11 tails in 10 pages: 8 to give back");
+	lpm_bulk_begin(t);
+	ASSERT_EQ(lpm_compact(t, &back), -EBUSY, "not in bulk mode");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "bulk end");
+	ASSERT_EQ(lpm_compact(t, &back), 0, "lpm_compact");
+	ASSERT_EQ(back, 8, "chunks back");
+	ASSERT_EQ(lpm_pages_spare(t), 0, "nothing left to give back");
+	ASSERT_EQ(check_routes(&kept, 10), 0, "lookups after compaction");
+	ASSERT_TRUE(chunks_as_built(t, &kept), "chunks as a build");
+	ASSERT_EQ(lpm_add(t, &r), 0, "the chunk now fits");
+	kept.r[kept.n++] = r;
+	ASSERT_EQ(check_routes(&kept, 10), 0, "lookups with the chunk");
+	/* Its two tails came before the tail they replace went: a page
+	 * more, until the next compaction. */
+	ASSERT_EQ(lpm_compact(t, &back), 0, "lpm_compact again");
+	ASSERT_EQ(back, 1, "chunks back");
+	ASSERT_TRUE(chunks_as_built(t, &kept), "chunks as a build, with the chunk");
+	lpm_free(t);
+
+	/* Random tables shrunk change by change, compacted: the same answers,
+	 * a fresh build's shape and chunks. */
+	t = lpm_new(root, node, NCHUNKS);
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	for (round = 0; round < 8; round++) {
+		ASSERT_EQ(random_changes(t, &ref, &s, 400, 300), 0, "lpm_add and lpm_del");
+		ASSERT_EQ(lpm_compact(t, &back), 0, "lpm_compact");
+		moved += back;
+		ASSERT_EQ(lpm_pages_spare(t), 0, "nothing left to give back");
+		ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+		ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
+		ASSERT_TRUE(chunks_as_built(t, &ref), "chunks");
+	}
+	CHECK(moved > 0, "the random rounds left no page to give back");
+	lpm_free(t);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -791,5 +891,6 @@ int main(void)
 	RUN_TEST(test_lpm_run_lists);
 	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
 	RUN_TEST(test_lpm_bulk_change_needs_room_for_the_change);
+	RUN_TEST(test_lpm_compact_gives_back_sparse_pages);
 	return test_summary();
 }

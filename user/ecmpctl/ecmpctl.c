@@ -843,6 +843,24 @@ static void print_mirror(const struct json_value *status)
 	print_nl();
 }
 
+/* The route trie's chunks (ecmpd's status): in use, the pool, and the
+ * pages of tails and run lists that a whole read's compaction would give
+ * back (a page frees only when all its slots do). */
+static void print_trie(const struct json_value *status)
+{
+	static const char *const fields[] = { "chunks", "chunks_max", "spare_pages",
+					      "compactions", "chunks_given_back" };
+	const struct json_value *t = json_get(status, "trie");
+
+	if (!t)
+		return;
+	print_open_object(PRINT_ANY, "trie");
+	print_text("trie");
+	print_fields(t, fields, sizeof(fields) / sizeof(fields[0]));
+	print_close_object();
+	print_nl();
+}
+
 /* ecmpctl monitor's subscribers (ecmpd's status): those dropped stopped
  * reading for longer than their queue holds. */
 static void print_monitors(const struct json_value *status)
@@ -962,6 +980,7 @@ static int do_stats(void)
 	if (!ctl_request(g.socket, "status", &text, 10000))
 		status = json_parse(text, NULL);
 	print_memory(&dp, status);
+	print_trie(status);
 	print_mirror(status);
 	print_fpm(status);
 	print_monitors(status);

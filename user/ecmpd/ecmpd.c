@@ -852,6 +852,15 @@ static void fill_status(struct json *j, void *daemon)
 	json_u64(j, "groups", d->eff.ngroup);
 	json_u64(j, "routes", d->eff.nroute);
 	json_u64(j, "config_routes", d->conf.nroute);
+	if (d->plane.lpm) {
+		json_obj_open(j, "trie");
+		json_u64(j, "chunks", lpm_chunks_used(d->plane.lpm));
+		json_u64(j, "chunks_max", d->plane.dp.max_entries[DP_LPM_NODE]);
+		json_u64(j, "spare_pages", lpm_pages_spare(d->plane.lpm));
+		json_u64(j, "compactions", d->plane.trie_compactions);
+		json_u64(j, "chunks_given_back", d->plane.trie_chunks_back);
+		json_obj_close(j);
+	}
 	if (d->mirror && d->conf.kernel_routes.enabled) {
 		const struct mirror_stats *st = mirror_stats(d->mirror);
 		int i;

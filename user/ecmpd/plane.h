@@ -121,6 +121,7 @@ struct plane {
 	uint8_t *bfd_changed;
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
+	uint64_t trie_compactions, trie_chunks_back;	/* lpm_compact() */
 	int quiet_groups;		/* per-group lines at debug level */
 	struct events *events;		/* ecmpctl monitor; may be NULL */
 };

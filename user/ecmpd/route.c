@@ -257,6 +257,28 @@ static int find_stale(const struct lpm_route *r, void *arg)
 	return want_add((struct want *)s, r);
 }
 
+/* A table that shrank change by change can hold pages of tails and run
+ * lists that fewer pages would hold (a page frees only when empty), more
+ * chunks than the fit check counts: given back before a whole read needs
+ * the room. */
+static void compact_trie(struct plane *p)
+{
+	uint32_t back;
+	int ret;
+
+	if (!lpm_pages_spare(p->lpm))
+		return;
+	ret = lpm_compact(p->lpm, &back);
+	if (ret)
+		pr_warn("Route trie compaction stopped: %s; the trie stays correct, with fewer chunks free",
+			strerror(-ret));
+	p->trie_compactions++;
+	p->trie_chunks_back += back;
+	if (!ret)
+		pr_info("route trie compacted: %u chunks given back, %u in use",
+			back, lpm_chunks_used(p->lpm));
+}
+
 int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen)
 {
@@ -307,6 +329,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	compact_trie(p);
 	/* Removals and additions in one pass, each root entry built once at
 	 * the end, those that shrink first: the trie never holds the old and
 	 * the new table together, only the part of one changing at a time. */

@@ -1373,6 +1373,134 @@ uint32_t lpm_chunks_used(const struct lpm *t)
 	return t->nchunks - t->nfree - t->npending - t->empty_pages;
 }
 
+/* ---- compaction ---- */
+
+/* Pages of live slots of one kind, fullest first (ties by chunk), in v:
+ * live slots in the high bits, the chunk in the low. */
+static uint32_t pages_of(const struct lpm *t, int kind, uint64_t *v, uint32_t *live)
+{
+	uint32_t c, n = 0;
+
+	*live = 0;
+	for (c = 0; c < t->nchunks; c++)
+		if (t->page[c] == 1 + kind && t->live[c]) {
+			v[n++] = (uint64_t)(255 - t->live[c]) << 32 | c;
+			*live += t->live[c];
+		}
+	return n;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint32_t lpm_pages_spare(const struct lpm *t)
+{
+	uint64_t *v = malloc(sizeof(*v) * (t->nchunks ? t->nchunks : 1));
+	uint32_t spare = 0, live, n;
+	int k;
+
+	if (!v)
+		return 0;
+	for (k = 0; k < KINDS; k++) {
+		n = pages_of(t, k, v, &live);
+		spare += n - (live + slots_per_page[k] - 1) / slots_per_page[k];
+	}
+	free(v);
+	return spare;
+}
+
+/* Gives the slot in *e a place outside the pages being emptied: copied,
+ * then linked with one store, the old one released for a grace period. */
+static int move_slots(struct lpm *t, uint32_t *e, const uint8_t *emptied)
+{
+	uint32_t v = *e, nv, c, i;
+	int err;
+
+	if (is_tail(v)) {
+		if (!emptied[link_chunk(v)])
+			return 0;
+		err = alloc_slot(t, link_kind(v), &nv);
+		if (err)
+			return err;
+		if (is_runs(v))
+			memcpy(runs_at(t->node, nv), runs_at(t->node, v),
+			       ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v)));
+		else
+			*tail_at(t, nv) = *tail_at(t, v);
+		store_entry(e, nv);
+		release(t, v, 0);
+		return 0;
+	}
+	if (!is_child(v))
+		return 0;
+	c = v & ~ECMP_LPM_CHILD;
+	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
+		err = move_slots(t, &t->node[c].entry[i], emptied);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int lpm_compact(struct lpm *t, uint32_t *chunks_back)
+{
+	uint64_t *v = malloc(sizeof(*v) * (t->nchunks ? t->nchunks : 1));
+	uint8_t *emptied = calloc(t->nchunks ? t->nchunks : 1, 1);
+	uint32_t live, n, keep, i, nempty = 0, before;
+	int k, err = 0;
+
+	*chunks_back = 0;
+	if (!v || !emptied) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (t->bulk) {
+		err = -EBUSY;
+		goto out;
+	}
+	before = lpm_chunks_used(t);
+	recycle(t);	/* what waits is free */
+	/* Per kind, the fullest pages that hold every live slot stay; the
+	 * others are emptied into their free slots, which are just enough:
+	 * no page is made and no free chunk is taken. */
+	for (k = 0; k < KINDS; k++) {
+		struct links *f = &t->slot_free[k];
+		uint32_t m = 0;
+
+		n = pages_of(t, k, v, &live);
+		keep = (live + slots_per_page[k] - 1) / slots_per_page[k];
+		if (n == keep)
+			continue;
+		qsort(v, n, sizeof(*v), u64_cmp);
+		for (i = keep; i < n; i++)
+			emptied[(uint32_t)v[i]] = 1;
+		nempty += n - keep;
+		for (i = 0; i < f->n; i++)
+			if (!emptied[link_chunk(f->v[i])])
+				f->v[m++] = f->v[i];
+		f->n = m;
+	}
+	if (!nempty)
+		goto out;
+	for (i = 0; i < ROOT_ENTRIES && !err; i++)
+		err = move_slots(t, &t->root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK],
+				 emptied);
+	/* After one grace period the emptied pages are free chunks. A
+	 * failure (none expected: the room was counted) leaves every lookup
+	 * right and what moved moved; the rest of those pages' free slots
+	 * are lost to use until they empty. */
+	recycle(t);
+	*chunks_back = before - lpm_chunks_used(t);
+out:
+	free(v);
+	free(emptied);
+	return err;
+}
+
 int lpm_for_each(const struct lpm *t,
 		 int (*fn)(const struct lpm_route *r, void *arg), void *arg)
 {

@@ -74,6 +74,17 @@ int lpm_reserve(struct lpm *t, uint32_t n);
 uint32_t lpm_route_count(const struct lpm *t);
 uint32_t lpm_chunks_used(const struct lpm *t);
 
+/* Pages of tails and run lists go back to the chunks only when all their
+ * slots are free, so a table that shrank change by change can hold more
+ * chunks than a fresh build of it. lpm_pages_spare(): the pages that
+ * compaction would give back. lpm_compact(): moves the slots of the
+ * sparsest pages of each kind into the free slots of the fullest (one
+ * store per move: a lookup finds the old copy or the new) and waits one
+ * grace period; *chunks_back counts the chunks freed. Not in bulk mode
+ * (-EBUSY); -ENOMEM. */
+uint32_t lpm_pages_spare(const struct lpm *t);
+int lpm_compact(struct lpm *t, uint32_t *chunks_back);
+
 /* Calls fn for every route (unordered); stops on a non-zero return. */
 int lpm_for_each(const struct lpm *t,
 		 int (*fn)(const struct lpm_route *r, void *arg), void *arg);

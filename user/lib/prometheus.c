@@ -267,6 +267,22 @@ static unsigned long long num(const struct json_value *o, const char *key)
 	return (unsigned long long)v;
 }
 
+/* The route trie's chunks, from ecmpd (only it knows which are in use). */
+static void write_trie(FILE *f, const struct json_value *t)
+{
+	if (!t)
+		return;
+	head(f, "ecmp_trie_chunks", "gauge", "Route trie chunks in use.");
+	fprintf(f, "ecmp_trie_chunks %llu\n", num(t, "chunks"));
+	head(f, "ecmp_trie_chunks_max", "gauge", "Route trie chunks in the pool ('limits chunks').");
+	fprintf(f, "ecmp_trie_chunks_max %llu\n", num(t, "chunks_max"));
+	head(f, "ecmp_trie_spare_pages", "gauge",
+	     "Pages of tails and run lists the next whole read's compaction gives back.");
+	fprintf(f, "ecmp_trie_spare_pages %llu\n", num(t, "spare_pages"));
+	head(f, "ecmp_trie_compactions_total", "counter", "Compactions of the route trie.");
+	fprintf(f, "ecmp_trie_compactions_total %llu\n", num(t, "compactions"));
+}
+
 static void write_daemon(FILE *f, const char *socket)
 {
 	char *text = NULL, *btext = NULL;
@@ -291,6 +307,7 @@ static void write_daemon(FILE *f, const char *socket)
 		if (json_get(st, "fpm_routes"))
 			fprintf(f, "ecmp_routes{source=\"fpm\"} %llu\n",
 				num(json_get(st, "fpm_routes"), "mirrored"));
+		write_trie(f, json_get(st, "trie"));
 	}
 	if (st && !ctl_request(socket, "bfd show", &btext, 10000))
 		bfd = json_parse(btext, NULL);
