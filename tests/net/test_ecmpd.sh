@@ -487,6 +487,52 @@ if ! setup; then
 fi
 result "topology and ecmpd start" 0
 # ECMP_NET_TESTS="weights failover4": run some tests only.
+# 9. A reload whose route update fails after its checks passed (memory,
+# the kernel; forced with --fail-route-update): ecmpd applies the config
+# in force again. New things come before the routes and changes to things
+# in use after them, so nothing in use moved: not a flow, not a bucket.
+test_failed_reload_undone() {
+	local name="a reload failing part way: undone, 0 flows moved" msg="" out i
+	local routes groups nexthops moved lines
+	topo_ctl "$P" shutdown >/dev/null
+	for i in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
+		sleep 0.1
+	done
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF" --fail-route-update 2 || { result "$name" 1 "restart failed"; return; }
+	wait_group web "1024 1024 1024 1024"
+	flows 198.18.0.1 198.19.7.7 58000 1000 4 "/tmp/$P.b"
+	routes=$(topo_ctl "$P" route show)
+	groups=$(topo_ctl "$P" group show)
+	nexthops=$(topo_ctl "$P" nexthop show | awk '{ print $1, $2, $3, $4, $5 }')
+	lines=$(grep -c "" "/tmp/$P.ecmpd.log")
+	# nh4 leaves web; nh9, g2 and a route over g2 come.
+	TOPO_MEMBERS="nh1 nh2 nh3" topo_config "$P" "$CONF"
+	printf 'nexthop nh9 via 198.18.1.9 dev r1\ngroup g2 buckets 64 nexthops nh9\nroute 198.19.7.0/24 group g2\n' >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1) && msg="$msg; the reload succeeded: $out"
+	echo "$out" | grep -q "route table update failed: .*--fail-route-update.*undone" ||
+		msg="$msg; reload said: $out"
+	tail -n +$((lines + 1)) "/tmp/$P.ecmpd.log" | grep -q "Reload rejected, nothing changed: .*undone" ||
+		msg="$msg; no 'Reload rejected, nothing changed' in the log"
+	[ "$(topo_ctl "$P" route show)" = "$routes" ] || msg="$msg; routes differ: $(topo_ctl "$P" route show | tr '\n' ';')"
+	[ "$(topo_ctl "$P" group show)" = "$groups" ] || msg="$msg; groups differ"
+	[ "$(topo_ctl "$P" nexthop show | awk '{ print $1, $2, $3, $4, $5 }')" = "$nexthops" ] ||
+		msg="$msg; nexthops differ: $(topo_ctl "$P" nexthop show | awk '{ print $1 }' | tr '\n' ' ')"
+	flows 198.18.0.1 198.19.7.7 58000 1000 4 "/tmp/$P.a"
+	moved=$(diff "/tmp/$P.b" "/tmp/$P.a" | grep -c '^>')
+	[ "$moved" = 0 ] && [ "$(wc -l < "/tmp/$P.a")" = 1000 ] ||
+		msg="$msg; $moved of $(wc -l < "/tmp/$P.a") flows moved"
+	# The next update is not forced to fail: the same reload goes in.
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded && topo_ctl "$P" route show | grep -q "^198.19.7.0/24 .*group g2" &&
+		topo_ctl "$P" nexthop show | grep -q "^nh9" ||
+		msg="$msg; the reload after: $out"
+	topo_config "$P" "$CONF"
+	topo_ctl "$P" reload >/dev/null
+	result "$name" $([ -z "$msg" ] && echo 0 || echo 1) "${msg#; }"
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 want lookup4 && test_lookup_matches_data_path 4 198.18.0.1 198.19.1.1
 want weights && test_weights
@@ -500,5 +546,6 @@ want lookup6 && test_lookup_matches_data_path 6 2001:db8::1 2001:db8:100::1
 want failover6 && test_failover 6 2001:db8::1 2001:db8:100::2
 want xdploader && test_xdp_loader
 want cli && test_cli_arguments
+want undo && test_failed_reload_undone
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -94,6 +94,7 @@ struct daemon {
 	int applied_once;	/* attach_all() ran once */
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
+	uint32_t fail_route_update;	/* --fail-route-update; 0: never */
 	uint32_t monitor_queue;		/* --monitor-queue; 0: EVENTS_MAX_QUEUE */
 };
 
@@ -121,6 +122,9 @@ static void usage(FILE *f)
 "                        tests shrink it to force overruns)\n"
 "      --monitor-queue BYTES  how far behind an ecmpctl monitor may fall before\n"
 "                        it is dropped (default 16 MiB)\n"
+"      --fail-route-update N  for tests: the Nth route table update (the start's\n"
+"                        is the first) fails after changing the trie, as running\n"
+"                        out of memory would; ecmpd undoes it\n"
 "  -v, --verbose         debug output, libbpf/libxdp included\n"
 "  -V, --version         the release\n"
 "  -h, --help            this text\n"
@@ -502,13 +506,15 @@ static void mirror_sync(struct daemon *d)
 	ret = build_eff(d, &d->conf, 1, &next, err, sizeof(err));
 	tm = clock_mono_us();
 	if (!ret)
-		ret = plane_apply(&d->plane, &next, err, sizeof(err));
+		ret = plane_apply(&d->plane, &next, &d->eff, err, sizeof(err));
 	pr_debug("routes kernel: read and merged in %llu us, applied in %llu us",
 		 (unsigned long long)(tm - t0), (unsigned long long)(clock_mono_us() - tm));
 	if (ret) {
 		/* Said once per cause, not at every event of a churn. */
 		if (!same_cause(err, d->mirror_err))
-			pr_warn("Mirrored routes (kernel, fpm) not applied, the data path keeps the last ones: %s", err);
+			pr_warn("Mirrored routes (kernel, fpm) not applied, %s: %s",
+				d->plane.apply_partial ? "the data path holds part of them" :
+				"the data path keeps the last ones", err);
 		snprintf(d->mirror_err, sizeof(d->mirror_err), "%s", err);
 		config_free(&next);
 		return;
@@ -721,10 +727,11 @@ static void do_reload(struct daemon *d, int cfd)
 		if (!ret)
 			ret = bfd_apply(d, &eff, 1, err, sizeof(err));
 		if (!ret)
-			ret = plane_apply(&d->plane, &eff, err, sizeof(err));
+			ret = plane_apply(&d->plane, &eff, &d->eff, err, sizeof(err));
 	}
 	if (ret) {
-		pr_warn("Reload rejected, nothing changed: %s", err);
+		pr_warn("Reload rejected, %s: %s",
+			d->plane.apply_partial ? "partly applied" : "nothing changed", err);
 		events_reload(&d->events, d->conf_path, 0, 0, err);
 		if (cfd >= 0)
 			ctl_reply_error(cfd, err);
@@ -1350,6 +1357,7 @@ static int start(struct daemon *d)
 				d->conf.pin_root, strerror(-ret));
 		else if (d->neigh_reconfirm_ms)
 			d->plane.neigh_reconfirm_ms = d->neigh_reconfirm_ms;
+		d->plane.fail_route_update = d->fail_route_update;
 		d->plane.events = &d->events;
 	}
 	if (ret)
@@ -1371,7 +1379,7 @@ static int start(struct daemon *d)
 		pr_warn("routes fpm: out of memory adopting the routes zebra streamed before the restart");
 	ret = build_eff(d, &d->conf, 1, &d->eff, err, sizeof(err));
 	if (!ret)
-		ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
+		ret = plane_apply(&d->plane, &d->eff, NULL, err, sizeof(err));
 	d->mirror_in_step = !ret;
 	if (ret && (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)) {
 		/* The config's own routes still go in; the kernel forwards
@@ -1381,7 +1389,7 @@ static int start(struct daemon *d)
 		config_free(&d->eff);
 		ret = config_copy(&d->eff, &d->conf);
 		if (!ret)
-			ret = plane_apply(&d->plane, &d->eff, err, sizeof(err));
+			ret = plane_apply(&d->plane, &d->eff, NULL, err, sizeof(err));
 	}
 	if (ret) {
 		pr_warn("Failed to apply %s: %s", d->conf_path, err);
@@ -1434,6 +1442,7 @@ int main(int argc, char **argv)
 		{ "neigh-reconfirm", required_argument, NULL, 'N' },
 		{ "netlink-rcvbuf", required_argument, NULL, 'B' },
 		{ "monitor-queue", required_argument, NULL, 'M' },
+		{ "fail-route-update", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1469,6 +1478,14 @@ int main(int argc, char **argv)
 			d.monitor_queue = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || d.monitor_queue < 4096 || d.monitor_queue > (1 << 30)) {
 				fprintf(stderr, "ecmpd: --monitor-queue %s: give bytes from 4096 to 1073741824\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'F':
+			d.fail_route_update = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || !d.fail_route_update || d.fail_route_update > 1000000) {
+				fprintf(stderr, "ecmpd: --fail-route-update %s: give a count from 1 to 1000000\n",
 					optarg);
 				return 2;
 			}

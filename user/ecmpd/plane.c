@@ -273,27 +273,39 @@ static int same_address(const struct conf_nexthop *a, const struct conf_nexthop 
 	       !strcmp(a->dev, b->dev) && a->vlan == b->vlan;
 }
 
-static void apply_nexthops(struct plane *p, const struct ecmp_conf *conf)
+/* The config's nexthops that are new: ids of their own, which nothing in
+ * the data path uses until a group does. */
+static void add_nexthops(struct plane *p, const struct ecmp_conf *conf)
+{
+	int k;
+
+	for (k = 0; k < conf->nnexthop; k++) {
+		const struct conf_nexthop *c = &conf->nexthop[k];
+		int id;
+		struct nh *n;
+
+		if (nh_find(p, c->name) >= 0)
+			continue;
+		id = nh_alloc(p);	/* room checked */
+		n = &p->nh[id];
+		memset(n, 0, sizeof(*n));
+		n->in_use = 1;
+		n->c = *c;
+		n->ifindex = if_nametoindex(c->dev);
+		pr_info("nexthop %s: added (id %d)", c->name, id);
+		nh_write_meta(p, id);
+	}
+}
+
+static void update_nexthops(struct plane *p, const struct ecmp_conf *conf)
 {
 	int k;
 
 	for (k = 0; k < conf->nnexthop; k++) {
 		const struct conf_nexthop *c = &conf->nexthop[k];
 		int id = nh_find(p, c->name);
-		struct nh *n;
+		struct nh *n = &p->nh[id];	/* added before */
 
-		if (id < 0) {
-			id = nh_alloc(p);	/* room checked */
-			n = &p->nh[id];
-			memset(n, 0, sizeof(*n));
-			n->in_use = 1;
-			n->c = *c;
-			n->ifindex = if_nametoindex(c->dev);
-			pr_info("nexthop %s: added (id %d)", c->name, id);
-			nh_write_meta(p, id);
-			continue;
-		}
-		n = &p->nh[id];
 		if (!same_address(&n->c, c)) {
 			/* A different neighbour: forget the old one first. */
 			n->c = *c;
@@ -368,51 +380,62 @@ static void resize_group(struct plane *p, uint32_t gid, uint32_t nbuckets)
 	pr_info("group %s: %u buckets (was %u)", g->name, nbuckets, old_n);
 }
 
-static void apply_groups(struct plane *p, const struct ecmp_conf *conf)
+/* The config's groups that are new: tables of their own (a derived one
+ * copies its source's table as the flows follow it now), which no route
+ * uses yet. */
+static void add_groups(struct plane *p, const struct ecmp_conf *conf)
 {
 	int k;
 
 	for (k = 0; k < conf->ngroup; k++) {
 		const struct conf_group *cg = &conf->group[k];
-		int gid = grp_find(p, cg->name);
-		struct grp *g, before;
+		int gid, from;
+		struct grp *g;
 		uint32_t b;
 
-		if (gid < 0) {
-			int from = cg->derive[0] ? grp_find(p, cg->derive) : -1;
-
-			if (from >= 0 && p->grp[from].nbuckets != cg->buckets)
-				from = -1;
-			gid = grp_alloc(p);	/* room checked */
-			g = &p->grp[gid];
-			memset(g, 0, sizeof(*g));
-			g->in_use = 1;
-			snprintf(g->name, sizeof(g->name), "%s", cg->name);
-			g->nbuckets = cg->buckets;
-			g->base = grp_slots_alloc(p, cg->buckets);
-			for (b = 0; b < g->nbuckets; b++) {
-				const struct ecmp_bucket *o = from < 0 ? NULL :
-					&p->dp.buckets[p->grp[from].base + b];
-
-				p->dp.buckets[g->base + b].nexthop = o ? o->nexthop : ECMP_BUCKET_EMPTY;
-				p->dp.buckets[g->base + b].last_seen = o ? o->last_seen : 0;
-			}
-			set_members(p, g, conf, cg);
-			/* A copy keeps its flows: departed members' buckets move
-			 * now, newcomers take idle ones first. */
-			grp_rebalance(p, gid, from < 0 ? GRP_FORCE : GRP_SETTLE);
-			grp_publish(p, gid);
-			grp_write_meta(p, gid);
-			if (from >= 0)
-				pr_info("group %s: added (id %d, %u buckets, from %s's table)",
-					g->name, gid, g->nbuckets, p->grp[from].name);
-			else
-				pr_info("group %s: added (id %d, %u buckets)", g->name, gid,
-					g->nbuckets);
+		if (grp_find(p, cg->name) >= 0)
 			continue;
-		}
+		from = cg->derive[0] ? grp_find(p, cg->derive) : -1;
+		if (from >= 0 && p->grp[from].nbuckets != cg->buckets)
+			from = -1;
+		gid = grp_alloc(p);	/* room checked */
 		g = &p->grp[gid];
-		before = *g;
+		memset(g, 0, sizeof(*g));
+		g->in_use = 1;
+		snprintf(g->name, sizeof(g->name), "%s", cg->name);
+		g->nbuckets = cg->buckets;
+		g->base = grp_slots_alloc(p, cg->buckets);
+		for (b = 0; b < g->nbuckets; b++) {
+			const struct ecmp_bucket *o = from < 0 ? NULL :
+				&p->dp.buckets[p->grp[from].base + b];
+
+			p->dp.buckets[g->base + b].nexthop = o ? o->nexthop : ECMP_BUCKET_EMPTY;
+			p->dp.buckets[g->base + b].last_seen = o ? o->last_seen : 0;
+		}
+		set_members(p, g, conf, cg);
+		/* A copy keeps its flows: departed members' buckets move
+		 * now, newcomers take idle ones first. */
+		grp_rebalance(p, gid, from < 0 ? GRP_FORCE : GRP_SETTLE);
+		grp_publish(p, gid);
+		grp_write_meta(p, gid);
+		if (from >= 0)
+			pr_info("group %s: added (id %d, %u buckets, from %s's table)",
+				g->name, gid, g->nbuckets, p->grp[from].name);
+		else
+			pr_info("group %s: added (id %d, %u buckets)", g->name, gid,
+				g->nbuckets);
+	}
+}
+
+static void update_groups(struct plane *p, const struct ecmp_conf *conf)
+{
+	int k;
+
+	for (k = 0; k < conf->ngroup; k++) {
+		const struct conf_group *cg = &conf->group[k];
+		int gid = grp_find(p, cg->name);	/* added before */
+		struct grp *g = &p->grp[gid], before = *g;
+
 		set_members(p, g, conf, cg);
 		if (g->nbuckets != cg->buckets)
 			resize_group(p, gid, cg->buckets);
@@ -480,11 +503,30 @@ static void apply_hash(struct plane *p, const struct ecmp_conf *conf)
 	__atomic_store_n(&c->flags, ECMP_CFG_READY, __ATOMIC_RELEASE);
 }
 
-int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
-		size_t errlen)
+/* A route update failed after its dry run: the previous config again
+ * (only additions were made before the routes, so nothing in use moves). */
+static void undo_apply(struct plane *p, const struct ecmp_conf *undo, char *err,
+		       size_t errlen)
+{
+	size_t n = strlen(err);
+	char why[256];
+
+	if (!plane_apply(p, undo, NULL, why, sizeof(why))) {
+		snprintf(err + n, errlen - n, "; undone: the previous routes, groups and nexthops are back");
+		return;
+	}
+	p->apply_partial = 1;
+	snprintf(err + n, errlen - n,
+		 "; undoing it failed too (%s): the data path holds part of the new routes until an update succeeds",
+		 why);
+}
+
+int plane_apply(struct plane *p, const struct ecmp_conf *conf,
+		const struct ecmp_conf *undo, char *err, size_t errlen)
 {
 	int ret;
 
+	p->apply_partial = 0;
 	p->now_ms = clock_mono_ms();
 	/* Idle means "not seen for idle_timer": that needs a current epoch,
 	 * or on a fresh start no bucket would count as idle yet. */
@@ -492,11 +534,27 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
 	ret = check_room(p, conf, err, errlen);
 	if (ret)
 		return ret;
-	apply_nexthops(p, conf);
-	apply_groups(p, conf);
+	/* What is new first, then the routes, then what changes in place:
+	 * if the routes fail, what is in use has not changed yet. */
+	add_nexthops(p, conf);
+	add_groups(p, conf);
 	ret = route_sync(p, conf, 0, err, errlen);
-	if (ret)	/* the dry run passed: a kernel or memory failure */
+	/* --fail-route-update N: the Nth fails after the trie changed, as
+	 * running out of memory part way would. */
+	if (!ret && p->fail_route_update && !--p->fail_route_update) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "route table update failed: %s (--fail-route-update)",
+			 strerror(ENOMEM));
+	}
+	if (ret) {	/* the dry run passed: a kernel or memory failure */
+		if (undo)
+			undo_apply(p, undo, err, errlen);
+		else
+			p->apply_partial = 1;
 		return ret;
+	}
+	update_nexthops(p, conf);
+	update_groups(p, conf);
 	remove_groups(p, conf);
 	remove_nexthops(p, conf);
 	nh_sync_tx_ports(p);

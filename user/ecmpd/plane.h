@@ -122,6 +122,8 @@ struct plane {
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
 	uint64_t trie_compactions, trie_chunks_back;	/* lpm_compact() */
+	int apply_partial;		/* the last plane_apply() left part of its config */
+	uint32_t fail_route_update;	/* --fail-route-update: countdown; 0 never */
 	int quiet_groups;		/* per-group lines at debug level */
 	struct events *events;		/* ecmpctl monitor; may be NULL */
 };
@@ -217,9 +219,13 @@ int kpath_sync(struct plane *p, const struct ecmp_conf *conf);
 int plane_open(struct plane *p, const char *pin_root);
 void plane_close(struct plane *p);
 /* Applies conf as a difference from the current state. conf must have
- * passed config_load() and config_check_host(). On error nothing that the
- * data path can see was changed, and err says why. */
-int plane_apply(struct plane *p, const struct ecmp_conf *conf, char *err,
+ * passed config_load() and config_check_host(). On error err says why;
+ * nothing the data path can see was changed, unless the route update
+ * failed after its checks passed (memory, the kernel): then undo, the
+ * config in force, is applied again (moving no flow), and apply_partial
+ * says whether that failed too or there was no undo. */
+int plane_apply(struct plane *p, const struct ecmp_conf *conf,
+		const struct ecmp_conf *undo, char *err,
 		size_t errlen);
 /* The link ecmpd follows with that ifindex, or NULL. */
 const struct link_state *plane_link(const struct plane *p, int ifindex);
