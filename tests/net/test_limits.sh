@@ -252,7 +252,7 @@ test_compaction_at_the_chunk_limit() {
 	echo "$out" | grep -q reloaded && [ "$(trie_field spare_pages)" = 0 ] &&
 		[ "$(trie_field compactions)" = 1 ] && [ "$(trie_field chunks_given_back)" = 30 ] &&
 		[ "$(topo_ctl "$P" route show | grep -c '^2001:db8:')" = 186 ] &&
-		[ "$(trie_field chunks)" = 41 ]
+		[ "$(topo_ctl "$P" stats | grep '^trie')" = "trie chunks 41 chunks_max 64 spare_pages 0 compactions 1 chunks_given_back 30" ]
 	result "150 /56s taking 32 chunks more: compacted first (30 chunks back), reloaded" $? "$out; $(topo_ctl "$P" stats | grep ^trie)"
 	grep -q "route trie compacted: 30 chunks given back" "/tmp/$P.ecmpd.log"
 	result "the log says what compaction gave back" $? "$(grep -i compact "/tmp/$P.ecmpd.log")"
@@ -268,6 +268,53 @@ test_compaction_at_the_chunk_limit() {
 	result "the data path's trie: a moved tail's /48 found" $? "$lookup"
 }
 
+# The same pages left by kernel routes removed one by one, then routes
+# that need chunks added one by one: a change that would eat into the room
+# kept free compacts the trie (milliseconds) and goes on as a change; no
+# whole read of the kernel's table.
+kernel_routes() { # add|del FILE-OF-ROUTES
+	awk -v op="$1" '{ printf "route %s %s via 2001:db8:1::2 dev r1 proto static\n", op, $2 }' "$2" |
+		nsx "$P-rt" ip -6 -batch -
+}
+
+mirrored() { # the kernel_routes field of ecmpctl stats
+	topo_ctl "$P" -j stats | python3 -c "import json, sys; print(json.load(sys.stdin)['kernel_routes']['$1'])"
+}
+
+wait_mirrored() { # N
+	for _ in $(seq 1 100); do
+		[ "$(mirrored mirrored)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_compaction_by_a_patch() {
+	local out reads compactions
+	limits_config 8 2 4096 0
+	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"
+	echo "routes kernel protocol static" >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	tail_routes 1 > "/tmp/$P.tails"
+	kernel_routes add "/tmp/$P.tails"
+	wait_mirrored 216
+	result "216 kernel /48s mirrored" $? "$out; $(mirrored mirrored) mirrored; $(topo_ctl "$P" stats | grep ^trie)"
+	awk '(NR - 1) % 6' "/tmp/$P.tails" > "/tmp/$P.gone"
+	kernel_routes del "/tmp/$P.gone"
+	wait_mirrored 36 && [ "$(trie_field spare_pages)" -ge 25 ]
+	result "180 removed one by one: pages of one tail each to give back" $? "$(mirrored mirrored) mirrored; $(topo_ctl "$P" stats | grep ^trie)"
+	reads=$(mirrored reads)
+	compactions=$(trie_field compactions)
+	chunk_routes > "/tmp/$P.chunky"
+	kernel_routes add "/tmp/$P.chunky"
+	wait_mirrored 186 && [ "$(mirrored reads)" = "$reads" ] &&
+		[ "$(trie_field compactions)" -gt "$compactions" ]
+	result "150 /56s added one by one: compacted on the way, no whole read" $? \
+		"$(mirrored mirrored) mirrored, reads $reads -> $(mirrored reads); $(topo_ctl "$P" stats | grep ^trie)"
+	kernel_routes del "/tmp/$P.chunky"
+	kernel_routes del <(awk '(NR - 1) % 6 == 0' "/tmp/$P.tails")
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -280,5 +327,6 @@ test_show_at_limits
 test_configured_limits
 test_swap_at_the_chunk_limit
 test_compaction_at_the_chunk_limit
+test_compaction_by_a_patch
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -821,7 +821,7 @@ static void print_mirror(const struct json_value *status)
 
 	if (!kr)
 		return;
-	print_open_object(PRINT_ANY, "kernel_routes");
+	print_open_object(PRINT_JSON, "kernel_routes");
 	print_text("kernel routes");
 	print_fields(kr, fields, sizeof(fields) / sizeof(fields[0]));
 	v = json_get(kr, "in_data_path");
@@ -854,7 +854,7 @@ static void print_trie(const struct json_value *status)
 
 	if (!t)
 		return;
-	print_open_object(PRINT_ANY, "trie");
+	print_open_object(PRINT_JSON, "trie");
 	print_text("trie");
 	print_fields(t, fields, sizeof(fields) / sizeof(fields[0]));
 	print_close_object();
@@ -870,7 +870,7 @@ static void print_monitors(const struct json_value *status)
 
 	if (!m)
 		return;
-	print_open_object(PRINT_ANY, "monitors");
+	print_open_object(PRINT_JSON, "monitors");
 	print_text("monitors");
 	print_fields(m, fields, sizeof(fields) / sizeof(fields[0]));
 	print_close_object();
@@ -889,7 +889,7 @@ static void print_fpm(const struct json_value *status)
 
 	if (!f)
 		return;
-	print_open_object(PRINT_ANY, "fpm_routes");
+	print_open_object(PRINT_JSON, "fpm_routes");
 	print_text("fpm routes");
 	print_fields(f, fields, sizeof(fields) / sizeof(fields[0]));
 	print_close_object();

@@ -376,8 +376,11 @@ int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 	for (i = 0; i < p->nlocal; i++)
 		if (prefix_covers(r->family, r->addr, r->prefixlen, &p->local[i]))
 			return -EAGAIN;
-	/* The room kept for changes is not a patch's to take: a read then
-	 * says whether the table fits. */
+	/* The room kept for changes is not a patch's to take: compaction
+	 * may give it back (milliseconds), else a read says whether the
+	 * table fits. */
+	if (!remove && lpm_chunks_free(p->lpm) < trie_reserve(p->dp.max_entries[DP_LPM_NODE]))
+		compact_trie(p);
 	if (!remove && lpm_chunks_free(p->lpm) < trie_reserve(p->dp.max_entries[DP_LPM_NODE]))
 		return -EAGAIN;
 	route_key(r, &k);
