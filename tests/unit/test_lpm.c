@@ -877,6 +877,42 @@ static void test_lpm_compact_gives_back_sparse_pages(void)
 	lpm_free(t);
 }
 
+/* A build that runs out of room gives back what it took at once: a page
+ * of tails can empty with nothing waiting for a grace period, and it is
+ * room for the next change like any free chunk. 198.18.0.0/16 with two
+ * /25s (a tail) and two crowded /24s (a chunk each) needs a chunk for the
+ * /16, a page of tails and two chunks: four, in a pool of three. */
+static void test_lpm_empty_page_is_room(void)
+{
+	static struct ref ref;
+	struct lpm *t = lpm_new(root, node, 3);
+	struct lpm_route half = { .family = ECMP_AF_INET, .prefixlen = 25, .leaf = 1,
+				  .addr = { 198, 18, 1, 0 } };
+	int i;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	crowded_24(&ref, 2, 0x10000);
+	crowded_24(&ref, 3, 0x10010);
+	lpm_bulk_begin(t);
+	ASSERT_EQ(lpm_add(t, &half), 0, "the first /25");
+	half.addr[3] = 128;
+	ASSERT_EQ(lpm_add(t, &half), 0, "the second /25");
+	for (i = 0; i < ref.n; i++)
+		ASSERT_EQ(lpm_add(t, &ref.r[i]), 0, "lpm_add");
+	ASSERT_EQ(lpm_bulk_end(t), -ENOSPC, "four chunks in a pool of three");
+	ASSERT_EQ(lpm_chunks_free(t), 3, "all of them free again");
+	/* Without the /25s: the /16's chunk and two. */
+	lpm_bulk_begin(t);
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, half.addr, 25), 0, "lpm_del");
+	half.addr[3] = 0;
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, half.addr, 25), 0, "lpm_del");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "three chunks in a pool of three");
+	ASSERT_EQ(check_routes(&ref, 3), 0, "lookups");
+	ASSERT_EQ(lpm_chunks_used(t), 3, "chunks used");
+	lpm_free(t);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -892,5 +928,6 @@ int main(void)
 	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
 	RUN_TEST(test_lpm_bulk_change_needs_room_for_the_change);
 	RUN_TEST(test_lpm_compact_gives_back_sparse_pages);
+	RUN_TEST(test_lpm_empty_page_is_room);
 	return test_summary();
 }

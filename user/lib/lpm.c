@@ -265,13 +265,13 @@ static void recycle(struct lpm *t)
 
 	for (k = 0; k < KINDS; k++)
 		pending += t->slot_pending[k].n;
-	if (!pending)
-		return;
-	rcu_wait_readers();
-	memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
-	t->nfree += t->npending;
-	t->npending = 0;
-	for (k = 0; k < KINDS; k++) {
+	if (pending) {
+		rcu_wait_readers();
+		memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
+		t->nfree += t->npending;
+		t->npending = 0;
+	}
+	for (k = 0; pending && k < KINDS; k++) {
 		struct links *f = &t->slot_free[k], *p = &t->slot_pending[k];
 
 		if (!p->n)	/* a kind without pages has no lists */
@@ -280,7 +280,8 @@ static void recycle(struct lpm *t)
 		f->n += p->n;
 		p->n = 0;
 	}
-	/* Pages whose slots are all gone go back to the chunks. */
+	/* Pages whose slots are all free go back to the chunks (nothing is
+	 * pending now: no slot of theirs can still be read). */
 	if (t->empty_pages) {
 		for (k = 0; k < KINDS; k++) {
 			struct links *f = &t->slot_free[k];
