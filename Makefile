@@ -70,7 +70,8 @@ NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsi
 	      $(BUILD)/tests/sockgen $(BUILD)/tests/bfdinject $(BUILD)/tests/ctlhold \
 	      $(BUILD)/tests/other-build/ecmp_xdp.bpf.o $(BUILD)/tests/other-build/ecmp_tc.bpf.o
 BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/trafficgen.bpf.o \
-	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o $(BUILD)/tests/routechurn
+	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o $(BUILD)/tests/routechurn \
+	      $(BUILD)/tests/bench_trie
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
 
 .DELETE_ON_ERROR:
@@ -215,6 +216,10 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bench/
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
 
 $(BUILD)/tests/routechurn: $(BUILD)/tests/bench/routechurn.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/bench_trie: $(BUILD)/tests/bench/bench_trie.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

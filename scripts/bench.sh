@@ -29,6 +29,12 @@ bash scripts/bench-ctl.sh
 bash scripts/bench-metrics.sh
 section "failover: BFD to FRR bfdd, nexthop dies"
 bash scripts/bench-failover.sh
+section "route trie: half a full table removed one by one, then compaction"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	"$BUILD/tests/bench_trie" 100000 25000
+else
+	"$BUILD/tests/bench_trie"
+fi
 section "routes from the kernel (routes kernel)"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	bash scripts/bench-mirror.sh
