@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 {
 	uint32_t n4 = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 	uint32_t n6 = argc > 2 ? strtoul(argv[2], NULL, 10) : 250000;
-	uint32_t n = n4 + n6, nchunks = n / 20 + 1024, fresh, back, i, kept = 0, used;
+	uint32_t n = n4 + n6, nchunks = n / 10 + 4096, fresh, back, i, kept = 0, used;
 	struct ecmp_lpm_chunk *root = calloc(ECMP_LPM_ROOT_CHUNKS, sizeof(*root));
 	struct ecmp_lpm_chunk *node = calloc(nchunks, sizeof(*node));
 	struct lpm_route *r = calloc(n, sizeof(*r));

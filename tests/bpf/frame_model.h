@@ -6,7 +6,7 @@
  * frames the nexthop and the exact output frame. The packet tests compare
  * the real object with it frame by frame. It shares only the flow hash
  * (include/ecmp_hash.h, the one source of truth) and the trie walk of
- * user/lpm.c (itself tested against a linear reference).
+ * user/lib/lpm.c (itself tested against a linear reference).
  */
 #ifndef ECMP_FRAME_MODEL_H
 #define ECMP_FRAME_MODEL_H

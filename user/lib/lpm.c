@@ -12,7 +12,7 @@
  * (ecmp_shared.h), in the smallest of four sizes that holds it.
  *
  * Tails and run lists live in slots of chunks made pages of one kind: six
- * tails, or 16, 10, 8 or 6 run lists of one size class.
+ * tails, or 16, 10, 8 or 6 run lists of one size class (lpm_pool.c).
  *
  * A change stores single entries only: each part of a subtree that
  * differs from what its routes build is built anew in free chunks and
@@ -27,164 +27,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lpm.h"
-#include "rcu.h"
+#include "lpm_int.h"
 
-#define ROOT_ENTRIES	(ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK)
-#define TAIL_BIT	(ECMP_LPM_CHILD | ECMP_LPM_TAIL)
-
-struct rvec {
-	struct lpm_route *r;
-	uint32_t n, cap;
-};
-
-/* The kinds of slot: tails, then run lists of the four size classes. */
-#define KIND_TAIL	0
-#define KINDS		5
-
-static const uint8_t slots_per_page[KINDS] = {
-	ECMP_LPM_TAILS_PER_CHUNK, ECMP_LPM_RUNS_PER_CHUNK(0), ECMP_LPM_RUNS_PER_CHUNK(1),
-	ECMP_LPM_RUNS_PER_CHUNK(2), ECMP_LPM_RUNS_PER_CHUNK(3)
-};
-
-/* Pages' worth of released slots of one kind that may wait for a grace
- * period while free chunks make new pages. */
-#define RECYCLE_PAGES	16
-
-/* Costs in 240ths of a chunk: a chunk, and a slot of each kind. */
-#define COST_CHUNK	240u
-
-/* Links of slots (entry values), as a slot kind's free list holds them. */
-struct links {
-	uint32_t *v;
-	uint32_t n, cap;
-};
-
-struct lpm {
-	struct ecmp_lpm_chunk *root;
-	struct ecmp_lpm_chunk *node;
-	uint32_t nchunks;
-	uint8_t *root_depth;		/* prefix length + 1 of the cover; 0: none */
-	uint32_t *root_cover;		/* the cover's leaf */
-	struct rvec *below;		/* the routes longer than /16 under an entry */
-	uint8_t *dirty;			/* bulk mode: rebuild at the end */
-	uint32_t *dirty_list, ndirty;
-	int bulk;
-	uint32_t *free_list, nfree;	/* chunks usable now */
-	uint32_t *pending, npending;	/* unlinked, awaiting a grace period */
-	struct links slot_free[KINDS];	/* slots usable now, by kind */
-	struct links slot_pending[KINDS];	/* unlinked, awaiting a grace period */
-	uint32_t slots[KINDS];		/* slots the pages of each kind made */
-	uint8_t *page;			/* per chunk: 1 + kind when a page of slots */
-	uint8_t *live;			/* per page: its slots in use */
-	uint32_t empty_pages;		/* pages with none (reclaimed at recycle) */
-	struct route_set *routes;
-};
-
-static void store_entry(uint32_t *e, uint32_t v)
-{
-	__atomic_store_n(e, v, __ATOMIC_RELEASE);
-}
-
-static int addr_len(uint8_t family)
-{
-	return family == ECMP_AF_INET ? 4 : family == ECMP_AF_INET6 ? 16 : 0;
-}
-
-static uint32_t root_index(uint8_t family, const uint8_t *addr)
-{
-	return (family == ECMP_AF_INET6 ? 65536 : 0) + ((uint32_t)addr[0] << 8 | addr[1]);
-}
-
-/* A tail slot's link: a tail or a run list. */
-static int is_tail(uint32_t v)
-{
-	return (v & TAIL_BIT) == TAIL_BIT;
-}
-
-static int is_runs(uint32_t v)
-{
-	return is_tail(v) && (v & ECMP_LPM_RUNS);
-}
-
-static int is_child(uint32_t v)
-{
-	return (v & TAIL_BIT) == ECMP_LPM_CHILD;
-}
-
-static struct ecmp_lpm_tail *tail_at(struct lpm *t, uint32_t v)
-{
-	uint32_t x = ECMP_LPM_SLOT(v);
-
-	return &t->node[x >> 3].tail[x & 7];
-}
-
-/* A slot link's kind, chunk and slot; the link of a kind's slot. */
-static int link_kind(uint32_t v)
-{
-	return is_runs(v) ? 1 + (int)ECMP_LPM_RUNS_CLASS(v) : KIND_TAIL;
-}
-
-static uint32_t link_chunk(uint32_t v)
-{
-	return is_runs(v) ? ECMP_LPM_RUNS_CHUNK(v) : ECMP_LPM_SLOT(v) >> 3;
-}
-
-static uint32_t link_slot(uint32_t v)
-{
-	return is_runs(v) ? ECMP_LPM_RUNS_SLOT(v) : v & 7;
-}
-
-static uint32_t slot_link(int kind, uint32_t chunk, uint32_t slot)
-{
-	if (kind == KIND_TAIL)
-		return TAIL_BIT | chunk << 3 | slot;
-	return ECMP_LPM_RUNS_LINK(kind - 1, chunk, slot);
-}
-
-static uint32_t slot_cost(int kind)
-{
-	return COST_CHUNK / slots_per_page[kind];
-}
-
-/* A run list's first byte in the pool. */
-static uint8_t *runs_at(struct ecmp_lpm_chunk *node, uint32_t v)
-{
-	return node[ECMP_LPM_RUNS_CHUNK(v)].bytes +
-	       ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
-}
-
-static int links_reserve(struct links *l, uint32_t cap)
-{
-	uint32_t *m;
-
-	if (cap <= l->cap)
-		return 0;
-	if (cap < 2 * l->cap)	/* page by page: grow by doubling */
-		cap = 2 * l->cap;
-	m = realloc(l->v, sizeof(*m) * cap);
-	if (!m)
-		return -ENOMEM;
-	l->v = m;
-	l->cap = cap;
-	return 0;
-}
-
-/* Room in both lists of a kind for every slot its pages have, and n more. */
-static int reserve_slots(struct lpm *t, int kind, uint32_t n)
-{
-	uint32_t cap = t->slots[kind] + n;
-
-	if (links_reserve(&t->slot_free[kind], cap) ||
-	    links_reserve(&t->slot_pending[kind], cap))
-		return -ENOMEM;
-	return 0;
-}
-
-static struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root,
-			     struct ecmp_lpm_chunk *node, uint32_t nchunks)
+struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
+		      uint32_t nchunks)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
 
@@ -254,122 +102,6 @@ void lpm_free(struct lpm *t)
 	free(t);
 }
 
-/* ---- chunks and slots ---- */
-
-/* Every program that could have seen a pending chunk or slot ran under
- * rcu_read_lock(); after the wait none can still be reading them. */
-static void recycle(struct lpm *t)
-{
-	uint32_t pending = t->npending;
-	int k;
-
-	for (k = 0; k < KINDS; k++)
-		pending += t->slot_pending[k].n;
-	if (pending) {
-		rcu_wait_readers();
-		memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
-		t->nfree += t->npending;
-		t->npending = 0;
-	}
-	for (k = 0; pending && k < KINDS; k++) {
-		struct links *f = &t->slot_free[k], *p = &t->slot_pending[k];
-
-		if (!p->n)	/* a kind without pages has no lists */
-			continue;
-		memcpy(f->v + f->n, p->v, p->n * sizeof(uint32_t));
-		f->n += p->n;
-		p->n = 0;
-	}
-	/* Pages whose slots are all free go back to the chunks (nothing is
-	 * pending now: no slot of theirs can still be read). */
-	if (t->empty_pages) {
-		for (k = 0; k < KINDS; k++) {
-			struct links *f = &t->slot_free[k];
-			uint32_t i, n = 0;
-
-			for (i = 0; i < f->n; i++) {
-				uint32_t c = link_chunk(f->v[i]);
-
-				if (t->live[c]) {
-					f->v[n++] = f->v[i];
-				} else if (t->page[c]) {
-					t->page[c] = 0;
-					t->free_list[t->nfree++] = c;
-				}
-			}
-			f->n = n;
-		}
-		t->empty_pages = 0;
-	}
-}
-
-static int alloc_chunk(struct lpm *t, uint32_t *out)
-{
-	if (!t->nfree)
-		recycle(t);
-	if (!t->nfree)
-		return -ENOSPC;
-	*out = t->free_list[--t->nfree];
-	return 0;
-}
-
-/* A slot of a kind (its link in *out); a free chunk becomes a page of
- * that kind when none is left. A page whose slots are all released goes
- * back at the next recycle. */
-static int alloc_slot(struct lpm *t, int kind, uint32_t *out)
-{
-	struct links *f = &t->slot_free[kind];
-	uint32_t c, i;
-
-	/* Released slots wait for a grace period, a membarrier that takes
-	 * milliseconds: while few wait, a new page, so that one wait serves
-	 * many changes (a run list changes with each of its routes); when
-	 * many wait or free chunks run low, they come back first (a page
-	 * taken then is room a table near the limit would miss). */
-	if (!f->n && t->slot_pending[kind].n &&
-	    (t->slot_pending[kind].n >= RECYCLE_PAGES * slots_per_page[kind] ||
-	     t->nfree < t->nchunks / 8 || t->nfree < RECYCLE_PAGES * KINDS))
-		recycle(t);
-	if (!f->n) {
-		if (reserve_slots(t, kind, slots_per_page[kind]))
-			return -ENOMEM;
-		if (alloc_chunk(t, &c))
-			return -ENOSPC;
-		t->slots[kind] += slots_per_page[kind];
-		for (i = slots_per_page[kind]; i-- > 0;)
-			f->v[f->n++] = slot_link(kind, c, i);
-		t->page[c] = 1 + kind;
-		t->empty_pages++;
-	}
-	*out = f->v[--f->n];
-	c = link_chunk(*out);
-	if (!t->live[c]++)
-		t->empty_pages--;
-	return 0;
-}
-
-/* Releases what an unlinked entry held, for reuse after a grace period;
- * now: never linked, reusable at once. */
-static void release(struct lpm *t, uint32_t v, int now)
-{
-	if (is_tail(v)) {
-		struct links *l = now ? &t->slot_free[link_kind(v)] : &t->slot_pending[link_kind(v)];
-
-		l->v[l->n++] = v;
-		if (!--t->live[link_chunk(v)])
-			t->empty_pages++;
-	} else if (is_child(v)) {
-		uint32_t c = v & ~ECMP_LPM_CHILD, i;
-
-		for (i = 0; i < ECMP_LPM_CHUNK; i++)
-			release(t, t->node[c].entry[i], now);
-		if (now)
-			t->free_list[t->nfree++] = c;
-		else
-			t->pending[t->npending++] = c;
-	}
-}
-
 /* ---- building a subtree ---- */
 
 /* A tail's order: longest first (the first match is the longest), then
@@ -388,7 +120,7 @@ static int make_tail(struct lpm *t, struct lpm_route *r, uint32_t n,
 {
 	struct ecmp_lpm_tail *x;
 	uint32_t i;
-	int err = alloc_slot(t, KIND_TAIL, out);
+	int err = lpm_alloc_slot(t, KIND_TAIL, out);
 
 	if (err)
 		return err;
@@ -528,14 +260,14 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 		int cls = runs_of(ent, x);
 
 		if (cls >= 0) {
-			err = alloc_slot(t, 1 + cls, out);
+			err = lpm_alloc_slot(t, 1 + cls, out);
 			if (err)
 				return err;
 			memcpy(runs_at(t->node, *out), x, ECMP_LPM_RUNS_SIZE(cls));
 			return 0;
 		}
 	}
-	err = alloc_chunk(t, &c);
+	err = lpm_alloc_chunk(t, &c);
 	if (err)
 		return err;
 	for (i = j; i < n;) {
@@ -551,7 +283,7 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	if (err) {	/* undo the children built so far */
 		for (i = 0; i < ECMP_LPM_CHUNK; i++)
 			if (ent[i] != cover && (is_tail(ent[i]) || is_child(ent[i])))
-				release(t, ent[i], 1);
+				lpm_release(t, ent[i], 1);
 		t->free_list[t->nfree++] = c;
 		return err;
 	}
@@ -559,10 +291,6 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	*out = ECMP_LPM_CHILD | c;
 	return 0;
 }
-
-struct adopt;
-static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
-			struct lpm_route *r, uint32_t n, int d, uint32_t cover);
 
 /* What a subtree takes: chunks, and slots of each kind. */
 struct tally {
@@ -708,13 +436,13 @@ static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
 	if (is_child(v) && (v & ~ECMP_LPM_CHILD) < t->nchunks &&
 	    builds_chunk(r, n, d, cover, ent, &deep))
 		return patch_chunk(t, v & ~ECMP_LPM_CHILD, r, n, deep, d, ent, order);
-	if (same_subtree(t, NULL, v, r, n, d, cover))
+	if (lpm_same_subtree(t, NULL, v, r, n, d, cover))
 		return 0;
 	err = build(t, r, n, d, cover, &nv);
 	if (err)
 		return err;
 	store_entry(e, nv);	/* built first, linked last */
-	release(t, v, 0);
+	lpm_release(t, v, 0);
 	return 0;
 }
 
@@ -781,7 +509,7 @@ static int rebuild_costed(struct lpm *t, uint32_t idx, uint64_t cost)
 	return err;
 }
 
-static int rebuild(struct lpm *t, uint32_t idx)
+int lpm_rebuild(struct lpm *t, uint32_t idx)
 {
 	return rebuild_costed(t, idx, COST_UNKNOWN);
 }
@@ -823,7 +551,7 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 	int d = ECMP_LPM_ROOT_BITS, err;
 
 	if (t->bulk)
-		return rebuild(t, idx);
+		return lpm_rebuild(t, idx);
 	for (i = 0; i < b->n; i++) {
 		int m = common_bits(b->r[i].addr, key->addr), k;
 
@@ -846,7 +574,7 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 		d += 8;
 	}
 	if (d == ECMP_LPM_ROOT_BITS)
-		return rebuild(t, idx);
+		return lpm_rebuild(t, idx);
 	/* The entry stands for key's first d bits: the routes under it, and
 	 * its cover (the longest of at most d bits over it, or the root's). */
 	sub = malloc(sizeof(*sub) * (b->n ? b->n : 1));
@@ -874,7 +602,7 @@ void lpm_bulk_begin(struct lpm *t)
 	t->bulk = 1;
 }
 
-static void rvec_refresh(struct lpm *t, struct rvec *v);
+void lpm_rvec_refresh(struct lpm *t, struct rvec *v);
 
 struct dirty_order {
 	uint32_t idx;
@@ -903,7 +631,7 @@ int lpm_bulk_end(struct lpm *t)
 
 	t->bulk = 0;
 	for (i = 0; i < t->ndirty; i++)
-		rvec_refresh(t, &t->below[t->dirty_list[i]]);
+		lpm_rvec_refresh(t, &t->below[t->dirty_list[i]]);
 	for (i = 0; o && i < t->ndirty; i++) {
 		uint32_t idx = t->dirty_list[i], n = t->below[idx].n;
 
@@ -942,14 +670,6 @@ int lpm_bulk_end(struct lpm *t)
 	t->ndirty = 0;
 	return err;
 }
-
-uint32_t lpm_chunks_free(const struct lpm *t)
-{
-	return t->nfree + t->npending + t->empty_pages;
-}
-
-static int route_valid(uint8_t family, uint8_t plen);
-static void root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count);
 
 /* By root entry, then prefix: duplicates end up side by side. */
 static int root_prefix_cmp(const void *a, const void *b)
@@ -998,7 +718,7 @@ int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (!route_valid(r[i].family, r[i].prefixlen) || r[i].leaf == ECMP_LPM_NONE ||
+		if (!lpm_route_valid(r[i].family, r[i].prefixlen) || r[i].leaf == ECMP_LPM_NONE ||
 		    (r[i].leaf & ECMP_LPM_CHILD)) {
 			err = -EINVAL;
 			goto out;
@@ -1019,7 +739,7 @@ int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 
 		if (o[i].r.prefixlen > ECMP_LPM_ROOT_BITS)
 			continue;
-		root_range(&o[i].r, &first, &count);
+		lpm_root_range(&o[i].r, &first, &count);
 		for (e = first; e < first + count; e++)
 			if (depth[e] <= o[i].r.prefixlen) {
 				depth[e] = o[i].r.prefixlen + 1;
@@ -1072,14 +792,14 @@ void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen)
 	}
 }
 
-static int route_valid(uint8_t family, uint8_t plen)
+int lpm_route_valid(uint8_t family, uint8_t plen)
 {
 	int len = addr_len(family);
 
 	return len && plen <= len * 8;
 }
 
-static int rvec_append(struct rvec *v, const struct lpm_route *r)
+int lpm_rvec_append(struct rvec *v, const struct lpm_route *r)
 {
 	if (v->n == v->cap) {
 		uint32_t cap = v->cap ? 2 * v->cap : 4;
@@ -1103,7 +823,7 @@ static int rvec_put(struct rvec *v, const struct lpm_route *r)
 			v->r[i].leaf = r->leaf;
 			return 0;
 		}
-	return rvec_append(v, r);
+	return lpm_rvec_append(v, r);
 }
 
 static int prefix_cmp(const void *a, const void *b)
@@ -1118,7 +838,7 @@ static int prefix_cmp(const void *a, const void *b)
 /* A root entry's routes as the route set has them: bulk mode appends and
  * leaves replaced and removed routes for here (a scan per route would make
  * a /16 of 65,536 routes quadratic). */
-static void rvec_refresh(struct lpm *t, struct rvec *v)
+void lpm_rvec_refresh(struct lpm *t, struct rvec *v)
 {
 	uint32_t i, n = 0;
 
@@ -1149,7 +869,7 @@ static void rvec_del(struct rvec *v, const struct lpm_route *r)
 }
 
 /* The root entries a route of /16 or shorter covers. */
-static void root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count)
+void lpm_root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count)
 {
 	uint32_t span = 1u << (ECMP_LPM_ROOT_BITS - r->prefixlen);
 
@@ -1165,13 +885,13 @@ static int set_covers(struct lpm *t, const struct lpm_route *r, uint32_t leaf,
 	uint32_t first, count, i;
 	int err = 0, e;
 
-	root_range(r, &first, &count);
+	lpm_root_range(r, &first, &count);
 	for (i = first; i < first + count; i++) {
 		if (exact ? t->root_depth[i] != from : t->root_depth[i] > from)
 			continue;
 		t->root_cover[i] = leaf;
 		t->root_depth[i] = depth;
-		e = rebuild(t, i);
+		e = lpm_rebuild(t, i);
 		if (e && !err)
 			err = e;
 	}
@@ -1184,7 +904,7 @@ int lpm_add(struct lpm *t, const struct lpm_route *r)
 	uint32_t idx;
 	int err;
 
-	if (!route_valid(r->family, r->prefixlen) || r->leaf == ECMP_LPM_NONE ||
+	if (!lpm_route_valid(r->family, r->prefixlen) || r->leaf == ECMP_LPM_NONE ||
 	    (r->leaf & ECMP_LPM_CHILD))
 		return -EINVAL;
 	lpm_mask(key.addr, key.family, key.prefixlen);
@@ -1203,7 +923,7 @@ int lpm_add(struct lpm *t, const struct lpm_route *r)
 		/* Bulk mode: replaced leaves are refreshed at the end. */
 		if (!err && (!old || !t->bulk))
 			err = old ? rvec_put(&t->below[idx], &key) :
-			      rvec_append(&t->below[idx], &key);
+			      lpm_rvec_append(&t->below[idx], &key);
 		if (!err)
 			err = rebuild_at(t, &key);
 		if (err) {	/* as it was */
@@ -1227,7 +947,7 @@ int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	struct lpm_route gone;
 	int l, err;
 
-	if (!route_valid(family, prefixlen))
+	if (!lpm_route_valid(family, prefixlen))
 		return -EINVAL;
 	memcpy(key.addr, addr, addr_len(family));
 	lpm_mask(key.addr, family, prefixlen);
@@ -1369,152 +1089,7 @@ uint32_t lpm_route_count(const struct lpm *t)
 	return route_set_count(t->routes);
 }
 
-uint32_t lpm_chunks_used(const struct lpm *t)
-{
-	return t->nchunks - t->nfree - t->npending - t->empty_pages;
-}
-
-/* ---- compaction ---- */
-
-/* Pages of live slots of one kind, fullest first (ties by chunk), in v:
- * live slots in the high bits, the chunk in the low. */
-static uint32_t pages_of(const struct lpm *t, int kind, uint64_t *v, uint32_t *live)
-{
-	uint32_t c, n = 0;
-
-	*live = 0;
-	for (c = 0; c < t->nchunks; c++)
-		if (t->page[c] == 1 + kind && t->live[c]) {
-			v[n++] = (uint64_t)(255 - t->live[c]) << 32 | c;
-			*live += t->live[c];
-		}
-	return n;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint32_t lpm_pages_spare(const struct lpm *t)
-{
-	uint64_t *v = malloc(sizeof(*v) * (t->nchunks ? t->nchunks : 1));
-	uint32_t spare = 0, live, n;
-	int k;
-
-	if (!v)
-		return 0;
-	for (k = 0; k < KINDS; k++) {
-		n = pages_of(t, k, v, &live);
-		spare += n - (live + slots_per_page[k] - 1) / slots_per_page[k];
-	}
-	free(v);
-	return spare;
-}
-
-/* Gives the slot in *e a place outside the pages being emptied: copied,
- * then linked with one store, the old one released for a grace period. */
-static int move_slots(struct lpm *t, uint32_t *e, const uint8_t *emptied)
-{
-	uint32_t v = *e, nv, c, i;
-	int err;
-
-	if (is_tail(v)) {
-		if (!emptied[link_chunk(v)])
-			return 0;
-		err = alloc_slot(t, link_kind(v), &nv);
-		if (err)
-			return err;
-		if (is_runs(v))
-			memcpy(runs_at(t->node, nv), runs_at(t->node, v),
-			       ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v)));
-		else
-			*tail_at(t, nv) = *tail_at(t, v);
-		store_entry(e, nv);
-		release(t, v, 0);
-		return 0;
-	}
-	if (!is_child(v))
-		return 0;
-	c = v & ~ECMP_LPM_CHILD;
-	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
-		err = move_slots(t, &t->node[c].entry[i], emptied);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-int lpm_compact(struct lpm *t, uint32_t *chunks_back)
-{
-	uint64_t *v = malloc(sizeof(*v) * (t->nchunks ? t->nchunks : 1));
-	uint8_t *emptied = calloc(t->nchunks ? t->nchunks : 1, 1);
-	uint32_t live, n, keep, i, nempty = 0, before;
-	int k, err = 0;
-
-	*chunks_back = 0;
-	if (!v || !emptied) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (t->bulk) {
-		err = -EBUSY;
-		goto out;
-	}
-	before = lpm_chunks_used(t);
-	recycle(t);	/* what waits is free */
-	/* Per kind, the fullest pages that hold every live slot stay; the
-	 * others are emptied into their free slots, which are just enough:
-	 * no page is made and no free chunk is taken. */
-	for (k = 0; k < KINDS; k++) {
-		struct links *f = &t->slot_free[k];
-		uint32_t m = 0;
-
-		n = pages_of(t, k, v, &live);
-		keep = (live + slots_per_page[k] - 1) / slots_per_page[k];
-		if (n == keep)
-			continue;
-		qsort(v, n, sizeof(*v), u64_cmp);
-		for (i = keep; i < n; i++)
-			emptied[(uint32_t)v[i]] = 1;
-		nempty += n - keep;
-		for (i = 0; i < f->n; i++)
-			if (!emptied[link_chunk(f->v[i])])
-				f->v[m++] = f->v[i];
-		f->n = m;
-	}
-	if (!nempty)
-		goto out;
-	for (i = 0; i < ROOT_ENTRIES && !err; i++)
-		err = move_slots(t, &t->root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK],
-				 emptied);
-	/* After one grace period the emptied pages are free chunks. A
-	 * failure (none expected: the room was counted) leaves every lookup
-	 * right and what moved moved; the rest of those pages' free slots
-	 * are lost to use until they empty. */
-	recycle(t);
-	*chunks_back = before - lpm_chunks_used(t);
-out:
-	free(v);
-	free(emptied);
-	return err;
-}
-
-int lpm_for_each(const struct lpm *t,
-		 int (*fn)(const struct lpm_route *r, void *arg), void *arg)
-{
-	return route_set_for_each(t->routes, fn, arg);
-}
-
-/* ---- taking over a live trie ---- */
-
-struct adopt {
-	uint8_t *used;		/* per chunk: 1 chunk, 2 + kind a page of slots */
-	uint8_t *slot_used;	/* per slot: chunk << 4 | slot */
-	uint32_t *mine, nmine;	/* chunks and slots this root entry marked */
-};
+/* ---- whether a live part is what a build makes ---- */
 
 static void mark(struct adopt *a, uint32_t what)
 {
@@ -1548,7 +1123,7 @@ static void mark_slot(struct adopt *a, uint32_t v)
  * before tails: as right for lookups, turned into tails as it changes);
  * with a (taking over a trie) it also marks what it uses, and a part
  * another link claimed already is not the same. */
-static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
+int lpm_same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 			struct lpm_route *r, uint32_t n, int d, uint32_t cover)
 {
 	if (!n)
@@ -1609,131 +1184,10 @@ static int same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 
 			while (m < n && r[m].addr[byte] == i)
 				m++;
-			if (!same_subtree(t, a, t->node[c].entry[i], r + k, m - k, d + 8, ent[i]))
+			if (!lpm_same_subtree(t, a, t->node[c].entry[i], r + k, m - k, d + 8, ent[i]))
 				return 0;
 			k = m;
 		}
 		return 1;
 	}
-}
-
-static void unmark(struct adopt *a)
-{
-	while (a->nmine) {
-		uint32_t w = a->mine[--a->nmine];
-
-		if (w & 0x80000000u)
-			a->slot_used[w & ~0x80000000u] = 0;
-		else
-			a->used[w] = 0;
-	}
-}
-
-struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
-		       uint32_t nchunks, const struct lpm_route *routes,
-		       uint32_t nroutes, uint32_t *repaired)
-{
-	struct lpm *t = lpm_alloc(root, node, nchunks);
-	/* slot_used: 16 a chunk, the most a page has (fewer once overran it
-	 * for the tails of the last quarter of the pool). */
-	size_t slots = (size_t)(nchunks ? nchunks : 1) << 4;
-	struct adopt a = { calloc(nchunks ? nchunks : 1, 1), calloc(slots, 1),
-			   calloc(nchunks + slots + 1, sizeof(uint32_t)), 0 };
-	struct lpm_route *copy = NULL;
-	uint32_t i, *bad = calloc(ROOT_ENTRIES, sizeof(uint32_t)), nbad = 0, cap = 0;
-
-	*repaired = 0;
-	if (!t || !a.used || !a.slot_used || !a.mine || !bad)
-		goto fail;
-	/* The bookkeeping from the routes: covers (short routes, shortest
-	 * first so longer ones win) and each entry's routes below. */
-	for (i = 0; i < nroutes; i++) {
-		struct lpm_route r = routes[i];
-
-		lpm_mask(r.addr, r.family, r.prefixlen);
-		if (!route_valid(r.family, r.prefixlen) || route_set_put(t->routes, &r) ||
-		    (r.prefixlen > ECMP_LPM_ROOT_BITS &&
-		     rvec_append(&t->below[root_index(r.family, r.addr)], &r)))
-			goto fail;
-	}
-	for (i = 0; i < ROOT_ENTRIES; i++)
-		if (t->below[i].n > 1)
-			rvec_refresh(t, &t->below[i]);
-	for (int l = 0; l <= ECMP_LPM_ROOT_BITS; l++)
-		for (i = 0; i < nroutes; i++) {
-			struct lpm_route r = routes[i];
-			uint32_t first, count, k;
-
-			if (r.prefixlen != l)
-				continue;
-			lpm_mask(r.addr, r.family, r.prefixlen);
-			root_range(&r, &first, &count);
-			for (k = first; k < first + count; k++) {
-				t->root_cover[k] = r.leaf;
-				t->root_depth[k] = l + 1;
-			}
-		}
-	/* Each root entry checked against what the routes make of it. */
-	for (i = 0; i < ROOT_ENTRIES; i++) {
-		uint32_t *e = &root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK];
-		struct rvec *b = &t->below[i];
-
-		if (b->n > cap) {
-			struct lpm_route *m = realloc(copy, sizeof(*m) * b->n);
-
-			if (!m)
-				goto fail;
-			copy = m;
-			cap = b->n;
-		}
-		if (b->n)
-			memcpy(copy, b->r, sizeof(*copy) * b->n);
-		a.nmine = 0;
-		if (same_subtree(t, &a, *e, copy, b->n, ECMP_LPM_ROOT_BITS, t->root_cover[i]))
-			continue;
-		unmark(&a);
-		/* Wrong: unlinked now (the cover alone), rebuilt below. */
-		store_entry(e, t->root_cover[i]);
-		bad[nbad++] = i;
-		(*repaired)++;
-	}
-	t->nfree = 0;
-	for (i = nchunks; i-- > 0;)
-		if (!a.used[i])
-			t->free_list[t->nfree++] = i;
-	for (i = 0; i < nchunks; i++)
-		if (a.used[i] >= 2) {
-			int kind = a.used[i] - 2;
-			uint32_t s;
-
-			if (reserve_slots(t, kind, slots_per_page[kind]))
-				goto fail;
-			t->slots[kind] += slots_per_page[kind];
-			t->page[i] = 1 + kind;
-			for (s = slots_per_page[kind]; s-- > 0;)
-				if (!a.slot_used[i << 4 | s])
-					t->slot_free[kind].v[t->slot_free[kind].n++] =
-						slot_link(kind, i, s);
-				else
-					t->live[i]++;
-		}
-	if (nbad)
-		rcu_wait_readers();	/* nothing reads the broken subtrees now */
-	for (i = 0; i < nbad; i++)
-		if (t->below[bad[i]].n && rebuild(t, bad[i]))
-			goto fail;
-	free(a.used);
-	free(a.slot_used);
-	free(a.mine);
-	free(bad);
-	free(copy);
-	return t;
-fail:
-	free(a.used);
-	free(a.slot_used);
-	free(a.mine);
-	free(bad);
-	free(copy);
-	lpm_free(t);
-	return NULL;
 }
