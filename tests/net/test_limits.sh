@@ -313,6 +313,35 @@ test_compaction_by_a_patch() {
 		"$(mirrored mirrored) mirrored, reads $reads -> $(mirrored reads); $(topo_ctl "$P" stats | grep ^trie)"
 	kernel_routes del "/tmp/$P.chunky"
 	kernel_routes del <(awk '(NR - 1) % 6 == 0' "/tmp/$P.tails")
+	wait_mirrored 0
+}
+
+# A restart takes the live trie over as it is, part-empty pages too; its
+# first whole read compacts them, and the routes, the lookups and the
+# flows stay where they were.
+test_compaction_at_restart() {
+	local routes lookup spare
+	kernel_routes add "/tmp/$P.tails"
+	wait_mirrored 216
+	kernel_routes del "/tmp/$P.gone"
+	wait_mirrored 36
+	spare=$(trie_field spare_pages)
+	routes=$(topo_ctl "$P" route show)
+	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:fa00::9 2>&1)
+	pkill -9 -f -- "--socket /tmp/$P.sock"
+	for _ in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$P.sock" > /dev/null || break
+		sleep 0.1
+	done
+	rm -f "/tmp/$P.sock"
+	topo_ecmpd "$P" "$CONF" && wait_mirrored 36 &&
+		[ "$spare" -ge 25 ] && [ "$(trie_field spare_pages)" = 0 ] &&
+		[ "$(trie_field compactions)" = 1 ] && [ "$(trie_field chunks_given_back)" -ge 25 ] &&
+		[ "$(topo_ctl "$P" route show)" = "$routes" ] &&
+		[ "$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:fa00::9 2>&1)" = "$lookup" ]
+	result "SIGKILL and restart over part-empty pages: compacted, routes and lookups the same" $? \
+		"spare pages $spare before; after: $(topo_ctl "$P" stats | grep ^trie)"
+	kernel_routes del <(awk '(NR - 1) % 6 == 0' "/tmp/$P.tails")
 }
 
 if ! setup; then
@@ -328,5 +357,6 @@ test_configured_limits
 test_swap_at_the_chunk_limit
 test_compaction_at_the_chunk_limit
 test_compaction_by_a_patch
+test_compaction_at_restart
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
