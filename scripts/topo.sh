@@ -131,6 +131,23 @@ topo_ecmpd() {
 	return 1
 }
 
+# topo_stop_ecmpd PREFIX [HOW]: stops ecmpd (HOW: shutdown, the default,
+# kill9 or term; the programs and pins stay), waits until it is gone and
+# removes its socket, so that the next topo_ecmpd waits for a new one.
+topo_stop_ecmpd() {
+	local p=$1 i
+	case "${2:-shutdown}" in
+	kill9) pkill -9 -f -- "--socket /tmp/$p.sock" ;;
+	term) pkill -TERM -f -- "--socket /tmp/$p.sock" ;;
+	*) topo_ctl "$p" shutdown >/dev/null ;;
+	esac
+	for i in $(seq 1 50); do
+		pgrep -f -- "--socket /tmp/$p.sock" >/dev/null || break
+		sleep 0.1
+	done
+	rm -f "/tmp/$p.sock"
+}
+
 # topo_ctl PREFIX ARGS...: ecmpctl for this topology.
 topo_ctl() {
 	local p=$1

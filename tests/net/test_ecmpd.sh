@@ -242,7 +242,7 @@ test_recovery_idle_first() {
 # programs stay) and starts again with ECMPD-ARGS. Sets SENT, RECV, SPLIT,
 # MOVED (against one round just before) and NEWLOG (ecmpd's log since).
 restart_under_traffic() {
-	local base=$1 how=$2 gen lines i
+	local base=$1 how=$2 gen lines
 	shift 2
 	flows 198.18.0.1 198.19.5.5 "$base" 2000 4 "/tmp/$P.b"
 	topo_clear_sinks "$P"
@@ -250,16 +250,7 @@ restart_under_traffic() {
 	gen=$!
 	sleep 0.5
 	lines=$(grep -c "" "/tmp/$P.ecmpd.log")
-	if [ "$how" = kill9 ]; then
-		pkill -9 -f -- "--socket /tmp/$P.sock"
-	else
-		topo_ctl "$P" shutdown >/dev/null
-	fi
-	for i in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
-		sleep 0.1
-	done
-	rm -f "/tmp/$P.sock"
+	topo_stop_ecmpd "$P" "$how"
 	topo_ecmpd "$P" "$CONF" "$@"
 	local started=$?
 	wait $gen
@@ -331,12 +322,7 @@ test_upgrade() {
 test_stopped_daemon() {
 	local name="ecmpd stopped: forwarding continues, ecmpctl reads the pins"
 	flows 198.18.0.1 198.19.6.6 52000 2000 4 "/tmp/$P.b"
-	topo_ctl "$P" shutdown >/dev/null
-	local i
-	for i in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
-		sleep 0.1
-	done
+	topo_stop_ecmpd "$P"
 	local shown groups routes moved
 	shown=$(topo_ctl "$P" -j nexthop show | grep -o '"state":"up"' | wc -l)
 	groups=$(topo_ctl "$P" group show | grep -c "buckets 1024")
@@ -492,14 +478,9 @@ result "topology and ecmpd start" 0
 # in force again. New things come before the routes and changes to things
 # in use after them, so nothing in use moved: not a flow, not a bucket.
 test_failed_reload_undone() {
-	local name="a reload failing part way: undone, 0 flows moved" msg="" out i
+	local name="a reload failing part way: undone, 0 flows moved" msg="" out
 	local routes groups nexthops moved lines
-	topo_ctl "$P" shutdown >/dev/null
-	for i in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
-		sleep 0.1
-	done
-	rm -f "/tmp/$P.sock"
+	topo_stop_ecmpd "$P"
 	topo_ecmpd "$P" "$CONF" --fail-route-update 2 || { result "$name" 1 "restart failed"; return; }
 	wait_group web "1024 1024 1024 1024"
 	flows 198.18.0.1 198.19.7.7 58000 1000 4 "/tmp/$P.b"

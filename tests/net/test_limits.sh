@@ -141,11 +141,7 @@ test_configured_limits() {
 	reload_refused "limits changed by reload: refused, the way through named" \
 		"limits cannot change while ecmpd runs.*shutdown --detach"
 	mem=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["memory"]["maps_bytes"])')
-	pkill -TERM -f -- "--socket /tmp/$P.sock"
-	for _ in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" > /dev/null || break
-		sleep 0.1
-	done
+	topo_stop_ecmpd "$P" term
 	out=$(timeout 30 nsenter --net="/run/netns/$P-rt" "$BUILD/ecmpd" -c "$CONF" \
 		--state-dir "/tmp/$P-state" --socket "/tmp/$P.sock" 2>&1)
 	rc=$?
@@ -328,12 +324,7 @@ test_compaction_at_restart() {
 	spare=$(trie_field spare_pages)
 	routes=$(topo_ctl "$P" route show)
 	lookup=$(topo_ctl "$P" lookup 2001:db8:1::1 2001:db8:fa00::9 2>&1)
-	pkill -9 -f -- "--socket /tmp/$P.sock"
-	for _ in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" > /dev/null || break
-		sleep 0.1
-	done
-	rm -f "/tmp/$P.sock"
+	topo_stop_ecmpd "$P" kill9
 	topo_ecmpd "$P" "$CONF" && wait_mirrored 36 &&
 		[ "$spare" -ge 25 ] && [ "$(trie_field spare_pages)" = 0 ] &&
 		[ "$(trie_field compactions)" = 1 ] && [ "$(trie_field chunks_given_back)" -ge 25 ] &&

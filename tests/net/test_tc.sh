@@ -198,13 +198,7 @@ hook_tags() {
 
 # restart_with OBJ: a plain shutdown (hooks stay), then a start with OBJ.
 restart_with() {
-	local i
-	topo_ctl "$P" shutdown >/dev/null
-	for i in $(seq 1 50); do
-		pgrep -f -- "--socket /tmp/$P.sock" >/dev/null || break
-		sleep 0.1
-	done
-	rm -f "/tmp/$P.sock"
+	topo_stop_ecmpd "$P"
 	topo_ecmpd "$P" "$CONF" --bpf-obj "$1" && topo_wait_usable "$P" 8
 }
 

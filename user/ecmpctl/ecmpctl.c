@@ -843,6 +843,22 @@ static void print_mirror(const struct json_value *status)
 	print_nl();
 }
 
+/* One object of ecmpd's status as a line: LABEL and its fields (the JSON
+ * object KEY), when ecmpd has it. */
+static void print_status_line(const struct json_value *status, const char *key,
+			      const char *label, const char *const *fields, unsigned n)
+{
+	const struct json_value *o = json_get(status, key);
+
+	if (!o)
+		return;
+	print_open_object(PRINT_JSON, key);
+	print_text("%s", label);
+	print_fields(o, fields, n);
+	print_close_object();
+	print_nl();
+}
+
 /* The route trie's chunks (ecmpd's status): in use, the pool, and the
  * pages of tails and run lists that a whole read's compaction would give
  * back (a page frees only when all its slots do). */
@@ -850,15 +866,8 @@ static void print_trie(const struct json_value *status)
 {
 	static const char *const fields[] = { "chunks", "chunks_max", "spare_pages",
 					      "compactions", "chunks_given_back" };
-	const struct json_value *t = json_get(status, "trie");
 
-	if (!t)
-		return;
-	print_open_object(PRINT_JSON, "trie");
-	print_text("trie");
-	print_fields(t, fields, sizeof(fields) / sizeof(fields[0]));
-	print_close_object();
-	print_nl();
+	print_status_line(status, "trie", "trie", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
 /* ecmpctl monitor's subscribers (ecmpd's status): those dropped stopped
@@ -866,15 +875,8 @@ static void print_trie(const struct json_value *status)
 static void print_monitors(const struct json_value *status)
 {
 	static const char *const fields[] = { "subscribers", "lines", "dropped" };
-	const struct json_value *m = json_get(status, "monitors");
 
-	if (!m)
-		return;
-	print_open_object(PRINT_JSON, "monitors");
-	print_text("monitors");
-	print_fields(m, fields, sizeof(fields) / sizeof(fields[0]));
-	print_close_object();
-	print_nl();
+	print_status_line(status, "monitors", "monitors", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
 /* zebra's FPM stream (`routes fpm`), when it is on. */
@@ -885,15 +887,8 @@ static void print_fpm(const struct json_value *status)
 		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
 		"sweeps", "swept", "last_lag_us", "max_lag_us", "error"
 	};
-	const struct json_value *f = json_get(status, "fpm_routes");
 
-	if (!f)
-		return;
-	print_open_object(PRINT_JSON, "fpm_routes");
-	print_text("fpm routes");
-	print_fields(f, fields, sizeof(fields) / sizeof(fields[0]));
-	print_close_object();
-	print_nl();
+	print_status_line(status, "fpm_routes", "fpm routes", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
 /* The egress devices of the nexthops, with what their drivers count of

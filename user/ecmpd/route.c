@@ -269,12 +269,12 @@ static void compact_trie(struct plane *p)
 	if (!lpm_pages_spare(p->lpm))
 		return;
 	ret = lpm_compact(p->lpm, &back);
+	p->trie_compactions++;
+	p->trie_chunks_back += back;
 	if (ret)
 		pr_warn("Route trie compaction stopped: %s; the trie stays correct, with fewer chunks free",
 			strerror(-ret));
-	p->trie_compactions++;
-	p->trie_chunks_back += back;
-	if (!ret)
+	else
 		pr_info("route trie compacted: %u chunks given back, %u in use",
 			back, lpm_chunks_used(p->lpm));
 }

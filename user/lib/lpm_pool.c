@@ -198,17 +198,16 @@ static int u64_cmp(const void *a, const void *b)
 
 uint32_t lpm_pages_spare(const struct lpm *t)
 {
-	uint64_t *v = malloc(sizeof(*v) * (t->nchunks ? t->nchunks : 1));
-	uint32_t spare = 0, live, n;
+	uint32_t pages[KINDS] = { 0 }, live[KINDS] = { 0 }, spare = 0, c;
 	int k;
 
-	if (!v)
-		return 0;
-	for (k = 0; k < KINDS; k++) {
-		n = pages_of(t, k, v, &live);
-		spare += n - (live + slots_per_page[k] - 1) / slots_per_page[k];
-	}
-	free(v);
+	for (c = 0; c < t->nchunks; c++)
+		if (t->page[c] && t->live[c]) {
+			pages[t->page[c] - 1]++;
+			live[t->page[c] - 1] += t->live[c];
+		}
+	for (k = 0; k < KINDS; k++)
+		spare += pages[k] - (live[k] + slots_per_page[k] - 1) / slots_per_page[k];
 	return spare;
 }
 

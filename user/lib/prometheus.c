@@ -270,17 +270,24 @@ static unsigned long long num(const struct json_value *o, const char *key)
 /* The route trie's chunks, from ecmpd (only it knows which are in use). */
 static void write_trie(FILE *f, const struct json_value *t)
 {
-	if (!t)
-		return;
-	head(f, "ecmp_trie_chunks", "gauge", "Route trie chunks in use.");
-	fprintf(f, "ecmp_trie_chunks %llu\n", num(t, "chunks"));
-	head(f, "ecmp_trie_chunks_max", "gauge", "Route trie chunks in the pool ('limits chunks').");
-	fprintf(f, "ecmp_trie_chunks_max %llu\n", num(t, "chunks_max"));
-	head(f, "ecmp_trie_spare_pages", "gauge",
-	     "Pages of tails and run lists the next whole read's compaction gives back.");
-	fprintf(f, "ecmp_trie_spare_pages %llu\n", num(t, "spare_pages"));
-	head(f, "ecmp_trie_compactions_total", "counter", "Compactions of the route trie.");
-	fprintf(f, "ecmp_trie_compactions_total %llu\n", num(t, "compactions"));
+	static const struct {
+		const char *name, *type, *help, *key;
+	} m[] = {
+		{ "ecmp_trie_chunks", "gauge", "Route trie chunks in use.", "chunks" },
+		{ "ecmp_trie_chunks_max", "gauge", "Route trie chunks in the pool ('limits chunks').",
+		  "chunks_max" },
+		{ "ecmp_trie_spare_pages", "gauge",
+		  "Pages of tails and run lists the next whole read's compaction gives back.",
+		  "spare_pages" },
+		{ "ecmp_trie_compactions_total", "counter", "Compactions of the route trie.",
+		  "compactions" },
+	};
+	unsigned i;
+
+	for (i = 0; t && i < sizeof(m) / sizeof(m[0]); i++) {
+		head(f, m[i].name, m[i].type, m[i].help);
+		fprintf(f, "%s %llu\n", m[i].name, num(t, m[i].key));
+	}
 }
 
 static void write_daemon(FILE *f, const char *socket)
