@@ -27,7 +27,9 @@
 # 10. events lost (--netlink-rcvbuf 4096) under a burst of 3,000 changes:
 #     ecmpd reads the table again and holds exactly the kernel's;
 # 11. routes over nexthop objects (plain, resilient with weights, replaced
-#     in place), with nexthop_compat_mode 1.
+#     in place), with nexthop_compat_mode 1;
+# 12. the config's routes in the kernel's FIB follow from the mirror's
+#     read of the table (no second dump): kept, left to bgp, removed.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -540,12 +542,52 @@ test_overrun() {
 	result "and deleted in one burst: gone again" $? "mirrored $(kr mirrored), before $before, reads $(kr reads), patches $(kr patches), overruns $(kr netlink_overruns), kernel $(rt route show proto bgp | wc -l)"
 }
 
+# The config's routes in the kernel's FIB (fib.h) come from the mirror's
+# read of the main table, not a second dump of it: ecmpd's own copies are
+# found (a restart changes nothing), a config prefix the kernel routes
+# with protocol bgp is left to it, a config route dropped by a reload
+# goes from the FIB.
+test_fib_from_read() {
+	local out from log=/tmp/$P.fiblog
+	topo_stop_ecmpd "$P" kill9
+	rt route add 198.19.91.0/24 proto bgp via 198.18.4.2 dev r4
+	from=$(($(wc -l < "/tmp/$P.ecmpd.log") + 1))
+	if ! topo_ecmpd "$P" "$CONF" -v; then
+		result "ecmpd -v" 1
+		return
+	fi
+	sleep 0.5
+	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
+	out=$(grep -c "kernel FIB: the main table as the routes kernel read saw it (2 routes .*not read again" "$log")
+	[ "$out" = 1 ] && ! grep -q "kernel FIB: .*File exists\|routes of protocol 236 changed" "$log"
+	result "restart: ecmpd's 2 kernel routes found in the mirror's read, none written again" $? "$out"
+	printf 'route 198.19.90.0/24 group web\nroute 198.19.91.0/24 group web\n' >> "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
+	out=$(rt route show 198.19.90.0/24; rt route show 198.19.91.0/24)
+	[ "$(grep -c "not read again" "$log")" = 2 ] &&
+		echo "$out" | grep -q "^198.19.90.0/24 proto 236" &&
+		[ "$(echo "$out" | grep -c "^198.19.91.0/24")" = 1 ] &&
+		echo "$out" | grep -q "^198.19.91.0/24 via 198.18.4.2 dev r4 proto bgp" &&
+		grep -q "route 198.19.91.0/24: the kernel routes it already (protocol 186, not ecmpd's): left as it is" "$log"
+	result "reload: a new config route in the FIB, one the kernel routes with bgp left, from one read" $? "$out"
+	sed -i '/^route 198.19.9[01].0\/24 group web$/d' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
+	out=$(rt route show 198.19.90.0/24; rt route show 198.19.91.0/24)
+	[ "$(grep -c "not read again" "$log")" = 3 ] &&
+		[ "$out" = "198.19.91.0/24 via 198.18.4.2 dev r4 proto bgp " ]
+	result "reload: the dropped config route gone from the FIB, bgp's kept" $? "$out"
+	rt route del 198.19.91.0/24
+	rm -f "$log"
+}
+
 if ! setup; then
 	result "setup" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

@@ -36,7 +36,9 @@ struct fib_dump {
 	 * fib_route is 4 KiB and a mirrored table has a million routes, of
 	 * which only those sharing a config route's prefix matter); NULL:
 	 * none. ecmpd's own are always kept. */
-	const struct route_set *prefixes;
+	struct route_set *prefixes;
+	int failed;		/* out of memory: a route is missing */
+	int done;		/* the whole table was handed in */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -67,46 +69,55 @@ static void nh_entry(char *out, int ifindex, int family, const void *gw, int hop
 	snprintf(out, 64, "%d %s %d;", ifindex, a, hops);
 }
 
-static int on_route(const struct nlmsghdr *nlh, void *data)
+void fib_dump_route(struct fib_dump *d, const struct nl_route *k)
 {
-	struct fib_dump *d = data;
 	char entries[ECMP_MAX_GROUP_MEMBERS][64];
-	struct fib_route r = { 0 };
-	struct nl_route k;
+	struct fib_route *r;
 	int i;
 
-	/* The one route parser (nl_route.c); what it refuses is skipped. */
-	if (nlh->nlmsg_type != RTM_NEWROUTE || nl_route_parse(nlh, &k) ||
-	    k.table != RT_TABLE_MAIN)
-		return MNL_CB_OK;
-	if (k.protocol != FIB_PROTO) {
-		struct lpm_route key = { .family = k.family, .prefixlen = k.prefixlen };
+	if (k->deleted || k->table != RT_TABLE_MAIN)
+		return;
+	if (k->protocol != FIB_PROTO) {
+		struct lpm_route key = { .family = k->family, .prefixlen = k->prefixlen };
 
-		memcpy(key.addr, k.addr, 16);
+		memcpy(key.addr, k->addr, 16);
 		if (!d->prefixes || !route_set_get(d->prefixes, &key))
-			return MNL_CB_OK;
+			return;
 	}
-	r.family = k.family == ECMP_AF_INET ? AF_INET : AF_INET6;
-	r.len = k.prefixlen;
-	r.proto = k.protocol;
-	memcpy(r.dst, k.addr, sizeof(r.dst));
-	for (i = 0; i < k.nnh && i < ECMP_MAX_GROUP_MEMBERS; i++)
-		nh_entry(entries[i], k.nh[i].ifindex,
-			 k.nh[i].family == ECMP_AF_INET6 ? AF_INET6 : AF_INET,
-			 k.nh[i].family ? k.nh[i].via : NULL, k.nh[i].weight - 1);
-	if (!k.nnh)	/* no path at all (blackhole...): one empty entry */
-		nh_entry(entries[i++], 0, r.family, NULL, 0);
-	nh_key(r.nh, entries, i);
 	if (d->n == d->cap) {
 		struct fib_route *more = realloc(d->r, (d->cap ? 2 * d->cap : 64) * sizeof(*more));
 
-		if (!more)
-			return MNL_CB_ERROR;
+		if (!more) {
+			d->failed = 1;
+			return;
+		}
 		d->r = more;
 		d->cap = d->cap ? 2 * d->cap : 64;
 	}
-	d->r[d->n++] = r;
-	return MNL_CB_OK;
+	r = &d->r[d->n++];
+	memset(r, 0, sizeof(*r));
+	r->family = k->family == ECMP_AF_INET ? AF_INET : AF_INET6;
+	r->len = k->prefixlen;
+	r->proto = k->protocol;
+	memcpy(r->dst, k->addr, sizeof(r->dst));
+	for (i = 0; i < k->nnh && i < ECMP_MAX_GROUP_MEMBERS; i++)
+		nh_entry(entries[i], k->nh[i].ifindex,
+			 k->nh[i].family == ECMP_AF_INET6 ? AF_INET6 : AF_INET,
+			 k->nh[i].family ? k->nh[i].via : NULL, k->nh[i].weight - 1);
+	if (!k->nnh)	/* no path at all (blackhole...): one empty entry */
+		nh_entry(entries[i++], 0, r->family, NULL, 0);
+	nh_key(r->nh, entries, i);
+}
+
+static int on_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct fib_dump *d = data;
+	struct nl_route k;
+
+	/* The one route parser (nl_route.c); what it refuses is skipped. */
+	if (nlh->nlmsg_type == RTM_NEWROUTE && !nl_route_parse(nlh, &k))
+		fib_dump_route(d, &k);
+	return d->failed ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 /* Sends nlh and reads until its answer (a dump's end, or the ack).
@@ -452,17 +463,44 @@ static struct route_set *config_prefixes(const struct ecmp_conf *conf)
 	return set;
 }
 
-int fib_sync(const struct ecmp_conf *conf, const char *record)
+struct fib_dump *fib_dump_new(const struct ecmp_conf *conf)
+{
+	struct fib_dump *d = calloc(1, sizeof(*d));
+
+	if (d && !(d->prefixes = config_prefixes(conf))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void fib_dump_done(struct fib_dump *d)
+{
+	if (d)
+		d->done = !d->failed;
+}
+
+void fib_dump_free(struct fib_dump *d)
+{
+	if (!d)
+		return;
+	route_set_free(d->prefixes);
+	free(d->r);
+	free(d);
+}
+
+int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen)
 {
 	struct mnl_socket *nl = open_rtnl();
-	struct fib_dump d = { 0 };
+	struct fib_dump *own = NULL;
+	const struct fib_dump *d = seen;
 	struct route_set *ours = NULL, *others = NULL, *owned_before = NULL;
 	struct batch *b = NULL;
 	char *rec = read_record(record), *owned = NULL, *keep = NULL, first_bad[64] = "";
 	int *ifx = calloc(conf->nnexthop ? conf->nnexthop : 1, sizeof(*ifx));
 	size_t owned_len = 0;
 	FILE *out = NULL;
-	int i, err, changed = 0, bad = 0, left = 0;
+	int i, err = 0, changed = 0, bad = 0, left = 0;
 
 	if (!nl || !ifx) {
 		err = nl ? -ENOMEM : -errno;
@@ -470,17 +508,23 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	}
 	for (i = 0; i < conf->nnexthop; i++)
 		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
-	d.prefixes = config_prefixes(conf);
-	err = d.prefixes ? dump_main(nl, &d) : -ENOMEM;
+	if (!seen || !seen->done) {
+		own = fib_dump_new(conf);
+		err = own ? dump_main(nl, own) : -ENOMEM;
+		d = own;
+	} else {
+		pr_debug("kernel FIB: the main table as the routes kernel read saw it (%d routes ecmpd's or at config prefixes); not read again",
+			 d->n);
+	}
 	if (err) {
 		pr_warn("Failed to read the kernel's routes: %s; config routes not installed in the FIB",
 			strerror(-err));
 		goto out;
 	}
-	keep = calloc(d.n ? d.n : 1, 1);
+	keep = calloc(d->n ? d->n : 1, 1);
 	out = open_memstream(&owned, &owned_len);
 	b = batch_new(nl);
-	err = keep && out && b ? index_dump(&d, &ours, &others) : -ENOMEM;
+	err = keep && out && b ? index_dump(d, &ours, &others) : -ENOMEM;
 	if (!err && !(owned_before = record_set(rec)))
 		err = -ENOMEM;
 	if (err)
@@ -494,10 +538,10 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 		if (cr->group < 0)
 			continue;
 		wanted(conf, ifx, cr, &w);
-		other = find(&d, others, &w);
-		have = find(&d, ours, &w);
+		other = find(d, others, &w);
+		have = find(d, ours, &w);
 		if (have)
-			keep[have - d.r] = 1;
+			keep[have - d->r] = 1;
 		if (other) {
 			if (!left++) {
 				prefix_text(&w, p, sizeof(p));
@@ -524,15 +568,15 @@ int fib_sync(const struct ecmp_conf *conf, const char *record)
 	if (bad)
 		pr_warn("%d config routes (%s first) have no nexthop the kernel's route can use (other family, VLAN): frames passed to the kernel will not find them",
 			bad, first_bad);
-	for (i = 0; i < d.n; i++) {
-		struct lpm_route k = set_key(d.r[i].family, d.r[i].len, d.r[i].dst);
+	for (i = 0; i < d->n; i++) {
+		struct lpm_route k = set_key(d->r[i].family, d->r[i].len, d->r[i].dst);
 		char p[64];
 
-		if (d.r[i].proto != FIB_PROTO || keep[i] || !route_set_get(owned_before, &k))
+		if (d->r[i].proto != FIB_PROTO || keep[i] || !route_set_get(owned_before, &k))
 			continue;	/* wanted, or another instance's */
-		prefix_text(&d.r[i], p, sizeof(p));
+		prefix_text(&d->r[i], p, sizeof(p));
 		if (!err)
-			err = delete(b, &d.r[i], p);
+			err = delete(b, &d->r[i], p);
 	}
 	if (!err)
 		err = batch_flush(b);
@@ -561,13 +605,12 @@ out:
 	route_set_free(ours);
 	route_set_free(others);
 	route_set_free(owned_before);
-	route_set_free((struct route_set *)d.prefixes);
+	fib_dump_free(own);
 	free(owned);
 	free(keep);
 	free(rec);
 	free(ifx);
 	free(b);
-	free(d.r);
 	if (nl)
 		mnl_socket_close(nl);
 	return err ? err : changed;

@@ -17,19 +17,35 @@
 #define ECMP_FIB_H
 
 #include "config.h"
+#include "netlink.h"
 
 /* The rt_protos number of ecmpd's routes (unassigned; `ip route show
  * proto 236`). */
 #define FIB_PROTO	236
+
+/* What fib_sync reads of the main table: ecmpd's own routes, and the
+ * others' at conf's prefixes. A dump of a full table takes seconds, so
+ * a dump ecmpd makes anyway (`routes kernel` reading the main table)
+ * hands its routes here too (fib_dump_route), and fib_sync reads nothing
+ * itself. */
+struct fib_dump;
+
+struct fib_dump *fib_dump_new(const struct ecmp_conf *conf);
+void fib_dump_route(struct fib_dump *d, const struct nl_route *r);
+/* The dump ended: every route of the main table has been handed in. */
+void fib_dump_done(struct fib_dump *d);
+void fib_dump_free(struct fib_dump *d);
 
 /* Makes the main table hold conf's routes as FIB_PROTO routes: adds,
  * replaces what changed, deletes those this instance installed that the
  * config no longer has; writes nothing when they already match (a
  * restart). What this instance owns is listed in the file record (one
  * prefix a line, in the state dir), so two instances in one namespace
- * leave each other's routes alone. Returns how many routes it changed,
- * or -errno (netlink unavailable). Each failure is logged and skipped. */
-int fib_sync(const struct ecmp_conf *conf, const char *record);
+ * leave each other's routes alone. seen: the main table as a dump just
+ * showed it, made for this conf (fib_dump_new); NULL, or not done: the
+ * table is read here. Returns how many routes it changed, or -errno
+ * (netlink unavailable). Each failure is logged and skipped. */
+int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen);
 /* Deletes the routes listed in record (--detach), and the record. */
 int fib_remove(const char *record);
 

@@ -397,6 +397,7 @@ int mirror_finish(struct mirror *m)
 struct read_ctx {
 	struct mirror *m;
 	const struct conf_kernel_routes *k;
+	const struct nl_handlers *also;
 };
 
 static void on_route(void *ctx, const struct nl_route *r)
@@ -404,6 +405,8 @@ static void on_route(void *ctx, const struct nl_route *r)
 	struct read_ctx *c = ctx;
 
 	mirror_take(c->m, c->k, r);
+	if (c->also)
+		c->also->route(c->also->ctx, r);
 }
 
 static void on_nexthop(void *ctx, const struct nl_nexthop *n)
@@ -431,9 +434,10 @@ static int read_objects(struct mirror *m, struct nl *nl, struct read_ctx *c)
 	return err;
 }
 
-int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k)
+int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k,
+		       const struct nl_handlers *also)
 {
-	struct read_ctx c = { m, k };
+	struct read_ctx c = { m, k, also };
 	struct nl_handlers h = { .ctx = &c, .route = on_route };
 	int err;
 

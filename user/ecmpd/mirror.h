@@ -51,8 +51,11 @@ int mirror_wants(const struct conf_kernel_routes *k, const struct nl_route *r);
  * (mirror_read_kernel) and/or zebra's routes fed (mirror_take_fpm*), then
  * mirror_finish(). On an error the last read stays. */
 void mirror_begin(struct mirror *m);
-/* 0 or -errno (the read is then abandoned: begin again). */
-int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k);
+/* 0 or -errno (the read is then abandoned: begin again). Every route of
+ * the table, mirrored or not, also goes to also->route when also is not
+ * NULL: what else needs the table reads it from this dump (fib.h). */
+int mirror_read_kernel(struct mirror *m, struct nl *nl, const struct conf_kernel_routes *k,
+		       const struct nl_handlers *also);
 /* Zebra's nexthop groups (before the routes that name them) and routes,
  * as its FPM stream has them now (fpm.c). */
 void mirror_take_fpm_nexthop(struct mirror *m, const struct nl_nexthop *n);
