@@ -18,7 +18,8 @@
 #    reads (a read takes time in N: patches do not);
 #  - ecmpd SIGKILLed and restarted: how long until it is back and has
 #    the table again, flows moved (of 1,000 over the table), and whether
-#    routes, groups and buckets are the same.
+#    routes, groups and buckets are the same;
+#  - a reload of the same config: how long the control socket waits.
 # Larger tables: BENCH_MIRROR_V6 (the IPv6 share in percent, default 20),
 # BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
 # chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
@@ -154,6 +155,11 @@ state > "/tmp/$P.s1"
 nflows=$(wc -l < "/tmp/$P.flows")
 moved=$(paste <(head -"$nflows" "/tmp/$P.s0") <(head -"$nflows" "/tmp/$P.s1") | awk -F'\t' '$1 != $2' | wc -l)
 cmp -s "/tmp/$P.s0" "/tmp/$P.s1" && same=yes || same="no ($(diff "/tmp/$P.s0" "/tmp/$P.s1" | grep -c '^>') lines differ)"
+# A reload of the same config: the table read again and compared, and
+# the config's routes in the kernel's FIB checked (from that one read).
+r0=$(ms)
+reload=$(topo_ctl "$P" reload 2>&1)
+r1=$(ms)
 
 printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d IPv4 + %d IPv6%s)\n' \
 	"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
@@ -168,3 +174,4 @@ printf '  SIGKILL and restart: control socket back in %d ms, the table read and 
 	$((k1 - k0)) $((k2 - k0))
 printf '    %d of %d flows over the table moved; routes, groups and buckets the same: %s\n' \
 	"$moved" "$nflows" "$same"
+printf '  reload of the same config: %d ms (%s)\n' $((r1 - r0)) "$reload"
