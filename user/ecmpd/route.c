@@ -47,22 +47,25 @@ static int want_add(struct want *w, const struct lpm_route *r)
 }
 
 /* Adds r, or sets its leaf on the same prefix already wanted (a config
- * route of exactly that prefix: the kernel's entry wins; without override
- * an entry ecmpd itself added first, e.g. a second address in one
- * subnet, is kept as it is). */
-static int want_leaf(struct want *w, const struct lpm_route *r, int override)
+ * route of exactly that prefix, at index same, or -1: the kernel's entry
+ * wins; without override an entry ecmpd itself added first, e.g. a
+ * second address in one subnet, is kept as it is). Only ecmpd's own
+ * entries, after the config's nroute, are searched: a few per address,
+ * where the config can hold a million routes. */
+static int want_leaf(struct want *w, int nroute, int same, const struct lpm_route *r,
+		     int override)
 {
-	int i;
+	int i = same;
 
-	for (i = 0; i < w->n; i++)
+	for (i = same >= 0 ? same : nroute; same < 0 && i < w->n; i++)
 		if (w->r[i].family == r->family && w->r[i].prefixlen == r->prefixlen &&
-		    !memcmp(w->r[i].addr, r->addr, 16)) {
-			if (override || (w->r[i].leaf != ECMP_LPM_LOCAL &&
-					 w->r[i].leaf != ECMP_LPM_CONNECTED))
-				w->r[i].leaf = r->leaf;
-			return 0;
-		}
-	return want_add(w, r);
+		    !memcmp(w->r[i].addr, r->addr, 16))
+			break;
+	if (i == w->n)
+		return want_add(w, r);
+	if (override || (w->r[i].leaf != ECMP_LPM_LOCAL && w->r[i].leaf != ECMP_LPM_CONNECTED))
+		w->r[i].leaf = r->leaf;
+	return 0;
 }
 
 static int prefix_covers(uint8_t family, const uint8_t *addr, uint8_t prefixlen,
@@ -82,6 +85,60 @@ static int covers(const struct conf_route *r, const struct local_addr *a)
 	return prefix_covers(r->family, r->addr, r->prefixlen, a);
 }
 
+/* What the config's routes say of each of the router's addresses: the
+ * shortest route covering it (255: none), and the config routes that are
+ * exactly its subnet and its host prefix (-1: none). */
+struct local_cover {
+	uint8_t shortest;
+	int subnet, host;
+};
+
+/* One pass over the routes, each looked up in a set of every prefix that
+ * could cover an address (the address cut at every length): a config of
+ * a million routes is read once, not once per address. */
+static int cover_locals(const struct plane *p, const struct ecmp_conf *conf,
+			struct local_cover *lc)
+{
+	struct route_set *could = route_set_new();
+	int i, j, len, err = could ? 0 : -ENOMEM;
+
+	for (j = 0; j < p->nlocal; j++)
+		lc[j] = (struct local_cover){ .shortest = 255, .subnet = -1, .host = -1 };
+	for (j = 0; !err && j < p->nlocal; j++) {
+		const struct local_addr *a = &p->local[j];
+
+		for (len = 0; !err && len <= (a->family == ECMP_AF_INET ? 32 : 128); len++) {
+			struct lpm_route k = { .family = a->family, .prefixlen = len };
+
+			memcpy(k.addr, a->addr, 16);
+			lpm_mask(k.addr, a->family, len);
+			err = route_set_put(could, &k);
+		}
+	}
+	for (i = 0; !err && i < conf->nroute; i++) {
+		const struct conf_route *r = &conf->route[i];
+		struct lpm_route k = { .family = r->family, .prefixlen = r->prefixlen };
+
+		memcpy(k.addr, r->addr, 16);
+		if (!route_set_get(could, &k))
+			continue;
+		for (j = 0; j < p->nlocal; j++) {
+			const struct local_addr *a = &p->local[j];
+
+			if (!covers(r, a))
+				continue;
+			if (r->prefixlen < lc[j].shortest)
+				lc[j].shortest = r->prefixlen;
+			if (r->prefixlen == a->prefixlen)
+				lc[j].subnet = i;
+			if (r->prefixlen == (a->family == ECMP_AF_INET ? 32 : 128))
+				lc[j].host = i;
+		}
+	}
+	route_set_free(could);
+	return err;
+}
+
 /* Each config group's id in the plane (looked up once: a mirrored table
  * has a million routes over a few dozen groups). NULL on ENOMEM. */
 static int *group_ids(const struct plane *p, const struct ecmp_conf *conf, int dry_run)
@@ -98,6 +155,7 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		      int dry_run, struct want *w)
 {
 	int *gids = group_ids(p, conf, dry_run);
+	struct local_cover *lc;
 	int i, j, err;
 
 	if (!gids)
@@ -123,9 +181,13 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		}
 	}
 	free(gids);
+	if (!p->nlocal)
+		return 0;
+	lc = malloc(sizeof(*lc) * p->nlocal);
+	err = lc ? cover_locals(p, conf, lc) : -ENOMEM;
 	/* Connected subnets first, then host entries: an address's own /32
 	 * or /128 overrides its subnet's entry. */
-	for (j = 0; j < p->nlocal; j++) {
+	for (j = 0; !err && j < p->nlocal; j++) {
 		const struct local_addr *a = &p->local[j];
 		struct lpm_route r = { .family = a->family,
 				       .prefixlen = a->prefixlen,
@@ -133,31 +195,23 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 
 		memcpy(r.addr, a->addr, 16);
 		lpm_mask(r.addr, r.family, r.prefixlen);
-		for (i = 0; i < conf->nroute; i++)
-			if (conf->route[i].prefixlen <= r.prefixlen &&
-			    covers(&conf->route[i], a))
-				break;
-		if (i < conf->nroute && (err = want_leaf(w, &r, 0)))
-			return err;
+		if (lc[j].shortest <= r.prefixlen)
+			err = want_leaf(w, conf->nroute, lc[j].subnet, &r, 0);
 	}
-	for (j = 0; j < p->nlocal; j++) {
+	for (j = 0; !err && j < p->nlocal; j++) {
 		struct lpm_route r = { .family = p->local[j].family,
 				       .leaf = ECMP_LPM_LOCAL };
 
-		for (i = 0; i < conf->nroute; i++)
-			if (covers(&conf->route[i], &p->local[j]))
-				break;
-		if (i == conf->nroute)
+		if (lc[j].shortest == 255)
 			continue;
 		r.prefixlen = r.family == ECMP_AF_INET ? 32 : 128;
 		memcpy(r.addr, p->local[j].addr, 16);
 		/* A host route of the config to our own address: local wins,
 		 * the router never forwards its own traffic away. */
-		err = want_leaf(w, &r, 1);
-		if (err)
-			return err;
+		err = want_leaf(w, conf->nroute, lc[j].host, &r, 1);
 	}
-	return 0;
+	free(lc);
+	return err;
 }
 
 static int dry_run_fits(struct plane *p, const struct want *w, char *err,
