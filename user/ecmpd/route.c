@@ -55,7 +55,7 @@ static int want_add(struct want *w, const struct lpm_route *r)
 static int want_leaf(struct want *w, int nroute, int same, const struct lpm_route *r,
 		     int override)
 {
-	int i = same;
+	int i;
 
 	for (i = same >= 0 ? same : nroute; same < 0 && i < w->n; i++)
 		if (w->r[i].family == r->family && w->r[i].prefixlen == r->prefixlen &&
