@@ -200,6 +200,49 @@ static void test_mirror_resilient(void)
 	ASSERT_EQ(delivered, 0, "neither delivered");
 }
 
+/* A read sorted at its start (IPv4 as the kernel dumps it) and not after
+ * it: the routes come out in order, one per prefix, the lowest metric's
+ * even when its other route is in the sorted start. */
+static void test_mirror_order(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, out;
+	static const char *const in_order[] = {
+		"198.19.0.0/24", "198.19.1.0/24", "198.19.1.128/25", "198.19.2.0/24",
+		"198.19.3.0/24", "2001:db8:100::/48",
+	};
+	const struct spec specs[] = {
+		{ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.2.0/24", .metric = 100, .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		/* the sorted start ends here */
+		{ .dst = "2001:db8:100::/48", .nhops = 1, .hop = { { "2001:db8:1::2" } } },
+		{ .dst = "198.19.0.0/24", .nhops = 1, .hop = { { "198.18.2.2" } } },
+		{ .dst = "198.19.2.0/24", .metric = 50, .nhops = 1, .hop = { { "198.18.4.2" } } },
+		{ .dst = "198.19.1.128/25", .nhops = 1, .hop = { { "198.18.3.2" } } },
+	};
+	char lo[IF_NAMESIZE], want[64];
+	unsigned i;
+
+	setup();
+	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
+	ASSERT_EQ(config_parse(&file, "t.conf", "route 198.18.200.0/24 group g\n"
+			       "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"), 0, "file");
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		put_route(&specs[i]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	ASSERT_EQ(out.nroute, 1 + 6, "the file's route and one per prefix");
+	for (i = 0; i < sizeof(in_order) / sizeof(in_order[0]); i++)
+		ASSERT_TRUE(route_of(&out, in_order[i]) == &out.route[1 + i], in_order[i]);
+	snprintf(want, sizeof(want), "198.18.4.2@%s", lo);
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), want,
+		      "the lowest metric wins across the sorted start");
+	config_free(&out);
+	config_free(&file);
+}
+
 /* Each message is refused whole: counted, never delivered half read. */
 static void test_mirror_hostile(void)
 {
@@ -246,6 +289,7 @@ int main(void)
 {
 	RUN_TEST(test_mirror_routes);
 	RUN_TEST(test_mirror_resilient);
+	RUN_TEST(test_mirror_order);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

@@ -57,6 +57,21 @@ void *mirror_append(void *arrp, int *n, int *cap, size_t elem)
 	return e;
 }
 
+/* (mirror_table.h) */
+int mirror_reserve(void *arrp, int *cap, int n, size_t elem)
+{
+	void **arr = arrp, *more;
+
+	if (n <= *cap)
+		return 0;
+	more = realloc(*arr, elem * n);
+	if (!more)
+		return -ENOMEM;
+	*arr = more;
+	*cap = n;
+	return 0;
+}
+
 static void table_free(struct table *t)
 {
 	free(t->r);
@@ -300,6 +315,9 @@ static void take(struct mirror *m, enum mirror_source src, const struct conf_ker
 	if (t->failed)
 		return;
 	memcpy(x.addr, r->addr, 16);
+	/* One key per prefix everywhere (the dedup below, the trie's set):
+	 * a peer's stray host bits do not make a second one. */
+	lpm_mask(x.addr, x.family, x.prefixlen);
 	x.skip = mirror_route_set(k, objs, r, &s);
 	if (x.skip == MIRROR_OK) {
 		s.source = src;
@@ -327,6 +345,9 @@ void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
 void mirror_begin(struct mirror *m)
 {
 	table_free(&m->next);
+	/* A read again is about as long as the last one; if memory is
+	 * short, the appends will say so. */
+	mirror_reserve(&m->next.r, &m->next.cap, m->cur.n + m->cur.n / 16, sizeof(*m->next.r));
 	objects_free(&m->fpm_obj);
 	m->fpm_obj_sorted = 0;
 }
@@ -368,6 +389,32 @@ static int route_cmp(const void *a, const void *b)
 	return d;
 }
 
+/* A read arrives in that order for IPv4 (most of a full table): only
+ * what follows its sorted start is sorted, then merged with it. */
+static void sort_routes(struct mroute *r, int n)
+{
+	struct mroute *first;
+	int k = 1, i, j, out;
+
+	while (k < n && route_cmp(&r[k - 1], &r[k]) <= 0)
+		k++;
+	if (k >= n)
+		return;
+	qsort(r + k, n - k, sizeof(*r), route_cmp);
+	if (route_cmp(&r[k - 1], &r[k]) <= 0)
+		return;		/* IPv4, then IPv6 */
+	first = malloc(sizeof(*r) * k);
+	if (!first) {
+		qsort(r, n, sizeof(*r), route_cmp);
+		return;
+	}
+	memcpy(first, r, sizeof(*r) * k);
+	/* out = i + (j - k) <= j: the output never passes the run it reads. */
+	for (i = 0, j = k, out = 0; i < k; out++)
+		r[out] = j == n || route_cmp(&first[i], &r[j]) <= 0 ? first[i++] : r[j++];
+	free(first);
+}
+
 int mirror_finish(struct mirror *m)
 {
 	struct table *t = &m->next;
@@ -378,7 +425,7 @@ int mirror_finish(struct mirror *m)
 		return -ENOMEM;
 	}
 
-	qsort(t->r, t->n, sizeof(t->r[0]), route_cmp);
+	sort_routes(t->r, t->n);
 	/* The kernel forwards on a prefix's lowest metric only: the first
 	 * of each prefix in this order (a route zebra streams wins over the
 	 * kernel's copy of it). */
@@ -670,13 +717,29 @@ void mirror_each_kept(const struct mirror *m,
 			   m->cur.r[i].outcome);
 }
 
+static void prefetch_route(const struct route_set *index, const struct mroute *r)
+{
+	struct lpm_route k = { .family = r->family, .prefixlen = r->prefixlen };
+
+	memcpy(k.addr, r->addr, 16);
+	route_set_prefetch(index, &k);
+}
+
 /* Keeps what patches need from a merge (mirror_patch.c): cur's routes by
  * prefix, the file's prefixes and each set's group. */
 static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
 {
-	struct route_set *index = route_set_new();
+	/* The last merge's index emptied, unless the table shrank by half:
+	 * its memory is the process's already (the reserve below grows it
+	 * if need be). */
+	int reuse = m->index && route_set_count(m->index) / 2 <= (uint32_t)m->cur.n;
+	struct route_set *index = reuse ? m->index : route_set_new();
 	int i;
 
+	if (reuse) {
+		route_set_clear(index);
+		m->index = NULL;
+	}
 	if (index && route_set_reserve(index, m->cur.n)) {
 		route_set_free(index);
 		index = NULL;
@@ -685,6 +748,8 @@ static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
 		struct lpm_route k = { .family = m->cur.r[i].family,
 				       .prefixlen = m->cur.r[i].prefixlen, .leaf = i };
 
+		if (i + 16 < m->cur.n)	/* a full table's misses overlap */
+			prefetch_route(index, &m->cur.r[i + 16]);
 		memcpy(k.addr, m->cur.r[i].addr, 16);
 		if (route_set_put(index, &k)) {
 			route_set_free(index);
@@ -708,7 +773,8 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 	int *gidx = malloc(sizeof(int) * (t->nset ? t->nset : 1));
 	int i, next_id[MIRROR_SOURCES] = { 1, 1 }, err = -ENOMEM;
 
-	if (!cfg || !gidx || config_copy(out, file))
+	if (!cfg || !gidx || config_copy(out, file) ||
+	    mirror_reserve(&out->route, &out->cap_route, file->nroute + t->n, sizeof(*out->route)))
 		goto out;
 	memset(&m->st, 0, offsetof(struct mirror_stats, reads));
 	for (i = 0; i < t->nset; i++)

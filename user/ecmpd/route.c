@@ -46,6 +46,22 @@ static int want_add(struct want *w, const struct lpm_route *r)
 	return 0;
 }
 
+/* Room for n routes at once: grown by doubling, a full table's array
+ * was copied twenty times over (realloc), twice a reload. */
+static int want_reserve(struct want *w, int n)
+{
+	struct lpm_route *r;
+
+	if (n <= w->cap)
+		return 0;
+	r = realloc(w->r, sizeof(*r) * n);
+	if (!r)
+		return -ENOMEM;
+	w->r = r;
+	w->cap = n;
+	return 0;
+}
+
 /* Adds r, or sets its leaf on the same prefix already wanted (a config
  * route of exactly that prefix, at index same, or -1: the kernel's entry
  * wins; without override an entry ecmpd itself added first, e.g. a
@@ -158,8 +174,11 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 	struct local_cover *lc;
 	int i, j, err;
 
-	if (!gids)
+	/* The config's routes, a subnet and a host entry per address. */
+	if (!gids || want_reserve(w, conf->nroute + 2 * p->nlocal)) {
+		free(gids);
 		return -ENOMEM;
+	}
 	for (i = 0; i < conf->nroute; i++) {
 		const struct conf_route *cr = &conf->route[i];
 		struct lpm_route r = { .family = cr->family,
@@ -214,21 +233,48 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 	return err;
 }
 
+/* How far ahead a loop over a whole table starts its next lookups: a
+ * full table's sets are far larger than the caches, and a miss at a time
+ * made these loops most of a reload. */
+#define AHEAD 16
+
+enum installed { ROUTE_NEW, ROUTE_SAME, ROUTE_CHANGED };
+
+/* What the trie holds of each wanted route (state[i]; state may be NULL):
+ * returns how many of them it holds at all. */
+static uint32_t compare_installed(const struct lpm *t, const struct want *w,
+				  uint8_t *state)
+{
+	uint32_t held = 0;
+	int i;
+
+	for (i = 0; t && i < w->n; i++) {
+		struct lpm_route cur;
+		uint8_t st = ROUTE_NEW;
+
+		if (i + AHEAD < w->n)
+			lpm_prefetch(t, &w->r[i + AHEAD]);
+		if (!lpm_get(t, w->r[i].family, w->r[i].addr, w->r[i].prefixlen, &cur))
+			st = cur.leaf == w->r[i].leaf ? ROUTE_SAME : ROUTE_CHANGED;
+		held += st != ROUTE_NEW;
+		if (state)
+			state[i] = st;
+	}
+	if (!t && state)
+		memset(state, ROUTE_NEW, w->n);
+	return held;
+}
+
 static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 			size_t errlen)
 {
 	uint32_t n = p->dp.max_entries[DP_LPM_NODE], need;
-	uint32_t fresh = 0, max = p->dp.max_entries[DP_ROUTES];
-	int i, ret;
-
+	uint32_t max = p->dp.max_entries[DP_ROUTES];
 	/* ecmp_routes holds old and new routes while a reload swaps them
 	 * (new ones go in before old ones come out). */
-	for (i = 0; i < w->n; i++) {
-		struct lpm_route cur;
+	uint32_t fresh = w->n - compare_installed(p->lpm, w, NULL);
+	int ret;
 
-		fresh += !p->lpm || lpm_get(p->lpm, w->r[i].family, w->r[i].addr,
-					    w->r[i].prefixlen, &cur);
-	}
 	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
 		snprintf(err, errlen,
 			 "%d routes (with the router's own addresses; %u new while %u stay installed during the swap) do not fit the %u of %s ('limits routes N')",
@@ -311,6 +357,29 @@ static int find_stale(const struct lpm_route *r, void *arg)
 	return want_add((struct want *)s, r);
 }
 
+/* Every route of the trie that w does not want, into s. */
+static int find_all_stale(const struct lpm *t, const struct want *w, struct stale *s)
+{
+	struct route_set *wanted = route_set_new();
+	int i, ret = 0;
+
+	if (!wanted || route_set_reserve(wanted, w->n)) {
+		route_set_free(wanted);
+		return -ENOMEM;
+	}
+	for (i = 0; i < w->n && !ret; i++) {
+		if (i + AHEAD < w->n)
+			route_set_prefetch(wanted, &w->r[i + AHEAD]);
+		ret = route_set_put(wanted, &w->r[i]);
+	}
+	s->wanted = wanted;
+	if (!ret)
+		ret = lpm_for_each(t, find_stale, s);
+	s->wanted = NULL;
+	route_set_free(wanted);
+	return ret;
+}
+
 /* A table that shrank change by change can hold pages of tails and run
  * lists that fewer pages would hold (a page frees only when empty), more
  * chunks than the fit check counts: given back before a whole read needs
@@ -339,6 +408,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	struct want w = { 0 };
 	struct stale s = { 0 };
 	struct route_batch *batch = NULL;
+	uint8_t *state = NULL;
 	int i, ret, end;
 
 	ret = build_want(p, conf, dry_run, &w);
@@ -358,21 +428,17 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	}
 	batch->n = 0;
 	batch->fd = p->dp.fd[DP_ROUTES];
-	/* What is installed but no longer wanted: a hash lookup each. Nothing
-	 * installed yet (a start without pins): nothing to look for. */
-	if (lpm_route_count(p->lpm)) {
-		s.wanted = route_set_new();
-		if (!s.wanted || route_set_reserve((struct route_set *)s.wanted, w.n)) {
-			route_set_free((struct route_set *)s.wanted);
-			ret = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < w.n && !ret; i++)
-			ret = route_set_put((struct route_set *)s.wanted, &w.r[i]);
-		if (!ret)
-			ret = lpm_for_each(p->lpm, find_stale, &s);
-		route_set_free((struct route_set *)s.wanted);
+	state = malloc(w.n ? w.n : 1);
+	if (!state) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* What is installed but no longer wanted, looked for only when the
+	 * trie holds routes that are not wanted (keys are unique in both):
+	 * a reload that removes no route skips a set of the whole table. */
+	if (compare_installed(p->lpm, &w, state) < lpm_route_count(p->lpm)) {
+		ret = find_all_stale(p->lpm, &w, &s);
 		if (ret) {
 			snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
 			goto out;
@@ -386,15 +452,16 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	compact_trie(p);
 	/* Removals and additions in one pass, each root entry built once at
 	 * the end, those that shrink first: the trie never holds the old and
-	 * the new table together, only the part of one changing at a time. */
+	 * the new table together, only the part of one changing at a time.
+	 * The states above stay true meanwhile: a change touches its own
+	 * prefix's entry in the trie's set alone. */
 	lpm_bulk_begin(p->lpm);
 	for (i = 0; i < s.n; i++)
 		lpm_del(p->lpm, s.r[i].family, s.r[i].addr, s.r[i].prefixlen);
 	for (i = 0; i < w.n; i++) {
-		struct lpm_route cur;
-
-		if (!lpm_get(p->lpm, w.r[i].family, w.r[i].addr,
-			     w.r[i].prefixlen, &cur) && cur.leaf == w.r[i].leaf)
+		if (i + AHEAD < w.n && state[i + AHEAD] != ROUTE_SAME)
+			lpm_prefetch(p->lpm, &w.r[i + AHEAD]);
+		if (state[i] == ROUTE_SAME)
 			continue;	/* already there */
 		ret = lpm_add(p->lpm, &w.r[i]);
 		if (ret)
@@ -416,6 +483,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 		snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
 out:
 	free(batch);
+	free(state);
 	free(w.r);
 	free(s.r);
 	return ret;

@@ -707,27 +707,49 @@ int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks)
 	struct ordered_route *o = malloc(sizeof(*o) * (n ? n : 1));
 	uint32_t *cover = calloc(ROOT_ENTRIES, sizeof(uint32_t));
 	uint8_t *depth = calloc(ROOT_ENTRIES, 1);
+	uint32_t *start = calloc(ROOT_ENTRIES + 1, sizeof(uint32_t));
 	struct lpm_route *deep = (struct lpm_route *)o;
 	struct tally x = { 0 };
 	uint64_t total;
 	uint32_t i, m = 0, k;
 	int err = 0;
 
-	if (!o || !cover || !depth) {
+	if (!o || !cover || !depth || !start) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* By root entry first with a counting sort (one pass to count, one
+	 * to place, in table order), then each entry's few routes by prefix:
+	 * a sort of the whole table at once was most of this function. */
 	for (i = 0; i < n; i++) {
-		if (!lpm_route_valid(r[i].family, r[i].prefixlen) || r[i].leaf == ECMP_LPM_NONE ||
-		    (r[i].leaf & ECMP_LPM_CHILD)) {
+		struct lpm_route x = r[i];
+
+		if (!lpm_route_valid(x.family, x.prefixlen) || x.leaf == ECMP_LPM_NONE ||
+		    (x.leaf & ECMP_LPM_CHILD)) {
 			err = -EINVAL;
 			goto out;
 		}
-		o[i].r = r[i];
-		o[i].order = i;
-		lpm_mask(o[i].r.addr, o[i].r.family, o[i].r.prefixlen);
+		lpm_mask(x.addr, x.family, x.prefixlen);
+		start[root_index(x.family, x.addr) + 1]++;
 	}
-	qsort(o, n, sizeof(*o), ordered_cmp);
+	for (i = 0; i < ROOT_ENTRIES; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < n; i++) {
+		struct lpm_route x = r[i];
+		uint32_t at;
+
+		lpm_mask(x.addr, x.family, x.prefixlen);
+		at = start[root_index(x.family, x.addr)]++;
+		o[at].r = x;
+		o[at].order = i;
+	}
+	/* start[e] is now where entry e + 1 begins. */
+	for (i = 0; i < ROOT_ENTRIES; i++) {
+		uint32_t first = i ? start[i - 1] : 0;
+
+		if (start[i] - first > 1)
+			qsort(o + first, start[i] - first, sizeof(*o), ordered_cmp);
+	}
 	for (i = k = 0; i < n; i++) {	/* the same prefix twice: the last */
 		if (k && !root_prefix_cmp(&o[k - 1].r, &o[i].r))
 			k--;
@@ -769,6 +791,7 @@ out:
 	free(o);
 	free(cover);
 	free(depth);
+	free(start);
 	return err;
 }
 
@@ -1082,6 +1105,11 @@ int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 		return -ENOENT;
 	*out = *r;
 	return 0;
+}
+
+void lpm_prefetch(const struct lpm *t, const struct lpm_route *r)
+{
+	route_set_prefetch(t->routes, r);
 }
 
 uint32_t lpm_route_count(const struct lpm *t)

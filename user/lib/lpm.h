@@ -60,6 +60,9 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 /* The route with exactly this prefix. Returns 0 or -ENOENT. */
 int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen, struct lpm_route *out);
+/* What lpm_get of r (masked) will read, started now: for a loop over a
+ * whole table, a few routes ahead (route_set_prefetch). */
+void lpm_prefetch(const struct lpm *t, const struct lpm_route *r);
 
 /* Chunks free now or after a grace period (empty pages of tails too).
  * Changes build their subtree before the old one goes: keep room. */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "route_set.h"
 
@@ -23,17 +25,38 @@ static int same_key(const struct lpm_route *a, const struct lpm_route *b)
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
-/* FNV-1a over the key: the table is ours, inputs are the operator's. */
+/*
+ * The key's three words (the address's halves, then family and length),
+ * each folded in by a multiply and a rotate: a few cycles, where FNV-1a
+ * over 18 bytes one at a time took about 70. Seeded once per process at
+ * random: prefixes a BGP peer picks to share a slot in one ecmpd do not
+ * in another, and a probe run stays short.
+ */
+static uint64_t hash_seed;
+
+__attribute__((constructor)) static void seed_key_hash(void)
+{
+	if (getrandom(&hash_seed, sizeof(hash_seed), GRND_NONBLOCK) != sizeof(hash_seed))
+		hash_seed = (uint64_t)time(NULL) ^ (uintptr_t)&hash_seed;
+}
+
+static uint64_t fold(uint64_t h, uint64_t word, unsigned rot)
+{
+	h = (h ^ word) * 0x9e3779b97f4a7c15ull;
+	return (h << rot) | (h >> (64 - rot));
+}
+
 static uint32_t key_hash(const struct lpm_route *r)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t hi, lo, h;
 
-	h = (h ^ r->family) * 16777619u;
-	h = (h ^ r->prefixlen) * 16777619u;
-	for (i = 0; i < sizeof(r->addr); i++)
-		h = (h ^ r->addr[i]) * 16777619u;
-	return h;
+	memcpy(&hi, r->addr, 8);
+	memcpy(&lo, r->addr + 8, 8);
+	h = fold(hash_seed, hi, 31);
+	h = fold(h, lo, 27);
+	h = fold(h, (uint64_t)r->family << 8 | r->prefixlen, 33);
+	h *= 0xd6e8feb86659fd93ull;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /*
@@ -102,6 +125,11 @@ static struct slot *find_slot(const struct route_set *s,
 		i = (i + 1) & (s->cap - 1);
 	}
 	return &s->slots[i];	/* the free slot where key would go */
+}
+
+void route_set_prefetch(const struct route_set *s, const struct lpm_route *key)
+{
+	__builtin_prefetch(&s->slots[key_hash(key) & (s->cap - 1)]);
 }
 
 static int resize(struct route_set *s, uint32_t cap)
@@ -183,6 +211,12 @@ int route_set_del(struct route_set *s, const struct lpm_route *key)
 		}
 	}
 	return 0;
+}
+
+void route_set_clear(struct route_set *s)
+{
+	memset(s->slots, 0, sizeof(*s->slots) * (size_t)s->cap);
+	s->count = 0;
 }
 
 uint32_t route_set_count(const struct route_set *s)

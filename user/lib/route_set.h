@@ -29,8 +29,16 @@ int route_set_reserve(struct route_set *s, uint32_t n);
 int route_set_put(struct route_set *s, const struct lpm_route *r);
 const struct lpm_route *route_set_get(const struct route_set *s,
 				      const struct lpm_route *key);
+/* Starts reading key's slot into the cache, for a caller with many
+ * lookups to make: called a few keys ahead, their cache misses (a
+ * million-route set is far larger than any cache) overlap instead of
+ * coming one after the other. */
+void route_set_prefetch(const struct route_set *s, const struct lpm_route *key);
 /* Returns 0 or -ENOENT. */
 int route_set_del(struct route_set *s, const struct lpm_route *key);
+/* Empties the set, keeping its memory: a set of a million routes built
+ * again costs a third of a second in fresh zeroed pages alone. */
+void route_set_clear(struct route_set *s);
 uint32_t route_set_count(const struct route_set *s);
 int route_set_for_each(const struct route_set *s,
 		       int (*fn)(const struct lpm_route *r, void *arg),
