@@ -10,6 +10,7 @@
 #include "mirror_table.h"
 #include "fib.h"
 #include "plane.h"
+#include "lib/array.h"
 #include "lib/route_set.h"
 #include "lib/text.h"
 
@@ -55,21 +56,6 @@ void *mirror_append(void *arrp, int *n, int *cap, size_t elem)
 	e = (char *)*arr + elem * (*n)++;
 	memset(e, 0, elem);
 	return e;
-}
-
-/* (mirror_table.h) */
-int mirror_reserve(void *arrp, int *cap, int n, size_t elem)
-{
-	void **arr = arrp, *more;
-
-	if (n <= *cap)
-		return 0;
-	more = realloc(*arr, elem * n);
-	if (!more)
-		return -ENOMEM;
-	*arr = more;
-	*cap = n;
-	return 0;
 }
 
 static void table_free(struct table *t)
@@ -347,7 +333,7 @@ void mirror_begin(struct mirror *m)
 	table_free(&m->next);
 	/* A read again is about as long as the last one; if memory is
 	 * short, the appends will say so. */
-	mirror_reserve(&m->next.r, &m->next.cap, m->cur.n + m->cur.n / 16, sizeof(*m->next.r));
+	array_reserve(&m->next.r, &m->next.cap, m->cur.n + m->cur.n / 16, sizeof(*m->next.r));
 	objects_free(&m->fpm_obj);
 	m->fpm_obj_sorted = 0;
 }
@@ -774,7 +760,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 	int i, next_id[MIRROR_SOURCES] = { 1, 1 }, err = -ENOMEM;
 
 	if (!cfg || !gidx || config_copy(out, file) ||
-	    mirror_reserve(&out->route, &out->cap_route, file->nroute + t->n, sizeof(*out->route)))
+	    array_reserve(&out->route, &out->cap_route, file->nroute + t->n, sizeof(*out->route)))
 		goto out;
 	memset(&m->st, 0, offsetof(struct mirror_stats, reads));
 	for (i = 0; i < t->nset; i++)

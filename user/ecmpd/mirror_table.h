@@ -123,9 +123,6 @@ enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
 /* A zeroed new element at the end of a doubling array (*arrp, *n, *cap),
  * or NULL. */
 void *mirror_append(void *arrp, int *n, int *cap, size_t elem);
-/* Room for n elements in *arrp at once (a full table grown by doubling is
- * copied twenty times over). 0 or -ENOMEM, the array unchanged. */
-int mirror_reserve(void *arrp, int *cap, int n, size_t elem);
 int mirror_same_set(const struct mset *a, const struct mset *b);
 
 #endif /* ECMP_MIRROR_TABLE_H */

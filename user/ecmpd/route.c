@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 
 #include "plane.h"
+#include "lib/array.h"
 #include "lib/log.h"
 #include "lib/route_set.h"
 
@@ -43,22 +44,6 @@ static int want_add(struct want *w, const struct lpm_route *r)
 		w->cap = cap;
 	}
 	w->r[w->n++] = *r;
-	return 0;
-}
-
-/* Room for n routes at once: grown by doubling, a full table's array
- * was copied twenty times over (realloc), twice a reload. */
-static int want_reserve(struct want *w, int n)
-{
-	struct lpm_route *r;
-
-	if (n <= w->cap)
-		return 0;
-	r = realloc(w->r, sizeof(*r) * n);
-	if (!r)
-		return -ENOMEM;
-	w->r = r;
-	w->cap = n;
 	return 0;
 }
 
@@ -175,7 +160,7 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 	int i, j, err;
 
 	/* The config's routes, a subnet and a host entry per address. */
-	if (!gids || want_reserve(w, conf->nroute + 2 * p->nlocal)) {
+	if (!gids || array_reserve(&w->r, &w->cap, conf->nroute + 2 * p->nlocal, sizeof(*w->r))) {
 		free(gids);
 		return -ENOMEM;
 	}
