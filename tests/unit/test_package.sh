@@ -18,8 +18,10 @@ DEB=$T/xdp-ecmp_${V}_$(dpkg --print-architecture).deb
 mkdir "$T/xdp-ecmp"
 git ls-files --cached --others --exclude-standard | tar -cf - -T - | tar -xf - -C "$T/xdp-ecmp"
 (cd "$T/xdp-ecmp" && dpkg-buildpackage -us -uc -b) > "$T/build.log" 2>&1
+# The status first: a $(...) in the name would reset $? before result sees it.
 [ -f "$DEB" ]
-result "dpkg-buildpackage -us -uc -b: $(basename "$DEB")" $? "$(tail -5 "$T/build.log")"
+rc=$?
+result "dpkg-buildpackage -us -uc -b: $(basename "$DEB")" $rc "$(tail -5 "$T/build.log")"
 if [ ! -f "$DEB" ]; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
