@@ -16,6 +16,8 @@
 #    in the data path (none should);
 #  - how many changes ecmpd applied alone (patches), and its whole-table
 #    reads (a read takes time in N: patches do not);
+#  - one `ip route replace` at a time to a nexthop set the table lacks
+#    (BENCH_MIRROR_NEWSETS, 50): request to the data path, and reads;
 #  - ecmpd SIGKILLed and restarted: how long until it is back and has
 #    the table again, flows moved (of 1,000 over the table), and whether
 #    routes, groups and buckets are the same;
@@ -122,6 +124,14 @@ half=$(( $(wc -l < "/tmp/$P.p24") / 2 ))
 sed -n "1,$((2 * half))p" "/tmp/$P.p24" > "/tmp/$P.churn"
 many=$(churn churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
 reads=$(( $(kr reads) - reads0 )) patches=$(( $(kr patches) - patches0 ))
+# New nexthop sets: the first /24 replaced NEWSETS times, each time to a
+# set the table does not have (a path withdrawn or added, as a peer
+# going down makes them), one at a time.
+NEWSETS=${BENCH_MIRROR_NEWSETS:-50}
+[ "${BENCH_QUICK:-0}" = 1 ] && NEWSETS=5
+reads0=$(kr reads)
+fresh=$(churn newsets "$NEWSETS" "$a")
+fresh_reads=$(( $(kr reads) - reads0 ))
 
 # SIGKILL and restart with the table in: the data path forwards on from
 # the pins meanwhile; then the same routes, groups and buckets, and up to
@@ -170,6 +180,9 @@ echo "$one" | sed 's/^/    /'
 printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
 echo "$many" | sed 's/^/    /'
 printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
+printf '  ip route replace to a nexthop set the table lacks (routechurn newsets), %d whole-table reads:\n' \
+	"$fresh_reads"
+echo "$fresh" | sed 's/^/    /'
 printf '  SIGKILL and restart: control socket back in %d ms, the table read and applied in %d ms;\n' \
 	$((k1 - k0)) $((k2 - k0))
 printf '    %d of %d flows over the table moved; routes, groups and buckets the same: %s\n' \

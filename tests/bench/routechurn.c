@@ -8,6 +8,10 @@
  *   routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2
  *     COUNT replaces of PREFIX1 (now routed through GW1 alone, as
  *     PREFIX2 is through GW2), to GW2 and back, one at a time.
+ *   routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2
+ *     COUNT replaces of PREFIX, each to a nexthop set the table does not
+ *     have (GW1 with weight 101..200, and GW2): a path withdrawn or added
+ *     somewhere in a routing daemon's table.
  *   routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2
  *     RATE replaces a second for SECONDS over the first NCHANGE prefixes
  *     of FILE (one a.b.c.d/len a line; its first two routed as PREFIX1
@@ -86,6 +90,46 @@ static int parse_path(const char *s, struct path *p)
 	*at = 0;
 	p->ifindex = if_nametoindex(at + 1);
 	return inet_pton(AF_INET, buf, &p->gw) == 1 && p->ifindex ? 0 : -1;
+}
+
+/* ip route replace PFX proto bgp nexthop via GW1 dev DEV1 weight W1
+ * nexthop via GW2 dev DEV2, without waiting: a nexthop set of its own
+ * for each W1 (rtnh_hops is W1 - 1, so 1..256). */
+static void replace_multipath(const struct pfx *x, const struct path *p, int w1)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *mp;
+	struct rtmsg *rtm;
+	int i;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	nlh->nlmsg_seq = ++seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = x->len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BGP;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, 4, x->addr);
+	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	for (i = 0; i < 2; i++) {
+		struct rtnexthop *nh = (struct rtnexthop *)mnl_nlmsg_get_payload_tail(nlh);
+		struct nlattr *gw;
+
+		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
+		memset(nh, 0, sizeof(*nh));
+		nh->rtnh_ifindex = p[i].ifindex;
+		nh->rtnh_hops = i ? 0 : w1 - 1;
+		gw = (struct nlattr *)mnl_nlmsg_get_payload_tail(nlh);
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, &p[i].gw);
+		nh->rtnh_len = RTNH_ALIGN(sizeof(*nh)) + ((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)gw);
+	}
+	mnl_attr_nest_end(nlh, mp);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		errors++;
 }
 
 /* ip route replace PFX proto bgp via GW dev DEV, without waiting. */
@@ -199,6 +243,37 @@ static int latency(int count, const struct pfx *x, struct path *p)
 	return 0;
 }
 
+/* Each replace makes a nexthop set the table does not have (the prefix
+ * is the only one on the set it leaves): timed until the prefix's leaf
+ * is another group's. */
+static int new_sets(int count, const struct pfx *x, const struct path *p)
+{
+	uint32_t *lag = calloc(count, sizeof(*lag)), was = walk(x), l;
+	size_t n = 0;
+	uint64_t lost = 0;
+	int i;
+
+	if (!lag || was == ECMP_LPM_NONE || was >= ECMP_LPM_CONNECTED) {
+		fprintf(stderr, "routechurn: the prefix is not on a mirrored group (leaf %#x)\n", was);
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		uint64_t t0 = now_us();
+
+		replace_multipath(x, p, 101 + i % 100);
+		l = wait_change(x, was, 10000);
+		if (l != was && l < ECMP_LPM_CONNECTED)
+			lag[n++] = now_us() - t0;
+		else
+			lost++;
+		was = walk(x);
+		drain();
+		usleep(2000);
+	}
+	print_lags("one replace to a new nexthop set at a time", lag, n, lost);
+	return 0;
+}
+
 struct pending {
 	uint32_t idx;		/* prefix */
 	uint32_t leaf;		/* expected */
@@ -285,7 +360,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2\n"
-		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n");
+		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n"
+		"       routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2\n");
 	exit(2);
 }
 
@@ -314,6 +390,14 @@ int main(int argc, char **argv)
 		    parse_path(argv[6], &p[0]) || parse_path(argv[7], &p[1]))
 			usage();
 		return latency(atoi(argv[3]), x, p);
+	}
+	if (!strcmp(argv[2], "newsets") && argc == 7) {
+		struct pfx x;
+
+		if (parse_pfx(argv[4], &x) || parse_path(argv[5], &p[0]) ||
+		    parse_path(argv[6], &p[1]))
+			usage();
+		return new_sets(atoi(argv[3]), &x, p);
 	}
 	if (!strcmp(argv[2], "churn") && argc == 9) {
 		struct pfx *x = NULL;

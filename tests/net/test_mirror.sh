@@ -320,22 +320,27 @@ kr() { # FIELD of ecmpctl stats' kernel_routes
 	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
 }
 
-# Every prefix of protocol bgp in the kernel (main table) against ecmpd's
-# route show: the same nexthops, none missing, none extra. Prints the
-# differences, nothing when equal.
+# Every prefix ecmpd mirrors (protocols bgp and static, unicast, through
+# gateways) in the kernel's main table against ecmpd's route show: the
+# same nexthops, none missing, none extra. Prints the differences,
+# nothing when equal.
 table_diff() {
 	local k4 k6 er eg
-	k4=$(rt -4 -j route show proto bgp) k6=$(rt -6 -j route show proto bgp)
+	k4=$(rt -4 -j route show table main) k6=$(rt -6 -j route show table main)
 	er=$(topo_ctl "$P" -j route show) eg=$(topo_ctl "$P" -j group show)
 	python3 - "$k4" "$k6" "$er" "$eg" <<'PY'
 import json, sys
+def mirrored(r):
+    hs = r.get("nexthops") or [r]
+    return (r.get("protocol") in ("bgp", "static") and r.get("type", "unicast") == "unicast"
+            and all(h.get("gateway") for h in hs))
 def hops(r):
     hs = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
     return " ".join(sorted("%s@%s%s" % (h["gateway"], h["dev"], "" if h.get("weight", 1) == 1 else "*%d" % h["weight"]) for h in hs))
 def pfx(r):
     d = r["dst"]
     return d if "/" in d else d + ("/128" if ":" in d else "/32")
-kernel = {pfx(r): hops(r) for r in json.loads(sys.argv[1]) + json.loads(sys.argv[2])}
+kernel = {pfx(r): hops(r) for r in json.loads(sys.argv[1]) + json.loads(sys.argv[2]) if mirrored(r)}
 groups = {g["name"]: " ".join(sorted(m["nexthop"] for m in g["members"])) for g in json.loads(sys.argv[4])}
 ours = {r["prefix"]: groups.get(r.get("group"), "?") for r in json.loads(sys.argv[3]) if r.get("source") == "kernel"}
 for p in sorted(set(kernel) | set(ours)):
@@ -345,12 +350,49 @@ PY
 	[ $? = 0 ] || echo "table_diff: the comparison failed"
 }
 
+# Nexthop sets the table did not have (a path added, one withdrawn, a new
+# weight), by patches too: each set's group starts from the prefix's
+# table, so only the departed nexthop's flows move and a newcomer only
+# takes flows; the table is the kernel's, with no read.
+patch_new_sets() {
+	local r0 p0 d out
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.n0"
+	r0=$(kr reads) p0=$(kr patches)
+	rt route replace 198.19.60.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.2.2 dev r2 nexthop via 198.18.4.2 dev r4
+	settled 198.19.60.0/24
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.n1"
+	out=$(join "/tmp/$P.n0" "/tmp/$P.n1" | awk '$2 != $3 && $3 !~ /@r4$/' | wc -l)
+	[ "$out" = 0 ] && [ "$(kr reads)" = "$r0" ]
+	result "a path added (a new set) by a patch: no flow moves but to the newcomer" $? \
+		"$out elsewhere; reads $r0 -> $(kr reads); $(eset 198.19.60.0/24)"
+	rt route replace 198.19.60.0/24 proto bgp nexthop via 198.18.2.2 dev r2 \
+		nexthop via 198.18.4.2 dev r4
+	settled 198.19.60.0/24
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.n2"
+	out=$(others_moved "/tmp/$P.n1" "/tmp/$P.n2" r1)
+	[ "$out" = 0 ] && ! grep -q "@r1" "/tmp/$P.n2" && [ "$(kr reads)" = "$r0" ]
+	result "a path withdrawn (a new set) by a patch: only its flows moved" $? \
+		"$out others moved; reads $r0 -> $(kr reads)"
+	rt route replace 198.19.61.0/24 proto bgp nexthop via 198.18.3.2 dev r3 weight 7 \
+		nexthop via 198.18.4.2 dev r4
+	for _ in $(seq 1 50); do
+		d=$(table_diff)
+		[ -z "$d" ] && break
+		sleep 0.1
+	done
+	[ -z "$d" ] && [ "$(kr reads)" = "$r0" ] && [ "$(kr patches)" -ge $((p0 + 3)) ] &&
+		topo_ctl "$P" nexthop show | grep -q "^198.18.3.2@r3\*7 "
+	result "a new weight (a new nexthop, a new set) by a patch; the table is the kernel's" $? \
+		"reads $r0 -> $(kr reads), patches $p0 -> $(kr patches); $(echo "$d" | head -3)"
+}
+
 # Route events over nexthop sets that have groups are applied alone
 # (patches), without reading the table: adds, replaces, deletes, IPv4
 # and IPv6; the result is exactly the kernel's table and exactly what a
 # whole read gives.
 test_patches() {
-	local r0 p0 r1 p1 d before after
+	local r0 p0 r1 p1 d before after rc
 	rt route replace 198.19.60.0/24 proto bgp nexthop via 198.18.1.2 dev r1 \
 		nexthop via 198.18.2.2 dev r2
 	rt route replace 198.19.61.0/24 proto bgp via 198.18.3.2 dev r3
@@ -374,12 +416,20 @@ test_patches() {
 	done
 	r1=$(kr reads) p1=$(kr patches)
 	[ -z "$d" ] && [ "$r1" = "$r0" ] && [ $((p1 - p0)) -ge 300 ]
-	result "$(wc -l < "/tmp/$P.churn") route events applied alone (no table read): ecmpd's table is the kernel's" $? \
+	rc=$?	# before the $(...) in the name, which would reset $?
+	result "$(wc -l < "/tmp/$P.churn") route events applied alone (no table read): ecmpd's table is the kernel's" $rc \
 		"reads $r0 -> $r1, patches $p0 -> $p1; $(echo "$d" | head -3)"
+	patch_new_sets
+	r1=$(kr reads)
 	before=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
 import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
-	# A nexthop object's event makes ecmpd read the whole table.
+	# A new nexthop object names no route yet: no read. Its removal may
+	# take routes along unannounced: a whole read.
 	rt nexthop add id 990 via 198.18.1.2 dev r1
+	sleep 0.3
+	[ "$(kr reads)" = "$r1" ]
+	result "a new nexthop object: no table read" $? "reads $r1 -> $(kr reads)"
+	rt nexthop del id 990
 	for _ in $(seq 1 50); do
 		[ "$(kr reads)" != "$r1" ] && break
 		sleep 0.1
@@ -387,7 +437,6 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	sleep 0.3
 	after=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
 import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
-	rt nexthop del id 990
 	[ "$(kr reads)" != "$r1" ] && [ "$before" = "$after" ]
 	result "a whole read after the patches changes nothing (routes, groups, counts)" $? \
 		"$(diff <(echo "$before") <(echo "$after") | head -5)"

@@ -32,6 +32,7 @@ void put_route(const struct spec *s)
 	fam = family_of(addr);
 	inet_pton(fam, addr, a);
 	nlh->nlmsg_type = s->type ? s->type : RTM_NEWROUTE;
+	nlh->nlmsg_flags = s->nlflags;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = fam;
 	rtm->rtm_dst_len = atoi(slash + 1);

@@ -29,6 +29,7 @@ struct spec {
 	uint32_t metric;
 	uint32_t nh_id;
 	int cloned;
+	int nlflags;		/* NLM_F_REPLACE, NLM_F_APPEND: as an event */
 	int nhops;
 	struct hop hop[4];
 };

@@ -7,6 +7,7 @@
  * through nl_parse() into the mirror, and the config it merges checked;
  * then hostile messages, refused whole and counted.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <linux/rtnetlink.h>
 
 #include "ecmpd/mirror.h"
+#include "ecmpd/mirror_table.h"
 #include "ecmpd/plane.h"
 #include "../test.h"
 #include "nl_build.h"
@@ -243,6 +245,150 @@ static void test_mirror_order(void)
 	config_free(&file);
 }
 
+/* Route events as patches (mirror_patch.c), over a plane without groups
+ * (so nothing is derived): a route moved to a set the table did not have
+ * gets the group a read would make, and the group it left, now without
+ * routes, goes with the nexthop no other group names; the result is what
+ * a whole read of the same table merges. */
+static struct mirror_patch planned;
+static int plan_ret;
+
+static void on_event(void *ctx, const struct nl_route *r)
+{
+	plan_ret = mirror_patch_plan(m, &k, r, &planned);
+}
+
+static void patch(const struct spec *s, struct ecmp_conf *eff, const struct plane *p)
+{
+	struct nl nl = { 0 };
+	struct nl_handlers h = { .route = on_event };
+
+	put_route(s);
+	nl_parse(&nl, nl_buf, nl_used, &h);
+	nl_used = 0;
+	if (!plan_ret && planned.new_group)
+		plan_ret = mirror_patch_group(m, eff, p, &planned);
+	if (!plan_ret)
+		plan_ret = mirror_patch_commit(m, eff, &planned);
+}
+
+static void test_mirror_patch_new_set(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff, read;
+	const struct spec table[] = {
+		{ .dst = "198.19.1.0/24", .nhops = 2, .hop = { { "198.18.1.2" }, { "198.18.2.2" } } },
+		{ .dst = "198.19.2.0/24", .nhops = 2, .hop = { { "198.18.1.2" }, { "198.18.2.2" } } },
+		{ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.3.2" } } },
+	};
+	/* 198.19.3.0/24 to a new set with a new nexthop (1.2, weight 3):
+	 * the set of 3.2 alone loses its last route. */
+	const struct spec moved = { .dst = "198.19.3.0/24", .nlflags = NLM_F_REPLACE, .nhops = 2,
+				    .hop = { { "198.18.1.2", .hops = 2 }, { "198.18.2.2" } } };
+	char lo[IF_NAMESIZE], want[96];
+	unsigned i;
+
+	setup();
+	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
+	ASSERT_EQ(config_parse(&file, "t.conf", "route 198.18.200.0/24 group g\n"
+			       "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"), 0, "file");
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		put_route(&table[i]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+	ASSERT_EQ(eff.ngroup, 3, "the file's group and two");
+	ASSERT_EQ(eff.nnexthop, 4, "the file's nexthop and three");
+
+	patch(&moved, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "a new set: a patch, no read");
+	ASSERT_TRUE(planned.new_group, "with a group of its own");
+	ASSERT_EQ(mirror_drop_unused(m, &eff), MIRROR_DROPPED_GROUP | MIRROR_DROPPED_NEXTHOPS,
+		  "the old set's group and its nexthop go");
+	snprintf(want, sizeof(want), "198.18.1.2@%s*3 198.18.2.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.3.0/24"), want, "the new set's members");
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.2.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.1.0/24"), want, "the other routes keep theirs");
+	ASSERT_STR_EQ(members_of(&eff, "198.19.2.0/24"), want, "and their group");
+	ASSERT_EQ(eff.ngroup, 3, "one group in, one out");
+	ASSERT_EQ(eff.nnexthop, 4, "198.18.3.2 out, 198.18.1.2*3 in");
+	ASSERT_STR_EQ(members_of(&eff, "198.18.200.0/24"), "n", "the file's route as it was");
+	ASSERT_EQ(mirror_stats(m)->groups, 2, "groups counted");
+
+	/* Back to a set that has a group: a plain patch, nothing new. */
+	patch(&table[0], &eff, &p);	/* no NLM_F_REPLACE: refused, a read */
+	ASSERT_EQ(plan_ret, -EAGAIN, "a second route for a prefix without replace: read");
+	struct spec back = table[2];
+
+	back.dst = "198.19.3.0/24";
+	back.nlflags = NLM_F_REPLACE;
+	back.nhops = 2;
+	back.hop[0] = table[0].hop[0];
+	back.hop[1] = table[0].hop[1];
+	patch(&back, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "to an existing set: a patch");
+	ASSERT_TRUE(!planned.new_group, "no new group");
+	ASSERT_EQ(mirror_drop_unused(m, &eff), MIRROR_DROPPED_GROUP | MIRROR_DROPPED_NEXTHOPS,
+		  "the new set's group goes again, with 198.18.1.2*3");
+	ASSERT_EQ(route_of(&eff, "198.19.3.0/24")->group, route_of(&eff, "198.19.1.0/24")->group,
+		  "one set, one group");
+
+	/* What a read of the same table merges. */
+	mirror_begin(m);
+	put_route(&table[0]);
+	put_route(&table[1]);
+	put_route(&back);
+	ASSERT_EQ(parse(), 0, "the read");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &read), 0, "merge of the read");
+	ASSERT_EQ(read.ngroup, eff.ngroup, "as many groups as the patches left");
+	ASSERT_EQ(read.nnexthop, eff.nnexthop, "as many nexthops");
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		snprintf(want, sizeof(want), "%s", members_of(&eff, table[i].dst));
+		ASSERT_STR_EQ(members_of(&read, table[i].dst), want, table[i].dst);
+	}
+	config_free(&read);
+	config_free(&eff);
+	config_free(&file);
+}
+
+/* Nexthop objects between reads: a new one is taken (routes may name it
+ * next, in order of id); one changed or removed may have changed routes. */
+static void test_mirror_object_events(void)
+{
+	struct nl_nexthop a = { .id = 20, .family = ECMP_AF_INET, .ifindex = 1 }, b = a, c = a;
+
+	setup();
+	b.id = 10;
+	c.id = 30;
+	ASSERT_EQ(mirror_object_event(m, &a), 0, "new: taken");
+	ASSERT_EQ(mirror_object_event(m, &c), 0, "new: taken");
+	ASSERT_EQ(mirror_object_event(m, &b), 0, "new, a lower id: taken");
+	ASSERT_EQ(mirror_object_event(m, &a), 0, "the same again: no news");
+	a.ifindex = 2;
+	ASSERT_EQ(mirror_object_event(m, &a), -EAGAIN, "replaced: read");
+	c.deleted = 1;
+	ASSERT_EQ(mirror_object_event(m, &c), -EAGAIN, "a known one removed: read");
+	c.id = 40;
+	ASSERT_EQ(mirror_object_event(m, &c), 0, "an unknown one removed: nothing");
+
+	/* A route naming the lowest alone (compat mode 0) finds it. */
+	const struct spec over = { .dst = "198.19.1.0/24", .nh_id = 10 };
+	struct nl nl = { 0 };
+	struct nl_handlers h = { .route = on_event };
+
+	put_route(&over);
+	nl_parse(&nl, nl_buf, nl_used, &h);
+	nl_used = 0;
+	ASSERT_EQ(plan_ret, -EAGAIN, "no merge yet: no patch");
+	struct mset s;
+	struct nl_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .nh_id = 10,
+			      .protocol = RTPROT_BGP, .type = RTN_UNICAST, .table = RT_TABLE_MAIN };
+
+	ASSERT_EQ(mirror_route_set(&k, &m->obj, &r, &s), MIRROR_OK, "expanded from the new object");
+	ASSERT_EQ(s.n, 1, "its one path");
+}
+
 /* Each message is refused whole: counted, never delivered half read. */
 static void test_mirror_hostile(void)
 {
@@ -290,6 +436,8 @@ int main(void)
 	RUN_TEST(test_mirror_routes);
 	RUN_TEST(test_mirror_resilient);
 	RUN_TEST(test_mirror_order);
+	RUN_TEST(test_mirror_patch_new_set);
+	RUN_TEST(test_mirror_object_events);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

@@ -408,6 +408,7 @@ static void on_bfd(struct daemon *d)
 /* ---- routes mirrored from the kernel (mirror.h) ---- */
 
 static int dump_kernel(struct daemon *d);
+static void dump_neighbours(struct daemon *d);
 static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c);
 
 /* out = file, plus the kernel's routes when it asks for them (read again
@@ -595,6 +596,54 @@ static void on_link(void *ctx, const struct nl_link *l)
 	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change);
 }
 
+/* A patch's new group (a nexthop set the table did not have) into eff and
+ * the data path, with the nexthops it brings: as a read would make them,
+ * without reading the table. 0, or -EAGAIN and friends: read it. */
+static int patch_group(struct daemon *d, struct mirror_patch *mp)
+{
+	int nn = d->eff.nnexthop, ng = d->eff.ngroup, ret;
+	char err[256];
+
+	ret = mirror_patch_group(d->mirror, &d->eff, &d->plane, mp);
+	if (ret)
+		return ret;
+	ret = plane_add(&d->plane, &d->eff, nn, ng, err, sizeof(err));
+	if (ret) {	/* no room: a read may free some (groups left unused) */
+		pr_debug("routes kernel: a new group by itself: %s; reading the table", err);
+		d->eff.nnexthop = nn;
+		d->eff.ngroup = ng;
+		return -EAGAIN;
+	}
+	if (d->eff.nnexthop == nn)
+		return 0;
+	/* New nexthops: their BFD sessions and neighbours, as after a read
+	 * (the links are known: no link dump, which costs milliseconds). */
+	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
+		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
+	dump_neighbours(d);
+	nh_probe(&d->plane);
+	return 0;
+}
+
+/* Groups that patches left without routes go, as a read would drop them
+ * (a nexthop coming back later then takes idle buckets of the table in
+ * use, not its old ones): at the tick, not at each event, as the data
+ * path's readers are waited for before their buckets are free. */
+static void drop_unused_groups(struct daemon *d)
+{
+	char err[256];
+	int ret;
+
+	if (!d->mirror || !d->applied || !d->mirror_in_step)
+		return;
+	ret = mirror_drop_unused(d->mirror, &d->eff);
+	if (ret)
+		plane_drop(&d->plane, &d->eff);
+	if ((ret & MIRROR_DROPPED_NEXTHOPS) && d->conf.nbfd_dev &&
+	    bfd_apply(d, &d->eff, 0, err, sizeof(err)))
+		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
+}
+
 /* A route event applied alone, when the mirror can (mirror.h): 0, or
  * -EAGAIN and friends when the table must be read. */
 static int mirror_patch(struct daemon *d, const struct nl_route *r)
@@ -609,6 +658,11 @@ static int mirror_patch(struct daemon *d, const struct nl_route *r)
 	ret = mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
 	if (ret || mp.noop)
 		return ret;
+	if (mp.new_group) {
+		ret = patch_group(d, &mp);
+		if (ret)
+			return ret;
+	}
 	if (mp.route.group >= 0) {
 		gid = grp_find(&d->plane, d->eff.group[mp.route.group].name);
 		if (gid < 0)
@@ -629,6 +683,7 @@ static int mirror_patch(struct daemon *d, const struct nl_route *r)
 	}
 	if (!mp.removed)
 		events_route(&d->events, mp.added ? "added" : "changed", &d->eff, &mp.route);
+
 	d->patch_us = clock_mono_us() - t0;
 	if (d->patch_us > d->patch_max_us)
 		d->patch_max_us = d->patch_us;
@@ -651,8 +706,13 @@ static void on_nexthop(void *ctx, const struct nl_nexthop *n)
 {
 	struct daemon *d = ctx;
 
-	(void)n;
-	mirror_mark(d, d->conf.kernel_routes.enabled);
+	/* A new object (a routing daemon's next nexthop group) changes no
+	 * route yet: the routes that name it next can be patches. */
+	if (!d->conf.kernel_routes.enabled ||
+	    (d->mirror && d->mirror_in_step && !d->mirror_dirty &&
+	     !mirror_object_event(d->mirror, n)))
+		return;
+	mirror_mark(d, 1);
 }
 
 static void on_neigh(void *ctx, const struct nl_neigh *n)
@@ -687,6 +747,17 @@ static int dump_kernel(struct daemon *d)
 		pr_warn("Failed to read interfaces and neighbours from the kernel: %s",
 			strerror(-err));
 	return err;
+}
+
+static void dump_neighbours(struct daemon *d)
+{
+	struct nl_handlers h = { .neigh = on_neigh, .ctx = d };
+	int err;
+
+	d->plane.now_ms = clock_mono_ms();
+	err = nl_dump_neighbours(&d->nl, &h);
+	if (err)
+		pr_warn("Failed to read neighbours from the kernel: %s", strerror(-err));
 }
 
 /* ---- control requests ---- */
@@ -1234,6 +1305,7 @@ static void on_tick(struct daemon *d)
 		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms));
 	if (d->mirror_dirty)
 		mirror_sync(d);
+	drop_unused_groups(d);
 	check_pins(d);
 	plane_tick_epoch(&d->plane);
 	nh_probe(&d->plane);

@@ -63,6 +63,7 @@ int64_t grp_slots_alloc(struct plane *p, uint32_t n)
 			uint32_t base = b + 1 - n;
 
 			memset(p->slot_used + base, 1, n);
+			p->slots_free -= n;
 			return base;
 		}
 	}
@@ -72,15 +73,21 @@ int64_t grp_slots_alloc(struct plane *p, uint32_t n)
 void grp_slots_free(struct plane *p, uint32_t base, uint32_t n)
 {
 	memset(p->slot_used + base, 0, n);
+	p->slots_free += n;
 }
 
-uint32_t grp_slots_free_count(const struct plane *p)
+void grp_slots_count(struct plane *p)
 {
 	uint32_t b, n = 0;
 
 	for (b = 1; b < p->dp.max_entries[DP_BUCKETS]; b++)
 		n += !p->slot_used[b];
-	return n;
+	p->slots_free = n;
+}
+
+uint32_t grp_slots_free_count(const struct plane *p)
+{
+	return p->slots_free;
 }
 
 void grp_publish(struct plane *p, uint32_t gid)

@@ -109,6 +109,26 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
 	objects_add(&m->obj, n);
 }
 
+int mirror_object_event(struct mirror *m, const struct nl_nexthop *n)
+{
+	struct objects *o = &m->obj;
+	const struct nl_nexthop *was = obj_find(o, n->id);
+	int at;
+
+	if (was)	/* the same again is no news; else its routes changed */
+		return !n->deleted && !memcmp(was, n, sizeof(*n)) ? 0 : -EAGAIN;
+	if (n->deleted)
+		return 0;
+	/* A new object: no route names it yet. Kept in id order, as the
+	 * routes that will name it look it up. */
+	if (!mirror_append(&o->v, &o->n, &o->cap, sizeof(*o->v)))
+		return -EAGAIN;	/* the read then says out of memory */
+	for (at = o->n - 1; at > 0 && o->v[at - 1].id > n->id; at--)
+		o->v[at] = o->v[at - 1];
+	o->v[at] = *n;
+	return 0;
+}
+
 /* A route naming an object and nothing else, with the object's paths
  * filled in as the kernel would expand it. 0, or the reason it stays the
  * kernel's (an object unknown, a blackhole, encapsulation, a group of
@@ -155,6 +175,7 @@ void mirror_free(struct mirror *m)
 	route_set_free(m->index);
 	route_set_free(m->cfg);
 	free(m->gidx);
+	free(m->nref);
 	objects_free(&m->obj);
 	objects_free(&m->fpm_obj);
 	free(m);
@@ -690,6 +711,45 @@ static int set_group(struct ecmp_conf *out, const struct plane *p,
 	return gidx[r->set];
 }
 
+/* (mirror.h) The group set_group() would give the patch's set in a read. */
+int mirror_patch_group(struct mirror *m, struct ecmp_conf *eff, const struct plane *pl,
+		       struct mirror_patch *p)
+{
+	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
+	const struct mset *s = p->set >= 0 ? &m->cur.set[p->set] : &m->pending;
+	struct mroute r = { .family = p->route.family, .prefixlen = p->route.prefixlen };
+	int i, g, now, nn = eff->nnexthop, ng = eff->ngroup, next_id[MIRROR_SOURCES] = { 1, 1 };
+
+	for (i = 0; i < s->n; i++) {
+		char dev[IF_NAMESIZE];
+
+		if (!if_indextoname(s->nh[i].ifindex, dev))
+			goto again;
+		nh_name(&s->nh[i], dev, names[i]);
+		if (add_nexthop(eff, &s->nh[i], dev, names[i]) < 0)
+			goto nomem;
+	}
+	memcpy(r.addr, p->route.addr, 16);
+	now = plane_group_now(pl, &r);
+	g = add_group(eff, pl, next_id, names, s, now >= 0 ? pl->grp[now].name : NULL);
+	if (g < 0)
+		goto nomem;
+	/* The plane's group of these members, taken by another set (one
+	 * resilient, one not): a read sorts that out. */
+	if (config_find_group(eff, eff->group[g].name) != g)
+		goto again;
+	p->route.group = g;
+	return 0;
+again:
+	eff->nnexthop = nn;
+	eff->ngroup = ng;
+	return -EAGAIN;
+nomem:
+	eff->nnexthop = nn;
+	eff->ngroup = ng;
+	return -ENOMEM;
+}
+
 void mirror_each_kept(const struct mirror *m,
 		      void (*fn)(void *arg, uint8_t family, const uint8_t *addr,
 				 uint8_t prefixlen, enum mirror_skip why),
@@ -713,20 +773,22 @@ static void prefetch_route(const struct route_set *index, const struct mroute *r
 
 /* Keeps what patches need from a merge (mirror_patch.c): cur's routes by
  * prefix, the file's prefixes and each set's group. */
-static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
+static int keep_for_patches(struct mirror *m, const struct ecmp_conf *file,
+			    struct route_set *cfg, int *gidx)
 {
 	/* The last merge's index emptied, unless the table shrank by half:
 	 * its memory is the process's already (the reserve below grows it
 	 * if need be). */
 	int reuse = m->index && route_set_count(m->index) / 2 <= (uint32_t)m->cur.n;
 	struct route_set *index = reuse ? m->index : route_set_new();
+	int *nref = calloc(m->cur.nset ? m->cur.nset : 1, sizeof(int));
 	int i;
 
 	if (reuse) {
 		route_set_clear(index);
 		m->index = NULL;
 	}
-	if (index && route_set_reserve(index, m->cur.n)) {
+	if (index && (!nref || route_set_reserve(index, m->cur.n))) {
 		route_set_free(index);
 		index = NULL;
 	}
@@ -741,13 +803,20 @@ static int keep_for_patches(struct mirror *m, struct route_set *cfg, int *gidx)
 			route_set_free(index);
 			index = NULL;
 		}
+		if (m->cur.r[i].outcome == MIRROR_OK)
+			nref[m->cur.r[i].set]++;
 	}
 	route_set_free(m->index);
 	route_set_free(m->cfg);
 	free(m->gidx);
+	free(m->nref);
 	m->index = index;	/* NULL: no patches until the next merge */
 	m->cfg = cfg;
 	m->gidx = gidx;
+	m->nref = nref;
+	m->file_routes = file->nroute;
+	m->file_nexthops = file->nnexthop;
+	m->nempty = 0;
 	return index ? 0 : -ENOMEM;
 }
 
@@ -813,7 +882,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 		m->st.groups += gidx[i] >= 0;
 	/* Without its index a patch is refused and the table read whole:
 	 * slower, never wrong. */
-	keep_for_patches(m, cfg, gidx);
+	keep_for_patches(m, file, cfg, gidx);
 	return 0;
 fail:
 	config_free(out);

@@ -21,13 +21,16 @@
  *    gateway, encapsulation, another protocol) is the kernel's: its
  *    prefix goes to the kernel, so a covering route never takes its
  *    traffic away.
- * A route event that says all about its prefix, over a nexthop set that
- * has a group already, is applied alone (a patch, mirror_patch.c): that is
- * a routing daemon's churn. Anything else (a nexthop object or a link
- * changed, lost events, a new set, several metrics, zebra's or the
- * config's prefix, an IPv6 path added or removed alone) makes ecmpd read
- * the whole table (and the nexthop objects) again; that read also catches
- * what the kernel does not announce (IPv4 routes flushed with their link).
+ * A route event that says all about its prefix is applied alone (a patch,
+ * mirror_patch.c): that is a routing daemon's churn, prefixes moving
+ * between nexthop sets, and a path withdrawn or added, which makes a set
+ * the table did not have (it gets its group as a read would give it,
+ * derived from the prefix's table). Anything else (a nexthop object
+ * changed or removed, a link changed, lost events, several metrics,
+ * zebra's or the config's prefix, an IPv6 path added or removed alone)
+ * makes ecmpd read the whole table (and the nexthop objects) again; that
+ * read also catches what the kernel does not announce (IPv4 routes
+ * flushed with their link) and drops the groups patches left unused.
  */
 #ifndef ECMP_MIRROR_H
 #define ECMP_MIRROR_H
@@ -63,6 +66,11 @@ void mirror_take_fpm(struct mirror *m, const struct nl_route *r);
 /* The nexthop object handler mirror_read() uses (tests feed it too):
  * adds one object to those routes of the next read may name. */
 void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
+/* A nexthop object event between reads: 0 when the mirror took it alone
+ * (an object it did not have, which no route names yet, or one the same
+ * as it had), -EAGAIN when routes may have changed with it (an object
+ * replaced or removed): read the table. */
+int mirror_object_event(struct mirror *m, const struct nl_nexthop *n);
 /* The route handler mirror_read() uses, for tests that feed messages:
  * adds one route to the read in progress (ctx: the mirror). */
 void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
@@ -84,17 +92,36 @@ struct mirror_patch {
 	int slot, set;			/* internal */
 	int added, removed;		/* the prefix comes, or goes */
 	int noop;			/* nothing changes */
+	int new_group;			/* its set needs a group first */
 };
 /* Plans a patch for route event r against the last merge (which must be
  * the one the plane holds). 0: p says what changes; -EAGAIN: the event
  * cannot be taken alone, read the table. Changes nothing. */
 int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 		      const struct nl_route *r, struct mirror_patch *p);
+/* For a planned patch with new_group: appends to eff the group of the
+ * route's nexthop set, as a read would make it (derived from the table
+ * the prefix uses now, so only a departed nexthop's flows move), and the
+ * nexthops of the set eff lacks; sets p->route.group. 0, or -EAGAIN (a
+ * device gone, a name taken: read the table) or -ENOMEM, eff unchanged.
+ * The caller puts the group in the data path before the route. */
+int mirror_patch_group(struct mirror *m, struct ecmp_conf *eff, const struct plane *pl,
+		       struct mirror_patch *p);
 /* Records a planned patch, once the data path holds it, in the mirror's
  * table, its stats and eff (the merged config the plane holds). 0, or
  * -ENOMEM: patches stop until the next read. */
 int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 			const struct mirror_patch *p);
+
+/* The groups of sets that patches left without routes, out of eff, with
+ * the nexthops no other group names, as a read would not make them: done
+ * apart from the patches, so that the data path's wait for its readers
+ * before their buckets are reused does not hold up the next route event.
+ * Returns what went, MIRROR_DROPPED_* bits (0: nothing); the caller then
+ * takes them from the data path (plane_drop). */
+#define MIRROR_DROPPED_GROUP	1
+#define MIRROR_DROPPED_NEXTHOPS	2
+int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff);
 
 /* Calls fn for each route of the last merge that the data path leaves to
  * the kernel, with the reason (ecmpctl route show all). */

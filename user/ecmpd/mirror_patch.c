@@ -8,6 +8,7 @@
  * stays the reference: a patch must give what that read would.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 
@@ -63,11 +64,19 @@ int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 	if (skip == MIRROR_OK) {
 		s.source = MIRROR_SRC_KERNEL;
 		p->set = set_index(&m->cur, &s);
-		/* A set no group has yet is built by a read (its group may
-		 * start from the table of the set it replaces). */
-		if (p->set < 0 || m->gidx[p->set] < 0)
-			return -EAGAIN;
-		p->route.group = m->gidx[p->set];
+		if (p->set >= 0 && m->gidx[p->set] >= 0) {
+			p->route.group = m->gidx[p->set];
+		} else {
+			/* A set without a group (a path withdrawn or added):
+			 * mirror_patch_group() makes it. Not for a set whose
+			 * device is gone (-2), nor on a delete, which names
+			 * the set the prefix had. */
+			if (r->deleted || (p->set >= 0 && m->gidx[p->set] != -1))
+				return -EAGAIN;
+			p->new_group = 1;
+			if (p->set < 0)
+				m->pending = s;
+		}
 	}
 	p->skip = skip;
 	if (r->deleted) {
@@ -165,14 +174,61 @@ static int add_slot(struct mirror *m, struct ecmp_conf *eff, const struct mirror
 	return 0;
 }
 
+/* A route leaves its set: when it was the set's last, the set's group is
+ * unused (mirror_drop_unused). */
+static void leave_set(struct mirror *m, const struct mroute *x)
+{
+	if (x->outcome == MIRROR_OK && --m->nref[x->set] == 0 && m->gidx[x->set] >= 0)
+		m->nempty++;
+}
+
+/* The patch's set and its new group, in cur and gidx: the set's index,
+ * or -ENOMEM. */
+static int add_set(struct mirror *m, const struct mirror_patch *p)
+{
+	int set = p->set;
+
+	if (set < 0) {
+		struct mset *s = mirror_append(&m->cur.set, &m->cur.nset, &m->cur.capset,
+					       sizeof(*s));
+		int *g = s ? realloc(m->gidx, sizeof(int) * m->cur.nset) : NULL;
+		int *r = g ? realloc(m->nref, sizeof(int) * m->cur.nset) : NULL;
+
+		if (g)
+			m->gidx = g;
+		if (r)
+			m->nref = r;
+		if (!r) {
+			if (s)
+				m->cur.nset--;
+			return -ENOMEM;
+		}
+		*s = m->pending;
+		set = m->cur.nset - 1;
+		m->nref[set] = 0;
+	}
+	m->gidx[set] = p->route.group;
+	m->st.groups++;
+	return set;
+}
+
 int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 			const struct mirror_patch *p)
 {
 	struct mroute *x;
-	int ret;
+	int ret, set = p->set;
 
 	if (p->noop)
 		return 0;
+	if (p->new_group) {
+		set = add_set(m, p);
+		if (set < 0) {
+			ret = set;
+			goto out;
+		}
+	}
+	if (p->slot >= 0)
+		leave_set(m, &m->cur.r[p->slot]);
 	if (p->removed) {
 		count(&m->st, m->cur.r[p->slot].outcome, -1);
 		ret = remove_slot(m, eff, p->slot);
@@ -189,8 +245,10 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 		eff->route[x->eff] = p->route;
 	}
 	x->skip = x->outcome = p->skip;
-	x->set = p->set;
+	x->set = set;
 	x->metric = p->metric;
+	if (p->skip == MIRROR_OK)
+		m->nref[set]++;
 	count(&m->st, p->skip, 1);
 	ret = 0;
 out:
@@ -199,5 +257,69 @@ out:
 		m->index = NULL;
 	}
 	m->st.patches++;
+	return ret;
+}
+
+/* (mirror.h) Groups of sets without routes out of eff, then the mirrored
+ * nexthops no group names: each array compacted in one pass, and what
+ * points into it renumbered in one pass (a full table's routes are a
+ * million). */
+int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff)
+{
+	int *gmap = NULL, *nmap = NULL, i, k, n, ret = 0;
+	uint8_t *named = NULL;
+
+	if (!m->nempty || !m->index)
+		return 0;
+	gmap = malloc(sizeof(int) * (eff->ngroup ? eff->ngroup : 1));
+	nmap = malloc(sizeof(int) * (eff->nnexthop ? eff->nnexthop : 1));
+	named = calloc(eff->nnexthop ? eff->nnexthop : 1, 1);
+	if (!gmap || !nmap || !named)
+		goto out;	/* kept until there is memory, or a read */
+	m->nempty = 0;
+	for (i = 0; i < eff->ngroup; i++)
+		gmap[i] = i;
+	for (i = 0; i < m->cur.nset; i++)
+		if (m->gidx[i] >= 0 && !m->nref[i]) {
+			gmap[m->gidx[i]] = -1;
+			m->gidx[i] = -1;
+			m->st.groups--;
+			ret = MIRROR_DROPPED_GROUP;
+		}
+	if (!ret)
+		goto out;
+	for (i = n = 0; i < eff->ngroup; i++) {
+		if (gmap[i] < 0)
+			continue;
+		eff->group[n] = eff->group[i];
+		gmap[i] = n++;
+		for (k = 0; k < eff->group[i].nmembers; k++)
+			named[eff->group[i].member[k]] = 1;
+	}
+	eff->ngroup = n;
+	for (i = m->file_routes; i < eff->nroute; i++)
+		if (eff->route[i].group >= 0)
+			eff->route[i].group = gmap[eff->route[i].group];
+	for (i = 0; i < m->cur.nset; i++)
+		if (m->gidx[i] >= 0)
+			m->gidx[i] = gmap[m->gidx[i]];
+	/* The file's nexthops stay, named or not. */
+	for (i = n = 0; i < eff->nnexthop; i++) {
+		nmap[i] = -1;
+		if (i >= m->file_nexthops && !named[i]) {
+			ret |= MIRROR_DROPPED_NEXTHOPS;
+			continue;
+		}
+		eff->nexthop[n] = eff->nexthop[i];
+		nmap[i] = n++;
+	}
+	eff->nnexthop = n;
+	for (i = 0; i < eff->ngroup; i++)
+		for (k = 0; k < eff->group[i].nmembers; k++)
+			eff->group[i].member[k] = nmap[eff->group[i].member[k]];
+out:
+	free(gmap);
+	free(nmap);
+	free(named);
 	return ret;
 }

@@ -111,6 +111,12 @@ struct mirror {
 	struct route_set *index;
 	struct route_set *cfg;
 	int *gidx;
+	int *nref;			/* each set's routes in the data path */
+	int file_routes, file_nexthops;	/* the merge's output begins with the file's */
+	int nempty;			/* sets patches left without routes (or fewer) */
+	/* The nexthop set of the patch planned last, when cur has no such
+	 * set yet: the commit adds it. */
+	struct mset pending;
 };
 
 /* What a route is, as the mirror takes it: MIRROR_OK and its nexthop set

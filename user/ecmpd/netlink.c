@@ -298,6 +298,11 @@ int nl_dump_all(struct nl *nl, const struct nl_handlers *h)
 	return err;
 }
 
+int nl_dump_neighbours(struct nl *nl, const struct nl_handlers *h)
+{
+	return dump(nl, RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg), h);
+}
+
 int nl_parse(struct nl *nl, const void *buf, size_t len,
 	     const struct nl_handlers *h)
 {

@@ -130,6 +130,9 @@ void nl_close(struct nl *nl);
 int nl_event_fd(const struct nl *nl);
 /* Dumps links, neighbours and addresses into the handlers. */
 int nl_dump_all(struct nl *nl, const struct nl_handlers *h);
+/* The neighbour table alone: what new nexthops need, without the links'
+ * and addresses' work. */
+int nl_dump_neighbours(struct nl *nl, const struct nl_handlers *h);
 /* Reads every pending event. Returns 0, or -ENOBUFS when events were lost
  * (the caller must dump again), or another -errno. */
 int nl_read_events(struct nl *nl, const struct nl_handlers *h);

@@ -193,6 +193,7 @@ int plane_open(struct plane *p, const char *pin_root)
 	}
 	/* Slot 0: where unused groups point; never owned. */
 	p->slot_used[0] = 1;
+	grp_slots_count(p);	/* counted once; kept by alloc and free */
 	p->dp.buckets[0].nexthop = ECMP_BUCKET_EMPTY;
 	p->seed[0] = p->dp.config->seed[0];
 	p->seed[1] = p->dp.config->seed[1];
@@ -222,20 +223,22 @@ void plane_tick_epoch(struct plane *p)
 
 /* ---- capacity, checked before anything is written ---- */
 
-static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
-		      size_t errlen)
+/* Room for conf's new nexthops, new groups and their bucket tables, of
+ * those from index nh_from and grp_from on (earlier ones: known). */
+static int check_object_room(struct plane *p, const struct ecmp_conf *conf, int nh_from,
+			     int grp_from, char *err, size_t errlen)
 {
 	uint32_t free_nh = 0, free_grp = 0, need_nh = 0, need_grp = 0, i;
 	uint64_t need_slots = 0;
-	int k, ret;
+	int k;
 
 	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
 		free_nh += !p->nh[i].in_use;
 	for (i = 0; i < p->dp.max_entries[DP_GROUPS]; i++)
 		free_grp += !p->grp[i].in_use;
-	for (k = 0; k < conf->nnexthop; k++)
+	for (k = nh_from; k < conf->nnexthop; k++)
 		need_nh += nh_find(p, conf->nexthop[k].name) < 0;
-	for (k = 0; k < conf->ngroup; k++) {
+	for (k = grp_from; k < conf->ngroup; k++) {
 		int g = grp_find(p, conf->group[k].name);
 
 		need_grp += g < 0;
@@ -261,8 +264,15 @@ static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
 			 ECMP_MAP_BUCKETS);
 		return -ENOSPC;
 	}
-	ret = route_sync(p, conf, 1, err, errlen);
-	return ret;
+	return 0;
+}
+
+static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
+		      size_t errlen)
+{
+	int ret = check_object_room(p, conf, 0, 0, err, errlen);
+
+	return ret ? ret : route_sync(p, conf, 1, err, errlen);
 }
 
 /* ---- the steps ---- */
@@ -273,13 +283,13 @@ static int same_address(const struct conf_nexthop *a, const struct conf_nexthop 
 	       !strcmp(a->dev, b->dev) && a->vlan == b->vlan;
 }
 
-/* The config's nexthops that are new: ids of their own, which nothing in
- * the data path uses until a group does. */
-static void add_nexthops(struct plane *p, const struct ecmp_conf *conf)
+/* The config's nexthops that are new (from index `from` on): ids of their
+ * own, which nothing in the data path uses until a group does. */
+static void add_nexthops(struct plane *p, const struct ecmp_conf *conf, int from)
 {
 	int k;
 
-	for (k = 0; k < conf->nnexthop; k++) {
+	for (k = from; k < conf->nnexthop; k++) {
 		const struct conf_nexthop *c = &conf->nexthop[k];
 		int id;
 		struct nh *n;
@@ -383,11 +393,11 @@ static void resize_group(struct plane *p, uint32_t gid, uint32_t nbuckets)
 /* The config's groups that are new: tables of their own (a derived one
  * copies its source's table as the flows follow it now), which no route
  * uses yet. */
-static void add_groups(struct plane *p, const struct ecmp_conf *conf)
+static void add_groups(struct plane *p, const struct ecmp_conf *conf, int from)
 {
 	int k;
 
-	for (k = 0; k < conf->ngroup; k++) {
+	for (k = from; k < conf->ngroup; k++) {
 		const struct conf_group *cg = &conf->group[k];
 		int gid, from;
 		struct grp *g;
@@ -446,19 +456,30 @@ static void update_groups(struct plane *p, const struct ecmp_conf *conf)
 	}
 }
 
+/* Every group conf lacks points at the guard first; then one wait for the
+ * data path's readers (milliseconds) frees all their buckets. */
 static void remove_groups(struct plane *p, const struct ecmp_conf *conf)
 {
-	uint32_t gid;
+	uint32_t gid, n = 0;
 
 	for (gid = 0; gid < p->dp.max_entries[DP_GROUPS]; gid++) {
 		struct grp *g = &p->grp[gid];
 
 		if (!g->in_use || config_find_group(conf, g->name) >= 0)
 			continue;
-		g->in_use = 0;
-		grp_publish(p, gid);		/* now points at the guard */
+		g->in_use = 0;		/* its table still held: nbuckets */
+		grp_publish(p, gid);	/* now points at the guard */
 		grp_write_meta(p, gid);
-		rcu_wait_readers();
+		n++;
+	}
+	if (!n)
+		return;
+	rcu_wait_readers();
+	for (gid = 0; gid < p->dp.max_entries[DP_GROUPS]; gid++) {
+		struct grp *g = &p->grp[gid];
+
+		if (g->in_use || !g->nbuckets)
+			continue;
 		grp_slots_free(p, g->base, g->nbuckets);
 		pr_info("group %s: removed", g->name);
 		memset(g, 0, sizeof(*g));
@@ -536,8 +557,8 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf,
 		return ret;
 	/* What is new first, then the routes, then what changes in place:
 	 * if the routes fail, what is in use has not changed yet. */
-	add_nexthops(p, conf);
-	add_groups(p, conf);
+	add_nexthops(p, conf, 0);
+	add_groups(p, conf, 0);
 	ret = route_sync(p, conf, 0, err, errlen);
 	/* --fail-route-update N: the Nth fails after the trie changed, as
 	 * running out of memory part way would. */
@@ -564,4 +585,29 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf,
 	kpath_sync(p, conf);
 	apply_hash(p, conf);
 	return 0;
+}
+
+int plane_add(struct plane *p, const struct ecmp_conf *conf, int nh_from, int grp_from,
+	      char *err, size_t errlen)
+{
+	int ret, k;
+
+	p->now_ms = clock_mono_ms();
+	plane_tick_epoch(p);	/* idle buckets, as in plane_apply() */
+	ret = check_object_room(p, conf, nh_from, grp_from, err, errlen);
+	if (ret)
+		return ret;
+	add_nexthops(p, conf, nh_from);
+	add_groups(p, conf, grp_from);
+	nh_sync_tx_ports(p);
+	for (k = nh_from; k < conf->nnexthop; k++)
+		nh_refresh(p, nh_find(p, conf->nexthop[k].name));
+	return 0;
+}
+
+void plane_drop(struct plane *p, const struct ecmp_conf *conf)
+{
+	remove_groups(p, conf);
+	remove_nexthops(p, conf);
+	nh_sync_tx_ports(p);
 }

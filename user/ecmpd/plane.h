@@ -101,6 +101,7 @@ struct plane {
 	struct nh *nh;			/* dp.max_entries[DP_NEXTHOPS] */
 	struct grp *grp;		/* dp.max_entries[DP_GROUPS] */
 	uint8_t *slot_used;		/* bucket slot allocation map */
+	uint32_t slots_free;		/* its zeros (slot 0 aside) */
 	uint16_t *ix_pos;		/* bucket index storage, per slot */
 	struct link_state link[PLANE_MAX_LINKS];
 	int nlinks;
@@ -166,6 +167,8 @@ int grp_alloc(struct plane *p);
 int64_t grp_slots_alloc(struct plane *p, uint32_t n);
 void grp_slots_free(struct plane *p, uint32_t base, uint32_t n);
 uint32_t grp_slots_free_count(const struct plane *p);
+/* Counts the free slots from the map (once, when the plane opens). */
+void grp_slots_count(struct plane *p);
 /* Rebalances a group's table from its members' usability. mode: */
 enum grp_mode {
 	GRP_FAILOVER,		/* re-home orphans only */
@@ -227,6 +230,16 @@ void plane_close(struct plane *p);
 int plane_apply(struct plane *p, const struct ecmp_conf *conf,
 		const struct ecmp_conf *undo, char *err,
 		size_t errlen);
+/* Only what conf adds, for a route patch that needs a group the plane
+ * lacks (the mirror's, mirror.h): conf's new nexthops (from index nh_from
+ * on) and new groups (from grp_from on; a derived one from its source's
+ * table), which no route uses yet. Nothing else is compared or changed.
+ * 0, or -ENOSPC with err saying what lacks room (nothing written). */
+int plane_add(struct plane *p, const struct ecmp_conf *conf, int nh_from, int grp_from,
+	      char *err, size_t errlen);
+/* The groups and nexthops conf no longer has, once no route uses them:
+ * out of the data path (a route patch's, as plane_apply() ends). */
+void plane_drop(struct plane *p, const struct ecmp_conf *conf);
 /* The link ecmpd follows with that ifindex, or NULL. */
 const struct link_state *plane_link(const struct plane *p, int ifindex);
 /* Writes the epoch (time for last_seen) into the config map. */
