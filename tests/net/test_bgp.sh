@@ -16,7 +16,9 @@
 #     its path move (every other flow is seen at one sink only, the one
 #     lookup named before);
 #  3. it announces the prefix again under traffic: the newcomer takes idle
-#     buckets (no flow that is sending moves), then its share.
+#     buckets (no flow that is sending moves), then its share;
+#  4. both were route events applied alone (zebra's new nexthop group
+#     objects, routes over sets the table lacked), no whole-table read.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -182,9 +184,14 @@ traffic() {
 	sleep 0.5
 }
 
+kr() { # FIELD of ecmpctl stats' kernel_routes
+	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"][sys.argv[1]])' "$1"
+}
+
 test_withdraw() {
 	local moved others
 	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w0"
+	READS0=$(kr reads) PATCHES0=$(kr patches)
 	traffic 4
 	peer_vtysh 2 "no network 198.19.70.0/24"
 	wait_kset "198.18.1.2@r1 198.18.3.2@r3" && kill -0 "$TRAFFIC"
@@ -219,6 +226,13 @@ test_announce() {
 	[ "$moved" = 0 ] && [ "$(seen | awk '$2 == "multi"' | wc -l)" = 0 ]
 	result "under traffic: the newcomer takes idle buckets, no sending flow moves" $? \
 		"$moved moved"
+	# zebra's new nexthop group objects and the routes over them (sets the
+	# table did not have) were applied alone: no read of the whole table.
+	if [ -n "${READS0:-}" ]; then
+		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
+		result "withdrawn and announced again: route events applied alone, no table read" $? \
+			"reads $READS0 -> $(kr reads), patches $PATCHES0 -> $(kr patches)"
+	fi
 }
 
 if ! setup; then
