@@ -46,5 +46,13 @@ else
 		BENCH_MIRROR_LIMITS="routes 1300000 chunks 40000 buckets 1048576" \
 		bash scripts/bench-mirror.sh
 fi
+section "routes from zebra's FPM stream (routes fpm)"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	bash scripts/bench-fpm.sh
+else
+	BENCH_FPM_N=1250000 BENCH_FPM_V6=20 \
+		BENCH_FPM_LIMITS="routes 1300000 chunks 40000 buckets 1048576" \
+		bash scripts/bench-fpm.sh
+fi
 section ""
 echo "make bench: $(($(date +%s) - start)) s in all"

@@ -18,6 +18,12 @@
  *     and PREFIX2 above), alternately to GW2 and GW1; the rest of FILE's
  *     prefixes must not change in the data path meanwhile.
  *
+ *   routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...
+ *     MODE as above, its changes sent as zebra's FPM stream to ecmpd's
+ *     listener on 127.0.0.1:PORT instead of to the kernel: first the
+ *     whole of TABLE (scripts/gen-table.py's lines), then a marker route;
+ *     the mode starts SETTLE_MS after the data path has the marker.
+ *
  * The data path's leaf for each gateway is read from the two prefixes
  * routed through them. Run inside the router's network namespace, in the
  * mount namespace of ecmpd's pins.
@@ -29,6 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
@@ -92,6 +101,29 @@ static int parse_path(const char *s, struct path *p)
 	return inet_pton(AF_INET, buf, &p->gw) == 1 && p->ifindex ? 0 : -1;
 }
 
+/* Where route messages go: the kernel, or ecmpd's FPM listener as zebra
+ * would send them (fpm mode), one message a frame. */
+static int fpm_fd = -1;
+
+static void send_msg(const struct nlmsghdr *nlh)
+{
+	uint8_t frame[4 + 1024];
+	size_t n = 4 + nlh->nlmsg_len;
+
+	if (fpm_fd < 0) {
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+			errors++;
+		return;
+	}
+	frame[0] = 1;	/* FPM version 1, type 1: netlink */
+	frame[1] = 1;
+	frame[2] = n >> 8;
+	frame[3] = n & 0xff;
+	memcpy(frame + 4, nlh, nlh->nlmsg_len);
+	if (write(fpm_fd, frame, n) != (ssize_t)n)
+		errors++;
+}
+
 /* ip route replace PFX proto bgp nexthop via GW1 dev DEV1 weight W1
  * nexthop via GW2 dev DEV2, without waiting: a nexthop set of its own
  * for each W1 (rtnh_hops is W1 - 1, so 1..256). */
@@ -128,8 +160,7 @@ static void replace_multipath(const struct pfx *x, const struct path *p, int w1)
 		nh->rtnh_len = RTNH_ALIGN(sizeof(*nh)) + ((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)gw);
 	}
 	mnl_attr_nest_end(nlh, mp);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		errors++;
+	send_msg(nlh);
 }
 
 /* ip route replace PFX proto bgp via GW dev DEV, without waiting. */
@@ -152,8 +183,7 @@ static void replace(const struct pfx *x, const struct path *p)
 	mnl_attr_put(nlh, RTA_DST, 4, x->addr);
 	mnl_attr_put(nlh, RTA_GATEWAY, 4, &p->gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, p->ifindex);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		errors++;
+	send_msg(nlh);
 }
 
 /* Errors the kernel sent back (no acks asked for), counted. */
@@ -162,6 +192,8 @@ static void drain(void)
 	char buf[8192];
 	int n;
 
+	if (fpm_fd >= 0)
+		return;	/* FPM has no answers */
 	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		struct nlmsghdr *h;
 		int len = n;
@@ -213,9 +245,10 @@ static void print_lags(const char *what, uint32_t *lag, size_t n, uint64_t lost)
 		return;
 	}
 	qsort(lag, n, sizeof(*lag), cmp_u32);
-	printf("%s: %zu changes, lag median %u us, p99 %u us, max %u us; %llu never in the data path, %llu refused by the kernel\n",
+	printf("%s: %zu changes, lag median %u us, p99 %u us, max %u us; %llu never in the data path, %llu %s\n",
 	       what, n, lag[n / 2], lag[n * 99 / 100], lag[n - 1],
-	       (unsigned long long)lost, (unsigned long long)errors);
+	       (unsigned long long)lost, (unsigned long long)errors,
+	       fpm_fd < 0 ? "refused by the kernel" : "not sent (FPM)");
 }
 
 static int latency(int count, const struct pfx *x, struct path *p)
@@ -356,12 +389,173 @@ static int load_file(const char *path, struct pfx **out)
 	return n;
 }
 
+/* ---- fpm mode: ecmpd's FPM listener fed as zebra would ---- */
+
+/* An address of either family; 4 or 16 bytes, 0 when it is neither. */
+static int addr_of(const char *s, uint8_t *a)
+{
+	if (inet_pton(AF_INET, s, a) == 1)
+		return 4;
+	return inet_pton(AF_INET6, s, a) == 1 ? 16 : 0;
+}
+
+/* One line of scripts/gen-table.py ("route add PFX proto bgp nexthop via
+ * GW dev DEV [weight W] ...") as an RTM_NEWROUTE put at buf. Its length,
+ * or 0 for a line it does not read; a v4 prefix also goes to *v4. */
+static size_t table_msg(char *line, char *buf, struct pfx *v4, int *is_v4)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	char *tok[64], *save = NULL, *slash;
+	uint8_t a[16];
+	struct rtmsg *rtm;
+	struct nlattr *mp;
+	int n = 0, i, len;
+
+	for (char *t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save))
+		tok[n++] = t;
+	if (n < 3 || strcmp(tok[0], "route") || strcmp(tok[1], "add") || !(slash = strchr(tok[2], '/')))
+		return 0;
+	*slash = 0;
+	len = addr_of(tok[2], a);
+	if (!len)
+		return 0;
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = len == 4 ? AF_INET : AF_INET6;
+	rtm->rtm_dst_len = atoi(slash + 1);
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BGP;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, len, a);
+	*is_v4 = len == 4;
+	if (*is_v4) {
+		memset(v4, 0, sizeof(*v4));
+		memcpy(v4->addr, a, 4);
+		v4->len = rtm->rtm_dst_len;
+	}
+	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	for (i = 3; i + 4 < n; i++) {
+		struct rtnexthop *nh;
+		char *gw;
+		int glen;
+
+		if (strcmp(tok[i], "nexthop") || strcmp(tok[i + 1], "via") || strcmp(tok[i + 3], "dev"))
+			continue;
+		gw = (char *)mnl_nlmsg_get_payload_tail(nlh);
+		nh = (struct rtnexthop *)gw;
+		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
+		memset(nh, 0, sizeof(*nh));
+		nh->rtnh_ifindex = if_nametoindex(tok[i + 4]);
+		if (i + 6 < n && !strcmp(tok[i + 5], "weight"))
+			nh->rtnh_hops = atoi(tok[i + 6]) - 1;
+		glen = addr_of(tok[i + 2], a);
+		mnl_attr_put(nlh, RTA_GATEWAY, glen, a);
+		nh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - gw;
+	}
+	mnl_attr_nest_end(nlh, mp);
+	return nlh->nlmsg_len;
+}
+
+/* Connects to ecmpd's listener on 127.0.0.1:port and sends FILE's routes
+ * in frames as full as FPM allows, then a marker route; waits until the
+ * data path routes the marker anew (the stream's table, or its replay
+ * over the last run's, taken whole), then settle_ms more (ecmpd's sweep
+ * and quiet time: patches only after). The table's IPv4 prefixes in
+ * *out. */
+static int fpm_load(int port, const char *file, int settle_ms, struct pfx **out, int *nout)
+{
+	static char frame[65535], msg[4096];
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct pfx marker, v4, *list = NULL;
+	struct path p[2];
+	size_t used = 4, l;
+	int nv4 = 0, cap = 0, is_v4;
+	uint32_t was;
+	uint64_t t0 = now_us(), end;
+	char line[1024];
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fpm_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fpm_fd < 0 || connect(fpm_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("routechurn: connect to ecmpd's FPM listener");
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		l = table_msg(line, msg, &v4, &is_v4);
+		if (!l)
+			continue;
+		if (used + l > sizeof(frame)) {
+			frame[0] = frame[1] = 1;
+			frame[2] = used >> 8;
+			frame[3] = used & 0xff;
+			if (write(fpm_fd, frame, used) != (ssize_t)used)
+				errors++;
+			used = 4;
+		}
+		memcpy(frame + used, msg, l);
+		used += l;
+		if (is_v4) {
+			if (nv4 == cap) {
+				cap = cap ? 2 * cap : 4096;
+				list = realloc(list, sizeof(*list) * cap);
+				if (!list)
+					return -1;
+			}
+			list[nv4++] = v4;
+		}
+	}
+	fclose(f);
+	if (used > 4) {
+		frame[0] = frame[1] = 1;
+		frame[2] = used >> 8;
+		frame[3] = used & 0xff;
+		if (write(fpm_fd, frame, used) != (ssize_t)used)
+			errors++;
+	}
+	/* The marker: 198.19.255.0/24 over a set of this run's own. */
+	parse_pfx("198.19.255.0/24", &marker);
+	was = walk(&marker);
+	if (parse_path("198.18.1.2@r1", &p[0]) || parse_path("198.18.2.2@r2", &p[1]))
+		return -1;
+	replace_multipath(&marker, p, 2 + getpid() % 200);
+	end = now_us() + 600 * 1000000ull;
+	while (walk(&marker) == was && now_us() < end)
+		usleep(10000);
+	if (walk(&marker) == was) {
+		fprintf(stderr, "routechurn: ecmpd did not take the FPM table within 600 s\n");
+		return -1;
+	}
+	printf("fpm: %d IPv4 prefixes and the rest of %s sent and in the data path in %llu ms\n",
+	       nv4, file, (unsigned long long)(now_us() - t0) / 1000);
+	usleep(settle_ms * 1000);
+	*out = list;
+	*nout = nv4;
+	return 0;
+}
+
+/* In fpm mode the bench's two prefixes go on one gateway each first, as
+ * the script does with `ip route replace` for the kernel. */
+static void fpm_prepare(const struct pfx *x, const struct path *p)
+{
+	if (fpm_fd < 0)
+		return;
+	replace(&x[0], &p[0]);
+	replace(&x[1], &p[1]);
+	usleep(500000);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2\n"
 		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n"
-		"       routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2\n");
+		"       routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2\n"
+		"       routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...\n");
 	exit(2);
 }
 
@@ -383,12 +577,25 @@ int main(int argc, char **argv)
 		perror("routechurn: netlink");
 		return 1;
 	}
+	if (!strcmp(argv[2], "fpm") && argc >= 7) {
+		struct pfx *table;
+		int ntable;
+
+		if (fpm_load(atoi(argv[3]), argv[4], atoi(argv[5]), &table, &ntable))
+			return 1;
+		free(table);
+		/* The mode's own words after the fpm ones. */
+		argv[5] = argv[1];
+		argv += 4;
+		argc -= 4;
+	}
 	if (!strcmp(argv[2], "latency") && argc == 8) {
 		struct pfx x[2];
 
 		if (parse_pfx(argv[4], &x[0]) || parse_pfx(argv[5], &x[1]) ||
 		    parse_path(argv[6], &p[0]) || parse_path(argv[7], &p[1]))
 			usage();
+		fpm_prepare(x, p);
 		return latency(atoi(argv[3]), x, p);
 	}
 	if (!strcmp(argv[2], "newsets") && argc == 7) {
@@ -406,6 +613,7 @@ int main(int argc, char **argv)
 		if (nx < 2 || nchange < 1 || nchange > nx ||
 		    parse_path(argv[7], &p[0]) || parse_path(argv[8], &p[1]))
 			usage();
+		fpm_prepare(x, p);
 		return churn(atoi(argv[3]), atoi(argv[4]), x, nx, nchange, p);
 	}
 	usage();

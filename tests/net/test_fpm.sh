@@ -13,6 +13,7 @@
 #     nexthop groups with them; flows go through XDP to the nexthop
 #     ecmpctl lookup names, one of zebra's for the prefix;
 #  2. a path removed in FRR: only its flows move; a route removed: gone;
+#     each change applied alone (patches, no merge of the whole table);
 #  3. zebra and staticd killed and started again with a route fewer: the
 #     routes stay while they are gone, zebra replays, the sweep removes the
 #     missing route only, 0 flows of the others moved;
@@ -147,8 +148,9 @@ test_stream() {
 }
 
 test_withdraw() {
-	local out
+	local out m0 p0
 	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.q0"
+	m0=$(fs whole_merges) p0=$(fs patches)
 	vty_static "no ip route 198.19.60.0/24 198.18.2.2"
 	wait_route 198.19.60.0/24 "fpm 198.18.1.2@r1 198.18.3.2@r3"
 	result "FRR removes one path: ecmpd follows" $? "$(route_of 198.19.60.0/24)"
@@ -163,6 +165,11 @@ test_withdraw() {
 	vty_static "no ip route 198.19.61.0/24 198.18.4.2"
 	wait_route 198.19.61.0/24 ""
 	result "FRR removes a route: gone from the data path" $? "$(route_of 198.19.61.0/24)"
+	# Each of those was zebra's change alone, applied alone: new sets,
+	# zebra's new nexthop groups, a route gone; no merge of the table.
+	[ "$(fs whole_merges)" = "$m0" ] && [ "$(fs patches)" -ge $((p0 + 3)) ]
+	result "those changes applied one by one: no whole merge" $? \
+		"merges $m0 -> $(fs whole_merges), patches $p0 -> $(fs patches)"
 }
 
 # FRR restarted with a route fewer: the rest replayed, the one missing

@@ -87,7 +87,7 @@ void put_nexthop(const struct nhspec *s)
 	struct nhmsg *nhm;
 	int i;
 
-	nlh->nlmsg_type = RTM_NEWNEXTHOP;
+	nlh->nlmsg_type = s->deleted ? RTM_DELNEXTHOP : RTM_NEWNEXTHOP;
 	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
 	mnl_attr_put_u32(nlh, NHA_ID, s->id);
 	if (s->ngroup) {

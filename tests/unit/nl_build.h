@@ -44,6 +44,7 @@ struct nhspec {
 	int res_buckets;	/* -1: resilient, NHA_RES_GROUP left out */
 	uint32_t idle_ticks, unbalanced_ticks;
 	int buckets_len;	/* NHA_RES_GROUP_BUCKETS length, 2 unless set */
+	int deleted;		/* RTM_DELNEXTHOP */
 };
 
 int family_of(const char *a);

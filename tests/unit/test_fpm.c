@@ -234,6 +234,115 @@ static void test_fpm_stream(void)
 	close(client);
 }
 
+/* Changes one by one (fpm_set_patcher): each group as it comes, each
+ * prefix a frame names after the frame, as the table then holds it (a
+ * DEL+NEW is the NEW twice, never a gap); a change the hook refuses
+ * makes fpm_read() say the routes changed (a whole merge). */
+static struct {
+	int routes, nexthops, refuse, unused;
+	struct nl_route last;
+	uint32_t last_id;
+} hook;
+
+static int hook_route(void *ctx, const struct nl_route *r)
+{
+	hook.routes++;
+	hook.last = *r;
+	return hook.refuse;
+}
+
+static int hook_nexthop(void *ctx, const struct nl_nexthop *n, int unused)
+{
+	hook.nexthops++;
+	hook.last_id = n->id;
+	hook.unused = unused;
+	return hook.refuse;
+}
+
+static void test_fpm_patches(void)
+{
+	struct fpm_patcher p = { hook_route, hook_nexthop, NULL };
+	uint8_t a4[4];
+
+	sweep_ms = 1000;
+	start();
+	fpm_set_patcher(f, &p);
+	connect_zebra();
+	memset(&hook, 0, sizeof(hook));
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.9.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "the stream's first table: a whole merge");
+	ASSERT_EQ(hook.routes, 0, "not route by route");
+	now += sweep_ms + FPM_REPLAY_QUIET_MS;
+	fpm_tick(f, now);
+	ASSERT_STR_EQ(fpm_state(f), "connected", "then connected");
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 1, .via = "198.18.1.2" });
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nh_id = 1 });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 0, "taken by the hooks: no whole merge");
+	ASSERT_EQ(hook.nexthops, 1, "the group, once");
+	ASSERT_EQ(hook.last_id, 1, "its id");
+	ASSERT_EQ(hook.routes, 1, "the route, once");
+	ASSERT_EQ(hook.last.nh_id, 1, "over the group");
+	ASSERT_TRUE(!hook.last.deleted && hook.last.prefixlen == 24, "as held");
+
+	memset(&hook, 0, sizeof(hook));
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.1.0/24" });
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.4.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 0, "DEL+NEW taken");
+	inet_pton(AF_INET, "198.18.4.2", a4);
+	ASSERT_EQ(hook.routes, 2, "the prefix named twice");
+	ASSERT_TRUE(!hook.last.deleted && hook.last.nnh == 1 && !memcmp(hook.last.nh[0].via, a4, 4),
+		    "both times the NEW: no gap in between");
+	ASSERT_TRUE(hook.last.nlflags & NLM_F_REPLACE, "as a replace");
+
+	memset(&hook, 0, sizeof(hook));
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.1.0/24" });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 0, "DEL taken");
+	ASSERT_TRUE(hook.routes == 1 && hook.last.deleted, "the prefix gone");
+
+	/* Groups removed: one a route still names, one none does. */
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 3, .via = "198.18.3.2" });
+	put_route(&(struct spec){ .dst = "198.19.3.0/24", .nh_id = 3 });
+	frame_end();
+	send_and_read(0);
+	hook.nexthops = 0;
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 3, .via = "198.18.3.2", .deleted = 1 });
+	frame_end();
+	send_and_read(0);
+	ASSERT_TRUE(hook.nexthops == 1 && !hook.unused, "a group a route names: not unused");
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 1, .via = "198.18.1.2", .deleted = 1 });
+	frame_end();
+	send_and_read(0);
+	ASSERT_TRUE(hook.nexthops == 2 && hook.unused && hook.last_id == 1,
+		    "a group no route names: unused");
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.3.0/24" });
+	frame_end();
+	send_and_read(0);
+
+	hook.refuse = -EAGAIN;
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "a route the hook refuses: a whole merge");
+	frame_begin();
+	put_nexthop(&(struct nhspec){ .id = 2, .via = "198.18.2.2" });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "a group the hook refuses: a whole merge");
+	ASSERT_EQ(fpm_stats(f)->routes, 2, "the table holds the refused route all the same");
+	close(client);
+}
+
 /* A reconnect replays the whole FIB; what it leaves out goes once the
  * sweep time has passed and the stream has been quiet for
  * FPM_REPLAY_QUIET_MS, not before. Then the hold: a stream gone that long
@@ -382,6 +491,7 @@ int main(void)
 		return 1;
 	RUN_TEST(test_fpm_stream);
 	RUN_TEST(test_fpm_replay);
+	RUN_TEST(test_fpm_patches);
 	RUN_TEST(test_fpm_hostile);
 	fpm_free(f);
 	config_free(&out);

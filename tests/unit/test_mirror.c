@@ -387,6 +387,16 @@ static void test_mirror_object_events(void)
 
 	ASSERT_EQ(mirror_route_set(&k, &m->obj, &r, &s), MIRROR_OK, "expanded from the new object");
 	ASSERT_EQ(s.n, 1, "its one path");
+
+	/* zebra's: a group removed that no route names goes alone. */
+	b.deleted = 0;
+	ASSERT_EQ(mirror_fpm_object_event(m, &b, 0), 0, "zebra's new group: taken");
+	ASSERT_EQ(mirror_route_set(NULL, &m->fpm_obj, &r, &s), MIRROR_OK, "a route of zebra's over it");
+	b.deleted = 1;
+	ASSERT_EQ(mirror_fpm_object_event(m, &b, 0), -EAGAIN, "removed while routes may name it: read");
+	ASSERT_EQ(mirror_fpm_object_event(m, &b, 1), 0, "removed, named by no route: taken");
+	ASSERT_EQ(mirror_route_set(NULL, &m->fpm_obj, &r, &s), MIRROR_SKIP_NH_OBJECT,
+		  "gone: a route naming it now is the kernel's, as a read would say");
 }
 
 /* Each message is refused whole: counted, never delivered half read. */

@@ -885,7 +885,7 @@ static void print_fpm(const struct json_value *status)
 	static const char *const fields[] = {
 		"listen", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
 		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
-		"sweeps", "swept", "last_lag_us", "max_lag_us", "error"
+		"sweeps", "swept", "patches", "whole_merges", "last_lag_us", "max_lag_us", "error"
 	};
 
 	print_status_line(status, "fpm_routes", "fpm routes", fields, sizeof(fields) / sizeof(fields[0]));

@@ -646,7 +646,7 @@ static void drop_unused_groups(struct daemon *d)
 
 /* A route event applied alone, when the mirror can (mirror.h): 0, or
  * -EAGAIN and friends when the table must be read. */
-static int mirror_patch(struct daemon *d, const struct nl_route *r)
+static int mirror_patch(struct daemon *d, const struct nl_route *r, enum mirror_source src)
 {
 	struct mirror_patch mp;
 	struct lpm_route lr = { .family = r->family, .prefixlen = r->prefixlen };
@@ -655,7 +655,8 @@ static int mirror_patch(struct daemon *d, const struct nl_route *r)
 
 	if (!d->applied || !d->mirror_in_step || d->mirror_dirty || d->mirror_err[0])
 		return -EAGAIN;
-	ret = mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
+	ret = src == MIRROR_SRC_FPM ? mirror_patch_plan_fpm(d->mirror, r, &mp) :
+	      mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
 	if (ret || mp.noop)
 		return ret;
 	if (mp.new_group) {
@@ -668,7 +669,7 @@ static int mirror_patch(struct daemon *d, const struct nl_route *r)
 		if (gid < 0)
 			return -EAGAIN;
 	}
-	memcpy(lr.addr, r->addr, 16);
+	memcpy(lr.addr, mp.route.addr, 16);
 	lr.leaf = gid < 0 ? ECMP_LPM_CONNECTED : ECMP_LPM_LEAF(gid);
 	ret = route_patch(&d->plane, &lr, mp.removed);
 	if (ret)
@@ -696,7 +697,7 @@ static void on_route(void *ctx, const struct nl_route *r)
 
 	if (!mirror_wants(&d->conf.kernel_routes, r))
 		return;
-	if (mirror_patch(d, r))
+	if (mirror_patch(d, r, MIRROR_SRC_KERNEL))
 		mirror_mark(d, 1);
 }
 
@@ -931,6 +932,10 @@ static void fill_fpm(struct json *j, struct daemon *d)
 	json_u64(j, "broken", f->broken);
 	json_u64(j, "sweeps", f->sweeps);
 	json_u64(j, "swept", f->swept);
+	/* zebra's changes applied one by one, and the merges of the whole
+	 * table (after a replay, a hold, or what a patch cannot take). */
+	json_u64(j, "patches", d->mirror ? mirror_stats(d->mirror)->fpm_patches : 0);
+	json_u64(j, "whole_merges", d->mirror ? mirror_stats(d->mirror)->merges : 0);
 	json_u64(j, "last_lag_us", d->mirror_lag_us);
 	json_u64(j, "max_lag_us", d->mirror_lag_max_us);
 	json_bool(j, "in_data_path", !d->mirror_err[0]);
@@ -1196,6 +1201,21 @@ static void fpm_loop_sync(struct daemon *d)
 	d->fpm_conns_seen = n;
 }
 
+/* zebra's changes between replays, one by one (fpm.h): 0 when taken. */
+static int fpm_patch_route(void *ctx, const struct nl_route *r)
+{
+	return mirror_patch(ctx, r, MIRROR_SRC_FPM);
+}
+
+static int fpm_patch_nexthop(void *ctx, const struct nl_nexthop *n, int unused)
+{
+	struct daemon *d = ctx;
+
+	if (!d->mirror || !d->applied || !d->mirror_in_step || d->mirror_dirty)
+		return -EAGAIN;
+	return mirror_fpm_object_event(d->mirror, n, unused);
+}
+
 /* `routes fpm` of c: the listener opened, moved or closed. A port that
  * cannot be had is said; forwarding goes on without zebra's routes. */
 static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c)
@@ -1205,9 +1225,15 @@ static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c)
 
 	if (!c->fpm.enabled && !d->fpm)
 		return;
-	if (!d->fpm && !(d->fpm = fpm_new())) {
-		pr_warn("routes fpm: out of memory; zebra's routes are not taken");
-		return;
+	if (!d->fpm) {
+		struct fpm_patcher patcher = { fpm_patch_route, fpm_patch_nexthop, d };
+
+		d->fpm = fpm_new();
+		if (!d->fpm) {
+			pr_warn("routes fpm: out of memory; zebra's routes are not taken");
+			return;
+		}
+		fpm_set_patcher(d->fpm, &patcher);
 	}
 	ret = fpm_configure(d->fpm, &c->fpm, clock_mono_ms(), err, sizeof(err));
 	if (ret < 0)

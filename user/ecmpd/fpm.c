@@ -17,6 +17,8 @@
 
 #include "fpm.h"
 #include "fpm_table.h"
+#include "netlink.h"
+#include "lib/lpm.h"
 #include "lib/log.h"
 #include "lib/text.h"
 
@@ -32,6 +34,9 @@ struct fpm {
 	uint64_t last_msg_ms;		/* ...once the stream is quiet */
 	uint64_t lost_ms;		/* the hold runs from here; 0: none */
 	struct fpm_stats st;
+	struct fpm_patcher patcher;	/* none: every change is a read */
+	struct lpm_route *named;	/* the prefixes of the frame being taken */
+	size_t nnamed, capnamed;
 };
 
 #define FPM_BUF		(128 * 1024)	/* two frames of the largest size */
@@ -73,7 +78,13 @@ void fpm_free(struct fpm *f)
 	fpm_table_free(f->table);
 	fpm_table_free(f->next);
 	free(f->buf);
+	free(f->named);
 	free(f);
+}
+
+void fpm_set_patcher(struct fpm *f, const struct fpm_patcher *p)
+{
+	f->patcher = *p;
 }
 
 const struct fpm_stats *fpm_stats(const struct fpm *f)
@@ -102,14 +113,68 @@ int fpm_conn_fd(const struct fpm *f)
 
 /* ---- the stream ---- */
 
+/* A change of the table the mirror reads, to patch (fpm_set_patcher): a
+ * group now, a route's prefix after its frame. 1 when it cannot be. */
+static int to_patch(struct fpm *f, const struct nlmsghdr *nlh)
+{
+	static struct nl_route r;	/* the main thread's alone */
+	struct nl_nexthop n;
+
+	if (!f->patcher.route)
+		return 1;
+	if (nlh->nlmsg_type == RTM_NEWNEXTHOP || nlh->nlmsg_type == RTM_DELNEXTHOP)
+		/* zebra removes a group its routes have left (after its keep
+		 * time): a scan of the table says so, no merge needed. */
+		return nl_nexthop_parse(nlh, &n) ||
+		       f->patcher.nexthop(f->patcher.ctx, &n,
+					  n.deleted && !fpm_table_names(f->table, n.id));
+	if (nl_route_parse(nlh, &r) < 0)
+		return 1;
+	if (f->nnamed == f->capnamed) {
+		size_t cap = f->capnamed ? 2 * f->capnamed : 64;
+		struct lpm_route *more = realloc(f->named, sizeof(*more) * cap);
+
+		if (!more)
+			return 1;
+		f->named = more;
+		f->capnamed = cap;
+	}
+	memset(&f->named[f->nnamed], 0, sizeof(f->named[0]));
+	f->named[f->nnamed].family = r.family;
+	f->named[f->nnamed].prefixlen = r.prefixlen;
+	memcpy(f->named[f->nnamed].addr, r.addr, 16);
+	lpm_mask(f->named[f->nnamed].addr, r.family, r.prefixlen);
+	f->nnamed++;
+	return 0;
+}
+
+/* The frame's prefixes, each as the table now holds it (a prefix named
+ * twice: the second patch finds nothing to do). 1 when one could not be
+ * patched. */
+static int patch_named(struct fpm *f)
+{
+	static struct nl_route r;	/* the main thread's alone */
+	int changed = 0;
+	size_t i;
+
+	for (i = 0; i < f->nnamed; i++) {
+		fpm_table_route(f->table, &f->named[i], &r);
+		changed |= f->patcher.route(f->patcher.ctx, &r) != 0;
+	}
+	f->nnamed = 0;
+	return changed;
+}
+
 /* One netlink message of a frame. 1 when the table the mirror reads
- * changed (not a replay being gathered). */
+ * changed (not a replay being gathered) and the change was not taken as
+ * a patch: a stream's first table comes whole, merged at a pace, not
+ * route by route. */
 static int take_message(struct fpm *f, const struct nlmsghdr *nlh)
 {
 	f->st.messages++;
 	switch (fpm_table_take(f->next ? f->next : f->table, nlh)) {
 	case FPM_TAKE_CHANGED:
-		return !f->next;
+		return !f->next && (f->st.replaying || to_patch(f, nlh));
 	case FPM_TAKE_IGNORED:
 		f->st.ignored++;
 		return 0;
@@ -141,7 +206,7 @@ static int take_frame(struct fpm *f, const uint8_t *p, size_t len)
 
 		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len) {
 			f->st.malformed++;
-			return changed;
+			break;
 		}
 		changed |= take_message(f, nlh);
 		step = NLMSG_ALIGN(nlh->nlmsg_len);
@@ -150,7 +215,10 @@ static int take_frame(struct fpm *f, const uint8_t *p, size_t len)
 		p += step;
 		len -= step;
 	}
-	return changed;
+	/* A read coming anyway takes the frame's routes too. */
+	if (changed)
+		f->nnamed = 0;
+	return changed | patch_named(f);
 }
 
 /* Applies the whole frames in buf, keeps a partial one. */

@@ -8,7 +8,8 @@
  * The stream is kept as a table (prefix -> route as zebra last sent it,
  * id -> nexthop group) that the mirror reads like the kernel's
  * (mirror_take_fpm): the routes of a frame are applied together, so a
- * DEL and NEW of one prefix in one frame is one replace.
+ * DEL and NEW of one prefix in one frame is one replace. Between replays
+ * the changes go to the data path one by one (fpm_set_patcher).
  * On every (re)connect zebra replays its whole FIB, and its daemons give
  * theirs back as they reconnect to it, a route often path by path. Over
  * routes held, the replay is gathered in a table apart while the data
@@ -84,6 +85,23 @@ int fpm_tick(struct fpm *f, uint64_t now_ms);
 int fpm_adopt(struct fpm *f, const struct plane *p, uint64_t now_ms);
 /* Feeds the groups and routes held now into a mirror read. */
 void fpm_feed(const struct fpm *f, struct mirror *m);
+
+/* Changes applied one by one, instead of a read of the whole table
+ * (mirror_patch.c), once a stream's first table or replay is taken (a
+ * million routes merge faster whole): each nexthop group as it comes,
+ * and after each frame each prefix it named, as the table then holds it
+ * (so a DEL and NEW in one frame are one replace). A hook returns 0 when
+ * it took the change; otherwise fpm_read() and fpm_input() say the
+ * routes changed, and the mirror reads the whole table. */
+struct nl_route;
+struct nl_nexthop;
+struct fpm_patcher {
+	int (*route)(void *ctx, const struct nl_route *r);
+	/* unused: a group removed that no route of the stream names. */
+	int (*nexthop)(void *ctx, const struct nl_nexthop *n, int unused);
+	void *ctx;
+};
+void fpm_set_patcher(struct fpm *f, const struct fpm_patcher *p);
 const struct fpm_stats *fpm_stats(const struct fpm *f);
 /* "listening", "connected", "replaying", "lost" or "off". */
 const char *fpm_state(const struct fpm *f);

@@ -239,6 +239,55 @@ static void obj_del(struct fpm_table *t, uint32_t id)
 	t->ngroups--;
 }
 
+/* A held route as the message it came in (its nexthops, not the rest of
+ * the array). */
+static void to_route(const struct froute *x, struct nl_route *r)
+{
+	memset(r, 0, offsetof(struct nl_route, nh));
+	r->family = x->family;
+	r->prefixlen = x->prefixlen;
+	memcpy(r->addr, x->addr, 16);
+	r->protocol = x->protocol;
+	r->type = x->type;
+	r->table = RT_TABLE_MAIN;
+	r->metric = x->metric;
+	r->nh_id = x->nh_id;
+	r->encap = x->encap;
+	r->nnh = x->nnh;
+	r->deleted = 0;
+	if (x->nnh)
+		memcpy(r->nh, x->nh, sizeof(*x->nh) * x->nnh);
+}
+
+void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, struct nl_route *r)
+{
+	const struct lpm_route *at = route_set_get(t->index, key);
+
+	if (at) {
+		to_route(&t->r[at->leaf], r);
+	} else {
+		memset(r, 0, offsetof(struct nl_route, nh));
+		r->family = key->family;
+		r->prefixlen = key->prefixlen;
+		memcpy(r->addr, key->addr, 16);
+		r->table = RT_TABLE_MAIN;
+		r->deleted = 1;
+	}
+	/* "The prefix is now this": the stream's own DEL, NEW and replace
+	 * are settled in the table. */
+	r->nlflags = NLM_F_REPLACE;
+}
+
+int fpm_table_names(const struct fpm_table *t, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->r[i].in_use && t->r[i].nh_id == id)
+			return 1;
+	return 0;
+}
+
 uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *now)
 {
 	uint32_t i, n = 0;
@@ -360,24 +409,9 @@ void fpm_table_feed(const struct fpm_table *t, struct mirror *m)
 	for (j = 0; j < t->nobj; j++)
 		mirror_take_fpm_nexthop(m, &t->obj[j].n);
 	for (i = 0; i < t->nr; i++) {
-		const struct froute *x = &t->r[i];
-
-		if (!x->in_use)
+		if (!t->r[i].in_use)
 			continue;
-		memset(&r, 0, offsetof(struct nl_route, nh));
-		r.family = x->family;
-		r.prefixlen = x->prefixlen;
-		memcpy(r.addr, x->addr, 16);
-		r.protocol = x->protocol;
-		r.type = x->type;
-		r.table = RT_TABLE_MAIN;
-		r.metric = x->metric;
-		r.nh_id = x->nh_id;
-		r.encap = x->encap;
-		r.nnh = x->nnh;
-		r.deleted = 0;
-		if (x->nnh)
-			memcpy(r.nh, x->nh, sizeof(*x->nh) * x->nnh);
+		to_route(&t->r[i], &r);
 		mirror_take_fpm(m, &r);
 	}
 }

@@ -34,6 +34,14 @@ uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *
 /* Takes the routes of the plane's fpm: groups (a restarted ecmpd's pins),
  * when the table is empty. 0 or -ENOMEM. */
 int fpm_table_adopt(struct fpm_table *t, const struct plane *p);
+/* r = the route the table holds for the prefix (family, prefixlen, addr
+ * of key), as zebra sent it, or r->deleted set when it holds none; for a
+ * patch (fpm.h). */
+struct lpm_route;
+struct nl_route;
+void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, struct nl_route *r);
+/* Whether a route held names nexthop group id (a scan of them all). */
+int fpm_table_names(const struct fpm_table *t, uint32_t id);
 /* The groups, then the routes, into a mirror read. */
 void fpm_table_feed(const struct fpm_table *t, struct mirror *m);
 uint32_t fpm_table_routes(const struct fpm_table *t);

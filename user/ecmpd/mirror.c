@@ -109,12 +109,18 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
 	objects_add(&m->obj, n);
 }
 
-int mirror_object_event(struct mirror *m, const struct nl_nexthop *n)
+/* unused: the caller knows no route names the object (zebra's stream). */
+static int object_event(struct objects *o, const struct nl_nexthop *n, int unused)
 {
-	struct objects *o = &m->obj;
 	const struct nl_nexthop *was = obj_find(o, n->id);
 	int at;
 
+	if (was && n->deleted && unused) {
+		at = was - o->v;
+		memmove(&o->v[at], &o->v[at + 1], sizeof(*o->v) * (o->n - at - 1));
+		o->n--;
+		return 0;
+	}
 	if (was)	/* the same again is no news; else its routes changed */
 		return !n->deleted && !memcmp(was, n, sizeof(*n)) ? 0 : -EAGAIN;
 	if (n->deleted)
@@ -127,6 +133,17 @@ int mirror_object_event(struct mirror *m, const struct nl_nexthop *n)
 		o->v[at] = o->v[at - 1];
 	o->v[at] = *n;
 	return 0;
+}
+
+int mirror_object_event(struct mirror *m, const struct nl_nexthop *n)
+{
+	return object_event(&m->obj, n, 0);
+}
+
+int mirror_fpm_object_event(struct mirror *m, const struct nl_nexthop *n, int unused)
+{
+	mirror_fpm_objects_sort(m);
+	return object_event(&m->fpm_obj, n, unused);
 }
 
 /* A route naming an object and nothing else, with the object's paths
@@ -365,13 +382,18 @@ void mirror_take_fpm_nexthop(struct mirror *m, const struct nl_nexthop *n)
 	m->fpm_obj_sorted = 0;
 }
 
-void mirror_take_fpm(struct mirror *m, const struct nl_route *r)
+void mirror_fpm_objects_sort(struct mirror *m)
 {
 	if (!m->fpm_obj_sorted) {
 		if (m->fpm_obj.n)
 			qsort(m->fpm_obj.v, m->fpm_obj.n, sizeof(*m->fpm_obj.v), obj_cmp);
 		m->fpm_obj_sorted = 1;
 	}
+}
+
+void mirror_take_fpm(struct mirror *m, const struct nl_route *r)
+{
+	mirror_fpm_objects_sort(m);
 	if (!r->deleted && !r->cloned)
 		take(m, MIRROR_SRC_FPM, NULL, &m->fpm_obj, r);
 }
@@ -880,6 +902,7 @@ int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 	}
 	for (i = 0; i < t->nset; i++)
 		m->st.groups += gidx[i] >= 0;
+	m->st.merges++;
 	/* Without its index a patch is refused and the table read whole:
 	 * slower, never wrong. */
 	keep_for_patches(m, file, cfg, gidx);

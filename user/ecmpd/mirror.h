@@ -71,6 +71,10 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  * as it had), -EAGAIN when routes may have changed with it (an object
  * replaced or removed): read the table. */
 int mirror_object_event(struct mirror *m, const struct nl_nexthop *n);
+/* The same for zebra's nexthop groups on its FPM stream (fpm.h); one
+ * removed is taken alone too when unused says no route of the stream
+ * names it. */
+int mirror_fpm_object_event(struct mirror *m, const struct nl_nexthop *n, int unused);
 /* The route handler mirror_read() uses, for tests that feed messages:
  * adds one route to the read in progress (ctx: the mirror). */
 void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
@@ -93,12 +97,16 @@ struct mirror_patch {
 	int added, removed;		/* the prefix comes, or goes */
 	int noop;			/* nothing changes */
 	int new_group;			/* its set needs a group first */
+	uint8_t source;			/* enum mirror_source */
 };
 /* Plans a patch for route event r against the last merge (which must be
  * the one the plane holds). 0: p says what changes; -EAGAIN: the event
  * cannot be taken alone, read the table. Changes nothing. */
 int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 		      const struct nl_route *r, struct mirror_patch *p);
+/* The same for a prefix of zebra's FPM stream, r being all the stream now
+ * says of it (deleted: nothing; fpm.h). */
+int mirror_patch_plan_fpm(struct mirror *m, const struct nl_route *r, struct mirror_patch *p);
 /* For a planned patch with new_group: appends to eff the group of the
  * route's nexthop set, as a read would make it (derived from the table
  * the prefix uses now, so only a departed nexthop's flows move), and the

@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 
 #include "mirror.h"
+#include "lib/lpm.h"
 
 static struct mroute *slot_of(struct mirror *m, const struct lpm_route *k, int *idx)
 {
@@ -32,8 +33,9 @@ static int set_index(const struct table *t, const struct mset *s)
 	return -1;
 }
 
-int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
-		      const struct nl_route *r, struct mirror_patch *p)
+/* k, objs: the kernel's protocols and objects, or NULL and zebra's. */
+static int plan(struct mirror *m, enum mirror_source src, const struct conf_kernel_routes *k,
+		const struct objects *objs, const struct nl_route *r, struct mirror_patch *p)
 {
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
 	struct lpm_route key = { .family = r->family, .prefixlen = r->prefixlen };
@@ -42,27 +44,36 @@ int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 	int idx;
 
 	memset(p, 0, sizeof(*p));
-	if (!m->index || !mirror_wants(k, r))
+	p->source = src;
+	if (!m->index)
 		return -EAGAIN;
 	memcpy(key.addr, r->addr, 16);
-	/* A prefix of the config file, or one zebra streams, or with routes
+	lpm_mask(key.addr, key.family, key.prefixlen);
+	/* A prefix of the config file, or the other source's, or with routes
 	 * of several metrics (the next best would take over) is not a
-	 * one-event matter. */
+	 * one-event matter. zebra's stream says a prefix is gone by naming
+	 * nothing more of it (fpm_table_route), whatever its metric was. */
 	if (route_set_get(m->cfg, &key))
 		return -EAGAIN;
 	x = slot_of(m, &key, &idx);
-	if (x && (x->source != MIRROR_SRC_KERNEL || x->others || x->metric != r->metric))
+	if (x && (x->source != src || x->others ||
+		  (x->metric != r->metric && !(src == MIRROR_SRC_FPM && r->deleted))))
 		return -EAGAIN;
 	p->slot = idx;
 	p->route.family = r->family;
 	p->route.prefixlen = r->prefixlen;
-	memcpy(p->route.addr, r->addr, 16);
+	memcpy(p->route.addr, key.addr, 16);
 	p->route.group = -1;
 	p->metric = r->metric;
 	p->set = -1;
-	skip = mirror_route_set(k, &m->obj, r, &s);
+	if (src == MIRROR_SRC_FPM && r->deleted) {
+		p->noop = !x;
+		p->removed = !!x;
+		return 0;
+	}
+	skip = mirror_route_set(k, objs, r, &s);
 	if (skip == MIRROR_OK) {
-		s.source = MIRROR_SRC_KERNEL;
+		s.source = src;
 		p->set = set_index(&m->cur, &s);
 		if (p->set >= 0 && m->gidx[p->set] >= 0) {
 			p->route.group = m->gidx[p->set];
@@ -104,13 +115,34 @@ int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 	return 0;
 }
 
-static void count(struct mirror_stats *st, enum mirror_skip outcome, int n)
+int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
+		      const struct nl_route *r, struct mirror_patch *p)
+{
+	if (!mirror_wants(k, r)) {
+		memset(p, 0, sizeof(*p));
+		return -EAGAIN;
+	}
+	return plan(m, MIRROR_SRC_KERNEL, k, &m->obj, r, p);
+}
+
+int mirror_patch_plan_fpm(struct mirror *m, const struct nl_route *r, struct mirror_patch *p)
+{
+	mirror_fpm_objects_sort(m);
+	return plan(m, MIRROR_SRC_FPM, NULL, &m->fpm_obj, r, p);
+}
+
+static void count(struct mirror_stats *st, const struct mroute *x, enum mirror_skip outcome,
+		  int n)
 {
 	st->routes += n;
 	if (outcome == MIRROR_OK)
 		st->mirrored += n;
 	else
 		st->skipped[outcome] += n;
+	if (x->source == MIRROR_SRC_FPM) {
+		st->fpm_routes += n;
+		st->fpm_mirrored += outcome == MIRROR_OK ? n : 0;
+	}
 }
 
 /* Drops cur.r[idx] and its route in eff: the last of each takes its place. */
@@ -168,7 +200,7 @@ static int add_slot(struct mirror *m, struct ecmp_conf *eff, const struct mirror
 	x->family = p->route.family;
 	x->prefixlen = p->route.prefixlen;
 	memcpy(x->addr, p->route.addr, 16);
-	x->source = MIRROR_SRC_KERNEL;
+	x->source = p->source;
 	x->eff = eff->nroute - 1;
 	*e = p->route;
 	return 0;
@@ -230,7 +262,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	if (p->slot >= 0)
 		leave_set(m, &m->cur.r[p->slot]);
 	if (p->removed) {
-		count(&m->st, m->cur.r[p->slot].outcome, -1);
+		count(&m->st, &m->cur.r[p->slot], m->cur.r[p->slot].outcome, -1);
 		ret = remove_slot(m, eff, p->slot);
 		goto out;
 	}
@@ -241,7 +273,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 		x = &m->cur.r[m->cur.n - 1];
 	} else {
 		x = &m->cur.r[p->slot];
-		count(&m->st, x->outcome, -1);
+		count(&m->st, x, x->outcome, -1);
 		eff->route[x->eff] = p->route;
 	}
 	x->skip = x->outcome = p->skip;
@@ -249,7 +281,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	x->metric = p->metric;
 	if (p->skip == MIRROR_OK)
 		m->nref[set]++;
-	count(&m->st, p->skip, 1);
+	count(&m->st, x, p->skip, 1);
 	ret = 0;
 out:
 	if (ret) {	/* the index no longer matches: reads only */
@@ -257,6 +289,7 @@ out:
 		m->index = NULL;
 	}
 	m->st.patches++;
+	m->st.fpm_patches += p->source == MIRROR_SRC_FPM;
 	return ret;
 }
 

@@ -47,6 +47,8 @@ struct mirror_stats {
 	uint32_t fpm_mirrored;
 	uint64_t reads;			/* whole-table reads */
 	uint64_t patches;		/* route events applied alone */
+	uint64_t merges;		/* tables merged whole (a read, zebra's stream) */
+	uint64_t fpm_patches;		/* of patches, zebra's */
 };
 
 struct mnh {
@@ -130,5 +132,7 @@ enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
  * or NULL. */
 void *mirror_append(void *arrp, int *n, int *cap, size_t elem);
 int mirror_same_set(const struct mset *a, const struct mset *b);
+/* zebra's groups in id order, as routes naming one look it up. */
+void mirror_fpm_objects_sort(struct mirror *m);
 
 #endif /* ECMP_MIRROR_TABLE_H */
