@@ -36,10 +36,7 @@ trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-fpm-last.log 2>/dev/null; topo_dest
 trap 'exit 1' INT TERM
 
 topo_create "$P" 4 >/dev/null || exit 1
-V6=${BENCH_FPM_V6:-20}
-N6=$((N * V6 / 100))
-N4=$((N - N6))
-python3 scripts/gen-table.py 7 --v4 "$N4" --v6 "$N6" > "/tmp/$P.batch"
+topo_table "$P" "$N" "${BENCH_FPM_V6:-20}"
 topo_config "$P" "$CONF"
 echo "routes fpm listen 127.0.0.1:$PORT hold 120 sweep 1" >> "$CONF"
 [ -n "${BENCH_FPM_LIMITS:-}" ] && echo "limits $BENCH_FPM_LIMITS" >> "$CONF"

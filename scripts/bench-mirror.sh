@@ -39,10 +39,7 @@ trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-mirror-last.log 2>/dev/null; topo_d
 trap 'exit 1' INT TERM
 
 topo_create "$P" 4 >/dev/null || exit 1
-V6=${BENCH_MIRROR_V6:-20}
-N6=$((N * V6 / 100))
-N4=$((N - N6))
-python3 scripts/gen-table.py 7 --v4 "$N4" --v6 "$N6" > "/tmp/$P.batch"
+topo_table "$P" "$N" "${BENCH_MIRROR_V6:-20}"
 ip -n "$P-rt" -batch "/tmp/$P.batch" || exit 1
 topo_config "$P" "$CONF"
 echo "routes kernel protocol bgp" >> "$CONF"

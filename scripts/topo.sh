@@ -90,6 +90,15 @@ topo_destroy() {
 	done
 }
 
+# topo_table P N V6PCT: the synthetic table of the benchmarks
+# (scripts/gen-table.py, seed 7), N prefixes of which V6PCT percent IPv6,
+# as `ip -batch` lines in /tmp/P.batch; sets N4 and N6.
+topo_table() {
+	N6=$(($2 * $3 / 100))
+	N4=$(($2 - N6))
+	python3 scripts/gen-table.py 7 --v4 "$N4" --v6 "$N6" > "/tmp/$1.batch"
+}
+
 # topo_config PREFIX FILE [W1 W2 W3 W4] [EXTRA-LINES]: an ecmpd config for
 # the topology with the given weights (default all 1).
 topo_config() {
