@@ -399,6 +399,24 @@ static int addr_of(const char *s, uint8_t *a)
 	return inet_pton(AF_INET6, s, a) == 1 ? 16 : 0;
 }
 
+/* if_nametoindex() is three system calls: a table's million lines name
+ * the same few devices. */
+static int ifindex_of(const char *name)
+{
+	static struct { char name[IF_NAMESIZE]; int ifindex; } seen[16];
+	static int n;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(seen[i].name, name))
+			return seen[i].ifindex;
+	if (n == 16)
+		return if_nametoindex(name);
+	snprintf(seen[n].name, IF_NAMESIZE, "%s", name);
+	seen[n].ifindex = if_nametoindex(name);
+	return seen[n++].ifindex;
+}
+
 /* One line of scripts/gen-table.py ("route add PFX proto bgp nexthop via
  * GW dev DEV [weight W] ...") as an RTM_NEWROUTE put at buf. Its length,
  * or 0 for a line it does not read; a v4 prefix also goes to *v4. */
@@ -446,7 +464,7 @@ static size_t table_msg(char *line, char *buf, struct pfx *v4, int *is_v4)
 		nh = (struct rtnexthop *)gw;
 		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
 		memset(nh, 0, sizeof(*nh));
-		nh->rtnh_ifindex = if_nametoindex(tok[i + 4]);
+		nh->rtnh_ifindex = ifindex_of(tok[i + 4]);
 		if (i + 6 < n && !strcmp(tok[i + 5], "weight"))
 			nh->rtnh_hops = atoi(tok[i + 6]) - 1;
 		glen = addr_of(tok[i + 2], a);

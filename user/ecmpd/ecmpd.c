@@ -75,6 +75,7 @@ struct daemon {
 	int mirror_dirty;		/* a route or link event since the read */
 	int watching_routes;		/* subscribed to the kernel's route events */
 	uint64_t mirror_read_ms;	/* when the table was last read */
+	uint64_t mirror_done_ms;	/* when the last merge was applied */
 	/* Lag from the first event of a burst to the data path holding it,
 	 * and the time one read-and-apply takes: for ecmpctl stats. */
 	uint64_t mirror_dirty_us;
@@ -557,6 +558,7 @@ static void mirror_sync(struct daemon *d)
 	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
 		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
 	t1 = clock_mono_us();
+	d->mirror_done_ms = t1 / 1000;
 	d->mirror_sync_us = t1 - t0;
 	d->mirror_lag_us = t1 - since;
 	if (d->mirror_lag_us > d->mirror_lag_max_us)
@@ -1243,6 +1245,21 @@ static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c)
 	fpm_loop_sync(d);
 }
 
+/* Whether to merge now what marked the mirror dirty: not while zebra's
+ * first table is still streaming in, unless the last merge ended
+ * FPM_FIRST_MERGE_GAP_MS ago (so a long stream still shows progress). */
+#define FPM_FIRST_MERGE_GAP_MS	5000
+
+static int mirror_due(struct daemon *d)
+{
+	uint64_t now = d->plane.now_ms;
+
+	if (!d->mirror_dirty)
+		return 0;
+	return !d->fpm || !fpm_first_streaming(d->fpm, now) ||
+	       now - d->mirror_done_ms >= FPM_FIRST_MERGE_GAP_MS;
+}
+
 static void on_fpm(struct daemon *d, int fd)
 {
 	d->plane.now_ms = clock_mono_ms();
@@ -1252,7 +1269,7 @@ static void on_fpm(struct daemon *d, int fd)
 		mirror_mark(d, fpm_read(d->fpm, d->plane.now_ms));
 	fpm_loop_sync(d);
 	/* The same pace as the kernel's events (on_netlink). */
-	if (d->mirror_dirty && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
+	if (mirror_due(d) && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
 		mirror_sync(d);
 }
 
@@ -1329,7 +1346,7 @@ static void on_tick(struct daemon *d)
 	d->plane.now_ms = clock_mono_ms();
 	if (d->fpm)
 		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms));
-	if (d->mirror_dirty)
+	if (mirror_due(d))
 		mirror_sync(d);
 	drop_unused_groups(d);
 	check_pins(d);
@@ -1378,7 +1395,7 @@ static void on_netlink(struct daemon *d)
 	}
 	/* Under churn the table is read at most every MIRROR_GAP_MS; the
 	 * events between are taken by the next read (from the tick). */
-	if (d->mirror_dirty && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
+	if (mirror_due(d) && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)
 		mirror_sync(d);
 }
 

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
 
@@ -100,6 +101,7 @@ const char *fpm_state(const struct fpm *f)
 		return "lost";
 	return f->lfd >= 0 ? "listening" : "off";
 }
+
 
 int fpm_listen_fd(const struct fpm *f)
 {
@@ -436,6 +438,22 @@ int fpm_read(struct fpm *f, uint64_t now_ms)
 	return changed;
 }
 
+/* Bytes zebra sent that ecmpd has not read: a stream that seems quiet
+ * only because ecmpd was busy (a merge of a million routes takes
+ * seconds) is not; sweeping then would remove routes still on their way. */
+static int unread(const struct fpm *f)
+{
+	int n = 0;
+
+	return f->len || (!ioctl(f->cfd, FIONREAD, &n) && n > 0);
+}
+
+int fpm_first_streaming(const struct fpm *f, uint64_t now_ms)
+{
+	return f->cfd >= 0 && f->st.replaying && !f->next &&
+	       (now_ms - f->last_msg_ms < FPM_STREAM_QUIET_MS || unread(f));
+}
+
 int fpm_tick(struct fpm *f, uint64_t now_ms)
 {
 	uint32_t n;
@@ -446,7 +464,7 @@ int fpm_tick(struct fpm *f, uint64_t now_ms)
 	 * replay replaces the held routes once sweep_ms has passed and the
 	 * stream is quiet. */
 	if (f->cfd >= 0 && f->st.replaying && now_ms - f->connect_ms >= f->conf.sweep_ms &&
-	    now_ms - f->last_msg_ms >= FPM_REPLAY_QUIET_MS) {
+	    now_ms - f->last_msg_ms >= FPM_REPLAY_QUIET_MS && !unread(f)) {
 		f->st.replaying = 0;
 		swapped = f->next != NULL;
 		n = 0;

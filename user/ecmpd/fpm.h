@@ -103,6 +103,12 @@ struct fpm_patcher {
 };
 void fpm_set_patcher(struct fpm *f, const struct fpm_patcher *p);
 const struct fpm_stats *fpm_stats(const struct fpm *f);
+/* Whether a stream's first table is still arriving (no replay over held
+ * routes; a message within FPM_STREAM_QUIET_MS, or bytes not read yet):
+ * merging each part as it comes would merge a million routes many times
+ * over. */
+#define FPM_STREAM_QUIET_MS	200
+int fpm_first_streaming(const struct fpm *f, uint64_t now_ms);
 /* "listening", "connected", "replaying", "lost" or "off". */
 const char *fpm_state(const struct fpm *f);
 
