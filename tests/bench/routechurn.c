@@ -124,28 +124,37 @@ static void send_msg(const struct nlmsghdr *nlh)
 		errors++;
 }
 
+/* The start of every route message sent here: "replace PREFIX, protocol
+ * bgp, main table", its paths to be put after it. */
+static struct nlmsghdr *route_msg(char *buf, int family, const uint8_t *dst, int dst_len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	nlh->nlmsg_seq = ++seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BGP;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
+	return nlh;
+}
+
 /* ip route replace PFX proto bgp nexthop via GW1 dev DEV1 weight W1
  * nexthop via GW2 dev DEV2, without waiting: a nexthop set of its own
  * for each W1 (rtnh_hops is W1 - 1, so 1..256). */
 static void replace_multipath(const struct pfx *x, const struct path *p, int w1)
 {
 	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = route_msg(buf, AF_INET, x->addr, x->len);
 	struct nlattr *mp;
-	struct rtmsg *rtm;
 	int i;
 
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
-	nlh->nlmsg_seq = ++seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = x->len;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BGP;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, 4, x->addr);
 	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
 	for (i = 0; i < 2; i++) {
 		struct rtnexthop *nh = (struct rtnexthop *)mnl_nlmsg_get_payload_tail(nlh);
@@ -167,20 +176,8 @@ static void replace_multipath(const struct pfx *x, const struct path *p, int w1)
 static void replace(const struct pfx *x, const struct path *p)
 {
 	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rtm;
+	struct nlmsghdr *nlh = route_msg(buf, AF_INET, x->addr, x->len);
 
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
-	nlh->nlmsg_seq = ++seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = x->len;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BGP;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, 4, x->addr);
 	mnl_attr_put(nlh, RTA_GATEWAY, 4, &p->gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, p->ifindex);
 	send_msg(nlh);
@@ -422,12 +419,11 @@ static int ifindex_of(const char *name)
  * or 0 for a line it does not read; a v4 prefix also goes to *v4. */
 static size_t table_msg(char *line, char *buf, struct pfx *v4, int *is_v4)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	char *tok[64], *save = NULL, *slash;
 	uint8_t a[16];
-	struct rtmsg *rtm;
 	struct nlattr *mp;
-	int n = 0, i, len;
+	int n = 0, i, len, plen;
 
 	for (char *t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save))
 		tok[n++] = t;
@@ -437,20 +433,13 @@ static size_t table_msg(char *line, char *buf, struct pfx *v4, int *is_v4)
 	len = addr_of(tok[2], a);
 	if (!len)
 		return 0;
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = len == 4 ? AF_INET : AF_INET6;
-	rtm->rtm_dst_len = atoi(slash + 1);
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BGP;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, len, a);
+	plen = atoi(slash + 1);
+	nlh = route_msg(buf, len == 4 ? AF_INET : AF_INET6, a, plen);
 	*is_v4 = len == 4;
 	if (*is_v4) {
 		memset(v4, 0, sizeof(*v4));
 		memcpy(v4->addr, a, 4);
-		v4->len = rtm->rtm_dst_len;
+		v4->len = plen;
 	}
 	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
 	for (i = 3; i + 4 < n; i++) {
