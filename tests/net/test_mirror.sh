@@ -26,8 +26,10 @@
 #     the config's routes in, said once; small again, it is mirrored;
 # 10. events lost (--netlink-rcvbuf 4096) under a burst of 3,000 changes:
 #     ecmpd reads the table again and holds exactly the kernel's;
-# 11. routes over nexthop objects (plain, resilient with weights, replaced
-#     in place), with nexthop_compat_mode 1;
+# 11. routes over nexthop objects (plain, resilient with weights), with
+#     nexthop_compat_mode 1 and 0; an object replaced in place changes
+#     its routes' group in place: no table read, only the departed
+#     nexthop's flows move;
 # 12. the config's routes in the kernel's FIB follow from the mirror's
 #     read of the table (no second dump): kept, left to bgp, removed.
 
@@ -314,6 +316,20 @@ test_frr() {
 	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
 	result "FRR removes one path: only its flows moved" $? "$out others moved"
+	frr_stop
+}
+
+# zebra and staticd stopped (their routes go with them): a zebra left
+# running would put back the nexthop objects later tests replace, as it
+# does with any object it has learned.
+frr_stop() {
+	local i
+	kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
+	for i in $(seq 1 50); do
+		pgrep -f -- "--vty_socket $FRR" > /dev/null || break
+		sleep 0.1
+	done
+	rm -f "$FRR"/*.pid
 }
 
 kr() { # FIELD of ecmpctl stats' kernel_routes
@@ -497,6 +513,32 @@ g = json.load(sys.stdin)[0]
 print(g["buckets"], g["idle_timer_ms"], g["unbalanced_timer_ms"])'
 }
 
+# The mirrored group of PREFIX, by name.
+eset_group() {
+	topo_ctl "$P" -j route show "$1" | python3 -c '
+import json, sys
+print(next((r["group"] for r in json.load(sys.stdin) if r["prefix"] == sys.argv[1]), ""))' "$1"
+}
+
+# in_place ID GROUP PREFIX "SET" DEV WHAT: `ip nexthop replace id ID group
+# GROUP`, PREFIX's routes over it: ecmpd's set becomes SET with no table
+# read, in the group the prefix had (changed in place), and of 1,000 flows
+# only those of DEV's departed nexthop moved.
+in_place() {
+	local r0 x0 g0 out
+	lookup_flows 198.18.0.1 "${3%0/24}9" > "/tmp/$P.o0"
+	r0=$(kr reads) x0=$(kr regroups) g0=$(eset_group "$3")
+	rt nexthop replace id "$1" group "$2"
+	wait_set "$3" "$4"
+	lookup_flows 198.18.0.1 "${3%0/24}9" > "/tmp/$P.o1"
+	out=$(others_moved "/tmp/$P.o0" "/tmp/$P.o1" "$5")
+	[ "$(eset "$3")" = "$4" ] && [ "$(kr reads)" = "$r0" ] &&
+		[ "$(kr regroups)" = $((x0 + 1)) ] && [ "$(eset_group "$3")" = "$g0" ] &&
+		[ "$out" = 0 ] && ! grep -q "@$5" "/tmp/$P.o1"
+	result "$6: ip nexthop replace of the group: changed in place (no read), only $5's flows moved" $? \
+		"$(eset "$3"); reads $r0 -> $(kr reads), regroups $x0 -> $(kr regroups), group $g0 -> $(eset_group "$3"), $out others moved"
+}
+
 test_nhobjects() {
 	rt nexthop add id 901 via 198.18.1.2 dev r1
 	rt nexthop add id 902 via 198.18.2.2 dev r2
@@ -512,10 +554,7 @@ test_nhobjects() {
 	[ "$(gtable 198.19.251.0/24)" = "128 5000 20000" ] && [ "$(gtable 198.19.250.0/24)" = "4096 1000 10000" ]
 	result "the resilient group's buckets (100: 128) and timers; the other's defaults" $? \
 		"$(gtable 198.19.251.0/24) / $(gtable 198.19.250.0/24)"
-	rt nexthop replace id 910 group 901/903
-	sleep 0.3
-	settled 198.19.250.0/24 && [ "$(eset 198.19.250.0/24)" = "198.18.1.2@r1 198.18.3.2@r3" ]
-	result "ip nexthop replace of the group: ecmpd follows" $? "$(eset 198.19.250.0/24)"
+	in_place 910 "901/903" 198.19.250.0/24 "198.18.1.2@r1 198.18.3.2@r3" r2 "compat mode 1"
 	rt route del 198.19.250.0/24
 	rt route del 198.19.251.0/24
 	rt nexthop del id 910
@@ -552,10 +591,17 @@ test_nhobjects_compat0() {
 	[ "$(gtable 198.19.253.0/24)" = "64 3000 0" ]
 	result "compat mode 0: the resilient group's buckets and timers (unbalanced 0: never)" $? \
 		"$(gtable 198.19.253.0/24)"
-	rt nexthop replace id 930 group 921/923
-	wait_set 198.19.252.0/24 "198.18.1.2@r1 198.18.3.2@r3"
-	result "compat mode 0: the group replaced (a nexthop message alone): ecmpd follows" $? \
-		"$(eset 198.19.252.0/24)"
+	in_place 930 "921/923" 198.19.252.0/24 "198.18.1.2@r1 198.18.3.2@r3" r2 "compat mode 0"
+	# A path object replaced: both groups holding it follow, in place.
+	local r0 g0 g1
+	r0=$(kr reads) g0=$(eset_group 198.19.252.0/24) g1=$(eset_group 198.19.253.0/24)
+	rt nexthop replace id 923 via 198.18.4.2 dev r4
+	wait_set 198.19.252.0/24 "198.18.1.2@r1 198.18.4.2@r4" &&
+		wait_set 198.19.253.0/24 "198.18.1.2@r1*3 198.18.4.2@r4" &&
+		[ "$(kr reads)" = "$r0" ] && [ "$(eset_group 198.19.252.0/24)" = "$g0" ] &&
+		[ "$(eset_group 198.19.253.0/24)" = "$g1" ]
+	result "compat mode 0: a path object replaced: the two groups holding it follow in place, no read" $? \
+		"$(eset 198.19.252.0/24) / $(eset 198.19.253.0/24); reads $r0 -> $(kr reads)"
 	rt route del 198.19.252.0/24
 	rt route del 198.19.253.0/24
 	rt -6 route del 2001:db8:100:300::/64

@@ -117,6 +117,8 @@ static void test_mirror_routes(void)
 	ASSERT_STR_EQ(members_of(&out, "198.19.6.0/24"), "kernel", "nexthop object alone: the kernel's");
 	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.2.2@%s*3", lo, lo);
 	ASSERT_STR_EQ(members_of(&out, "198.19.15.0/24"), want, "nexthop object expanded: mirrored");
+	ASSERT_TRUE(route_of(&out, "198.19.15.0/24")->group != route_of(&out, "198.19.1.0/24")->group,
+		    "the same paths over an object: the object's own group (it follows the object)");
 	ASSERT_STR_EQ(members_of(&out, "198.19.7.0/24"), "kernel", "no gateway: the kernel's");
 	ASSERT_STR_EQ(members_of(&out, "198.19.8.0/24"), "kernel", "every nexthop dead: the kernel's");
 	snprintf(want, sizeof(want), "198.18.1.2@%s 2001:db8:1::2@%s", lo, lo);
@@ -129,10 +131,10 @@ static void test_mirror_routes(void)
 	ASSERT_TRUE(strstr(members_of(&out, "2001:db8:100::/48"), " #") != NULL,
 		    "a name too long for 31 characters: hashed");
 	ASSERT_EQ(mirror_stats(m)->mirrored, 6, "mirrored");
-	ASSERT_EQ(mirror_stats(m)->groups, 4, "groups");
+	ASSERT_EQ(mirror_stats(m)->groups, 5, "groups");
 	ASSERT_EQ(mirror_stats(m)->skipped[MIRROR_SKIP_TYPE], 1, "type counted");
 	ASSERT_EQ(mirror_stats(m)->skipped[MIRROR_SKIP_CONFIG], 1, "config counted");
-	ASSERT_EQ(out.ngroup, 1 + 4, "the file's group and four");
+	ASSERT_EQ(out.ngroup, 1 + 5, "the file's group and five");
 	config_free(&out);
 	config_free(&file);
 }
@@ -352,8 +354,17 @@ static void test_mirror_patch_new_set(void)
 	config_free(&file);
 }
 
+static struct mirror_regroup rg;
+
+static int obj_event(enum mirror_source src, const struct nl_nexthop *n, int unused,
+		     struct ecmp_conf *eff)
+{
+	return mirror_object_event(m, src, n, unused, eff, &rg);
+}
+
 /* Nexthop objects between reads: a new one is taken (routes may name it
- * next, in order of id); one changed or removed may have changed routes. */
+ * next, in order of id); one removed may have taken routes along; one
+ * replaced with no merge to change in place needs the table. */
 static void test_mirror_object_events(void)
 {
 	struct nl_nexthop a = { .id = 20, .family = ECMP_AF_INET, .ifindex = 1 }, b = a, c = a;
@@ -361,16 +372,17 @@ static void test_mirror_object_events(void)
 	setup();
 	b.id = 10;
 	c.id = 30;
-	ASSERT_EQ(mirror_object_event(m, &a), 0, "new: taken");
-	ASSERT_EQ(mirror_object_event(m, &c), 0, "new: taken");
-	ASSERT_EQ(mirror_object_event(m, &b), 0, "new, a lower id: taken");
-	ASSERT_EQ(mirror_object_event(m, &a), 0, "the same again: no news");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &a, 0, NULL), 0, "new: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &c, 0, NULL), 0, "new: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &b, 0, NULL), 0, "new, a lower id: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &a, 0, NULL), 0, "the same again: no news");
 	a.ifindex = 2;
-	ASSERT_EQ(mirror_object_event(m, &a), -EAGAIN, "replaced: read");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &a, 0, NULL), -EAGAIN,
+		  "replaced, no merge to change: read");
 	c.deleted = 1;
-	ASSERT_EQ(mirror_object_event(m, &c), -EAGAIN, "a known one removed: read");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &c, 0, NULL), -EAGAIN, "a known one removed: read");
 	c.id = 40;
-	ASSERT_EQ(mirror_object_event(m, &c), 0, "an unknown one removed: nothing");
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &c, 0, NULL), 0, "an unknown one removed: nothing");
 
 	/* A route naming the lowest alone (compat mode 0) finds it. */
 	const struct spec over = { .dst = "198.19.1.0/24", .nh_id = 10 };
@@ -387,16 +399,275 @@ static void test_mirror_object_events(void)
 
 	ASSERT_EQ(mirror_route_set(&k, &m->obj, &r, &s), MIRROR_OK, "expanded from the new object");
 	ASSERT_EQ(s.n, 1, "its one path");
+	ASSERT_EQ(s.obj, 10, "its set is the object's");
 
 	/* zebra's: a group removed that no route names goes alone. */
 	b.deleted = 0;
-	ASSERT_EQ(mirror_fpm_object_event(m, &b, 0), 0, "zebra's new group: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 0, NULL), 0, "zebra's new group: taken");
 	ASSERT_EQ(mirror_route_set(NULL, &m->fpm_obj, &r, &s), MIRROR_OK, "a route of zebra's over it");
 	b.deleted = 1;
-	ASSERT_EQ(mirror_fpm_object_event(m, &b, 0), -EAGAIN, "removed while routes may name it: read");
-	ASSERT_EQ(mirror_fpm_object_event(m, &b, 1), 0, "removed, named by no route: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 0, NULL), -EAGAIN,
+		  "removed while routes may name it: read");
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 1, NULL), 0, "removed, named by no route: taken");
 	ASSERT_EQ(mirror_route_set(NULL, &m->fpm_obj, &r, &s), MIRROR_SKIP_NH_OBJECT,
 		  "gone: a route naming it now is the kernel's, as a read would say");
+}
+
+static int last_obj_ret;
+static struct ecmp_conf *obj_eff;
+
+static void on_obj(void *ctx, const struct nl_nexthop *n)
+{
+	last_obj_ret = obj_event(MIRROR_SRC_KERNEL, n, 0, obj_eff);
+}
+
+/* One object message, as an event against eff. */
+static int replace_object(const struct nhspec *o, struct ecmp_conf *eff)
+{
+	struct nl nl = { 0 };
+	struct nl_handlers h = { .nexthop = on_obj };
+
+	obj_eff = eff;
+	put_nexthop(o);
+	nl_parse(&nl, nl_buf, nl_used, &h);
+	nl_used = 0;
+	return last_obj_ret;
+}
+
+static const char *group_name_of(const struct ecmp_conf *c, const char *dst)
+{
+	const struct conf_route *r = route_of(c, dst);
+
+	return r && r->group >= 0 ? c->group[r->group].name : "none";
+}
+
+/* A plane holding eff's nexthops and groups (no trie), as the data path
+ * would after eff was applied: reads name their groups against it. */
+static void plane_of(struct plane *p, const struct ecmp_conf *eff)
+{
+	static struct nh nh[32];
+	static struct grp grp[8];
+	int i, j;
+
+	memset(p, 0, sizeof(*p));
+	memset(nh, 0, sizeof(nh));
+	memset(grp, 0, sizeof(grp));
+	p->nh = nh;
+	p->grp = grp;
+	p->dp.max_entries[DP_NEXTHOPS] = 32;
+	p->dp.max_entries[DP_GROUPS] = 8;
+	for (i = 0; i < eff->nnexthop && i < 32; i++) {
+		nh[i].in_use = 1;
+		nh[i].c = eff->nexthop[i];
+	}
+	for (i = 0; i < eff->ngroup && i < 8; i++) {
+		grp[i].in_use = 1;
+		snprintf(grp[i].name, sizeof(grp[i].name), "%s", eff->group[i].name);
+		grp[i].nmembers = eff->group[i].nmembers;
+		for (j = 0; j < grp[i].nmembers; j++)
+			grp[i].member[j] = eff->group[i].member[j];
+	}
+}
+
+/* A whole read of these objects and routes, as mirror_read_kernel()
+ * takes them: the messages found malformed. */
+static unsigned long read_again(const struct nhspec *objs, int nobj, const struct spec *routes,
+				int nroute)
+{
+	unsigned long bad;
+	int i;
+
+	mirror_begin(m);
+	mirror_objects_free(&m->obj);
+	for (i = 0; i < nobj; i++)
+		put_nexthop(&objs[i]);
+	for (i = 0; i < nroute; i++)
+		put_route(&routes[i]);
+	bad = parse();
+	mirror_finish(m);
+	return bad;
+}
+
+/* Whether c names each of its groups once. */
+static int names_unique(const struct ecmp_conf *c)
+{
+	int i;
+
+	for (i = 0; i < c->ngroup; i++)
+		if (config_find_group(c, c->group[i].name) != i)
+			return 0;
+	return 1;
+}
+
+/* An object replaced in place (mirror_object.c): the group of the routes
+ * through it (naming it, or a group holding it) changes its members in
+ * place; routes over another object or paths of their own with the same
+ * members have groups of their own and stay; a read afterwards gives the
+ * same groups, by name (no flow would move); undone, eff is as it was. */
+static void test_mirror_object_regroup(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff, read, before;
+	const struct nhspec objs[] = {
+		{ .id = 1, .via = "198.18.1.2" },
+		{ .id = 2, .via = "198.18.2.2" },
+		{ .id = 3, .via = "198.18.3.2" },
+		{ .id = 10, .ngroup = 2, .group = { { 1, 1 }, { 2, 1 } } },
+		{ .id = 11, .ngroup = 2, .group = { { 1, 1 }, { 2, 1 } } },
+	};
+	const struct spec routes[] = {
+		{ .dst = "198.19.1.0/24", .nh_id = 10 },
+		{ .dst = "198.19.2.0/24", .nh_id = 10 },
+		{ .dst = "198.19.3.0/24", .nh_id = 11 },
+		{ .dst = "198.19.4.0/24", .nhops = 2, .hop = { { "198.18.1.2" }, { "198.18.5.2" } } },
+	};
+	const struct nhspec g10 = { .id = 10, .ngroup = 2, .group = { { 1, 1 }, { 3, 1 } } };
+	const struct nhspec n2 = { .id = 2, .via = "198.18.4.2" };
+	const struct nhspec unknown = { .id = 10, .ngroup = 1, .group = { { 99, 1 } } };
+	char lo[IF_NAMESIZE], want[96], g1[ECMP_NAME_MAX], g3[ECMP_NAME_MAX], g4[ECMP_NAME_MAX];
+	int nn, i;
+
+	setup();
+	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
+	for (i = 0; i < (int)(sizeof(objs) / sizeof(objs[0])); i++)
+		put_nexthop(&objs[i]);
+	for (i = 0; i < (int)(sizeof(routes) / sizeof(routes[0])); i++)
+		put_route(&routes[i]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+	ASSERT_EQ(eff.ngroup, 3, "a group per object and one for the paths");
+	ASSERT_STR_EQ(group_name_of(&eff, "198.19.1.0/24"), group_name_of(&eff, "198.19.2.0/24"),
+		      "one object, one group");
+	ASSERT_TRUE(strcmp(group_name_of(&eff, "198.19.1.0/24"), group_name_of(&eff, "198.19.3.0/24")),
+		    "the same paths over another object: another group");
+	snprintf(g1, sizeof(g1), "%s", group_name_of(&eff, "198.19.1.0/24"));
+	snprintf(g3, sizeof(g3), "%s", group_name_of(&eff, "198.19.3.0/24"));
+	snprintf(g4, sizeof(g4), "%s", group_name_of(&eff, "198.19.4.0/24"));
+
+	/* Read again with the plane holding those groups: two of them have
+	 * the same members, and each keeps its own name. */
+	plane_of(&p, &eff);
+	ASSERT_EQ(read_again(objs, 5, routes, 4), 0, "read again");
+	config_free(&eff);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge again");
+	ASSERT_TRUE(names_unique(&eff), "no group name given twice");
+	ASSERT_EQ(eff.ngroup, 3, "three groups still");
+	ASSERT_TRUE(config_find_group(&eff, g1) >= 0 && config_find_group(&eff, g3) >= 0 &&
+		    !strcmp(group_name_of(&eff, "198.19.4.0/24"), g4),
+		    "the plane's groups kept, none made anew");
+	ASSERT_STR_EQ(group_name_of(&eff, "198.19.1.0/24"), group_name_of(&eff, "198.19.2.0/24"),
+		      "one object, one group, again");
+	snprintf(g1, sizeof(g1), "%s", group_name_of(&eff, "198.19.1.0/24"));
+	snprintf(g3, sizeof(g3), "%s", group_name_of(&eff, "198.19.3.0/24"));
+
+	/* Group 10 to 1/3: 198.18.3.2 comes in, the routes keep group g1. */
+	nn = eff.nnexthop;
+	ASSERT_EQ(replace_object(&g10, &eff), MIRROR_REGROUP, "group 10 replaced: in place");
+	ASSERT_EQ(rg.n, 1, "one group changes");
+	ASSERT_STR_EQ(eff.group[rg.group[0]].name, g1, "the routes' own group");
+	ASSERT_EQ(rg.nh_from, nn, "new nexthops from the end on");
+	ASSERT_EQ(eff.nnexthop, nn + 1, "198.18.3.2 is new");
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.3.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.1.0/24"), want, "its routes' new members");
+	ASSERT_STR_EQ(members_of(&eff, "198.19.2.0/24"), want, "both routes");
+	ASSERT_STR_EQ(group_name_of(&eff, "198.19.2.0/24"), g1, "in the same group");
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.2.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.3.0/24"), want, "the other object's routes stay");
+	mirror_regroup_done(m, &eff, &rg, 1);
+	ASSERT_EQ(mirror_stats(m)->regroups, 1, "counted");
+
+	/* Nexthop 2, in group 11 only now, gets another gateway. */
+	ASSERT_EQ(replace_object(&n2, &eff), MIRROR_REGROUP, "a member replaced: in place");
+	ASSERT_EQ(rg.n, 1, "the one group holding it");
+	ASSERT_STR_EQ(eff.group[rg.group[0]].name, g3, "group 11's");
+	mirror_regroup_done(m, &eff, &rg, 1);
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.4.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.3.0/24"), want, "group 11's routes follow");
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.5.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.4.0/24"), want, "paths of their own stay");
+	ASSERT_EQ(mirror_drop_unused(m, &eff), MIRROR_DROPPED_NEXTHOPS,
+		  "198.18.2.2, in no group now, goes; every group stays");
+	ASSERT_EQ(eff.ngroup, 3, "three groups");
+	snprintf(want, sizeof(want), "198.18.2.2@%s", lo);
+	ASSERT_TRUE(config_find_nexthop(&eff, want) < 0, "198.18.2.2 gone");
+
+	/* Undone (the data path had no room): eff and the mirror as before. */
+	const struct nhspec g10b = { .id = 10, .ngroup = 1, .group = { { 3, 1 } } };
+
+	config_copy(&before, &eff);
+	ASSERT_EQ(replace_object(&g10b, &eff), MIRROR_REGROUP, "group 10 to 3 alone");
+	mirror_regroup_done(m, &eff, &rg, 0);
+	ASSERT_EQ(eff.nnexthop, before.nnexthop, "undone: the nexthops as they were");
+	ASSERT_STR_EQ(members_of(&eff, "198.19.1.0/24"), members_of(&before, "198.19.1.0/24"),
+		      "undone: the group as it was");
+	ASSERT_EQ(replace_object(&g10b, &eff), MIRROR_REGROUP, "the mirror too: the same again");
+	mirror_regroup_done(m, &eff, &rg, 0);
+	ASSERT_EQ(replace_object(&unknown, &eff), -EAGAIN,
+		  "a group of an object not known: its routes become the kernel's, read");
+	ASSERT_EQ(eff.nnexthop, before.nnexthop, "refused: nothing added");
+	config_free(&before);
+
+	/* A read of what the kernel has now: the same groups, by name. */
+	const struct nhspec now[] = { objs[0], n2, objs[2], g10, objs[4] };
+
+	plane_of(&p, &eff);
+	ASSERT_EQ(read_again(now, 5, routes, 4), 0, "the read");
+	ASSERT_EQ(mirror_merge(m, &file, &p, &read), 0, "merge of the read");
+	ASSERT_EQ(read.ngroup, eff.ngroup, "as many groups");
+	ASSERT_EQ(read.nnexthop, eff.nnexthop, "as many nexthops");
+	for (i = 0; i < (int)(sizeof(routes) / sizeof(routes[0])); i++) {
+		snprintf(want, sizeof(want), "%s", members_of(&eff, routes[i].dst));
+		ASSERT_STR_EQ(members_of(&read, routes[i].dst), want, routes[i].dst);
+		ASSERT_STR_EQ(group_name_of(&read, routes[i].dst), group_name_of(&eff, routes[i].dst),
+			      "its group by name: no flow would move");
+	}
+	config_free(&read);
+	config_free(&eff);
+}
+
+/* zebra's nexthop group replaced on its FPM stream: the same, in place. */
+static void test_mirror_fpm_regroup(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff;
+	struct nl_nexthop o[4] = { { .id = 1 }, { .id = 2 }, { .id = 3 }, { .id = 20, .ngroup = 2 } };
+	struct nl_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .nh_id = 20,
+			      .protocol = RTPROT_BGP, .type = RTN_UNICAST, .table = RT_TABLE_MAIN };
+	char lo[IF_NAMESIZE], want[96];
+	int i;
+
+	setup();
+	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
+	for (i = 0; i < 3; i++) {
+		o[i].family = ECMP_AF_INET;
+		o[i].ifindex = 1;
+		o[i].via[0] = 198;
+		o[i].via[1] = 18;
+		o[i].via[2] = 1 + i;
+		o[i].via[3] = 2;
+	}
+	o[3].group[0].id = 1;
+	o[3].group[1].id = 2;
+	o[3].group[0].weight = o[3].group[1].weight = 1;
+	inet_pton(AF_INET, "198.19.9.0", r.addr);
+	mirror_begin(m);
+	for (i = 0; i < 4; i++)
+		mirror_take_fpm_nexthop(m, &o[i]);
+	mirror_take_fpm(m, &r);
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge of zebra's stream");
+	ASSERT_TRUE(!strncmp(group_name_of(&eff, "198.19.9.0/24"), ECMP_FPM_GROUP_PREFIX,
+			     strlen(ECMP_FPM_GROUP_PREFIX)), "zebra's group");
+	o[3].group[1].id = 3;
+	ASSERT_EQ(obj_event(MIRROR_SRC_KERNEL, &o[3], 0, &eff), 0,
+		  "the kernel's object of that id: not zebra's, taken as new");
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &o[3], 0, &eff), MIRROR_REGROUP, "zebra's: in place");
+	mirror_regroup_done(m, &eff, &rg, 1);
+	snprintf(want, sizeof(want), "198.18.1.2@%s 198.18.3.2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.9.0/24"), want, "its routes follow");
+	ASSERT_EQ(mirror_stats(m)->fpm_regroups, 1, "counted as zebra's");
+	config_free(&eff);
 }
 
 /* Each message is refused whole: counted, never delivered half read. */
@@ -448,6 +719,8 @@ int main(void)
 	RUN_TEST(test_mirror_order);
 	RUN_TEST(test_mirror_patch_new_set);
 	RUN_TEST(test_mirror_object_events);
+	RUN_TEST(test_mirror_object_regroup);
+	RUN_TEST(test_mirror_fpm_regroup);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

@@ -813,7 +813,8 @@ static void print_mirror(const struct json_value *status)
 {
 	const struct json_value *kr = json_get(status, "kernel_routes"), *v;
 	static const char *const fields[] = { "table", "prefixes", "mirrored", "groups", "reads",
-					      "patches", "netlink_overruns", "last_read_apply_us",
+					      "patches", "regroups", "netlink_overruns",
+					      "last_read_apply_us",
 					      "last_lag_us", "max_lag_us", "last_patch_us",
 					      "max_patch_us" };
 	uint64_t x;
@@ -885,7 +886,8 @@ static void print_fpm(const struct json_value *status)
 	static const char *const fields[] = {
 		"listen", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
 		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
-		"sweeps", "swept", "patches", "whole_merges", "last_lag_us", "max_lag_us", "error"
+		"sweeps", "swept", "patches", "whole_merges", "regroups", "last_lag_us", "max_lag_us",
+		"error"
 	};
 
 	print_status_line(status, "fpm_routes", "fpm routes", fields, sizeof(fields) / sizeof(fields[0]));

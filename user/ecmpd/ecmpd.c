@@ -598,6 +598,21 @@ static void on_link(void *ctx, const struct nl_link *l)
 	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change);
 }
 
+/* Nexthops a patch brought into eff (from index nn on), in the data path
+ * already: their BFD sessions and neighbours, as after a read (the links
+ * are known: no link dump, which costs milliseconds). */
+static void patch_nexthops(struct daemon *d, int nn)
+{
+	char err[256];
+
+	if (d->eff.nnexthop == nn)
+		return;
+	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
+		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
+	dump_neighbours(d);
+	nh_probe(&d->plane);
+}
+
 /* A patch's new group (a nexthop set the table did not have) into eff and
  * the data path, with the nexthops it brings: as a read would make them,
  * without reading the table. 0, or -EAGAIN and friends: read it. */
@@ -616,14 +631,41 @@ static int patch_group(struct daemon *d, struct mirror_patch *mp)
 		d->eff.ngroup = ng;
 		return -EAGAIN;
 	}
-	if (d->eff.nnexthop == nn)
-		return 0;
-	/* New nexthops: their BFD sessions and neighbours, as after a read
-	 * (the links are known: no link dump, which costs milliseconds). */
-	if (d->conf.nbfd_dev && bfd_apply(d, &d->eff, 0, err, sizeof(err)))
-		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
-	dump_neighbours(d);
-	nh_probe(&d->plane);
+	patch_nexthops(d, nn);
+	return 0;
+}
+
+/* A nexthop object replaced in place (mirror.h): the groups of the routes
+ * through it change in place, with no route touched. 0, or -EAGAIN and
+ * friends: read the table. */
+static int mirror_object(struct daemon *d, enum mirror_source src, const struct nl_nexthop *n,
+			 int unused)
+{
+	struct mirror_regroup rg;
+	uint64_t t0 = clock_mono_us();
+	char err[256];
+	int ret;
+
+	if (!d->mirror || !d->mirror_in_step || d->mirror_dirty)
+		return -EAGAIN;
+	/* Without the data path in step, only what needs no group change. */
+	ret = mirror_object_event(d->mirror, src, n, unused,
+				  d->applied && !d->mirror_err[0] ? &d->eff : NULL, &rg);
+	if (ret != MIRROR_REGROUP)
+		return ret;
+	ret = plane_regroup(&d->plane, &d->eff, rg.nh_from, rg.group, rg.n, err, sizeof(err));
+	mirror_regroup_done(d->mirror, &d->eff, &rg, !ret);
+	if (ret) {
+		pr_debug("routes %s: nexthop object %u replaced: %s; reading the table",
+			 src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, err);
+		return -EAGAIN;
+	}
+	pr_info("routes %s: nexthop object %u replaced: %d groups changed in place, their routes kept",
+		src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, rg.n);
+	patch_nexthops(d, rg.nh_from);
+	d->patch_us = clock_mono_us() - t0;
+	if (d->patch_us > d->patch_max_us)
+		d->patch_max_us = d->patch_us;
 	return 0;
 }
 
@@ -710,12 +752,10 @@ static void on_nexthop(void *ctx, const struct nl_nexthop *n)
 	struct daemon *d = ctx;
 
 	/* A new object (a routing daemon's next nexthop group) changes no
-	 * route yet: the routes that name it next can be patches. */
-	if (!d->conf.kernel_routes.enabled ||
-	    (d->mirror && d->mirror_in_step && !d->mirror_dirty &&
-	     !mirror_object_event(d->mirror, n)))
-		return;
-	mirror_mark(d, 1);
+	 * route yet: the routes that name it next can be patches. One
+	 * replaced changes its routes' groups in place. */
+	if (d->conf.kernel_routes.enabled && mirror_object(d, MIRROR_SRC_KERNEL, n, 0))
+		mirror_mark(d, 1);
 }
 
 static void on_neigh(void *ctx, const struct nl_neigh *n)
@@ -938,6 +978,7 @@ static void fill_fpm(struct json *j, struct daemon *d)
 	 * table (after a replay, a hold, or what a patch cannot take). */
 	json_u64(j, "patches", d->mirror ? mirror_stats(d->mirror)->fpm_patches : 0);
 	json_u64(j, "whole_merges", d->mirror ? mirror_stats(d->mirror)->merges : 0);
+	json_u64(j, "regroups", d->mirror ? mirror_stats(d->mirror)->fpm_regroups : 0);
 	json_u64(j, "last_lag_us", d->mirror_lag_us);
 	json_u64(j, "max_lag_us", d->mirror_lag_max_us);
 	json_bool(j, "in_data_path", !d->mirror_err[0]);
@@ -987,6 +1028,8 @@ static void fill_status(struct json *j, void *daemon)
 		json_u64(j, "groups", st->groups);
 		json_u64(j, "reads", st->reads);
 		json_u64(j, "patches", st->patches);
+		/* Nexthop objects replaced in place, taken without a read. */
+		json_u64(j, "regroups", st->regroups - st->fpm_regroups);
 		json_u64(j, "last_patch_us", d->patch_us);
 		json_u64(j, "max_patch_us", d->patch_max_us);
 		json_u64(j, "netlink_overruns", d->nl.overruns);
@@ -1211,11 +1254,7 @@ static int fpm_patch_route(void *ctx, const struct nl_route *r)
 
 static int fpm_patch_nexthop(void *ctx, const struct nl_nexthop *n, int unused)
 {
-	struct daemon *d = ctx;
-
-	if (!d->mirror || !d->applied || !d->mirror_in_step || d->mirror_dirty)
-		return -EAGAIN;
-	return mirror_fpm_object_event(d->mirror, n, unused);
+	return mirror_object(ctx, MIRROR_SRC_FPM, n, unused);
 }
 
 /* `routes fpm` of c: the listener opened, moved or closed. A port that

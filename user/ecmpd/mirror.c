@@ -70,119 +70,6 @@ struct mirror *mirror_new(void)
 	return calloc(1, sizeof(struct mirror));
 }
 
-static void objects_free(struct objects *o)
-{
-	free(o->v);
-	memset(o, 0, sizeof(*o));
-}
-
-static int obj_cmp(const void *a, const void *b)
-{
-	uint32_t x = ((const struct nl_nexthop *)a)->id, y = ((const struct nl_nexthop *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
-static const struct nl_nexthop *obj_find(const struct objects *o, uint32_t id)
-{
-	struct nl_nexthop k = { .id = id };
-
-	return o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), obj_cmp) : NULL;
-}
-
-static void objects_add(struct objects *o, const struct nl_nexthop *n)
-{
-	struct nl_nexthop *slot;
-
-	if (n->deleted || o->failed)
-		return;
-	slot = mirror_append(&o->v, &o->n, &o->cap, sizeof(*slot));
-	if (!slot) {
-		o->failed = 1;
-		return;
-	}
-	*slot = *n;
-}
-
-void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
-{
-	objects_add(&m->obj, n);
-}
-
-/* unused: the caller knows no route names the object (zebra's stream). */
-static int object_event(struct objects *o, const struct nl_nexthop *n, int unused)
-{
-	const struct nl_nexthop *was = obj_find(o, n->id);
-	int at;
-
-	if (was && n->deleted && unused) {
-		at = was - o->v;
-		memmove(&o->v[at], &o->v[at + 1], sizeof(*o->v) * (o->n - at - 1));
-		o->n--;
-		return 0;
-	}
-	if (was)	/* the same again is no news; else its routes changed */
-		return !n->deleted && !memcmp(was, n, sizeof(*n)) ? 0 : -EAGAIN;
-	if (n->deleted)
-		return 0;
-	/* A new object: no route names it yet. Kept in id order, as the
-	 * routes that will name it look it up. */
-	if (!mirror_append(&o->v, &o->n, &o->cap, sizeof(*o->v)))
-		return -EAGAIN;	/* the read then says out of memory */
-	for (at = o->n - 1; at > 0 && o->v[at - 1].id > n->id; at--)
-		o->v[at] = o->v[at - 1];
-	o->v[at] = *n;
-	return 0;
-}
-
-int mirror_object_event(struct mirror *m, const struct nl_nexthop *n)
-{
-	return object_event(&m->obj, n, 0);
-}
-
-int mirror_fpm_object_event(struct mirror *m, const struct nl_nexthop *n, int unused)
-{
-	mirror_fpm_objects_sort(m);
-	return object_event(&m->fpm_obj, n, unused);
-}
-
-/* A route naming an object and nothing else, with the object's paths
- * filled in as the kernel would expand it. 0, or the reason it stays the
- * kernel's (an object unknown, a blackhole, encapsulation, a group of
- * groups). */
-static enum mirror_skip expand(const struct objects *o, const struct nl_route *r,
-			       struct nl_route *x)
-{
-	const struct nl_nexthop *obj = obj_find(o, r->nh_id);
-	int i, n;
-
-	*x = *r;
-	x->nnh = 0;
-	if (!obj || obj->fdb)
-		return MIRROR_SKIP_NH_OBJECT;
-	n = obj->ngroup ? obj->ngroup : 1;
-	if (obj->group_truncated)
-		return MIRROR_SKIP_TOO_MANY;
-	for (i = 0; i < n; i++) {
-		const struct nl_nexthop *p = obj->ngroup ? obj_find(o, obj->group[i].id) : obj;
-		struct nl_route_nh *h = &x->nh[x->nnh++];
-
-		if (!p || p->ngroup || p->fdb)
-			return MIRROR_SKIP_NH_OBJECT;
-		if (p->blackhole)
-			return MIRROR_SKIP_TYPE;
-		if (p->encap)
-			return MIRROR_SKIP_ENCAP;
-		memset(h, 0, sizeof(*h));
-		h->family = p->family;
-		memcpy(h->via, p->via, 16);
-		h->ifindex = p->ifindex;
-		h->weight = obj->ngroup ? obj->group[i].weight : 1;
-		h->flags = p->dead ? RTNH_F_DEAD : 0;
-	}
-	return MIRROR_OK;
-}
-
 void mirror_free(struct mirror *m)
 {
 	if (!m)
@@ -193,8 +80,10 @@ void mirror_free(struct mirror *m)
 	route_set_free(m->cfg);
 	free(m->gidx);
 	free(m->nref);
-	objects_free(&m->obj);
-	objects_free(&m->fpm_obj);
+	mirror_objects_free(&m->obj);
+	mirror_objects_free(&m->fpm_obj);
+	free(m->regroup_set);
+	free(m->regroup_new);
 	free(m);
 }
 
@@ -227,7 +116,8 @@ static int nh_cmp(const void *a, const void *b)
 
 int mirror_same_set(const struct mset *a, const struct mset *b)
 {
-	return a->n == b->n && !memcmp(&a->res, &b->res, sizeof(a->res)) &&
+	return a->n == b->n && a->source == b->source && a->obj == b->obj &&
+	       !memcmp(&a->res, &b->res, sizeof(a->res)) &&
 	       !memcmp(a->nh, b->nh, sizeof(a->nh[0]) * a->n);
 }
 
@@ -295,7 +185,7 @@ static enum mirror_skip classify(const struct conf_kernel_routes *k,
 static void take_resilient(const struct objects *o, const struct nl_route *r,
 			   struct mset *s)
 {
-	const struct nl_nexthop *obj = r->nh_id ? obj_find(o, r->nh_id) : NULL;
+	const struct nl_nexthop *obj = r->nh_id ? mirror_obj_find(o, r->nh_id) : NULL;
 
 	if (!obj || !obj->resilient)
 		return;
@@ -316,14 +206,16 @@ enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
 	 * alone; its paths from the objects taken before the routes. */
 	if (r->nh_id && !r->nnh && (!k || conf_kernel_proto(k, r->protocol)) &&
 	    r->type == RTN_UNICAST) {
-		skip = expand(objs, r, &expanded);
+		skip = mirror_expand(objs, r, &expanded);
 		if (skip == MIRROR_OK)
 			r = &expanded;
 	}
 	if (skip == MIRROR_OK)
 		skip = classify(k, r, s);
-	if (skip == MIRROR_OK)
+	if (skip == MIRROR_OK) {
 		take_resilient(objs, r, s);
+		s->obj = r->nh_id;
+	}
 	return skip;
 }
 
@@ -372,21 +264,20 @@ void mirror_begin(struct mirror *m)
 	/* A read again is about as long as the last one; if memory is
 	 * short, the appends will say so. */
 	array_reserve(&m->next.r, &m->next.cap, m->cur.n + m->cur.n / 16, sizeof(*m->next.r));
-	objects_free(&m->fpm_obj);
+	mirror_objects_free(&m->fpm_obj);
 	m->fpm_obj_sorted = 0;
 }
 
 void mirror_take_fpm_nexthop(struct mirror *m, const struct nl_nexthop *n)
 {
-	objects_add(&m->fpm_obj, n);
+	mirror_objects_add(&m->fpm_obj, n);
 	m->fpm_obj_sorted = 0;
 }
 
 void mirror_fpm_objects_sort(struct mirror *m)
 {
 	if (!m->fpm_obj_sorted) {
-		if (m->fpm_obj.n)
-			qsort(m->fpm_obj.v, m->fpm_obj.n, sizeof(*m->fpm_obj.v), obj_cmp);
+		mirror_objects_sort(&m->fpm_obj);
 		m->fpm_obj_sorted = 1;
 	}
 }
@@ -502,7 +393,7 @@ static int read_objects(struct mirror *m, struct nl *nl, struct read_ctx *c)
 	struct nl_handlers h = { .ctx = c, .nexthop = on_nexthop };
 	int err;
 
-	objects_free(&m->obj);
+	mirror_objects_free(&m->obj);
 	err = nl_dump_nexthops(nl, &h);
 	/* A kernel without nexthop objects (before 5.3) has none to read. */
 	if (err == -EOPNOTSUPP || err == -EINVAL)
@@ -510,7 +401,7 @@ static int read_objects(struct mirror *m, struct nl *nl, struct read_ctx *c)
 	if (!err && m->obj.failed)
 		err = -ENOMEM;
 	if (!err)
-		qsort(m->obj.v, m->obj.n, sizeof(*m->obj.v), obj_cmp);
+		mirror_objects_sort(&m->obj);
 	return err;
 }
 
@@ -608,28 +499,41 @@ static int is_mirror_group(const char *name)
 	return is_source_group(name, MIRROR_SRC_KERNEL) || is_source_group(name, MIRROR_SRC_FPM);
 }
 
-/* The plane's group of this source with exactly these members, or -1. */
-static int plane_group_of(const struct plane *p, enum mirror_source src,
-			  char names[][ECMP_NAME_MAX], int n)
+/* Whether the plane's group g is of this source, with exactly these
+ * members (names say weights too). */
+static int group_has(const struct plane *p, uint32_t g, enum mirror_source src,
+		     char names[][ECMP_NAME_MAX], int n)
 {
-	uint32_t g;
+	const struct grp *x = &p->grp[g];
 	int i, j;
 
-	for (g = 0; g < p->dp.max_entries[DP_GROUPS]; g++) {
-		const struct grp *x = &p->grp[g];
-
-		if (!x->in_use || x->nmembers != n || !is_source_group(x->name, src))
-			continue;
-		for (i = 0; i < n; i++) {
-			for (j = 0; j < n; j++)
-				if (!strcmp(p->nh[x->member[i]].c.name, names[j]))
-					break;
-			if (j == n)
-				break;
-		}
-		if (i == n)
-			return g;
+	if (!x->in_use || x->nmembers != n || !is_source_group(x->name, src))
+		return 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && strcmp(p->nh[x->member[i]].c.name, names[j]); j++)
+			;
+		if (j == n)
+			return 0;
 	}
+	return 1;
+}
+
+/* The plane's group a set with these members keeps, unless c gives it to
+ * another set already (two sets may have the same members: routes over
+ * two objects, or over an object and their own paths): the group its
+ * routes use now (now) when it has them, so that a group changed in
+ * place keeps its flows where they are, else any with them, else -1. */
+static int plane_group_of(const struct plane *p, const struct ecmp_conf *c,
+			  enum mirror_source src, char names[][ECMP_NAME_MAX], int n, int now)
+{
+	uint32_t g;
+
+	if (now >= 0 && group_has(p, now, src, names, n) &&
+	    config_find_group(c, p->grp[now].name) < 0)
+		return now;
+	for (g = 0; g < p->dp.max_entries[DP_GROUPS]; g++)
+		if (group_has(p, g, src, names, n) && config_find_group(c, p->grp[g].name) < 0)
+			return g;
 	return -1;
 }
 
@@ -649,10 +553,10 @@ static int plane_group_now(const struct plane *p, const struct mroute *r)
 	return g;
 }
 
-/* The group's table: the mirror's defaults, or a resilient object's
- * count rounded up to the power of two the data path indexes by (at least
- * one bucket per member) and its timers as they are. */
-static void group_table(struct conf_group *g, const struct mres *res, int n)
+/* (mirror_table.h) The mirror's defaults, or a resilient object's count
+ * rounded up to the power of two the data path indexes by (at least one
+ * bucket per member) and its timers as they are. */
+void mirror_group_table(struct conf_group *g, const struct mres *res, int n)
 {
 	g->buckets = ECMP_DEFAULT_BUCKETS;
 	g->idle_timer_ms = 1000;
@@ -667,11 +571,30 @@ static void group_table(struct conf_group *g, const struct mres *res, int n)
 	g->unbalanced_timer_ms = res->unbalanced_ms;
 }
 
+/* (mirror_table.h) */
+int mirror_set_nexthops(struct ecmp_conf *c, const struct mset *s,
+			char names[][ECMP_NAME_MAX])
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		char dev[IF_NAMESIZE];
+
+		if (!if_indextoname(s->nh[i].ifindex, dev))
+			return -EAGAIN;
+		nh_name(&s->nh[i], dev, names[i]);
+		if (add_nexthop(c, &s->nh[i], dev, names[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* now: the plane's group the set's routes use now, or -1. */
 static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
-		     char names[][ECMP_NAME_MAX], const struct mset *s, const char *derive)
+		     char names[][ECMP_NAME_MAX], const struct mset *s, int now)
 {
 	struct conf_group *g;
-	int i, n = s->n, pg = plane_group_of(p, s->source, names, n);
+	int i, n = s->n, pg = plane_group_of(p, c, s->source, names, n, now);
 
 	g = mirror_append(&c->group, &c->ngroup, &c->cap_group, sizeof(*g));
 	if (!g)
@@ -683,10 +606,10 @@ static int add_group(struct ecmp_conf *c, const struct plane *p, int *next_id,
 			snprintf(g->name, sizeof(g->name), "%s%d", group_prefix[s->source],
 				 next_id[s->source]++);
 		while (grp_find(p, g->name) >= 0 || config_find_group(c, g->name) != c->ngroup - 1);
-		if (derive)
-			snprintf(g->derive, sizeof(g->derive), "%s", derive);
+		if (now >= 0)
+			snprintf(g->derive, sizeof(g->derive), "%s", p->grp[now].name);
 	}
-	group_table(g, &s->res, n);
+	mirror_group_table(g, &s->res, n);
 	g->nmembers = n;
 	for (i = 0; i < n; i++)
 		g->member[i] = config_find_nexthop(c, names[i]);
@@ -714,22 +637,16 @@ static int set_group(struct ecmp_conf *out, const struct plane *p,
 {
 	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
 	const struct mset *s = &t->set[r->set];
-	int i, now;
+	int ret;
 
 	if (gidx[r->set] != -1)
 		return gidx[r->set];
-	for (i = 0; i < s->n; i++) {
-		char dev[IF_NAMESIZE];
-
-		if (!if_indextoname(s->nh[i].ifindex, dev))
-			return gidx[r->set] = -2;
-		nh_name(&s->nh[i], dev, names[i]);
-		if (add_nexthop(out, &s->nh[i], dev, names[i]) < 0)
-			return -ENOMEM;
-	}
-	now = plane_group_now(p, r);
-	gidx[r->set] = add_group(out, p, next_id, names, s,
-				 now >= 0 ? p->grp[now].name : NULL);
+	ret = mirror_set_nexthops(out, s, names);
+	if (ret == -EAGAIN)
+		return gidx[r->set] = -2;
+	if (ret)
+		return ret;
+	gidx[r->set] = add_group(out, p, next_id, names, s, plane_group_now(p, r));
 	return gidx[r->set];
 }
 
@@ -740,36 +657,20 @@ int mirror_patch_group(struct mirror *m, struct ecmp_conf *eff, const struct pla
 	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
 	const struct mset *s = p->set >= 0 ? &m->cur.set[p->set] : &m->pending;
 	struct mroute r = { .family = p->route.family, .prefixlen = p->route.prefixlen };
-	int i, g, now, nn = eff->nnexthop, ng = eff->ngroup, next_id[MIRROR_SOURCES] = { 1, 1 };
+	int g, nn = eff->nnexthop, ng = eff->ngroup, next_id[MIRROR_SOURCES] = { 1, 1 };
 
-	for (i = 0; i < s->n; i++) {
-		char dev[IF_NAMESIZE];
-
-		if (!if_indextoname(s->nh[i].ifindex, dev))
-			goto again;
-		nh_name(&s->nh[i], dev, names[i]);
-		if (add_nexthop(eff, &s->nh[i], dev, names[i]) < 0)
-			goto nomem;
+	g = mirror_set_nexthops(eff, s, names);
+	if (!g) {
+		memcpy(r.addr, p->route.addr, 16);
+		g = add_group(eff, pl, next_id, names, s, plane_group_now(pl, &r));
 	}
-	memcpy(r.addr, p->route.addr, 16);
-	now = plane_group_now(pl, &r);
-	g = add_group(eff, pl, next_id, names, s, now >= 0 ? pl->grp[now].name : NULL);
-	if (g < 0)
-		goto nomem;
-	/* The plane's group of these members, taken by another set (one
-	 * resilient, one not): a read sorts that out. */
-	if (config_find_group(eff, eff->group[g].name) != g)
-		goto again;
+	if (g < 0) {
+		eff->nnexthop = nn;
+		eff->ngroup = ng;
+		return g;
+	}
 	p->route.group = g;
 	return 0;
-again:
-	eff->nnexthop = nn;
-	eff->ngroup = ng;
-	return -EAGAIN;
-nomem:
-	eff->nnexthop = nn;
-	eff->ngroup = ng;
-	return -ENOMEM;
 }
 
 void mirror_each_kept(const struct mirror *m,

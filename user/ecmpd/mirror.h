@@ -25,10 +25,11 @@
  * mirror_patch.c): that is a routing daemon's churn, prefixes moving
  * between nexthop sets, and a path withdrawn or added, which makes a set
  * the table did not have (it gets its group as a read would give it,
- * derived from the prefix's table). Anything else (a nexthop object
- * changed or removed, a link changed, lost events, several metrics,
- * zebra's or the config's prefix, an IPv6 path added or removed alone)
- * makes ecmpd read the whole table (and the nexthop objects) again; that
+ * derived from the prefix's table). A nexthop object replaced in place
+ * changes the groups of the routes through it in place (mirror_object.c).
+ * Anything else (a nexthop object removed, a link changed, lost events,
+ * several metrics, zebra's or the config's prefix, an IPv6 path added or
+ * removed alone) makes ecmpd read the whole table (and the nexthop objects) again; that
  * read also catches what the kernel does not announce (IPv4 routes
  * flushed with their link) and drops the groups patches left unused.
  */
@@ -66,15 +67,36 @@ void mirror_take_fpm(struct mirror *m, const struct nl_route *r);
 /* The nexthop object handler mirror_read() uses (tests feed it too):
  * adds one object to those routes of the next read may name. */
 void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
-/* A nexthop object event between reads: 0 when the mirror took it alone
- * (an object it did not have, which no route names yet, or one the same
- * as it had), -EAGAIN when routes may have changed with it (an object
- * replaced or removed): read the table. */
-int mirror_object_event(struct mirror *m, const struct nl_nexthop *n);
-/* The same for zebra's nexthop groups on its FPM stream (fpm.h); one
- * removed is taken alone too when unused says no route of the stream
- * names it. */
-int mirror_fpm_object_event(struct mirror *m, const struct nl_nexthop *n, int unused);
+/* A nexthop object event between reads: the kernel's, or zebra's on its
+ * FPM stream (src), with unused saying no route of the stream names it;
+ * eff is the merged config the plane holds (NULL: none yet).
+ *  - 0: taken alone, nothing for the data path to do: an object the
+ *    mirror did not have (no route names it yet), the same again, one
+ *    replaced that no route of the data path goes through, or one removed
+ *    that no route names;
+ *  - MIRROR_REGROUP: an object replaced in place. The routes through it
+ *    (naming it, or a group holding it) keep their groups, whose members,
+ *    bucket count and timers became the object's new ones in eff, the
+ *    nexthops it brings appended from rg->nh_from on; rg->group lists
+ *    those groups. The caller puts them in the data path (plane_regroup)
+ *    and then calls mirror_regroup_done() whatever happened;
+ *  - -EAGAIN: routes may have changed with it (an object removed, paths
+ *    the data path cannot take, a device gone, no merge yet): read the
+ *    table. */
+#define MIRROR_REGROUP	1
+struct mirror_regroup {
+	int nh_from;			/* eff's nexthops from here on are new */
+	int n;				/* groups of eff changed in place */
+	int *group;			/* their indices in eff */
+	struct conf_group *was;		/* as they were */
+};
+int mirror_object_event(struct mirror *m, enum mirror_source src, const struct nl_nexthop *n,
+			int unused, struct ecmp_conf *eff, struct mirror_regroup *rg);
+/* ok: the data path holds rg's groups; the mirror keeps the object and
+ * its routes' new paths. Else eff is put back as it was, and the mirror
+ * too: read the table. */
+void mirror_regroup_done(struct mirror *m, struct ecmp_conf *eff, struct mirror_regroup *rg,
+			 int ok);
 /* The route handler mirror_read() uses, for tests that feed messages:
  * adds one route to the read in progress (ctx: the mirror). */
 void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
@@ -122,7 +144,8 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 			const struct mirror_patch *p);
 
 /* The groups of sets that patches left without routes, out of eff, with
- * the nexthops no other group names, as a read would not make them: done
+ * the nexthops no other group names (nor those groups changed in place
+ * left), as a read would not make them: done
  * apart from the patches, so that the data path's wait for its readers
  * before their buckets are reused does not hold up the next route event.
  * Returns what went, MIRROR_DROPPED_* bits (0: nothing); the caller then

@@ -302,25 +302,27 @@ int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff)
 	int *gmap = NULL, *nmap = NULL, i, k, n, ret = 0;
 	uint8_t *named = NULL;
 
-	if (!m->nempty || !m->index)
+	if ((!m->nempty && !m->nh_loose) || !m->index)
 		return 0;
 	gmap = malloc(sizeof(int) * (eff->ngroup ? eff->ngroup : 1));
 	nmap = malloc(sizeof(int) * (eff->nnexthop ? eff->nnexthop : 1));
 	named = calloc(eff->nnexthop ? eff->nnexthop : 1, 1);
 	if (!gmap || !nmap || !named)
 		goto out;	/* kept until there is memory, or a read */
-	m->nempty = 0;
 	for (i = 0; i < eff->ngroup; i++)
 		gmap[i] = i;
-	for (i = 0; i < m->cur.nset; i++)
+	for (i = 0; m->nempty && i < m->cur.nset; i++)
 		if (m->gidx[i] >= 0 && !m->nref[i]) {
 			gmap[m->gidx[i]] = -1;
 			m->gidx[i] = -1;
 			m->st.groups--;
 			ret = MIRROR_DROPPED_GROUP;
 		}
-	if (!ret)
-		goto out;
+	/* Groups changed in place (mirror_object.c) may have left members
+	 * no group names. */
+	if (!ret && !m->nh_loose)
+		goto done;
+	m->nh_loose = 0;
 	for (i = n = 0; i < eff->ngroup; i++) {
 		if (gmap[i] < 0)
 			continue;
@@ -330,7 +332,7 @@ int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff)
 			named[eff->group[i].member[k]] = 1;
 	}
 	eff->ngroup = n;
-	for (i = m->file_routes; i < eff->nroute; i++)
+	for (i = m->file_routes; (ret & MIRROR_DROPPED_GROUP) && i < eff->nroute; i++)
 		if (eff->route[i].group >= 0)
 			eff->route[i].group = gmap[eff->route[i].group];
 	for (i = 0; i < m->cur.nset; i++)
@@ -350,6 +352,8 @@ int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff)
 	for (i = 0; i < eff->ngroup; i++)
 		for (k = 0; k < eff->group[i].nmembers; k++)
 			eff->group[i].member[k] = nmap[eff->group[i].member[k]];
+done:
+	m->nempty = 0;
 out:
 	free(gmap);
 	free(nmap);

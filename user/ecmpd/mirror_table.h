@@ -49,6 +49,8 @@ struct mirror_stats {
 	uint64_t patches;		/* route events applied alone */
 	uint64_t merges;		/* tables merged whole (a read, zebra's stream) */
 	uint64_t fpm_patches;		/* of patches, zebra's */
+	uint64_t regroups;		/* objects replaced in place, taken alone */
+	uint64_t fpm_regroups;		/* of regroups, zebra's groups */
 };
 
 struct mnh {
@@ -64,10 +66,13 @@ struct mres {
 	uint32_t buckets, idle_ms, unbalanced_ms;
 };
 
-/* A distinct nexthop set, sorted so equal sets compare equal. */
+/* A distinct nexthop set, sorted so equal sets compare equal. Routes
+ * over a nexthop object have a set per object: when the object is
+ * replaced in place, their group follows it in place (mirror_object.c). */
 struct mset {
 	int n;
 	uint8_t source;		/* enum mirror_source: groups are per source */
+	uint32_t obj;		/* the object the routes name, 0: their own paths */
 	struct mres res;
 	struct mnh nh[NL_ROUTE_MAX_NH];
 };
@@ -119,6 +124,16 @@ struct mirror {
 	/* The nexthop set of the patch planned last, when cur has no such
 	 * set yet: the commit adds it. */
 	struct mset pending;
+	/* Groups left with members no group may name (an object replaced
+	 * in place): mirror_drop_unused() looks for them. */
+	int nh_loose;
+	/* An object replaced in place, between mirror_object_event() and
+	 * mirror_regroup_done(): the object, and the sets' new paths. */
+	struct nl_nexthop regroup_obj;
+	struct objects *regroup_objs;
+	int nregroup;
+	int *regroup_set;
+	struct mset *regroup_new;
 };
 
 /* What a route is, as the mirror takes it: MIRROR_OK and its nexthop set
@@ -128,6 +143,21 @@ struct mirror {
 enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
 				  const struct objects *objs,
 				  const struct nl_route *r, struct mset *s);
+/* The objects (mirror_object.c): one by id, or NULL; a route naming one
+ * alone (nexthop_compat_mode 0, zebra's groups) with its paths filled in
+ * as the kernel would expand it, or why it stays the kernel's. */
+const struct nl_nexthop *mirror_obj_find(const struct objects *o, uint32_t id);
+enum mirror_skip mirror_expand(const struct objects *o, const struct nl_route *r,
+			       struct nl_route *x);
+void mirror_objects_free(struct objects *o);
+void mirror_objects_add(struct objects *o, const struct nl_nexthop *n);
+void mirror_objects_sort(struct objects *o);
+/* The set's nexthops into c, named as a read names them (names: one per
+ * path): 0, -EAGAIN when a device is gone, or -ENOMEM. */
+int mirror_set_nexthops(struct ecmp_conf *c, const struct mset *s,
+			char names[][ECMP_NAME_MAX]);
+/* A group's bucket count and timers for a set of n paths. */
+void mirror_group_table(struct conf_group *g, const struct mres *res, int n);
 /* A zeroed new element at the end of a doubling array (*arrp, *n, *cap),
  * or NULL. */
 void *mirror_append(void *arrp, int *n, int *cap, size_t elem);

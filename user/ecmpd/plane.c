@@ -437,23 +437,28 @@ static void add_groups(struct plane *p, const struct ecmp_conf *conf, int from)
 	}
 }
 
+/* conf's group k, which the plane has, as conf says now. */
+static void update_group(struct plane *p, const struct ecmp_conf *conf, int k)
+{
+	const struct conf_group *cg = &conf->group[k];
+	int gid = grp_find(p, cg->name);	/* added before */
+	struct grp *g = &p->grp[gid], before = *g;
+
+	set_members(p, g, conf, cg);
+	if (g->nbuckets != cg->buckets)
+		resize_group(p, gid, cg->buckets);
+	else if (members_differ(&before, g))
+		/* Removed members' buckets move now, gains idle first. */
+		grp_rebalance(p, gid, GRP_SETTLE);
+	grp_write_meta(p, gid);
+}
+
 static void update_groups(struct plane *p, const struct ecmp_conf *conf)
 {
 	int k;
 
-	for (k = 0; k < conf->ngroup; k++) {
-		const struct conf_group *cg = &conf->group[k];
-		int gid = grp_find(p, cg->name);	/* added before */
-		struct grp *g = &p->grp[gid], before = *g;
-
-		set_members(p, g, conf, cg);
-		if (g->nbuckets != cg->buckets)
-			resize_group(p, gid, cg->buckets);
-		else if (members_differ(&before, g))
-			/* Removed members' buckets move now, gains idle first. */
-			grp_rebalance(p, gid, GRP_SETTLE);
-		grp_write_meta(p, gid);
-	}
+	for (k = 0; k < conf->ngroup; k++)
+		update_group(p, conf, k);
 }
 
 /* Every group conf lacks points at the guard first; then one wait for the
@@ -602,6 +607,44 @@ int plane_add(struct plane *p, const struct ecmp_conf *conf, int nh_from, int gr
 	nh_sync_tx_ports(p);
 	for (k = nh_from; k < conf->nnexthop; k++)
 		nh_refresh(p, nh_find(p, conf->nexthop[k].name));
+	return 0;
+}
+
+int plane_regroup(struct plane *p, const struct ecmp_conf *conf, int nh_from,
+		  const int *group, int n, char *err, size_t errlen)
+{
+	uint64_t slots = 0;
+	int ret, k;
+
+	p->now_ms = clock_mono_ms();
+	plane_tick_epoch(p);	/* idle buckets, as in plane_apply() */
+	for (k = 0; k < n; k++) {
+		int gid = grp_find(p, conf->group[group[k]].name);
+
+		if (gid < 0) {
+			snprintf(err, errlen, "group %s is not in the data path",
+				 conf->group[group[k]].name);
+			return -ENOENT;
+		}
+		if (p->grp[gid].nbuckets != conf->group[group[k]].buckets)
+			slots += conf->group[group[k]].buckets;
+	}
+	/* The new nexthops' room (no new group); then the resized tables'. */
+	ret = check_object_room(p, conf, nh_from, conf->ngroup, err, errlen);
+	if (ret)
+		return ret;
+	if (slots > grp_slots_free_count(p)) {
+		snprintf(err, errlen,
+			 "resized groups need %llu buckets, %u are free in %s; raise 'limits buckets N'",
+			 (unsigned long long)slots, grp_slots_free_count(p), ECMP_MAP_BUCKETS);
+		return -ENOSPC;
+	}
+	add_nexthops(p, conf, nh_from);
+	nh_sync_tx_ports(p);
+	for (k = nh_from; k < conf->nnexthop; k++)
+		nh_refresh(p, nh_find(p, conf->nexthop[k].name));
+	for (k = 0; k < n; k++)
+		update_group(p, conf, group[k]);
 	return 0;
 }
 

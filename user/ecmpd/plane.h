@@ -237,6 +237,14 @@ int plane_apply(struct plane *p, const struct ecmp_conf *conf,
  * 0, or -ENOSPC with err saying what lacks room (nothing written). */
 int plane_add(struct plane *p, const struct ecmp_conf *conf, int nh_from, int grp_from,
 	      char *err, size_t errlen);
+/* Groups changed in place, for a nexthop object replaced (the mirror's,
+ * mirror.h): conf's new nexthops (from index nh_from on), then conf's
+ * groups listed (n indices into conf->group), which the plane has, take
+ * their members, bucket count and timers as conf says, only the departed
+ * members' flows moving. 0, or -ENOSPC / -ENOENT with err saying why
+ * (nothing written). */
+int plane_regroup(struct plane *p, const struct ecmp_conf *conf, int nh_from,
+		  const int *group, int n, char *err, size_t errlen);
 /* The groups and nexthops conf no longer has, once no route uses them:
  * out of the data path (a route patch's, as plane_apply() ends). */
 void plane_drop(struct plane *p, const struct ecmp_conf *conf);

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Nexthop objects in the mirror (mirror.h): the kernel's, and zebra's
+ * nexthop groups on its FPM stream. Routes naming one alone are expanded
+ * from them; and one replaced in place (`ip nexthop replace`, a routing
+ * daemon repointing every route over a group with one message) changes
+ * the groups of the routes over it in place, whatever their number: the
+ * routes keep their groups, so the data path's trie is not touched, and
+ * in each group only the departed paths' flows move, as when a configured
+ * group changes. Reading a full table again for it would take seconds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "mirror.h"
+#include "mirror_table.h"
+
+void mirror_objects_free(struct objects *o)
+{
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct nl_nexthop *)a)->id, y = ((const struct nl_nexthop *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+void mirror_objects_sort(struct objects *o)
+{
+	if (o->n)
+		qsort(o->v, o->n, sizeof(*o->v), obj_cmp);
+}
+
+const struct nl_nexthop *mirror_obj_find(const struct objects *o, uint32_t id)
+{
+	struct nl_nexthop k = { .id = id };
+
+	return o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), obj_cmp) : NULL;
+}
+
+void mirror_objects_add(struct objects *o, const struct nl_nexthop *n)
+{
+	struct nl_nexthop *slot;
+
+	if (n->deleted || o->failed)
+		return;
+	slot = mirror_append(&o->v, &o->n, &o->cap, sizeof(*slot));
+	if (!slot) {
+		o->failed = 1;
+		return;
+	}
+	*slot = *n;
+}
+
+void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n)
+{
+	mirror_objects_add(&m->obj, n);
+}
+
+/* (mirror_table.h) 0, or the reason it stays the kernel's (an object
+ * unknown, a blackhole, encapsulation, a group of groups). */
+enum mirror_skip mirror_expand(const struct objects *o, const struct nl_route *r,
+			       struct nl_route *x)
+{
+	const struct nl_nexthop *obj = mirror_obj_find(o, r->nh_id);
+	int i, n;
+
+	*x = *r;
+	x->nnh = 0;
+	if (!obj || obj->fdb)
+		return MIRROR_SKIP_NH_OBJECT;
+	n = obj->ngroup ? obj->ngroup : 1;
+	if (obj->group_truncated)
+		return MIRROR_SKIP_TOO_MANY;
+	for (i = 0; i < n; i++) {
+		const struct nl_nexthop *p = obj->ngroup ? mirror_obj_find(o, obj->group[i].id) : obj;
+		struct nl_route_nh *h = &x->nh[x->nnh++];
+
+		if (!p || p->ngroup || p->fdb)
+			return MIRROR_SKIP_NH_OBJECT;
+		if (p->blackhole)
+			return MIRROR_SKIP_TYPE;
+		if (p->encap)
+			return MIRROR_SKIP_ENCAP;
+		memset(h, 0, sizeof(*h));
+		h->family = p->family;
+		memcpy(h->via, p->via, 16);
+		h->ifindex = p->ifindex;
+		h->weight = obj->ngroup ? obj->group[i].weight : 1;
+		h->flags = p->dead ? RTNH_F_DEAD : 0;
+	}
+	return MIRROR_OK;
+}
+
+/* Whether routes over obj go through the object id: obj itself, or a
+ * group holding it. */
+static int goes_through(const struct nl_nexthop *obj, uint32_t id)
+{
+	int i;
+
+	if (obj->id == id)
+		return 1;
+	for (i = 0; i < obj->ngroup; i++)
+		if (obj->group[i].id == id)
+			return 1;
+	return 0;
+}
+
+static void regroup_forget(struct mirror *m)
+{
+	free(m->regroup_set);
+	free(m->regroup_new);
+	m->regroup_set = NULL;
+	m->regroup_new = NULL;
+	m->nregroup = 0;
+	m->regroup_objs = NULL;
+}
+
+/* The sets of routes through object n, as n makes them now: into
+ * m->regroup_*, those that change. 0, or -EAGAIN when a route over it
+ * would stop being the data path's (a blackhole now, all paths dead, an
+ * unknown member) or its device is gone: a read sorts that out. */
+static int regroup_plan(struct mirror *m, enum mirror_source src, struct objects *o,
+			struct nl_nexthop *at, const struct nl_nexthop *n)
+{
+	struct nl_nexthop was = *at;
+	static struct mset s;	/* 1.5 KiB; the main thread's alone */
+	int i, ret = 0;
+
+	*at = *n;	/* expanded with its new paths, put back below */
+	for (i = 0; i < m->cur.nset && !ret; i++) {
+		const struct mset *old = &m->cur.set[i];
+		const struct nl_nexthop *obj;
+		struct nl_route r = { .nh_id = old->obj, .type = RTN_UNICAST };
+		struct mset *ns;
+		int *si;
+
+		if (old->source != src || !old->obj)
+			continue;
+		obj = mirror_obj_find(o, old->obj);
+		if (!obj || !goes_through(obj, n->id))
+			continue;
+		if (mirror_route_set(NULL, o, &r, &s) != MIRROR_OK || m->gidx[i] == -2) {
+			ret = -EAGAIN;
+			break;
+		}
+		s.source = src;
+		s.obj = old->obj;
+		if (mirror_same_set(&s, old))
+			continue;
+		ns = realloc(m->regroup_new, sizeof(*ns) * (m->nregroup + 1));
+		if (ns)
+			m->regroup_new = ns;
+		si = ns ? realloc(m->regroup_set, sizeof(*si) * (m->nregroup + 1)) : NULL;
+		if (!si) {
+			ret = -EAGAIN;	/* the read then says out of memory */
+			break;
+		}
+		m->regroup_set = si;
+		m->regroup_new[m->nregroup] = s;
+		m->regroup_set[m->nregroup++] = i;
+	}
+	*at = was;
+	if (ret)
+		regroup_forget(m);
+	return ret;
+}
+
+/* Puts the planned sets' new paths into their groups in eff. 0, or
+ * -EAGAIN / -ENOMEM with eff as it was. */
+static int regroup_eff(struct mirror *m, struct ecmp_conf *eff, struct mirror_regroup *rg)
+{
+	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
+	int k, j, ret = 0;
+
+	rg->group = calloc(m->nregroup, sizeof(*rg->group));
+	rg->was = calloc(m->nregroup, sizeof(*rg->was));
+	if (!rg->group || !rg->was)
+		ret = -ENOMEM;
+	for (k = 0; !ret && k < m->nregroup; k++) {
+		const struct mset *s = &m->regroup_new[k];
+		int g = m->gidx[m->regroup_set[k]];
+		struct conf_group *cg;
+
+		if (g < 0)
+			continue;	/* no group: none of its routes is in */
+		ret = mirror_set_nexthops(eff, s, names);
+		if (ret)
+			break;
+		cg = &eff->group[g];
+		rg->was[rg->n] = *cg;
+		rg->group[rg->n++] = g;
+		mirror_group_table(cg, &s->res, s->n);
+		cg->nmembers = s->n;
+		for (j = 0; j < s->n; j++)
+			cg->member[j] = config_find_nexthop(eff, names[j]);
+		cg->derive[0] = 0;
+	}
+	if (ret)
+		mirror_regroup_done(m, eff, rg, 0);
+	return ret;
+}
+
+int mirror_object_event(struct mirror *m, enum mirror_source src, const struct nl_nexthop *n,
+			int unused, struct ecmp_conf *eff, struct mirror_regroup *rg)
+{
+	struct objects *o = src == MIRROR_SRC_FPM ? &m->fpm_obj : &m->obj;
+	struct nl_nexthop *was;
+	int at, ret;
+
+	memset(rg, 0, sizeof(*rg));
+	if (src == MIRROR_SRC_FPM)
+		mirror_fpm_objects_sort(m);
+	was = (struct nl_nexthop *)mirror_obj_find(o, n->id);
+	if (was && n->deleted && unused) {
+		at = was - o->v;
+		memmove(&o->v[at], &o->v[at + 1], sizeof(*o->v) * (o->n - at - 1));
+		o->n--;
+		return 0;
+	}
+	if (was && !n->deleted && !memcmp(was, n, sizeof(*n)))
+		return 0;	/* the same again is no news */
+	if (was) {
+		/* Removed: its routes went with it, unannounced. Replaced:
+		 * its routes' groups follow it, when the last merge's
+		 * bookkeeping is there to find them. */
+		if (n->deleted || !m->index || !eff)
+			return -EAGAIN;
+		ret = regroup_plan(m, src, o, was, n);
+		if (ret)
+			return ret;
+		m->regroup_obj = *n;
+		m->regroup_objs = o;
+		rg->nh_from = eff->nnexthop;
+		ret = regroup_eff(m, eff, rg);
+		if (ret)
+			return -EAGAIN;
+		if (!rg->n) {	/* no group changes: nothing for the data path */
+			mirror_regroup_done(m, eff, rg, 1);
+			return 0;
+		}
+		return MIRROR_REGROUP;
+	}
+	if (n->deleted)
+		return 0;
+	/* A new object: no route names it yet. Kept in id order, as the
+	 * routes that will name it look it up. */
+	if (!mirror_append(&o->v, &o->n, &o->cap, sizeof(*o->v)))
+		return -EAGAIN;	/* the read then says out of memory */
+	for (at = o->n - 1; at > 0 && o->v[at - 1].id > n->id; at--)
+		o->v[at] = o->v[at - 1];
+	o->v[at] = *n;
+	return 0;
+}
+
+void mirror_regroup_done(struct mirror *m, struct ecmp_conf *eff, struct mirror_regroup *rg,
+			 int ok)
+{
+	int k;
+
+	if (ok && m->regroup_objs) {
+		struct nl_nexthop *obj = (struct nl_nexthop *)mirror_obj_find(m->regroup_objs,
+									      m->regroup_obj.id);
+
+		if (obj)
+			*obj = m->regroup_obj;
+		for (k = 0; k < m->nregroup; k++)
+			m->cur.set[m->regroup_set[k]] = m->regroup_new[k];
+		m->nh_loose |= rg->n > 0;
+		m->st.regroups++;
+		m->st.fpm_regroups += m->regroup_objs == &m->fpm_obj;
+	} else {
+		for (k = rg->n - 1; k >= 0; k--)
+			eff->group[rg->group[k]] = rg->was[k];
+		if (eff->nnexthop > rg->nh_from)
+			eff->nnexthop = rg->nh_from;
+	}
+	regroup_forget(m);
+	free(rg->group);
+	free(rg->was);
+	rg->group = NULL;
+	rg->was = NULL;
+}
