@@ -18,6 +18,9 @@
 #    reads (a read takes time in N: patches do not);
 #  - one `ip route replace` at a time to a nexthop set the table lacks
 #    (BENCH_MIRROR_NEWSETS, 50): request to the data path, and reads;
+#  - one `ip nexthop replace` at a time of a group object with up to
+#    10,000 prefixes over it (BENCH_MIRROR_OBJECTS, 20): request to the
+#    departed path's last bucket gone, and reads;
 #  - ecmpd SIGKILLed and restarted: how long until it is back and has
 #    the table again, flows moved (of 1,000 over the table), and whether
 #    routes, groups and buckets are the same;
@@ -130,6 +133,41 @@ reads0=$(kr reads)
 fresh=$(churn newsets "$NEWSETS" "$a")
 fresh_reads=$(( $(kr reads) - reads0 ))
 
+# A nexthop group object replaced in place (`ip nexthop replace`), with
+# OBJN prefixes of the table over it (10,000; BENCH_QUICK: 500): how a
+# routing daemon repoints every route over a group with one message.
+# OBJECTS replaces, alternately to r1/r3 and back to r1/r2, each timed
+# until no bucket of the group is left on the departed path.
+OBJN=$(( half < 10000 ? half : 10000 )) OBJECTS=${BENCH_MIRROR_OBJECTS:-20}
+[ "${BENCH_QUICK:-0}" = 1 ] && OBJN=$(( half < 500 ? half : 500 )) OBJECTS=4
+ip -n "$P-rt" -batch - <<EOF2
+nexthop add id 9001 via 198.18.1.2 dev r1
+nexthop add id 9002 via 198.18.2.2 dev r2
+nexthop add id 9003 via 198.18.3.2 dev r3
+nexthop add id 9010 group 9001/9002
+EOF2
+sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.p24" |
+	awk '{ print "route replace", $1, "proto bgp nhid 9010" }' | ip -n "$P-rt" -batch -
+o1=$(sed -n "$((half + 1))p" "/tmp/$P.p24") o2=$(sed -n "$((half + OBJN))p" "/tmp/$P.p24")
+for _ in $(seq 1 600); do
+	g1=$(topo_ctl "$P" route show "$o1" | awk '{ print $3 }')
+	[ -n "$g1" ] && [ "$g1" = "$(topo_ctl "$P" route show "$o2" | awk '{ print $3 }')" ] &&
+		[ "$(kr reads)" = "$(sleep 0.2; kr reads)" ] && break
+	sleep 0.05
+done
+# With nexthop_compat_mode 0 the kernel says so in the object's message
+# alone; 2 ms apart, as the other one-at-a-time rows. With 1 (the
+# default) it also announces each route over the object, which ecmpd
+# reads after the change: 200 ms apart, so that each replace finds it
+# done (an idle CPU of this VM then takes milliseconds to wake).
+reads0=$(kr reads)
+ip netns exec "$P-rt" sysctl -qw net.ipv4.nexthop_compat_mode=0
+objs0=$(nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" objects "$OBJECTS" 2 "$o1" 9010 9001 9002 9003)
+ip netns exec "$P-rt" sysctl -qw net.ipv4.nexthop_compat_mode=1
+objs=$(nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" objects "$OBJECTS" 200 "$o1" 9010 9001 9002 9003)
+sleep 0.5
+obj_reads=$(( $(kr reads) - reads0 ))
+
 # SIGKILL and restart with the table in: the data path forwards on from
 # the pins meanwhile; then the same routes, groups and buckets, and up to
 # 1,000 flows to destinations over the whole table where they were
@@ -180,6 +218,12 @@ printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$p
 printf '  ip route replace to a nexthop set the table lacks (routechurn newsets), %d whole-table reads:\n' \
 	"$fresh_reads"
 echo "$fresh" | sed 's/^/    /'
+printf '  ip nexthop replace of a group object with %d prefixes over it (routechurn objects), %d whole-table reads:\n' \
+	"$OBJN" "$obj_reads"
+printf '    nexthop_compat_mode 0 (the object announced alone), 2 ms apart:\n'
+echo "$objs0" | sed 's/^/      /'
+printf '    nexthop_compat_mode 1 (the default: each route announced too), 200 ms apart:\n'
+echo "$objs" | sed 's/^/      /'
 printf '  SIGKILL and restart: control socket back in %d ms, the table read and applied in %d ms;\n' \
 	$((k1 - k0)) $((k2 - k0))
 printf '    %d of %d flows over the table moved; routes, groups and buckets the same: %s\n' \

@@ -18,6 +18,13 @@
  *     and PREFIX2 above), alternately to GW2 and GW1; the rest of FILE's
  *     prefixes must not change in the data path meanwhile.
  *
+ *   routechurn PIN_ROOT objects COUNT GAP_MS PREFIX OBJ A B C
+ *     COUNT replaces of the nexthop group object OBJ (PREFIX among the
+ *     routes over it; now group A/B), alternately to A/C and back to A/B
+ *     (`ip nexthop replace`), GAP_MS apart: each timed until the data
+ *     path's group of PREFIX has no bucket left on the departed path (its
+ *     flows moved), and whether PREFIX kept its group (changed in place).
+ *
  *   routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...
  *     MODE as above, its changes sent as zebra's FPM stream to ecmpd's
  *     listener on 127.0.0.1:PORT instead of to the kernel: first the
@@ -39,6 +46,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "lib/dp_maps.h"
@@ -124,16 +132,24 @@ static void send_msg(const struct nlmsghdr *nlh)
 		errors++;
 }
 
+/* A request to create or replace (type RTM_NEWROUTE, RTM_NEWNEXTHOP). */
+static struct nlmsghdr *replace_msg(char *buf, uint16_t type)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	nlh->nlmsg_seq = ++seq;
+	return nlh;
+}
+
 /* The start of every route message sent here: "replace PREFIX, protocol
  * bgp, main table", its paths to be put after it. */
 static struct nlmsghdr *route_msg(char *buf, int family, const uint8_t *dst, int dst_len)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = replace_msg(buf, RTM_NEWROUTE);
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
-	nlh->nlmsg_seq = ++seq;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = dst_len;
@@ -301,6 +317,113 @@ static int new_sets(int count, const struct pfx *x, const struct path *p)
 		usleep(2000);
 	}
 	print_lags("one replace to a new nexthop set at a time", lag, n, lost);
+	return 0;
+}
+
+/* ip nexthop replace id OBJ group A/B, without waiting. */
+static void replace_group(uint32_t obj, uint32_t a, uint32_t b)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = replace_msg(buf, RTM_NEWNEXTHOP);
+	struct nexthop_grp g[2] = { { .id = a }, { .id = b } };
+	struct nhmsg *nhm;
+
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NHA_ID, obj);
+	mnl_attr_put(nlh, NHA_GROUP, sizeof(g), g);
+	send_msg(nlh);
+}
+
+/* Whether the data path's group g has a bucket on nexthop id nh. */
+static int group_uses(uint32_t g, uint32_t nh)
+{
+	uint64_t word = __atomic_load_n((uint64_t *)&dp.groups[g], __ATOMIC_ACQUIRE);
+	uint32_t base = ecmp_group_base(word), mask = ecmp_group_mask(word), b;
+
+	for (b = 0; b <= mask && base + b < dp.max_entries[DP_BUCKETS]; b++)
+		if (__atomic_load_n(&dp.buckets[base + b].nexthop, __ATOMIC_RELAXED) == nh)
+			return 1;
+	return 0;
+}
+
+/* The paths of group g: its buckets' two nexthop ids, or -1. */
+static int group_paths(uint32_t g, uint32_t id[2])
+{
+	uint64_t word = __atomic_load_n((uint64_t *)&dp.groups[g], __ATOMIC_ACQUIRE);
+	uint32_t base = ecmp_group_base(word), mask = ecmp_group_mask(word), b, n = 0;
+
+	for (b = 0; b <= mask && base + b < dp.max_entries[DP_BUCKETS]; b++) {
+		uint32_t x = dp.buckets[base + b].nexthop;
+
+		if (x == ECMP_BUCKET_EMPTY || (n && x == id[0]) || (n == 2 && x == id[1]))
+			continue;
+		if (n == 2)
+			return -1;
+		id[n++] = x;
+	}
+	return n == 2 ? 0 : -1;
+}
+
+/* The group object's replaces, one at a time: timed until one of the two
+ * paths the group's buckets were on has none left. */
+static int objects(int count, int gap_ms, const struct pfx *x, uint32_t obj, uint32_t a,
+		   uint32_t b, uint32_t c)
+{
+	uint32_t *lag = calloc(count, sizeof(*lag)), *sys = calloc(count, sizeof(*sys));
+	uint32_t leaf = walk(x), g, id[2];
+	size_t n = 0;
+	uint64_t lost = 0, regrouped = 0;
+	int i;
+
+	if (!lag || !sys || leaf == ECMP_LPM_NONE || leaf >= ECMP_LPM_CONNECTED) {
+		fprintf(stderr, "routechurn: the prefix is not on a mirrored group (leaf %#x)\n", leaf);
+		return 1;
+	}
+	g = ECMP_LPM_GROUP(leaf);
+	for (i = 0; i < count; i++) {
+		uint64_t t0 = now_us(), end = t0 + 5000000;
+		int gone = 0;
+
+		/* The last newcomer takes its share once its neighbour is
+		 * known: the group is on two paths again. */
+		while (group_paths(g, id) && now_us() < end)
+			usleep(1000);
+		if (group_paths(g, id)) {
+			fprintf(stderr, "routechurn: the prefix's group is not on two paths\n");
+			return 1;
+		}
+		t0 = now_us();
+		end = t0 + 10000000;
+		replace_group(obj, a, i % 2 ? b : c);
+		/* With nexthop_compat_mode 1 the kernel announces each route
+		 * over the object within the request's system call. */
+		sys[i] = now_us() - t0;
+		/* Polled with short sleeps: a woken ecmpd waits milliseconds
+		 * behind a poller that spins on its CPU (perf sched). */
+		while (!gone && now_us() < end) {
+			gone = !group_uses(g, id[0]) || !group_uses(g, id[1]);
+			if (walk(x) != leaf)
+				break;
+			if (!gone)
+				usleep(20);
+		}
+		if (gone)
+			lag[n++] = now_us() - t0;
+		else
+			lost++;
+		regrouped += walk(x) == leaf;
+		leaf = walk(x);
+		g = ECMP_LPM_GROUP(leaf);
+		drain();
+		usleep(gap_ms * 1000);
+	}
+	print_lags("one nexthop object replace at a time", lag, n, lost);
+	qsort(sys, count, sizeof(*sys), cmp_u32);
+	printf("objects: the request's own system call (the kernel's part) median %u us, max %u us\n",
+	       sys[count / 2], sys[count - 1]);
+	printf("objects: the prefix kept its group (changed in place) after %llu of %d replaces\n",
+	       (unsigned long long)regrouped, count);
 	return 0;
 }
 
@@ -562,6 +685,7 @@ static void usage(void)
 		"usage: routechurn PIN_ROOT latency COUNT PREFIX1 PREFIX2 GW1@DEV1 GW2@DEV2\n"
 		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n"
 		"       routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2\n"
+		"       routechurn PIN_ROOT objects COUNT GAP_MS PREFIX OBJ A B C\n"
 		"       routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...\n");
 	exit(2);
 }
@@ -612,6 +736,15 @@ int main(int argc, char **argv)
 		    parse_path(argv[6], &p[1]))
 			usage();
 		return new_sets(atoi(argv[3]), &x, p);
+	}
+	if (!strcmp(argv[2], "objects") && argc == 10) {
+		struct pfx x;
+
+		if (parse_pfx(argv[5], &x) || fpm_fd >= 0)
+			usage();
+		return objects(atoi(argv[3]), atoi(argv[4]), &x, strtoul(argv[6], NULL, 10),
+			       strtoul(argv[7], NULL, 10), strtoul(argv[8], NULL, 10),
+			       strtoul(argv[9], NULL, 10));
 	}
 	if (!strcmp(argv[2], "churn") && argc == 9) {
 		struct pfx *x = NULL;
