@@ -22,8 +22,9 @@
  *     COUNT replaces of the nexthop group object OBJ (PREFIX among the
  *     routes over it; now group A/B), alternately to A/C and back to A/B
  *     (`ip nexthop replace`), GAP_MS apart: each timed until the data
- *     path's group of PREFIX has no bucket left on the departed path (its
- *     flows moved), and whether PREFIX kept its group (changed in place).
+ *     path's group of PREFIX (the same, or another) has no bucket left on
+ *     the departed path (its flows moved), and whether PREFIX kept its
+ *     group (changed in place).
  *
  *   routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...
  *     MODE as above, its changes sent as zebra's FPM stream to ecmpd's
@@ -402,9 +403,11 @@ static int objects(int count, int gap_ms, const struct pfx *x, uint32_t obj, uin
 		/* Polled with short sleeps: a woken ecmpd waits milliseconds
 		 * behind a poller that spins on its CPU (perf sched). */
 		while (!gone && now_us() < end) {
+			uint32_t l = walk(x);	/* a read may give it another group */
+
+			if (l != ECMP_LPM_NONE && l < ECMP_LPM_CONNECTED)
+				g = ECMP_LPM_GROUP(l);
 			gone = !group_uses(g, id[0]) || !group_uses(g, id[1]);
-			if (walk(x) != leaf)
-				break;
 			if (!gone)
 				usleep(20);
 		}
