@@ -439,12 +439,25 @@ test_patches() {
 	r1=$(kr reads)
 	before=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
 import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
-	# A new nexthop object names no route yet: no read. Its removal may
-	# take routes along unannounced: a whole read.
+	# A new nexthop object names no route yet: no read; nor does one
+	# removed that no route names (zebra's groups its routes left). One
+	# removed with a route over it takes the route along unannounced: a
+	# whole read, which must find what the patches made.
 	rt nexthop add id 990 via 198.18.1.2 dev r1
+	rt nexthop add id 991 via 198.18.2.2 dev r2
+	rt nexthop add id 992 group 990/991
 	sleep 0.3
 	[ "$(kr reads)" = "$r1" ]
-	result "a new nexthop object: no table read" $? "reads $r1 -> $(kr reads)"
+	result "new nexthop objects: no table read" $? "reads $r1 -> $(kr reads)"
+	rt nexthop del id 991
+	sleep 0.3
+	[ "$(kr reads)" = "$r1" ]
+	result "an object no route names removed (and out of its group): no table read" $? \
+		"reads $r1 -> $(kr reads)"
+	rt route add 198.19.63.0/24 nhid 992 proto bgp
+	wait_set 198.19.63.0/24 "198.18.1.2@r1"
+	result "a route over the group the removal left: mirrored as the kernel has it" $? \
+		"$(eset 198.19.63.0/24) / $(kset 198.19.63.0/24)"
 	rt nexthop del id 990
 	for _ in $(seq 1 50); do
 		[ "$(kr reads)" != "$r1" ] && break

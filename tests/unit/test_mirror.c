@@ -608,6 +608,28 @@ static void test_mirror_object_regroup(void)
 	ASSERT_EQ(eff.nnexthop, before.nnexthop, "refused: nothing added");
 	config_free(&before);
 
+	/* Removed: one no route names is no news, and leaves the groups
+	 * holding it as the kernel does (one left empty goes too); one a
+	 * route goes through took routes along: read. */
+	const struct nhspec lone = { .id = 40, .via = "198.18.7.2" };
+	const struct nhspec in_pair = { .id = 41, .ngroup = 2, .group = { { 1, 1 }, { 40, 1 } } };
+	const struct nhspec in_one = { .id = 42, .ngroup = 1, .group = { { 40, 1 } } };
+	struct nhspec gone = lone;
+
+	gone.deleted = 1;
+	ASSERT_EQ(replace_object(&lone, &eff), 0, "a new object");
+	ASSERT_EQ(replace_object(&in_pair, &eff), 0, "a new group holding it");
+	ASSERT_EQ(replace_object(&in_one, &eff), 0, "and one holding it alone");
+	ASSERT_EQ(replace_object(&gone, &eff), 0, "removed, no route through it: no read");
+	ASSERT_TRUE(mirror_obj_find(&m->obj, 40) == NULL, "gone");
+	ASSERT_TRUE(mirror_obj_find(&m->obj, 41) && mirror_obj_find(&m->obj, 41)->ngroup == 1 &&
+		    mirror_obj_find(&m->obj, 41)->group[0].id == 1, "out of the group holding it");
+	ASSERT_TRUE(mirror_obj_find(&m->obj, 42) == NULL, "a group left empty goes too");
+	gone = objs[2];
+	gone.deleted = 1;
+	ASSERT_EQ(replace_object(&gone, &eff), -EAGAIN,
+		  "198.18.3.2's object, in group 10 that routes name: read");
+
 	/* A read of what the kernel has now: the same groups, by name. */
 	const struct nhspec now[] = { objs[0], n2, objs[2], g10, objs[4] };
 

@@ -224,8 +224,8 @@ static void take(struct mirror *m, enum mirror_source src, const struct conf_ker
 		 const struct objects *objs, const struct nl_route *r)
 {
 	struct table *t = &m->next;
-	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen,
-			    .source = src, .metric = r->metric, .eff = -1 }, *slot;
+	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen, .source = src,
+			    .metric = r->metric, .nh_id = r->nh_id, .eff = -1 }, *slot;
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
 
 	if (t->failed)

@@ -27,11 +27,12 @@
  * the table did not have (it gets its group as a read would give it,
  * derived from the prefix's table). A nexthop object replaced in place
  * changes the groups of the routes through it in place (mirror_object.c).
- * Anything else (a nexthop object removed, a link changed, lost events,
- * several metrics, zebra's or the config's prefix, an IPv6 path added or
- * removed alone) makes ecmpd read the whole table (and the nexthop objects) again; that
- * read also catches what the kernel does not announce (IPv4 routes
- * flushed with their link) and drops the groups patches left unused.
+ * Anything else (a nexthop object removed with routes through it, a link
+ * changed, lost events, several metrics, zebra's or the config's prefix,
+ * an IPv6 path added or removed alone) makes ecmpd read the whole table
+ * (and the nexthop objects) again; that read also catches what the
+ * kernel does not announce (IPv4 routes flushed with their link) and
+ * drops the groups patches left unused.
  */
 #ifndef ECMP_MIRROR_H
 #define ECMP_MIRROR_H
@@ -73,7 +74,8 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  *  - 0: taken alone, nothing for the data path to do: an object the
  *    mirror did not have (no route names it yet), the same again, one
  *    replaced that no route of the data path goes through, or one removed
- *    that no route names;
+ *    that no route names (for the kernel's, the mirror's table says; for
+ *    zebra's, unused);
  *  - MIRROR_REGROUP: an object replaced in place. The routes through it
  *    (naming it, or a group holding it) keep their groups, whose members,
  *    bucket count and timers became the object's new ones in eff, the
@@ -115,6 +117,7 @@ struct mirror_patch {
 	struct conf_route route;	/* group: in the merged config, -1: the kernel's */
 	enum mirror_skip skip;		/* why the kernel keeps it, or MIRROR_OK */
 	uint32_t metric;
+	uint32_t nh_id;			/* the object the route names */
 	int slot, set;			/* internal */
 	int added, removed;		/* the prefix comes, or goes */
 	int noop;			/* nothing changes */

@@ -111,6 +111,61 @@ static int goes_through(const struct nl_nexthop *obj, uint32_t id)
 	return 0;
 }
 
+/* Whether a route of the table names object id, or a group holding it.
+ * One pass over the table (a few milliseconds at a million routes): a
+ * routing daemon removing a group its routes left (zebra, after its keep
+ * time) is then no news, where a read would take seconds. */
+static int named(const struct mirror *m, const struct objects *o, uint32_t id)
+{
+	uint32_t via[64];
+	int n = 0, i, k;
+
+	via[n++] = id;
+	for (i = 0; i < o->n; i++)
+		if (o->v[i].id != id && goes_through(&o->v[i], id)) {
+			if (n == 64)
+				return 1;	/* held by that many: assume named */
+			via[n++] = o->v[i].id;
+		}
+	for (i = 0; i < m->cur.n; i++) {
+		uint32_t x = m->cur.r[i].nh_id;
+
+		if (!x)
+			continue;
+		for (k = 0; k < n; k++)
+			if (x == via[k])
+				return 1;
+	}
+	return 0;
+}
+
+/* Object o->v[at] removed, as the kernel removes it: out of the groups
+ * holding it too, and a group left empty goes as well. */
+static void forget(struct objects *o, int at)
+{
+	uint32_t id = o->v[at].id;
+	int i, k;
+
+	memmove(&o->v[at], &o->v[at + 1], sizeof(*o->v) * (o->n - at - 1));
+	o->n--;
+	for (i = 0; i < o->n; i++) {
+		struct nl_nexthop *g = &o->v[i];
+
+		for (k = 0; k < g->ngroup; k++)
+			if (g->group[k].id == id) {
+				memmove(&g->group[k], &g->group[k + 1],
+					sizeof(g->group[0]) * (g->ngroup - k - 1));
+				memset(&g->group[--g->ngroup], 0, sizeof(g->group[0]));
+				k--;
+				if (!g->ngroup) {
+					forget(o, i);
+					i = -1;	/* the array moved: again */
+					break;
+				}
+			}
+	}
+}
+
 static void regroup_forget(struct mirror *m)
 {
 	free(m->regroup_set);
@@ -217,10 +272,12 @@ int mirror_object_event(struct mirror *m, enum mirror_source src, const struct n
 	if (src == MIRROR_SRC_FPM)
 		mirror_fpm_objects_sort(m);
 	was = (struct nl_nexthop *)mirror_obj_find(o, n->id);
+	/* Removed with routes over it, the kernel takes them along unsaid;
+	 * removed with none, nothing changes. zebra's caller knows. */
+	if (was && n->deleted && !unused && src == MIRROR_SRC_KERNEL && m->index)
+		unused = !named(m, o, n->id);
 	if (was && n->deleted && unused) {
-		at = was - o->v;
-		memmove(&o->v[at], &o->v[at + 1], sizeof(*o->v) * (o->n - at - 1));
-		o->n--;
+		forget(o, was - o->v);
 		return 0;
 	}
 	if (was && !n->deleted && !memcmp(was, n, sizeof(*n)))

@@ -65,6 +65,7 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 	memcpy(p->route.addr, key.addr, 16);
 	p->route.group = -1;
 	p->metric = r->metric;
+	p->nh_id = r->nh_id;
 	p->set = -1;
 	if (src == MIRROR_SRC_FPM && r->deleted) {
 		p->noop = !x;
@@ -279,6 +280,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	x->skip = x->outcome = p->skip;
 	x->set = set;
 	x->metric = p->metric;
+	x->nh_id = p->nh_id;
 	if (p->skip == MIRROR_OK)
 		m->nref[set]++;
 	count(&m->st, x, p->skip, 1);
