@@ -18,7 +18,9 @@
 #  3. it announces the prefix again under traffic: the newcomer takes idle
 #     buckets (no flow that is sending moves), then its share;
 #  4. both were route events applied alone (zebra's new nexthop group
-#     objects, routes over sets the table lacked), no whole-table read.
+#     objects, routes over sets the table lacked), no whole-table read;
+#     nor did zebra's removal of the groups its routes left (nexthop-group
+#     keep 1 s).
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -60,7 +62,8 @@ router_bgp() {
 	local d
 	d=$(frr_dir_of rt)
 	mkdir -p "$d"
-	: > "$d/zebra.conf"
+	# zebra removes a nexthop group its routes left after 1 s, not 180.
+	echo "zebra nexthop-group keep 1" > "$d/zebra.conf"
 	cat > "$d/bgpd.conf" <<EOF
 router bgp 65000
  bgp router-id 198.18.0.254
@@ -197,6 +200,7 @@ test_withdraw() {
 	wait_kset "198.18.1.2@r1 198.18.3.2@r3" && kill -0 "$TRAFFIC"
 	result "peer 2 withdraws: zebra and ecmpd follow while the flows send" $? \
 		"kernel: $(kset) / ecmpd: $(eset)"
+	NHID_W=$(rt route show 198.19.70.0/24 | grep -o "nhid [0-9]*" | awk '{ print $2 }')
 	wait "$TRAFFIC"
 	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w1"
 	# Seen by the sinks: flows that were not on r2 stayed at one sink,
@@ -232,6 +236,16 @@ test_announce() {
 		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
 		result "withdrawn and announced again: route events applied alone, no table read" $? \
 			"reads $READS0 -> $(kr reads), patches $PATCHES0 -> $(kr patches)"
+		# The two-path group the withdraw made, unused now, goes after
+		# zebra's keep time: an object no route names, no read either.
+		for _ in $(seq 1 100); do
+			rt nexthop show id "${NHID_W:-0}" > /dev/null 2>&1 || break
+			sleep 0.1
+		done
+		! rt nexthop show id "${NHID_W:-0}" > /dev/null 2>&1 && [ -n "${NHID_W:-}" ] &&
+			[ "$(kr reads)" = "$READS0" ]
+		result "zebra removes the groups its routes left (keep 1 s): no table read" $? \
+			"group ${NHID_W:-?} $(rt nexthop show id "${NHID_W:-0}" 2>&1); reads $READS0 -> $(kr reads)"
 	fi
 }
 
