@@ -635,9 +635,10 @@ static int patch_group(struct daemon *d, struct mirror_patch *mp)
 	return 0;
 }
 
-/* A nexthop object replaced in place (mirror.h): the groups of the routes
- * through it change in place, with no route touched. 0, or -EAGAIN and
- * friends: read the table. */
+/* A nexthop object event, the kernel's or zebra's (mirror.h), taken alone
+ * when it can be: a new object, one removed that no route goes through,
+ * one replaced in place (the groups of the routes through it change in
+ * place, no route touched). 0, or -EAGAIN and friends: read the table. */
 static int mirror_object(struct daemon *d, enum mirror_source src, const struct nl_nexthop *n,
 			 int unused)
 {
