@@ -615,6 +615,13 @@ test_nhobjects_compat0() {
 		[ "$(eset_group 198.19.253.0/24)" = "$g1" ]
 	result "compat mode 0: a path object replaced: the two groups holding it follow in place, no read" $? \
 		"$(eset 198.19.252.0/24) / $(eset 198.19.253.0/24); reads $r0 -> $(kr reads)"
+	# Removed: the kernel takes it out of both groups, which shrink.
+	rt nexthop del id 923
+	wait_set 198.19.252.0/24 "198.18.1.2@r1" && wait_set 198.19.253.0/24 "198.18.1.2@r1*3" &&
+		[ "$(kr reads)" = "$r0" ] && [ "$(eset_group 198.19.252.0/24)" = "$g0" ] &&
+		[ "$(eset_group 198.19.253.0/24)" = "$g1" ]
+	result "compat mode 0: a path object removed: the groups holding it shrink in place, no read" $? \
+		"$(eset 198.19.252.0/24) / $(eset 198.19.253.0/24); reads $r0 -> $(kr reads)"
 	rt route del 198.19.252.0/24
 	rt route del 198.19.253.0/24
 	rt -6 route del 2001:db8:100:300::/64

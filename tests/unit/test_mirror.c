@@ -625,16 +625,38 @@ static void test_mirror_object_regroup(void)
 	ASSERT_TRUE(mirror_obj_find(&m->obj, 41) && mirror_obj_find(&m->obj, 41)->ngroup == 1 &&
 		    mirror_obj_find(&m->obj, 41)->group[0].id == 1, "out of the group holding it");
 	ASSERT_TRUE(mirror_obj_find(&m->obj, 42) == NULL, "a group left empty goes too");
+	/* Members of groups routes go through: removed, the groups shrink
+	 * in place, as the kernel shrinks them; the last one: the groups go,
+	 * and their routes with them, unannounced: read. */
 	gone = objs[2];
 	gone.deleted = 1;
+	ASSERT_EQ(replace_object(&gone, &eff), MIRROR_REGROUP, "198.18.3.2's object, in group 10");
+	ASSERT_EQ(rg.n, 1, "group 10's routes' group");
+	mirror_regroup_done(m, &eff, &rg, 1);
+	snprintf(want, sizeof(want), "198.18.1.2@%s", lo);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.1.0/24"), want, "group 10 without it");
+	gone = n2;
+	gone.deleted = 1;
+	ASSERT_EQ(replace_object(&gone, &eff), MIRROR_REGROUP, "198.18.4.2's object, in group 11");
+	mirror_regroup_done(m, &eff, &rg, 1);
+	ASSERT_STR_EQ(members_of(&eff, "198.19.3.0/24"), want, "group 11 without it");
+	ASSERT_TRUE(strcmp(group_name_of(&eff, "198.19.1.0/24"), group_name_of(&eff, "198.19.3.0/24")),
+		    "the same members now, each its own group still");
+	ASSERT_EQ(mirror_drop_unused(m, &eff), MIRROR_DROPPED_NEXTHOPS,
+		  "198.18.3.2 and 198.18.4.2, in no group now, go");
+	gone = objs[0];
+	gone.deleted = 1;
 	ASSERT_EQ(replace_object(&gone, &eff), -EAGAIN,
-		  "198.18.3.2's object, in group 10 that routes name: read");
+		  "198.18.1.2's object, the last of groups 10 and 11 that routes name: read");
 
-	/* A read of what the kernel has now: the same groups, by name. */
-	const struct nhspec now[] = { objs[0], n2, objs[2], g10, objs[4] };
+	/* A read of what the kernel has now (before that last removal,
+	 * which the read would show): the same groups, by name. */
+	const struct nhspec g10_now = { .id = 10, .ngroup = 1, .group = { { 1, 1 } } };
+	const struct nhspec g11_now = { .id = 11, .ngroup = 1, .group = { { 1, 1 } } };
+	const struct nhspec now[] = { objs[0], g10_now, g11_now };
 
 	plane_of(&p, &eff);
-	ASSERT_EQ(read_again(now, 5, routes, 4), 0, "the read");
+	ASSERT_EQ(read_again(now, 3, routes, 4), 0, "the read");
 	ASSERT_EQ(mirror_merge(m, &file, &p, &read), 0, "merge of the read");
 	ASSERT_EQ(read.ngroup, eff.ngroup, "as many groups");
 	ASSERT_EQ(read.nnexthop, eff.nnexthop, "as many nexthops");

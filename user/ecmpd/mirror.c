@@ -84,6 +84,7 @@ void mirror_free(struct mirror *m)
 	mirror_objects_free(&m->fpm_obj);
 	free(m->regroup_set);
 	free(m->regroup_new);
+	mirror_objects_free(&m->regroup_next);
 	free(m);
 }
 

@@ -27,7 +27,7 @@
  * the table did not have (it gets its group as a read would give it,
  * derived from the prefix's table). A nexthop object replaced in place
  * changes the groups of the routes through it in place (mirror_object.c).
- * Anything else (a nexthop object removed with routes through it, a link
+ * Anything else (a nexthop object removed with routes naming it, a link
  * changed, lost events, several metrics, zebra's or the config's prefix,
  * an IPv6 path added or removed alone) makes ecmpd read the whole table
  * (and the nexthop objects) again; that read also catches what the
@@ -76,15 +76,17 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  *    replaced that no route of the data path goes through, or one removed
  *    that no route names (for the kernel's, the mirror's table says; for
  *    zebra's, unused);
- *  - MIRROR_REGROUP: an object replaced in place. The routes through it
+ *  - MIRROR_REGROUP: an object replaced in place, or removed from the
+ *    groups holding it (as the kernel does). The routes through it
  *    (naming it, or a group holding it) keep their groups, whose members,
  *    bucket count and timers became the object's new ones in eff, the
  *    nexthops it brings appended from rg->nh_from on; rg->group lists
  *    those groups. The caller puts them in the data path (plane_regroup)
  *    and then calls mirror_regroup_done() whatever happened;
- *  - -EAGAIN: routes may have changed with it (an object removed, paths
- *    the data path cannot take, a device gone, no merge yet): read the
- *    table. */
+ *  - -EAGAIN: routes may have changed with it (an object removed that a
+ *    route names, or a group it leaves empty: the kernel removes those
+ *    routes unannounced; paths the data path cannot take, a device gone,
+ *    no merge yet): read the table. */
 #define MIRROR_REGROUP	1
 struct mirror_regroup {
 	int nh_from;			/* eff's nexthops from here on are new */

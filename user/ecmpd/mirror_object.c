@@ -3,11 +3,12 @@
  * Nexthop objects in the mirror (mirror.h): the kernel's, and zebra's
  * nexthop groups on its FPM stream. Routes naming one alone are expanded
  * from them; and one replaced in place (`ip nexthop replace`, a routing
- * daemon repointing every route over a group with one message) changes
- * the groups of the routes over it in place, whatever their number: the
- * routes keep their groups, so the data path's trie is not touched, and
- * in each group only the departed paths' flows move, as when a configured
- * group changes. Reading a full table again for it would take seconds.
+ * daemon repointing every route over a group with one message), or
+ * removed from the groups holding it, changes the groups of the routes
+ * over it in place, whatever their number: the routes keep their groups,
+ * so the data path's trie is not touched, and in each group only the
+ * departed paths' flows move, as when a configured group changes. Reading
+ * a full table again for it would take seconds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -111,34 +112,6 @@ static int goes_through(const struct nl_nexthop *obj, uint32_t id)
 	return 0;
 }
 
-/* Whether a route of the table names object id, or a group holding it.
- * One pass over the table (a few milliseconds at a million routes): a
- * routing daemon removing a group its routes left (zebra, after its keep
- * time) is then no news, where a read would take seconds. */
-static int named(const struct mirror *m, const struct objects *o, uint32_t id)
-{
-	uint32_t via[64];
-	int n = 0, i, k;
-
-	via[n++] = id;
-	for (i = 0; i < o->n; i++)
-		if (o->v[i].id != id && goes_through(&o->v[i], id)) {
-			if (n == 64)
-				return 1;	/* held by that many: assume named */
-			via[n++] = o->v[i].id;
-		}
-	for (i = 0; i < m->cur.n; i++) {
-		uint32_t x = m->cur.r[i].nh_id;
-
-		if (!x)
-			continue;
-		for (k = 0; k < n; k++)
-			if (x == via[k])
-				return 1;
-	}
-	return 0;
-}
-
 /* Object o->v[at] removed, as the kernel removes it: out of the groups
  * holding it too, and a group left empty goes as well. */
 static void forget(struct objects *o, int at)
@@ -166,44 +139,95 @@ static void forget(struct objects *o, int at)
 	}
 }
 
+/* The objects as they are after event n, which o has: a copy with n in
+ * its place, or without it (removed as the kernel removes it). 0 or
+ * -ENOMEM. */
+static int objects_after(const struct objects *o, const struct nl_nexthop *n,
+			 struct objects *next)
+{
+	const struct nl_nexthop *was = mirror_obj_find(o, n->id);
+
+	memset(next, 0, sizeof(*next));
+	next->v = malloc(sizeof(*o->v) * (o->n ? o->n : 1));
+	if (!next->v)
+		return -ENOMEM;
+	memcpy(next->v, o->v, sizeof(*o->v) * o->n);
+	next->n = next->cap = o->n;
+	if (n->deleted)
+		forget(next, was - o->v);
+	else
+		next->v[was - o->v] = *n;
+	return 0;
+}
+
+/* Whether a route of the table names an object o has and next does not
+ * (one removed, a group it left empty): the kernel took those routes
+ * along unannounced. One pass over the table, a few milliseconds at a
+ * million routes, where a read would take seconds. */
+static int names_gone(const struct mirror *m, const struct objects *o,
+		      const struct objects *next)
+{
+	uint32_t gone[64];
+	int n = 0, i, j, k;
+
+	for (i = j = 0; i < o->n; i++) {	/* both in id order */
+		while (j < next->n && next->v[j].id < o->v[i].id)
+			j++;
+		if (j < next->n && next->v[j].id == o->v[i].id)
+			continue;
+		if (n == 64)
+			return 1;	/* that many: assume named */
+		gone[n++] = o->v[i].id;
+	}
+	for (i = 0; n && i < m->cur.n; i++) {
+		uint32_t x = m->cur.r[i].nh_id;
+
+		for (k = 0; x && k < n; k++)
+			if (x == gone[k])
+				return 1;
+	}
+	return 0;
+}
+
 static void regroup_forget(struct mirror *m)
 {
 	free(m->regroup_set);
 	free(m->regroup_new);
+	mirror_objects_free(&m->regroup_next);
 	m->regroup_set = NULL;
 	m->regroup_new = NULL;
 	m->nregroup = 0;
 	m->regroup_objs = NULL;
 }
 
-/* The sets of routes through object n, as n makes them now: into
- * m->regroup_*, those that change. 0, or -EAGAIN when a route over it
- * would stop being the data path's (a blackhole now, all paths dead, an
- * unknown member) or its device is gone: a read sorts that out. */
-static int regroup_plan(struct mirror *m, enum mirror_source src, struct objects *o,
-			struct nl_nexthop *at, const struct nl_nexthop *n)
+/* The sets of routes through object id (naming it, or a group holding it,
+ * in o) as next makes them: into m->regroup_*, those that change. 0, or
+ * -EAGAIN when a route over it would stop being the data path's (a
+ * blackhole now, all paths dead, an unknown member, its object gone) or
+ * its device is gone: a read sorts that out. */
+static int regroup_plan(struct mirror *m, enum mirror_source src, const struct objects *o,
+			const struct objects *next, uint32_t id)
 {
-	struct nl_nexthop was = *at;
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
-	int i, ret = 0;
+	int i;
 
-	*at = *n;	/* expanded with its new paths, put back below */
-	for (i = 0; i < m->cur.nset && !ret; i++) {
+	for (i = 0; i < m->cur.nset; i++) {
 		const struct mset *old = &m->cur.set[i];
 		const struct nl_nexthop *obj;
 		struct nl_route r = { .nh_id = old->obj, .type = RTN_UNICAST };
 		struct mset *ns;
 		int *si;
 
-		if (old->source != src || !old->obj)
+		/* A set without routes (its group goes at the tick) keeps
+		 * what it had: a route that comes to it again names it by
+		 * those paths. */
+		if (old->source != src || !old->obj || !m->nref[i])
 			continue;
 		obj = mirror_obj_find(o, old->obj);
-		if (!obj || !goes_through(obj, n->id))
+		if (!obj || !goes_through(obj, id))
 			continue;
-		if (mirror_route_set(NULL, o, &r, &s) != MIRROR_OK || m->gidx[i] == -2) {
-			ret = -EAGAIN;
-			break;
-		}
+		if (mirror_route_set(NULL, next, &r, &s) != MIRROR_OK || m->gidx[i] == -2)
+			return -EAGAIN;
 		s.source = src;
 		s.obj = old->obj;
 		if (mirror_same_set(&s, old))
@@ -212,18 +236,13 @@ static int regroup_plan(struct mirror *m, enum mirror_source src, struct objects
 		if (ns)
 			m->regroup_new = ns;
 		si = ns ? realloc(m->regroup_set, sizeof(*si) * (m->nregroup + 1)) : NULL;
-		if (!si) {
-			ret = -EAGAIN;	/* the read then says out of memory */
-			break;
-		}
+		if (!si)
+			return -EAGAIN;	/* the read then says out of memory */
 		m->regroup_set = si;
 		m->regroup_new[m->nregroup] = s;
 		m->regroup_set[m->nregroup++] = i;
 	}
-	*at = was;
-	if (ret)
-		regroup_forget(m);
-	return ret;
+	return 0;
 }
 
 /* Puts the planned sets' new paths into their groups in eff. 0, or
@@ -233,8 +252,8 @@ static int regroup_eff(struct mirror *m, struct ecmp_conf *eff, struct mirror_re
 	static char names[NL_ROUTE_MAX_NH][ECMP_NAME_MAX];
 	int k, j, ret = 0;
 
-	rg->group = calloc(m->nregroup, sizeof(*rg->group));
-	rg->was = calloc(m->nregroup, sizeof(*rg->was));
+	rg->group = calloc(m->nregroup ? m->nregroup : 1, sizeof(*rg->group));
+	rg->was = calloc(m->nregroup ? m->nregroup : 1, sizeof(*rg->was));
 	if (!rg->group || !rg->was)
 		ret = -ENOMEM;
 	for (k = 0; !ret && k < m->nregroup; k++) {
@@ -261,52 +280,12 @@ static int regroup_eff(struct mirror *m, struct ecmp_conf *eff, struct mirror_re
 	return ret;
 }
 
-int mirror_object_event(struct mirror *m, enum mirror_source src, const struct nl_nexthop *n,
-			int unused, struct ecmp_conf *eff, struct mirror_regroup *rg)
+/* A new object: no route names it yet. Kept in id order, as the routes
+ * that will name it look it up. */
+static int object_new(struct objects *o, const struct nl_nexthop *n)
 {
-	struct objects *o = src == MIRROR_SRC_FPM ? &m->fpm_obj : &m->obj;
-	struct nl_nexthop *was;
-	int at, ret;
+	int at;
 
-	memset(rg, 0, sizeof(*rg));
-	if (src == MIRROR_SRC_FPM)
-		mirror_fpm_objects_sort(m);
-	was = (struct nl_nexthop *)mirror_obj_find(o, n->id);
-	/* Removed with routes over it, the kernel takes them along unsaid;
-	 * removed with none, nothing changes. zebra's caller knows. */
-	if (was && n->deleted && !unused && src == MIRROR_SRC_KERNEL && m->index)
-		unused = !named(m, o, n->id);
-	if (was && n->deleted && unused) {
-		forget(o, was - o->v);
-		return 0;
-	}
-	if (was && !n->deleted && !memcmp(was, n, sizeof(*n)))
-		return 0;	/* the same again is no news */
-	if (was) {
-		/* Removed: its routes went with it, unannounced. Replaced:
-		 * its routes' groups follow it, when the last merge's
-		 * bookkeeping is there to find them. */
-		if (n->deleted || !m->index || !eff)
-			return -EAGAIN;
-		ret = regroup_plan(m, src, o, was, n);
-		if (ret)
-			return ret;
-		m->regroup_obj = *n;
-		m->regroup_objs = o;
-		rg->nh_from = eff->nnexthop;
-		ret = regroup_eff(m, eff, rg);
-		if (ret)
-			return -EAGAIN;
-		if (!rg->n) {	/* no group changes: nothing for the data path */
-			mirror_regroup_done(m, eff, rg, 1);
-			return 0;
-		}
-		return MIRROR_REGROUP;
-	}
-	if (n->deleted)
-		return 0;
-	/* A new object: no route names it yet. Kept in id order, as the
-	 * routes that will name it look it up. */
 	if (!mirror_append(&o->v, &o->n, &o->cap, sizeof(*o->v)))
 		return -EAGAIN;	/* the read then says out of memory */
 	for (at = o->n - 1; at > 0 && o->v[at - 1].id > n->id; at--)
@@ -315,26 +294,74 @@ int mirror_object_event(struct mirror *m, enum mirror_source src, const struct n
 	return 0;
 }
 
+int mirror_object_event(struct mirror *m, enum mirror_source src, const struct nl_nexthop *n,
+			int unused, struct ecmp_conf *eff, struct mirror_regroup *rg)
+{
+	struct objects *o = src == MIRROR_SRC_FPM ? &m->fpm_obj : &m->obj;
+	const struct nl_nexthop *was;
+	int ret;
+
+	memset(rg, 0, sizeof(*rg));
+	if (src == MIRROR_SRC_FPM)
+		mirror_fpm_objects_sort(m);
+	was = mirror_obj_find(o, n->id);
+	if (!was)
+		return n->deleted ? 0 : object_new(o, n);
+	if (!n->deleted && !memcmp(was, n, sizeof(*n)))
+		return 0;	/* the same again is no news */
+	/* Replaced, or removed (out of the groups holding it, a group left
+	 * empty with it): the routes through it keep their groups, which
+	 * take its new paths in place, when the last merge's bookkeeping is
+	 * there to find them. A route naming an object that goes (zebra's
+	 * caller may know there is none) went with it, unannounced: read. */
+	if (!m->index && !(n->deleted && unused))
+		return -EAGAIN;
+	if (objects_after(o, n, &m->regroup_next))
+		return -EAGAIN;
+	m->regroup_objs = o;
+	if (n->deleted && !unused && names_gone(m, o, &m->regroup_next)) {
+		regroup_forget(m);
+		return -EAGAIN;
+	}
+	ret = m->index ? regroup_plan(m, src, o, &m->regroup_next, n->id) : 0;
+	if (!ret && m->nregroup && !eff)
+		ret = -EAGAIN;	/* groups to change, no merge to change them in */
+	if (ret) {
+		regroup_forget(m);
+		return ret;
+	}
+	rg->nh_from = eff ? eff->nnexthop : 0;
+	if (m->nregroup && regroup_eff(m, eff, rg))
+		return -EAGAIN;
+	if (!rg->n) {	/* no group changes: nothing for the data path */
+		mirror_regroup_done(m, eff, rg, 1);
+		return 0;
+	}
+	return MIRROR_REGROUP;
+}
+
 void mirror_regroup_done(struct mirror *m, struct ecmp_conf *eff, struct mirror_regroup *rg,
 			 int ok)
 {
 	int k;
 
 	if (ok && m->regroup_objs) {
-		struct nl_nexthop *obj = (struct nl_nexthop *)mirror_obj_find(m->regroup_objs,
-									      m->regroup_obj.id);
+		struct objects *o = m->regroup_objs;
 
-		if (obj)
-			*obj = m->regroup_obj;
+		mirror_objects_free(o);
+		*o = m->regroup_next;
+		memset(&m->regroup_next, 0, sizeof(m->regroup_next));
 		for (k = 0; k < m->nregroup; k++)
 			m->cur.set[m->regroup_set[k]] = m->regroup_new[k];
 		m->nh_loose |= rg->n > 0;
-		m->st.regroups++;
-		m->st.fpm_regroups += m->regroup_objs == &m->fpm_obj;
+		if (m->nregroup) {
+			m->st.regroups++;
+			m->st.fpm_regroups += o == &m->fpm_obj;
+		}
 	} else {
 		for (k = rg->n - 1; k >= 0; k--)
 			eff->group[rg->group[k]] = rg->was[k];
-		if (eff->nnexthop > rg->nh_from)
+		if (eff && eff->nnexthop > rg->nh_from)
 			eff->nnexthop = rg->nh_from;
 	}
 	regroup_forget(m);

@@ -128,9 +128,10 @@ struct mirror {
 	/* Groups left with members no group may name (an object replaced
 	 * in place): mirror_drop_unused() looks for them. */
 	int nh_loose;
-	/* An object replaced in place, between mirror_object_event() and
-	 * mirror_regroup_done(): the object, and the sets' new paths. */
-	struct nl_nexthop regroup_obj;
+	/* An object replaced or removed, between mirror_object_event() and
+	 * mirror_regroup_done(): the objects as they will be, which of the
+	 * mirror's they replace, and the sets' new paths. */
+	struct objects regroup_next;
 	struct objects *regroup_objs;
 	int nregroup;
 	int *regroup_set;
