@@ -29,7 +29,9 @@
 # 11. routes over nexthop objects (plain, resilient with weights), with
 #     nexthop_compat_mode 1 and 0; an object replaced in place changes
 #     its routes' group in place: no table read, only the departed
-#     nexthop's flows move;
+#     nexthop's flows move; one removed shrinks the groups holding it in
+#     place, and the routes the kernel took along with it (naming it, or
+#     a group it emptied: unannounced) go alone, no read either;
 # 12. the config's routes in the kernel's FIB follow from the mirror's
 #     read of the table (no second dump): kept, left to bgp, removed.
 
@@ -441,8 +443,9 @@ test_patches() {
 import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
 	# A new nexthop object names no route yet: no read; nor does one
 	# removed that no route names (zebra's groups its routes left). One
-	# removed with a route over it takes the route along unannounced: a
-	# whole read, which must find what the patches made.
+	# removed with a route over it takes the route along unannounced:
+	# ecmpd removes that route alone too. Then a whole read (a reload)
+	# must find what the patches made.
 	rt nexthop add id 990 via 198.18.1.2 dev r1
 	rt nexthop add id 991 via 198.18.2.2 dev r2
 	rt nexthop add id 992 group 990/991
@@ -459,6 +462,10 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	result "a route over the group the removal left: mirrored as the kernel has it" $? \
 		"$(eset 198.19.63.0/24) / $(kset 198.19.63.0/24)"
 	rt nexthop del id 990
+	wait_set 198.19.63.0/24 "" && [ "$(kr reads)" = "$r1" ] && [ -z "$(table_diff)" ]
+	result "an object removed that empties the group a route names: the route goes alone, no read" $? \
+		"$(eset 198.19.63.0/24); reads $r1 -> $(kr reads); $(table_diff | head -3)"
+	topo_ctl "$P" reload > /dev/null
 	for _ in $(seq 1 50); do
 		[ "$(kr reads)" != "$r1" ] && break
 		sleep 0.1
@@ -622,9 +629,20 @@ test_nhobjects_compat0() {
 		[ "$(eset_group 198.19.253.0/24)" = "$g1" ]
 	result "compat mode 0: a path object removed: the groups holding it shrink in place, no read" $? \
 		"$(eset 198.19.252.0/24) / $(eset 198.19.253.0/24); reads $r0 -> $(kr reads)"
-	rt route del 198.19.252.0/24
-	rt route del 198.19.253.0/24
-	rt -6 route del 2001:db8:100:300::/64
+	# The last member removed: the kernel takes the routes over the
+	# groups it empties along, and in compat mode 0 an IPv6 route naming
+	# an object removed too, unannounced. ecmpd removes them alone.
+	rt route add 198.19.254.0/24 proto bgp via 198.18.2.2 dev r2
+	settled 198.19.254.0/24
+	r0=$(kr reads)
+	rt nexthop del id 921
+	rt nexthop del id 932
+	wait_set 198.19.252.0/24 "" && wait_set 198.19.253.0/24 "" &&
+		wait_set 2001:db8:100:300::/64 "" && [ "$(kr reads)" = "$r0" ] &&
+		[ -n "$(eset 198.19.254.0/24)" ] && [ -z "$(table_diff)" ]
+	result "compat mode 0: objects removed with routes over them: the routes go alone, no read, the others stay" $? \
+		"$(eset 198.19.252.0/24) / $(eset 2001:db8:100:300::/64); reads $r0 -> $(kr reads); $(table_diff | head -3)"
+	rt route del 198.19.254.0/24
 	for i in 930 931 932 921 922 923 924 925; do rt nexthop del id $i 2>/dev/null; done
 	ip netns exec "$P-rt" sysctl -qw net.ipv4.nexthop_compat_mode="$mode"
 }

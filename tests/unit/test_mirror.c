@@ -666,6 +666,46 @@ static void test_mirror_object_regroup(void)
 		ASSERT_STR_EQ(group_name_of(&read, routes[i].dst), group_name_of(&eff, routes[i].dst),
 			      "its group by name: no flow would move");
 	}
+	config_free(&eff);
+
+	/* That last removal again, on the read: the kernel took the three
+	 * routes over groups 10 and 11 along, unannounced. Removed first,
+	 * one by one, the object's event then needs no read, and the mirror
+	 * is what a read of the kernel's table afterwards makes. */
+	struct nl_nexthop del = { .id = 1 };
+	struct lpm_route *orphan;
+	struct mirror_patch mp;
+	int n;
+
+	ASSERT_EQ(mirror_object_orphans(m, &del, &orphan), 0, "not a removal: no orphans");
+	del.deleted = 1;
+	n = mirror_object_orphans(m, &del, &orphan);
+	ASSERT_EQ(n, 3, "the routes over groups 10 and 11, not those of paths of their own");
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(mirror_patch_plan_gone(m, &orphan[i], &mp), 0, "a removal planned");
+		ASSERT_TRUE(mp.removed && !mp.noop, "it removes the prefix");
+		ASSERT_EQ(mirror_patch_commit(m, &read, &mp), 0, "committed");
+	}
+	ASSERT_EQ(mirror_patch_plan_gone(m, &orphan[0], &mp), 0, "again");
+	ASSERT_TRUE(mp.noop, "gone already: nothing to do");
+	free(orphan);
+	ASSERT_EQ(replace_object(&gone, &read), 0,
+		  "the object's event then: no route through it, no read, no group to change");
+	ASSERT_EQ(mirror_stats(m)->routes, 1, "one route left");
+	ASSERT_EQ(mirror_drop_unused(m, &read), MIRROR_DROPPED_GROUP,
+		  "groups 10 and 11's groups go; their member stays, in the last route's group");
+	plane_of(&p, &read);
+	ASSERT_EQ(read_again(NULL, 0, &routes[3], 1), 0, "a read of what the kernel has now");
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge of that read");
+	ASSERT_EQ(eff.nroute, read.nroute, "as many routes");
+	ASSERT_EQ(eff.ngroup, read.ngroup, "as many groups");
+	ASSERT_EQ(eff.nnexthop, read.nnexthop, "as many nexthops");
+	for (i = 0; i < (int)(sizeof(routes) / sizeof(routes[0])); i++) {
+		snprintf(want, sizeof(want), "%s", members_of(&read, routes[i].dst));
+		ASSERT_STR_EQ(members_of(&eff, routes[i].dst), want, routes[i].dst);
+		ASSERT_STR_EQ(group_name_of(&eff, routes[i].dst), group_name_of(&read, routes[i].dst),
+			      "its group by name");
+	}
 	config_free(&read);
 	config_free(&eff);
 }

@@ -635,41 +635,6 @@ static int patch_group(struct daemon *d, struct mirror_patch *mp)
 	return 0;
 }
 
-/* A nexthop object event, the kernel's or zebra's (mirror.h), taken alone
- * when it can be: a new object, one removed that no route goes through,
- * one replaced in place (the groups of the routes through it change in
- * place, no route touched). 0, or -EAGAIN and friends: read the table. */
-static int mirror_object(struct daemon *d, enum mirror_source src, const struct nl_nexthop *n,
-			 int unused)
-{
-	struct mirror_regroup rg;
-	uint64_t t0 = clock_mono_us();
-	char err[256];
-	int ret;
-
-	if (!d->mirror || !d->mirror_in_step || d->mirror_dirty)
-		return -EAGAIN;
-	/* Without the data path in step, only what needs no group change. */
-	ret = mirror_object_event(d->mirror, src, n, unused,
-				  d->applied && !d->mirror_err[0] ? &d->eff : NULL, &rg);
-	if (ret != MIRROR_REGROUP)
-		return ret;
-	ret = plane_regroup(&d->plane, &d->eff, rg.nh_from, rg.group, rg.n, err, sizeof(err));
-	mirror_regroup_done(d->mirror, &d->eff, &rg, !ret);
-	if (ret) {
-		pr_debug("routes %s: nexthop object %u replaced: %s; reading the table",
-			 src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, err);
-		return -EAGAIN;
-	}
-	pr_info("routes %s: nexthop object %u replaced: %d groups changed in place, their routes kept",
-		src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, rg.n);
-	patch_nexthops(d, rg.nh_from);
-	d->patch_us = clock_mono_us() - t0;
-	if (d->patch_us > d->patch_max_us)
-		d->patch_max_us = d->patch_us;
-	return 0;
-}
-
 /* Groups that patches left without routes go, as a read would drop them
  * (a nexthop coming back later then takes idle buckets of the table in
  * use, not its old ones): at the tick, not at each event, as the data
@@ -689,47 +654,135 @@ static void drop_unused_groups(struct daemon *d)
 		pr_warn("routes kernel: BFD sessions of the mirrored nexthops could not follow: %s", err);
 }
 
-/* A route event applied alone, when the mirror can (mirror.h): 0, or
- * -EAGAIN and friends when the table must be read. */
-static int mirror_patch(struct daemon *d, const struct nl_route *r, enum mirror_source src)
+/* A planned patch into the data path, then the mirror: 0, or -EAGAIN and
+ * friends when the table must be read. t0: when its event came. */
+static int patch_apply(struct daemon *d, struct mirror_patch *mp, uint64_t t0)
 {
-	struct mirror_patch mp;
-	struct lpm_route lr = { .family = r->family, .prefixlen = r->prefixlen };
-	uint64_t t0 = clock_mono_us();
+	struct lpm_route lr = { .family = mp->route.family, .prefixlen = mp->route.prefixlen };
 	int ret, gid = -1;
 
-	if (!d->applied || !d->mirror_in_step || d->mirror_dirty || d->mirror_err[0])
-		return -EAGAIN;
-	ret = src == MIRROR_SRC_FPM ? mirror_patch_plan_fpm(d->mirror, r, &mp) :
-	      mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
-	if (ret || mp.noop)
-		return ret;
-	if (mp.new_group) {
-		ret = patch_group(d, &mp);
+	if (mp->noop)
+		return 0;
+	if (mp->new_group) {
+		ret = patch_group(d, mp);
 		if (ret)
 			return ret;
 	}
-	if (mp.route.group >= 0) {
-		gid = grp_find(&d->plane, d->eff.group[mp.route.group].name);
+	if (mp->route.group >= 0) {
+		gid = grp_find(&d->plane, d->eff.group[mp->route.group].name);
 		if (gid < 0)
 			return -EAGAIN;
 	}
-	memcpy(lr.addr, mp.route.addr, 16);
+	memcpy(lr.addr, mp->route.addr, 16);
 	lr.leaf = gid < 0 ? ECMP_LPM_CONNECTED : ECMP_LPM_LEAF(gid);
-	ret = route_patch(&d->plane, &lr, mp.removed);
+	ret = route_patch(&d->plane, &lr, mp->removed);
 	if (ret)
 		return ret;
-	if (mp.removed)
-		events_route(&d->events, "removed", &d->eff, &mp.route);
-	ret = mirror_patch_commit(d->mirror, &d->eff, &mp);
+	if (mp->removed)
+		events_route(&d->events, "removed", &d->eff, &mp->route);
+	ret = mirror_patch_commit(d->mirror, &d->eff, mp);
 	if (ret) {
 		d->mirror_in_step = 0;	/* the next read puts it right */
 		mirror_mark(d, 1);
 		return 0;
 	}
-	if (!mp.removed)
-		events_route(&d->events, mp.added ? "added" : "changed", &d->eff, &mp.route);
+	if (!mp->removed)
+		events_route(&d->events, mp->added ? "added" : "changed", &d->eff, &mp->route);
 
+	d->patch_us = clock_mono_us() - t0;
+	if (d->patch_us > d->patch_max_us)
+		d->patch_max_us = d->patch_us;
+	return 0;
+}
+
+/* Whether route events can be applied alone now: the data path holds
+ * the last merge. */
+static int patches_ok(const struct daemon *d)
+{
+	return d->applied && d->mirror_in_step && !d->mirror_dirty && !d->mirror_err[0];
+}
+
+/* A route event applied alone, when the mirror can (mirror.h): 0, or
+ * -EAGAIN and friends when the table must be read. */
+static int mirror_patch(struct daemon *d, const struct nl_route *r, enum mirror_source src)
+{
+	struct mirror_patch mp;
+	uint64_t t0 = clock_mono_us();
+	int ret;
+
+	if (!patches_ok(d))
+		return -EAGAIN;
+	ret = src == MIRROR_SRC_FPM ? mirror_patch_plan_fpm(d->mirror, r, &mp) :
+	      mirror_patch_plan(d->mirror, &d->conf.kernel_routes, r, &mp);
+	return ret ? ret : patch_apply(d, &mp, t0);
+}
+
+/* The routes a kernel nexthop object being removed took along with it,
+ * unannounced (mirror_object_orphans()): removed alone, each as if the
+ * kernel had said so, before the object's own event. 0, or -EAGAIN and
+ * friends: read the table (the routes removed so far are gone in the
+ * kernel too, so the read finds them gone). */
+static int remove_orphans(struct daemon *d, const struct nl_nexthop *n)
+{
+	struct lpm_route *gone;
+	struct mirror_patch mp;
+	uint64_t t0 = clock_mono_us();
+	int cnt, i, ret = 0;
+
+	cnt = mirror_object_orphans(d->mirror, n, &gone);
+	if (cnt <= 0)
+		return cnt;
+	if (!patches_ok(d)) {
+		free(gone);
+		return -EAGAIN;
+	}
+	for (i = 0; !ret && i < cnt; i++) {
+		ret = mirror_patch_plan_gone(d->mirror, &gone[i], &mp);
+		if (!ret)
+			ret = patch_apply(d, &mp, t0);
+	}
+	free(gone);
+	if (!ret)
+		pr_info("routes kernel: nexthop object %u removed: the %d routes naming it (or a group it emptied) went with it",
+			n->id, cnt);
+	return ret;
+}
+
+/* A nexthop object event, the kernel's or zebra's (mirror.h), taken alone
+ * when it can be: a new object; one replaced in place (the groups of the
+ * routes through it change in place, no route touched); one removed (the
+ * kernel's routes naming it go first, as patches; the groups holding it
+ * shrink in place). 0, or -EAGAIN and friends: read the table. */
+static int mirror_object(struct daemon *d, enum mirror_source src, const struct nl_nexthop *n,
+			 int unused)
+{
+	struct mirror_regroup rg;
+	uint64_t t0 = clock_mono_us();
+	char err[256];
+	int ret;
+
+	if (!d->mirror || !d->mirror_in_step || d->mirror_dirty)
+		return -EAGAIN;
+	if (src == MIRROR_SRC_KERNEL && n->deleted) {
+		ret = remove_orphans(d, n);
+		if (ret)
+			return ret;
+	}
+	/* Without the data path in step, only what needs no group change. */
+	ret = mirror_object_event(d->mirror, src, n, unused,
+				  d->applied && !d->mirror_err[0] ? &d->eff : NULL, &rg);
+	if (ret != MIRROR_REGROUP)
+		return ret;
+	ret = plane_regroup(&d->plane, &d->eff, rg.nh_from, rg.group, rg.n, err, sizeof(err));
+	mirror_regroup_done(d->mirror, &d->eff, &rg, !ret);
+	if (ret) {
+		pr_debug("routes %s: nexthop object %u replaced: %s; reading the table",
+			 src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, err);
+		return -EAGAIN;
+	}
+	pr_info("routes %s: nexthop object %u replaced: %d groups changed in place, their routes kept",
+		src == MIRROR_SRC_FPM ? "fpm" : "kernel", n->id, rg.n);
+	patch_nexthops(d, rg.nh_from);
 	d->patch_us = clock_mono_us() - t0;
 	if (d->patch_us > d->patch_max_us)
 		d->patch_max_us = d->patch_us;

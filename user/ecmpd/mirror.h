@@ -26,10 +26,11 @@
  * between nexthop sets, and a path withdrawn or added, which makes a set
  * the table did not have (it gets its group as a read would give it,
  * derived from the prefix's table). A nexthop object replaced in place
- * changes the groups of the routes through it in place (mirror_object.c).
- * Anything else (a nexthop object removed with routes naming it, a link
- * changed, lost events, several metrics, zebra's or the config's prefix,
- * an IPv6 path added or removed alone) makes ecmpd read the whole table
+ * changes the groups of the routes through it in place (mirror_object.c);
+ * one removed takes the routes naming it along, each removed alone.
+ * Anything else (a link changed, lost events, several metrics, zebra's
+ * or the config's prefix, an IPv6 path added or removed alone) makes
+ * ecmpd read the whole table
  * (and the nexthop objects) again; that read also catches what the
  * kernel does not announce (IPv4 routes flushed with their link) and
  * drops the groups patches left unused.
@@ -84,9 +85,9 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  *    those groups. The caller puts them in the data path (plane_regroup)
  *    and then calls mirror_regroup_done() whatever happened;
  *  - -EAGAIN: routes may have changed with it (an object removed that a
- *    route names, or a group it leaves empty: the kernel removes those
- *    routes unannounced; paths the data path cannot take, a device gone,
- *    no merge yet): read the table. */
+ *    route names, or a group it leaves empty, and those routes not
+ *    removed first with mirror_object_orphans(); paths the data path
+ *    cannot take, a device gone, no merge yet): read the table. */
 #define MIRROR_REGROUP	1
 struct mirror_regroup {
 	int nh_from;			/* eff's nexthops from here on are new */
@@ -96,6 +97,17 @@ struct mirror_regroup {
 };
 int mirror_object_event(struct mirror *m, enum mirror_source src, const struct nl_nexthop *n,
 			int unused, struct ecmp_conf *eff, struct mirror_regroup *rg);
+/* A kernel object removed (n) takes along, unannounced, the routes that
+ * name it or a group its removal leaves empty (IPv4 always, IPv6 with
+ * nexthop_compat_mode 0). Before n goes to mirror_object_event(): their
+ * prefixes into *out (malloc'd, the caller frees it), each then removed
+ * alone (mirror_patch_plan_gone). Returns how many, or -EAGAIN when a
+ * read is as fast (more than MIRROR_ORPHANS_MAX: a removal costs tens of
+ * microseconds, a read of a full table seconds) or there is no merge to
+ * patch, or -ENOMEM. */
+#define MIRROR_ORPHANS_MAX	20000
+int mirror_object_orphans(struct mirror *m, const struct nl_nexthop *n,
+			  struct lpm_route **out);
 /* ok: the data path holds rg's groups; the mirror keeps the object and
  * its routes' new paths. Else eff is put back as it was, and the mirror
  * too: read the table. */
@@ -134,6 +146,11 @@ int mirror_patch_plan(struct mirror *m, const struct conf_kernel_routes *k,
 /* The same for a prefix of zebra's FPM stream, r being all the stream now
  * says of it (deleted: nothing; fpm.h). */
 int mirror_patch_plan_fpm(struct mirror *m, const struct nl_route *r, struct mirror_patch *p);
+/* The same for a route of the kernel's the mirror has and the kernel
+ * removed unannounced (mirror_object_orphans): a patch that removes the
+ * prefix, or -EAGAIN when the prefix has routes of other metrics (the
+ * next takes over) or is the config's. */
+int mirror_patch_plan_gone(struct mirror *m, const struct lpm_route *k, struct mirror_patch *p);
 /* For a planned patch with new_group: appends to eff the group of the
  * route's nexthop set, as a read would make it (derived from the table
  * the prefix uses now, so only a departed nexthop's flows move), and the

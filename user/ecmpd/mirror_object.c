@@ -160,33 +160,89 @@ static int objects_after(const struct objects *o, const struct nl_nexthop *n,
 	return 0;
 }
 
-/* Whether a route of the table names an object o has and next does not
- * (one removed, a group it left empty): the kernel took those routes
- * along unannounced. One pass over the table, a few milliseconds at a
- * million routes, where a read would take seconds. */
-static int names_gone(const struct mirror *m, const struct objects *o,
-		      const struct objects *next)
+/* The ids o has and next does not (an object removed, a group it left
+ * empty), both in id order: their number, or -1 when more than max. */
+static int gone_ids(const struct objects *o, const struct objects *next, uint32_t *gone,
+		    int max)
 {
-	uint32_t gone[64];
-	int n = 0, i, j, k;
+	int n = 0, i, j;
 
-	for (i = j = 0; i < o->n; i++) {	/* both in id order */
+	for (i = j = 0; i < o->n; i++) {
 		while (j < next->n && next->v[j].id < o->v[i].id)
 			j++;
 		if (j < next->n && next->v[j].id == o->v[i].id)
 			continue;
-		if (n == 64)
-			return 1;	/* that many: assume named */
+		if (n == max)
+			return -1;
 		gone[n++] = o->v[i].id;
 	}
-	for (i = 0; n && i < m->cur.n; i++) {
-		uint32_t x = m->cur.r[i].nh_id;
+	return n;
+}
 
-		for (k = 0; x && k < n; k++)
-			if (x == gone[k])
-				return 1;
-	}
+static int is_gone(uint32_t id, const uint32_t *gone, int n)
+{
+	int k;
+
+	for (k = 0; id && k < n; k++)
+		if (id == gone[k])
+			return 1;
 	return 0;
+}
+
+#define GONE_MAX	64	/* more at once: assume routes name them */
+
+/* Whether a route of the table names an object o has and next does not:
+ * the kernel took those routes along unannounced. One pass over the
+ * table, a few milliseconds at a million routes, where a read would take
+ * seconds. */
+static int names_gone(const struct mirror *m, const struct objects *o,
+		      const struct objects *next)
+{
+	uint32_t gone[GONE_MAX];
+	int n = gone_ids(o, next, gone, GONE_MAX), i;
+
+	for (i = 0; n && i < m->cur.n; i++)
+		if (n < 0 || is_gone(m->cur.r[i].nh_id, gone, n))
+			return 1;
+	return 0;
+}
+
+int mirror_object_orphans(struct mirror *m, const struct nl_nexthop *n,
+			  struct lpm_route **out)
+{
+	uint32_t gone[GONE_MAX];
+	struct objects next;
+	struct lpm_route *k = NULL;
+	int ngone, i, cnt = 0, cap = 0;
+
+	*out = NULL;
+	if (!n->deleted || !mirror_obj_find(&m->obj, n->id))
+		return 0;
+	if (!m->index)
+		return -EAGAIN;
+	if (objects_after(&m->obj, n, &next))
+		return -ENOMEM;
+	ngone = gone_ids(&m->obj, &next, gone, GONE_MAX);
+	mirror_objects_free(&next);
+	if (ngone < 0)
+		return -EAGAIN;
+	for (i = 0; ngone && i < m->cur.n; i++) {
+		const struct mroute *x = &m->cur.r[i];
+		struct lpm_route *e;
+
+		if (!is_gone(x->nh_id, gone, ngone))
+			continue;
+		e = cnt < MIRROR_ORPHANS_MAX ? mirror_append(&k, &cnt, &cap, sizeof(*k)) : NULL;
+		if (!e) {	/* that many: a read is as fast */
+			free(k);
+			return cnt < MIRROR_ORPHANS_MAX ? -ENOMEM : -EAGAIN;
+		}
+		e->family = x->family;
+		e->prefixlen = x->prefixlen;
+		memcpy(e->addr, x->addr, 16);
+	}
+	*out = k;
+	return cnt;
 }
 
 static void regroup_forget(struct mirror *m)

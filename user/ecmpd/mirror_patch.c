@@ -132,6 +132,35 @@ int mirror_patch_plan_fpm(struct mirror *m, const struct nl_route *r, struct mir
 	return plan(m, MIRROR_SRC_FPM, NULL, &m->fpm_obj, r, p);
 }
 
+int mirror_patch_plan_gone(struct mirror *m, const struct lpm_route *k, struct mirror_patch *p)
+{
+	const struct mroute *x;
+	int idx;
+
+	memset(p, 0, sizeof(*p));
+	p->source = MIRROR_SRC_KERNEL;
+	if (!m->index || route_set_get(m->cfg, k))
+		return -EAGAIN;
+	x = slot_of(m, k, &idx);
+	if (!x) {
+		p->noop = 1;
+		return 0;
+	}
+	if (x->source != MIRROR_SRC_KERNEL || x->others)
+		return -EAGAIN;
+	p->slot = idx;
+	p->route.family = x->family;
+	p->route.prefixlen = x->prefixlen;
+	memcpy(p->route.addr, x->addr, 16);
+	p->route.group = x->outcome == MIRROR_OK ? m->gidx[x->set] : -1;
+	p->skip = x->skip;
+	p->metric = x->metric;
+	p->nh_id = x->nh_id;
+	p->set = x->set;
+	p->removed = 1;
+	return 0;
+}
+
 static void count(struct mirror_stats *st, const struct mroute *x, enum mirror_skip outcome,
 		  int n)
 {
