@@ -21,6 +21,9 @@
 #  - one `ip nexthop replace` at a time of a group object with up to
 #    10,000 prefixes over it (BENCH_MIRROR_OBJECTS, 20): request to the
 #    departed path's last bucket gone, and reads;
+#  - that group object removed (`ip nexthop del`), which takes its
+#    prefixes along in the kernel unannounced: request to the last of
+#    them out of the data path, and reads;
 #  - ecmpd SIGKILLed and restarted: how long until it is back and has
 #    the table again, flows moved (of 1,000 over the table), and whether
 #    routes, groups and buckets are the same;
@@ -168,6 +171,21 @@ objs=$(nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" objects "$OBJECTS"
 sleep 0.5
 obj_reads=$(( $(kr reads) - reads0 ))
 
+# The group object removed: the kernel flushes the OBJN routes over it
+# without a message. Then those prefixes back as the table had them,
+# for the rows below.
+sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.p24" > "/tmp/$P.objp"
+reads0=$(kr reads)
+objrm=$(nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" objremove "/tmp/$P.objp" 9010)
+sleep 0.5
+objrm_reads=$(( $(kr reads) - reads0 ))
+awk 'NR == FNR { want[$1] = 1; next } $1 == "route" && ($3 in want) { $2 = "replace"; print }' \
+	"/tmp/$P.objp" "/tmp/$P.batch" | ip -n "$P-rt" -batch -
+for _ in $(seq 1 600); do
+	[ "$(mirrored)" = "$N" ] && [ "$(kr reads)" = "$(sleep 0.2; kr reads)" ] && break
+	sleep 0.05
+done
+
 # SIGKILL and restart with the table in: the data path forwards on from
 # the pins meanwhile; then the same routes, groups and buckets, and up to
 # 1,000 flows to destinations over the whole table where they were
@@ -224,6 +242,9 @@ printf '    nexthop_compat_mode 0 (the object announced alone), 2 ms apart:\n'
 echo "$objs0" | sed 's/^/      /'
 printf '    nexthop_compat_mode 1 (the default: each route announced too), 200 ms apart:\n'
 echo "$objs" | sed 's/^/      /'
+printf '  ip nexthop del of that group object, its %d prefixes flushed unannounced (routechurn objremove), %d whole-table reads:\n' \
+	"$OBJN" "$objrm_reads"
+echo "$objrm" | sed 's/^/    /'
 printf '  SIGKILL and restart: control socket back in %d ms, the table read and applied in %d ms;\n' \
 	$((k1 - k0)) $((k2 - k0))
 printf '    %d of %d flows over the table moved; routes, groups and buckets the same: %s\n' \

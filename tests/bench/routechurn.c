@@ -26,6 +26,12 @@
  *     the departed path (its flows moved), and whether PREFIX kept its
  *     group (changed in place).
  *
+ *   routechurn PIN_ROOT objremove FILE OBJ
+ *     `ip nexthop del id OBJ`, with the prefixes of FILE (one a line)
+ *     routed over it: the kernel takes them along unannounced. Timed
+ *     until the data path routes none of them as before (through a
+ *     covering route, or to the kernel).
+ *
  *   routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...
  *     MODE as above, its changes sent as zebra's FPM stream to ecmpd's
  *     listener on 127.0.0.1:PORT instead of to the kernel: first the
@@ -682,6 +688,62 @@ static void fpm_prepare(const struct pfx *x, const struct path *p)
 	usleep(500000);
 }
 
+/* ip nexthop del id OBJ, then each of the n prefixes over it (x) timed
+ * until the data path no longer routes it as it did. */
+static int objremove(struct pfx *x, int n, uint32_t obj)
+{
+	uint32_t *was = calloc(n, sizeof(*was));
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nhmsg *nhm;
+	uint64_t t0, sys, first = 0, last = 0, end;
+	int left = n, i;
+
+	if (!was)
+		return 1;
+	for (i = 0; i < n; i++) {
+		was[i] = walk(&x[i]);
+		if (was[i] == ECMP_LPM_NONE || was[i] >= ECMP_LPM_CONNECTED) {
+			fprintf(stderr, "routechurn: %d.%d.%d.%d/%d is not on a mirrored group\n",
+				x[i].addr[0], x[i].addr[1], x[i].addr[2], x[i].addr[3], x[i].len);
+			return 1;
+		}
+	}
+	nlh->nlmsg_type = RTM_DELNEXTHOP;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++seq;
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NHA_ID, obj);
+	t0 = now_us();
+	end = t0 + 30000000;
+	send_msg(nlh);
+	sys = now_us() - t0;
+	/* The prefixes still as they were are kept at the front; polled
+	 * with short sleeps, not spinning (see objects()). */
+	while (left && now_us() < end) {
+		for (i = 0; i < left; i++) {
+			if (walk(&x[i]) == was[i])
+				continue;
+			last = now_us() - t0;
+			if (!first)
+				first = last;
+			x[i] = x[left - 1];
+			was[i] = was[--left];
+			i--;
+		}
+		if (left)
+			usleep(100);
+	}
+	drain();
+	printf("objremove: %d prefixes over the object; the request's own system call %llu us; "
+	       "first out of the data path after %llu us, the last after %llu us; %d never; %llu refused by the kernel\n",
+	       n, (unsigned long long)sys, (unsigned long long)first,
+	       (unsigned long long)last, left, (unsigned long long)errors);
+	free(was);
+	return left != 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -689,6 +751,7 @@ static void usage(void)
 		"       routechurn PIN_ROOT churn RATE SECONDS FILE NCHANGE GW1@DEV1 GW2@DEV2\n"
 		"       routechurn PIN_ROOT newsets COUNT PREFIX GW1@DEV1 GW2@DEV2\n"
 		"       routechurn PIN_ROOT objects COUNT GAP_MS PREFIX OBJ A B C\n"
+		"       routechurn PIN_ROOT objremove FILE OBJ\n"
 		"       routechurn PIN_ROOT fpm PORT TABLE SETTLE_MS MODE ARGS...\n");
 	exit(2);
 }
@@ -748,6 +811,14 @@ int main(int argc, char **argv)
 		return objects(atoi(argv[3]), atoi(argv[4]), &x, strtoul(argv[6], NULL, 10),
 			       strtoul(argv[7], NULL, 10), strtoul(argv[8], NULL, 10),
 			       strtoul(argv[9], NULL, 10));
+	}
+	if (!strcmp(argv[2], "objremove") && argc == 5) {
+		struct pfx *x = NULL;
+		int nx = load_file(argv[3], &x);
+
+		if (nx < 1 || fpm_fd >= 0)
+			usage();
+		return objremove(x, nx, strtoul(argv[4], NULL, 10));
 	}
 	if (!strcmp(argv[2], "churn") && argc == 9) {
 		struct pfx *x = NULL;
