@@ -102,10 +102,10 @@ int mirror_object_event(struct mirror *m, enum mirror_source src, const struct n
  * nexthop_compat_mode 0). Before n goes to mirror_object_event(): their
  * prefixes into *out (malloc'd, the caller frees it), each then removed
  * alone (mirror_patch_plan_gone). Returns how many, or -EAGAIN when a
- * read is as fast (more than MIRROR_ORPHANS_MAX: a removal costs tens of
- * microseconds, a read of a full table seconds) or there is no merge to
- * patch, or -ENOMEM. */
-#define MIRROR_ORPHANS_MAX	20000
+ * read is about as fast (more than MIRROR_ORPHANS_MAX: a removal costs
+ * about 7 us, 0.7 s for that many; a read of a full table 2.5-4 s) or
+ * there is no merge to patch, or -ENOMEM. */
+#define MIRROR_ORPHANS_MAX	100000
 int mirror_object_orphans(struct mirror *m, const struct nl_nexthop *n,
 			  struct lpm_route **out);
 /* ok: the data path holds rg's groups; the mirror keeps the object and
