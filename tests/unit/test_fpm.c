@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 
 #include "ecmpd/fpm.h"
+#include "ecmpd/fpm_table.h"
 #include "ecmpd/mirror.h"
 #include "ecmpd/plane.h"
 #include "../test.h"
@@ -485,6 +486,135 @@ static void test_fpm_hostile(void)
 		      "the frame that came in two parts");
 }
 
+/* One route message from spec into t. */
+static enum fpm_take table_take(struct fpm_table *t, const struct spec *sp)
+{
+	enum fpm_take ret;
+
+	nl_used = 0;
+	put_route(sp);
+	ret = fpm_table_take(t, (const struct nlmsghdr *)nl_buf);
+	nl_used = 0;
+	return ret;
+}
+
+/* The paths of the table's route for dst, as "via,weight via,weight". */
+static const char *table_paths(const struct fpm_table *t, const char *dst)
+{
+	static struct nl_route r;
+	static char out[256];
+	struct lpm_route k = { .family = ECMP_AF_INET, .prefixlen = 24 };
+	size_t n = 0;
+	int i;
+
+	inet_pton(AF_INET, dst, k.addr);
+	fpm_table_route(t, &k, &r);
+	out[0] = 0;
+	for (i = 0; !r.deleted && i < r.nnh; i++) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, r.nh[i].via, a, sizeof(a));
+		n += snprintf(out + n, sizeof(out) - n, "%s%s,%u", i ? " " : "", a, r.nh[i].weight);
+	}
+	return r.deleted ? "gone" : out;
+}
+
+/* Routes with the same inline paths share one list (a full table has a
+ * hundred lists for a million routes); another order or weight is
+ * another list; the last route leaving a list frees it, and its slot is
+ * reused. */
+static void test_fpm_table_lists(void)
+{
+	struct fpm_table *t = fpm_table_new();
+	const struct spec xy = { .dst = "198.19.1.0/24", .nhops = 2,
+				 .hop = { { "198.18.1.2" }, { "198.18.2.2" } } };
+	struct spec sp = xy;
+	int i;
+
+	ASSERT_TRUE(t != NULL, "a table");
+	for (i = 1; i <= 100; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "198.19.%d.0/24", i);
+		sp.dst = dst;
+		ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route over x, y");
+	}
+	ASSERT_EQ(fpm_table_routes(t), 100, "100 routes");
+	ASSERT_EQ(fpm_table_lists(t), 1, "one list for the 100");
+	sp.dst = "198.19.101.0/24";
+	sp.hop[0].via = "198.18.2.2";
+	sp.hop[1].via = "198.18.1.2";
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "y, x");
+	sp.dst = "198.19.102.0/24";
+	sp.hop[0] = xy.hop[0];
+	sp.hop[1] = xy.hop[1];
+	sp.hop[1].hops = 2;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "x, y with weight 3");
+	ASSERT_EQ(fpm_table_lists(t), 3, "another order, another weight: other lists");
+	ASSERT_STR_EQ(table_paths(t, "198.19.50.0"), "198.18.1.2,1 198.18.2.2,1", "as sent");
+	ASSERT_STR_EQ(table_paths(t, "198.19.101.0"), "198.18.2.2,1 198.18.1.2,1", "in its order");
+	ASSERT_STR_EQ(table_paths(t, "198.19.102.0"), "198.18.1.2,1 198.18.2.2,3", "its weights");
+	/* Replaced by the same paths, and by another route's. */
+	sp = xy;
+	sp.dst = "198.19.50.0/24";
+	sp.nlflags = NLM_F_REPLACE;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "the same again");
+	ASSERT_EQ(fpm_table_lists(t), 3, "still three");
+	sp.dst = "198.19.101.0/24";
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "y, x's route to x, y");
+	ASSERT_EQ(fpm_table_lists(t), 2, "y, x had one route: gone");
+	ASSERT_STR_EQ(table_paths(t, "198.19.101.0"), "198.18.1.2,1 198.18.2.2,1", "moved");
+	sp.type = RTM_DELROUTE;
+	sp.dst = "198.19.102.0/24";
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "the weighted route removed");
+	ASSERT_EQ(fpm_table_lists(t), 1, "one list left");
+	ASSERT_STR_EQ(table_paths(t, "198.19.102.0"), "gone", "gone");
+	/* A new list takes a freed slot; the one of 100 routes is intact. */
+	sp = xy;
+	sp.dst = "198.19.103.0/24";
+	sp.hop[1].via = "198.18.3.2";
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "x, z");
+	ASSERT_EQ(fpm_table_lists(t), 2, "two");
+	ASSERT_STR_EQ(table_paths(t, "198.19.103.0"), "198.18.1.2,1 198.18.3.2,1", "x, z as sent");
+	ASSERT_STR_EQ(table_paths(t, "198.19.1.0"), "198.18.1.2,1 198.18.2.2,1", "x, y untouched");
+	/* Routes without paths of their own hold no list. */
+	sp = xy;
+	sp.dst = "198.19.104.0/24";
+	sp.nhops = 0;
+	sp.nh_id = 7;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route naming a group");
+	ASSERT_EQ(fpm_table_lists(t), 2, "no list for it");
+	/* Many lists: the hash grows, each found again, each freed. */
+	for (i = 1; i <= 250; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "198.18.%d.0/24", i);
+		sp = xy;
+		sp.dst = dst;
+		sp.hop[0].hops = i;
+		ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route with weight 1 + i");
+	}
+	ASSERT_EQ(fpm_table_lists(t), 2 + 250, "a list per weight");
+	ASSERT_STR_EQ(table_paths(t, "198.18.44.0"), "198.18.1.2,45 198.18.2.2,1", "its weight");
+	for (i = 1; i <= 250; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "198.18.%d.0/24", i);
+		sp = xy;
+		sp.dst = dst;
+		sp.nlflags = NLM_F_REPLACE;
+		ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "back to x, y");
+	}
+	ASSERT_EQ(fpm_table_lists(t), 2, "x, y and x, z again");
+	ASSERT_STR_EQ(table_paths(t, "198.18.250.0"), "198.18.1.2,1 198.18.2.2,1", "on x, y");
+	fpm_table_clear(t);
+	ASSERT_EQ(fpm_table_lists(t) + fpm_table_routes(t), 0, "cleared");
+	sp = xy;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route again after the clear");
+	ASSERT_EQ(fpm_table_lists(t), 1, "its list");
+	fpm_table_free(t);
+}
+
 int main(void)
 {
 	if (!if_indextoname(1, lo))
@@ -493,6 +623,7 @@ int main(void)
 	RUN_TEST(test_fpm_replay);
 	RUN_TEST(test_fpm_patches);
 	RUN_TEST(test_fpm_hostile);
+	RUN_TEST(test_fpm_table_lists);
 	fpm_free(f);
 	config_free(&out);
 	return test_summary();

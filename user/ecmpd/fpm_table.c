@@ -19,15 +19,27 @@
 #include "lib/route_set.h"
 #include "lib/text.h"
 
-/* A prefix's route as zebra last sent it (nexthops allocated apart: a
- * full table is mostly one or two of them). */
+/* A prefix's route as zebra last sent it; its nexthops (zebra's inline
+ * paths, without `fpm use-next-hop-groups`) in the table's shared lists. */
 struct froute {
 	uint8_t family, prefixlen, protocol, type;
 	uint8_t addr[16];
 	uint8_t in_use, encap;
 	uint16_t nnh;
 	uint32_t metric, nh_id;
+	uint32_t list;			/* in lists[], 0: no paths */
+};
+
+/* A list of nexthops, held once for all the routes that have it: a full
+ * table has about a hundred distinct ones for a million routes, and a
+ * list of its own per route cost about 100 MB (ecmpd's RSS with zebra's
+ * full table: 802 MB). */
+struct nhlist {
 	struct nl_route_nh *nh;
+	uint32_t refs;			/* routes on it; 0: a free slot */
+	uint32_t hash;
+	uint32_t chain;			/* the next list in its hash bucket, 0: none */
+	uint16_t n;
 };
 
 struct fobj {
@@ -40,10 +52,139 @@ struct fpm_table {
 	uint32_t nr, capr;
 	uint32_t *free_slots;
 	uint32_t nfree;
+	struct nhlist *lists;		/* [0] unused: "no paths" */
+	uint32_t nlists, caplists;
+	uint32_t *list_bucket;		/* hash -> first list; a power of two */
+	uint32_t nbuckets;
+	uint32_t free_list;		/* a slot of lists[] to reuse (chain), 0: none */
 	struct fobj *obj;		/* sorted by id */
 	int nobj, capobj;
 	uint32_t nroutes, ngroups;
 };
+
+/* FNV-1a over the fields (not the padding, which the parser need not
+ * clear). */
+static uint32_t nh_hash(const struct nl_route_nh *nh, int n)
+{
+	uint32_t h = 2166136261u;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		uint32_t w[7] = { (uint32_t)nh[i].ifindex, nh[i].family | (uint32_t)nh[i].flags << 8,
+				  nh[i].weight };
+
+		memcpy(&w[3], nh[i].via, 16);
+		for (k = 0; k < 7; k++)
+			h = (h ^ w[k]) * 16777619u;
+	}
+	return h;
+}
+
+static int nh_same(const struct nl_route_nh *a, const struct nl_route_nh *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].ifindex != b[i].ifindex || a[i].family != b[i].family ||
+		    a[i].weight != b[i].weight || a[i].flags != b[i].flags ||
+		    memcmp(a[i].via, b[i].via, 16))
+			return 0;
+	return 1;
+}
+
+/* The buckets twice as many as the lists in use (after the first 64),
+ * the lists rehashed into them. 0 or -ENOMEM. */
+static int lists_rehash(struct fpm_table *t, uint32_t want)
+{
+	uint32_t nb = t->nbuckets ? t->nbuckets : 64, i, *b;
+
+	while (nb < 2 * want)
+		nb *= 2;
+	if (nb == t->nbuckets)
+		return 0;
+	b = calloc(nb, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (i = 1; i < t->nlists; i++) {
+		struct nhlist *l = &t->lists[i];
+
+		if (!l->refs)
+			continue;
+		l->chain = b[l->hash & (nb - 1)];
+		b[l->hash & (nb - 1)] = i;
+	}
+	free(t->list_bucket);
+	t->list_bucket = b;
+	t->nbuckets = nb;
+	return 0;
+}
+
+/* The list of these n nexthops, held once more: its index, or 0 when
+ * there is no memory for a new one. */
+static uint32_t list_get(struct fpm_table *t, const struct nl_route_nh *nh, int n)
+{
+	uint32_t h = nh_hash(nh, n), i;
+	struct nhlist *l;
+
+	for (i = t->nbuckets ? t->list_bucket[h & (t->nbuckets - 1)] : 0; i; i = t->lists[i].chain) {
+		l = &t->lists[i];
+		if (l->hash == h && l->n == n && nh_same(l->nh, nh, n)) {
+			l->refs++;
+			return i;
+		}
+	}
+	if (lists_rehash(t, t->nlists + 1))
+		return 0;
+	if (t->free_list) {
+		i = t->free_list;
+		t->free_list = t->lists[i].chain;
+	} else {
+		if (t->nlists + 1 > t->caplists) {
+			uint32_t cap = t->caplists ? 2 * t->caplists : 64;
+			struct nhlist *more = realloc(t->lists, sizeof(*more) * cap);
+
+			if (!more)
+				return 0;
+			t->lists = more;
+			t->caplists = cap;
+		}
+		if (!t->nlists)
+			t->nlists = 1;	/* 0 means none */
+		i = t->nlists++;
+	}
+	l = &t->lists[i];
+	memset(l, 0, sizeof(*l));
+	l->nh = malloc(sizeof(*nh) * n);
+	if (!l->nh) {
+		l->chain = t->free_list;
+		t->free_list = i;
+		return 0;
+	}
+	memcpy(l->nh, nh, sizeof(*nh) * n);
+	l->n = n;
+	l->hash = h;
+	l->refs = 1;
+	l->chain = t->list_bucket[h & (t->nbuckets - 1)];
+	t->list_bucket[h & (t->nbuckets - 1)] = i;
+	return i;
+}
+
+/* A route leaves list i: the last one frees it. */
+static void list_put(struct fpm_table *t, uint32_t i)
+{
+	struct nhlist *l = &t->lists[i];
+	uint32_t *p;
+
+	if (!i || --l->refs)
+		return;
+	for (p = &t->list_bucket[l->hash & (t->nbuckets - 1)]; *p != i; p = &t->lists[*p].chain)
+		;
+	*p = l->chain;
+	free(l->nh);
+	l->nh = NULL;
+	l->chain = t->free_list;
+	t->free_list = i;
+}
 
 struct fpm_table *fpm_table_new(void)
 {
@@ -75,6 +216,15 @@ uint32_t fpm_table_groups(const struct fpm_table *t)
 	return t->ngroups;
 }
 
+uint32_t fpm_table_lists(const struct fpm_table *t)
+{
+	uint32_t i, n = 0;
+
+	for (i = 1; i < t->nlists; i++)
+		n += t->lists[i].refs > 0;
+	return n;
+}
+
 static struct lpm_route key_of(uint8_t family, uint8_t prefixlen, const uint8_t *addr)
 {
 	struct lpm_route k = { .family = family, .prefixlen = prefixlen };
@@ -92,7 +242,7 @@ static void route_del(struct fpm_table *t, const struct lpm_route *k)
 	if (!at)
 		return;
 	x = &t->r[at->leaf];
-	free(x->nh);
+	list_put(t, x->list);
 	memset(x, 0, sizeof(*x));
 	t->free_slots[t->nfree++] = at->leaf;
 	route_set_del(t->index, k);
@@ -114,6 +264,11 @@ void fpm_table_clear(struct fpm_table *t)
 	t->r = NULL;
 	t->free_slots = NULL;
 	t->nr = t->capr = t->nfree = 0;
+	free(t->lists);		/* each list went with its last route */
+	free(t->list_bucket);
+	t->lists = NULL;
+	t->list_bucket = NULL;
+	t->nlists = t->caplists = t->nbuckets = t->free_list = 0;
 	free(t->obj);
 	t->obj = NULL;
 	t->nobj = t->capobj = 0;
@@ -147,34 +302,30 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 {
 	struct lpm_route k = key_of(r->family, r->prefixlen, r->addr);
 	const struct lpm_route *at = route_set_get(t->index, &k);
-	struct nl_route_nh *nh = NULL;
+	uint32_t list = 0;
 	struct froute *x;
 	int64_t slot;
 
-	if (r->nnh) {
-		nh = malloc(sizeof(*nh) * r->nnh);
-		if (!nh)
-			return -ENOMEM;
-		memcpy(nh, r->nh, sizeof(*nh) * r->nnh);
-	}
+	if (r->nnh && !(list = list_get(t, r->nh, r->nnh)))
+		return -ENOMEM;
 	if (at) {
 		slot = at->leaf;
 	} else {
 		slot = slot_alloc(t);
 		if (slot < 0) {
-			free(nh);
+			list_put(t, list);
 			return -ENOMEM;
 		}
 		k.leaf = slot;
 		if (route_set_put(t->index, &k)) {
 			t->free_slots[t->nfree++] = slot;
-			free(nh);
+			list_put(t, list);
 			return -ENOMEM;
 		}
 		t->nroutes++;
 	}
 	x = &t->r[slot];
-	free(x->nh);
+	list_put(t, x->list);
 	x->family = r->family;
 	x->prefixlen = r->prefixlen;
 	memcpy(x->addr, k.addr, 16);
@@ -186,7 +337,7 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 	x->nnh = r->nnh;
 	x->metric = r->metric;
 	x->nh_id = r->nh_id;
-	x->nh = nh;
+	x->list = list;
 	return 0;
 }
 
@@ -241,7 +392,7 @@ static void obj_del(struct fpm_table *t, uint32_t id)
 
 /* A held route as the message it came in (its nexthops, not the rest of
  * the array). */
-static void to_route(const struct froute *x, struct nl_route *r)
+static void to_route(const struct fpm_table *t, const struct froute *x, struct nl_route *r)
 {
 	memset(r, 0, offsetof(struct nl_route, nh));
 	r->family = x->family;
@@ -256,7 +407,7 @@ static void to_route(const struct froute *x, struct nl_route *r)
 	r->nnh = x->nnh;
 	r->deleted = 0;
 	if (x->nnh)
-		memcpy(r->nh, x->nh, sizeof(*x->nh) * x->nnh);
+		memcpy(r->nh, t->lists[x->list].nh, sizeof(r->nh[0]) * x->nnh);
 }
 
 void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, struct nl_route *r)
@@ -264,7 +415,7 @@ void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, str
 	const struct lpm_route *at = route_set_get(t->index, key);
 
 	if (at) {
-		to_route(&t->r[at->leaf], r);
+		to_route(t, &t->r[at->leaf], r);
 	} else {
 		memset(r, 0, offsetof(struct nl_route, nh));
 		r->family = key->family;
@@ -411,7 +562,7 @@ void fpm_table_feed(const struct fpm_table *t, struct mirror *m)
 	for (i = 0; i < t->nr; i++) {
 		if (!t->r[i].in_use)
 			continue;
-		to_route(&t->r[i], &r);
+		to_route(t, &t->r[i], &r);
 		mirror_take_fpm(m, &r);
 	}
 }

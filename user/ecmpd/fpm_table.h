@@ -46,5 +46,7 @@ int fpm_table_names(const struct fpm_table *t, uint32_t id);
 void fpm_table_feed(const struct fpm_table *t, struct mirror *m);
 uint32_t fpm_table_routes(const struct fpm_table *t);
 uint32_t fpm_table_groups(const struct fpm_table *t);
+/* The distinct lists of inline paths the routes hold, each held once. */
+uint32_t fpm_table_lists(const struct fpm_table *t);
 
 #endif /* ECMP_FPM_TABLE_H */
