@@ -63,10 +63,12 @@ fresh=$(feed newsets "$NEWSETS" "$a")
 many=$(feed churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
 pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 
 printf '\nRoutes from zebra'\''s FPM stream (routes fpm; %d prefixes, %d IPv4 + %d IPv6%s; nothing in the kernel)\n' \
 	"$N" "$N4" "$N6" "${BENCH_FPM_LIMITS:+; limits $BENCH_FPM_LIMITS}"
-printf '  ecmpd RSS with the table %d KiB; fpm routes %s, mirrored %s\n' "$rss" "$(fs routes)" "$(fs mirrored)"
+printf '  ecmpd RSS with the table %d KiB (peak %d KiB); fpm routes %s, mirrored %s\n' "$rss" "$hwm" \
+	"$(fs routes)" "$(fs mirrored)"
 echo "$one" | sed 's/^/  /'
 echo "$fresh" | grep -v "^fpm:" | sed 's/^/  /'
 echo "$many" | grep -v "^fpm:" | sed 's/^/  /'
