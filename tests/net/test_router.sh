@@ -229,8 +229,7 @@ test_reload_and_detach() {
 	[ "$out" = "236 r1:198.18.1.2:3 r2:198.18.2.2:1 r3:198.18.3.2:1 r4:198.18.4.2:1" ] &&
 		[ -z "$(kroute 198.19.77.0/24 | grep -v '^boot')" ]
 	result "reload with new weights: the kernel's route follows" $? "$out"
-	topo_ctl "$P" shutdown --detach >/dev/null
-	sleep 0.5
+	topo_ctl "$P" shutdown --detach >/dev/null	# back once ecmpd is gone
 	out=$(ip -n "$P-rt" route show proto 236; ip -n "$P-rt" -6 route show proto 236)
 	[ -z "$out" ] && [ "$(kroute 198.19.77.0/24)" = "boot r4:198.18.4.2:1" ]
 	result "--detach: ecmpd's routes gone, the operator's kept" $? "$out"

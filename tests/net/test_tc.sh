@@ -235,8 +235,7 @@ test_upgrade() {
 
 test_detach_removes_hooks() {
 	local name="--detach removes tc filters and the clsact qdiscs it made"
-	topo_ctl "$P" shutdown --detach >/dev/null
-	sleep 0.3
+	topo_ctl "$P" shutdown --detach >/dev/null	# back once ecmpd is gone
 	local left
 	left=$(ip netns exec "$P-rt" tc qdisc show | grep -c clsact)
 	result "$name" $([ "$left" = 0 ] && echo 0 || echo 1) "$left clsact qdiscs left"

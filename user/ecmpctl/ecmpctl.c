@@ -193,13 +193,26 @@ static int open_maps(struct ecmp_dp *dp)
 
 /* Sends req to ecmpd; *reply gets the parsed answer unless it is an
  * error, which is reported (return 1). */
-static int ask(const char *req, struct json_value **reply)
+/* How long `shutdown` waits for ecmpd to be gone once it has answered:
+ * a full table's maps, its hooks and BFD's AdminDown take a few seconds
+ * at most. */
+#define SHUTDOWN_WAIT_MS	60000
+
+/* req's reply; with wait_ms, once ecmpd has also closed the connection
+ * (a shutdown: when its process is gone). */
+static int ask_wait(const char *req, struct json_value **reply, int wait_ms)
 {
 	char *text = NULL;
 	const char *perr, *msg;
-	int err = ctl_request(g.socket, req, &text, 30000);
+	int err = wait_ms ? ctl_request_until_closed(g.socket, req, &text, 30000, wait_ms) :
+		  ctl_request(g.socket, req, &text, 30000);
 
 	*reply = NULL;
+	if (err == -ETIME) {
+		free(text);
+		return fail("ecmpd at %s said it stops, but was still running %d s later; see its log",
+			    g.socket, wait_ms / 1000);
+	}
 	if (err)
 		return fail("Failed to reach ecmpd at %s: %s; is ecmpd running (or pass --socket)?",
 			    g.socket, strerror(-err));
@@ -223,13 +236,19 @@ static int ask(const char *req, struct json_value **reply)
 	return 0;
 }
 
-/* A command that changes state: ecmpd's message, or its error. */
-static int do_request(const char *req)
+static int ask(const char *req, struct json_value **reply)
+{
+	return ask_wait(req, reply, 0);
+}
+
+/* A command that changes state: ecmpd's message, or its error. wait_ms:
+ * see ask_wait(). */
+static int do_request(const char *req, int wait_ms)
 {
 	struct json_value *reply;
 	const char *msg;
 
-	if (ask(req, &reply))
+	if (ask_wait(req, &reply, wait_ms))
 		return 1;
 	msg = json_get_str(reply, "message");
 	print_open_object(PRINT_JSON, NULL);
@@ -321,7 +340,7 @@ static int do_nexthop_set(void)
 	char req[CTL_MAX_REQUEST];
 
 	snprintf(req, sizeof(req), "nexthop %s %s", g.name, g.drain ? "drain" : "up");
-	return do_request(req);
+	return do_request(req, 0);
 }
 
 /* ---- group ---- */
@@ -1214,10 +1233,12 @@ int main(int argc, char **argv)
 	case CLI_MONITOR:
 		return monitor_run(g.socket, g.events, g.json);
 	case CLI_RELOAD:
-		ret = do_request("reload");
+		ret = do_request("reload", 0);
 		break;
 	case CLI_SHUTDOWN:
-		ret = do_request(g.detach ? "shutdown detach" : "shutdown");
+		/* Back once ecmpd is gone: a start right after finds the
+		 * hooks and pins as the shutdown left them. */
+		ret = do_request(g.detach ? "shutdown detach" : "shutdown", SHUTDOWN_WAIT_MS);
 		break;
 	default:
 		ret = fail("internal: command %d has no handler", g.cmd);

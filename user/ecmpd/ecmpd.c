@@ -1270,8 +1270,13 @@ static void handle_request(struct daemon *d, int cfd, char *line, int root)
 	case CTL_SHUTDOWN:
 		d->detach = r.detach;
 		d->stop = 1;
-		ctl_reply_ok(cfd, d->detach ? "ecmpd stops and removes programs and maps" :
-			 "ecmpd stops; forwarding continues");
+		/* Answered now; the connection stays open until the process
+		 * is gone (it is never closed before exit), which is when
+		 * ecmpctl shutdown returns: a start right after it finds
+		 * the hooks and pins as this stop leaves them. */
+		ctl_send_line(cfd, d->detach ?
+			      "{\"ok\":true,\"message\":\"ecmpd stops and removes programs and maps\"}" :
+			      "{\"ok\":true,\"message\":\"ecmpd stops; forwarding continues\"}");
 		break;
 	}
 }

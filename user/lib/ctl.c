@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "json.h"
 #include "log.h"
@@ -458,8 +459,26 @@ static ssize_t read_part(int fd, char *buf, size_t len, int *fds, int max,
 	return n;
 }
 
-int ctl_request_fds(const char *path, const char *req, char **reply,
-		    int *fds, int max, int *nfds, int timeout_ms)
+/* Reads until the server closes fd, for up to wait_ms: 0, or -ETIME. */
+static int wait_closed(int fd, int wait_ms)
+{
+	uint64_t end = clock_mono_ms() + wait_ms;
+	char sink[256];
+
+	for (;;) {
+		int64_t left = (int64_t)(end - clock_mono_ms());
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return -ETIME;
+		if (read(fd, sink, sizeof(sink)) <= 0)
+			return 0;	/* closed (or reset): gone */
+	}
+}
+
+/* ctl_request_fds(), then, with wait_ms, the wait for the close. */
+static int request(const char *path, const char *req, char **reply, int *fds, int max,
+		   int *nfds, int timeout_ms, int wait_ms)
 {
 	size_t got = 0, cap = 4096;
 	char *buf, *nl = NULL;
@@ -508,6 +527,8 @@ int ctl_request_fds(const char *path, const char *req, char **reply,
 	buf[strcspn(buf, "\n")] = 0;
 	*reply = buf;
 	buf = NULL;
+	if (wait_ms)
+		err = wait_closed(fd, wait_ms);
 out:
 	free(buf);
 	close(fd);
@@ -518,8 +539,20 @@ out:
 	return err;
 }
 
+int ctl_request_fds(const char *path, const char *req, char **reply,
+		    int *fds, int max, int *nfds, int timeout_ms)
+{
+	return request(path, req, reply, fds, max, nfds, timeout_ms, 0);
+}
+
 int ctl_request(const char *path, const char *req, char **reply,
 		int timeout_ms)
 {
-	return ctl_request_fds(path, req, reply, NULL, 0, NULL, timeout_ms);
+	return request(path, req, reply, NULL, 0, NULL, timeout_ms, 0);
+}
+
+int ctl_request_until_closed(const char *path, const char *req, char **reply,
+			     int timeout_ms, int wait_ms)
+{
+	return request(path, req, reply, NULL, 0, NULL, timeout_ms, wait_ms);
 }

@@ -128,6 +128,13 @@ int ctl_server_pid(const char *path, int *pid);
 int ctl_request(const char *path, const char *req, char **reply,
 		int timeout_ms);
 
+/* Client: as ctl_request(), then waits up to wait_ms for the server to
+ * close the connection: ecmpd answers a shutdown at once and the
+ * connection closes when its process is gone. 0, or -ETIME when it was
+ * still open (*reply is set all the same), or as ctl_request(). */
+int ctl_request_until_closed(const char *path, const char *req, char **reply,
+			     int timeout_ms, int wait_ms);
+
 /* Client: as ctl_request(), and the fds attached to the reply (at most
  * max; *nfds of them, the caller closes them). */
 int ctl_request_fds(const char *path, const char *req, char **reply,
