@@ -172,10 +172,13 @@ static uint32_t list_get(struct fpm_table *t, const struct nl_route_nh *nh, int 
 /* A route leaves list i: the last one frees it. */
 static void list_put(struct fpm_table *t, uint32_t i)
 {
-	struct nhlist *l = &t->lists[i];
+	struct nhlist *l;
 	uint32_t *p;
 
-	if (!i || --l->refs)
+	if (!i)
+		return;	/* no paths: no list (and maybe no lists at all) */
+	l = &t->lists[i];
+	if (--l->refs)
 		return;
 	for (p = &t->list_bucket[l->hash & (t->nbuckets - 1)]; *p != i; p = &t->lists[*p].chain)
 		;
