@@ -13,7 +13,8 @@
 #     lookup names, which is one of the kernel's for the prefix;
 #  2. a path withdrawn (`ip route replace` without it): only its flows
 #     move; added back: only flows that move go to the newcomer;
-#  3. IPv6 append and delete of one nexthop; weights (rtnh_hops);
+#  3. IPv6 append and delete of one nexthop, each applied alone (no table
+#     read), only the flows they must move moved; weights (rtnh_hops);
 #  4. the lowest metric wins; a config route wins over the kernel's;
 #  5. blackhole, routes of protocols not mirrored and routes without a
 #     gateway stay the kernel's (a covering route never takes them);
@@ -165,13 +166,39 @@ for g in json.load(sys.stdin):
 		"$out elsewhere"
 }
 
+# The kernel's IPv6 multipath routes change path by path: an append's
+# message lists the route's every path, a deletion names its one path.
+# Each is applied alone (no table read), and moves only the flows it must.
 test_ipv6_edits() {
-	rt -6 route append 2001:db8:100:200::/64 proto bgp via 2001:db8:3::2 dev r3
-	settled 2001:db8:100:200::/64
-	result "IPv6 append: a third nexthop" $? "$(eset 2001:db8:100:200::/64) / $(kset 2001:db8:100:200::/64)"
-	rt -6 route del 2001:db8:100:200::/64 proto bgp via 2001:db8:1::2 dev r1
-	settled 2001:db8:100:200::/64
-	result "IPv6 delete of one nexthop" $? "$(eset 2001:db8:100:200::/64) / $(kset 2001:db8:100:200::/64)"
+	local r0 p0 out d=2001:db8:100:200::/64
+	r0=$(kr reads) p0=$(kr patches)
+	lookup_flows 2001:db8::1 2001:db8:100:200::9 > "/tmp/$P.v0"
+	rt -6 route append $d proto bgp via 2001:db8:3::2 dev r3
+	settled $d && [ "$(kr reads)" = "$r0" ]
+	result "IPv6 append: a third nexthop, no table read" $? \
+		"$(eset $d) / $(kset $d); reads $r0 -> $(kr reads)"
+	lookup_flows 2001:db8::1 2001:db8:100:200::9 > "/tmp/$P.v1"
+	out=$(join "/tmp/$P.v0" "/tmp/$P.v1" | awk '$2 != $3 && $3 !~ /@r3$/' | wc -l)
+	[ "$out" = 0 ]
+	result "IPv6 append: no flow moves but to the newcomer" $? "$out elsewhere"
+	rt -6 route del $d proto bgp via 2001:db8:1::2 dev r1
+	settled $d && [ "$(kr reads)" = "$r0" ]
+	result "IPv6 delete of one nexthop: the others stay, no table read" $? \
+		"$(eset $d) / $(kset $d); reads $r0 -> $(kr reads)"
+	lookup_flows 2001:db8::1 2001:db8:100:200::9 > "/tmp/$P.v2"
+	out=$(others_moved "/tmp/$P.v1" "/tmp/$P.v2" r1)
+	[ "$out" = 0 ] && ! grep -q "@r1" "/tmp/$P.v2"
+	result "IPv6 delete of one nexthop: only its flows moved" $? "$out others moved"
+	# A path added as a route without NLM_F_EXCL (a daemon's create):
+	# it joins too. Then back to the test's two paths, and a path the
+	# route does not have, which the kernel refuses.
+	rt -6 route prepend $d proto bgp via 2001:db8:1::2 dev r1
+	rt -6 route del $d proto bgp via 2001:db8:3::2 dev r3
+	rt -6 route del $d proto bgp via 2001:db8:4::2 dev r4 2>/dev/null
+	settled $d && [ "$(kr reads)" = "$r0" ] && [ "$(kr patches)" -ge $((p0 + 4)) ] &&
+		[ "$(eset $d)" = "2001:db8:1::2@r1 2001:db8:2::2@r2" ]
+	result "IPv6 path added back and another deleted: as the kernel has it, no read" $? \
+		"$(eset $d) / $(kset $d); reads $r0 -> $(kr reads), patches $p0 -> $(kr patches)"
 	rt route add 198.19.210.0/24 proto bgp nexthop via 198.18.1.2 dev r1 weight 3 \
 		nexthop via 198.18.4.2 dev r4
 	settled 198.19.210.0/24

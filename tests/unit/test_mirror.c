@@ -354,6 +354,97 @@ static void test_mirror_patch_new_set(void)
 	config_free(&file);
 }
 
+/* The kernel's IPv6 multipath routes edited path by path: a deletion
+ * names one path and the route keeps the others; an append (or a create
+ * over a route of the same metric) lists every path the route has now.
+ * Each is a patch, and the patches give what a read gives. IPv4 keeps
+ * its reads: there an append is a second route, a deletion the route. */
+static void test_mirror_patch_ipv6_paths(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff, read;
+	const struct spec table[] = {
+		{ .dst = "2001:db8:100::/64", .nhops = 2,
+		  .hop = { { "2001:db8:1::2" }, { "2001:db8:2::2" } } },
+		{ .dst = "198.19.1.0/24", .nhops = 2, .hop = { { "198.18.1.2" }, { "198.18.2.2" } } },
+	};
+	struct spec e = { .type = RTM_DELROUTE, .dst = "2001:db8:100::/64", .nhops = 1,
+			  .hop = { { "2001:db8:1::2" } } };
+	char lo[IF_NAMESIZE], want[128];
+
+	setup();
+	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
+	put_route(&table[0]);
+	put_route(&table[1]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "one path deleted: a patch");
+	ASSERT_TRUE(!planned.removed, "the route stays");
+	snprintf(want, sizeof(want), "2001:db8:2::2@%s", lo);
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), want, "with the other path");
+
+	e.type = 0;
+	e.nlflags = NLM_F_APPEND;
+	e.nhops = 2;
+	e.hop[0].via = "2001:db8:3::2";
+	e.hop[1].via = "2001:db8:2::2";
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "an append, every path listed: a patch");
+	snprintf(want, sizeof(want), "2001:db8:2::2@%s 2001:db8:3::2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), want, "both paths");
+
+	e.nlflags = 0;	/* a create without NLM_F_EXCL: joins the same way */
+	e.nhops = 3;
+	e.hop[2].via = "2001:db8:1::2";
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "a create over the route: a patch");
+	snprintf(want, sizeof(want), "2001:db8:1::2@%s 2001:db8:2::2@%s 2001:db8:3::2@%s",
+		 lo, lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), want, "three paths");
+
+	e.type = RTM_DELROUTE;
+	e.nhops = 1;
+	e.hop[0].via = "2001:db8:4::2";
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "a deleted path the route does not have: read");
+	e.hop[0].via = "2001:db8:3::2";
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "back to the table's two paths");
+
+	/* What a read of the same table gives. */
+	mirror_begin(m);
+	put_route(&table[0]);
+	put_route(&table[1]);
+	ASSERT_EQ(parse(), 0, "the read");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &read), 0, "merge of the read");
+	ASSERT_STR_EQ(members_of(&read, "2001:db8:100::/64"), members_of(&eff, "2001:db8:100::/64"),
+		      "the read's paths are the patches'");
+	config_free(&read);
+
+	e.nhops = 2;
+	e.hop[0].via = "2001:db8:2::2";
+	e.hop[1].via = "2001:db8:1::2";
+	patch(&e, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "every path named: a patch");
+	ASSERT_TRUE(planned.removed, "that removes the route");
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), "none", "gone");
+
+	struct spec v4 = { .type = RTM_DELROUTE, .dst = "198.19.1.0/24", .nhops = 1,
+			   .hop = { { "198.18.1.2" } } };
+
+	patch(&v4, &eff, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "IPv4: a deletion naming one path of two: read");
+	v4.type = 0;
+	v4.nlflags = NLM_F_APPEND;
+	patch(&v4, &eff, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "IPv4: an append is a second route: read");
+	config_free(&eff);
+}
+
 static struct mirror_regroup rg;
 
 static int obj_event(enum mirror_source src, const struct nl_nexthop *n, int unused,
@@ -802,6 +893,7 @@ int main(void)
 	RUN_TEST(test_mirror_resilient);
 	RUN_TEST(test_mirror_order);
 	RUN_TEST(test_mirror_patch_new_set);
+	RUN_TEST(test_mirror_patch_ipv6_paths);
 	RUN_TEST(test_mirror_object_events);
 	RUN_TEST(test_mirror_object_regroup);
 	RUN_TEST(test_mirror_fpm_regroup);

@@ -25,13 +25,14 @@
  * mirror_patch.c): that is a routing daemon's churn, prefixes moving
  * between nexthop sets, and a path withdrawn or added, which makes a set
  * the table did not have (it gets its group as a read would give it,
- * derived from the prefix's table). A nexthop object replaced in place
- * changes the groups of the routes through it in place (mirror_object.c);
- * one removed takes the routes naming it along, each removed alone.
+ * derived from the prefix's table); and an IPv6 multipath route's path
+ * appended or deleted alone (the append lists every path, the deletion
+ * names the one that goes). A nexthop object replaced in place changes
+ * the groups of the routes through it in place (mirror_object.c); one
+ * removed takes the routes naming it along, each removed alone.
  * Anything else (a link changed, lost events, several metrics, zebra's
- * or the config's prefix, an IPv6 path added or removed alone) makes
- * ecmpd read the whole table
- * (and the nexthop objects) again; that read also catches what the
+ * or the config's prefix, an IPv4 append) makes ecmpd read the whole
+ * table (and the nexthop objects) again; that read also catches what the
  * kernel does not announce (IPv4 routes flushed with their link) and
  * drops the groups patches left unused.
  */

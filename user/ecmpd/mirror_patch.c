@@ -33,6 +33,34 @@ static int set_index(const struct table *t, const struct mset *s)
 	return -1;
 }
 
+/* The paths of set a that del does not name (by gateway and device:
+ * a deletion's weights are not the route's), into out, in a's order.
+ * Their number, or -1 when del names a path a does not have. */
+static int set_without(const struct mset *a, const struct mset *del, struct mset *out)
+{
+	static struct mset rest;	/* out may be del */
+	int i, j, hit = 0;
+
+	rest = *a;
+	rest.n = 0;
+	for (i = 0; i < a->n; i++) {
+		const struct mnh *h = &a->nh[i];
+
+		for (j = 0; j < del->n; j++)
+			if (h->family == del->nh[j].family && h->ifindex == del->nh[j].ifindex &&
+			    !memcmp(h->via, del->nh[j].via, 16))
+				break;
+		if (j < del->n)
+			hit++;
+		else
+			rest.nh[rest.n++] = *h;
+	}
+	if (hit != del->n)
+		return -1;
+	*out = rest;
+	return rest.n;
+}
+
 /* k, objs: the kernel's protocols and objects, or NULL and zebra's. */
 static int plan(struct mirror *m, enum mirror_source src, const struct conf_kernel_routes *k,
 		const struct objects *objs, const struct nl_route *r, struct mirror_patch *p)
@@ -41,7 +69,7 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 	struct lpm_route key = { .family = r->family, .prefixlen = r->prefixlen };
 	const struct mroute *x;
 	enum mirror_skip skip;
-	int idx;
+	int idx, deleted = r->deleted, v6_paths;
 
 	memset(p, 0, sizeof(*p));
 	p->source = src;
@@ -73,6 +101,23 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 		return 0;
 	}
 	skip = mirror_route_set(k, objs, r, &s);
+	/* The kernel's IPv6 multipath routes are edited path by path, and
+	 * its messages say so: a route added over one of the same metric
+	 * joins it as a path (`ip -6 route append`, or a create without
+	 * NLM_F_EXCL), and the message lists every path the route has now;
+	 * a path deleted is named alone, and the route's others stay. */
+	v6_paths = src == MIRROR_SRC_KERNEL && r->family == ECMP_AF_INET6 && !r->nh_id && x &&
+		   skip == MIRROR_OK && x->skip == MIRROR_OK;
+	if (v6_paths && deleted) {
+		int left = set_without(&m->cur.set[x->set], &s, &s);
+
+		if (left < 0)
+			return -EAGAIN;	/* a path the mirror did not take (dead) */
+		if (!left)
+			s = m->cur.set[x->set];	/* every path: the route goes */
+		else
+			deleted = 0;	/* the route, with the paths left */
+	}
 	if (skip == MIRROR_OK) {
 		s.source = src;
 		p->set = set_index(&m->cur, &s);
@@ -83,7 +128,7 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 			 * mirror_patch_group() makes it. Not for a set whose
 			 * device is gone (-2), nor on a delete, which names
 			 * the set the prefix had. */
-			if (r->deleted || (p->set >= 0 && m->gidx[p->set] != -1))
+			if (deleted || (p->set >= 0 && m->gidx[p->set] != -1))
 				return -EAGAIN;
 			p->new_group = 1;
 			if (p->set < 0)
@@ -91,24 +136,23 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 		}
 	}
 	p->skip = skip;
-	if (r->deleted) {
+	if (deleted) {
 		if (!x) {
 			p->noop = 1;	/* never taken: nothing to undo */
 			return 0;
 		}
-		/* IPv6 deletes one path of a multipath route by naming it
-		 * alone: what remains is not in the message. */
 		if (skip != x->skip || (skip == MIRROR_OK && p->set != x->set))
 			return -EAGAIN;
 		p->removed = 1;
 		return 0;
 	}
-	/* An IPv4 append is a second route the kernel does not use; an
-	 * IPv6 route added over an existing one (no NLM_F_REPLACE) adds a
-	 * path to it: both need the table. */
-	if (r->nlflags & NLM_F_APPEND)
+	/* An IPv4 append is a second route the kernel does not use, and a
+	 * route added over another of the same metric (no NLM_F_REPLACE)
+	 * that is not an IPv6 path of it may be one too: both need the
+	 * table. */
+	if (!v6_paths && (r->nlflags & NLM_F_APPEND))
 		return -EAGAIN;
-	if (x && !(r->nlflags & NLM_F_REPLACE))
+	if (!v6_paths && x && !(r->nlflags & NLM_F_REPLACE))
 		return -EAGAIN;
 	p->added = !x;
 	if (x && x->outcome == skip && (skip != MIRROR_OK || x->set == p->set))
