@@ -18,10 +18,10 @@
 /* Pages' worth of released slots of one kind that may wait for a grace
  * period while free chunks make new pages. A grace period blocks the
  * event loop: a millisecond or two on some machines, 12 ms on this
- * project's machine of 2026-12-02 (strace). With 16 pages, a churn of 10,000 route
- * changes a second over 2,428 prefixes waited once every 96 changes and
- * fell seconds behind where the wait took 12 ms; with 128, once every
- * 768 (at most 128 pages of 1 KiB held back a kind). */
+ * project's machine of 2026-12-02 (strace). With 16 pages, a churn of
+ * 10,000 route changes a second over 2,428 prefixes waited once every 96
+ * changes and fell seconds behind; with 128, once every 768 (at most 128
+ * pages of 1 KiB held back a kind). */
 #define RECYCLE_PAGES	128
 
 static int links_reserve(struct links *l, uint32_t cap)
