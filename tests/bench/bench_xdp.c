@@ -15,7 +15,9 @@
  *                             BENCH_ALT=OBJ (also run the 1-route rows on
  *                             another build of bench_ecmp.bpf.o, e.g. from
  *                             another compiler, interleaved with these;
- *                             BENCH_ALT_NAME labels its rows, default alt),
+ *                             BENCH_ALT_NAME labels its rows, default alt;
+ *                             BENCH_ALT_SPREAD=1: its full-table rows too,
+ *                             one destination and spread),
  *                             BENCH_LINES=FILE (write the JIT line table of
  *                             every program run to FILE, for
  *                             scripts/profile-xdp.sh)
@@ -720,7 +722,7 @@ int main(int argc, char **argv)
 		int fib_big = fib_prog("bench_fib", 100, veth, NULL);
 		int fib_spread = fib_prog("bench_fib_spread", 100, veth, &fo);
 		int trie_big = 1;	/* 10,000 routes: the quick run's table */
-		static char names[5][96];
+		static char names[6][96];
 
 		fill_spread(fo, big_n);
 		fill_spread(big->obj, big_n);
@@ -749,6 +751,9 @@ int main(int argc, char **argv)
 				 getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt", big_n);
 			add_variant(names[4], bpf_program__fd(bpf_object__find_program_by_name(
 				    alt_big->obj, "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = alt_big;
+			snprintf(names[5], sizeof(names[5]), "%s: ecmp_xdp ipv4 udp, 1,000,000 routes",
+				 getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt");
+			add_variant(names[5], alt_big->prog_fd, &v4, XDP_REDIRECT)->fx = alt_big;
 		}
 	} else if (veth) {
 		fprintf(stderr, "bench: the kernel FIB could not be set up; peer rows skipped\n");
