@@ -167,10 +167,11 @@ __noinline __u32 ecmp_route_walk(const struct ecmp_flow *f, __u32 v)
 
 /* Longest-prefix match of the destination: the leaf value (ECMP_LPM_*).
  * A route of /16 or shorter is in the root entry itself; one of /17../24
- * (an Internet table's most) is one chunk or run list below it. Those
- * take no call: on a kernel whose returns go through a thunk the call
- * alone cost ~20 ns, and the global function above costs the verifier
- * its paths only once, so the deeper walk stays in it. */
+ * (an Internet table's most) is one step below it: a chunk's entry, a run
+ * list or a tail. Those take no call: on a kernel whose returns go
+ * through a thunk the call alone cost ~10-20 ns. Deeper walks (IPv4 /25
+ * and longer, most of IPv6) call the global function above, which the
+ * verifier checks once however many parser paths lead to it. */
 static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 {
 	const __u8 *a = (const __u8 *)f->daddr;
@@ -195,6 +196,8 @@ static __always_inline __u32 ecmp_route_lookup(const struct ecmp_flow *f)
 			return w;
 	} else if (v & ECMP_LPM_RUNS) {
 		return ecmp_runs_lookup(v, a[2]);
+	} else {
+		return ecmp_tail_lookup(f, v);
 	}
 	return ecmp_route_walk(f, v);
 }
