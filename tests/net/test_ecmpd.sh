@@ -518,6 +518,38 @@ test_failed_reload_undone() {
 	result "$name" $([ -z "$msg" ] && echo 0 || echo 1) "${msg#; }"
 }
 
+# The config's routes in the kernel's FIB (protocol 236, fib.h): a reload
+# that drops them all removes ecmpd's copies; after that, with no config
+# route and none recorded, a start or reload does not dump the kernel's
+# main table (seconds at a full table) only to find nothing to do.
+test_fib_without_routes() {
+	local name="no config routes, none recorded: the kernel's main table not read"
+	local msg="" lines log=/tmp/$P.fiblog
+	topo_stop_ecmpd "$P"
+	topo_ecmpd "$P" "$CONF" -v || { result "$name" 1 "restart failed"; return; }
+	[ -n "$(nsx "$P-rt" ip route show proto 236)" ] || msg="$msg; no protocol 236 route at start"
+	lines=$(grep -c "" "/tmp/$P.ecmpd.log")
+	sed -i '/^route /d' "$CONF"
+	topo_ctl "$P" reload > /dev/null || msg="$msg; the reload without routes failed"
+	tail -n +$((lines + 1)) "/tmp/$P.ecmpd.log" > "$log"
+	[ -z "$(nsx "$P-rt" ip route show proto 236)" ] ||
+		msg="$msg; protocol 236 routes left: $(nsx "$P-rt" ip route show proto 236 | tr '\n' ';')"
+	grep -q "the main table not read" "$log" &&
+		msg="$msg; the table not read while ecmpd's routes were still recorded"
+	lines=$(grep -c "" "/tmp/$P.ecmpd.log")
+	topo_ctl "$P" reload > /dev/null || msg="$msg; the second reload failed"
+	tail -n +$((lines + 1)) "/tmp/$P.ecmpd.log" > "$log"
+	grep -q "kernel FIB: no config routes and none recorded in .*: the main table not read" "$log" ||
+		msg="$msg; the second reload read the table"
+	topo_config "$P" "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	nsx "$P-rt" ip route show proto 236 | grep -q "^198.19.0.0/16" ||
+		msg="$msg; the config's routes not back in the FIB"
+	topo_stop_ecmpd "$P"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 || msg="$msg; restart failed"
+	result "$name" $([ -z "$msg" ] && echo 0 || echo 1) "${msg#; }"
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 want lookup4 && test_lookup_matches_data_path 4 198.18.0.1 198.19.1.1
 want weights && test_weights
@@ -532,5 +564,6 @@ want failover6 && test_failover 6 2001:db8::1 2001:db8:100::2
 want xdploader && test_xdp_loader
 want cli && test_cli_arguments
 want undo && test_failed_reload_undone
+want fibnoroutes && test_fib_without_routes
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -489,6 +489,23 @@ void fib_dump_free(struct fib_dump *d)
 	free(d);
 }
 
+/* Whether conf has a route for the kernel's FIB (one with a group). */
+static int wants_any(const struct ecmp_conf *conf)
+{
+	int i;
+
+	for (i = 0; i < conf->nroute; i++)
+		if (conf->route[i].group >= 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the record (read_record's text, or NULL) lists a prefix. */
+static int record_names_any(const char *rec)
+{
+	return rec && rec[strspn(rec, " \t\n")];
+}
+
 int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen)
 {
 	struct mnl_socket *nl = open_rtnl();
@@ -508,6 +525,13 @@ int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_
 	}
 	for (i = 0; i < conf->nnexthop; i++)
 		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
+	if (!wants_any(conf) && !record_names_any(rec)) {
+		/* Nothing to install, nothing of ours to remove: a dump
+		 * of a full table (seconds) would find nothing to do. */
+		pr_debug("kernel FIB: no config routes and none recorded in %s: the main table not read",
+			 record);
+		goto out;
+	}
 	if (!seen || !seen->done) {
 		own = fib_dump_new(conf);
 		err = own ? dump_main(nl, own) : -ENOMEM;

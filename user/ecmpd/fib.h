@@ -43,7 +43,8 @@ void fib_dump_free(struct fib_dump *d);
  * prefix a line, in the state dir), so two instances in one namespace
  * leave each other's routes alone. seen: the main table as a dump just
  * showed it, made for this conf (fib_dump_new); NULL, or not done: the
- * table is read here. Returns how many routes it changed, or -errno
+ * table is read here, unless conf has no route and the record none (then
+ * there is nothing to do). Returns how many routes it changed, or -errno
  * (netlink unavailable). Each failure is logged and skipped. */
 int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen);
 /* Deletes the routes listed in record (--detach), and the record. */
