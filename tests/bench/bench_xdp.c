@@ -745,14 +745,14 @@ int main(int argc, char **argv)
 		if (full && getenv("BENCH_ALT") && *getenv("BENCH_ALT") &&
 		    getenv("BENCH_ALT_SPREAD") && atoi(getenv("BENCH_ALT_SPREAD"))) {
 			struct fixture *alt_big = ecmp_fixture(getenv("BENCH_ALT"), FULL_TABLE, lo);
+			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 
 			fill_spread(alt_big->obj, big_n);
-			snprintf(names[4], sizeof(names[4]), "spread: %s, %d routes",
-				 getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt", big_n);
+			snprintf(names[4], sizeof(names[4]), "spread: %s, %d routes", label, big_n);
 			add_variant(names[4], bpf_program__fd(bpf_object__find_program_by_name(
 				    alt_big->obj, "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = alt_big;
 			snprintf(names[5], sizeof(names[5]), "%s: ecmp_xdp ipv4 udp, 1,000,000 routes",
-				 getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt");
+				 label);
 			add_variant(names[5], alt_big->prog_fd, &v4, XDP_REDIRECT)->fx = alt_big;
 		}
 	} else if (veth) {

@@ -523,8 +523,6 @@ int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_
 		err = nl ? -ENOMEM : -errno;
 		goto out;
 	}
-	for (i = 0; i < conf->nnexthop; i++)
-		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
 	if (!wants_any(conf) && !record_names_any(rec)) {
 		/* Nothing to install, nothing of ours to remove: a dump
 		 * of a full table (seconds) would find nothing to do. */
@@ -532,6 +530,8 @@ int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_
 			 record);
 		goto out;
 	}
+	for (i = 0; i < conf->nnexthop; i++)
+		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
 	if (!seen || !seen->done) {
 		own = fib_dump_new(conf);
 		err = own ? dump_main(nl, own) : -ENOMEM;
