@@ -218,8 +218,9 @@ state > "/tmp/$P.s1"
 nflows=$(wc -l < "/tmp/$P.flows")
 moved=$(paste <(head -"$nflows" "/tmp/$P.s0") <(head -"$nflows" "/tmp/$P.s1") | awk -F'\t' '$1 != $2' | wc -l)
 cmp -s "/tmp/$P.s0" "/tmp/$P.s1" && same=yes || same="no ($(diff "/tmp/$P.s0" "/tmp/$P.s1" | grep -c '^>') lines differ)"
-# A reload of the same config: the table read again and compared, and
-# the config's routes in the kernel's FIB checked (from that one read).
+# A reload of the same config: the mirrored routes merged as events left
+# them (not read again) and compared, and the config's routes in the
+# kernel's FIB checked (a dump of the main table for them).
 r0=$(ms)
 reload=$(topo_ctl "$P" reload 2>&1)
 r1=$(ms)

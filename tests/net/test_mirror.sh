@@ -34,7 +34,11 @@
 #     place, and the routes the kernel took along with it (naming it, or
 #     a group it emptied: unannounced) go alone, no read either;
 # 12. the config's routes in the kernel's FIB follow from the mirror's
-#     read of the table (no second dump): kept, left to bgp, removed.
+#     read of the table at a start (no second dump), from the mirror and
+#     a filtered dump of ecmpd's own at a reload: kept, left to bgp,
+#     removed;
+# 13. a reload does not read the table again unless what is mirrored
+#     changes (another protocol): the same routes and groups after it.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -471,8 +475,9 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	# A new nexthop object names no route yet: no read; nor does one
 	# removed that no route names (zebra's groups its routes left). One
 	# removed with a route over it takes the route along unannounced:
-	# ecmpd removes that route alone too. Then a whole read (a reload)
-	# must find what the patches made.
+	# ecmpd removes that route alone too. Then a whole read (a new link:
+	# routes may have come or gone with it) must find what the patches
+	# made.
 	rt nexthop add id 990 via 198.18.1.2 dev r1
 	rt nexthop add id 991 via 198.18.2.2 dev r2
 	rt nexthop add id 992 group 990/991
@@ -492,11 +497,12 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	wait_set 198.19.63.0/24 "" && [ "$(kr reads)" = "$r1" ] && [ -z "$(table_diff)" ]
 	result "an object removed that empties the group a route names: the route goes alone, no read" $? \
 		"$(eset 198.19.63.0/24); reads $r1 -> $(kr reads); $(table_diff | head -3)"
-	topo_ctl "$P" reload > /dev/null
+	rt link add "$P-dm" type veth peer name "$P-dn"
 	for _ in $(seq 1 50); do
 		[ "$(kr reads)" != "$r1" ] && break
 		sleep 0.1
 	done
+	rt link del "$P-dm"
 	sleep 0.3
 	after=$(topo_ctl "$P" route show; topo_ctl "$P" -j stats | python3 -c '
 import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"], k["mirrored"], k["skipped"])')
@@ -702,11 +708,13 @@ test_overrun() {
 	result "and deleted in one burst: gone again" $? "mirrored $(kr mirrored), before $before, reads $(kr reads), patches $(kr patches), overruns $(kr netlink_overruns), kernel $(rt route show proto bgp | wc -l)"
 }
 
-# The config's routes in the kernel's FIB (fib.h) come from the mirror's
-# read of the main table, not a second dump of it: ecmpd's own copies are
-# found (a restart changes nothing), a config prefix the kernel routes
-# with protocol bgp is left to it, a config route dropped by a reload
-# goes from the FIB.
+# The config's routes in the kernel's FIB (fib.h): at a start they come
+# from the mirror's read of the main table, not a second dump of it, and
+# ecmpd's own copies are found (a restart changes nothing). A reload reads
+# no table (route events kept the mirror current): the other protocols'
+# routes at config prefixes come from the mirror, ecmpd's own from a dump
+# the kernel filters; a config prefix the kernel routes with protocol bgp
+# is left to it, a config route dropped by the reload goes from the FIB.
 test_fib_from_read() {
 	local out from log=/tmp/$P.fiblog
 	topo_stop_ecmpd "$P" kill9
@@ -725,21 +733,57 @@ test_fib_from_read() {
 	topo_ctl "$P" reload > /dev/null
 	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
 	out=$(rt route show 198.19.90.0/24; rt route show 198.19.91.0/24)
-	[ "$(grep -c "not read again" "$log")" = 2 ] &&
+	[ "$(grep -c "not read again" "$log")" = 1 ] &&
+		[ "$(grep -c "mirrored routes: not read (kept current by route events)" "$log")" = 1 ] &&
+		grep -q "kernel FIB: 1 routes of other protocols at config prefixes as the mirror holds them, 2 of ecmpd's read (a dump the kernel filters)" "$log" &&
 		echo "$out" | grep -q "^198.19.90.0/24 proto 236" &&
 		[ "$(echo "$out" | grep -c "^198.19.91.0/24")" = 1 ] &&
 		echo "$out" | grep -q "^198.19.91.0/24 via 198.18.4.2 dev r4 proto bgp" &&
 		grep -q "route 198.19.91.0/24: the kernel routes it already (protocol 186, not ecmpd's): left as it is" "$log"
-	result "reload: a new config route in the FIB, one the kernel routes with bgp left, from one read" $? "$out"
+	result "reload: a new config route in the FIB, one the kernel routes with bgp left; no table read whole" $? "$out"
 	sed -i '/^route 198.19.9[01].0\/24 group web$/d' "$CONF"
 	topo_ctl "$P" reload > /dev/null
 	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
 	out=$(rt route show 198.19.90.0/24; rt route show 198.19.91.0/24)
-	[ "$(grep -c "not read again" "$log")" = 3 ] &&
+	[ "$(grep -c "mirrored routes: not read" "$log")" = 2 ] &&
 		[ "$out" = "198.19.91.0/24 via 198.18.4.2 dev r4 proto bgp " ]
 	result "reload: the dropped config route gone from the FIB, bgp's kept" $? "$out"
 	rt route del 198.19.91.0/24
 	rm -f "$log"
+}
+
+# A reload takes the mirrored routes as route events left them: no read
+# of the table (a full table's costs seconds), the same routes, groups and
+# buckets after it. One that changes what is mirrored (the protocols)
+# reads the table, and the routes of the protocol it adds come in.
+test_reload() {
+	local r0 before after out
+	rt route add 198.19.95.0/24 proto bgp nexthop via 198.18.1.2 dev r1 nexthop via 198.18.2.2 dev r2
+	rt route add 198.19.96.0/24 proto ospf via 198.18.3.2 dev r3
+	wait_set 198.19.95.0/24 "198.18.1.2@r1 198.18.2.2@r2"
+	sleep 0.3
+	r0=$(kr reads)
+	before=$(topo_ctl "$P" route show; topo_ctl "$P" group show)
+	out=$(topo_ctl "$P" reload 2>&1)
+	after=$(topo_ctl "$P" route show; topo_ctl "$P" group show)
+	[ "$(kr reads)" = "$r0" ] && [ "$before" = "$after" ] && [ -z "$(table_diff)" ] &&
+		echo "$out" | grep -q "0 buckets moved"
+	result "reload of the same config: no table read, routes and groups the same" $? \
+		"$out; reads $r0 -> $(kr reads); $(diff <(echo "$before") <(echo "$after") | head -5)"
+	[ -z "$(eset 198.19.96.0/24)" ]
+	result "a route of protocol ospf, not mirrored: the kernel's" $? "$(eset 198.19.96.0/24)"
+	sed -i 's/^routes kernel table main protocol bgp static$/& ospf/' "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	wait_set 198.19.96.0/24 "198.18.3.2@r3" && [ "$(kr reads)" -gt "$r0" ]
+	result "reload that adds protocol ospf: the table read, its route mirrored" $? \
+		"$out; reads $r0 -> $(kr reads); $(eset 198.19.96.0/24)"
+	sed -i 's/^\(routes kernel table main protocol bgp static\) ospf$/\1/' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	wait_set 198.19.96.0/24 ""
+	result "and removed again: the table read, the ospf route the kernel's again" $? \
+		"$(eset 198.19.96.0/24)"
+	rt route del 198.19.95.0/24
+	rt route del 198.19.96.0/24
 }
 
 if ! setup; then
@@ -747,7 +791,7 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

@@ -207,6 +207,48 @@ static void fib_gather(struct daemon *d, const struct ecmp_conf *c)
 		d->fib_seen = fib_dump_new(c);
 }
 
+/* A reload that read no table (mirror_stands): what sync_fib needs of
+ * the main table but ecmpd's own routes (other protocols' at c's
+ * prefixes) from the mirror, which route events keep current; fib_sync
+ * then dumps ecmpd's own alone. Not with zebra's stream, whose routes
+ * would hide the kernel's: the table is dumped then, as before. */
+static void fib_gather_mirror(struct daemon *d, const struct ecmp_conf *c)
+{
+	static struct nl_route r;	/* large; the main thread's alone */
+	struct fib_dump *seen;
+	int i, got = 0;
+
+	fib_dump_free(d->fib_seen);
+	d->fib_seen = NULL;
+	if (!c->kernel_routes.enabled || c->kernel_routes.table != RT_TABLE_MAIN ||
+	    c->fpm.enabled || !d->mirror)
+		return;
+	seen = fib_dump_new(c);
+	for (i = 0; seen && i < c->nroute && got >= 0; i++) {
+		struct lpm_route k = { .family = c->route[i].family,
+				       .prefixlen = c->route[i].prefixlen };
+		struct mroute x;
+
+		memcpy(k.addr, c->route[i].addr, 16);
+		got = mirror_route_at(d->mirror, &k, &x);
+		if (got <= 0)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.family = x.family;
+		r.prefixlen = x.prefixlen;
+		memcpy(r.addr, x.addr, 16);
+		r.table = RT_TABLE_MAIN;
+		r.protocol = x.protocol;
+		fib_dump_route(seen, &r);
+	}
+	if (got < 0) {
+		fib_dump_free(seen);
+		return;
+	}
+	fib_dump_others_done(seen);
+	d->fib_seen = seen;
+}
+
 static void on_fib_route(void *ctx, const struct nl_route *r)
 {
 	fib_dump_route(ctx, r);
@@ -417,6 +459,7 @@ static void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c);
 static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 		     struct ecmp_conf *out, char *err, size_t errlen)
 {
+	uint64_t t_read, t_merge;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -444,6 +487,7 @@ static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 		d->watching_routes = 1;
 		reread = 1;
 	}
+	t_read = clock_mono_us();
 	if (reread) {
 		d->mirror_dirty = 0;
 		mirror_begin(d->mirror);
@@ -469,9 +513,17 @@ static int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 		}
 	}
 	d->mirror_in_step = 0;	/* until the plane holds this merge */
+	t_merge = clock_mono_us();
 	ret = mirror_merge(d->mirror, file, &d->plane, out);
 	if (ret)
 		snprintf(err, errlen, "routes kernel: out of memory");
+	if (reread)
+		pr_debug("mirrored routes: read in %llu us, merged with the config in %llu us",
+			 (unsigned long long)(t_merge - t_read),
+			 (unsigned long long)(clock_mono_us() - t_merge));
+	else
+		pr_debug("mirrored routes: not read (kept current by route events), merged with the config in %llu us",
+			 (unsigned long long)(clock_mono_us() - t_merge));
 	return ret;
 }
 
@@ -887,6 +939,20 @@ static void set_readers(struct daemon *d, const struct ecmp_conf *old,
 			d->socket_path, g);
 }
 
+/* Whether a reload to next can merge the mirrored routes as they stand,
+ * without reading them again (over a second for a full table): route
+ * events kept them current, the data path holds their last merge, no
+ * event waits for a read, and next mirrors the same table, protocols and
+ * stream. The config's own part (routes, nexthops, BFD) is merged anew. */
+static int mirror_stands(const struct daemon *d, const struct ecmp_conf *next)
+{
+	const struct conf_kernel_routes *was = &d->conf.kernel_routes, *now = &next->kernel_routes;
+
+	return d->mirror && patches_ok(d) && was->enabled == now->enabled &&
+	       was->table == now->table && !memcmp(was->proto, now->proto, sizeof(was->proto)) &&
+	       d->conf.fpm.enabled == next->fpm.enabled;
+}
+
 /* Reload: the new file is checked completely before anything changes. */
 static void do_reload(struct daemon *d, int cfd)
 {
@@ -915,11 +981,16 @@ static void do_reload(struct daemon *d, int cfd)
 			off += snprintf(err + off, sizeof(err) - off, "%s%s",
 					i ? "\n" : "", next.error[i]);
 	} else {
+		int reread = !mirror_stands(d, &next);
+
 		d->plane.now_ms = clock_mono_ms();
 		/* BFD follows the effective config: mirrored nexthops on a
 		 * `bfd dev` interface have sessions too. */
-		fib_gather(d, &next);
-		ret = build_eff(d, &next, 1, &eff, err, sizeof(err));
+		if (reread)
+			fib_gather(d, &next);
+		ret = build_eff(d, &next, reread, &eff, err, sizeof(err));
+		if (!ret && !reread)
+			fib_gather_mirror(d, &next);
 		if (!ret)
 			ret = bfd_apply(d, &eff, 1, err, sizeof(err));
 		if (!ret)

@@ -39,6 +39,9 @@ struct fib_dump {
 	struct route_set *prefixes;
 	int failed;		/* out of memory: a route is missing */
 	int done;		/* the whole table was handed in */
+	/* Only the others' were (fib_dump_others_done): ecmpd's own are
+	 * still to be read, by a dump the kernel filters. */
+	int own_unread;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -162,6 +165,38 @@ static struct nlmsghdr *route_msg(char *buf, int type, int flags, uint8_t family
 	if (dst)
 		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
 	return nlh;
+}
+
+/* ecmpd's own routes alone (a dump of a full table for a few of them
+ * costs a second of messages): the kernel filters the dump by table,
+ * protocol and type when strict checking is on (route_msg sets them), and
+ * sends only those, after a walk of its own trie. The handler keeps
+ * nothing else, should a kernel not filter. */
+static int on_own_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct fib_dump *d = data;
+	struct nl_route k;
+
+	if (nlh->nlmsg_type == RTM_NEWROUTE && !nl_route_parse(nlh, &k) &&
+	    k.protocol == FIB_PROTO)
+		fib_dump_route(d, &k);
+	return d->failed ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int dump_own(struct mnl_socket *nl, struct fib_dump *d)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int fd = mnl_socket_get_fd(nl), on = 1, off = 0, err = 0;
+	unsigned i;
+
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)))
+		return -errno;
+	for (i = 0; i < 2 && !err; i++)
+		err = talk(nl, route_msg(buf, RTM_GETROUTE, NLM_F_DUMP, families[i], 0, NULL),
+			   on_own_route, d);
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+	return err;
 }
 
 static int dump_main(struct mnl_socket *nl, struct fib_dump *d)
@@ -480,6 +515,14 @@ void fib_dump_done(struct fib_dump *d)
 		d->done = !d->failed;
 }
 
+void fib_dump_others_done(struct fib_dump *d)
+{
+	if (d) {
+		d->done = !d->failed;
+		d->own_unread = 1;
+	}
+}
+
 void fib_dump_free(struct fib_dump *d)
 {
 	if (!d)
@@ -506,11 +549,10 @@ static int record_names_any(const char *rec)
 	return rec && rec[strspn(rec, " \t\n")];
 }
 
-int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen)
+int fib_sync(const struct ecmp_conf *conf, const char *record, struct fib_dump *seen)
 {
 	struct mnl_socket *nl = open_rtnl();
-	struct fib_dump *own = NULL;
-	const struct fib_dump *d = seen;
+	struct fib_dump *own = NULL, *d = seen;
 	struct route_set *ours = NULL, *others = NULL, *owned_before = NULL;
 	struct batch *b = NULL;
 	char *rec = read_record(record), *owned = NULL, *keep = NULL, first_bad[64] = "";
@@ -532,11 +574,25 @@ int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_
 	}
 	for (i = 0; i < conf->nnexthop; i++)
 		ifx[i] = if_nametoindex(conf->nexthop[i].dev);
+	if (seen && seen->done && seen->own_unread) {
+		int others = seen->n;
+
+		err = dump_own(nl, seen);
+		if (!err && !seen->failed)
+			pr_debug("kernel FIB: %d routes of other protocols at config prefixes as the mirror holds them, %d of ecmpd's read (a dump the kernel filters)",
+				 others, seen->n - others);
+		else
+			pr_debug("kernel FIB: ecmpd's own routes not read alone (%s): the main table read",
+				 err ? strerror(-err) : "out of memory");
+		if (err || seen->failed)
+			seen = NULL;	/* the whole table below */
+		err = 0;
+	}
 	if (!seen || !seen->done) {
 		own = fib_dump_new(conf);
 		err = own ? dump_main(nl, own) : -ENOMEM;
 		d = own;
-	} else {
+	} else if (!seen->own_unread) {
 		pr_debug("kernel FIB: the main table as the routes kernel read saw it (%d routes ecmpd's or at config prefixes); not read again",
 			 d->n);
 	}

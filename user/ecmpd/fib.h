@@ -34,6 +34,11 @@ struct fib_dump *fib_dump_new(const struct ecmp_conf *conf);
 void fib_dump_route(struct fib_dump *d, const struct nl_route *r);
 /* The dump ended: every route of the main table has been handed in. */
 void fib_dump_done(struct fib_dump *d);
+/* Every route of another protocol at conf's prefixes has been handed in,
+ * and only those (from the mirror's table, which route events keep
+ * current: a reload that reads no table); fib_sync then reads ecmpd's own
+ * alone, with a dump the kernel filters by protocol. */
+void fib_dump_others_done(struct fib_dump *d);
 void fib_dump_free(struct fib_dump *d);
 
 /* Makes the main table hold conf's routes as FIB_PROTO routes: adds,
@@ -42,11 +47,13 @@ void fib_dump_free(struct fib_dump *d);
  * restart). What this instance owns is listed in the file record (one
  * prefix a line, in the state dir), so two instances in one namespace
  * leave each other's routes alone. seen: the main table as a dump just
- * showed it, made for this conf (fib_dump_new); NULL, or not done: the
- * table is read here, unless conf has no route and the record none (then
- * there is nothing to do). Returns how many routes it changed, or -errno
- * (netlink unavailable). Each failure is logged and skipped. */
-int fib_sync(const struct ecmp_conf *conf, const char *record, const struct fib_dump *seen);
+ * showed it, made for this conf (fib_dump_new), or the others' part of
+ * it (fib_dump_others_done: ecmpd's own are added to it here); NULL, or
+ * not done: the table is read here, unless conf has no route and the
+ * record none (then there is nothing to do). Returns how many routes it
+ * changed, or -errno (netlink unavailable). Each failure is logged and
+ * skipped. */
+int fib_sync(const struct ecmp_conf *conf, const char *record, struct fib_dump *seen);
 /* Deletes the routes listed in record (--detach), and the record. */
 int fib_remove(const char *record);
 

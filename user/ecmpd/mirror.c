@@ -226,7 +226,8 @@ static void take(struct mirror *m, enum mirror_source src, const struct conf_ker
 {
 	struct table *t = &m->next;
 	struct mroute x = { .family = r->family, .prefixlen = r->prefixlen, .source = src,
-			    .metric = r->metric, .nh_id = r->nh_id, .eff = -1 }, *slot;
+			    .protocol = r->protocol, .metric = r->metric, .nh_id = r->nh_id,
+			    .eff = -1 }, *slot;
 	static struct mset s;	/* 1.5 KiB; the main thread's alone */
 
 	if (t->failed)
@@ -685,6 +686,22 @@ void mirror_each_kept(const struct mirror *m,
 		if (m->cur.r[i].outcome != MIRROR_OK)
 			fn(arg, m->cur.r[i].family, m->cur.r[i].addr, m->cur.r[i].prefixlen,
 			   m->cur.r[i].outcome);
+}
+
+int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out)
+{
+	struct lpm_route key = *k;
+	const struct lpm_route *hit;
+
+	if (!m->index)
+		return -EAGAIN;
+	lpm_mask(key.addr, key.family, key.prefixlen);
+	key.leaf = 0;
+	hit = route_set_get(m->index, &key);
+	if (!hit)
+		return 0;
+	*out = m->cur.r[hit->leaf];
+	return 1;
 }
 
 static void prefetch_route(const struct route_set *index, const struct mroute *r)

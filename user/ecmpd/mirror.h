@@ -126,6 +126,12 @@ int mirror_finish(struct mirror *m);
 int mirror_merge(struct mirror *m, const struct ecmp_conf *file,
 		 const struct plane *p, struct ecmp_conf *out);
 const struct mirror_stats *mirror_stats(const struct mirror *m);
+/* The route held for prefix k (family, prefixlen, addr) since the last
+ * merge, patches included: the best metric's of the kernel's table (any
+ * protocol but ecmpd's own), or zebra's where it streams the prefix. 1
+ * and *out, 0 when none is held, -EAGAIN when there is no merge's index
+ * to look in. */
+int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out);
 
 /* One route event as a patch: what the prefix becomes. */
 struct mirror_patch {
@@ -138,6 +144,7 @@ struct mirror_patch {
 	int noop;			/* nothing changes */
 	int new_group;			/* its set needs a group first */
 	uint8_t source;			/* enum mirror_source */
+	uint8_t protocol;		/* the route's rtm_protocol */
 };
 /* Plans a patch for route event r against the last merge (which must be
  * the one the plane holds). 0: p says what changes; -EAGAIN: the event

@@ -93,6 +93,7 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 	memcpy(p->route.addr, key.addr, 16);
 	p->route.group = -1;
 	p->metric = r->metric;
+	p->protocol = r->protocol;
 	p->nh_id = r->nh_id;
 	p->set = -1;
 	if (src == MIRROR_SRC_FPM && r->deleted) {
@@ -199,6 +200,7 @@ int mirror_patch_plan_gone(struct mirror *m, const struct lpm_route *k, struct m
 	p->route.group = x->outcome == MIRROR_OK ? m->gidx[x->set] : -1;
 	p->skip = x->skip;
 	p->metric = x->metric;
+	p->protocol = x->protocol;
 	p->nh_id = x->nh_id;
 	p->set = x->set;
 	p->removed = 1;
@@ -324,8 +326,12 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	struct mroute *x;
 	int ret, set = p->set;
 
-	if (p->noop)
+	if (p->noop) {
+		/* The same paths, perhaps from another protocol now. */
+		if (p->slot >= 0 && !p->removed)
+			m->cur.r[p->slot].protocol = p->protocol;
 		return 0;
+	}
 	if (p->new_group) {
 		set = add_set(m, p);
 		if (set < 0) {
@@ -353,6 +359,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	x->skip = x->outcome = p->skip;
 	x->set = set;
 	x->metric = p->metric;
+	x->protocol = p->protocol;
 	x->nh_id = p->nh_id;
 	if (p->skip == MIRROR_OK)
 		m->nref[set]++;

@@ -84,6 +84,7 @@ struct mroute {
 	uint8_t skip;		/* enum mirror_skip */
 	uint8_t outcome;	/* the last merge's: skip, or no_link/config_route */
 	uint8_t others;		/* more routes of the prefix (other metrics) */
+	uint8_t protocol;	/* its rtm_protocol (zebra's, for the stream) */
 	uint32_t metric;
 	uint32_t nh_id;		/* the nexthop object it names, 0: none */
 	int set;		/* index into sets, when not skipped */
