@@ -354,6 +354,64 @@ static void test_mirror_patch_new_set(void)
 	config_free(&file);
 }
 
+/* What the mirror holds for a prefix (mirror_route_at), as the config's
+ * routes in the kernel's FIB take it at a reload: any protocol but
+ * ecmpd's own, host bits of the key ignored, kept current by patches,
+ * a protocol change with the same paths included. */
+static void test_mirror_route_at(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff;
+	const struct spec bgp = { .dst = "198.19.1.0/24", .nhops = 2,
+				  .hop = { { "198.18.1.2" }, { "198.18.2.2" } } };
+	const struct spec ospf = { .dst = "198.19.2.0/24", .protocol = RTPROT_OSPF, .nhops = 1,
+				   .hop = { { "198.18.3.2" } } };
+	const struct spec ours = { .dst = "198.19.4.0/24", .protocol = 236, .nhops = 1,
+				   .hop = { { "198.18.3.2" } } };
+	struct spec now_static = bgp, fewer = bgp;
+	struct lpm_route key = { .family = ECMP_AF_INET, .prefixlen = 24 };
+	struct mroute x;
+
+	setup();
+	k.proto[RTPROT_STATIC / 8] |= 1 << (RTPROT_STATIC % 8);
+	inet_pton(AF_INET, "198.19.1.7", key.addr);
+	ASSERT_EQ(mirror_route_at(m, &key, &x), -EAGAIN, "no merge yet: cannot tell");
+	put_route(&bgp);
+	put_route(&ospf);
+	put_route(&ours);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "198.19.1.0/24 held (host bits ignored)");
+	ASSERT_EQ(x.protocol, RTPROT_BGP, "as bgp");
+	inet_pton(AF_INET, "198.19.2.0", key.addr);
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "a protocol not mirrored: held all the same");
+	ASSERT_EQ(x.protocol, RTPROT_OSPF, "as ospf");
+	ASSERT_EQ(x.outcome, MIRROR_SKIP_PROTOCOL, "and left to the kernel");
+	inet_pton(AF_INET, "198.19.4.0", key.addr);
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 0, "ecmpd's own route: never taken");
+	inet_pton(AF_INET, "198.19.3.0", key.addr);
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 0, "a prefix without a route: none");
+
+	/* The same paths from another protocol: nothing for the data path,
+	 * the protocol noted. */
+	now_static.protocol = RTPROT_STATIC;
+	now_static.nlflags = NLM_F_REPLACE;
+	patch(&now_static, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "committed");
+	ASSERT_TRUE(planned.noop, "a patch that changes nothing in the data path");
+	inet_pton(AF_INET, "198.19.1.0", key.addr);
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "still held");
+	ASSERT_EQ(x.protocol, RTPROT_STATIC, "now as static");
+	fewer.nlflags = NLM_F_REPLACE;
+	fewer.nhops = 1;
+	patch(&fewer, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "a path withdrawn: a patch");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "held");
+	ASSERT_EQ(x.protocol, RTPROT_BGP, "as bgp again");
+	config_free(&eff);
+}
+
 /* The kernel's IPv6 multipath routes edited path by path: a deletion
  * names one path and the route keeps the others; an append (or a create
  * over a route of the same metric) lists every path the route has now.
@@ -894,6 +952,7 @@ int main(void)
 	RUN_TEST(test_mirror_order);
 	RUN_TEST(test_mirror_patch_new_set);
 	RUN_TEST(test_mirror_patch_ipv6_paths);
+	RUN_TEST(test_mirror_route_at);
 	RUN_TEST(test_mirror_object_events);
 	RUN_TEST(test_mirror_object_regroup);
 	RUN_TEST(test_mirror_fpm_regroup);

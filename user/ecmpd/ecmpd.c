@@ -713,8 +713,8 @@ static int patch_apply(struct daemon *d, struct mirror_patch *mp, uint64_t t0)
 	struct lpm_route lr = { .family = mp->route.family, .prefixlen = mp->route.prefixlen };
 	int ret, gid = -1;
 
-	if (mp->noop)
-		return 0;
+	if (mp->noop)	/* the data path as it is; the mirror notes the protocol */
+		return mirror_patch_commit(d->mirror, &d->eff, mp);
 	if (mp->new_group) {
 		ret = patch_group(d, mp);
 		if (ret)
