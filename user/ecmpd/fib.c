@@ -118,7 +118,8 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	struct nl_route k;
 
 	/* The one route parser (nl_route.c); what it refuses is skipped. */
-	if (nlh->nlmsg_type == RTM_NEWROUTE && !nl_route_parse(nlh, &k))
+	if (nlh->nlmsg_type == RTM_NEWROUTE && !nl_route_parse(nlh, &k) &&
+	    (!d->own_unread || k.protocol == FIB_PROTO))
 		fib_dump_route(d, &k);
 	return d->failed ? MNL_CB_ERROR : MNL_CB_OK;
 }
@@ -167,54 +168,28 @@ static struct nlmsghdr *route_msg(char *buf, int type, int flags, uint8_t family
 	return nlh;
 }
 
-/* ecmpd's own routes alone (a dump of a full table for a few of them
- * costs a second of messages): the kernel filters the dump by table,
- * protocol and type when strict checking is on (route_msg sets them), and
- * sends only those, after a walk of its own trie. The handler keeps
- * nothing else, should a kernel not filter. */
-static int on_own_route(const struct nlmsghdr *nlh, void *data)
-{
-	struct fib_dump *d = data;
-	struct nl_route k;
-
-	if (nlh->nlmsg_type == RTM_NEWROUTE && !nl_route_parse(nlh, &k) &&
-	    k.protocol == FIB_PROTO)
-		fib_dump_route(d, &k);
-	return d->failed ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-static int dump_own(struct mnl_socket *nl, struct fib_dump *d)
+/* The main table into d; with d->own_unread (the others' routes handed
+ * in already) ecmpd's own alone: a dump of a full table for a few of them
+ * costs a second of messages, so the kernel filters it by table, protocol
+ * and type (route_msg sets them) with strict checking on, and sends only
+ * those after a walk of its own trie. on_route keeps nothing else, should
+ * a kernel not filter. */
+static int dump_main(struct mnl_socket *nl, struct fib_dump *d)
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int fd = mnl_socket_get_fd(nl), on = 1, off = 0, err = 0;
 	unsigned i;
 
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)))
+	if (d->own_unread &&
+	    setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)))
 		return -errno;
 	for (i = 0; i < 2 && !err; i++)
 		err = talk(nl, route_msg(buf, RTM_GETROUTE, NLM_F_DUMP, families[i], 0, NULL),
-			   on_own_route, d);
-	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+			   on_route, d);
+	if (d->own_unread)
+		setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
 	return err;
-}
-
-static int dump_main(struct mnl_socket *nl, struct fib_dump *d)
-{
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned i;
-	int err;
-
-	for (i = 0; i < 2; i++) {
-		struct nlmsghdr *nlh = route_msg(buf, RTM_GETROUTE, NLM_F_DUMP,
-						 families[i], 0, NULL);
-
-		err = talk(nl, nlh, on_route, d);
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 /* The route ecmpd wants for config route r: its nexthops, or an empty
@@ -577,7 +552,7 @@ int fib_sync(const struct ecmp_conf *conf, const char *record, struct fib_dump *
 	if (seen && seen->done && seen->own_unread) {
 		int others = seen->n;
 
-		err = dump_own(nl, seen);
+		err = dump_main(nl, seen);
 		if (!err && !seen->failed)
 			pr_debug("kernel FIB: %d routes of other protocols at config prefixes as the mirror holds them, %d of ecmpd's read (a dump the kernel filters)",
 				 others, seen->n - others);
