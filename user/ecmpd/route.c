@@ -141,13 +141,18 @@ static int cover_locals(const struct plane *p, const struct ecmp_conf *conf,
 }
 
 /* Each config group's id in the plane (looked up once: a mirrored table
- * has a million routes over a few dozen groups). NULL on ENOMEM. */
+ * has a million routes over a few dozen groups). NULL on ENOMEM. A dry
+ * run comes before new groups have ids: each group then stands for
+ * itself by its index, which is all the count of the trie's room needs
+ * (neighbouring routes of one group merge into runs, of two do not; with
+ * one stand-in id for all, a table of many groups was counted as runs
+ * it does not make, and passed a check it then failed). */
 static int *group_ids(const struct plane *p, const struct ecmp_conf *conf, int dry_run)
 {
 	int *gids = malloc(sizeof(*gids) * (conf->ngroup ? conf->ngroup : 1)), k;
 
 	for (k = 0; gids && k < conf->ngroup; k++)
-		gids[k] = dry_run ? 0 : grp_find(p, conf->group[k].name);
+		gids[k] = dry_run ? k : grp_find(p, conf->group[k].name);
 	return gids;
 }
 
