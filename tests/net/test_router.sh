@@ -221,6 +221,32 @@ test_sensible_ends() {
 		"delivered, passed: $out"
 }
 
+# A config of thousands of routes: each one's request acked (the acks of a
+# batch once overflowed the socket, and the routes after them were never
+# written: "requests failed"); all in the kernel, all out again.
+proto236() {
+	ip -n "$P-rt" -j route show proto 236 | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+}
+
+test_many_fib_routes() {
+	local before out
+	before=$(proto236)
+	topo_config "$P" "$CONF" 1 2 1 1
+	echo "route 198.19.77.0/24 group web" >> "$CONF"
+	awk 'BEGIN { for (i = 0; i < 3000; i++)
+		printf "route 198.19.%d.%d/32 group web\n", 128 + int(i / 256), i % 256 }' >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	[ "$(proto236)" = $((before + 3000)) ] && ! grep -q "requests failed" "/tmp/$P.ecmpd.log" &&
+		[ "$(kroute 198.19.139.183/32)" = "236 r1:198.18.1.2:1 r2:198.18.2.2:2 r3:198.18.3.2:1 r4:198.18.4.2:1" ]
+	result "3,000 more config routes: all in the kernel's FIB, each over the group" $? \
+		"$out; $before -> $(proto236) routes of protocol 236; $(grep "kernel FIB" "/tmp/$P.ecmpd.log" | tail -2)"
+	topo_config "$P" "$CONF" 1 2 1 1
+	echo "route 198.19.77.0/24 group web" >> "$CONF"
+	out=$(topo_ctl "$P" reload 2>&1)
+	[ "$(proto236)" = "$before" ] && ! grep -q "requests failed" "/tmp/$P.ecmpd.log"
+	result "and removed again: the FIB as before" $? "$out; $(proto236) routes of protocol 236"
+}
+
 test_reload_and_detach() {
 	local out
 	topo_config "$P" "$CONF" 3 1 1 1
@@ -246,6 +272,7 @@ want traceroute && test_traceroute
 want connected && test_connected
 want vlan && test_vlans
 want ends && test_sensible_ends
+want many && test_many_fib_routes
 want reload && test_reload_and_detach
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -295,11 +295,21 @@ static struct route_set *record_set(const char *rec)
  */
 #define BATCH_BYTES	(64 * 1024)
 #define BATCH_MAX	1024		/* messages in flight */
+/*
+ * Every request's ack waits in the socket's receive buffer until the
+ * batch is read back, and the kernel drops the acks past it (ENOBUFS):
+ * the batch's fate is then unknown. An ack is a buffer of its own, under
+ * 1 KiB of the socket's budget however small the message (NETLINK_CAP_ACK
+ * keeps the request out of it); the buffer is asked to hold a full batch
+ * of them, and a batch is cut to what it really got.
+ */
+#define ACK_COST	1024
+#define ACK_RCVBUF	(2 * BATCH_MAX * ACK_COST)
 
 struct batch {
 	struct mnl_socket *nl;
 	size_t len;
-	uint32_t seq0, n;
+	uint32_t seq0, n, max;
 	int done, refused;
 	char what[BATCH_MAX][64];	/* the route of each message, for errors */
 	int tolerate[BATCH_MAX];	/* an errno that is no failure (-ESRCH) */
@@ -348,7 +358,7 @@ static struct nlmsghdr *batch_msg(struct batch *b, int type, int flags, uint8_t 
 {
 	struct nlmsghdr *nlh;
 
-	if ((b->len + 4096 > BATCH_BYTES || b->n == BATCH_MAX) && batch_flush(b))
+	if ((b->len + 4096 > BATCH_BYTES || b->n == b->max) && batch_flush(b))
 		return NULL;
 	nlh = route_msg(b->buf + b->len, type, flags | NLM_F_ACK, family, len, dst);
 	nlh->nlmsg_seq = b->seq0 + b->n;
@@ -411,11 +421,17 @@ static int delete(struct batch *b, const struct fib_route *r, const char *what)
 static struct batch *batch_new(struct mnl_socket *nl)
 {
 	struct batch *b = calloc(1, sizeof(*b));
+	int rcvbuf = 0;
+	socklen_t len = sizeof(rcvbuf);
 
-	if (b) {
-		b->nl = nl;
-		b->seq0 = time(NULL) ^ getpid() << 8;
-	}
+	if (!b)
+		return NULL;
+	b->nl = nl;
+	b->seq0 = time(NULL) ^ getpid() << 8;
+	b->max = BATCH_MAX;
+	if (!getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len) &&
+	    rcvbuf / ACK_COST < BATCH_MAX)
+		b->max = rcvbuf / ACK_COST > 16 ? rcvbuf / ACK_COST : 16;
 	return b;
 }
 
@@ -443,14 +459,24 @@ static char *read_record(const char *path)
 	return text;
 }
 
+/* A socket for batches of requests: room for their acks (batch_new()
+ * cuts a batch to what it got), acks without the requests in them. */
 static struct mnl_socket *open_rtnl(void)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	int fd, bytes = ACK_RCVBUF, on = 1;
 
 	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		mnl_socket_close(nl);
 		return NULL;
 	}
+	if (!nl)
+		return NULL;
+	fd = mnl_socket_get_fd(nl);
+	/* FORCE passes rmem_max (root); plain SO_RCVBUF is capped by it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
 	return nl;
 }
 
