@@ -142,17 +142,21 @@ static int cover_locals(const struct plane *p, const struct ecmp_conf *conf,
 
 /* Each config group's id in the plane (looked up once: a mirrored table
  * has a million routes over a few dozen groups). NULL on ENOMEM. A dry
- * run comes before new groups have ids: each group then stands for
- * itself by its index, which is all the count of the trie's room needs
- * (neighbouring routes of one group merge into runs, of two do not; with
- * one stand-in id for all, a table of many groups was counted as runs
- * it does not make, and passed a check it then failed). */
+ * run comes before new groups have ids: each then gets a stand-in past
+ * every real one, as the real run's new ids are unlike every id in use.
+ * The dry run's routes then have the leaves the real run's will, as far
+ * as the trie can tell: neighbouring routes of one group merge into runs,
+ * of two do not (with one stand-in for all groups, a table of many was
+ * counted as runs it does not make, and passed a check it then failed). */
 static int *group_ids(const struct plane *p, const struct ecmp_conf *conf, int dry_run)
 {
 	int *gids = malloc(sizeof(*gids) * (conf->ngroup ? conf->ngroup : 1)), k;
 
-	for (k = 0; gids && k < conf->ngroup; k++)
-		gids[k] = dry_run ? k : grp_find(p, conf->group[k].name);
+	for (k = 0; gids && k < conf->ngroup; k++) {
+		gids[k] = grp_find(p, conf->group[k].name);
+		if (dry_run && gids[k] < 0)
+			gids[k] = (int)p->dp.max_entries[DP_GROUPS] + k;
+	}
 	return gids;
 }
 
@@ -231,13 +235,15 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 enum installed { ROUTE_NEW, ROUTE_SAME, ROUTE_CHANGED };
 
 /* What the trie holds of each wanted route (state[i]; state may be NULL):
- * returns how many of them it holds at all. */
+ * returns how many of them it holds at all, and *same how many as they
+ * are wanted. */
 static uint32_t compare_installed(const struct lpm *t, const struct want *w,
-				  uint8_t *state)
+				  uint8_t *state, uint32_t *same)
 {
 	uint32_t held = 0;
 	int i;
 
+	*same = 0;
 	for (i = 0; t && i < w->n; i++) {
 		struct lpm_route cur;
 		uint8_t st = ROUTE_NEW;
@@ -247,6 +253,7 @@ static uint32_t compare_installed(const struct lpm *t, const struct want *w,
 		if (!lpm_get(t, w->r[i].family, w->r[i].addr, w->r[i].prefixlen, &cur))
 			st = cur.leaf == w->r[i].leaf ? ROUTE_SAME : ROUTE_CHANGED;
 		held += st != ROUTE_NEW;
+		*same += st == ROUTE_SAME;
 		if (state)
 			state[i] = st;
 	}
@@ -262,7 +269,8 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 	uint32_t max = p->dp.max_entries[DP_ROUTES];
 	/* ecmp_routes holds old and new routes while a reload swaps them
 	 * (new ones go in before old ones come out). */
-	uint32_t fresh = w->n - compare_installed(p->lpm, w, NULL);
+	uint32_t same, held = compare_installed(p->lpm, w, NULL, &same);
+	uint32_t fresh = w->n - held;
 	int ret;
 
 	if ((p->lpm ? lpm_route_count(p->lpm) : 0) + fresh > max) {
@@ -271,6 +279,10 @@ static int dry_run_fits(struct plane *p, const struct want *w, char *err,
 			 w->n, fresh, p->lpm ? lpm_route_count(p->lpm) : 0, max, ECMP_MAP_ROUTES);
 		return -ENOSPC;
 	}
+	/* The trie holds exactly these routes already (a reload that
+	 * changes no route): nothing to fit. */
+	if (p->lpm && (uint32_t)w->n == same && held == lpm_route_count(p->lpm))
+		return 0;
 	/* What the table takes built anew, counted without building it (a
 	 * scratch build of a full table cost two seconds of every start). */
 	ret = lpm_chunks_for(w->r, w->n, &need);
@@ -399,6 +411,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	struct stale s = { 0 };
 	struct route_batch *batch = NULL;
 	uint8_t *state = NULL;
+	uint32_t same;
 	int i, ret, end;
 
 	ret = build_want(p, conf, dry_run, &w);
@@ -427,7 +440,7 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	/* What is installed but no longer wanted, looked for only when the
 	 * trie holds routes that are not wanted (keys are unique in both):
 	 * a reload that removes no route skips a set of the whole table. */
-	if (compare_installed(p->lpm, &w, state) < lpm_route_count(p->lpm)) {
+	if (compare_installed(p->lpm, &w, state, &same) < lpm_route_count(p->lpm)) {
 		ret = find_all_stale(p->lpm, &w, &s);
 		if (ret) {
 			snprintf(err, errlen, "route table update failed: %s", strerror(-ret));
