@@ -615,6 +615,58 @@ static void test_fpm_table_lists(void)
 	fpm_table_free(t);
 }
 
+/* Whether a route names a group, kept as routes come, change and go (a
+ * group zebra removes: still named or not), for ids held or not yet. */
+static void test_fpm_table_names(void)
+{
+	struct fpm_table *t = fpm_table_new();
+	struct spec sp = { .dst = "198.19.1.0/24", .nh_id = 7 };
+	int i;
+
+	ASSERT_TRUE(t != NULL, "a table");
+	ASSERT_TRUE(!(fpm_table_names(t, 7)), "an empty table names nothing");
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route over 7 (no group 7 yet)");
+	sp.dst = "198.19.2.0/24";
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "another over 7");
+	ASSERT_TRUE(fpm_table_names(t, 7) && !fpm_table_names(t, 8), "7 named, 8 not");
+	sp.nh_id = 8;
+	sp.nlflags = NLM_F_REPLACE;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "the second replaced, over 8");
+	ASSERT_TRUE(fpm_table_names(t, 7) && fpm_table_names(t, 8), "7 and 8 named");
+	sp.dst = "198.19.1.0/24";
+	sp.type = RTM_DELROUTE;
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "the first removed");
+	ASSERT_TRUE(!fpm_table_names(t, 7) && fpm_table_names(t, 8), "7 left, 8 named");
+	sp = (struct spec){ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.1.2" } },
+			    .nlflags = NLM_F_REPLACE };
+	ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "the second on paths of its own");
+	ASSERT_TRUE(!(fpm_table_names(t, 8)), "8 left");
+	/* Many ids, in any order: each found, each gone with its route. */
+	for (i = 0; i < 300; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "198.18.%d.%d/32", i / 256, i % 256);
+		sp = (struct spec){ .dst = dst, .nh_id = 1000 + (i * 37) % 300 };
+		ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "a route over its own id");
+	}
+	for (i = 0; i < 300; i++)
+		ASSERT_TRUE(fpm_table_names(t, 1000 + i), "each id named");
+	ASSERT_TRUE(!(fpm_table_names(t, 999) || fpm_table_names(t, 1300)), "no other");
+	for (i = 0; i < 300; i += 2) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "198.18.%d.%d/32", i / 256, i % 256);
+		sp = (struct spec){ .dst = dst, .type = RTM_DELROUTE };
+		ASSERT_EQ(table_take(t, &sp), FPM_TAKE_CHANGED, "every other removed");
+	}
+	for (i = 0; i < 300; i++)
+		ASSERT_EQ(fpm_table_names(t, 1000 + (i * 37) % 300), i % 2,
+			  "named while its route stays");
+	fpm_table_clear(t);
+	ASSERT_TRUE(!(fpm_table_names(t, 1001)), "cleared");
+	fpm_table_free(t);
+}
+
 int main(void)
 {
 	if (!if_indextoname(1, lo))
@@ -624,6 +676,7 @@ int main(void)
 	RUN_TEST(test_fpm_patches);
 	RUN_TEST(test_fpm_hostile);
 	RUN_TEST(test_fpm_table_lists);
+	RUN_TEST(test_fpm_table_names);
 	fpm_free(f);
 	config_free(&out);
 	return test_summary();

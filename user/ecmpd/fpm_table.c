@@ -46,6 +46,13 @@ struct fobj {
 	struct nl_nexthop n;
 };
 
+/* How many held routes name a group id (RTA_NH_ID), the group held or
+ * not yet: whether zebra's removal of a group leaves routes on it is then
+ * a lookup, not a scan of the whole table for each group it removes. */
+struct idref {
+	uint32_t id, refs;
+};
+
 struct fpm_table {
 	struct route_set *index;	/* prefix -> slot in r[] */
 	struct froute *r;
@@ -59,8 +66,68 @@ struct fpm_table {
 	uint32_t free_list;		/* a slot of lists[] to reuse (chain), 0: none */
 	struct fobj *obj;		/* sorted by id */
 	int nobj, capobj;
+	struct idref *named;		/* sorted by id; refs > 0 */
+	uint32_t nnamed, capnamed;
 	uint32_t nroutes, ngroups;
 };
+
+static uint32_t named_pos(const struct fpm_table *t, uint32_t id, int *found)
+{
+	uint32_t lo = 0, hi = t->nnamed;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->named[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < t->nnamed && t->named[lo].id == id;
+	return lo;
+}
+
+/* One more route names id (0: none). 0 or -ENOMEM. */
+static int named_add(struct fpm_table *t, uint32_t id)
+{
+	int found;
+	uint32_t i;
+
+	if (!id)
+		return 0;
+	i = named_pos(t, id, &found);
+	if (found) {
+		t->named[i].refs++;
+		return 0;
+	}
+	if (t->nnamed == t->capnamed) {
+		uint32_t cap = t->capnamed ? 2 * t->capnamed : 64;
+		struct idref *m = realloc(t->named, sizeof(*m) * cap);
+
+		if (!m)
+			return -ENOMEM;
+		t->named = m;
+		t->capnamed = cap;
+	}
+	memmove(&t->named[i + 1], &t->named[i], sizeof(*t->named) * (t->nnamed - i));
+	t->named[i] = (struct idref){ id, 1 };
+	t->nnamed++;
+	return 0;
+}
+
+static void named_drop(struct fpm_table *t, uint32_t id)
+{
+	int found;
+	uint32_t i;
+
+	if (!id)
+		return;
+	i = named_pos(t, id, &found);
+	if (!found || --t->named[i].refs)
+		return;
+	memmove(&t->named[i], &t->named[i + 1], sizeof(*t->named) * (t->nnamed - i - 1));
+	t->nnamed--;
+}
 
 /* FNV-1a over the fields (not the padding, which the parser need not
  * clear). */
@@ -246,6 +313,7 @@ static void route_del(struct fpm_table *t, const struct lpm_route *k)
 		return;
 	x = &t->r[at->leaf];
 	list_put(t, x->list);
+	named_drop(t, x->nh_id);
 	memset(x, 0, sizeof(*x));
 	t->free_slots[t->nfree++] = at->leaf;
 	route_set_del(t->index, k);
@@ -276,6 +344,9 @@ void fpm_table_clear(struct fpm_table *t)
 	t->obj = NULL;
 	t->nobj = t->capobj = 0;
 	t->ngroups = 0;
+	free(t->named);		/* each id went with its last route */
+	t->named = NULL;
+	t->nnamed = t->capnamed = 0;
 }
 
 /* A slot for a new route, or -ENOMEM. */
@@ -311,17 +382,19 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 
 	if (r->nnh && !(list = list_get(t, r->nh, r->nnh)))
 		return -ENOMEM;
+	if (named_add(t, r->nh_id)) {
+		list_put(t, list);
+		return -ENOMEM;
+	}
 	if (at) {
 		slot = at->leaf;
 	} else {
 		slot = slot_alloc(t);
-		if (slot < 0) {
-			list_put(t, list);
-			return -ENOMEM;
-		}
 		k.leaf = slot;
-		if (route_set_put(t->index, &k)) {
-			t->free_slots[t->nfree++] = slot;
+		if (slot < 0 || route_set_put(t->index, &k)) {
+			if (slot >= 0)
+				t->free_slots[t->nfree++] = slot;
+			named_drop(t, r->nh_id);
 			list_put(t, list);
 			return -ENOMEM;
 		}
@@ -329,6 +402,7 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 	}
 	x = &t->r[slot];
 	list_put(t, x->list);
+	named_drop(t, x->nh_id);
 	x->family = r->family;
 	x->prefixlen = r->prefixlen;
 	memcpy(x->addr, k.addr, 16);
@@ -434,12 +508,10 @@ void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, str
 
 int fpm_table_names(const struct fpm_table *t, uint32_t id)
 {
-	uint32_t i;
+	int found;
 
-	for (i = 0; i < t->nr; i++)
-		if (t->r[i].in_use && t->r[i].nh_id == id)
-			return 1;
-	return 0;
+	named_pos(t, id, &found);
+	return found;
 }
 
 uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *now)

@@ -40,7 +40,7 @@ int fpm_table_adopt(struct fpm_table *t, const struct plane *p);
 struct lpm_route;
 struct nl_route;
 void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, struct nl_route *r);
-/* Whether a route held names nexthop group id (a scan of them all). */
+/* Whether a route held names nexthop group id. */
 int fpm_table_names(const struct fpm_table *t, uint32_t id);
 /* The groups, then the routes, into a mirror read. */
 void fpm_table_feed(const struct fpm_table *t, struct mirror *m);
