@@ -19,7 +19,9 @@
 #     its frames delivered by the kernel, then by the tc ingress hook at
 #     exactly the nexthop lookup names;
 #  4. 1,000 ICMP errors about 1,000 flows, IPv4 and IPv6, each at the
-#     nexthop `ecmpctl lookup` names for its flow.
+#     nexthop `ecmpctl lookup` names for its flow;
+#  5. devices deleted and made again: the ingress one gets ecmp_xdp back,
+#     a nexthop's gets its config routes back in the kernel's FIB.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -290,6 +292,79 @@ test_prometheus() {
 		"forwarded $fwd (stats $want), web buckets $out"
 }
 
+# Devices deleted and made again under their names (a driver reload, a
+# tap or veth recreated): the new device comes without ecmpd's program,
+# and the kernel dropped the config routes through a nexthop's. Both are
+# back without a reload, and the flows go where `ecmpctl lookup` says.
+recreate_client_link() {
+	ip -n "$P-rt" link del r0
+	ip link add c0 netns "$P-cl" type veth peer name r0 netns "$P-rt"
+	ip -n "$P-cl" addr add 198.18.0.1/24 dev c0
+	ip -n "$P-cl" link set c0 up
+	nsx "$P-cl" tc qdisc replace dev c0 root pfifo
+	ip -n "$P-cl" route add 198.19.0.0/16 via 198.18.0.254
+	ip -n "$P-rt" addr add 198.18.0.254/24 dev r0
+	ip -n "$P-rt" link set r0 up
+}
+
+recreate_nexthop_link() { # I
+	ip -n "$P-rt" link del "r$1"
+	ip link add "r$1" netns "$P-rt" type veth peer name n0 netns "$P-n$1"
+	ip -n "$P-rt" addr add "198.18.$1.1/24" dev "r$1"
+	ip -n "$P-rt" addr add "2001:db8:$1::1/64" dev "r$1" nodad
+	ip -n "$P-rt" link set "r$1" up
+	ip -n "$P-n$1" addr add "198.18.$1.2/24" dev n0
+	ip -n "$P-n$1" addr add "2001:db8:$1::2/64" dev n0 nodad
+	ip -n "$P-n$1" link set n0 up
+	nsx "$P-n$1" "$BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$P-sink$1" >/dev/null
+}
+
+# The kernel's route for PREFIX of FAMILY (4, 6): its protocol and its
+# nexthops' devices, sorted.
+route_devs() { # FAMILY PREFIX
+	ip -n "$P-rt" -"$1" -j route show "$2" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    print(r.get("protocol"), " ".join(sorted(h["dev"] for h in r.get("nexthops") or [r])))'
+}
+
+test_recreated_links() {
+	local out fwd0 fwd1 i
+	recreate_client_link
+	for i in $(seq 1 30); do
+		ip -n "$P-rt" link show r0 | grep -q " xdp " && break
+		sleep 0.1
+	done
+	out=$(ip -n "$P-rt" link show r0 | head -1)
+	echo "$out" | grep -q " xdp " && grep -q "interface r0: ecmp_xdp attached" "/tmp/$P.ecmpd.log"
+	result "the ingress device recreated: ecmp_xdp attached again, without a reload" $? "$out"
+	topo_clear_sinks "$P"
+	fwd0=$(stat_of forwarded)
+	topo_send "$P" 198.18.0.1 198.19.8.8 39000 100 >/dev/null
+	sleep 0.5
+	fwd1=$(stat_of forwarded)
+	[ $((fwd1 - fwd0)) -ge 100 ] && check_predicted 4 198.18.0.1 198.19.8.8 39000 100
+	result "through it: 100 flows forwarded by XDP, each where lookup says" $? "forwarded +$((fwd1 - fwd0))"
+	recreate_nexthop_link 1
+	for i in $(seq 1 50); do
+		[ "$(route_devs 4 198.19.0.0/16)" = "236 r1 r2 r3 r4" ] &&
+			[ "$(route_devs 6 2001:db8:100::/48)" = "236 r1 r2 r3 r4" ] && break
+		sleep 0.1
+	done
+	out="$(route_devs 4 198.19.0.0/16); $(route_devs 6 2001:db8:100::/48)"
+	[ "$out" = "236 r1 r2 r3 r4; 236 r1 r2 r3 r4" ]
+	result "a nexthop's device recreated: the config routes back in the kernel's FIB (IPv4, IPv6)" $? "$out"
+	nsx "$P-rt" ethtool -K r1 gro on >/dev/null 2>&1
+	topo_wait_usable "$P" 8 >/dev/null
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 198.19.8.8 39200 100 >/dev/null
+	sleep 0.5
+	check_predicted 4 198.18.0.1 198.19.8.8 39200 100 &&
+		[ "$(topo_sinks "$P" | awk '$1 == 1 && $3 >= 39200 && $3 < 39300' | wc -l)" -gt 0 ]
+	result "and its flows through the new device, each where lookup says" $? \
+		"$(topo_sinks "$P" | awk '$3 >= 39200 && $3 < 39300 { n[$1]++ } END { for (s in n) printf "%s:%d ", s, n[s] }')"
+}
+
 if ! setup; then
 	result "topology and ecmpd" 1
 	echo "$PASSED passed, $FAILED failed"
@@ -302,5 +377,6 @@ want jumbo && test_jumbo
 want xmit && test_no_xdp_xmit
 want icmp && test_icmp_errors
 want prometheus && test_prometheus
+want recreated && test_recreated_links
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

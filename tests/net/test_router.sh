@@ -230,9 +230,10 @@ proto236() {
 
 test_many_fib_routes() {
 	local before out
-	before=$(proto236)
 	topo_config "$P" "$CONF" 1 2 1 1
 	echo "route 198.19.77.0/24 group web" >> "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	before=$(proto236)
 	awk 'BEGIN { for (i = 0; i < 3000; i++)
 		printf "route 198.19.%d.%d/32 group web\n", 128 + int(i / 256), i % 256 }' >> "$CONF"
 	out=$(topo_ctl "$P" reload 2>&1)

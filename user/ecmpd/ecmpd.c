@@ -97,6 +97,11 @@ struct daemon {
 	uint64_t pins_checked_ms;
 	int applied;		/* d->conf is in the maps */
 	int applied_once;	/* attach_all() ran once */
+	/* Interfaces the config names came, came back or went (links_back()):
+	 * an attach interface under a new ifindex lost its programs; a
+	 * nexthop's, the config routes the kernel dropped with it. */
+	int reattach, fib_relink;
+	uint64_t fib_relinked_ms;
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
 	uint32_t fail_route_update;	/* --fail-route-update; 0: never */
@@ -323,34 +328,41 @@ static int load_conf(struct daemon *d, struct ecmp_conf *c)
 	return err;
 }
 
+/* Our program on f (adopted when there already); *tc_obj is the TC
+ * object, opened by the first interface that needs it. */
+static int attach_one(struct daemon *d, const struct ecmp_conf *c,
+		      const struct conf_iface *f, struct bpf_object **tc_obj)
+{
+	int created = 0, err;
+
+	if (f->attach == ATTACH_NONE)
+		return 0;
+	if (f->attach == ATTACH_TC_INGRESS || f->attach == ATTACH_TC_EGRESS) {
+		if (!*tc_obj)	/* one load (and one verification) for all */
+			*tc_obj = attach_tc_open(d->tc_obj_path, c->pin_root, &d->plane.dp);
+		err = *tc_obj ? attach_tc(*tc_obj, f->name, f->attach == ATTACH_TC_EGRESS,
+					  &created) : -errno;
+		if (created)
+			record_qdisc(d->state_dir, f->name);
+		return err;
+	}
+	return attach_xdp(d->obj_path, c->pin_root, &d->plane.dp, f->name,
+			  f->attach == ATTACH_XDP_GENERIC, d->xdp_tag);
+}
+
 static int attach_all(struct daemon *d, const struct ecmp_conf *c)
 {
 	struct bpf_object *tc_obj = NULL;
 	int i, err = 0;
 
 	for (i = 0; i < c->niface; i++) {
-		const struct conf_iface *f = &c->iface[i];
-		int e, created = 0;
+		int e = attach_one(d, c, &c->iface[i], &tc_obj);
 
-		if (f->attach == ATTACH_NONE)
-			continue;
-		if (f->attach == ATTACH_TC_INGRESS || f->attach == ATTACH_TC_EGRESS) {
-			if (!tc_obj)	/* one load (and one verification) for all */
-				tc_obj = attach_tc_open(d->tc_obj_path, c->pin_root,
-						     &d->plane.dp);
-			e = tc_obj ? attach_tc(tc_obj, f->name,
-						   f->attach == ATTACH_TC_EGRESS,
-						   &created) : -errno;
-			if (created)
-				record_qdisc(d->state_dir, f->name);
-		} else {
-			e = attach_xdp(d->obj_path, c->pin_root, &d->plane.dp, f->name,
-				       f->attach == ATTACH_XDP_GENERIC, d->xdp_tag);
-		}
 		err = err ? err : e;
 	}
 	bpf_object__close(tc_obj);
 	d->applied_once = 1;
+	d->reattach = 0;
 	return err;
 }
 
@@ -635,6 +647,19 @@ static void mirror_mark(struct daemon *d, int dirty)
 	d->mirror_dirty |= dirty;
 }
 
+/* The config routes into the kernel's FIB again (links_back()) when a
+ * config nexthop goes through interface name. */
+static void relink_if_nexthop_dev(struct daemon *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->conf.nnexthop; i++)
+		if (!strcmp(d->conf.nexthop[i].dev, name)) {
+			d->fib_relink = 1;
+			return;
+		}
+}
+
 static void on_link(void *ctx, const struct nl_link *l)
 {
 	struct daemon *d = ctx;
@@ -645,9 +670,26 @@ static void on_link(void *ctx, const struct nl_link *l)
 	 * each would cost seconds with a full table (ecmpd's own attach at
 	 * start read it twice). */
 	int routes_may_change = !was || l->deleted || was->up != l->up;
+	/* Read before nh_on_link(), which rewrites what was points to. */
+	int came = !was && !l->deleted, came_up = was && !was->up && l->up;
+	int i;
 
 	nh_on_link(&d->plane, l);
 	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change);
+	if (!d->applied_once || !l->name[0])
+		return;	/* the start's own dump: attach_all() and sync_fib() follow */
+	/* A device deleted and made again under its name (a driver reload, a
+	 * tap or veth recreated) comes without our programs. */
+	for (i = 0; came && i < d->conf.niface; i++)
+		if (d->conf.iface[i].attach != ATTACH_NONE && !strcmp(d->conf.iface[i].name, l->name))
+			d->reattach = 1;
+	/* The kernel drops an IPv4 route with any of its nexthops' devices,
+	 * with its last live path when one goes down, and an IPv6 route's
+	 * path with its device: the config routes are put back (with the
+	 * paths that can be) when one comes, comes up or goes. A device
+	 * going down asks nothing: a route through it could not be added. */
+	if (came || came_up || l->deleted)
+		relink_if_nexthop_dev(d, l->name);
 }
 
 /* Nexthops a patch brought into eff (from index nn on), in the data path
@@ -875,11 +917,18 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 
 	/* Before the first apply only remember it: the groups its local
 	 * route needs do not exist yet. */
-	route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
+	int news = route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
+	char name[IF_NAMESIZE];
+
 	/* An IPv4 address gone takes the routes through it along, unannounced
 	 * (its prefsrc routes, and all of its link's when it was the last). */
 	if (a->deleted && a->family == ECMP_AF_INET)
 		mirror_mark(d, d->conf.kernel_routes.enabled);
+	/* A new address on a nexthop's device: its gateway may be reachable
+	 * only now, and the config routes through it could not be added
+	 * before. */
+	if (news && !a->deleted && d->applied_once && if_indextoname(a->ifindex, name))
+		relink_if_nexthop_dev(d, name);
 }
 
 static int dump_kernel(struct daemon *d)
@@ -1506,6 +1555,39 @@ static void check_pins(struct daemon *d)
 			d->conf.pin_root, strerror(-n));
 }
 
+/* What on_link() left for the tick: our programs on an interface that
+ * came back, and the kernel's copy of the config routes. At most once a
+ * second for a link flapping, and after the mirror's read of the same
+ * event, whose table the FIB's part then takes (mirror_stands). */
+static void links_back(struct daemon *d)
+{
+	struct bpf_object *tc_obj = NULL;
+	int i;
+
+	if (d->reattach) {
+		d->reattach = 0;
+		for (i = 0; i < d->conf.niface; i++) {
+			const struct conf_iface *f = &d->conf.iface[i];
+			int ifindex = if_nametoindex(f->name);
+
+			if (f->attach == ATTACH_NONE || !ifindex)
+				continue;
+			if (attach_one(d, &d->conf, f, &tc_obj))
+				pr_warn("interface %s came back (ifindex %d) and our program could not be attached again; 'ecmpctl reload' tries again",
+					f->name, ifindex);
+		}
+		bpf_object__close(tc_obj);
+	}
+	if (!d->fib_relink || d->mirror_dirty ||
+	    d->plane.now_ms - d->fib_relinked_ms < 1000)
+		return;
+	d->fib_relink = 0;
+	d->fib_relinked_ms = d->plane.now_ms;
+	if (mirror_stands(d, &d->conf))
+		fib_gather_mirror(d, &d->conf);
+	sync_fib(d);
+}
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t expirations;
@@ -1518,6 +1600,7 @@ static void on_tick(struct daemon *d)
 	if (mirror_due(d))
 		mirror_sync(d);
 	drop_unused_groups(d);
+	links_back(d);
 	check_pins(d);
 	plane_tick_epoch(&d->plane);
 	nh_probe(&d->plane);

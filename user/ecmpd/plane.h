@@ -198,8 +198,11 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
  * route_sync) or would take the trie room kept for changes, -ENOSPC when
  * the trie is full; nothing changed then. */
 int route_patch(struct plane *p, const struct lpm_route *r, int remove);
-void route_on_addr(struct plane *p, const struct nl_addr *a,
-		   const struct ecmp_conf *conf);
+/* An address of the router added or removed (its host and subnet
+ * entries follow when conf is given): 1 when it is news, 0 when the
+ * plane knew it so already. */
+int route_on_addr(struct plane *p, const struct nl_addr *a,
+		  const struct ecmp_conf *conf);
 
 /* ---- iface.c ---- */
 /* Makes ecmp_ifaces describe exactly the config's ingress interfaces that

@@ -528,8 +528,8 @@ int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 	return 0;
 }
 
-void route_on_addr(struct plane *p, const struct nl_addr *a,
-		   const struct ecmp_conf *conf)
+int route_on_addr(struct plane *p, const struct nl_addr *a,
+		  const struct ecmp_conf *conf)
 {
 	char err[256];
 	int i;
@@ -540,15 +540,15 @@ void route_on_addr(struct plane *p, const struct nl_addr *a,
 			break;
 	if (a->deleted) {
 		if (i == p->nlocal)
-			return;
+			return 0;
 		p->local[i] = p->local[--p->nlocal];
 	} else {
 		if (i < p->nlocal)
-			return;
+			return 0;
 		if (p->nlocal == PLANE_MAX_LOCAL) {
 			pr_warn("More than %d local addresses: not all are protected",
 				PLANE_MAX_LOCAL);
-			return;
+			return 0;
 		}
 		p->local[p->nlocal].family = a->family;
 		memcpy(p->local[p->nlocal].addr, a->addr, 16);
@@ -557,4 +557,5 @@ void route_on_addr(struct plane *p, const struct nl_addr *a,
 	}
 	if (conf && route_sync(p, conf, 0, err, sizeof(err)))
 		pr_warn("Failed to update local routes: %s", err);
+	return 1;
 }
