@@ -100,13 +100,16 @@ struct daemon {
 	/* Interfaces the config names came, came back or went (links_back()):
 	 * an attach interface under a new ifindex lost its programs; a
 	 * nexthop's, the config routes the kernel dropped with it. */
-	int reattach, fib_relink;
+	uint64_t reattach;		/* bit i: d->conf.iface[i] */
+	int fib_relink;
 	uint64_t fib_relinked_ms;
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
 	uint32_t fail_route_update;	/* --fail-route-update; 0: never */
 	uint32_t monitor_queue;		/* --monitor-queue; 0: EVENTS_MAX_QUEUE */
 };
+
+_Static_assert(CONF_MAX_IFACES <= 64, "struct daemon's reattach: a bit per interface");
 
 static void usage(FILE *f)
 {
@@ -682,7 +685,7 @@ static void on_link(void *ctx, const struct nl_link *l)
 	 * tap or veth recreated) comes without our programs. */
 	for (i = 0; came && i < d->conf.niface; i++)
 		if (d->conf.iface[i].attach != ATTACH_NONE && !strcmp(d->conf.iface[i].name, l->name))
-			d->reattach = 1;
+			d->reattach |= 1ULL << i;
 	/* The kernel drops an IPv4 route with any of its nexthops' devices,
 	 * with its last live path when one goes down, and an IPv6 route's
 	 * path with its device: the config routes are put back (with the
@@ -1564,20 +1567,17 @@ static void links_back(struct daemon *d)
 	struct bpf_object *tc_obj = NULL;
 	int i;
 
-	if (d->reattach) {
-		d->reattach = 0;
-		for (i = 0; i < d->conf.niface; i++) {
-			const struct conf_iface *f = &d->conf.iface[i];
-			int ifindex = if_nametoindex(f->name);
+	for (i = 0; d->reattach && i < d->conf.niface; i++) {
+		const struct conf_iface *f = &d->conf.iface[i];
 
-			if (f->attach == ATTACH_NONE || !ifindex)
-				continue;
-			if (attach_one(d, &d->conf, f, &tc_obj))
-				pr_warn("interface %s came back (ifindex %d) and our program could not be attached again; 'ecmpctl reload' tries again",
-					f->name, ifindex);
-		}
-		bpf_object__close(tc_obj);
+		if (!(d->reattach & 1ULL << i))
+			continue;
+		d->reattach &= ~(1ULL << i);
+		if (if_nametoindex(f->name) && attach_one(d, &d->conf, f, &tc_obj))
+			pr_warn("interface %s came back, and our program could not be attached to it again; 'ecmpctl reload' tries again",
+				f->name);
 	}
+	bpf_object__close(tc_obj);
 	if (!d->fib_relink || d->mirror_dirty ||
 	    d->plane.now_ms - d->fib_relinked_ms < 1000)
 		return;
