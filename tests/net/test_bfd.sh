@@ -559,6 +559,29 @@ if ! setup; then
 	exit 1
 fi
 result "topology, FRR bfdd and ecmpd with BFD up" 0
+# 11. A nexthop's device deleted and made again (a driver reload): the
+# sessions on it were bound to the old device; they come Up again on the
+# new one, with FRR (which follows its own new n0), and the nexthop is
+# back in the data path.
+test_recreated_link() {
+	local i
+	ip -n "$P-rt" link del r1
+	ip link add r1 netns "$P-rt" type veth peer name n0 netns "$P-n1"
+	ip -n "$P-rt" addr add 198.18.1.1/24 dev r1
+	ip -n "$P-rt" addr add 2001:db8:1::1/64 dev r1 nodad
+	ip -n "$P-rt" link set r1 up
+	ip -n "$P-n1" addr add 198.18.1.2/24 dev n0
+	ip -n "$P-n1" addr add 2001:db8:1::2/64 dev n0 nodad
+	ip -n "$P-n1" link set n0 up
+	nsx "$P-n1" "$BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$P-sink1" >/dev/null
+	nsx "$P-rt" ethtool -K r1 gro on >/dev/null 2>&1
+	sleep 4
+	wait_bfd nh1 up 150 && wait_bfd nh1v6 up 50 && topo_wait_usable "$P" 5 >/dev/null &&
+		[ "$(frr_field "$P-n1" 198.18.1.1 status)" = up ] && [ "$(frr_field "$P-n1" 2001:db8:1::1 status)" = up ]
+	result "a nexthop's device made again: its BFD sessions Up on the new one, nh1 usable" $? \
+		"nh1 $(bfd_field nh1 state), nh1v6 $(bfd_field nh1v6 state); FRR: $(frr_field "$P-n1" 198.18.1.1 status); dropped: $(topo_ctl "$P" -j bfd show | sed -n 's/.*"dropped":\({[^}]*}\).*/\1/p')"
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 want up && test_up_with_frr
 want failover && test_failover
@@ -570,5 +593,6 @@ want stuck && test_stuck_clients
 want reloads && test_reload_storm
 want mirror && test_mirror_bfd
 want kill9 && test_kill9_restart
+want recreated && test_recreated_link
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -120,9 +120,10 @@ static int open_rx(int family)
 	return fd;
 }
 
-/* A session's transmit socket: its interface, its own source port. */
-static int open_tx(struct bfd_rt *rt, const struct bfd_peer *p, char *err,
-		   size_t errlen)
+/* A session's transmit socket: its interface, its own source port (want,
+ * when not 0 and free: a session's socket made again keeps its port). */
+static int open_tx(struct bfd_rt *rt, const struct bfd_peer *p, uint16_t want,
+		   char *err, size_t errlen)
 {
 	int family = af(p->family), fd, ttl = BFD_TTL, tos = BFD_TOS_CS6, i, e;
 
@@ -139,8 +140,9 @@ static int open_tx(struct bfd_rt *rt, const struct bfd_peer *p, char *err,
 		goto fail;
 	/* RFC 5881 §4: a source port from 49152-65535, the same for the
 	 * session's life. Random first, so restarts do not reuse one. */
-	for (i = 0; i < 16384 + 64; i++) {
-		uint16_t port = i < 64 ? BFD_SRC_PORT_MIN + (int)(rt_random(rt) % 16384) :
+	for (i = want ? -1 : 0; i < 16384 + 64; i++) {
+		uint16_t port = i < 0 ? want :
+				i < 64 ? BFD_SRC_PORT_MIN + (int)(rt_random(rt) % 16384) :
 					 BFD_SRC_PORT_MIN + (i - 64);
 		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
@@ -610,7 +612,7 @@ int bfd_sync(struct bfd_rt *rt, const struct bfd_peer *peers, int npeers,
 		pthread_mutex_unlock(&rt->mu);
 		if (old && same_path(&old->conf, &peers[i]))
 			continue;
-		ret = open_tx(rt, &peers[i], err, errlen);
+		ret = open_tx(rt, &peers[i], 0, err, errlen);
 		if (ret >= 0) {
 			fds[i] = ret;
 			ret = 0;
@@ -677,7 +679,58 @@ int bfd_sync(struct bfd_rt *rt, const struct bfd_peer *peers, int npeers,
 	pthread_mutex_unlock(&rt->mu);
 	wake(rt);
 	free(fds);
+	bfd_relink(rt);		/* kept sessions on a device made again */
 	return 0;
+}
+
+/* The source port a session's socket is bound to; 0 if unknown. */
+static uint16_t tx_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+					       ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+int bfd_relink(struct bfd_rt *rt)
+{
+	int moved = 0;
+	uint32_t i;
+
+	pthread_mutex_lock(&rt->mu);
+	for (i = 0; i < rt->npeer; i++) {
+		struct peer *p = &rt->peer[i];
+		uint32_t ifindex = p->in_use ? if_nametoindex(p->conf.dev) : 0;
+		uint16_t port;
+		char err[256];
+		int fd;
+
+		if (!ifindex || ifindex == p->ifindex)
+			continue;
+		/* The old socket goes first, so the new one can take its
+		 * port (RFC 5881 §4: one source port for the session). */
+		port = tx_port(p->tx_fd);
+		close(p->tx_fd);
+		fd = open_tx(rt, &p->conf, port, err, sizeof(err));
+		p->tx_fd = fd;	/* -1: sends fail, as on a link down */
+		if (fd < 0) {
+			pr_warn("%s; the session cannot send until the next try (a link event or a reload)",
+				err);
+			continue;
+		}
+		p->ifindex = ifindex;
+		moved++;
+		pr_info("bfd %s: interface %s made again (ifindex %u): the session goes on there%s",
+			p->conf.name, p->conf.dev, ifindex,
+			tx_port(fd) == port ? "" : ", from another source port");
+	}
+	pthread_mutex_unlock(&rt->mu);
+	if (moved)
+		wake(rt);
+	return moved;
 }
 
 void bfd_set_admin_down(struct bfd_rt *rt, const char *name, int admin_down)

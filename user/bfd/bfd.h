@@ -64,6 +64,11 @@ int bfd_sync(struct bfd_rt *rt, const struct bfd_peer *peers, int npeers,
  * reload can be refused before it changes anything. */
 int bfd_prepare(struct bfd_rt *rt, const struct bfd_peer *peers, int npeers,
 		char *err, size_t errlen);
+/* Sessions on a device deleted and made again under its name (bound to
+ * the old one by ifindex, they would never hear their peer again): each
+ * on a socket of the new device, from the same source port, its state
+ * kept. Returns how many moved. bfd_sync() does it too. */
+int bfd_relink(struct bfd_rt *rt);
 /* Admin down (drain) or back. */
 void bfd_set_admin_down(struct bfd_rt *rt, const char *name, int admin_down);
 /* Writes "sessions" (an array, one object per session) and "dropped"

@@ -101,7 +101,7 @@ struct daemon {
 	 * an attach interface under a new ifindex lost its programs; a
 	 * nexthop's, the config routes the kernel dropped with it. */
 	uint64_t reattach;		/* bit i: d->conf.iface[i] */
-	int fib_relink;
+	int fib_relink, bfd_relink;
 	uint64_t fib_relinked_ms;
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
@@ -682,7 +682,9 @@ static void on_link(void *ctx, const struct nl_link *l)
 	if (!d->applied_once || !l->name[0])
 		return;	/* the start's own dump: attach_all() and sync_fib() follow */
 	/* A device deleted and made again under its name (a driver reload, a
-	 * tap or veth recreated) comes without our programs. */
+	 * tap or veth recreated) comes without our programs, and BFD's
+	 * sockets are bound to the old one. */
+	d->bfd_relink |= came;
 	for (i = 0; came && i < d->conf.niface; i++)
 		if (d->conf.iface[i].attach != ATTACH_NONE && !strcmp(d->conf.iface[i].name, l->name))
 			d->reattach |= 1ULL << i;
@@ -1559,7 +1561,8 @@ static void check_pins(struct daemon *d)
 }
 
 /* What on_link() left for the tick: our programs on an interface that
- * came back, and the kernel's copy of the config routes. At most once a
+ * came back, BFD's sessions on it, and the kernel's copy of the config
+ * routes. At most once a
  * second for a link flapping, and after the mirror's read of the same
  * event, whose table the FIB's part then takes (mirror_stands). */
 static void links_back(struct daemon *d)
@@ -1578,6 +1581,9 @@ static void links_back(struct daemon *d)
 				f->name);
 	}
 	bpf_object__close(tc_obj);
+	if (d->bfd_relink && d->bfd)
+		bfd_relink(d->bfd);
+	d->bfd_relink = 0;
 	if (!d->fib_relink || d->mirror_dirty ||
 	    d->plane.now_ms - d->fib_relinked_ms < 1000)
 		return;
