@@ -102,7 +102,7 @@ struct daemon {
 	 * nexthop's, the config routes the kernel dropped with it. */
 	uint64_t reattach;		/* bit i: d->conf.iface[i] */
 	int fib_relink, bfd_relink;
-	uint64_t fib_relinked_ms;
+	uint64_t fib_relinked_ms, fib_relink_cost_ms;
 	uint32_t neigh_reconfirm_ms;	/* --neigh-reconfirm; 0: the default */
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
 	uint32_t fail_route_update;	/* --fail-route-update; 0: never */
@@ -1562,9 +1562,10 @@ static void check_pins(struct daemon *d)
 
 /* What on_link() left for the tick: our programs on an interface that
  * came back, BFD's sessions on it, and the kernel's copy of the config
- * routes. At most once a
- * second for a link flapping, and after the mirror's read of the same
- * event, whose table the FIB's part then takes (mirror_stands). */
+ * routes. The FIB's part after the mirror's read of the same event, whose
+ * table it then takes (mirror_stands), else it reads the main table
+ * itself: for a link flapping, at most once a second, and no more than
+ * a tenth of the time (a full table's read takes a second or more). */
 static void links_back(struct daemon *d)
 {
 	struct bpf_object *tc_obj = NULL;
@@ -1585,13 +1586,15 @@ static void links_back(struct daemon *d)
 		bfd_relink(d->bfd);
 	d->bfd_relink = 0;
 	if (!d->fib_relink || d->mirror_dirty ||
-	    d->plane.now_ms - d->fib_relinked_ms < 1000)
+	    d->plane.now_ms - d->fib_relinked_ms < 1000 ||
+	    d->plane.now_ms - d->fib_relinked_ms < 10 * d->fib_relink_cost_ms)
 		return;
 	d->fib_relink = 0;
-	d->fib_relinked_ms = d->plane.now_ms;
 	if (mirror_stands(d, &d->conf))
 		fib_gather_mirror(d, &d->conf);
 	sync_fib(d);
+	d->fib_relinked_ms = clock_mono_ms();
+	d->fib_relink_cost_ms = d->fib_relinked_ms - d->plane.now_ms;
 }
 
 static void on_tick(struct daemon *d)
