@@ -1067,6 +1067,13 @@ static void do_reload(struct daemon *d, int cfd)
 	config_free(&d->eff);
 	d->eff = eff;
 	d->mirror_in_step = 1;
+	/* Neither source any more: the mirror goes, and with it what points
+	 * into the merged config just replaced (the groups patches left
+	 * empty, dropped at the tick). Either source on again reads anew. */
+	if (!next.kernel_routes.enabled && !next.fpm.enabled) {
+		mirror_free(d->mirror);
+		d->mirror = NULL;
+	}
 	if (bfd_apply(d, &d->eff, 0, err, sizeof(err)))
 		pr_warn("Reload applied, but BFD sessions could not follow: %s", err);
 	detach_removed(d, &d->conf, &next);
