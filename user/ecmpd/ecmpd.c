@@ -199,6 +199,7 @@ static void sync_fib(struct daemon *d)
 	if (mkdir(d->state_dir, 0700) && errno != EEXIST)
 		pr_warn("Failed to create %s: %s", d->state_dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/fib-routes", d->state_dir);
+	d->fib_relink = 0;	/* what a link event asked for (links_back()) */
 	fib_sync(&d->conf, path, d->fib_seen);
 	fib_dump_free(d->fib_seen);
 	d->fib_seen = NULL;
@@ -1596,7 +1597,6 @@ static void links_back(struct daemon *d)
 	    d->plane.now_ms - d->fib_relinked_ms < 1000 ||
 	    d->plane.now_ms - d->fib_relinked_ms < 10 * d->fib_relink_cost_ms)
 		return;
-	d->fib_relink = 0;
 	if (mirror_stands(d, &d->conf))
 		fib_gather_mirror(d, &d->conf);
 	sync_fib(d);
