@@ -41,6 +41,21 @@ topo_create() {
 			net.ipv6.conf.default.accept_dad=0
 		ip -n "$ns" link set lo up
 	done
+	topo_client_link "$p"
+	for i in $(seq 1 "$n"); do
+		ip netns add "$p-n$i" || return 1
+		ip netns exec "$p-n$i" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.all.keep_addr_on_down=1 net.ipv6.conf.default.keep_addr_on_down=1 \
+			net.ipv6.conf.default.accept_dad=0
+		ip -n "$p-n$i" link set lo up
+		topo_nexthop_link "$p" "$i" || return 1
+	done
+}
+
+# topo_client_link PREFIX: the client's link to the router (c0 - r0), as
+# topo_create makes it; tests call it again to make it anew.
+topo_client_link() {
+	local p=$1
 	ip link add c0 netns "$p-cl" type veth peer name r0 netns "$p-rt"
 	ip -n "$p-cl" addr add 198.18.0.1/24 dev c0
 	ip -n "$p-cl" addr add 2001:db8::1/64 dev c0 nodad
@@ -54,22 +69,21 @@ topo_create() {
 	ip -n "$p-rt" addr add 198.18.0.254/24 dev r0
 	ip -n "$p-rt" addr add 2001:db8::fe/64 dev r0 nodad
 	ip -n "$p-rt" link set r0 up
-	for i in $(seq 1 "$n"); do
-		ip netns add "$p-n$i" || return 1
-		ip netns exec "$p-n$i" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.all.keep_addr_on_down=1 net.ipv6.conf.default.keep_addr_on_down=1 \
-			net.ipv6.conf.default.accept_dad=0
-		ip link add "r$i" netns "$p-rt" type veth peer name n0 netns "$p-n$i"
-		ip -n "$p-rt" addr add "198.18.$i.1/24" dev "r$i"
-		ip -n "$p-rt" addr add "2001:db8:$i::1/64" dev "r$i" nodad
-		ip -n "$p-rt" link set "r$i" up
-		ip -n "$p-n$i" addr add "198.18.$i.2/24" dev n0
-		ip -n "$p-n$i" addr add "2001:db8:$i::2/64" dev n0 nodad
-		ip -n "$p-n$i" link set n0 up
-		ip -n "$p-n$i" link set lo up
-		nsx "$p-n$i" "$TOPO_BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$p-sink$i" ||
-			return 1
-	done
+}
+
+# topo_nexthop_link PREFIX I: nexthop host I's link to the router (rI -
+# n0) with its sink, as topo_create makes it; tests call it again to make
+# it anew.
+topo_nexthop_link() {
+	local p=$1 i=$2
+	ip link add "r$i" netns "$p-rt" type veth peer name n0 netns "$p-n$i"
+	ip -n "$p-rt" addr add "198.18.$i.1/24" dev "r$i"
+	ip -n "$p-rt" addr add "2001:db8:$i::1/64" dev "r$i" nodad
+	ip -n "$p-rt" link set "r$i" up
+	ip -n "$p-n$i" addr add "198.18.$i.2/24" dev n0
+	ip -n "$p-n$i" addr add "2001:db8:$i::2/64" dev n0 nodad
+	ip -n "$p-n$i" link set n0 up
+	nsx "$p-n$i" "$TOPO_BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$p-sink$i"
 }
 
 # topo_destroy PREFIX: everything topo_create and the tests made.

@@ -566,14 +566,7 @@ result "topology, FRR bfdd and ecmpd with BFD up" 0
 test_recreated_link() {
 	local i
 	ip -n "$P-rt" link del r1
-	ip link add r1 netns "$P-rt" type veth peer name n0 netns "$P-n1"
-	ip -n "$P-rt" addr add 198.18.1.1/24 dev r1
-	ip -n "$P-rt" addr add 2001:db8:1::1/64 dev r1 nodad
-	ip -n "$P-rt" link set r1 up
-	ip -n "$P-n1" addr add 198.18.1.2/24 dev n0
-	ip -n "$P-n1" addr add 2001:db8:1::2/64 dev n0 nodad
-	ip -n "$P-n1" link set n0 up
-	nsx "$P-n1" "$BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$P-sink1" >/dev/null
+	topo_nexthop_link "$P" 1 >/dev/null
 	nsx "$P-rt" ethtool -K r1 gro on >/dev/null 2>&1
 	sleep 4
 	wait_bfd nh1 up 150 && wait_bfd nh1v6 up 50 && topo_wait_usable "$P" 5 >/dev/null &&

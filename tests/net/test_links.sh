@@ -292,33 +292,6 @@ test_prometheus() {
 		"forwarded $fwd (stats $want), web buckets $out"
 }
 
-# Devices deleted and made again under their names (a driver reload, a
-# tap or veth recreated): the new device comes without ecmpd's program,
-# and the kernel dropped the config routes through a nexthop's. Both are
-# back without a reload, and the flows go where `ecmpctl lookup` says.
-recreate_client_link() {
-	ip -n "$P-rt" link del r0
-	ip link add c0 netns "$P-cl" type veth peer name r0 netns "$P-rt"
-	ip -n "$P-cl" addr add 198.18.0.1/24 dev c0
-	ip -n "$P-cl" link set c0 up
-	nsx "$P-cl" tc qdisc replace dev c0 root pfifo
-	ip -n "$P-cl" route add 198.19.0.0/16 via 198.18.0.254
-	ip -n "$P-rt" addr add 198.18.0.254/24 dev r0
-	ip -n "$P-rt" link set r0 up
-}
-
-recreate_nexthop_link() { # I
-	ip -n "$P-rt" link del "r$1"
-	ip link add "r$1" netns "$P-rt" type veth peer name n0 netns "$P-n$1"
-	ip -n "$P-rt" addr add "198.18.$1.1/24" dev "r$1"
-	ip -n "$P-rt" addr add "2001:db8:$1::1/64" dev "r$1" nodad
-	ip -n "$P-rt" link set "r$1" up
-	ip -n "$P-n$1" addr add "198.18.$1.2/24" dev n0
-	ip -n "$P-n$1" addr add "2001:db8:$1::2/64" dev n0 nodad
-	ip -n "$P-n$1" link set n0 up
-	nsx "$P-n$1" "$BUILD/tests/netsink" attach n0 "/sys/fs/bpf/$P-sink$1" >/dev/null
-}
-
 # The kernel's route for PREFIX of FAMILY (4, 6): its protocol and its
 # nexthops' devices, sorted.
 route_devs() { # FAMILY PREFIX
@@ -328,9 +301,14 @@ for r in json.load(sys.stdin):
     print(r.get("protocol"), " ".join(sorted(h["dev"] for h in r.get("nexthops") or [r])))'
 }
 
+# Devices deleted and made again under their names (a driver reload, a
+# tap or veth recreated): the new device comes without ecmpd's program,
+# and the kernel dropped the config routes through a nexthop's. Both are
+# back without a reload, and the flows go where `ecmpctl lookup` says.
 test_recreated_links() {
 	local out fwd0 fwd1 i
-	recreate_client_link
+	ip -n "$P-rt" link del r0
+	topo_client_link "$P"
 	for i in $(seq 1 30); do
 		ip -n "$P-rt" link show r0 | grep -q " xdp " && break
 		sleep 0.1
@@ -345,7 +323,8 @@ test_recreated_links() {
 	fwd1=$(stat_of forwarded)
 	[ $((fwd1 - fwd0)) -ge 100 ] && check_predicted 4 198.18.0.1 198.19.8.8 39000 100
 	result "through it: 100 flows forwarded by XDP, each where lookup says" $? "forwarded +$((fwd1 - fwd0))"
-	recreate_nexthop_link 1
+	ip -n "$P-rt" link del r1
+	topo_nexthop_link "$P" 1 >/dev/null
 	for i in $(seq 1 50); do
 		[ "$(route_devs 4 198.19.0.0/16)" = "236 r1 r2 r3 r4" ] &&
 			[ "$(route_devs 6 2001:db8:100::/48)" = "236 r1 r2 r3 r4" ] && break
