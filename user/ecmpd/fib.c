@@ -620,13 +620,19 @@ void fib_dump_others_done(struct fib_dump *d)
 	}
 }
 
+/* What a dump holds, not the dump itself. */
+static void dump_release(struct fib_dump *d)
+{
+	route_set_free(d->prefixes);
+	keys_free(&d->keys);
+	free(d->r);
+}
+
 void fib_dump_free(struct fib_dump *d)
 {
 	if (!d)
 		return;
-	route_set_free(d->prefixes);
-	keys_free(&d->keys);
-	free(d->r);
+	dump_release(d);
 	free(d);
 }
 
@@ -835,7 +841,7 @@ out:
 	route_set_free(owned);
 	free(b);
 	free(rec);
-	free(d.r);
+	dump_release(&d);
 	if (nl)
 		mnl_socket_close(nl);
 	return err ? err : removed;
