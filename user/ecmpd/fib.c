@@ -560,7 +560,7 @@ static char *read_record(const char *path)
 static struct mnl_socket *open_rtnl(void)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	int fd, bytes = ACK_RCVBUF, on = 1;
+	int fd, on = 1;
 
 	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		mnl_socket_close(nl);
@@ -569,9 +569,7 @@ static struct mnl_socket *open_rtnl(void)
 	if (!nl)
 		return NULL;
 	fd = mnl_socket_get_fd(nl);
-	/* FORCE passes rmem_max (root); plain SO_RCVBUF is capped by it. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	nl_fd_set_rcvbuf(fd, ACK_RCVBUF);	/* batch_new() takes what it got */
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
 	return nl;
 }

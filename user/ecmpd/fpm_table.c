@@ -45,13 +45,15 @@ struct nhlist {
 struct fobj {
 	struct nl_nexthop n;
 };
+_Static_assert(offsetof(struct fobj, n.id) == 0, "id_pos() reads the id at the start");
 
 /* How many held routes name a group id (RTA_NH_ID), the group held or
  * not yet: whether zebra's removal of a group leaves routes on it is then
  * a lookup, not a scan of the whole table for each group it removes. */
 struct idref {
-	uint32_t id, refs;
+	uint32_t id, refs;	/* id first: id_pos() */
 };
+_Static_assert(offsetof(struct idref, id) == 0, "id_pos() reads the id at the start");
 
 struct fpm_table {
 	struct route_set *index;	/* prefix -> slot in r[] */
@@ -71,20 +73,36 @@ struct fpm_table {
 	uint32_t nroutes, ngroups;
 };
 
-static uint32_t named_pos(const struct fpm_table *t, uint32_t id, int *found)
+/* Where id is, or would go, in n elements of size bytes sorted by a
+ * uint32_t id at their start (the groups, the named ids); *found says
+ * whether it is there. */
+static uint32_t id_pos(const void *base, uint32_t n, size_t size, uint32_t id, int *found)
 {
-	uint32_t lo = 0, hi = t->nnamed;
+	uint32_t lo = 0, hi = n;
 
 	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
+		uint32_t mid = lo + (hi - lo) / 2, at;
 
-		if (t->named[mid].id < id)
+		memcpy(&at, (const char *)base + mid * size, sizeof(at));
+		if (at < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*found = lo < t->nnamed && t->named[lo].id == id;
+	if (lo < n) {
+		uint32_t at;
+
+		memcpy(&at, (const char *)base + lo * size, sizeof(at));
+		*found = at == id;
+	} else {
+		*found = 0;
+	}
 	return lo;
+}
+
+static uint32_t named_pos(const struct fpm_table *t, uint32_t id, int *found)
+{
+	return id_pos(t->named, t->nnamed, sizeof(*t->named), id, found);
 }
 
 /* One more route names id (0: none). 0 or -ENOMEM. */
@@ -420,18 +438,7 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 
 static int obj_pos(const struct fpm_table *t, uint32_t id, int *found)
 {
-	int lo = 0, hi = t->nobj;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-
-		if (t->obj[mid].n.id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < t->nobj && t->obj[lo].n.id == id;
-	return lo;
+	return (int)id_pos(t->obj, (uint32_t)t->nobj, sizeof(*t->obj), id, found);
 }
 
 static int obj_put(struct fpm_table *t, const struct nl_nexthop *n)

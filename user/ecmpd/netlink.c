@@ -48,15 +48,18 @@ fail:
 	return err;
 }
 
-int nl_set_rcvbuf(struct nl *nl, int bytes)
+int nl_fd_set_rcvbuf(int fd, int bytes)
 {
-	int fd = mnl_socket_get_fd(nl->events);
-
 	/* FORCE passes rmem_max (root); plain SO_RCVBUF is capped by it. */
 	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) ||
 	    !setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
 		return 0;
 	return -errno;
+}
+
+int nl_set_rcvbuf(struct nl *nl, int bytes)
+{
+	return nl_fd_set_rcvbuf(mnl_socket_get_fd(nl->events), bytes);
 }
 
 void nl_close(struct nl *nl)

@@ -124,6 +124,9 @@ struct nl {
 int nl_open(struct nl *nl);
 /* Sets the event socket's receive buffer (bytes; root may pass the
  * system's limit). 0 or -errno. */
+/* A netlink socket's receive buffer, past rmem_max where allowed. 0 or
+ * -errno. */
+int nl_fd_set_rcvbuf(int fd, int bytes);
 int nl_set_rcvbuf(struct nl *nl, int bytes);
 void nl_close(struct nl *nl);
 /* The fd to poll for events. */
