@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/lpm.h"
+#include "lib/route_set.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;
@@ -913,6 +914,109 @@ static void test_lpm_empty_page_is_room(void)
 	lpm_free(t);
 }
 
+/* The set under the trie builder (and the mirror's prefix index) against
+ * a table of every key it may hold: 3,000 keys put, replaced and removed at
+ * random while it grows past several doublings and shrinks again, so runs
+ * of probes form, wrap and close up behind removals. */
+#define SET_KEYS 3000
+
+static void set_key(uint32_t k, struct lpm_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = k & 1 ? ECMP_AF_INET6 : ECMP_AF_INET;
+	if (r->family == ECMP_AF_INET) {
+		r->prefixlen = 24 + k % 9;
+		r->addr[0] = 198;
+		r->addr[1] = k >> 8;
+		r->addr[2] = k;
+		r->addr[3] = k * 37;
+	} else {
+		r->prefixlen = 48 + k % 17;
+		r->addr[0] = 0x20;
+		r->addr[1] = 0x01;
+		r->addr[2] = 0x0d;
+		r->addr[3] = 0xb8;
+		r->addr[4] = k >> 8;
+		r->addr[5] = k;
+		r->addr[6] = k * 37;
+	}
+	lpm_mask(r->addr, r->family, r->prefixlen);
+}
+
+static int count_routes(const struct lpm_route *r, void *arg)
+{
+	(void)r;
+	++*(uint32_t *)arg;
+	return 0;
+}
+
+static void test_route_set_against_a_table(void)
+{
+	static uint32_t leaf[SET_KEYS];	/* 0: not in the set */
+	unsigned long long s = 0x5e70001;
+	struct route_set *set = route_set_new();
+	struct lpm_route r = { 0 };
+	uint32_t k, held = 0, seen, alike = 0;
+	int round, i;
+
+	ASSERT_TRUE(set != NULL, "route_set_new");
+	memset(leaf, 0, sizeof(leaf));
+	ASSERT_EQ(route_set_put(set, &r), -EINVAL, "family 0 is not a route");
+	/* The table's premise: no two keys are the same route. */
+	for (k = 0; k < SET_KEYS; k++) {
+		struct lpm_route a, b;
+		uint32_t j;
+
+		set_key(k, &a);
+		for (j = k + 1; j < SET_KEYS; j++) {
+			set_key(j, &b);
+			alike += !memcmp(&a, &b, sizeof(a));
+		}
+	}
+	ASSERT_EQ(alike, 0, "pairs of keys that are one route");
+	for (round = 0; round < 12; round++) {
+		/* Even rounds mostly put, odd ones mostly remove. */
+		int put_pct = round % 2 ? 25 : 85;
+
+		for (i = 0; i < 4000; i++) {
+			uint64_t x = test_rand(&s);
+
+			k = x % SET_KEYS;
+			set_key(k, &r);
+			if ((int)((x >> 32) % 100) < put_pct) {
+				r.leaf = 1 + (uint32_t)(x >> 40) % 1000;
+				ASSERT_EQ(route_set_put(set, &r), 0, "route_set_put");
+				held += !leaf[k];
+				leaf[k] = r.leaf;
+			} else {
+				ASSERT_EQ(route_set_del(set, &r), leaf[k] ? 0 : -ENOENT,
+					  "route_set_del");
+				held -= !!leaf[k];
+				leaf[k] = 0;
+			}
+		}
+		ASSERT_EQ(route_set_count(set), held, "count");
+		for (k = 0; k < SET_KEYS; k++) {
+			const struct lpm_route *hit;
+
+			set_key(k, &r);
+			hit = route_set_get(set, &r);
+			CHECK(leaf[k] ? hit && hit->leaf == leaf[k] : !hit,
+			      "route_set_get finds exactly what was put");
+		}
+		seen = 0;
+		ASSERT_EQ(route_set_for_each(set, count_routes, &seen), 0, "for_each");
+		ASSERT_EQ(seen, held, "for_each visits each route once");
+		if (round == 5)
+			ASSERT_EQ(route_set_reserve(set, 100000), 0, "reserve keeps the routes");
+	}
+	route_set_clear(set);
+	ASSERT_EQ(route_set_count(set), 0, "cleared");
+	set_key(7, &r);
+	ASSERT_TRUE(route_set_get(set, &r) == NULL, "nothing after a clear");
+	route_set_free(set);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -929,5 +1033,6 @@ int main(void)
 	RUN_TEST(test_lpm_bulk_change_needs_room_for_the_change);
 	RUN_TEST(test_lpm_compact_gives_back_sparse_pages);
 	RUN_TEST(test_lpm_empty_page_is_room);
+	RUN_TEST(test_route_set_against_a_table);
 	return test_summary();
 }

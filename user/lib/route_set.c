@@ -8,10 +8,30 @@
 
 #include "route_set.h"
 
+/*
+ * A slot is the route itself, family 0 when free (routes are ECMP_AF_INET
+ * or ECMP_AF_INET6): a used flag beside it made every slot 28 bytes, not
+ * 24. The set grows past three quarters full, not half: at a full table
+ * (1,250,000 routes) that is 2^21 slots, not 2^22, and the mirror holds two
+ * such sets (its prefix index, the trie's routes): 224 MiB of ecmpd's 445
+ * MiB RSS before, 96 after. A lookup at 0.6 full probes about two slots,
+ * one cache line mostly; the miss to reach it is the cost either way.
+ */
 struct slot {
 	struct lpm_route r;
-	uint8_t used;
 };
+_Static_assert(sizeof(struct slot) == 24, "a slot is one route, no padding");
+
+static int used(const struct slot *sl)
+{
+	return sl->r.family != 0;
+}
+
+/* Whether n routes may sit in cap slots. */
+static int fits(uint64_t n, uint32_t cap)
+{
+	return n * 4 <= (uint64_t)cap * 3;
+}
 
 struct route_set {
 	struct slot *slots;
@@ -119,7 +139,7 @@ static struct slot *find_slot(const struct route_set *s,
 {
 	uint32_t i = key_hash(key) & (s->cap - 1);
 
-	while (s->slots[i].used) {
+	while (used(&s->slots[i])) {
 		if (same_key(&s->slots[i].r, key))
 			return &s->slots[i];
 		i = (i + 1) & (s->cap - 1);
@@ -144,7 +164,7 @@ static int resize(struct route_set *s, uint32_t cap)
 	}
 	s->cap = cap;
 	for (i = 0; i < old_cap; i++)
-		if (old[i].used)
+		if (used(&old[i]))
 			*find_slot(s, &old[i].r) = old[i];
 	slots_free(old, old_cap);
 	return 0;
@@ -154,8 +174,8 @@ int route_set_reserve(struct route_set *s, uint32_t n)
 {
 	uint32_t cap = s->cap;
 
-	/* At most half full, as route_set_put() keeps it. */
-	while ((uint64_t)n * 2 > cap) {
+	/* At most three quarters full, as route_set_put() keeps it. */
+	while (!fits(n, cap)) {
 		if (cap >= 1u << 31)
 			return -ENOMEM;
 		cap *= 2;
@@ -167,17 +187,18 @@ int route_set_put(struct route_set *s, const struct lpm_route *r)
 {
 	struct slot *sl;
 
-	if ((s->count + 1) * 2 > s->cap) {
+	if (r->family == 0)
+		return -EINVAL;	/* would read as a free slot */
+	if (!fits((uint64_t)s->count + 1, s->cap)) {
 		int err = s->cap >= 1u << 31 ? -ENOMEM : resize(s, s->cap * 2);
 
 		if (err)
 			return err;
 	}
 	sl = find_slot(s, r);
-	if (!sl->used)
+	if (!used(sl))
 		s->count++;
 	sl->r = *r;
-	sl->used = 1;
 	return 0;
 }
 
@@ -186,7 +207,7 @@ const struct lpm_route *route_set_get(const struct route_set *s,
 {
 	struct slot *sl = find_slot(s, key);
 
-	return sl->used ? &sl->r : NULL;
+	return used(sl) ? &sl->r : NULL;
 }
 
 int route_set_del(struct route_set *s, const struct lpm_route *key)
@@ -194,19 +215,19 @@ int route_set_del(struct route_set *s, const struct lpm_route *key)
 	struct slot *sl = find_slot(s, key);
 	uint32_t hole, i, mask = s->cap - 1;
 
-	if (!sl->used)
+	if (!used(sl))
 		return -ENOENT;
 	hole = sl - s->slots;
-	s->slots[hole].used = 0;
+	s->slots[hole].r.family = 0;
 	s->count--;
 	/* Backward shift: pull later entries of the run into the hole when
 	 * their home slot is not between the hole and where they sit. */
-	for (i = (hole + 1) & mask; s->slots[i].used; i = (i + 1) & mask) {
+	for (i = (hole + 1) & mask; used(&s->slots[i]); i = (i + 1) & mask) {
 		uint32_t home = key_hash(&s->slots[i].r) & mask;
 
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			s->slots[hole] = s->slots[i];
-			s->slots[i].used = 0;
+			s->slots[i].r.family = 0;
 			hole = i;
 		}
 	}
@@ -232,7 +253,7 @@ int route_set_for_each(const struct route_set *s,
 	int err;
 
 	for (i = 0; i < s->cap; i++) {
-		if (!s->slots[i].used)
+		if (!used(&s->slots[i]))
 			continue;
 		err = fn(&s->slots[i].r, arg);
 		if (err)

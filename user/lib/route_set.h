@@ -25,7 +25,8 @@ void route_set_free(struct route_set *s);
  * coming saves the rehashes of every doubling on the way (each a random
  * access per route: seconds for a full table). Returns 0 or -ENOMEM. */
 int route_set_reserve(struct route_set *s, uint32_t n);
-/* Inserts or replaces (by key). Returns 0 or -ENOMEM. */
+/* Inserts or replaces (by key). Returns 0, -EINVAL (family 0: not a
+ * route) or -ENOMEM. */
 int route_set_put(struct route_set *s, const struct lpm_route *r);
 const struct lpm_route *route_set_get(const struct route_set *s,
 				      const struct lpm_route *key);
