@@ -74,7 +74,7 @@ check_through_xdp() {
 	sleep 0.5
 	after=$(forw)
 	observe 4 | awk '$1 >= 20000 && $1 < 21000' > "/tmp/$P.xdp-seen"
-	out=$(join "/tmp/$P.xdp-seen" <(sed 's/ [0-9.]*@r/ /' "$2") | awk '$2 != $3' | wc -l)
+	out=$(join "/tmp/$P.xdp-seen" <(sed 's/ [0-9a-f.:]*@r/ /' "$2") | awk '$2 != $3' | wc -l)
 	n=$(wc -l < "/tmp/$P.xdp-seen")
 	[ "$n" = 1000 ] && [ "$out" = 0 ] && [ $((after - before)) -lt 50 ]
 	result "1,000 flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \

@@ -38,7 +38,9 @@
 #     a filtered dump of ecmpd's own at a reload: kept, left to bgp,
 #     removed;
 # 13. a reload does not read the table again unless what is mirrored
-#     changes (another protocol): the same routes and groups after it.
+#     changes (another protocol): the same routes and groups after it;
+# 14. an IPv4 route over IPv6 gateways (RFC 5549) is mirrored and
+#     forwarded by XDP.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -818,7 +820,24 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off}; do
+# An IPv4 route over IPv6 gateways (RFC 5549: `via inet6`, as BGP
+# unnumbered installs them): mirrored, its members the IPv6 nexthops, and
+# IPv4 frames forwarded by XDP to their MACs.
+test_via6() {
+	rt route add 198.19.201.0/24 proto bgp nexthop via inet6 2001:db8:1::2 dev r1 \
+		nexthop via inet6 2001:db8:2::2 dev r2
+	wait_set 198.19.201.0/24 "2001:db8:1::2@r1 2001:db8:2::2@r2"
+	result "IPv4 route via inet6 gateways: mirrored over the IPv6 nexthops" $? \
+		"$(eset 198.19.201.0/24)"
+	lookup_flows 198.18.0.1 198.19.201.9 > "/tmp/$P.f0"
+	[ "$(awk '{print $2}' "/tmp/$P.f0" | sort -u | tr '\n' ' ')" = "2001:db8:1::2@r1 2001:db8:2::2@r2 " ]
+	result "lookup: 1,000 IPv4 flows over both IPv6 gateways" $? \
+		"$(awk '{print $2}' "/tmp/$P.f0" | sort | uniq -c | tr '\n' ' ')"
+	check_through_xdp 198.19.201.9 "/tmp/$P.f0"
+	rt route del 198.19.201.0/24
+}
+
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
