@@ -20,7 +20,9 @@
 #  4. zebra with `no fpm use-next-hop-groups`: the same routes, inline;
 #  5. ecmpd SIGKILLed and restarted: zebra's routes kept from the pins
 #     until zebra replays them, 0 flows moved;
-#  6. `routes fpm` removed by reload: its routes leave the data path.
+#  6. `routes fpm` removed by reload: its routes leave the data path;
+#  7. a port probe and an HTTP check on the FPM port are refused, and
+#     zebra's stream stays (no reconnect, no replay).
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -241,12 +243,35 @@ test_removed() {
 		"$(route_of 198.19.60.0/24)"
 }
 
+# A port probe and an HTTP health check on zebra's FPM port while its
+# stream is up: refused, and zebra's connection stays (no reconnect, no
+# replay of its table).
+test_probes() {
+	local c0 r0 s0
+	wait_route 198.19.60.0/24 "$V4"
+	c0=$(fs connections) r0=$(fs refused) s0=$(fs sweeps)
+	nsx "$P-rt" python3 -c '
+import socket, time
+quiet = socket.create_connection(("127.0.0.1", 2620))
+http = socket.create_connection(("127.0.0.1", 2620))
+http.sendall(b"GET / HTTP/1.0\r\n\r\n")
+time.sleep(1)
+quiet.close()
+http.close()'
+	sleep 4	# zebra would have reconnected (3 s) and its replay ended (sweep 3)
+	[ "$(fs connections)" = "$c0" ] && [ "$(fs refused)" = $((r0 + 2)) ] &&
+		[ "$(fs sweeps)" = "$s0" ] && [ "$(fs state)" = connected ] &&
+		[ "$(route_of 198.19.60.0/24)" = "$V4" ]
+	result "two probes of the FPM port refused; zebra's stream stays, no replay" $? \
+		"connections $c0 -> $(fs connections), refused $r0 -> $(fs refused), sweeps $s0 -> $(fs sweeps), state $(fs state)"
+}
+
 if ! setup; then
 	result "setup (ecmpd, zebra with dplane_fpm_nl, staticd)" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-stream withdraw zebra_restart no_nhg ecmpd_restart removed}; do
+for t in ${ECMP_NET_TESTS:-stream probes withdraw zebra_restart no_nhg ecmpd_restart removed}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

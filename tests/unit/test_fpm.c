@@ -56,6 +56,9 @@ static void frame_end(void)
 
 static uint32_t sweep_ms;	/* the config's sweep for the next start() */
 
+/* One more than ecmpd holds while zebra's stream is up (fpm.c). */
+#define FPM_CHALLENGERS_TEST	5
+
 static void start(void)
 {
 	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
@@ -408,13 +411,10 @@ static void test_fpm_replay(void)
 
 	/* A replay cut short leaves the held routes as they were. */
 	now += 5000;
-	{
-		int old = client;
-
-		connect_zebra();
-		ASSERT_EQ(fpm_stats(f)->connections, 3, "three connections");
-		close(old);
-	}
+	close(client);
+	fpm_read(f, now);
+	connect_zebra();
+	ASSERT_EQ(fpm_stats(f)->connections, 3, "three connections");
 	frame_begin();
 	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.5.0/24" });
 	frame_end();
@@ -484,6 +484,130 @@ static void test_fpm_hostile(void)
 	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), "none", "the long message: not taken");
 	ASSERT_STR_EQ(members_of(&out, "198.19.4.0/24"), names("198.18.1.2@%s", NULL),
 		      "the frame that came in two parts");
+}
+
+/* A client that connects while zebra's stream is up (fpm_accept()). */
+static int connect_raw(void)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int s;
+
+	getsockname(fpm_listen_fd(f), (struct sockaddr *)&a, &al);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_EQ(connect(s, (struct sockaddr *)&a, al), 0, "connect");
+	fpm_accept(f, now);	/* on loopback, queued once connect() returns */
+	return s;
+}
+
+/* Whether ecmpd closed s within a second: EOF, or a reset when it
+ * closed with bytes of s's unread. */
+static int closed_by_ecmpd(int s)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char b[64];
+	ssize_t n;
+
+	if (poll(&p, 1, 1000) != 1)
+		return 0;
+	n = read(s, b, sizeof(b));
+	return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+/* Port probes, health checks and stray clients while zebra's stream is
+ * up: none ends it (each would make zebra reconnect and replay its whole
+ * table, or, zebra slower to come back than the sweep, remove every
+ * route); a zebra that comes back before its old socket timed out takes
+ * over with its first frame; with zebra's stream gone, a waiting
+ * connection takes its place. */
+static void test_fpm_challengers(void)
+{
+	static const char http[] = "GET / HTTP/1.0\r\n\r\n";
+	struct pollfd p;
+	int zebra_fd, probe, left, zebra2, many[FPM_CHALLENGERS_TEST], i;
+
+	sweep_ms = 1000;
+	start();
+	connect_zebra();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "zebra's first route");
+	zebra_fd = fpm_conn_fd(f);
+
+	probe = connect_raw();
+	fpm_tick(f, now);
+	ASSERT_EQ(fpm_conn_fd(f), zebra_fd, "a silent probe: zebra's stream stays");
+	ASSERT_EQ(fpm_stats(f)->connections, 1, "the probe is not counted zebra's");
+	now += sweep_ms + FPM_REPLAY_QUIET_MS;
+	fpm_tick(f, now);
+	ASSERT_STR_EQ(fpm_state(f), "connected", "zebra's first stream over, the probe waiting");
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "zebra's route held");
+	now += FPM_CHALLENGE_MS;
+	fpm_tick(f, now);
+	ASSERT_TRUE(closed_by_ecmpd(probe), "silent for FPM_CHALLENGE_MS: closed");
+	ASSERT_EQ(fpm_stats(f)->refused, 1, "refused");
+	close(probe);
+
+	probe = connect_raw();
+	ASSERT_EQ(write(probe, http, sizeof(http) - 1), (long long)sizeof(http) - 1, "an HTTP check");
+	left = connect_raw();
+	close(left);
+	usleep(20000);
+	fpm_tick(f, now);
+	ASSERT_TRUE(closed_by_ecmpd(probe), "not FPM: closed");
+	ASSERT_EQ(fpm_stats(f)->refused, 3, "that one, and one that left at once");
+	ASSERT_EQ(fpm_stats(f)->malformed, 0, "none of their bytes read as zebra's");
+	ASSERT_EQ(fpm_conn_fd(f), zebra_fd, "zebra's stream stays");
+	close(probe);
+
+	/* One more than are held: the oldest goes. */
+	for (i = 0; i < FPM_CHALLENGERS_TEST; i++) {
+		many[i] = connect_raw();
+		now++;
+	}
+	ASSERT_TRUE(closed_by_ecmpd(many[0]), "the oldest of five closed");
+	ASSERT_EQ(fpm_stats(f)->refused, 4, "refused");
+	for (i = 0; i < FPM_CHALLENGERS_TEST; i++)
+		close(many[i]);
+	usleep(20000);
+	fpm_tick(f, now);
+	ASSERT_EQ(fpm_stats(f)->refused, FPM_CHALLENGERS_TEST + 3, "the others, closed");
+
+	/* zebra back while its old socket lingers (a remote zebra restarted
+	 * with no FIN sent): its first frame takes over, the replay starts. */
+	zebra2 = connect_raw();
+	ASSERT_EQ(fpm_conn_fd(f), zebra_fd, "no frame yet: the old stream stays");
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	frame_end();
+	ASSERT_EQ(write(zebra2, nl_buf, nl_used), (long long)nl_used, "its replay");
+	nl_used = 0;
+	usleep(20000);
+	fpm_tick(f, now);
+	ASSERT_TRUE(fpm_conn_fd(f) >= 0 && fpm_conn_fd(f) != zebra_fd, "zebra's new connection taken");
+	ASSERT_EQ(fpm_stats(f)->connections, 2, "counted");
+	ASSERT_STR_EQ(fpm_state(f), "replaying", "replaying");
+	ASSERT_TRUE(closed_by_ecmpd(client), "the old one closed");
+	close(client);
+	p = (struct pollfd){ .fd = fpm_conn_fd(f), .events = POLLIN };
+	poll(&p, 1, 1000);
+	fpm_read(f, now);
+	ASSERT_EQ(fpm_stats(f)->replayed, 1, "its first frame read as the replay");
+	ASSERT_EQ(fpm_stats(f)->malformed, 0, "whole");
+
+	/* zebra's stream gone: a waiting connection takes its place. */
+	probe = connect_raw();
+	close(zebra2);
+	poll(&p, 1, 1000);
+	fpm_read(f, now);
+	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended");
+	fpm_tick(f, now);
+	ASSERT_EQ(fpm_stats(f)->connections, 3, "the waiting one taken");
+	ASSERT_STR_EQ(fpm_state(f), "replaying", "as a new connection");
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "the held route stays for its replay");
+	close(probe);
+	fpm_read(f, now);
 }
 
 /* One route message from spec into t. */
@@ -675,6 +799,7 @@ int main(void)
 	RUN_TEST(test_fpm_replay);
 	RUN_TEST(test_fpm_patches);
 	RUN_TEST(test_fpm_hostile);
+	RUN_TEST(test_fpm_challengers);
 	RUN_TEST(test_fpm_table_lists);
 	RUN_TEST(test_fpm_table_names);
 	fpm_free(f);

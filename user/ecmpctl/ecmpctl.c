@@ -905,7 +905,7 @@ static void print_fpm(const struct json_value *status)
 	static const char *const fields[] = {
 		"listen", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
 		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
-		"sweeps", "swept", "patches", "whole_merges", "regroups", "last_lag_us", "max_lag_us",
+		"refused", "sweeps", "swept", "patches", "whole_merges", "regroups", "last_lag_us", "max_lag_us",
 		"error"
 	};
 

@@ -1159,6 +1159,7 @@ static void fill_fpm(struct json *j, struct daemon *d)
 	json_u64(j, "ignored", f->ignored);
 	json_u64(j, "out_of_memory", f->nomem);
 	json_u64(j, "broken", f->broken);
+	json_u64(j, "refused", f->refused);
 	json_u64(j, "sweeps", f->sweeps);
 	json_u64(j, "swept", f->swept);
 	/* zebra's changes applied one by one, and the merges of the whole
@@ -1611,8 +1612,10 @@ static void on_tick(struct daemon *d)
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->plane.now_ms = clock_mono_ms();
-	if (d->fpm)
+	if (d->fpm) {
 		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms));
+		fpm_loop_sync(d);	/* a waiting connection took over */
+	}
 	if (mirror_due(d))
 		mirror_sync(d);
 	drop_unused_groups(d);

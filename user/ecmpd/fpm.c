@@ -23,10 +23,25 @@
 #include "lib/log.h"
 #include "lib/text.h"
 
+/* A connection made while zebra's is up: it takes over only once it
+ * proves to be zebra (see fpm_accept()). */
+struct challenger {
+	int fd;
+	uint64_t since_ms;
+	char peer[64];
+};
+
+/* Challengers held at once (the oldest goes for a newer one); one may
+ * stay silent FPM_CHALLENGE_MS, where zebra sends its replay the moment
+ * it connects. */
+#define FPM_CHALLENGERS		4
+
 struct fpm {
 	struct conf_fpm conf;		/* what lfd listens on */
 	int lfd, cfd;
 	char peer[64];
+	struct challenger ch[FPM_CHALLENGERS];
+	int nch;
 	uint8_t *buf;			/* stream bytes not yet a whole frame */
 	size_t len, cap;
 	struct fpm_table *table;	/* what the mirror reads */
@@ -60,6 +75,25 @@ struct fpm *fpm_new(void)
 	return f;
 }
 
+static void drop_challenger(struct fpm *f, int i, const char *why)
+{
+	pr_info("routes fpm: a connection from %s refused (%s)", f->ch[i].peer, why);
+	close(f->ch[i].fd);
+	f->ch[i] = f->ch[--f->nch];
+	f->st.refused++;
+}
+
+/* The listener, and the connections it took that have not proved to be
+ * zebra's. */
+static void close_listener(struct fpm *f)
+{
+	if (f->lfd >= 0)
+		close(f->lfd);
+	f->lfd = -1;
+	while (f->nch)
+		drop_challenger(f, f->nch - 1, "the listener closed");
+}
+
 /* Counts kept in step with the table. */
 static void counts(struct fpm *f)
 {
@@ -74,8 +108,7 @@ void fpm_free(struct fpm *f)
 		return;
 	if (f->cfd >= 0)
 		close(f->cfd);
-	if (f->lfd >= 0)
-		close(f->lfd);
+	close_listener(f);
 	fpm_table_free(f->table);
 	fpm_table_free(f->next);
 	free(f->buf);
@@ -224,6 +257,13 @@ static int take_frame(struct fpm *f, const uint8_t *p, size_t len)
 }
 
 /* Applies the whole frames in buf, keeps a partial one. */
+/* Whether h starts a frame zebra's dplane_fpm_nl would send. */
+static int frame_header_ok(const uint8_t *h)
+{
+	return h[0] == FPM_VERSION && h[1] == FPM_TYPE_NETLINK &&
+	       ((size_t)h[2] << 8 | h[3]) >= FPM_HEADER_LEN;
+}
+
 static int process(struct fpm *f, uint64_t now_ms, int *changed)
 {
 	size_t off = 0;
@@ -233,7 +273,7 @@ static int process(struct fpm *f, uint64_t now_ms, int *changed)
 		const uint8_t *h = f->buf + off;
 		size_t flen = (size_t)h[2] << 8 | h[3];
 
-		if (h[0] != FPM_VERSION || h[1] != FPM_TYPE_NETLINK || flen < FPM_HEADER_LEN) {
+		if (!frame_header_ok(h)) {
 			f->st.malformed++;
 			f->len = 0;
 			return -EPROTO;
@@ -276,13 +316,6 @@ int fpm_input(struct fpm *f, const void *buf, size_t len, uint64_t now_ms,
 }
 
 /* ---- the connection ---- */
-
-static void close_listener(struct fpm *f)
-{
-	if (f->lfd >= 0)
-		close(f->lfd);
-	f->lfd = -1;
-}
 
 void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
 {
@@ -379,21 +412,9 @@ static void set_keepalive(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
-void fpm_accept(struct fpm *f, uint64_t now_ms)
+/* fd becomes zebra's connection; the replay starts. */
+static void take_conn(struct fpm *f, int fd, const char *peer, uint64_t now_ms)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char a[INET6_ADDRSTRLEN] = "?";
-	int fd = accept4(f->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, a, sizeof(a));
-	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
-	if (f->cfd >= 0)
-		fpm_close_conn(f, now_ms, "a new connection replaces it");
 	/* Over routes held (a reconnect, an adopted restart) the replay is
 	 * gathered apart and replaces them at its end, in one step. */
 	if (f->st.routes || f->st.groups) {
@@ -404,16 +425,87 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 			return;
 		}
 	}
-	set_keepalive(fd);
 	f->cfd = fd;
 	f->len = 0;
 	f->connect_ms = f->last_msg_ms = now_ms;
 	f->lost_ms = 0;
 	f->st.connections++;
 	f->st.replaying = 1;
-	snprintf(f->peer, sizeof(f->peer), "%s", a);
+	snprintf(f->peer, sizeof(f->peer), "%s", peer);
 	pr_info("routes fpm: zebra connected from %s; of the %u routes held, those it does not send again within %u s are removed then",
-		a, f->st.routes, f->conf.sweep_ms / 1000);
+		peer, f->st.routes, f->conf.sweep_ms / 1000);
+}
+
+void fpm_accept(struct fpm *f, uint64_t now_ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char a[INET6_ADDRSTRLEN] = "?";
+	int fd = accept4(f->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct challenger *c;
+
+	if (fd < 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, a, sizeof(a));
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
+	set_keepalive(fd);
+	if (f->cfd < 0) {
+		take_conn(f, fd, a, now_ms);
+		return;
+	}
+	/* zebra's connection is up. A port probe or a stray client must not
+	 * end it (zebra would reconnect and replay its whole table, or, its
+	 * reconnect slower than the sweep, an empty replay would remove every
+	 * route); a zebra back before its old socket timed out sends its
+	 * replay at once, and takes over with its first frame (fpm_tick). */
+	if (f->nch == FPM_CHALLENGERS) {
+		int i, oldest = 0;
+
+		for (i = 1; i < f->nch; i++)
+			if (f->ch[i].since_ms < f->ch[oldest].since_ms)
+				oldest = i;
+		drop_challenger(f, oldest, "newer connections came");
+	}
+	c = &f->ch[f->nch++];
+	c->fd = fd;
+	c->since_ms = now_ms;
+	snprintf(c->peer, sizeof(c->peer), "%s", a);
+	pr_info("routes fpm: a connection from %s while zebra's from %s is up: it takes over with its first FPM frame",
+		a, f->peer);
+}
+
+/* The challengers: one that sends an FPM frame takes over (its bytes
+ * still unread, for fpm_read()); one that sends anything else, closes or
+ * stays silent too long is refused. With zebra's connection gone, the
+ * newest one left takes its place as any new connection would. */
+static void challengers_tick(struct fpm *f, uint64_t now_ms)
+{
+	int i;
+
+	for (i = f->nch - 1; i >= 0; i--) {
+		struct challenger c = f->ch[i];
+		uint8_t h[FPM_HEADER_LEN];
+		ssize_t n = recv(c.fd, h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+
+		if (n == (ssize_t)sizeof(h) && frame_header_ok(h)) {
+			f->ch[i] = f->ch[--f->nch];
+			fpm_close_conn(f, now_ms, "a new connection of zebra's replaces it");
+			take_conn(f, c.fd, c.peer, now_ms);
+		} else if (n == (ssize_t)sizeof(h)) {
+			drop_challenger(f, i, "not an FPM stream");
+		} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			drop_challenger(f, i, n ? strerror(errno) : "closed before sending");
+		} else if (now_ms - c.since_ms >= FPM_CHALLENGE_MS) {
+			drop_challenger(f, i, "silent");
+		}
+	}
+	if (f->cfd < 0 && f->nch) {
+		struct challenger c = f->ch[--f->nch];
+
+		take_conn(f, c.fd, c.peer, now_ms);
+	}
 }
 
 int fpm_read(struct fpm *f, uint64_t now_ms)
@@ -459,6 +551,7 @@ int fpm_tick(struct fpm *f, uint64_t now_ms)
 	uint32_t n;
 	int swapped;
 
+	challengers_tick(f, now_ms);
 	/* zebra replays what it has at once, and what its daemons give it
 	 * back (staticd, bgpd reconnecting) over the next seconds: the
 	 * replay replaces the held routes once sweep_ms has passed and the

@@ -33,6 +33,7 @@ struct mirror;
 struct plane;
 
 #define FPM_REPLAY_QUIET_MS	2000
+#define FPM_CHALLENGE_MS	10000
 #define FPM_HEADER_LEN		4
 #define FPM_VERSION		1
 #define FPM_TYPE_NETLINK	1
@@ -44,6 +45,8 @@ struct fpm_stats {
 	uint64_t nomem;			/* messages lost to a failed allocation */
 	uint64_t ignored;		/* other message types, other tables */
 	uint64_t broken;		/* connections ended: stream unreadable */
+	uint64_t refused;		/* connections made while zebra's was up that
+					 * never sent an FPM frame (probes, strays) */
 	uint64_t sweeps, swept;		/* replays completed, routes removed */
 	uint32_t routes, groups;	/* held now (the mirror's) */
 	uint32_t replayed;		/* gathered by a replay in progress */
@@ -63,8 +66,12 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 /* The descriptors for the loop; -1 when there is none. */
 int fpm_listen_fd(const struct fpm *f);
 int fpm_conn_fd(const struct fpm *f);
-/* Takes a waiting connection: a newer one replaces the old (zebra came
- * back before the old socket timed out); the replay starts. */
+/* Takes a waiting connection. With none up it is zebra's, and the
+ * replay starts; while zebra's is up it waits, and takes over only when
+ * its first bytes are an FPM frame (zebra came back before its old socket
+ * timed out): a port probe or a stray client never ends zebra's stream
+ * (fpm_tick() decides, and refuses one that sends anything else, closes,
+ * or stays silent FPM_CHALLENGE_MS). */
 void fpm_accept(struct fpm *f, uint64_t now_ms);
 /* Reads what zebra sent. Returns 1 when the routes changed. The
  * connection may end here (fpm_conn_fd() then says -1). */
@@ -77,8 +84,9 @@ int fpm_input(struct fpm *f, const void *buf, size_t len, uint64_t now_ms,
 	      int *changed);
 /* The connection's end (EOF, error, a broken stream): the hold starts. */
 void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why);
-/* Timers: the sweep after a replay, the hold after a loss. Returns 1
- * when the routes changed. */
+/* Timers: a waiting connection's turn (fpm_accept), the sweep after a
+ * replay, the hold after a loss. Returns 1 when the routes changed; the
+ * connection may have changed (fpm_conn_fd()). */
 int fpm_tick(struct fpm *f, uint64_t now_ms);
 /* Takes the fpm routes the data path holds (a restarted ecmpd) as stale
  * routes of a lost stream: kept until zebra's replay or the hold. */
