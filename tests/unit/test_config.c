@@ -106,7 +106,7 @@ static const struct bad_case bad[] = {
 	{ "metrics listen [2001:db8::1]:9469\nmetrics listen 198.18.0.1:9469\n",
 	  "t.conf:2: metrics: given twice (first at line 1)" },
 	{ "routes\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
 	{ "routes kernel table local\n",
 	  "t.conf:1: routes kernel: table 'local' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
 	{ "routes kernel protocol\n",
@@ -116,13 +116,13 @@ static const struct bad_case bad[] = {
 	{ "routes kernel protocol kernel\n",
 	  "t.conf:1: routes kernel: protocol 'kernel' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)" },
 	{ "routes kernel bgp\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
 	{ "routes kernel\nroutes kernel table 100\n",
 	  "t.conf:2: routes kernel: given twice (first at line 1)" },
 	{ "routes fpm\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "routes fpm listen 127.0.0.1 hold\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "routes fpm listen ::1:2620\n",
 	  "t.conf:1: routes fpm listen: '::1:2620' is not an IPv4 or [IPv6] address with an optional port from 1 to 65535 (default 2620)" },
 	{ "routes fpm listen [::1]2620\n",
@@ -130,7 +130,7 @@ static const struct bad_case bad[] = {
 	{ "routes fpm listen 127.0.0.1 hold soon\n",
 	  "t.conf:1: routes fpm: hold 'soon' is not a number of seconds" },
 	{ "routes fpm listen 127.0.0.1 sweep 5 wait 3\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "limits\n",
 	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'" },
 	{ "limits nexthops\n",
@@ -145,6 +145,13 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: limits: given twice (first at line 1)" },
 	{ "limits nexthops 1\nnexthop a via 198.18.1.2 dev lo\nnexthop b via 198.18.2.2 dev lo\n",
 	  "t.conf: 2 nexthops, the limit is 1 (raise it with 'limits nexthops N')" },
+	{ "routes fpm listen 0.0.0.0 from 198.18.0.1/24\n",
+	  "t.conf:1: routes fpm from: '198.18.0.1/24' has host bits set; did you mean 198.18.0.0/24?" },
+	{ "routes fpm listen 0.0.0.0 from zebra\n",
+	  "t.conf:1: routes fpm from: 'zebra' is not an IPv4 or IPv6 address or prefix" },
+	{ "routes fpm listen 0.0.0.0 from 198.18.0.1 from 198.18.0.2 from 198.18.0.3 from 198.18.0.4 "
+	  "from 198.18.0.5 from 198.18.0.6 from 198.18.0.7 from 198.18.0.8 from 198.18.0.9\n",
+	  "t.conf:1: routes fpm: at most 8 'from' prefixes; cover zebra's addresses with fewer, wider ones" },
 	{ "routes fpm listen 127.0.0.1\nroutes fpm listen [::1]:2621\n",
 	  "t.conf:2: routes fpm: given twice (first at line 1)" },
 	{ "kernel-path\n",
@@ -278,6 +285,12 @@ static void test_config_routes_kernel(void)
 		  0, "fpm and kernel");
 	ASSERT_TRUE(c.fpm.family == ECMP_AF_INET6 && c.fpm.port == 2700 && c.fpm.hold_ms == 5500 && c.fpm.sweep_ms == 3000 &&
 		    c.fpm.addr[15] == 1 && c.kernel_routes.enabled, "fpm IPv6, port, hold");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen [::]:2620 from 198.18.7.2 hold 60 from 2001:db8:7::/48\n"),
+		  0, "fpm from");
+	ASSERT_TRUE(c.fpm.nfrom == 2 && c.fpm.from[0].family == ECMP_AF_INET && c.fpm.from[0].len == 32 &&
+		    c.fpm.from[0].addr[3] == 2 && c.fpm.from[1].family == ECMP_AF_INET6 &&
+		    c.fpm.from[1].len == 48 && c.fpm.hold_ms == 60000, "from: a host and a prefix, among the others");
 	config_free(&c);
 }
 

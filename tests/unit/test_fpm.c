@@ -610,6 +610,49 @@ static void test_fpm_challengers(void)
 	fpm_read(f, now);
 }
 
+/* `from`: a connection from elsewhere is refused at once, whether
+ * zebra's is up or not; a reload that leaves zebra's address out ends
+ * its connection. */
+static void test_fpm_from(void)
+{
+	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
+			      .addr = { 127, 0, 0, 1 }, .port = 0, .hold_ms = 30000,
+			      .sweep_ms = 1000, .nfrom = 1,
+			      .from = { { .family = ECMP_AF_INET, .len = 15, .addr = { 198, 18 } } } };
+	char err[256];
+	int s;
+
+	fpm_free(f);
+	f = fpm_new();
+	ASSERT_TRUE(f != NULL, "fpm_new");
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 1, "listening");
+	s = connect_raw();
+	ASSERT_TRUE(closed_by_ecmpd(s), "127.0.0.1 is not in 198.18.0.0/15: closed");
+	close(s);
+	ASSERT_EQ(fpm_stats(f)->refused, 1, "refused");
+	ASSERT_EQ(fpm_stats(f)->connections, 0, "not zebra's");
+	ASSERT_STR_EQ(fpm_state(f), "listening", "still listening");
+
+	/* A reload lets 127.0.0.0/8 in (the same listener). */
+	c.from[1] = (struct conf_from){ .family = ECMP_AF_INET, .len = 8, .addr = { 127 } };
+	c.nfrom = 2;
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded: the same listener");
+	connect_zebra();
+	ASSERT_EQ(fpm_stats(f)->connections, 1, "taken");
+	s = connect_raw();
+	fpm_tick(f, now);
+	ASSERT_EQ(fpm_stats(f)->refused, 1, "an allowed second connection waits, not refused");
+	close(s);
+
+	/* And out again: zebra's connection ends, its waiting one too. */
+	c.nfrom = 1;
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded again");
+	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended");
+	ASSERT_TRUE(closed_by_ecmpd(client), "closed");
+	close(client);
+	ASSERT_EQ(fpm_stats(f)->refused, 2, "the waiting one refused");
+}
+
 /* One route message from spec into t. */
 static enum fpm_take table_take(struct fpm_table *t, const struct spec *sp)
 {
@@ -800,6 +843,7 @@ int main(void)
 	RUN_TEST(test_fpm_patches);
 	RUN_TEST(test_fpm_hostile);
 	RUN_TEST(test_fpm_challengers);
+	RUN_TEST(test_fpm_from);
 	RUN_TEST(test_fpm_table_lists);
 	RUN_TEST(test_fpm_table_names);
 	fpm_free(f);

@@ -834,10 +834,23 @@ static int parse_listen(const char *s, uint16_t default_port, uint8_t *family,
 	return 0;
 }
 
-/* routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] */
+/* `from ADDR[/LEN]`: a host, or a prefix. 0 or -1 (said why). */
+static int parse_from(struct parser *p, const char *word, struct conf_from *f)
+{
+	if (strchr(word, '/'))
+		return parse_prefix(p, "routes fpm from", word, &f->family, f->addr, &f->len);
+	if (parse_addr(word, &f->family, f->addr)) {
+		perr(p, "routes fpm from: '%s' is not an IPv4 or IPv6 address or prefix", word);
+		return -1;
+	}
+	f->len = f->family == ECMP_AF_INET ? 32 : 128;
+	return 0;
+}
+
+/* routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN]]... */
 static void st_routes_fpm(struct parser *p)
 {
-	static const char usage[] = "routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]' (IPv6: [ADDR]:PORT)";
+	static const char usage[] = "routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)";
 	struct conf_fpm f = { .enabled = 1, .hold_ms = CONF_FPM_HOLD_MS,
 			      .sweep_ms = CONF_FPM_SWEEP_MS, .line = p->line };
 	int i;
@@ -855,6 +868,17 @@ static void st_routes_fpm(struct parser *p)
 		uint32_t *ms = !strcmp(p->w[i], "hold") ? &f.hold_ms :
 			       !strcmp(p->w[i], "sweep") ? &f.sweep_ms : NULL;
 
+		if (!strcmp(p->w[i], "from")) {
+			if (f.nfrom == CONF_FPM_MAX_FROM) {
+				perr(p, "routes fpm: at most %d 'from' prefixes; cover zebra's addresses with fewer, wider ones",
+				     CONF_FPM_MAX_FROM);
+				return;
+			}
+			if (parse_from(p, p->w[i + 1], &f.from[f.nfrom]))
+				return;
+			f.nfrom++;
+			continue;
+		}
 		if (!ms) {
 			perr(p, "%s", usage);
 			return;
@@ -873,7 +897,7 @@ static void st_routes_fpm(struct parser *p)
 
 static void st_routes(struct parser *p)
 {
-	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]'";
+	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'";
 	static const char *const defaults[] = { "bgp", "ospf", "isis", "zebra", "bird", "static", "boot" };
 	struct conf_kernel_routes k = { .enabled = 1, .table = 254, .line = p->line };
 	int i = 2, protos = 0;

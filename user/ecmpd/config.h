@@ -104,6 +104,14 @@ static inline int conf_kernel_proto(const struct conf_kernel_routes *k,
 #define CONF_FPM_PORT		2620
 #define CONF_FPM_HOLD_MS	120000
 #define CONF_FPM_SWEEP_MS	30000
+#define CONF_FPM_MAX_FROM	8
+
+/* A prefix zebra may connect from (`from`). */
+struct conf_from {
+	uint8_t family, len;
+	uint8_t addr[16];
+};
+
 struct conf_fpm {
 	int enabled;
 	uint8_t family;			/* ECMP_AF_* */
@@ -111,6 +119,8 @@ struct conf_fpm {
 	uint16_t port;
 	uint32_t hold_ms;		/* keep a lost stream's routes this long */
 	uint32_t sweep_ms;		/* after a connect, then sweep the stale */
+	struct conf_from from[CONF_FPM_MAX_FROM];	/* none: any address */
+	int nfrom;
 	int line;
 };
 

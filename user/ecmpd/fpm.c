@@ -28,6 +28,7 @@
 struct challenger {
 	int fd;
 	uint64_t since_ms;
+	uint8_t family, addr[16];
 	char peer[64];
 };
 
@@ -39,7 +40,9 @@ struct challenger {
 struct fpm {
 	struct conf_fpm conf;		/* what lfd listens on */
 	int lfd, cfd;
+	uint8_t peer_family, peer_addr[16];
 	char peer[64];
+	uint64_t refused_said_ms;	/* the last refusal logged (a scan: once in 10 s) */
 	struct challenger ch[FPM_CHALLENGERS];
 	int nch;
 	uint8_t *buf;			/* stream bytes not yet a whole frame */
@@ -334,6 +337,33 @@ void fpm_close_conn(struct fpm *f, uint64_t now_ms, const char *why)
 		f->peer, why, f->st.routes, f->conf.hold_ms / 1000);
 }
 
+/* Whether the config's `from` lets the address connect (no `from`: any). */
+static int allowed(const struct conf_fpm *c, uint8_t family, const uint8_t *addr)
+{
+	int i;
+
+	if (!c->nfrom)
+		return 1;
+	for (i = 0; i < c->nfrom; i++) {
+		uint8_t a[16];
+
+		if (c->from[i].family != family)
+			continue;
+		memcpy(a, addr, 16);
+		lpm_mask(a, family, c->from[i].len);
+		if (!memcmp(a, c->from[i].addr, 16))
+			return 1;
+	}
+	return 0;
+}
+
+static int loopback(const struct conf_fpm *c)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+
+	return c->family == ECMP_AF_INET ? c->addr[0] == 127 : !memcmp(c->addr, one6, 16);
+}
+
 static int same_listen(const struct conf_fpm *a, const struct conf_fpm *b)
 {
 	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
@@ -357,8 +387,14 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 		return 0;
 	}
 	if (f->lfd >= 0 && same_listen(&f->conf, c)) {
-		f->conf.hold_ms = c->hold_ms;
-		f->conf.sweep_ms = c->sweep_ms;
+		int i;
+
+		f->conf = *c;	/* hold, sweep, from */
+		if (f->cfd >= 0 && !allowed(c, f->peer_family, f->peer_addr))
+			fpm_close_conn(f, now_ms, "its address is no longer in 'from'");
+		for (i = f->nch - 1; i >= 0; i--)
+			if (!allowed(c, f->ch[i].family, f->ch[i].addr))
+				drop_challenger(f, i, "not in 'from'");
 		return 0;
 	}
 	close_listener(f);
@@ -398,6 +434,9 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 	pr_info("routes fpm: listening on %s%s%s port %u for zebra (dplane_fpm_nl)",
 		c->family == ECMP_AF_INET6 ? "[" : "", a,
 		c->family == ECMP_AF_INET6 ? "]" : "", c->port);
+	if (!c->nfrom && !loopback(c))
+		pr_warn("routes fpm: %s is not a loopback address and no 'from' is given: any host that reaches port %u can send routes; add 'from' with zebra's address",
+			a, c->port);
 	return 1;
 }
 
@@ -413,7 +452,8 @@ static void set_keepalive(int fd)
 }
 
 /* fd becomes zebra's connection; the replay starts. */
-static void take_conn(struct fpm *f, int fd, const char *peer, uint64_t now_ms)
+static void take_conn(struct fpm *f, int fd, uint8_t family, const uint8_t *addr,
+		      const char *peer, uint64_t now_ms)
 {
 	/* Over routes held (a reconnect, an adopted restart) the replay is
 	 * gathered apart and replaces them at its end, in one step. */
@@ -431,28 +471,62 @@ static void take_conn(struct fpm *f, int fd, const char *peer, uint64_t now_ms)
 	f->lost_ms = 0;
 	f->st.connections++;
 	f->st.replaying = 1;
+	f->peer_family = family;
+	memcpy(f->peer_addr, addr, 16);
 	snprintf(f->peer, sizeof(f->peer), "%s", peer);
 	pr_info("routes fpm: zebra connected from %s; of the %u routes held, those it does not send again within %u s are removed then",
 		peer, f->st.routes, f->conf.sweep_ms / 1000);
+}
+
+/* The peer's address as the config holds addresses (an IPv4 peer of an
+ * IPv6 listener as IPv4), and as text. */
+static void peer_of(const struct sockaddr_storage *ss, uint8_t *family, uint8_t *addr,
+		    char *text, size_t len)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(addr, 0, 16);
+	*family = 0;
+	if (ss->ss_family == AF_INET) {
+		*family = ECMP_AF_INET;
+		memcpy(addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+
+		*family = memcmp(a, v4mapped, 12) ? ECMP_AF_INET6 : ECMP_AF_INET;
+		memcpy(addr, *family == ECMP_AF_INET ? a + 12 : a, *family == ECMP_AF_INET ? 4 : 16);
+	}
+	if (*family)
+		text_addr(*family, addr, text, len);
+	else
+		snprintf(text, len, "?");
 }
 
 void fpm_accept(struct fpm *f, uint64_t now_ms)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char a[INET6_ADDRSTRLEN] = "?";
+	char a[INET6_ADDRSTRLEN];
 	int fd = accept4(f->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	uint8_t family, addr[16];
 	struct challenger *c;
 
 	if (fd < 0)
 		return;
-	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, a, sizeof(a));
-	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
+	peer_of(&ss, &family, addr, a, sizeof(a));
+	if (!allowed(&f->conf, family, addr)) {
+		close(fd);
+		f->st.refused++;
+		if (!f->refused_said_ms || now_ms - f->refused_said_ms >= 10000) {
+			pr_warn("routes fpm: a connection from %s refused: not in 'from' (%llu refused so far)",
+				a, (unsigned long long)f->st.refused);
+			f->refused_said_ms = now_ms ? now_ms : 1;
+		}
+		return;
+	}
 	set_keepalive(fd);
 	if (f->cfd < 0) {
-		take_conn(f, fd, a, now_ms);
+		take_conn(f, fd, family, addr, a, now_ms);
 		return;
 	}
 	/* zebra's connection is up. A port probe or a stray client must not
@@ -471,6 +545,8 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 	c = &f->ch[f->nch++];
 	c->fd = fd;
 	c->since_ms = now_ms;
+	c->family = family;
+	memcpy(c->addr, addr, 16);
 	snprintf(c->peer, sizeof(c->peer), "%s", a);
 	pr_info("routes fpm: a connection from %s while zebra's from %s is up: it takes over with its first FPM frame",
 		a, f->peer);
@@ -492,7 +568,7 @@ static void challengers_tick(struct fpm *f, uint64_t now_ms)
 		if (n == (ssize_t)sizeof(h) && frame_header_ok(h)) {
 			f->ch[i] = f->ch[--f->nch];
 			fpm_close_conn(f, now_ms, "a new connection of zebra's replaces it");
-			take_conn(f, c.fd, c.peer, now_ms);
+			take_conn(f, c.fd, c.family, c.addr, c.peer, now_ms);
 		} else if (n == (ssize_t)sizeof(h)) {
 			drop_challenger(f, i, "not an FPM stream");
 		} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -504,7 +580,7 @@ static void challengers_tick(struct fpm *f, uint64_t now_ms)
 	if (f->cfd < 0 && f->nch) {
 		struct challenger c = f->ch[--f->nch];
 
-		take_conn(f, c.fd, c.peer, now_ms);
+		take_conn(f, c.fd, c.family, c.addr, c.peer, now_ms);
 	}
 }
 
