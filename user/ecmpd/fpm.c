@@ -78,23 +78,34 @@ struct fpm *fpm_new(void)
 	return f;
 }
 
-static void drop_challenger(struct fpm *f, int i, const char *why)
+/* One more connection refused: said at most once in 10 s (a port scan,
+ * a health check every few seconds). */
+static void refused(struct fpm *f, uint64_t now_ms, const char *peer, const char *why)
 {
-	pr_info("routes fpm: a connection from %s refused (%s)", f->ch[i].peer, why);
+	f->st.refused++;
+	if (f->refused_said_ms && now_ms - f->refused_said_ms < 10000)
+		return;
+	pr_info("routes fpm: a connection from %s refused (%s); %llu refused so far",
+		peer, why, (unsigned long long)f->st.refused);
+	f->refused_said_ms = now_ms ? now_ms : 1;
+}
+
+static void drop_challenger(struct fpm *f, int i, uint64_t now_ms, const char *why)
+{
+	refused(f, now_ms, f->ch[i].peer, why);
 	close(f->ch[i].fd);
 	f->ch[i] = f->ch[--f->nch];
-	f->st.refused++;
 }
 
 /* The listener, and the connections it took that have not proved to be
  * zebra's. */
-static void close_listener(struct fpm *f)
+static void close_listener(struct fpm *f, uint64_t now_ms)
 {
 	if (f->lfd >= 0)
 		close(f->lfd);
 	f->lfd = -1;
 	while (f->nch)
-		drop_challenger(f, f->nch - 1, "the listener closed");
+		drop_challenger(f, f->nch - 1, now_ms, "the listener closed");
 }
 
 /* Counts kept in step with the table. */
@@ -111,7 +122,7 @@ void fpm_free(struct fpm *f)
 		return;
 	if (f->cfd >= 0)
 		close(f->cfd);
-	close_listener(f);
+	close_listener(f, 0);
 	fpm_table_free(f->table);
 	fpm_table_free(f->next);
 	free(f->buf);
@@ -259,7 +270,6 @@ static int take_frame(struct fpm *f, const uint8_t *p, size_t len)
 	return changed | patch_named(f);
 }
 
-/* Applies the whole frames in buf, keeps a partial one. */
 /* Whether h starts a frame zebra's dplane_fpm_nl would send. */
 static int frame_header_ok(const uint8_t *h)
 {
@@ -267,6 +277,7 @@ static int frame_header_ok(const uint8_t *h)
 	       ((size_t)h[2] << 8 | h[3]) >= FPM_HEADER_LEN;
 }
 
+/* Applies the whole frames in buf, keeps a partial one. */
 static int process(struct fpm *f, uint64_t now_ms, int *changed)
 {
 	size_t off = 0;
@@ -378,7 +389,7 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 	int one = 1, fd;
 
 	if (!c->enabled) {
-		close_listener(f);
+		close_listener(f, now_ms);
 		fpm_close_conn(f, now_ms, "routes fpm removed from the config");
 		fpm_table_clear(f->table);
 		counts(f);
@@ -394,10 +405,10 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 			fpm_close_conn(f, now_ms, "its address is no longer in 'from'");
 		for (i = f->nch - 1; i >= 0; i--)
 			if (!allowed(c, f->ch[i].family, f->ch[i].addr))
-				drop_challenger(f, i, "not in 'from'");
+				drop_challenger(f, i, now_ms, "not in 'from'");
 		return 0;
 	}
-	close_listener(f);
+	close_listener(f, now_ms);
 	text_addr(c->family, c->addr, a, sizeof(a));
 	if (c->family == ECMP_AF_INET) {
 		struct sockaddr_in *in = (void *)&ss;
@@ -516,12 +527,7 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 	peer_of(&ss, &family, addr, a, sizeof(a));
 	if (!allowed(&f->conf, family, addr)) {
 		close(fd);
-		f->st.refused++;
-		if (!f->refused_said_ms || now_ms - f->refused_said_ms >= 10000) {
-			pr_warn("routes fpm: a connection from %s refused: not in 'from' (%llu refused so far)",
-				a, (unsigned long long)f->st.refused);
-			f->refused_said_ms = now_ms ? now_ms : 1;
-		}
+		refused(f, now_ms, a, "not in 'from'");
 		return;
 	}
 	set_keepalive(fd);
@@ -540,7 +546,7 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 		for (i = 1; i < f->nch; i++)
 			if (f->ch[i].since_ms < f->ch[oldest].since_ms)
 				oldest = i;
-		drop_challenger(f, oldest, "newer connections came");
+		drop_challenger(f, oldest, now_ms, "newer connections came");
 	}
 	c = &f->ch[f->nch++];
 	c->fd = fd;
@@ -548,8 +554,8 @@ void fpm_accept(struct fpm *f, uint64_t now_ms)
 	c->family = family;
 	memcpy(c->addr, addr, 16);
 	snprintf(c->peer, sizeof(c->peer), "%s", a);
-	pr_info("routes fpm: a connection from %s while zebra's from %s is up: it takes over with its first FPM frame",
-		a, f->peer);
+	pr_debug("routes fpm: a connection from %s while zebra's from %s is up: it takes over with its first FPM frame",
+		 a, f->peer);
 }
 
 /* The challengers: one that sends an FPM frame takes over (its bytes
@@ -570,16 +576,22 @@ static void challengers_tick(struct fpm *f, uint64_t now_ms)
 			fpm_close_conn(f, now_ms, "a new connection of zebra's replaces it");
 			take_conn(f, c.fd, c.family, c.addr, c.peer, now_ms);
 		} else if (n == (ssize_t)sizeof(h)) {
-			drop_challenger(f, i, "not an FPM stream");
+			drop_challenger(f, i, now_ms, "not an FPM stream");
 		} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			drop_challenger(f, i, n ? strerror(errno) : "closed before sending");
+			drop_challenger(f, i, now_ms, n ? strerror(errno) : "closed before sending");
 		} else if (now_ms - c.since_ms >= FPM_CHALLENGE_MS) {
-			drop_challenger(f, i, "silent");
+			drop_challenger(f, i, now_ms, "silent");
 		}
 	}
 	if (f->cfd < 0 && f->nch) {
-		struct challenger c = f->ch[--f->nch];
+		struct challenger c;
+		int newest = 0;
 
+		for (i = 1; i < f->nch; i++)
+			if (f->ch[i].since_ms >= f->ch[newest].since_ms)
+				newest = i;
+		c = f->ch[newest];
+		f->ch[newest] = f->ch[--f->nch];
 		take_conn(f, c.fd, c.family, c.addr, c.peer, now_ms);
 	}
 }
