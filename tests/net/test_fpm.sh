@@ -184,8 +184,9 @@ test_zebra_restart() {
 	swept=$(fs swept)
 	frr_kill
 	[ "$(fs state)" = lost ] && [ "$(route_of 198.19.60.0/24)" = "$V4" ] &&
-		[ "$(route_of 198.19.62.0/24)" = "fpm 198.18.4.2@r4" ]
-	result "FRR killed: its routes stay (hold)" $? "state $(fs state), $(route_of 198.19.60.0/24)"
+		[ "$(route_of 198.19.62.0/24)" = "fpm 198.18.4.2@r4" ] &&
+		topo_ctl "$P" stats --format prometheus | grep -qx "ecmp_fpm_connected 0"
+	result "FRR killed: its routes stay (hold); Prometheus: not connected" $? "state $(fs state), $(route_of 198.19.60.0/24)"
 	zebra_start && staticd_start
 	for _ in $(seq 1 150); do
 		[ "$(fs sweeps)" -gt "$sweeps" ] && break
@@ -264,6 +265,13 @@ http.close()'
 		[ "$(route_of 198.19.60.0/24)" = "$V4" ]
 	result "two probes of the FPM port refused; zebra's stream stays, no replay" $? \
 		"connections $c0 -> $(fs connections), refused $r0 -> $(fs refused), sweeps $s0 -> $(fs sweeps), state $(fs state)"
+	topo_ctl "$P" stats --format prometheus > "/tmp/$P.prom"
+	grep -qx "ecmp_fpm_connected 1" "/tmp/$P.prom" &&
+		grep -qx "ecmp_fpm_refused_total $((r0 + 2))" "/tmp/$P.prom" &&
+		grep -qx "ecmp_fpm_connections_total $c0" "/tmp/$P.prom" &&
+		grep -qx 'ecmp_route_source_in_data_path{source="fpm"} 1' "/tmp/$P.prom"
+	result "prometheus: zebra connected, the probes refused, its routes in the data path" $? \
+		"$(grep -E '^ecmp_(fpm|route_source)' "/tmp/$P.prom" | tr '\n' ' ')"
 }
 
 if ! setup; then

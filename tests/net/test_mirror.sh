@@ -540,16 +540,20 @@ test_too_big() {
 	done
 	out=$(kr error)
 	[ "$(kr in_data_path)" = no ] && echo "$out" | grep -q "trie chunks of ecmp_lpm_node" &&
+		topo_ctl "$P" stats --format prometheus |
+			grep -qx 'ecmp_route_source_in_data_path{source="kernel"} 0' &&
 		topo_ctl "$P" route show 198.19.0.0/16 | grep -q "^198.19.0.0/16 group web source config$" &&
 		[ "$(grep -c "Mirrored routes (kernel, fpm) not applied" "/tmp/$P.ecmpd.log")" = 1 ]
-	result "a table past the trie: the kernel's, the config's routes kept, said once" $? "$out"
+	result "a table past the trie: the kernel's, the config's routes kept, said once (and to Prometheus)" $? "$out"
 	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.big" | rt -batch -
 	for _ in $(seq 1 100); do
 		[ "$(kr in_data_path)" = yes ] && break
 		sleep 0.1
 	done
-	[ "$(kr in_data_path)" = yes ] && settled 198.19.200.0/24
-	result "the table small again: mirrored" $? "$(kr error)"
+	[ "$(kr in_data_path)" = yes ] && settled 198.19.200.0/24 &&
+		topo_ctl "$P" stats --format prometheus |
+			grep -qx 'ecmp_route_source_in_data_path{source="kernel"} 1'
+	result "the table small again: mirrored (and said so to Prometheus)" $? "$(kr error)"
 }
 
 # Routes over nexthop objects (as FRR installs them), with

@@ -290,6 +290,76 @@ static void write_trie(FILE *f, const struct json_value *t)
 	}
 }
 
+/* Whether a source's routes are in the data path: ecmpd says "yes" or
+ * "no" for the kernel's, true or false for zebra's. */
+static int in_data_path(const struct json_value *src)
+{
+	const struct json_value *v = json_get(src, "in_data_path");
+
+	if (!v)
+		return 0;
+	return v->type == JSON_BOOL ? v->boolean :
+	       v->type == JSON_STRING && v->str && !strcmp(v->str, "yes");
+}
+
+/* The route sources (`routes kernel`, `routes fpm`): what an alert needs,
+ * whether their routes are forwarded, how far behind, and zebra's
+ * connection. */
+static void write_route_sources(FILE *f, const struct json_value *st)
+{
+	static const struct {
+		const char *name, *type, *help, *key;
+	} fpm[] = {
+		{ "ecmp_fpm_connections_total", "counter",
+		  "Connections zebra made to the FPM listener (each one replays its table).", "connections" },
+		{ "ecmp_fpm_refused_total", "counter",
+		  "Connections to the FPM listener refused: outside 'from', or never an FPM stream.", "refused" },
+		{ "ecmp_fpm_broken_total", "counter",
+		  "zebra's connections ended on a stream that is not FPM netlink.", "broken" },
+		{ "ecmp_fpm_malformed_total", "counter",
+		  "Messages or frames of zebra's stream refused as malformed.", "malformed" },
+		{ "ecmp_fpm_swept_total", "counter",
+		  "Routes removed because zebra's replay did not send them again.", "swept" },
+	};
+	const struct json_value *k = json_get(st, "kernel_routes"), *z = json_get(st, "fpm_routes");
+	const char *state = z ? json_get_str(z, "state") : NULL;
+	unsigned i;
+
+	if (!k && !z)
+		return;
+	head(f, "ecmp_route_source_in_data_path", "gauge",
+	     "1 while the source's routes are in the data path (0: not mirrored, ecmpctl stats says why).");
+	if (k)
+		fprintf(f, "ecmp_route_source_in_data_path{source=\"kernel\"} %d\n", in_data_path(k));
+	if (z)
+		fprintf(f, "ecmp_route_source_in_data_path{source=\"fpm\"} %d\n", in_data_path(z));
+	head(f, "ecmp_route_source_lag_max_seconds", "gauge",
+	     "The longest time from a route change to the data path since ecmpd started.");
+	if (k)
+		fprintf(f, "ecmp_route_source_lag_max_seconds{source=\"kernel\"} %.6f\n",
+			num(k, "max_lag_us") / 1e6);
+	if (z)
+		fprintf(f, "ecmp_route_source_lag_max_seconds{source=\"fpm\"} %.6f\n",
+			num(z, "max_lag_us") / 1e6);
+	if (k) {
+		head(f, "ecmp_kernel_routes_reads_total", "counter",
+		     "Whole reads of the kernel's routing table (start, overruns, what a change alone cannot take).");
+		fprintf(f, "ecmp_kernel_routes_reads_total %llu\n", num(k, "reads"));
+		head(f, "ecmp_kernel_routes_netlink_overruns_total", "counter",
+		     "Route events the kernel dropped (ENOBUFS); each makes a whole read.");
+		fprintf(f, "ecmp_kernel_routes_netlink_overruns_total %llu\n", num(k, "netlink_overruns"));
+	}
+	if (!z)
+		return;
+	head(f, "ecmp_fpm_connected", "gauge", "1 while zebra is connected to the FPM listener.");
+	fprintf(f, "ecmp_fpm_connected %d\n",
+		state && (!strcmp(state, "connected") || !strcmp(state, "replaying")));
+	for (i = 0; i < sizeof(fpm) / sizeof(fpm[0]); i++) {
+		head(f, fpm[i].name, fpm[i].type, fpm[i].help);
+		fprintf(f, "%s %llu\n", fpm[i].name, num(z, fpm[i].key));
+	}
+}
+
 static void write_daemon(FILE *f, const char *socket)
 {
 	char *text = NULL, *btext = NULL;
@@ -314,6 +384,7 @@ static void write_daemon(FILE *f, const char *socket)
 		if (json_get(st, "fpm_routes"))
 			fprintf(f, "ecmp_routes{source=\"fpm\"} %llu\n",
 				num(json_get(st, "fpm_routes"), "mirrored"));
+		write_route_sources(f, st);
 		write_trie(f, json_get(st, "trie"));
 	}
 	if (st && !ctl_request(socket, "bfd show", &btext, 10000))
