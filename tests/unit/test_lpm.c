@@ -1017,6 +1017,92 @@ static void test_route_set_against_a_table(void)
 	route_set_free(set);
 }
 
+/* The position index against the same table: an array of 4,096 slots
+ * holds the keys, each key at most at one position; keys are put at
+ * free positions, moved to others (as the mirror moves its last route
+ * into a removed one's place) and removed. */
+#define POS_SLOTS 4096
+
+struct pos_array {
+	struct lpm_route r[POS_SLOTS];	/* family 0: no key here */
+	long asked;			/* same() calls */
+};
+
+static int pos_same(const void *ctx, uint32_t pos, const struct lpm_route *key)
+{
+	struct pos_array *a = (struct pos_array *)ctx;
+
+	a->asked++;
+	return pos < POS_SLOTS && a->r[pos].family == key->family &&
+	       a->r[pos].prefixlen == key->prefixlen && !memcmp(a->r[pos].addr, key->addr, 16);
+}
+
+static void test_pos_index_against_a_table(void)
+{
+	static struct pos_array arr;
+	static int32_t at[SET_KEYS];	/* the key's position, -1: none */
+	unsigned long long s = 0x9051;
+	struct pos_index *x = pos_index_new();
+	struct lpm_route k;
+	uint32_t held = 0, pos, i;
+	int round, j;
+
+	ASSERT_TRUE(x != NULL, "pos_index_new");
+	memset(&arr, 0, sizeof(arr));
+	for (i = 0; i < SET_KEYS; i++)
+		at[i] = -1;
+	set_key(1, &k);
+	ASSERT_EQ(pos_index_put(x, &k, UINT32_MAX, pos_same, &arr), -EINVAL, "UINT32_MAX is no position");
+	for (round = 0; round < 12; round++) {
+		int put_pct = round % 2 ? 25 : 80;
+
+		for (j = 0; j < 4000; j++) {
+			uint64_t r = test_rand(&s);
+			uint32_t key = r % SET_KEYS, to = (r >> 32) % POS_SLOTS;
+
+			set_key(key, &k);
+			if ((int)((r >> 48) % 100) < put_pct) {
+				if (arr.r[to].family)	/* taken: another round */
+					continue;
+				/* Put at to: a new key, or one moved there. */
+				arr.r[to] = k;
+				ASSERT_EQ(pos_index_put(x, &k, to, pos_same, &arr), 0, "pos_index_put");
+				if (at[key] >= 0)
+					arr.r[at[key]].family = 0;
+				else
+					held++;
+				at[key] = to;
+			} else {
+				ASSERT_EQ(pos_index_del(x, &k, pos_same, &arr), at[key] >= 0 ? 0 : -ENOENT,
+					  "pos_index_del");
+				if (at[key] >= 0) {
+					arr.r[at[key]].family = 0;
+					at[key] = -1;
+					held--;
+				}
+			}
+		}
+		ASSERT_EQ(pos_index_count(x), held, "count");
+		for (i = 0; i < SET_KEYS; i++) {
+			int hit;
+
+			set_key(i, &k);
+			hit = pos_index_get(x, &k, pos_same, &arr, &pos);
+			CHECK(at[i] >= 0 ? hit && pos == (uint32_t)at[i] : !hit,
+			      "pos_index_get finds exactly where each key is");
+		}
+		if (round == 5)
+			ASSERT_EQ(pos_index_reserve(x, 100000), 0, "reserve keeps the positions");
+	}
+	/* same() is asked about matching hashes only: about once a lookup. */
+	CHECK(arr.asked < 4 * 12 * (4000 + SET_KEYS), "same() asked on hash matches alone");
+	pos_index_clear(x);
+	ASSERT_EQ(pos_index_count(x), 0, "cleared");
+	set_key(7, &k);
+	ASSERT_EQ(pos_index_get(x, &k, pos_same, &arr, &pos), 0, "nothing after a clear");
+	pos_index_free(x);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -1034,5 +1120,6 @@ int main(void)
 	RUN_TEST(test_lpm_compact_gives_back_sparse_pages);
 	RUN_TEST(test_lpm_empty_page_is_room);
 	RUN_TEST(test_route_set_against_a_table);
+	RUN_TEST(test_pos_index_against_a_table);
 	return test_summary();
 }

@@ -56,7 +56,7 @@ struct idref {
 _Static_assert(offsetof(struct idref, id) == 0, "id_pos() reads the id at the start");
 
 struct fpm_table {
-	struct route_set *index;	/* prefix -> slot in r[] */
+	struct pos_index *index;	/* prefix -> slot in r[] (same_route) */
 	struct froute *r;
 	uint32_t nr, capr;
 	uint32_t *free_slots;
@@ -278,7 +278,7 @@ struct fpm_table *fpm_table_new(void)
 {
 	struct fpm_table *t = calloc(1, sizeof(*t));
 
-	if (t && !(t->index = route_set_new())) {
+	if (t && !(t->index = pos_index_new())) {
 		free(t);
 		t = NULL;
 	}
@@ -290,7 +290,7 @@ void fpm_table_free(struct fpm_table *t)
 	if (!t)
 		return;
 	fpm_table_clear(t);
-	route_set_free(t->index);
+	pos_index_free(t->index);
 	free(t);
 }
 
@@ -322,19 +322,40 @@ static struct lpm_route key_of(uint8_t family, uint8_t prefixlen, const uint8_t 
 	return k;
 }
 
+/* Whether slot pos holds key's prefix (the index's pos_same_fn). */
+static int same_route(const void *ctx, uint32_t pos, const struct lpm_route *key)
+{
+	const struct fpm_table *t = ctx;
+	const struct froute *x;
+
+	if (pos >= t->nr)
+		return 0;
+	x = &t->r[pos];
+	return x->in_use && x->family == key->family && x->prefixlen == key->prefixlen &&
+	       !memcmp(x->addr, key->addr, 16);
+}
+
+/* The slot of key's prefix, or -1. */
+static int64_t slot_of(const struct fpm_table *t, const struct lpm_route *k)
+{
+	uint32_t pos;
+
+	return pos_index_get(t->index, k, same_route, t, &pos) ? (int64_t)pos : -1;
+}
+
 static void route_del(struct fpm_table *t, const struct lpm_route *k)
 {
-	const struct lpm_route *at = route_set_get(t->index, k);
+	int64_t slot = slot_of(t, k);
 	struct froute *x;
 
-	if (!at)
+	if (slot < 0)
 		return;
-	x = &t->r[at->leaf];
+	pos_index_del(t->index, k, same_route, t);	/* while the slot still says k */
+	x = &t->r[slot];
 	list_put(t, x->list);
 	named_drop(t, x->nh_id);
 	memset(x, 0, sizeof(*x));
-	t->free_slots[t->nfree++] = at->leaf;
-	route_set_del(t->index, k);
+	t->free_slots[t->nfree++] = slot;
 	t->nroutes--;
 }
 
@@ -393,10 +414,9 @@ static int64_t slot_alloc(struct fpm_table *t)
 static int route_put(struct fpm_table *t, const struct nl_route *r)
 {
 	struct lpm_route k = key_of(r->family, r->prefixlen, r->addr);
-	const struct lpm_route *at = route_set_get(t->index, &k);
+	int64_t slot = slot_of(t, &k);
 	uint32_t list = 0;
 	struct froute *x;
-	int64_t slot;
 
 	if (r->nnh && !(list = list_get(t, r->nh, r->nnh)))
 		return -ENOMEM;
@@ -404,12 +424,9 @@ static int route_put(struct fpm_table *t, const struct nl_route *r)
 		list_put(t, list);
 		return -ENOMEM;
 	}
-	if (at) {
-		slot = at->leaf;
-	} else {
+	if (slot < 0) {
 		slot = slot_alloc(t);
-		k.leaf = slot;
-		if (slot < 0 || route_set_put(t->index, &k)) {
+		if (slot < 0 || pos_index_put(t->index, &k, slot, same_route, t)) {
 			if (slot >= 0)
 				t->free_slots[t->nfree++] = slot;
 			named_drop(t, r->nh_id);
@@ -496,10 +513,10 @@ static void to_route(const struct fpm_table *t, const struct froute *x, struct n
 
 void fpm_table_route(const struct fpm_table *t, const struct lpm_route *key, struct nl_route *r)
 {
-	const struct lpm_route *at = route_set_get(t->index, key);
+	int64_t slot = slot_of(t, key);
 
-	if (at) {
-		to_route(t, &t->r[at->leaf], r);
+	if (slot >= 0) {
+		to_route(t, &t->r[slot], r);
 	} else {
 		memset(r, 0, offsetof(struct nl_route, nh));
 		r->family = key->family;
@@ -532,7 +549,7 @@ uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *
 		if (!x->in_use)
 			continue;
 		k = key_of(x->family, x->prefixlen, x->addr);
-		n += !route_set_get(now->index, &k);
+		n += slot_of(now, &k) < 0;
 	}
 	return n;
 }
@@ -553,7 +570,7 @@ enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh)
 			return FPM_TAKE_IGNORED;
 		if (r.deleted) {
 			k = key_of(r.family, r.prefixlen, r.addr);
-			if (!route_set_get(t->index, &k))
+			if (slot_of(t, &k) < 0)
 				return FPM_TAKE_SAME;
 			route_del(t, &k);
 			return FPM_TAKE_CHANGED;

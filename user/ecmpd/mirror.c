@@ -76,7 +76,7 @@ void mirror_free(struct mirror *m)
 		return;
 	table_free(&m->cur);
 	table_free(&m->next);
-	route_set_free(m->index);
+	pos_index_free(m->index);
 	route_set_free(m->cfg);
 	free(m->gidx);
 	free(m->nref);
@@ -691,25 +691,36 @@ void mirror_each_kept(const struct mirror *m,
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out)
 {
 	struct lpm_route key = *k;
-	const struct lpm_route *hit;
+	uint32_t pos;
 
 	if (!m->index)
 		return -EAGAIN;
 	lpm_mask(key.addr, key.family, key.prefixlen);
 	key.leaf = 0;
-	hit = route_set_get(m->index, &key);
-	if (!hit)
+	if (!pos_index_get(m->index, &key, mirror_same_key, &m->cur, &pos))
 		return 0;
-	*out = m->cur.r[hit->leaf];
+	*out = m->cur.r[pos];
 	return 1;
 }
 
-static void prefetch_route(const struct route_set *index, const struct mroute *r)
+int mirror_same_key(const void *ctx, uint32_t pos, const struct lpm_route *key)
+{
+	const struct table *t = ctx;
+	const struct mroute *r;
+
+	if (pos >= (uint32_t)t->n)
+		return 0;
+	r = &t->r[pos];
+	return r->family == key->family && r->prefixlen == key->prefixlen &&
+	       !memcmp(r->addr, key->addr, 16);
+}
+
+static void prefetch_route(const struct pos_index *index, const struct mroute *r)
 {
 	struct lpm_route k = { .family = r->family, .prefixlen = r->prefixlen };
 
 	memcpy(k.addr, r->addr, 16);
-	route_set_prefetch(index, &k);
+	pos_index_prefetch(index, &k);
 }
 
 /* Keeps what patches need from a merge (mirror_patch.c): cur's routes by
@@ -720,34 +731,34 @@ static int keep_for_patches(struct mirror *m, const struct ecmp_conf *file,
 	/* The last merge's index emptied, unless the table shrank by half:
 	 * its memory is the process's already (the reserve below grows it
 	 * if need be). */
-	int reuse = m->index && route_set_count(m->index) / 2 <= (uint32_t)m->cur.n;
-	struct route_set *index = reuse ? m->index : route_set_new();
+	int reuse = m->index && pos_index_count(m->index) / 2 <= (uint32_t)m->cur.n;
+	struct pos_index *index = reuse ? m->index : pos_index_new();
 	int *nref = calloc(m->cur.nset ? m->cur.nset : 1, sizeof(int));
 	int i;
 
 	if (reuse) {
-		route_set_clear(index);
+		pos_index_clear(index);
 		m->index = NULL;
 	}
-	if (index && (!nref || route_set_reserve(index, m->cur.n))) {
-		route_set_free(index);
+	if (index && (!nref || pos_index_reserve(index, m->cur.n))) {
+		pos_index_free(index);
 		index = NULL;
 	}
 	for (i = 0; index && i < m->cur.n; i++) {
 		struct lpm_route k = { .family = m->cur.r[i].family,
-				       .prefixlen = m->cur.r[i].prefixlen, .leaf = i };
+				       .prefixlen = m->cur.r[i].prefixlen };
 
 		if (i + 16 < m->cur.n)	/* a full table's misses overlap */
 			prefetch_route(index, &m->cur.r[i + 16]);
 		memcpy(k.addr, m->cur.r[i].addr, 16);
-		if (route_set_put(index, &k)) {
-			route_set_free(index);
+		if (pos_index_put(index, &k, i, mirror_same_key, &m->cur)) {
+			pos_index_free(index);
 			index = NULL;
 		}
 		if (m->cur.r[i].outcome == MIRROR_OK)
 			nref[m->cur.r[i].set]++;
 	}
-	route_set_free(m->index);
+	pos_index_free(m->index);
 	route_set_free(m->cfg);
 	free(m->gidx);
 	free(m->nref);

@@ -17,10 +17,14 @@
 
 static struct mroute *slot_of(struct mirror *m, const struct lpm_route *k, int *idx)
 {
-	const struct lpm_route *hit = route_set_get(m->index, k);
+	uint32_t pos;
 
-	*idx = hit ? (int)hit->leaf : -1;
-	return hit ? &m->cur.r[hit->leaf] : NULL;
+	if (!pos_index_get(m->index, k, mirror_same_key, &m->cur, &pos)) {
+		*idx = -1;
+		return NULL;
+	}
+	*idx = pos;
+	return &m->cur.r[pos];
 }
 
 static int set_index(const struct table *t, const struct mset *s)
@@ -229,7 +233,7 @@ static int remove_slot(struct mirror *m, struct ecmp_conf *eff, int idx)
 	struct lpm_route k = { .family = x->family, .prefixlen = x->prefixlen };
 
 	memcpy(k.addr, x->addr, 16);
-	route_set_del(m->index, &k);
+	pos_index_del(m->index, &k, mirror_same_key, &m->cur);
 	if (e != elast) {
 		/* Mirrored routes follow the file's in eff: the last one is a
 		 * mirrored route, found by its prefix. */
@@ -247,11 +251,12 @@ static int remove_slot(struct mirror *m, struct ecmp_conf *eff, int idx)
 	eff->nroute--;
 	if (idx != last) {
 		struct lpm_route kl = { .family = m->cur.r[last].family,
-					.prefixlen = m->cur.r[last].prefixlen, .leaf = idx };
+					.prefixlen = m->cur.r[last].prefixlen };
 
 		memcpy(kl.addr, m->cur.r[last].addr, 16);
 		m->cur.r[idx] = m->cur.r[last];
-		if (route_set_put(m->index, &kl))
+		/* Found at last (still in cur), moved to idx. */
+		if (pos_index_put(m->index, &kl, idx, mirror_same_key, &m->cur))
 			return -ENOMEM;
 	}
 	m->cur.n--;
@@ -260,14 +265,13 @@ static int remove_slot(struct mirror *m, struct ecmp_conf *eff, int idx)
 
 static int add_slot(struct mirror *m, struct ecmp_conf *eff, const struct mirror_patch *p)
 {
-	struct lpm_route k = { .family = p->route.family, .prefixlen = p->route.prefixlen,
-			       .leaf = m->cur.n };
+	struct lpm_route k = { .family = p->route.family, .prefixlen = p->route.prefixlen };
 	struct conf_route *e;
 	struct mroute *x;
 
 	/* Half done on ENOMEM is fine: the caller then reads the table. */
 	memcpy(k.addr, p->route.addr, 16);
-	if (route_set_put(m->index, &k))
+	if (pos_index_put(m->index, &k, m->cur.n, mirror_same_key, &m->cur))
 		return -ENOMEM;
 	x = mirror_append(&m->cur.r, &m->cur.n, &m->cur.cap, sizeof(*x));
 	e = x ? mirror_append(&eff->route, &eff->nroute, &eff->cap_route, sizeof(*e)) : NULL;
@@ -367,7 +371,7 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 	ret = 0;
 out:
 	if (ret) {	/* the index no longer matches: reads only */
-		route_set_free(m->index);
+		pos_index_free(m->index);
 		m->index = NULL;
 	}
 	m->st.patches++;

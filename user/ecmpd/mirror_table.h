@@ -117,7 +117,7 @@ struct mirror {
 	/* From the last merge, for patches (mirror_patch.c): cur's routes
 	 * by prefix (leaf: index in cur.r), the file's prefixes, and each
 	 * set's group in the merge's output (-1: none, -2: device gone). */
-	struct route_set *index;
+	struct pos_index *index;	/* by mirror_same_key(), over &cur */
 	struct route_set *cfg;
 	int *gidx;
 	int *nref;			/* each set's routes in the data path */
@@ -165,6 +165,9 @@ void mirror_group_table(struct conf_group *g, const struct mres *res, int n);
  * or NULL. */
 void *mirror_append(void *arrp, int *n, int *cap, size_t elem);
 int mirror_same_set(const struct mset *a, const struct mset *b);
+/* Whether the route at pos of the table ctx has key's prefix (the
+ * index's pos_same_fn). */
+int mirror_same_key(const void *ctx, uint32_t pos, const struct lpm_route *key);
 /* zebra's groups in id order, as routes naming one look it up. */
 void mirror_fpm_objects_sort(struct mirror *m);
 

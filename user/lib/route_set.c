@@ -12,10 +12,11 @@
  * A slot is the route itself, family 0 when free (routes are ECMP_AF_INET
  * or ECMP_AF_INET6): a used flag beside it made every slot 28 bytes, not
  * 24. The set grows past three quarters full, not half: at a full table
- * (1,250,000 routes) that is 2^21 slots, not 2^22, and the mirror holds two
- * such sets (its prefix index, the trie's routes): 224 MiB of ecmpd's 445
- * MiB RSS before, 96 after. A lookup at 0.6 full probes about two slots,
- * one cache line mostly; the miss to reach it is the cost either way.
+ * (1,250,000 routes) that is 2^21 slots, not 2^22: 48 MiB, not 112 (the
+ * trie's routes; the mirror's prefix index was another such set, and is
+ * now a position index, below). A lookup at 0.6 full probes about two
+ * slots, one cache line mostly; the miss to reach it is the cost either
+ * way.
  */
 struct slot {
 	struct lpm_route r;
@@ -66,7 +67,7 @@ static uint64_t fold(uint64_t h, uint64_t word, unsigned rot)
 	return (h << rot) | (h >> (64 - rot));
 }
 
-static uint32_t key_hash(const struct lpm_route *r)
+uint32_t route_key_hash(const struct lpm_route *r)
 {
 	uint64_t hi, lo, h;
 
@@ -87,13 +88,13 @@ static uint32_t key_hash(const struct lpm_route *r)
  */
 #define HUGE_BYTES	(2u << 20)
 
-static struct slot *slots_alloc(uint32_t n)
+/* Zeroed room for a table: huge pages for a big one. */
+static void *table_alloc(size_t bytes)
 {
-	size_t bytes = sizeof(struct slot) * (size_t)n;
 	void *p;
 
 	if (bytes < HUGE_BYTES)
-		return calloc(n, sizeof(struct slot));
+		return calloc(1, bytes);
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
@@ -101,14 +102,22 @@ static struct slot *slots_alloc(uint32_t n)
 	return p;
 }
 
-static void slots_free(struct slot *p, uint32_t n)
+static void table_free(void *p, size_t bytes)
 {
-	size_t bytes = sizeof(struct slot) * (size_t)n;
-
 	if (bytes < HUGE_BYTES)
 		free(p);
 	else if (p)
 		munmap(p, bytes);
+}
+
+static struct slot *slots_alloc(uint32_t n)
+{
+	return table_alloc(sizeof(struct slot) * (size_t)n);
+}
+
+static void slots_free(struct slot *p, uint32_t n)
+{
+	table_free(p, sizeof(struct slot) * (size_t)n);
 }
 
 struct route_set *route_set_new(void)
@@ -137,7 +146,7 @@ void route_set_free(struct route_set *s)
 static struct slot *find_slot(const struct route_set *s,
 			      const struct lpm_route *key)
 {
-	uint32_t i = key_hash(key) & (s->cap - 1);
+	uint32_t i = route_key_hash(key) & (s->cap - 1);
 
 	while (used(&s->slots[i])) {
 		if (same_key(&s->slots[i].r, key))
@@ -149,7 +158,7 @@ static struct slot *find_slot(const struct route_set *s,
 
 void route_set_prefetch(const struct route_set *s, const struct lpm_route *key)
 {
-	__builtin_prefetch(&s->slots[key_hash(key) & (s->cap - 1)]);
+	__builtin_prefetch(&s->slots[route_key_hash(key) & (s->cap - 1)]);
 }
 
 static int resize(struct route_set *s, uint32_t cap)
@@ -223,7 +232,7 @@ int route_set_del(struct route_set *s, const struct lpm_route *key)
 	/* Backward shift: pull later entries of the run into the hole when
 	 * their home slot is not between the hole and where they sit. */
 	for (i = (hole + 1) & mask; used(&s->slots[i]); i = (i + 1) & mask) {
-		uint32_t home = key_hash(&s->slots[i].r) & mask;
+		uint32_t home = route_key_hash(&s->slots[i].r) & mask;
 
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			s->slots[hole] = s->slots[i];
@@ -260,4 +269,162 @@ int route_set_for_each(const struct route_set *s,
 			return err;
 	}
 	return 0;
+}
+
+/* ---- the position index (route_set.h) ---- */
+
+/* pos + 1 (0: free), and the key's hash: a probe asks the caller about
+ * the element only when the hashes match, and a resize or a removal's
+ * backward shift needs no key at all. */
+struct pos_slot {
+	uint32_t pos1;
+	uint32_t hash;
+};
+
+struct pos_index {
+	struct pos_slot *slots;
+	uint32_t cap;		/* power of two */
+	uint32_t count;
+};
+
+struct pos_index *pos_index_new(void)
+{
+	struct pos_index *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->cap = 64;
+	x->slots = table_alloc(sizeof(*x->slots) * x->cap);
+	if (!x->slots) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void pos_index_free(struct pos_index *x)
+{
+	if (!x)
+		return;
+	table_free(x->slots, sizeof(*x->slots) * (size_t)x->cap);
+	free(x);
+}
+
+/* The slot holding key, or the free one where it would go. */
+static struct pos_slot *pos_find(const struct pos_index *x, const struct lpm_route *key,
+				 uint32_t hash, pos_same_fn same, const void *ctx)
+{
+	uint32_t i = hash & (x->cap - 1);
+
+	while (x->slots[i].pos1) {
+		if (x->slots[i].hash == hash && same(ctx, x->slots[i].pos1 - 1, key))
+			return &x->slots[i];
+		i = (i + 1) & (x->cap - 1);
+	}
+	return &x->slots[i];
+}
+
+static int pos_resize(struct pos_index *x, uint32_t cap)
+{
+	struct pos_slot *old = x->slots, *sl = table_alloc(sizeof(*sl) * (size_t)cap);
+	uint32_t old_cap = x->cap, i, j;
+
+	if (!sl)
+		return -ENOMEM;
+	for (i = 0; i < old_cap; i++) {
+		if (!old[i].pos1)
+			continue;
+		for (j = old[i].hash & (cap - 1); sl[j].pos1; j = (j + 1) & (cap - 1))
+			;
+		sl[j] = old[i];
+	}
+	x->slots = sl;
+	x->cap = cap;
+	table_free(old, sizeof(*old) * (size_t)old_cap);
+	return 0;
+}
+
+int pos_index_reserve(struct pos_index *x, uint32_t n)
+{
+	uint32_t cap = x->cap;
+
+	while (!fits(n, cap)) {
+		if (cap >= 1u << 31)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	return cap == x->cap ? 0 : pos_resize(x, cap);
+}
+
+int pos_index_get(const struct pos_index *x, const struct lpm_route *key,
+		  pos_same_fn same, const void *ctx, uint32_t *pos)
+{
+	const struct pos_slot *sl = pos_find(x, key, route_key_hash(key), same, ctx);
+
+	if (!sl->pos1)
+		return 0;
+	*pos = sl->pos1 - 1;
+	return 1;
+}
+
+int pos_index_put(struct pos_index *x, const struct lpm_route *key, uint32_t pos,
+		  pos_same_fn same, const void *ctx)
+{
+	uint32_t hash = route_key_hash(key);
+	struct pos_slot *sl;
+
+	if (pos == UINT32_MAX)
+		return -EINVAL;	/* pos + 1 would read as a free slot */
+	if (!fits((uint64_t)x->count + 1, x->cap)) {
+		int err = x->cap >= 1u << 31 ? -ENOMEM : pos_resize(x, x->cap * 2);
+
+		if (err)
+			return err;
+	}
+	sl = pos_find(x, key, hash, same, ctx);
+	if (!sl->pos1)
+		x->count++;
+	sl->pos1 = pos + 1;
+	sl->hash = hash;
+	return 0;
+}
+
+int pos_index_del(struct pos_index *x, const struct lpm_route *key,
+		  pos_same_fn same, const void *ctx)
+{
+	struct pos_slot *sl = pos_find(x, key, route_key_hash(key), same, ctx);
+	uint32_t hole, i, mask = x->cap - 1;
+
+	if (!sl->pos1)
+		return -ENOENT;
+	hole = sl - x->slots;
+	x->slots[hole].pos1 = 0;
+	x->count--;
+	/* Backward shift, as route_set_del(). */
+	for (i = (hole + 1) & mask; x->slots[i].pos1; i = (i + 1) & mask) {
+		uint32_t home = x->slots[i].hash & mask;
+
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			x->slots[hole] = x->slots[i];
+			x->slots[i].pos1 = 0;
+			hole = i;
+		}
+	}
+	return 0;
+}
+
+void pos_index_prefetch(const struct pos_index *x, const struct lpm_route *key)
+{
+	__builtin_prefetch(&x->slots[route_key_hash(key) & (x->cap - 1)]);
+}
+
+void pos_index_clear(struct pos_index *x)
+{
+	memset(x->slots, 0, sizeof(*x->slots) * (size_t)x->cap);
+	x->count = 0;
+}
+
+uint32_t pos_index_count(const struct pos_index *x)
+{
+	return x->count;
 }

@@ -45,4 +45,37 @@ int route_set_for_each(const struct route_set *s,
 		       int (*fn)(const struct lpm_route *r, void *arg),
 		       void *arg);
 
+/* The hash both tables use (of family, prefix length and address; seeded
+ * per process). */
+uint32_t route_key_hash(const struct lpm_route *r);
+
+/*
+ * A position index: where in the caller's array the element with a key
+ * is, for an array whose elements hold their keys already. A slot is the
+ * position and the key's hash, 8 bytes, where a route_set keeping the
+ * key again takes 24: at a full table, 16 MiB against 48. same() says
+ * whether the element at pos has key; it is asked only when the hashes
+ * match, and never about a position no longer in the index. A key put
+ * again moves to the new position.
+ */
+struct pos_index;
+typedef int (*pos_same_fn)(const void *ctx, uint32_t pos, const struct lpm_route *key);
+
+struct pos_index *pos_index_new(void);
+void pos_index_free(struct pos_index *x);
+/* Room for n positions without growing. 0 or -ENOMEM. */
+int pos_index_reserve(struct pos_index *x, uint32_t n);
+/* 1 and *pos when key is in the index, else 0. */
+int pos_index_get(const struct pos_index *x, const struct lpm_route *key,
+		  pos_same_fn same, const void *ctx, uint32_t *pos);
+/* 0, -EINVAL (pos UINT32_MAX) or -ENOMEM. */
+int pos_index_put(struct pos_index *x, const struct lpm_route *key, uint32_t pos,
+		  pos_same_fn same, const void *ctx);
+/* 0 or -ENOENT. */
+int pos_index_del(struct pos_index *x, const struct lpm_route *key,
+		  pos_same_fn same, const void *ctx);
+void pos_index_prefetch(const struct pos_index *x, const struct lpm_route *key);
+void pos_index_clear(struct pos_index *x);
+uint32_t pos_index_count(const struct pos_index *x);
+
 #endif /* ECMP_ROUTE_SET_H */
