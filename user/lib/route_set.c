@@ -179,16 +179,24 @@ static int resize(struct route_set *s, uint32_t cap)
 	return 0;
 }
 
-int route_set_reserve(struct route_set *s, uint32_t n)
+/* The capacity n entries need, from cap doubled (at most three quarters
+ * full), or 0 past 2^31. */
+static uint32_t cap_for(uint64_t n, uint32_t cap)
 {
-	uint32_t cap = s->cap;
-
-	/* At most three quarters full, as route_set_put() keeps it. */
 	while (!fits(n, cap)) {
 		if (cap >= 1u << 31)
-			return -ENOMEM;
+			return 0;
 		cap *= 2;
 	}
+	return cap;
+}
+
+int route_set_reserve(struct route_set *s, uint32_t n)
+{
+	uint32_t cap = cap_for(n, s->cap);
+
+	if (!cap)
+		return -ENOMEM;
 	return cap == s->cap ? 0 : resize(s, cap);
 }
 
@@ -346,13 +354,10 @@ static int pos_resize(struct pos_index *x, uint32_t cap)
 
 int pos_index_reserve(struct pos_index *x, uint32_t n)
 {
-	uint32_t cap = x->cap;
+	uint32_t cap = cap_for(n, x->cap);
 
-	while (!fits(n, cap)) {
-		if (cap >= 1u << 31)
-			return -ENOMEM;
-		cap *= 2;
-	}
+	if (!cap)
+		return -ENOMEM;
 	return cap == x->cap ? 0 : pos_resize(x, cap);
 }
 
