@@ -813,15 +813,20 @@ static void print_memory(const struct ecmp_dp *dp, const struct json_value *stat
 }
 
 /* The fields of an object of ecmpd's status that it has, in this order:
- * numbers as numbers, strings as strings. */
+ * numbers as numbers, strings as strings, truth as "yes" or "no" (as the
+ * other yes/no fields of ecmpctl's output). */
 static void print_fields(const struct json_value *o, const char *const *fields, unsigned n)
 {
+	const struct json_value *v;
 	uint64_t x;
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		if (!json_u64_of(json_get(o, fields[i]), &x))
+		v = json_get(o, fields[i]);
+		if (!json_u64_of(v, &x))
 			print_u64(PRINT_ANY, fields[i], x);
+		else if (v && v->type == JSON_BOOL)
+			print_str(PRINT_ANY, fields[i], v->boolean ? "yes" : "no");
 		else if (json_get_str(o, fields[i]))
 			print_str(PRINT_ANY, fields[i], json_get_str(o, fields[i]));
 	}
@@ -835,7 +840,7 @@ static void print_mirror(const struct json_value *status)
 					      "patches", "regroups", "netlink_overruns",
 					      "last_read_apply_us",
 					      "last_lag_us", "max_lag_us", "last_patch_us",
-					      "max_patch_us" };
+					      "max_patch_us", "in_data_path" };
 	uint64_t x;
 	int first = 1;
 
@@ -844,9 +849,6 @@ static void print_mirror(const struct json_value *status)
 	print_open_object(PRINT_JSON, "kernel_routes");
 	print_text("kernel routes");
 	print_fields(kr, fields, sizeof(fields) / sizeof(fields[0]));
-	v = json_get(kr, "in_data_path");
-	if (v && v->type == JSON_BOOL)
-		print_str(PRINT_ANY, "in_data_path", v->boolean ? "yes" : "no");
 	if (json_get_str(kr, "error"))
 		print_str(PRINT_ANY, "error", json_get_str(kr, "error"));
 	print_open_object(PRINT_JSON, "skipped");
@@ -904,7 +906,7 @@ static void print_fpm(const struct json_value *status)
 {
 	static const char *const fields[] = {
 		"listen", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
-		"connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
+		"in_data_path", "connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
 		"refused", "sweeps", "swept", "patches", "whole_merges", "regroups", "last_lag_us", "max_lag_us",
 		"error"
 	};

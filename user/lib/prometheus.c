@@ -268,11 +268,25 @@ static unsigned long long num(const struct json_value *o, const char *key)
 }
 
 /* The route trie's chunks, from ecmpd (only it knows which are in use). */
+/* One metric without labels per number of a JSON object of ecmpd's. */
+struct plain_metric {
+	const char *name, *type, *help, *key;
+};
+
+static void write_plain(FILE *f, const struct json_value *obj, const struct plain_metric *m,
+			unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; obj && i < n; i++) {
+		head(f, m[i].name, m[i].type, m[i].help);
+		fprintf(f, "%s %llu\n", m[i].name, num(obj, m[i].key));
+	}
+}
+
 static void write_trie(FILE *f, const struct json_value *t)
 {
-	static const struct {
-		const char *name, *type, *help, *key;
-	} m[] = {
+	static const struct plain_metric m[] = {
 		{ "ecmp_trie_chunks", "gauge", "Route trie chunks in use.", "chunks" },
 		{ "ecmp_trie_chunks_max", "gauge", "Route trie chunks in the pool ('limits chunks').",
 		  "chunks_max" },
@@ -282,24 +296,16 @@ static void write_trie(FILE *f, const struct json_value *t)
 		{ "ecmp_trie_compactions_total", "counter", "Compactions of the route trie.",
 		  "compactions" },
 	};
-	unsigned i;
 
-	for (i = 0; t && i < sizeof(m) / sizeof(m[0]); i++) {
-		head(f, m[i].name, m[i].type, m[i].help);
-		fprintf(f, "%s %llu\n", m[i].name, num(t, m[i].key));
-	}
+	write_plain(f, t, m, sizeof(m) / sizeof(m[0]));
 }
 
-/* Whether a source's routes are in the data path: ecmpd says "yes" or
- * "no" for the kernel's, true or false for zebra's. */
+/* Whether a source's routes are in the data path (ecmpd's status). */
 static int in_data_path(const struct json_value *src)
 {
 	const struct json_value *v = json_get(src, "in_data_path");
 
-	if (!v)
-		return 0;
-	return v->type == JSON_BOOL ? v->boolean :
-	       v->type == JSON_STRING && v->str && !strcmp(v->str, "yes");
+	return v && v->type == JSON_BOOL && v->boolean;
 }
 
 /* The route sources (`routes kernel`, `routes fpm`): what an alert needs,
@@ -307,9 +313,7 @@ static int in_data_path(const struct json_value *src)
  * connection. */
 static void write_route_sources(FILE *f, const struct json_value *st)
 {
-	static const struct {
-		const char *name, *type, *help, *key;
-	} fpm[] = {
+	static const struct plain_metric fpm[] = {
 		{ "ecmp_fpm_connections_total", "counter",
 		  "Connections zebra made to the FPM listener (each one replays its table).", "connections" },
 		{ "ecmp_fpm_refused_total", "counter",
@@ -323,7 +327,6 @@ static void write_route_sources(FILE *f, const struct json_value *st)
 	};
 	const struct json_value *k = json_get(st, "kernel_routes"), *z = json_get(st, "fpm_routes");
 	const char *state = z ? json_get_str(z, "state") : NULL;
-	unsigned i;
 
 	if (!k && !z)
 		return;
@@ -354,10 +357,7 @@ static void write_route_sources(FILE *f, const struct json_value *st)
 	head(f, "ecmp_fpm_connected", "gauge", "1 while zebra is connected to the FPM listener.");
 	fprintf(f, "ecmp_fpm_connected %d\n",
 		state && (!strcmp(state, "connected") || !strcmp(state, "replaying")));
-	for (i = 0; i < sizeof(fpm) / sizeof(fpm[0]); i++) {
-		head(f, fpm[i].name, fpm[i].type, fpm[i].help);
-		fprintf(f, "%s %llu\n", fpm[i].name, num(z, fpm[i].key));
-	}
+	write_plain(f, z, fpm, sizeof(fpm) / sizeof(fpm[0]));
 }
 
 static void write_daemon(FILE *f, const char *socket)
