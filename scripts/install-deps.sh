@@ -5,12 +5,13 @@
 # (not even `apt-get update`). prometheus is there for its promtool, which
 # checks `ecmpctl stats --format prometheus` in the tests; libsystemd-dev
 # for ecmpd's sd_notify, libmicrohttpd-dev for its /metrics; pandoc builds
-# the man pages, man-db renders them; debhelper, lintian and dpkg-dev build
+# the man pages, man-db renders them; bird2 is the second routing daemon
+# the tests run under `routes kernel`; debhelper, lintian and dpkg-dev build
 # and check the Debian package.
 set -e
 
 PACKAGES="clang llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
-libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool frr valgrind gnuplot-nox iperf3
+libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool frr bird2 valgrind gnuplot-nox iperf3
 python3 nftables traceroute iputils-ping prometheus libsystemd-dev libmicrohttpd-dev pandoc man-db
 debhelper lintian dpkg-dev"
 

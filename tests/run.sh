@@ -74,6 +74,9 @@ if [ "$mode" = all ]; then
 		# run sanitized too: once is enough.
 		[ "${SANITIZE:-}" = 1 ] ||
 			run net/bgp env BUILD="$BUILD" bash tests/net/test_bgp.sh
+		# BIRD's routes through the same mirror: once, as for FRR's BGP.
+		[ "${SANITIZE:-}" = 1 ] ||
+			run net/bird env BUILD="$BUILD" bash tests/net/test_bird.sh
 		run net/service env BUILD="$BUILD" bash tests/net/test_service.sh
 		run net/monitor env BUILD="$BUILD" bash tests/net/test_monitor.sh
 		# Valgrind cannot run ASan binaries; the sanitized run has ASan.

@@ -57,26 +57,33 @@ others_moved() {
 	join "$1" "$2" | awk -v d="@$3\$" '$2 != $3 && $2 !~ d' | wc -l
 }
 
-# forw: the router's IP forwarding counter (the kernel's path, not XDP's).
+# forw [FAMILY]: the router's IP forwarding counter, IPv4 (4, the
+# default) or IPv6 (6): the kernel's path, not XDP's.
 forw() {
-	ip netns exec "$P-rt" awk '/^Ip:/ { if (h) print $7; h = 1 }' /proc/net/snmp
+	if [ "${1:-4}" = 6 ]; then
+		ip netns exec "$P-rt" awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6
+	else
+		ip netns exec "$P-rt" awk '/^Ip:/ { if (h) print $7; h = 1 }' /proc/net/snmp
+	fi
 }
 
-# check_through_xdp DST FLOWS: sends the 1,000 flows of FLOWS (a
-# lookup_flows file for DST) from the client; a test result: each seen
-# once, at the sink of the nexthop lookup named (sinks number nexthops by
-# r1..r4), and the kernel forwarded next to nothing meanwhile.
+# check_through_xdp DST FLOWS [SRC]: sends the 1,000 flows of FLOWS (a
+# lookup_flows file for DST) from the client (SRC: 198.18.0.1; an IPv6
+# DST needs the client's IPv6 address); a test result: each seen once, at
+# the sink of the nexthop lookup named (sinks number nexthops by r1..r4),
+# and the kernel forwarded next to nothing meanwhile.
 check_through_xdp() {
-	local before after out n
-	before=$(forw)
+	local before after out n fam=4
+	[ "${1#*:}" = "$1" ] || fam=6
+	before=$(forw $fam)
 	topo_clear_sinks "$P"
-	topo_send "$P" 198.18.0.1 "$1" 20000 1000 > /dev/null
+	topo_send "$P" "${3:-198.18.0.1}" "$1" 20000 1000 > /dev/null
 	sleep 0.5
-	after=$(forw)
-	observe 4 | awk '$1 >= 20000 && $1 < 21000' > "/tmp/$P.xdp-seen"
-	out=$(join "/tmp/$P.xdp-seen" <(sed 's/ [0-9a-f.:]*@r/ /' "$2") | awk '$2 != $3' | wc -l)
+	after=$(forw $fam)
+	observe $fam | awk '$1 >= 20000 && $1 < 21000' > "/tmp/$P.xdp-seen"
+	out=$(join "/tmp/$P.xdp-seen" <(sed 's/ [0-9a-f.:]*@r\([0-9]*\).*/ \1/' "$2") | awk '$2 != $3' | wc -l)
 	n=$(wc -l < "/tmp/$P.xdp-seen")
 	[ "$n" = 1000 ] && [ "$out" = 0 ] && [ $((after - before)) -lt 50 ]
-	result "1,000 flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
+	result "1,000 IPv$fam flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
 		"$n seen, $out elsewhere"
 }
