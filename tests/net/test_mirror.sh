@@ -841,7 +841,34 @@ test_via6() {
 	rt route del 198.19.201.0/24
 }
 
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6}; do
+# BGP unnumbered (FRR's `neighbor IFNAME interface`) installs IPv6 routes
+# over the peers' link-local addresses, and IPv4 ones over the same
+# (RFC 5549). Peers often have the same one, fe80::1, on every link: two
+# nexthops with one address, told apart by the interface alone (their
+# neighbours, MACs and flows too).
+test_link_local() {
+	local n v6=2001:db8:100:202::/64
+	for n in 1 2; do
+		ip -n "$P-n$n" addr add fe80::1/64 dev n0 nodad
+	done
+	rt -6 route add $v6 proto bgp nexthop via fe80::1 dev r1 nexthop via fe80::1 dev r2
+	rt route add 198.19.202.0/24 proto bgp nexthop via inet6 fe80::1 dev r1 \
+		nexthop via inet6 fe80::1 dev r2
+	wait_set $v6 "fe80::1@r1 fe80::1@r2" && wait_set 198.19.202.0/24 "fe80::1@r1 fe80::1@r2"
+	result "routes over fe80::1 on two links (BGP unnumbered): mirrored, IPv6 and IPv4" $? \
+		"$(eset $v6) / $(eset 198.19.202.0/24)"
+	lookup_flows 2001:db8::1 2001:db8:100:202::9 > "/tmp/$P.f6"
+	check_through_xdp 2001:db8:100:202::9 "/tmp/$P.f6" 2001:db8::1
+	lookup_flows 198.18.0.1 198.19.202.9 > "/tmp/$P.f4"
+	check_through_xdp 198.19.202.9 "/tmp/$P.f4"
+	rt -6 route del $v6
+	rt route del 198.19.202.0/24
+	for n in 1 2; do
+		ip -n "$P-n$n" addr del fe80::1/64 dev n0
+	done
+}
+
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
