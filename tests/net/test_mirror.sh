@@ -308,14 +308,16 @@ for k in sorted(set(a) | set(b)):
 	result "SIGKILL and restart: the same groups, names and buckets" $? "$out"
 }
 
-# FRR in the router: zebra and staticd (its vty sockets in $FRR).
-frr_router() {
+# FRR in the router: zebra (with ZEBRA-ARGS) and staticd (its vty sockets
+# in $FRR).
+frr_router() { # [ZEBRA-ARGS...]
 	mkdir -p "$FRR"
 	: > "$FRR/zebra.conf"
 	printf 'ip route 198.19.50.0/24 198.18.%s.2\n' 1 2 3 > "$FRR/staticd.conf"
 	chown -R frr:frr "$FRR"
+	rm -f "$FRR/zserv.api"
 	nsx "$P-rt" /usr/lib/frr/zebra -d -P 0 -i "$FRR/zebra.pid" -z "$FRR/zserv.api" \
-		--vty_socket "$FRR" -f "$FRR/zebra.conf" --log "file:$FRR/zebra.log" > /dev/null 2>&1 || return 1
+		--vty_socket "$FRR" -f "$FRR/zebra.conf" --log "file:$FRR/zebra.log" "$@" > /dev/null 2>&1 || return 1
 	for _ in $(seq 1 50); do
 		[ -S "$FRR/zserv.api" ] && break
 		sleep 0.1
@@ -352,6 +354,40 @@ test_frr() {
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
 	result "FRR removes one path: only its flows moved" $? "$out others moved"
 	frr_stop
+}
+
+# FRR restarted the way an upgrade does it without a forwarding outage:
+# zebra keeps its routes in the kernel when it stops (-r), and when it
+# starts again keeps them as stale (-K) until staticd gives them back;
+# it installs them anew over new nexthop objects. The same set of
+# nexthops, over another object: not one flow moves.
+test_frr_restart() {
+	local nh0 nh1 out
+	frr_router -r -K 10 || { result "FRR zebra (-r -K 10) and staticd start" 1; return; }
+	wait_set 198.19.50.0/24 "198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
+	result "FRR's route mirrored (zebra -r -K 10)" $? "$(eset 198.19.50.0/24)"
+	nh0=$(rt route show 198.19.50.0/24 | grep -o "nhid [0-9]*")
+	lookup_flows 198.18.0.1 198.19.50.9 > "/tmp/$P.k0"
+	frr_stop
+	sleep 1
+	[ -n "$(kset 198.19.50.0/24)" ] && settled 198.19.50.0/24
+	result "FRR stopped with -r: the route stays in the kernel and in ecmpd" $? \
+		"$(kset 198.19.50.0/24) / $(eset 198.19.50.0/24)"
+	frr_router -r -K 10 || { result "FRR zebra started again" 1; return; }
+	for _ in $(seq 1 100); do
+		nh1=$(rt route show 198.19.50.0/24 | grep -o "nhid [0-9]*")
+		[ -n "$nh1" ] && [ "$nh1" != "$nh0" ] && break
+		sleep 0.1
+	done
+	settled 198.19.50.0/24 && [ "$nh1" != "$nh0" ]
+	result "zebra back: the route installed anew over another object, mirrored" $? \
+		"$nh0 -> $nh1: $(eset 198.19.50.0/24)"
+	lookup_flows 198.18.0.1 198.19.50.9 > "/tmp/$P.k1"
+	out=$(join "/tmp/$P.k0" "/tmp/$P.k1" | awk '$2 != $3' | wc -l)
+	[ "$out" = 0 ]
+	result "FRR restarted: 0 of 1,000 flows moved" $? "$out moved"
+	frr_stop
+	rt route del 198.19.50.0/24 2>/dev/null
 }
 
 # zebra and staticd stopped (their routes go with them): a zebra left
@@ -868,7 +904,7 @@ test_link_local() {
 	done
 }
 
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local frr_restart}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
