@@ -40,7 +40,12 @@
 # 13. a reload does not read the table again unless what is mirrored
 #     changes (another protocol): the same routes and groups after it;
 # 14. an IPv4 route over IPv6 gateways (RFC 5549) is mirrored and
-#     forwarded by XDP.
+#     forwarded by XDP;
+# 15. BGP unnumbered: IPv6 and IPv4 routes over fe80::1 on two links, and
+#     IPv4 over one `onlink` gateway on two links (permanent neighbours):
+#     mirrored as two nexthops each, forwarded by XDP;
+# 16. FRR restarted with zebra -r -K: the route kept in the kernel while
+#     it is down, installed again over new nexthop objects: 0 flows moved.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -354,6 +359,28 @@ test_frr() {
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
 	result "FRR removes one path: only its flows moved" $? "$out others moved"
 	frr_stop
+}
+
+# IPv4 unnumbered the older way (FRR before RFC 5549 in the kernel, some
+# BIRD setups): one gateway outside every link's subnet, `onlink` on each
+# link, with a permanent neighbour entry per link for the peer's MAC (FRR
+# uses 169.254.0.1; here a test address).
+test_onlink() {
+	local n mac
+	for n in 1 2; do
+		mac=$(ip -n "$P-n$n" -br link show n0 | awk '{ print $3 }')
+		rt neigh replace 198.18.200.1 lladdr "$mac" dev "r$n" nud permanent
+	done
+	rt route add 198.19.203.0/24 proto bgp nexthop via 198.18.200.1 dev r1 onlink \
+		nexthop via 198.18.200.1 dev r2 onlink
+	wait_set 198.19.203.0/24 "198.18.200.1@r1 198.18.200.1@r2"
+	result "onlink gateways, one address on two links: mirrored" $? "$(eset 198.19.203.0/24)"
+	lookup_flows 198.18.0.1 198.19.203.9 > "/tmp/$P.f4"
+	check_through_xdp 198.19.203.9 "/tmp/$P.f4"
+	rt route del 198.19.203.0/24
+	for n in 1 2; do
+		rt neigh del 198.18.200.1 dev "r$n"
+	done
 }
 
 # FRR restarted the way an upgrade does it without a forwarding outage:
@@ -904,7 +931,7 @@ test_link_local() {
 	done
 }
 
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local frr_restart}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink frr_restart}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
