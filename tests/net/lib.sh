@@ -87,3 +87,99 @@ check_through_xdp() {
 	result "1,000 IPv$fam flows forwarded by XDP where lookup says (kernel forwarded $((after - before)))" $? \
 		"$n seen, $out elsewhere"
 }
+
+# kset PREFIX: the kernel's nexthops for PREFIX in the router, each
+# "gateway@dev" with "*weight" when not 1 (ecmpd's names for mirrored
+# nexthops), sorted, one line per route.
+kset() {
+	local fam=-4
+	case $1 in *:*) fam=-6 ;; esac
+	ip -n "$P-rt" "$fam" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
+    print(" ".join(sorted("%s@%s%s" % (h.get("gateway"), h.get("dev"),
+                                       "" if h.get("weight", 1) == 1 else "*%d" % h["weight"])
+                          for h in hops)))'
+}
+
+# eset PREFIX: ecmpd's members for its route of PREFIX from the kernel,
+# the same way ("" when it is not mirrored; "weights differ" when a
+# member's weight is not the one its name says).
+eset() {
+	local g
+	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["prefix"] == sys.argv[1] and r.get("source") == "kernel": print(r["group"])' "$1")
+	[ -n "$g" ] || return 0
+	# The group may be gone between the two calls (ecmpd applied the
+	# next read): then nothing, and the caller asks again.
+	topo_ctl "$P" -j group show "$g" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    m = json.load(sys.stdin)[0]["members"]
+except (ValueError, IndexError, KeyError):
+    sys.exit(0)
+ok = all(x["weight"] == int(x["nexthop"].partition("*")[2] or 1) for x in m)
+print(" ".join(sorted(x["nexthop"] for x in m)) if ok else "weights differ")'
+}
+
+kr() { # FIELD of ecmpctl stats' kernel_routes
+	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
+}
+
+# lookups_outside NET24 SEED "SET": of 10,000 random UDP flows to NET24
+# (its first three bytes, "198.19.70"), how many ecmpctl lookup sends to
+# a nexthop not in SET.
+lookups_outside() {
+	python3 -c '
+import random, sys
+r = random.Random(int(sys.argv[2]))
+for i in range(10000):
+    print("198.18.0.1 %s.%d udp %d %d" % (sys.argv[1], r.randrange(256), r.randrange(1024, 65536), r.randrange(1, 65536)))' "$1" "$2" |
+		topo_ctl "$P" -j lookup - | python3 -c '
+import json, sys
+ok = set(sys.argv[1].split())
+print(sum(json.loads(l).get("nexthop") not in ok for l in sys.stdin))' "$3"
+}
+
+# seen_flows: the test flows (source ports 20000..20999, IPv4) the sinks
+# saw, "SPORT SINK" (a routing daemon's own packets are counted there too).
+seen_flows() { observe 4 | awk '$1 >= 20000 && $1 < 21000'; }
+
+# traffic_to DST SECONDS: the 1,000 test flows to DST at 20,000 packets/s
+# in the background, sinks cleared first; its pid in TRAFFIC.
+traffic_to() {
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.1 "$1" 20000 1000 $(($2 * 20)) 20000 > /dev/null &
+	TRAFFIC=$!
+	sleep 0.5
+}
+
+# check_withdrawn BEFORE AFTER DEV: after traffic_to ran through a path's
+# withdrawal (lookup_flows files from before and after), a test result:
+# every flow not on DEV's nexthop stayed at the one sink lookup named
+# before, DEV's all left it, and lookup moved exactly those.
+check_withdrawn() {
+	local moved others
+	others=$(seen_flows | join - <(sed 's/ [0-9a-f.:]*@r\([0-9]*\).*/ \1/' "$1") |
+		awk -v d="${3#r}" '$3 != d && $2 != $3' | wc -l)
+	moved=$(join "$1" "$2" | awk '$2 != $3' | wc -l)
+	[ "$(seen_flows | wc -l)" = 1000 ] && [ "$others" = 0 ] &&
+		[ "$(others_moved "$1" "$2" "$3")" = 0 ] &&
+		[ "$moved" = "$(grep -c "@$3\$" "$1")" ] && ! grep -q "@$3\$" "$2"
+	result "under traffic: exactly the withdrawn path's flows moved ($moved of 1,000)" $? \
+		"$others other flows seen elsewhere or at two sinks"
+}
+
+# check_newcomer BEFORE AFTER: after traffic_to ran through a path's
+# return, a test result: the newcomer took idle buckets only, no sending
+# flow moved (by lookup, and none seen at two sinks).
+check_newcomer() {
+	local moved
+	moved=$(join "$1" "$2" | awk '$2 != $3' | wc -l)
+	[ "$moved" = 0 ] && [ "$(seen_flows | awk '$2 == "multi"' | wc -l)" = 0 ]
+	result "under traffic: the newcomer takes idle buckets, no sending flow moves" $? \
+		"$moved moved"
+}

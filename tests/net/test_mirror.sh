@@ -82,35 +82,6 @@ setup() {
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 13
 }
 
-# The kernel's nexthops for PREFIX, "via@dev[*weight]" sorted, one line.
-kset() {
-	local fam=-4
-	case $1 in *:*) fam=-6 ;; esac
-	rt "$fam" -j route show "$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    hops = r.get("nexthops") or [{"dev": r.get("dev"), "gateway": r.get("gateway"), "weight": 1}]
-    print(" ".join(sorted("%s@%s%s" % (h["gateway"], h["dev"], "" if h.get("weight", 1) == 1 else "*%d" % h["weight"]) for h in hops)))'
-}
-
-# ecmpd's members for PREFIX, the same way ("" when it is not mirrored).
-eset() {
-	local g
-	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    if r["prefix"] == sys.argv[1] and r.get("source") == "kernel": print(r["group"])' "$1")
-	[ -n "$g" ] || return 0
-	# The group may be gone between the two calls (ecmpd applied the
-	# next read): then nothing, and settled() asks again.
-	topo_ctl "$P" -j group show "$g" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    print(" ".join(sorted(m["nexthop"] for m in json.load(sys.stdin)[0]["members"])))
-except (ValueError, IndexError, KeyError):
-    pass'
-}
-
 # wait_set PREFIX "SET": until ecmpd's members for PREFIX are SET (5 s).
 wait_set() {
 	local i
@@ -428,10 +399,6 @@ frr_stop() {
 		sleep 0.1
 	done
 	rm -f "$FRR"/*.pid
-}
-
-kr() { # FIELD of ecmpctl stats' kernel_routes
-	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
 }
 
 # Every prefix ecmpd mirrors (protocols bgp and static, unicast, through
