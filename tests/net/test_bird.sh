@@ -19,7 +19,10 @@
 #     newcomer takes idle buckets (no sending flow moves);
 #  3. `birdc configure` with a nexthop fewer in the IPv6 route: exactly
 #     its flows move;
-#  4. BIRD shuts down and takes its routes out of the kernel: ecmpd's
+#  4. BIRD stopped and started again gracefully (kernel protocol persist
+#     and graceful restart, BGP graceful restart, bird -R): ecmpd sees no
+#     route event, 0 flows move;
+#  5. BIRD configured with no routes takes them out of the kernel: ecmpd's
 #     mirror follows, the config's routes forward again;
 # none of these read the kernel's table whole (route events alone).
 
@@ -56,12 +59,13 @@ birdc_in() {
 	nsx "$ns" birdc -s "$BIRD_DIR/$name.ctl" "$@"
 }
 
-# bird_start NAME: BIRD in NAME's namespace with NAME.conf; waits for its
-# control socket.
+# bird_start NAME [ARGS...]: BIRD in NAME's namespace with NAME.conf;
+# waits for its control socket.
 bird_start() {
 	local name=$1
+	rm -f "$BIRD_DIR/$name.ctl"
 	nsx "$P-$name" bird -c "$BIRD_DIR/$name.conf" -s "$BIRD_DIR/$name.ctl" \
-		-P "$BIRD_DIR/$name.pid" || return 1
+		-P "$BIRD_DIR/$name.pid" "${@:2}" || return 1
 	for _ in $(seq 1 50); do
 		[ -S "$BIRD_DIR/$name.ctl" ] && return 0
 		sleep 0.1
@@ -76,22 +80,35 @@ BGP_TIMERS="hold time 3; keepalive time 1; connect delay time 1; connect retry t
 # V6_HOPS: the IPv6 static route's nexthops (BIRD syntax), for configure.
 V6_HOPS="via 2001:db8:1::2 via 2001:db8:2::2 via 2001:db8:3::2"
 
+# The router's BIRD restarts gracefully (README, "With BIRD"): its kernel
+# protocols leave the routes in the kernel when it stops (persist) and,
+# started with -R, keep them until BGP has them back (graceful restart).
+# ROUTES=0: the kernel protocols alone, no routes to give.
 router_conf() {
-	cat > "$BIRD_DIR/rt.conf" <<EOF
+	local kernel="merge paths on; persist; graceful restart on;"
+	{
+		cat <<EOF
 router id 198.18.0.254;
 protocol device {}
-protocol kernel k4 { ipv4 { export all; import none; }; merge paths on; }
-protocol kernel k6 { ipv6 { export all; import none; }; merge paths on; }
+protocol kernel k4 { ipv4 { export all; import none; }; $kernel }
+protocol kernel k6 { ipv6 { export all; import none; }; $kernel }
+EOF
+		[ "${ROUTES:-1}" = 1 ] || return 0
+		cat <<EOF
 protocol static s4 {
 	ipv4;
 	route 198.19.80.0/24 via 198.18.1.2 via 198.18.2.2 via 198.18.3.2 weight 2;
 }
 protocol static s6 { ipv6; route 2001:db8:100:80::/64 $V6_HOPS; }
-template bgp peer { local as 65000; $BGP_TIMERS ipv4 { import all; export none; }; }
+template bgp peer {
+	local as 65000; $BGP_TIMERS graceful restart on;
+	ipv4 { import all; export none; };
+}
 protocol bgp p1 from peer { neighbor 198.18.1.2 as 65001; }
 protocol bgp p2 from peer { neighbor 198.18.2.2 as 65001; }
 protocol bgp p3 from peer { neighbor 198.18.3.2 as 65001; }
 EOF
+	} > "$BIRD_DIR/rt.conf"
 }
 
 peer_conf() { # N: nhN announces 198.19.71.0/24 (its static protocol s4)
@@ -193,9 +210,54 @@ test_configure() {
 	result "exactly the removed nexthop's IPv6 flows moved ($moved of 1,000)" $?
 }
 
+# bird_stop NAME: SIGTERM, as a service manager stops it; waits until it
+# is gone.
+bird_stop() {
+	local pid
+	pid=$(cat "$BIRD_DIR/$1.pid" 2>/dev/null) || return 1
+	kill "$pid"
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# BIRD restarted gracefully: the routes stay in the kernel while it is
+# down, and it takes them back without changing them (BGP's graceful
+# restart, RFC 4724, with its peers): ecmpd sees no route event at all.
+test_restart() {
+	local p0 r0 moved4 moved5 i
+	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.r0"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.s0"
+	p0=$(kr patches) r0=$(kr reads)
+	bird_stop rt && [ "$(kset 198.19.71.0/24)" = "$BGP_ALL" ] &&
+		[ "$(eset 198.19.71.0/24)" = "$BGP_ALL" ] && [ "$(eset 198.19.80.0/24)" = "$S4_ALL" ]
+	result "BIRD stopped (persist): its routes stay in the kernel and in ecmpd" $? \
+		"kernel: $(kset 198.19.71.0/24) / ecmpd: $(eset 198.19.71.0/24)"
+	bird_start rt -R
+	# Recovery ends once every peer has sent its End-of-RIB.
+	for i in $(seq 1 200); do
+		birdc_in rt show status 2>/dev/null | grep -qi "graceful restart" || break
+		sleep 0.1
+	done
+	sleep 1
+	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.r1"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.s1"
+	moved4=$(join "/tmp/$P.r0" "/tmp/$P.r1" | awk '$2 != $3' | wc -l)
+	moved5=$(join "/tmp/$P.s0" "/tmp/$P.s1" | awk '$2 != $3' | wc -l)
+	[ "$i" -lt 200 ] && [ "$moved4" = 0 ] && [ "$moved5" = 0 ] &&
+		[ "$(kr patches)" = "$p0" ] && [ "$(kr reads)" = "$r0" ] &&
+		[ "$(eset 198.19.71.0/24)" = "$BGP_ALL" ]
+	result "BIRD back (-R, graceful restart): no route event, 0 flows moved" $? \
+		"recovery ${i}/200; moved $moved4 and $moved5 of 1,000; patches $p0 -> $(kr patches), reads $r0 -> $(kr reads)"
+}
+
+# BIRD's routes withdrawn (a config with none), then BIRD stopped.
 test_down() {
 	local p
-	birdc_in rt down > /dev/null
+	ROUTES=0 router_conf
+	birdc_in rt configure > /dev/null
 	for _ in $(seq 1 100); do
 		[ -z "$(rt route show proto bird)$(rt -6 route show proto bird)" ] &&
 			[ -z "$(eset 198.19.80.0/24)$(eset 198.19.71.0/24)$(eset 2001:db8:100:80::/64)" ] && break
@@ -207,7 +269,7 @@ test_down() {
 	[ -z "$(rt route show proto bird)" ] && [ -z "$(eset "$p")" ] &&
 		[ "$(topo_ctl "$P" -j lookup 198.18.0.1 198.19.71.9 udp 20000 5001 |
 			python3 -c 'import json, sys; print(json.load(sys.stdin).get("group"))')" = web ]
-	result "BIRD shuts down: its routes leave the kernel and ecmpd, the config's route forwards" $? \
+	result "BIRD gives up its routes: they leave the kernel and ecmpd, the config's route forwards" $? \
 		"left in the kernel: $(rt route show proto bird | tr '\n' ' '); ecmpd $p: $(eset "$p")"
 	if [ -n "${READS0:-}" ]; then
 		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
@@ -221,7 +283,7 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-mirrored withdraw configure down}; do
+for t in ${ECMP_NET_TESTS:-mirrored withdraw configure restart down}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
