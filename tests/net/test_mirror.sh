@@ -220,6 +220,16 @@ test_kernels() {
 		echo "$out" | grep -qE "^198.19.200.0/24 group kernel:[0-9]+ source kernel$" &&
 		[ "$(topo_ctl "$P" route show 198.19.0.0/16 | grep -c kernel_route)" = 0 ]
 	result "route show all: the kernel's routes left to it, each with why" $? "$out"
+	# In the order `ip route` lists them: IPv4 first, then by address,
+	# a shorter prefix before those inside it.
+	topo_ctl "$P" route show all | awk '{ print $1 }' > "/tmp/$P.order"
+	python3 -c '
+import ipaddress, sys
+got = [ipaddress.ip_network(l.strip()) for l in open(sys.argv[1])]
+want = sorted(got, key=lambda n: (n.version, int(n.network_address), n.prefixlen))
+sys.exit(not (got == want and len(got) > 20))' "/tmp/$P.order"
+	result "route show all: $(wc -l < "/tmp/$P.order") routes, sorted as ip route sorts them" $? \
+		"$(head -c 600 "/tmp/$P.order" | tr '\n' ' ')"
 	topo_clear_sinks "$P"
 	topo_send "$P" 198.18.0.1 198.19.230.5 31000 50 > /dev/null
 	sleep 0.3

@@ -486,43 +486,89 @@ static int kept_read(struct json_value **reply, struct kept **out)
 	return n;
 }
 
-struct route_show {
-	const struct cli_prefix *inside;
-	struct ecmp_dp *dp;
-	struct kept *kept;
-	int nkept;
+/* One line of `route show`: a route of the data path (has_route), or a
+ * route of the kernel's that only the kernel has (kept). */
+struct shown_route {
+	struct ecmp_route_key key;
+	struct ecmp_route route;
+	int has_route;
+	const struct kept *kept;
 };
 
-static void show_route(const struct ecmp_route_key *kp, const struct ecmp_route *vp, void *arg)
+struct route_list {
+	const struct cli_prefix *inside;
+	struct shown_route *v;
+	size_t n, cap;
+	int err;
+};
+
+static int route_list_add(struct route_list *l, const struct ecmp_route_key *k)
 {
-	struct route_show *c = arg;
-	struct ecmp_route_key key = *kp;
-	struct ecmp_route v = *vp;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct shown_route *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	l->v[l->n].key = *k;
+	l->n++;
+	return 0;
+}
+
+static void collect_route(const struct ecmp_route_key *k, const struct ecmp_route *v, void *arg)
+{
+	struct route_list *l = arg;
+
+	if (l->err || !route_inside(k, l->inside))
+		return;
+	if (route_list_add(l, k)) {
+		l->err = -ENOMEM;
+		return;
+	}
+	l->v[l->n - 1].route = *v;
+	l->v[l->n - 1].has_route = 1;
+}
+
+/* As `ip route` lists them: IPv4 before IPv6, then by address, a shorter
+ * prefix before the longer ones inside it. */
+static int shown_route_cmp(const void *a, const void *b)
+{
+	const struct ecmp_route_key *x = &((const struct shown_route *)a)->key;
+	const struct ecmp_route_key *y = &((const struct shown_route *)b)->key;
+	int d = x->family - y->family;
+
+	if (!d)
+		d = memcmp(x->addr, y->addr, sizeof(x->addr));
+	return d ? d : x->prefixlen - y->prefixlen;
+}
+
+static void print_shown_route(const struct ecmp_dp *dp, const struct shown_route *r)
+{
 	char a[INET6_ADDRSTRLEN], prefix[64], grp[ECMP_NAME_MAX + 8];
 
-	if (!route_inside(&key, c->inside))
-		return;
-	text_addr(key.family, key.addr, a, sizeof(a));
-	snprintf(prefix, sizeof(prefix), "%s/%u", a, key.prefixlen);
+	text_addr(r->key.family, r->key.addr, a, sizeof(a));
+	snprintf(prefix, sizeof(prefix), "%s/%u", a, r->key.prefixlen);
 	print_open_object(PRINT_JSON, NULL);
 	print_str(PRINT_VALUE, "prefix", prefix);
-	if (v.leaf == ECMP_LPM_LOCAL) {
+	if (!r->has_route) {
+		/* The kernel's table is not in the data path (too large). */
+	} else if (r->route.leaf == ECMP_LPM_LOCAL) {
 		print_flag(PRINT_ANY, "local", 1);
-	} else if (v.leaf == ECMP_LPM_CONNECTED) {
+	} else if (r->route.leaf == ECMP_LPM_CONNECTED) {
 		print_flag(PRINT_ANY, "connected", 1);
 	} else {
-		group_name(c->dp, ECMP_LPM_GROUP(v.leaf), grp, sizeof(grp));
+		group_name(dp, ECMP_LPM_GROUP(r->route.leaf), grp, sizeof(grp));
 		print_str(PRINT_ANY, "group", grp);
 		print_str(PRINT_ANY, "source", text_route_source(grp));
 	}
-	if (g.all) {
-		struct kept *k = kept_find(c->kept, c->nkept, prefix);
-
-		if (k) {
-			print_str(PRINT_ANY, "kernel_route", k->reason);
-			k->shown = 1;
-		}
-	}
+	if (r->kept)
+		print_str(PRINT_ANY, "kernel_route", r->kept->reason);
+	if (!r->has_route)
+		print_str(PRINT_ANY, "in_data_path", "no");
 	print_close_object();
 	print_nl();
 }
@@ -530,9 +576,11 @@ static void show_route(const struct ecmp_route_key *kp, const struct ecmp_route 
 static int do_route_show(const struct cli_prefix *inside)
 {
 	struct json_value *reply = NULL;
+	struct route_list l = { inside, NULL, 0, 0, 0 };
 	struct kept *kept = NULL;
 	struct ecmp_dp dp;
-	int nkept = 0, i;
+	size_t n, i;
+	int nkept = 0, k, e;
 
 	if (g.all && (nkept = kept_read(&reply, &kept)) < 0)
 		return 1;
@@ -541,40 +589,55 @@ static int do_route_show(const struct cli_prefix *inside)
 		free(kept);
 		return 1;
 	}
-	print_open_array(PRINT_JSON, NULL);
-	{
-		struct route_show c = { inside, &dp, kept, nkept };
-		int e = dp_each_route(dp.fd[DP_ROUTES], show_route, &c);
+	e = dp_each_route(dp.fd[DP_ROUTES], collect_route, &l);
+	if (e || l.err)
+		fprintf(stderr, "ecmpctl: reading %s failed: %s\n", ECMP_MAP_ROUTES,
+			strerror(-(e ? e : l.err)));
+	/* Each kept route with its line, or a line of its own when the maps
+	 * do not hold it. */
+	n = l.n;
+	for (i = 0; i < n; i++) {
+		char a[INET6_ADDRSTRLEN], prefix[64];
+		struct kept *kp;
 
-		if (e)
-			fprintf(stderr, "ecmpctl: reading %s failed: %s\n", ECMP_MAP_ROUTES,
-				strerror(-e));
+		if (!nkept)
+			break;
+		text_addr(l.v[i].key.family, l.v[i].key.addr, a, sizeof(a));
+		snprintf(prefix, sizeof(prefix), "%s/%u", a, l.v[i].key.prefixlen);
+		kp = kept_find(kept, nkept, prefix);
+		if (kp) {
+			l.v[i].kept = kp;
+			kp->shown = 1;
+		}
 	}
-	/* Kept routes the maps do not hold: the kernel's table is not in
-	 * the data path (too large), or the prefix is outside PREFIX. */
-	for (i = 0; i < nkept; i++) {
+	for (k = 0; k < nkept && !l.err; k++) {
 		struct cli_prefix p;
-		struct ecmp_route_key k = { 0 };
+		struct ecmp_route_key key = { 0 };
 
-		if (kept[i].shown || cli_parse_prefix(kept[i].prefix, &p))
+		if (kept[k].shown || cli_parse_prefix(kept[k].prefix, &p))
 			continue;
-		k.family = p.family;
-		k.prefixlen = p.len;
-		memcpy(k.addr, p.addr, 16);
-		if (!route_inside(&k, inside))
+		key.family = p.family;
+		key.prefixlen = p.len;
+		memcpy(key.addr, p.addr, 16);
+		if (!route_inside(&key, inside))
 			continue;
-		print_open_object(PRINT_JSON, NULL);
-		print_str(PRINT_VALUE, "prefix", kept[i].prefix);
-		print_str(PRINT_ANY, "kernel_route", kept[i].reason);
-		print_str(PRINT_ANY, "in_data_path", "no");
-		print_close_object();
-		print_nl();
+		if (route_list_add(&l, &key))
+			l.err = -ENOMEM;
+		else
+			l.v[l.n - 1].kept = &kept[k];
 	}
+	if (l.err == -ENOMEM)
+		fprintf(stderr, "ecmpctl: out of memory listing routes\n");
+	qsort(l.v, l.n, sizeof(*l.v), shown_route_cmp);
+	print_open_array(PRINT_JSON, NULL);
+	for (i = 0; i < l.n; i++)
+		print_shown_route(&dp, &l.v[i]);
 	print_close_array();
 	dp_close(&dp, 1);
 	json_free(reply);
 	free(kept);
-	return 0;
+	free(l.v);
+	return e || l.err ? 1 : 0;
 }
 
 /* ---- interface ---- */
