@@ -44,7 +44,9 @@
 # 15. BGP unnumbered: IPv6 and IPv4 routes over fe80::1 on two links, and
 #     IPv4 over one `onlink` gateway on two links (permanent neighbours):
 #     mirrored as two nexthops each, forwarded by XDP;
-# 16. FRR restarted with zebra -r -K: the route kept in the kernel while
+# 16. another table (`routes kernel table 100`) by reload: its routes
+#     mirrored and followed, main's out; back to main by reload;
+# 17. FRR restarted with zebra -r -K: the route kept in the kernel while
 #     it is down, installed again over new nexthop objects: 0 flows moved.
 
 set -u
@@ -362,6 +364,44 @@ test_onlink() {
 	for n in 1 2; do
 		rt neigh del 198.18.200.1 dev "r$n"
 	done
+}
+
+# Another table (`routes kernel table 100`, a daemon writing to a table
+# of its own, BIRD's `kernel table 100`): a reload switches to it and
+# reads it; its routes are mirrored and followed, main's are not; and
+# back.
+test_other_table() {
+	local out
+	rt route add 198.19.204.0/24 table 100 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.2.2 dev r2
+	rt -6 route add 2001:db8:100:204::/64 table 100 proto bgp nexthop via 2001:db8:3::2 dev r3 \
+		nexthop via 2001:db8:4::2 dev r4
+	sed -i 's/^routes kernel table main /routes kernel table 100 /' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	wait_set 198.19.204.0/24 "198.18.1.2@r1 198.18.2.2@r2" &&
+		wait_set 2001:db8:100:204::/64 "2001:db8:3::2@r3 2001:db8:4::2@r4" &&
+		[ -z "$(eset 198.19.200.0/24)" ] && [ "$(kr table)" = 100 ]
+	result "reload to table 100: its routes mirrored, main's out" $? \
+		"$(eset 198.19.204.0/24) / $(eset 2001:db8:100:204::/64) / main's $(eset 198.19.200.0/24)"
+	rt route replace 198.19.204.0/24 table 100 proto bgp nexthop via 198.18.1.2 dev r1 \
+		nexthop via 198.18.3.2 dev r3
+	rt route add 198.19.205.0/24 table 100 proto bgp via 198.18.4.2 dev r4
+	rt route add 198.19.206.0/24 proto bgp via 198.18.4.2 dev r4
+	wait_set 198.19.204.0/24 "198.18.1.2@r1 198.18.3.2@r3" &&
+		wait_set 198.19.205.0/24 "198.18.4.2@r4" && sleep 0.3 && [ -z "$(eset 198.19.206.0/24)" ]
+	result "table 100's changes followed, main's not" $? \
+		"$(eset 198.19.204.0/24) / $(eset 198.19.205.0/24) / main's $(eset 198.19.206.0/24)"
+	lookup_flows 198.18.0.1 198.19.204.9 > "/tmp/$P.f4"
+	check_through_xdp 198.19.204.9 "/tmp/$P.f4"
+	sed -i 's/^routes kernel table 100 /routes kernel table main /' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	wait_set 198.19.206.0/24 "198.18.4.2@r4" && [ -z "$(eset 198.19.204.0/24)" ] &&
+		settled 198.19.200.0/24
+	result "reload back to main: main's routes again, table 100's out" $? \
+		"main's $(eset 198.19.206.0/24), table 100's $(eset 198.19.204.0/24)"
+	rt route flush table 100
+	rt -6 route flush table 100
+	rt route del 198.19.206.0/24
 }
 
 # FRR restarted the way an upgrade does it without a forwarding outage:
@@ -908,7 +948,7 @@ test_link_local() {
 	done
 }
 
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink frr_restart}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink other_table frr_restart}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
