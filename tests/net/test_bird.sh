@@ -253,7 +253,7 @@ test_restart() {
 		"recovery ${i}/200; moved $moved4 and $moved5 of 1,000; patches $p0 -> $(kr patches), reads $r0 -> $(kr reads)"
 }
 
-# BIRD's routes withdrawn (a config with none), then BIRD stopped.
+# BIRD configured with no routes: it takes them all out of the kernel.
 test_down() {
 	local p
 	ROUTES=0 router_conf
