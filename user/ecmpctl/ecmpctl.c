@@ -628,7 +628,8 @@ static int do_route_show(const struct cli_prefix *inside)
 	}
 	if (l.err == -ENOMEM)
 		fprintf(stderr, "ecmpctl: out of memory listing routes\n");
-	qsort(l.v, l.n, sizeof(*l.v), shown_route_cmp);
+	if (l.n)	/* qsort's array may not be NULL, even empty */
+		qsort(l.v, l.n, sizeof(*l.v), shown_route_cmp);
 	print_open_array(PRINT_JSON, NULL);
 	for (i = 0; i < l.n; i++)
 		print_shown_route(&dp, &l.v[i]);
