@@ -546,12 +546,20 @@ static int shown_route_cmp(const void *a, const void *b)
 	return d ? d : x->prefixlen - y->prefixlen;
 }
 
+/* "ADDR/LEN", as the kernel-routes answer names prefixes too. */
+static void key_prefix(const struct ecmp_route_key *k, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	text_addr(k->family, k->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, k->prefixlen);
+}
+
 static void print_shown_route(const struct ecmp_dp *dp, const struct shown_route *r)
 {
-	char a[INET6_ADDRSTRLEN], prefix[64], grp[ECMP_NAME_MAX + 8];
+	char prefix[64], grp[ECMP_NAME_MAX + 8];
 
-	text_addr(r->key.family, r->key.addr, a, sizeof(a));
-	snprintf(prefix, sizeof(prefix), "%s/%u", a, r->key.prefixlen);
+	key_prefix(&r->key, prefix, sizeof(prefix));
 	print_open_object(PRINT_JSON, NULL);
 	print_str(PRINT_VALUE, "prefix", prefix);
 	if (!r->has_route) {
@@ -590,20 +598,16 @@ static int do_route_show(const struct cli_prefix *inside)
 		return 1;
 	}
 	e = dp_each_route(dp.fd[DP_ROUTES], collect_route, &l);
-	if (e || l.err)
-		fprintf(stderr, "ecmpctl: reading %s failed: %s\n", ECMP_MAP_ROUTES,
-			strerror(-(e ? e : l.err)));
+	if (e)
+		fprintf(stderr, "ecmpctl: reading %s failed: %s\n", ECMP_MAP_ROUTES, strerror(-e));
 	/* Each kept route with its line, or a line of its own when the maps
 	 * do not hold it. */
 	n = l.n;
-	for (i = 0; i < n; i++) {
-		char a[INET6_ADDRSTRLEN], prefix[64];
+	for (i = 0; nkept && i < n; i++) {
+		char prefix[64];
 		struct kept *kp;
 
-		if (!nkept)
-			break;
-		text_addr(l.v[i].key.family, l.v[i].key.addr, a, sizeof(a));
-		snprintf(prefix, sizeof(prefix), "%s/%u", a, l.v[i].key.prefixlen);
+		key_prefix(&l.v[i].key, prefix, sizeof(prefix));
 		kp = kept_find(kept, nkept, prefix);
 		if (kp) {
 			l.v[i].kept = kp;
@@ -626,7 +630,7 @@ static int do_route_show(const struct cli_prefix *inside)
 		else
 			l.v[l.n - 1].kept = &kept[k];
 	}
-	if (l.err == -ENOMEM)
+	if (l.err)
 		fprintf(stderr, "ecmpctl: out of memory listing routes\n");
 	if (l.n)	/* qsort's array may not be NULL, even empty */
 		qsort(l.v, l.n, sizeof(*l.v), shown_route_cmp);
