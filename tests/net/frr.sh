@@ -1,14 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# FRR bfdd as the BFD peer in a nexthop namespace (source after
-# scripts/topo.sh). FRR 8.4 from Debian runs without systemd: zebra and
-# bfdd with their vty port off (-P 0), sockets, pid files and config in a
-# directory of their own per namespace, owned by user frr.
+# FRR daemons in the test namespaces (source after scripts/topo.sh), and
+# bfdd as the BFD peer in a nexthop namespace. FRR 8.4 from Debian runs
+# without systemd: each daemon with its vty port off (-P 0), its sockets,
+# pid file and config in a directory of the test's, owned by user frr.
 
 FRR_DIR=/usr/lib/frr
 
 frr_dir() { echo "/tmp/$1.frr"; }
+
+# frr_daemon NS DIR DAEMON ARGS...: one FRR daemon in NS, in the
+# background, with its config (DIR/DAEMON.conf, empty when there is none),
+# pid file, vty socket and log in DIR, owned by frr (FRR drops to it).
+frr_daemon() {
+	local ns=$1 d=$2 name=$3
+	[ -f "$d/$name.conf" ] || : > "$d/$name.conf"
+	chown -R frr:frr "$d"
+	nsx "$ns" "$FRR_DIR/$name" -d -P 0 -i "$d/$name.pid" --vty_socket "$d" \
+		-f "$d/$name.conf" --log "file:$d/$name.log" "${@:4}" > /dev/null 2>&1
+}
+
+# frr_zebra NS DIR ARGS...: zebra (ARGS added), up when its API socket
+# DIR/zserv.api is, for the daemons started after it with -z.
+frr_zebra() {
+	local ns=$1 d=$2
+	rm -f "$d/zserv.api"
+	frr_daemon "$ns" "$d" zebra -z "$d/zserv.api" "${@:3}" || return 1
+	for _ in $(seq 1 50); do
+		[ -S "$d/zserv.api" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# frr_stop_dir DIR: stops the daemons frr_daemon started in DIR and waits
+# for them to be gone (a zebra still running would put back the nexthop
+# objects a next test replaces); their pid files go, the rest stays.
+frr_stop_dir() {
+	local d=$1
+	kill $(cat "$d"/*.pid 2>/dev/null) 2>/dev/null
+	for _ in $(seq 1 50); do
+		pgrep -f -- "--vty_socket $d( |$)" > /dev/null || break
+		sleep 0.1
+	done
+	rm -f "$d"/*.pid
+}
 
 # frr_start NS PEER-LINES: zebra + bfdd in NS with this under "bfd".
 frr_start() {
@@ -21,19 +58,9 @@ frr_start() {
 		echo "bfd"
 		printf '%s\n' "$2"
 	} > "$d/bfdd.conf"
-	: > "$d/zebra.conf"
-	chown -R frr:frr "$d"
-	nsx "$ns" "$FRR_DIR/zebra" -d -P 0 -i "$d/zebra.pid" -z "$d/zserv.api" \
-		--vty_socket "$d" -f "$d/zebra.conf" --log "file:$d/zebra.log" \
-		>/dev/null 2>&1 || return 1
-	for _ in $(seq 1 50); do
-		[ -S "$d/zserv.api" ] && break
-		sleep 0.1
-	done
-	nsx "$ns" "$FRR_DIR/bfdd" -d -P 0 -i "$d/bfdd.pid" -z "$d/zserv.api" \
-		--vty_socket "$d" --bfdctl "$d/bfdd.sock" -f "$d/bfdd.conf" \
-		--log "file:$d/bfdd.log" --log-level "${FRR_LOG_LEVEL:-info}" \
-		>/dev/null 2>&1 || return 1
+	frr_zebra "$ns" "$d" || return 1
+	frr_daemon "$ns" "$d" bfdd -z "$d/zserv.api" --bfdctl "$d/bfdd.sock" \
+		--log-level "${FRR_LOG_LEVEL:-info}" || return 1
 	for _ in $(seq 1 50); do
 		if [ -S "$d/bfdd.vty" ]; then
 			# The peers stand in for routers with CPUs of their
@@ -63,11 +90,8 @@ frr_peers_json() {
 }
 
 frr_stop() {
-	local ns=$1 d f
-	d=$(frr_dir "$ns")
-	for f in bfdd zebra; do
-		[ -f "$d/$f.pid" ] && kill "$(cat "$d/$f.pid")" 2>/dev/null
-	done
-	sleep 0.1
+	local d
+	d=$(frr_dir "$1")
+	frr_stop_dir "$d"
 	rm -rf "$d"
 }

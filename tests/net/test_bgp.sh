@@ -30,6 +30,7 @@ BUILD=${BUILD:-build}
 P=eg$$
 CONF=/tmp/$P.conf
 . tests/net/lib.sh
+. tests/net/frr.sh
 
 frr_dir_of() { echo "/tmp/$P.frr-$1"; }
 
@@ -37,9 +38,8 @@ cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bgp-last.log 2>/dev/null
 	local d
 	for d in /tmp/"$P".frr-*; do
-		[ -d "$d" ] && kill $(cat "$d"/*.pid 2>/dev/null) 2>/dev/null
+		[ -d "$d" ] && frr_stop_dir "$d"
 	done
-	sleep 0.2
 	rm -rf /tmp/"$P".frr-*
 	topo_destroy "$P"
 }
@@ -47,16 +47,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 rt() { ip -n "$P-rt" "$@"; }
-
-# frr_daemon NS NAME DAEMON ARGS...: one FRR daemon with its files in
-# NAME's directory (owned by frr, as FRR drops to it).
-frr_daemon() {
-	local ns=$1 d
-	d=$(frr_dir_of "$2")
-	chown -R frr:frr "$d"
-	nsx "$ns" "/usr/lib/frr/$3" -d -P 0 -i "$d/$3.pid" --vty_socket "$d" \
-		-f "$d/$3.conf" --log "file:$d/$3.log" "${@:4}" > /dev/null 2>&1
-}
 
 router_bgp() {
 	local d
@@ -76,12 +66,7 @@ router bgp 65000
   maximum-paths 8
  exit-address-family
 EOF
-	frr_daemon "$P-rt" rt zebra -z "$d/zserv.api" || return 1
-	for _ in $(seq 1 50); do
-		[ -S "$d/zserv.api" ] && break
-		sleep 0.1
-	done
-	frr_daemon "$P-rt" rt bgpd -z "$d/zserv.api"
+	frr_zebra "$P-rt" "$d" && frr_daemon "$P-rt" "$d" bgpd -z "$d/zserv.api"
 }
 
 peer_bgp() { # N: nhN announces 198.19.70.0/24
@@ -99,7 +84,7 @@ router bgp 65001
   network 198.19.70.0/24
  exit-address-family
 EOF
-	frr_daemon "$P-n$n" "nh$n" bgpd -Z
+	frr_daemon "$P-n$n" "$d" bgpd -Z
 }
 
 peer_vtysh() { # N COMMAND...: under "router bgp / address-family ipv4"

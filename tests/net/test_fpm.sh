@@ -33,11 +33,11 @@ P=ef$$
 CONF=/tmp/$P.conf
 FRR=/tmp/$P.frr
 . tests/net/lib.sh
+. tests/net/frr.sh
 
 cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-fpm-last.log 2>/dev/null
-	[ -d "$FRR" ] && kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
-	sleep 0.1
+	[ -d "$FRR" ] && frr_stop_dir "$FRR"
 	rm -rf "$FRR"
 	topo_destroy "$P"
 }
@@ -51,16 +51,7 @@ zebra_start() {
 		echo "fpm address 127.0.0.1 port 2620"
 		[ -n "${1:-}" ] && echo "$1"
 	} > "$FRR/zebra.conf"
-	chown -R frr:frr "$FRR"
-	rm -f "$FRR/zserv.api"
-	nsx "$P-rt" /usr/lib/frr/zebra -d -P 0 -M dplane_fpm_nl -i "$FRR/zebra.pid" \
-		-z "$FRR/zserv.api" --vty_socket "$FRR" -f "$FRR/zebra.conf" \
-		--log "file:$FRR/zebra.log" > /dev/null 2>&1 || return 1
-	for _ in $(seq 1 50); do
-		[ -S "$FRR/zserv.api" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	frr_zebra "$P-rt" "$FRR" -M dplane_fpm_nl
 }
 
 staticd_start() { # [EXTRA-LINE]
@@ -70,9 +61,7 @@ staticd_start() { # [EXTRA-LINE]
 		printf 'ipv6 route 2001:db8:100:60::/64 2001:db8:%s::2\n' 1 2
 		[ -n "${1:-}" ] && echo "$1"
 	} > "$FRR/staticd.conf"
-	chown -R frr:frr "$FRR"
-	nsx "$P-rt" /usr/lib/frr/staticd -d -P 0 -i "$FRR/staticd.pid" -z "$FRR/zserv.api" \
-		--vty_socket "$FRR" -f "$FRR/staticd.conf" --log "file:$FRR/staticd.log" > /dev/null 2>&1
+	frr_daemon "$P-rt" "$FRR" staticd -z "$FRR/zserv.api"
 }
 
 # FRR stops hard, zebra and staticd (as watchfrr would restart them).

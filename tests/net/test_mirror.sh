@@ -57,13 +57,13 @@ BUILD=${BUILD:-build}
 P=em$$
 CONF=/tmp/$P.conf
 . tests/net/lib.sh
+. tests/net/frr.sh
 
 FRR=/tmp/$P.frr
 
 cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-mirror-last.log 2>/dev/null
-	[ -d "$FRR" ] && kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
-	sleep 0.1
+	[ -d "$FRR" ] && frr_stop_dir "$FRR"
 	rm -rf "$FRR"
 	topo_destroy "$P"
 }
@@ -300,18 +300,8 @@ for k in sorted(set(a) | set(b)):
 # in $FRR).
 frr_router() { # [ZEBRA-ARGS...]
 	mkdir -p "$FRR"
-	: > "$FRR/zebra.conf"
 	printf 'ip route 198.19.50.0/24 198.18.%s.2\n' 1 2 3 > "$FRR/staticd.conf"
-	chown -R frr:frr "$FRR"
-	rm -f "$FRR/zserv.api"
-	nsx "$P-rt" /usr/lib/frr/zebra -d -P 0 -i "$FRR/zebra.pid" -z "$FRR/zserv.api" \
-		--vty_socket "$FRR" -f "$FRR/zebra.conf" --log "file:$FRR/zebra.log" "$@" > /dev/null 2>&1 || return 1
-	for _ in $(seq 1 50); do
-		[ -S "$FRR/zserv.api" ] && break
-		sleep 0.1
-	done
-	nsx "$P-rt" /usr/lib/frr/staticd -d -P 0 -i "$FRR/staticd.pid" -z "$FRR/zserv.api" \
-		--vty_socket "$FRR" -f "$FRR/staticd.conf" --log "file:$FRR/staticd.log" > /dev/null 2>&1
+	frr_zebra "$P-rt" "$FRR" "$@" && frr_daemon "$P-rt" "$FRR" staticd -z "$FRR/zserv.api"
 }
 
 test_frr() {
@@ -341,7 +331,7 @@ test_frr() {
 	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
 	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1"
 	result "FRR removes one path: only its flows moved" $? "$out others moved"
-	frr_stop
+	frr_stop_dir "$FRR"
 }
 
 # IPv4 unnumbered the older way (FRR before RFC 5549 in the kernel, some
@@ -416,7 +406,7 @@ test_frr_restart() {
 	result "FRR's route mirrored (zebra -r -K 10)" $? "$(eset 198.19.50.0/24)"
 	nh0=$(rt route show 198.19.50.0/24 | grep -o "nhid [0-9]*")
 	lookup_flows 198.18.0.1 198.19.50.9 > "/tmp/$P.k0"
-	frr_stop
+	frr_stop_dir "$FRR"
 	sleep 1
 	[ -n "$(kset 198.19.50.0/24)" ] && settled 198.19.50.0/24
 	result "FRR stopped with -r: the route stays in the kernel and in ecmpd" $? \
@@ -434,21 +424,8 @@ test_frr_restart() {
 	out=$(join "/tmp/$P.k0" "/tmp/$P.k1" | awk '$2 != $3' | wc -l)
 	[ "$out" = 0 ]
 	result "FRR restarted: 0 of 1,000 flows moved" $? "$out moved"
-	frr_stop
+	frr_stop_dir "$FRR"
 	rt route del 198.19.50.0/24 2>/dev/null
-}
-
-# zebra and staticd stopped (their routes go with them): a zebra left
-# running would put back the nexthop objects later tests replace, as it
-# does with any object it has learned.
-frr_stop() {
-	local i
-	kill $(cat "$FRR"/*.pid 2>/dev/null) 2>/dev/null
-	for i in $(seq 1 50); do
-		pgrep -f -- "--vty_socket $FRR" > /dev/null || break
-		sleep 0.1
-	done
-	rm -f "$FRR"/*.pid
 }
 
 # Every prefix ecmpd mirrors (protocols bgp and static, unicast, through
