@@ -1,0 +1,193 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# An IGP's equal-cost paths through xdp-ecmp (`routes kernel` with its
+# default protocols), with Debian's FRR: OSPFv2 and OSPFv3.
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#                 zebra, ospfd, ospf6d       zebra, ospfd, ospf6d in nh1..nh3
+#
+# nh1..nh3 each have the same stub network on a link of their own, 198.19.80.0/24
+# and 2001:db8:100:80::/64, and point-to-point adjacencies to the router,
+# whose SPF finds three paths of equal cost; zebra installs one multipath
+# route per family (protocol ospf; OSPFv3's over the peers' link-local
+# addresses), ecmpd mirrors them.
+#  1. both routes are mirrored with the three peers as their nexthops; for
+#     10,000 random destinations ecmpctl lookup names one of the kernel's
+#     nexthops; IPv4 and IPv6 flows go through XDP;
+#  2. nh2 costs its stub out (`ip ospf cost 100`, as for maintenance)
+#     under traffic: exactly the flows of its path move;
+#  3. it costs it back in under traffic: the newcomer takes idle buckets
+#     (no flow that is sending moves);
+#  4. both were route events applied alone, no read of the whole table.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=eo$$
+CONF=/tmp/$P.conf
+. tests/net/lib.sh
+. tests/net/frr.sh
+
+dir_of() { echo "/tmp/$P.frr-$1"; }
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-ospf-last.log 2>/dev/null
+	local d
+	for d in /tmp/"$P".frr-*; do
+		[ -d "$d" ] && frr_stop_dir "$d"
+	done
+	rm -rf /tmp/"$P".frr-*
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PFX=198.19.80.0/24
+PFX6=2001:db8:100:80::/64
+
+# ospf_node NS NAME ROUTER-ID LINKS STUB: zebra, ospfd and ospf6d in NS,
+# with point-to-point adjacencies (hello 1 s, dead 3 s) on LINKS and
+# STUB, if any, a passive link whose networks they announce. SPF runs
+# 50 ms after a change, not FRR's default 200 ms.
+ospf_node() {
+	local ns=$1 d l
+	d=$(dir_of "$2")
+	mkdir -p "$d"
+	{
+		for l in $4; do
+			printf 'interface %s\n ip ospf network point-to-point\n' "$l"
+			printf ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n'
+		done
+		[ -n "$5" ] && printf 'interface %s\n ip ospf passive\n' "$5"
+		printf 'router ospf\n ospf router-id %s\n timers throttle spf 0 50 500\n' "$3"
+		printf ' network 198.18.0.0/15 area 0\n'
+	} > "$d/ospfd.conf"
+	{
+		for l in $4; do
+			printf 'interface %s\n ipv6 ospf6 area 0\n ipv6 ospf6 network point-to-point\n' "$l"
+			printf ' ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 3\n'
+		done
+		[ -n "$5" ] && printf 'interface %s\n ipv6 ospf6 area 0\n ipv6 ospf6 passive\n' "$5"
+		printf 'router ospf6\n ospf6 router-id %s\n timers throttle spf 0 50 500\n' "$3"
+	} > "$d/ospf6d.conf"
+	frr_zebra "$ns" "$d" && frr_daemon "$ns" "$d" ospfd -z "$d/zserv.api" &&
+		frr_daemon "$ns" "$d" ospf6d -z "$d/zserv.api"
+}
+
+# peer_ospf N: nhN with the stub networks on d0, one end of a veth pair
+# (a link with carrier; this kernel has no dummy links).
+peer_ospf() {
+	local n=$1
+	ip -n "$P-n$n" link add d0 type veth peer name d1
+	ip -n "$P-n$n" addr add 198.19.80.1/24 dev d0
+	ip -n "$P-n$n" addr add 2001:db8:100:80::1/64 dev d0 nodad
+	ip -n "$P-n$n" link set d1 up
+	ip -n "$P-n$n" link set d0 up
+	ospf_node "$P-n$n" "nh$n" "198.18.$n.2" n0 d0
+}
+
+# peer_cost N COST: nhN's stub costs COST in its OSPFv2 and OSPFv3 LSAs.
+peer_cost() {
+	nsx "$P-n$1" vtysh --vty_socket "$(dir_of "nh$1")" -c "configure terminal" \
+		-c "interface d0" -c "ip ospf cost $2" -c "ipv6 ospf6 cost $2" > /dev/null
+}
+
+# link_local N: nhN's link-local address on n0, the gateway OSPFv3 gives.
+link_local() {
+	ip -n "$P-n$1" -6 -j addr show dev n0 scope link | python3 -c '
+import json, sys
+print(*[a["local"] for a in json.load(sys.stdin)[0]["addr_info"] if "local" in a][:1])'
+}
+
+wait_sets() { # WANT4 WANT6: up to 20 s (adjacencies, SPF, zebra)
+	for _ in $(seq 1 200); do
+		[ "$(kset $PFX)" = "$1" ] && [ "$(eset $PFX)" = "$1" ] &&
+			[ "$(kset $PFX6)" = "$2" ] && [ "$(eset $PFX6)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ALL4/ALL6: the three paths of each family; TWO4/TWO6: without nh2's.
+setup() {
+	local n
+	topo_create "$P" 4 || return 1	# nh4 runs no OSPF
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	topo_config "$P" "$CONF"
+	echo "routes kernel" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 &&
+		ospf_node "$P-rt" rt 198.18.0.254 "r1 r2 r3" "" || return 1
+	for n in 1 2 3; do
+		peer_ospf "$n" || return 1
+	done
+	ALL4="198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
+	TWO4="198.18.1.2@r1 198.18.3.2@r3"
+	ALL6="$(link_local 1)@r1 $(link_local 2)@r2 $(link_local 3)@r3"
+	TWO6="$(link_local 1)@r1 $(link_local 3)@r3"
+	ALL6=$(tr ' ' '\n' <<< "$ALL6" | sort | xargs)
+	TWO6=$(tr ' ' '\n' <<< "$TWO6" | sort | xargs)
+}
+
+test_mirrored() {
+	local bad
+	wait_sets "$ALL4" "$ALL6" && rt_proto_ospf
+	result "OSPF's equal-cost paths (3 peers) installed by zebra, mirrored by ecmpd" $? \
+		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
+	bad=$(lookups_outside 198.19.80 11 "$ALL4")
+	[ "$bad" = 0 ]
+	result "10,000 random destinations: lookup names one of the kernel's nexthops" $? "$bad outside"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.f0"
+	check_through_xdp 198.19.80.9 "/tmp/$P.f0"
+	lookup_flows 2001:db8::1 2001:db8:100:80::9 > "/tmp/$P.f6"
+	check_through_xdp 2001:db8:100:80::9 "/tmp/$P.f6" 2001:db8::1
+}
+
+# Both routes as zebra installed them: protocol ospf.
+rt_proto_ospf() {
+	ip -n "$P-rt" route show "$PFX" | grep -q "proto ospf" &&
+		ip -n "$P-rt" -6 route show "$PFX6" | grep -q "proto ospf"
+}
+
+test_cost_out() {
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.w0"
+	READS0=$(kr reads) PATCHES0=$(kr patches)
+	traffic_to 198.19.80.9 4
+	peer_cost 2 100
+	wait_sets "$TWO4" "$TWO6" && kill -0 "$TRAFFIC"
+	result "nh2 costs its stub out: zebra and ecmpd follow while the flows send" $? \
+		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
+	wait "$TRAFFIC"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.w1"
+	check_withdrawn "/tmp/$P.w0" "/tmp/$P.w1" r2
+}
+
+test_cost_in() {
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.a0"
+	traffic_to 198.19.80.9 4
+	peer_cost 2 10
+	wait_sets "$ALL4" "$ALL6" && kill -0 "$TRAFFIC"
+	result "nh2 costs it back in: zebra and ecmpd follow while the flows send" $? \
+		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.a1"
+	wait "$TRAFFIC"
+	check_newcomer "/tmp/$P.a0" "/tmp/$P.a1"
+	if [ -n "${READS0:-}" ]; then
+		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
+		result "costed out and in: route events applied alone, no table read" $? \
+			"reads $READS0 -> $(kr reads), patches $PATCHES0 -> $(kr patches)"
+	fi
+}
+
+if ! setup; then
+	result "setup (ecmpd; zebra, ospfd and ospf6d in the router and 3 peers)" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+for t in ${ECMP_NET_TESTS:-mirrored cost_out cost_in}; do
+	"test_$t"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
