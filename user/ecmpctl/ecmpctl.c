@@ -549,10 +549,7 @@ static int shown_route_cmp(const void *a, const void *b)
 /* "ADDR/LEN", as the kernel-routes answer names prefixes too. */
 static void key_prefix(const struct ecmp_route_key *k, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	text_addr(k->family, k->addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, k->prefixlen);
+	text_prefix(k->family, k->addr, k->prefixlen, buf, len);
 }
 
 static void print_shown_route(const struct ecmp_dp *dp, const struct shown_route *r)
@@ -1089,12 +1086,8 @@ static void print_lookup(const struct ecmp_dp *dp, const struct cli_probe *p)
 	if (p->icmp_error)
 		ecmp_flow_turn_round(&hashed);
 	lookup_flow(dp, &p->flow, &hashed, &r);
-	if (r.route_found) {
-		char a[INET6_ADDRSTRLEN];
-
-		text_addr(r.route.family, r.route.addr, a, sizeof(a));
-		snprintf(route, sizeof(route), "%s/%u", a, r.route.prefixlen);
-	}
+	if (r.route_found)
+		text_prefix(r.route.family, r.route.addr, r.route.prefixlen, route, sizeof(route));
 	if (r.reason == ECMP_FORWARDED || r.reason == ECMP_PASS_NO_NEXTHOP ||
 	    r.reason == ECMP_PASS_NO_EGRESS)
 		group_name(dp, r.group, grp, sizeof(grp));

@@ -1325,11 +1325,10 @@ static void fill_hooks(struct json *j, void *unused)
 static void kept_route(void *jp, uint8_t family, const uint8_t *addr,
 		       uint8_t prefixlen, enum mirror_skip why)
 {
-	char a[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 4];
+	char prefix[TEXT_PREFIX_LEN];
 	struct json *j = jp;
 
-	text_addr(family, addr, a, sizeof(a));
-	snprintf(prefix, sizeof(prefix), "%s/%u", a, prefixlen);
+	text_prefix(family, addr, prefixlen, prefix, sizeof(prefix));
 	json_obj_open(j, NULL);
 	json_str(j, "prefix", prefix);
 	json_str(j, "reason", mirror_skip_name(why));

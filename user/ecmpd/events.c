@@ -312,13 +312,12 @@ void events_route(struct events *e, const char *action,
 			const struct ecmp_conf *c, const struct conf_route *r)
 {
 	const char *g = group_of(c, r);
-	char a[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 4];
+	char prefix[TEXT_PREFIX_LEN];
 	struct event ev;
 
 	if (!begin(e, &ev, "route"))
 		return;
-	text_addr(r->family, r->addr, a, sizeof(a));
-	snprintf(prefix, sizeof(prefix), "%s/%u", a, r->prefixlen);
+	text_prefix(r->family, r->addr, r->prefixlen, prefix, sizeof(prefix));
 	json_str(&ev.j, "action", action);
 	json_str(&ev.j, "prefix", prefix);
 	if (*g)

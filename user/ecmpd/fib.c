@@ -533,10 +533,7 @@ static struct batch *batch_new(struct mnl_socket *nl)
 
 static void prefix_text(const struct fib_route *r, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	text_addr(r->family == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6, r->dst, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, r->len);
+	text_prefix(r->family == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6, r->dst, r->len, buf, len);
 }
 
 static char *read_record(const char *path)

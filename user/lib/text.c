@@ -71,3 +71,11 @@ char *text_addr(uint8_t family, const void *addr, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	return buf;
 }
+
+char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	snprintf(buf, size, "%s/%u", text_addr(family, addr, a, sizeof(a)), len);
+	return buf;
+}

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>	/* INET6_ADDRSTRLEN */
 
 #define TEXT_MAC_LEN	18	/* "xx:xx:xx:xx:xx:xx" and its NUL */
 
@@ -22,5 +23,8 @@ const char *text_route_source(const char *group);
 char *text_mac(const uint8_t mac[6], char buf[TEXT_MAC_LEN]);
 /* An address of ECMP_AF_INET or ECMP_AF_INET6 (the ABI's families). */
 char *text_addr(uint8_t family, const void *addr, char *buf, size_t len);
+/* "ADDR/LEN", a prefix as ip route names it (TEXT_PREFIX_LEN holds any). */
+#define TEXT_PREFIX_LEN	(INET6_ADDRSTRLEN + 4)	/* and "/128" */
+char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf, size_t size);
 
 #endif /* ECMP_TEXT_H */
