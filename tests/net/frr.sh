@@ -47,6 +47,19 @@ frr_stop_dir() {
 	rm -f "$d"/*.pid
 }
 
+# frr_node_dir NAME: the directory of FRR node NAME of the test whose
+# topology prefix is $P (one node a namespace that runs FRR).
+frr_node_dir() { echo "/tmp/$P.frr-$1"; }
+
+# frr_stop_nodes: every node's daemons stopped, its directory removed.
+frr_stop_nodes() {
+	local d
+	for d in /tmp/"$P".frr-*; do
+		[ -d "$d" ] && frr_stop_dir "$d"
+	done
+	rm -rf /tmp/"$P".frr-*
+}
+
 # frr_start NS PEER-LINES: zebra + bfdd in NS with this under "bfd".
 frr_start() {
 	local ns=$1 d

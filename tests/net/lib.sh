@@ -125,6 +125,15 @@ ok = all(x["weight"] == int(x["nexthop"].partition("*")[2] or 1) for x in m)
 print(" ".join(sorted(x["nexthop"] for x in m)) if ok else "weights differ")'
 }
 
+# sets_of PREFIX...: "PREFIX kernel: ... / ecmpd: ..." a line each, what
+# kset and eset say (a failed result's detail).
+sets_of() {
+	local p
+	for p in "$@"; do
+		echo "$p kernel: $(kset "$p") / ecmpd: $(eset "$p")"
+	done
+}
+
 kr() { # FIELD of ecmpctl stats' kernel_routes
 	topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel_routes"].get(sys.argv[1], ""))' "$1"
 }
@@ -155,6 +164,23 @@ traffic_to() {
 	topo_send "$P" 198.18.0.1 "$1" 20000 1000 $(($2 * 20)) 20000 > /dev/null &
 	TRAFFIC=$!
 	sleep 0.5
+}
+
+# change_under_traffic DST WHAT CHANGE SETTLED DETAIL: the 1,000 test flows
+# to DST send (traffic_to, 4 s) while the command CHANGE runs and until
+# SETTLED succeeds (each a string for eval; SETTLED waits for the kernel
+# and ecmpd); a test result "WHAT while the flows send", with DETAIL's
+# output when it fails. ecmpctl lookup's nexthops for the flows before and
+# after: /tmp/$P.before and /tmp/$P.after (for check_withdrawn and
+# check_newcomer).
+change_under_traffic() {
+	lookup_flows 198.18.0.1 "$1" > "/tmp/$P.before"
+	traffic_to "$1" 4
+	eval "$3" > /dev/null
+	eval "$4" && kill -0 "$TRAFFIC"
+	result "$2 while the flows send" $? "$(eval "$5")"
+	wait "$TRAFFIC"
+	lookup_flows 198.18.0.1 "$1" > "/tmp/$P.after"
 }
 
 # check_withdrawn BEFORE AFTER DEV: after traffic_to ran through a path's

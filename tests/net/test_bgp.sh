@@ -32,15 +32,9 @@ CONF=/tmp/$P.conf
 . tests/net/lib.sh
 . tests/net/frr.sh
 
-frr_dir_of() { echo "/tmp/$P.frr-$1"; }
-
 cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bgp-last.log 2>/dev/null
-	local d
-	for d in /tmp/"$P".frr-*; do
-		[ -d "$d" ] && frr_stop_dir "$d"
-	done
-	rm -rf /tmp/"$P".frr-*
+	frr_stop_nodes
 	topo_destroy "$P"
 }
 trap cleanup EXIT
@@ -50,7 +44,7 @@ rt() { ip -n "$P-rt" "$@"; }
 
 router_bgp() {
 	local d
-	d=$(frr_dir_of rt)
+	d=$(frr_node_dir rt)
 	mkdir -p "$d"
 	# zebra removes a nexthop group its routes left after 1 s, not 180.
 	echo "zebra nexthop-group keep 1" > "$d/zebra.conf"
@@ -71,7 +65,7 @@ EOF
 
 peer_bgp() { # N: nhN announces 198.19.70.0/24
 	local n=$1 d
-	d=$(frr_dir_of "nh$n")
+	d=$(frr_node_dir "nh$n")
 	mkdir -p "$d"
 	cat > "$d/bgpd.conf" <<EOF
 router bgp 65001
@@ -90,7 +84,7 @@ EOF
 peer_vtysh() { # N COMMAND...: under "router bgp / address-family ipv4"
 	local n=$1
 	shift
-	nsx "$P-n$n" vtysh --vty_socket "$(frr_dir_of "nh$n")" -d bgpd -c "configure terminal" \
+	nsx "$P-n$n" vtysh --vty_socket "$(frr_node_dir "nh$n")" -d bgpd -c "configure terminal" \
 		-c "router bgp 65001" -c "address-family ipv4 unicast" "${@/#/-c}" > /dev/null
 }
 
@@ -117,8 +111,7 @@ setup() {
 test_mirrored() {
 	local bad
 	wait_kset "$ALL"
-	result "BGP multipath (3 eBGP peers) installed by zebra, mirrored by ecmpd" $? \
-		"kernel: $(kset $PFX) / ecmpd: $(eset $PFX)"
+	result "BGP multipath (3 eBGP peers) installed by zebra, mirrored by ecmpd" $? "$(sets_of $PFX)"
 	# 10,000 random destinations in the prefix: lookup names one of the
 	# kernel's nexthops for it.
 	bad=$(lookups_outside 198.19.70 7 "$ALL")
@@ -129,29 +122,18 @@ test_mirrored() {
 }
 
 test_withdraw() {
-	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w0"
 	READS0=$(kr reads) PATCHES0=$(kr patches)
-	traffic_to 198.19.70.9 4
-	peer_vtysh 2 "no network 198.19.70.0/24"
-	wait_kset "198.18.1.2@r1 198.18.3.2@r3" && kill -0 "$TRAFFIC"
-	result "peer 2 withdraws: zebra and ecmpd follow while the flows send" $? \
-		"kernel: $(kset $PFX) / ecmpd: $(eset $PFX)"
+	change_under_traffic 198.19.70.9 "peer 2 withdraws: zebra and ecmpd follow" \
+		'peer_vtysh 2 "no network 198.19.70.0/24"' \
+		'wait_kset "198.18.1.2@r1 198.18.3.2@r3"' "sets_of $PFX"
 	NHID_W=$(rt route show 198.19.70.0/24 | grep -o "nhid [0-9]*" | awk '{ print $2 }')
-	wait "$TRAFFIC"
-	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.w1"
-	check_withdrawn "/tmp/$P.w0" "/tmp/$P.w1" r2
+	check_withdrawn "/tmp/$P.before" "/tmp/$P.after" r2
 }
 
 test_announce() {
-	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.a0"
-	traffic_to 198.19.70.9 4
-	peer_vtysh 2 "network 198.19.70.0/24"
-	wait_kset "$ALL" && kill -0 "$TRAFFIC"
-	result "peer 2 announces again: zebra and ecmpd follow while the flows send" $? \
-		"kernel: $(kset $PFX) / ecmpd: $(eset $PFX)"
-	lookup_flows 198.18.0.1 198.19.70.9 > "/tmp/$P.a1"
-	wait "$TRAFFIC"
-	check_newcomer "/tmp/$P.a0" "/tmp/$P.a1"
+	change_under_traffic 198.19.70.9 "peer 2 announces again: zebra and ecmpd follow" \
+		'peer_vtysh 2 "network 198.19.70.0/24"' 'wait_kset "$ALL"' "sets_of $PFX"
+	check_newcomer "/tmp/$P.before" "/tmp/$P.after"
 	# zebra's new nexthop group objects and the routes over them (sets the
 	# table did not have) were applied alone: no read of the whole table.
 	if [ -n "${READS0:-}" ]; then

@@ -155,13 +155,13 @@ test_mirrored() {
 	local bad
 	wait_set 198.19.80.0/24 "$S4_ALL"
 	result "BIRD's weighted IPv4 static multipath mirrored with its weights" $? \
-		"kernel: $(kset 198.19.80.0/24) / ecmpd: $(eset 198.19.80.0/24)"
+		"$(sets_of 198.19.80.0/24)"
 	wait_set 2001:db8:100:80::/64 "$S6_ALL"
 	result "BIRD's IPv6 static multipath mirrored" $? \
-		"kernel: $(kset 2001:db8:100:80::/64) / ecmpd: $(eset 2001:db8:100:80::/64)"
+		"$(sets_of 2001:db8:100:80::/64)"
 	wait_set 198.19.71.0/24 "$BGP_ALL"
 	result "3 eBGP paths merged by BIRD (merge paths) mirrored" $? \
-		"kernel: $(kset 198.19.71.0/24) / ecmpd: $(eset 198.19.71.0/24)"
+		"$(sets_of 198.19.71.0/24)"
 	READS0=$(kr reads) PATCHES0=$(kr patches)
 	bad=$(lookups_outside 198.19.71 11 "$BGP_ALL")
 	[ "$bad" = 0 ]
@@ -173,25 +173,13 @@ test_mirrored() {
 }
 
 test_withdraw() {
-	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.w0"
-	traffic_to 198.19.71.9 4
-	birdc_in n2 disable s4 > /dev/null
-	wait_set 198.19.71.0/24 "198.18.1.2@r1 198.18.3.2@r3" && kill -0 "$TRAFFIC"
-	result "peer 2 withdraws: BIRD and ecmpd follow while the flows send" $? \
-		"kernel: $(kset 198.19.71.0/24) / ecmpd: $(eset 198.19.71.0/24)"
-	wait "$TRAFFIC"
-	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.w1"
-	check_withdrawn "/tmp/$P.w0" "/tmp/$P.w1" r2
-
-	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.a0"
-	traffic_to 198.19.71.9 4
-	birdc_in n2 enable s4 > /dev/null
-	wait_set 198.19.71.0/24 "$BGP_ALL" && kill -0 "$TRAFFIC"
-	result "peer 2 announces again: BIRD and ecmpd follow while the flows send" $? \
-		"kernel: $(kset 198.19.71.0/24) / ecmpd: $(eset 198.19.71.0/24)"
-	lookup_flows 198.18.0.1 198.19.71.9 > "/tmp/$P.a1"
-	wait "$TRAFFIC"
-	check_newcomer "/tmp/$P.a0" "/tmp/$P.a1"
+	change_under_traffic 198.19.71.9 "peer 2 withdraws: BIRD and ecmpd follow" \
+		"birdc_in n2 disable s4" \
+		'wait_set 198.19.71.0/24 "198.18.1.2@r1 198.18.3.2@r3"' "sets_of 198.19.71.0/24"
+	check_withdrawn "/tmp/$P.before" "/tmp/$P.after" r2
+	change_under_traffic 198.19.71.9 "peer 2 announces again: BIRD and ecmpd follow" \
+		"birdc_in n2 enable s4" 'wait_set 198.19.71.0/24 "$BGP_ALL"' "sets_of 198.19.71.0/24"
+	check_newcomer "/tmp/$P.before" "/tmp/$P.after"
 }
 
 test_configure() {
@@ -202,7 +190,7 @@ test_configure() {
 	birdc_in rt configure > /dev/null
 	wait_set 2001:db8:100:80::/64 "2001:db8:1::2@r1 2001:db8:3::2@r3"
 	result "birdc configure, a nexthop fewer in the IPv6 route: ecmpd follows" $? \
-		"kernel: $(kset 2001:db8:100:80::/64) / ecmpd: $(eset 2001:db8:100:80::/64)"
+		"$(sets_of 2001:db8:100:80::/64)"
 	lookup_flows 2001:db8::1 2001:db8:100:80::9 > "/tmp/$P.c1"
 	moved=$(join "/tmp/$P.c0" "/tmp/$P.c1" | awk '$2 != $3' | wc -l)
 	[ "$(others_moved "/tmp/$P.c0" "/tmp/$P.c1" r2)" = 0 ] &&
@@ -234,7 +222,7 @@ test_restart() {
 	bird_stop rt && [ "$(kset 198.19.71.0/24)" = "$BGP_ALL" ] &&
 		[ "$(eset 198.19.71.0/24)" = "$BGP_ALL" ] && [ "$(eset 198.19.80.0/24)" = "$S4_ALL" ]
 	result "BIRD stopped (persist): its routes stay in the kernel and in ecmpd" $? \
-		"kernel: $(kset 198.19.71.0/24) / ecmpd: $(eset 198.19.71.0/24)"
+		"$(sets_of 198.19.71.0/24)"
 	bird_start rt -R
 	# Recovery ends once every peer has sent its End-of-RIB.
 	for i in $(seq 1 200); do

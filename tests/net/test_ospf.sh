@@ -31,15 +31,9 @@ CONF=/tmp/$P.conf
 . tests/net/lib.sh
 . tests/net/frr.sh
 
-dir_of() { echo "/tmp/$P.frr-$1"; }
-
 cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-ospf-last.log 2>/dev/null
-	local d
-	for d in /tmp/"$P".frr-*; do
-		[ -d "$d" ] && frr_stop_dir "$d"
-	done
-	rm -rf /tmp/"$P".frr-*
+	frr_stop_nodes
 	topo_destroy "$P"
 }
 trap cleanup EXIT
@@ -54,7 +48,7 @@ PFX6=2001:db8:100:80::/64
 # 50 ms after a change, not FRR's default 200 ms.
 ospf_node() {
 	local ns=$1 d l
-	d=$(dir_of "$2")
+	d=$(frr_node_dir "$2")
 	mkdir -p "$d"
 	{
 		for l in $4; do
@@ -91,7 +85,7 @@ peer_ospf() {
 
 # peer_cost N COST: nhN's stub costs COST in its OSPFv2 and OSPFv3 LSAs.
 peer_cost() {
-	nsx "$P-n$1" vtysh --vty_socket "$(dir_of "nh$1")" -c "configure terminal" \
+	nsx "$P-n$1" vtysh --vty_socket "$(frr_node_dir "nh$1")" -c "configure terminal" \
 		-c "interface d0" -c "ip ospf cost $2" -c "ipv6 ospf6 cost $2" > /dev/null
 }
 
@@ -134,8 +128,7 @@ setup() {
 test_mirrored() {
 	local bad
 	wait_sets "$ALL4" "$ALL6" && rt_proto_ospf
-	result "OSPF's equal-cost paths (3 peers) installed by zebra, mirrored by ecmpd" $? \
-		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
+	result "OSPF's equal-cost paths (3 peers) installed by zebra, mirrored by ecmpd" $? "$(sets_of $PFX $PFX6)"
 	bad=$(lookups_outside 198.19.80 11 "$ALL4")
 	[ "$bad" = 0 ]
 	result "10,000 random destinations: lookup names one of the kernel's nexthops" $? "$bad outside"
@@ -152,28 +145,16 @@ rt_proto_ospf() {
 }
 
 test_cost_out() {
-	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.w0"
 	READS0=$(kr reads) PATCHES0=$(kr patches)
-	traffic_to 198.19.80.9 4
-	peer_cost 2 100
-	wait_sets "$TWO4" "$TWO6" && kill -0 "$TRAFFIC"
-	result "nh2 costs its stub out: zebra and ecmpd follow while the flows send" $? \
-		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
-	wait "$TRAFFIC"
-	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.w1"
-	check_withdrawn "/tmp/$P.w0" "/tmp/$P.w1" r2
+	change_under_traffic 198.19.80.9 "nh2 costs its stub out: zebra and ecmpd follow" \
+		"peer_cost 2 100" 'wait_sets "$TWO4" "$TWO6"' "sets_of $PFX $PFX6"
+	check_withdrawn "/tmp/$P.before" "/tmp/$P.after" r2
 }
 
 test_cost_in() {
-	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.a0"
-	traffic_to 198.19.80.9 4
-	peer_cost 2 10
-	wait_sets "$ALL4" "$ALL6" && kill -0 "$TRAFFIC"
-	result "nh2 costs it back in: zebra and ecmpd follow while the flows send" $? \
-		"kernel: $(kset $PFX) | $(kset $PFX6) / ecmpd: $(eset $PFX) | $(eset $PFX6)"
-	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.a1"
-	wait "$TRAFFIC"
-	check_newcomer "/tmp/$P.a0" "/tmp/$P.a1"
+	change_under_traffic 198.19.80.9 "nh2 costs it back in: zebra and ecmpd follow" \
+		"peer_cost 2 10" 'wait_sets "$ALL4" "$ALL6"' "sets_of $PFX $PFX6"
+	check_newcomer "/tmp/$P.before" "/tmp/$P.after"
 	if [ -n "${READS0:-}" ]; then
 		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
 		result "costed out and in: route events applied alone, no table read" $? \
