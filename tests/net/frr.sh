@@ -71,7 +71,13 @@ frr_start() {
 		echo "bfd"
 		printf '%s\n' "$2"
 	} > "$d/bfdd.conf"
-	frr_zebra "$ns" "$d" || return 1
+	frr_zebra "$ns" "$d" && frr_bfdd "$ns" "$d"
+}
+
+# frr_bfdd NS DIR: bfdd (config DIR/bfdd.conf) beside the zebra of DIR,
+# up when its vty socket is, at real-time priority.
+frr_bfdd() {
+	local ns=$1 d=$2
 	frr_daemon "$ns" "$d" bfdd -z "$d/zserv.api" --bfdctl "$d/bfdd.sock" \
 		--log-level "${FRR_LOG_LEVEL:-info}" || return 1
 	for _ in $(seq 1 50); do

@@ -12,14 +12,20 @@
 # whose SPF finds three paths of equal cost; zebra installs one multipath
 # route per family (protocol ospf; OSPFv3's over the peers' link-local
 # addresses), ecmpd mirrors them.
-#  1. both routes are mirrored with the three peers as their nexthops; for
-#     10,000 random destinations ecmpctl lookup names one of the kernel's
-#     nexthops; IPv4 and IPv6 flows go through XDP;
+#  1. both routes are mirrored with the three peers as their nexthops,
+#     and ecmpd's BFD sessions to nh3's two (`bfd dev r3`; the IPv6 one
+#     to a link-local address) are up with FRR bfdd; for 10,000 random
+#     destinations ecmpctl lookup names one of the kernel's nexthops;
+#     IPv4 and IPv6 flows go through XDP;
 #  2. nh2 costs its stub out (`ip ospf cost 100`, as for maintenance)
 #     under traffic: exactly the flows of its path move;
 #  3. it costs it back in under traffic: the newcomer takes idle buckets
 #     (no flow that is sending moves);
-#  4. both were route events applied alone, no read of the whole table.
+#  4. both were route events applied alone, no read of the whole table;
+#  5. nh3 falls silent under traffic: ecmpd's BFD takes its paths out in
+#     about the detect time (150 ms), while OSPF still lists them; when
+#     OSPF's dead interval (3 s) removes them from the route, not one more
+#     flow moves.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -89,9 +95,10 @@ peer_cost() {
 		-c "interface d0" -c "ip ospf cost $2" -c "ipv6 ospf6 cost $2" > /dev/null
 }
 
-# link_local N: nhN's link-local address on n0, the gateway OSPFv3 gives.
+# link_local NS DEV: DEV's link-local address (a peer's on n0 is the
+# gateway OSPFv3 gives).
 link_local() {
-	ip -n "$P-n$1" -6 -j addr show dev n0 scope link | python3 -c '
+	ip -n "$1" -6 -j addr show dev "$2" scope link | python3 -c '
 import json, sys
 print(*[a["local"] for a in json.load(sys.stdin)[0]["addr_info"] if "local" in a][:1])'
 }
@@ -105,30 +112,71 @@ wait_sets() { # WANT4 WANT6: up to 20 s (adjacencies, SPF, zebra)
 	return 1
 }
 
-# ALL4/ALL6: the three paths of each family; TWO4/TWO6: without nh2's.
+# peer_bfd N: FRR bfdd in nhN, the router's peer on n0 for both families
+# (IPv6 from the router's link-local address, OSPFv3's nexthop).
+peer_bfd() {
+	local n=$1 d a
+	d=$(frr_node_dir "nh$n")
+	{
+		echo "bfd"
+		for a in "198.18.$n.1" "$(link_local "$P-rt" "r$n")"; do
+			printf ' peer %s interface n0\n  receive-interval 50\n' "$a"
+			printf '  transmit-interval 50\n  detect-multiplier 3\n !\n'
+		done
+	} > "$d/bfdd.conf"
+	frr_bfdd "$P-n$n" "$d"
+}
+
+# bfd_up NEXTHOP...: up to 10 s for ecmpd's sessions to these to be Up.
+bfd_up() {
+	for _ in $(seq 1 100); do
+		topo_ctl "$P" -j bfd show | python3 -c '
+import json, sys
+up = {s["nexthop"] for s in json.load(sys.stdin)["sessions"] if s["state"] == "up"}
+sys.exit(not set(sys.argv[1:]) <= up)' "$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# set_of 4|6 N...: the nexthops of peers N... in that family, sorted (the
+# IPv6 ones are the peers' link-local addresses).
+set_of() {
+	local f=$1 n
+	shift
+	for n in "$@"; do
+		if [ "$f" = 4 ]; then
+			echo "198.18.$n.2@r$n"
+		else
+			echo "$(link_local "$P-n$n" n0)@r$n"
+		fi
+	done | sort | xargs
+}
+
+# ALL4/ALL6: the three paths of each family; NO2_4/NO2_6: without nh2's,
+# NO3_4/NO3_6 without nh3's. BFD watches the paths out of r3.
 setup() {
 	local n
 	topo_create "$P" 4 || return 1	# nh4 runs no OSPF
 	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	topo_config "$P" "$CONF"
-	echo "routes kernel" >> "$CONF"
+	printf 'routes kernel\nbfd dev r3 interval 50 multiplier 3\n' >> "$CONF"
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 &&
 		ospf_node "$P-rt" rt 198.18.0.254 "r1 r2 r3" "" || return 1
 	for n in 1 2 3; do
 		peer_ospf "$n" || return 1
 	done
-	ALL4="198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
-	TWO4="198.18.1.2@r1 198.18.3.2@r3"
-	ALL6="$(link_local 1)@r1 $(link_local 2)@r2 $(link_local 3)@r3"
-	TWO6="$(link_local 1)@r1 $(link_local 3)@r3"
-	ALL6=$(tr ' ' '\n' <<< "$ALL6" | sort | xargs)
-	TWO6=$(tr ' ' '\n' <<< "$TWO6" | sort | xargs)
+	peer_bfd 3 || return 1
+	ALL4=$(set_of 4 1 2 3) ALL6=$(set_of 6 1 2 3)
+	NO2_4=$(set_of 4 1 3) NO2_6=$(set_of 6 1 3)
+	NO3_4=$(set_of 4 1 2) NO3_6=$(set_of 6 1 2)
 }
 
 test_mirrored() {
 	local bad
-	wait_sets "$ALL4" "$ALL6" && rt_proto_ospf
-	result "OSPF's equal-cost paths (3 peers) installed by zebra, mirrored by ecmpd" $? "$(sets_of $PFX $PFX6)"
+	wait_sets "$ALL4" "$ALL6" && rt_proto_ospf && bfd_up $(set_of 4 3) $(set_of 6 3)
+	result "OSPF's equal-cost paths (3 peers) installed by zebra, mirrored; BFD up on nh3's two" $? \
+		"$(sets_of $PFX $PFX6)"
 	bad=$(lookups_outside 198.19.80 11 "$ALL4")
 	[ "$bad" = 0 ]
 	result "10,000 random destinations: lookup names one of the kernel's nexthops" $? "$bad outside"
@@ -147,7 +195,7 @@ rt_proto_ospf() {
 test_cost_out() {
 	READS0=$(kr reads) PATCHES0=$(kr patches)
 	change_under_traffic 198.19.80.9 "nh2 costs its stub out: zebra and ecmpd follow" \
-		"peer_cost 2 100" 'wait_sets "$TWO4" "$TWO6"' "sets_of $PFX $PFX6"
+		"peer_cost 2 100" 'wait_sets "$NO2_4" "$NO2_6"' "sets_of $PFX $PFX6"
 	check_withdrawn "/tmp/$P.before" "/tmp/$P.after" r2
 }
 
@@ -162,12 +210,47 @@ test_cost_in() {
 	fi
 }
 
+# nh3 falls silent under traffic (its sink drops every frame: OSPF, BFD,
+# the flows), the failure only BFD sees quickly: ecmpd takes its paths out
+# within the detect time while OSPF still lists them; OSPF's dead
+# interval later, zebra removes them and not one more flow moves.
+test_silent() {
+	local t0 t1 t2 gone6 out moved
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.s0"
+	traffic_to 198.19.80.9 8
+	t0=$(date +%s%N)
+	"$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink3" 1 > /dev/null
+	for _ in $(seq 1 250); do
+		topo_ctl "$P" nexthop show "198.18.3.2@r3" | grep -q "state down" && break
+		sleep 0.02
+	done
+	t1=$(date +%s%N)
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.s1"
+	gone6=$(topo_ctl "$P" nexthop show "$(set_of 6 3)" | grep -c "state down")
+	out=$(others_moved "/tmp/$P.s0" "/tmp/$P.s1" r3)
+	[ "$(kset $PFX)" = "$ALL4" ] && [ "$(kset $PFX6)" = "$ALL6" ] && [ "$gone6" = 1 ] &&
+		[ "$out" = 0 ] && ! grep -q "@r3$" "/tmp/$P.s1"
+	result "nh3 silent: BFD takes its paths out in $(((t1 - t0) / 1000000)) ms, OSPF still lists them; only their flows moved" $? \
+		"$(sets_of $PFX $PFX6); IPv6 path down: $gone6; $out other flows moved"
+	wait_sets "$NO3_4" "$NO3_6"
+	t2=$(date +%s%N)
+	kill -0 "$TRAFFIC"
+	result "OSPF's dead interval later ($(((t2 - t0) / 1000000)) ms): zebra removes nh3's paths, ecmpd follows" $? \
+		"$(sets_of $PFX $PFX6)"
+	lookup_flows 198.18.0.1 198.19.80.9 > "/tmp/$P.s2"
+	moved=$(join "/tmp/$P.s1" "/tmp/$P.s2" | awk '$2 != $3' | wc -l)
+	[ "$moved" = 0 ]
+	result "the route without nh3: 0 more flows moved" $? "$moved moved"
+	wait "$TRAFFIC"
+	check_withdrawn "/tmp/$P.s0" "/tmp/$P.s2" r3
+}
+
 if ! setup; then
 	result "setup (ecmpd; zebra, ospfd and ospf6d in the router and 3 peers)" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-mirrored cost_out cost_in}; do
+for t in ${ECMP_NET_TESTS:-mirrored cost_out cost_in silent}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
