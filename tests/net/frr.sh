@@ -38,8 +38,11 @@ frr_zebra() {
 # for them to be gone (a zebra still running would put back the nexthop
 # objects a next test replaces); their pid files go, the rest stays.
 frr_stop_dir() {
-	local d=$1
-	kill $(cat "$d"/*.pid 2>/dev/null) 2>/dev/null
+	local d=$1 pids
+	pids=$(cat "$d"/*.pid 2>/dev/null)
+	# CONT: a test that stopped a daemon (SIGSTOP) may have failed first.
+	kill $pids 2>/dev/null
+	kill -CONT $pids 2>/dev/null
 	for _ in $(seq 1 50); do
 		pgrep -f -- "--vty_socket $d( |$)" > /dev/null || break
 		sleep 0.1
