@@ -89,10 +89,14 @@ peer_ospf() {
 	ospf_node "$P-n$n" "nh$n" "198.18.$n.2" n0 d0
 }
 
-# peer_cost N COST: nhN's stub costs COST in its OSPFv2 and OSPFv3 LSAs.
+# peer_cost N COST|default: nhN's stub costs COST in its OSPFv2 and
+# OSPFv3 LSAs, or what it cost at the start (FRR's default, as the other
+# peers').
 peer_cost() {
+	local v4="ip ospf cost $2" v6="ipv6 ospf6 cost $2"
+	[ "$2" = default ] && v4="no ip ospf cost" v6="no ipv6 ospf6 cost"
 	nsx "$P-n$1" vtysh --vty_socket "$(frr_node_dir "nh$1")" -c "configure terminal" \
-		-c "interface d0" -c "ip ospf cost $2" -c "ipv6 ospf6 cost $2" > /dev/null
+		-c "interface d0" -c "$v4" -c "$v6" > /dev/null
 }
 
 # link_local NS DEV: DEV's link-local address (a peer's on n0 is the
@@ -201,7 +205,7 @@ test_cost_out() {
 
 test_cost_in() {
 	change_under_traffic 198.19.80.9 "nh2 costs it back in: zebra and ecmpd follow" \
-		"peer_cost 2 10" 'wait_sets "$ALL4" "$ALL6"' "sets_of $PFX $PFX6"
+		"peer_cost 2 default" 'wait_sets "$ALL4" "$ALL6"' "sets_of $PFX $PFX6"
 	check_newcomer "/tmp/$P.before" "/tmp/$P.after"
 	if [ -n "${READS0:-}" ]; then
 		[ "$(kr reads)" = "$READS0" ] && [ "$(kr patches)" -gt "$PATCHES0" ]
