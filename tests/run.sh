@@ -77,9 +77,9 @@ if [ "$mode" = all ]; then
 		# BIRD's routes through the same mirror: once, as for FRR's BGP.
 		[ "${SANITIZE:-}" = 1 ] ||
 			run net/bird env BUILD="$BUILD" bash tests/net/test_bird.sh
-		# OSPF's equal-cost paths (FRR ospfd, ospf6d): once too.
+		# The IGPs' equal-cost paths (FRR ospfd, ospf6d, isisd): once too.
 		[ "${SANITIZE:-}" = 1 ] ||
-			run net/ospf env BUILD="$BUILD" bash tests/net/test_ospf.sh
+			run net/igp env BUILD="$BUILD" bash tests/net/test_igp.sh
 		run net/service env BUILD="$BUILD" bash tests/net/test_service.sh
 		run net/monitor env BUILD="$BUILD" bash tests/net/test_monitor.sh
 		# Valgrind cannot run ASan binaries; the sanitized run has ASan.

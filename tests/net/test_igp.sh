@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# An IGP's equal-cost paths through xdp-ecmp (`routes kernel` with its
-# default protocols), with Debian's FRR: OSPFv2 and OSPFv3.
+# The IGPs' equal-cost paths through xdp-ecmp (`routes kernel` with its
+# default protocols), with Debian's FRR: OSPFv2, OSPFv3 and IS-IS.
 #
 #   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
-#                 zebra, ospfd, ospf6d       zebra, ospfd, ospf6d in nh1..nh3
+#            zebra, ospfd, ospf6d, isisd      the same in nh1..nh3
 #
-# nh1..nh3 each have the same stub network on a link of their own, 198.19.80.0/24
-# and 2001:db8:100:80::/64, and point-to-point adjacencies to the router,
-# whose SPF finds three paths of equal cost; zebra installs one multipath
-# route per family (protocol ospf; OSPFv3's over the peers' link-local
-# addresses), ecmpd mirrors them.
+# nh1..nh3 each have the same stub networks on links of their own:
+# 198.19.80.0/24 and 2001:db8:100:80::/64 in OSPF, 198.19.81.0/24 and
+# 2001:db8:100:81::/64 in IS-IS; and point-to-point adjacencies to the
+# router, whose SPF finds three paths of equal cost. zebra installs one
+# multipath route per prefix (protocol ospf or isis; IPv6 over the peers'
+# link-local addresses), ecmpd mirrors them.
 #  1. both routes are mirrored with the three peers as their nexthops,
 #     and ecmpd's BFD sessions to nh3's two (`bfd dev r3`; the IPv6 one
 #     to a link-local address) are up with FRR bfdd; for 10,000 random
@@ -22,7 +23,9 @@
 #  3. it costs it back in under traffic: the newcomer takes idle buckets
 #     (no flow that is sending moves);
 #  4. both were route events applied alone, no read of the whole table;
-#  5. nh3 falls silent under traffic: ecmpd's BFD takes its paths out in
+#  5. IS-IS's routes, IPv4 and IPv6, mirrored the same way; flows go
+#     through XDP;
+#  6. nh3 falls silent under traffic: ecmpd's BFD takes its paths out in
 #     about the detect time (150 ms), while OSPF still lists them; when
 #     OSPF's dead interval (3 s) removes them from the route, not one more
 #     flow moves.
@@ -32,13 +35,13 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 . scripts/topo.sh
 
-P=eo$$
+P=ei$$
 CONF=/tmp/$P.conf
 . tests/net/lib.sh
 . tests/net/frr.sh
 
 cleanup() {
-	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-ospf-last.log 2>/dev/null
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-igp-last.log 2>/dev/null
 	frr_stop_nodes
 	topo_destroy "$P"
 }
@@ -47,12 +50,15 @@ trap 'exit 1' INT TERM
 
 PFX=198.19.80.0/24
 PFX6=2001:db8:100:80::/64
+ISIS=198.19.81.0/24
+ISIS6=2001:db8:100:81::/64
 
-# ospf_node NS NAME ROUTER-ID LINKS STUB: zebra, ospfd and ospf6d in NS,
-# with point-to-point adjacencies (hello 1 s, dead 3 s) on LINKS and
-# STUB, if any, a passive link whose networks they announce. SPF runs
-# 50 ms after a change, not FRR's default 200 ms.
-ospf_node() {
+# igp_node NS NAME ROUTER-ID LINKS [N]: zebra, ospfd, ospf6d and isisd in
+# NS, with point-to-point adjacencies on LINKS (hello 1 s, dead 3 s), and
+# for peer N its passive stub links: d0 in OSPF, d2 in IS-IS. SPF runs
+# 50 ms after a change in OSPF (FRR's default: 200 ms), within 1 s in
+# IS-IS.
+igp_node() {
 	local ns=$1 d l
 	d=$(frr_node_dir "$2")
 	mkdir -p "$d"
@@ -61,32 +67,50 @@ ospf_node() {
 			printf 'interface %s\n ip ospf network point-to-point\n' "$l"
 			printf ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n'
 		done
-		[ -n "$5" ] && printf 'interface %s\n ip ospf passive\n' "$5"
+		[ -n "${5:-}" ] && printf 'interface d0\n ip ospf passive\n'
 		printf 'router ospf\n ospf router-id %s\n timers throttle spf 0 50 500\n' "$3"
-		printf ' network 198.18.0.0/15 area 0\n'
+		printf ' network 198.18.0.0/16 area 0\n'
+		[ -n "${5:-}" ] && printf ' network %s area 0\n' "$PFX"
 	} > "$d/ospfd.conf"
 	{
 		for l in $4; do
 			printf 'interface %s\n ipv6 ospf6 area 0\n ipv6 ospf6 network point-to-point\n' "$l"
 			printf ' ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 3\n'
 		done
-		[ -n "$5" ] && printf 'interface %s\n ipv6 ospf6 area 0\n ipv6 ospf6 passive\n' "$5"
+		[ -n "${5:-}" ] && printf 'interface d0\n ipv6 ospf6 area 0\n ipv6 ospf6 passive\n'
 		printf 'router ospf6\n ospf6 router-id %s\n timers throttle spf 0 50 500\n' "$3"
 	} > "$d/ospf6d.conf"
+	{
+		for l in $4; do
+			printf 'interface %s\n ip router isis 1\n ipv6 router isis 1\n' "$l"
+			printf ' isis network point-to-point\n isis hello-interval 1\n'
+			printf ' isis hello-multiplier 3\n'
+		done
+		[ -n "${5:-}" ] && printf 'interface d2\n ip router isis 1\n ipv6 router isis 1\n isis passive\n'
+		printf 'router isis 1\n net 49.0001.0000.0000.%04d.00\n' "${5:-0}"
+		printf ' is-type level-2-only\n metric-style wide\n spf-interval 1\n'
+	} > "$d/isisd.conf"
 	frr_zebra "$ns" "$d" && frr_daemon "$ns" "$d" ospfd -z "$d/zserv.api" &&
-		frr_daemon "$ns" "$d" ospf6d -z "$d/zserv.api"
+		frr_daemon "$ns" "$d" ospf6d -z "$d/zserv.api" &&
+		frr_daemon "$ns" "$d" isisd -z "$d/zserv.api"
 }
 
-# peer_ospf N: nhN with the stub networks on d0, one end of a veth pair
-# (a link with carrier; this kernel has no dummy links).
-peer_ospf() {
+# stub_link N DEV IPV4 IPV6: in nhN, DEV with these addresses, one end of
+# a veth pair (a link with carrier; this kernel has no dummy links).
+stub_link() {
+	ip -n "$P-n$1" link add "$2" type veth peer name "$2p"
+	ip -n "$P-n$1" addr add "$3" dev "$2"
+	ip -n "$P-n$1" addr add "$4" dev "$2" nodad
+	ip -n "$P-n$1" link set "$2p" up
+	ip -n "$P-n$1" link set "$2" up
+}
+
+# peer_igp N: nhN with its stub networks, OSPF's on d0, IS-IS's on d2.
+peer_igp() {
 	local n=$1
-	ip -n "$P-n$n" link add d0 type veth peer name d1
-	ip -n "$P-n$n" addr add 198.19.80.1/24 dev d0
-	ip -n "$P-n$n" addr add 2001:db8:100:80::1/64 dev d0 nodad
-	ip -n "$P-n$n" link set d1 up
-	ip -n "$P-n$n" link set d0 up
-	ospf_node "$P-n$n" "nh$n" "198.18.$n.2" n0 d0
+	stub_link "$n" d0 198.19.80.1/24 2001:db8:100:80::1/64
+	stub_link "$n" d2 198.19.81.1/24 2001:db8:100:81::1/64
+	igp_node "$P-n$n" "nh$n" "198.18.$n.2" n0 "$n"
 }
 
 # peer_cost N COST|default: nhN's stub costs COST in its OSPFv2 and
@@ -161,14 +185,14 @@ set_of() {
 # NO3_4/NO3_6 without nh3's. BFD watches the paths out of r3.
 setup() {
 	local n
-	topo_create "$P" 4 || return 1	# nh4 runs no OSPF
+	topo_create "$P" 4 || return 1	# nh4 runs no IGP
 	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	topo_config "$P" "$CONF"
 	printf 'routes kernel\nbfd dev r3 interval 50 multiplier 3\n' >> "$CONF"
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 &&
-		ospf_node "$P-rt" rt 198.18.0.254 "r1 r2 r3" "" || return 1
+		igp_node "$P-rt" rt 198.18.0.254 "r1 r2 r3" || return 1
 	for n in 1 2 3; do
-		peer_ospf "$n" || return 1
+		peer_igp "$n" || return 1
 	done
 	peer_bfd 3 || return 1
 	ALL4=$(set_of 4 1 2 3) ALL6=$(set_of 6 1 2 3)
@@ -214,6 +238,23 @@ test_cost_in() {
 	fi
 }
 
+# IS-IS's routes: the same three paths, protocol isis.
+test_isis() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(kset $ISIS)" = "$ALL4" ] && [ "$(eset $ISIS)" = "$ALL4" ] &&
+			[ "$(kset $ISIS6)" = "$ALL6" ] && [ "$(eset $ISIS6)" = "$ALL6" ] && break
+		sleep 0.1
+	done
+	ip -n "$P-rt" route show "$ISIS" | grep -q "proto isis" &&
+		ip -n "$P-rt" -6 route show "$ISIS6" | grep -q "proto isis" &&
+		[ "$(eset $ISIS)" = "$ALL4" ] && [ "$(eset $ISIS6)" = "$ALL6" ]
+	result "IS-IS's equal-cost paths (3 peers, IPv4 and IPv6) installed by zebra, mirrored" $? \
+		"$(sets_of $ISIS $ISIS6)"
+	lookup_flows 198.18.0.1 198.19.81.9 > "/tmp/$P.i0"
+	check_through_xdp 198.19.81.9 "/tmp/$P.i0"
+}
+
 # nh3 falls silent under traffic (its sink drops every frame: OSPF, BFD,
 # the flows), the failure only BFD sees quickly: ecmpd takes its paths out
 # within the detect time while OSPF still lists them; OSPF's dead
@@ -250,11 +291,11 @@ test_silent() {
 }
 
 if ! setup; then
-	result "setup (ecmpd; zebra, ospfd and ospf6d in the router and 3 peers)" 1
+	result "setup (ecmpd; zebra, ospfd, ospf6d and isisd in the router and 3 peers)" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-mirrored cost_out cost_in silent}; do
+for t in ${ECMP_NET_TESTS:-mirrored cost_out cost_in isis silent}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
