@@ -124,6 +124,13 @@ test_stream() {
 	wait_route 198.19.60.0/24 "$V4" && wait_route 2001:db8:100:60::/64 "$V6"
 	result "staticd's ECMP routes over zebra's FPM stream: source fpm" $? \
 		"$(route_of 198.19.60.0/24) / $(route_of 2001:db8:100:60::/64) / state $(fs state)"
+	# The protocol zebra names (staticd's, which FRR calls static) and
+	# the metric it installs with: what ip route would show, were the
+	# route in the kernel.
+	topo_ctl "$P" route show all 198.19.60.0/24 |
+		grep -qE "^198.19.60.0/24 group fpm:[0-9]+ source fpm protocol static metric [0-9]+$"
+	result "route show all: zebra's protocol and metric for its routes" $? \
+		"$(topo_ctl "$P" route show all 198.19.60.0/24)"
 	# "replaying" until the sweep time (3 s) has passed since zebra connected.
 	for _ in $(seq 1 100); do
 		[ "$(fs state)" = connected ] && break

@@ -213,15 +213,30 @@ test_kernels() {
 	out=$(topo_ctl "$P" route show 198.19.224.0/19)
 	[ "$(echo "$out" | grep -cE "^198.19.23[012].0/24 connected$")" = 3 ]
 	result "blackhole, another protocol, no gateway: the kernel's, inside a config route" $? "$out"
-	# route show all: each with why; the kernel's /16 with the config's.
+	# route show all: each with its protocol and metric, and why when
+	# the kernel keeps it; the kernel's /16 with the config's (metric 50,
+	# test_metrics); protocol 99 by its name in rt_protos.
 	out=$(topo_ctl "$P" route show all 198.19.0.0/16)
-	echo "$out" | grep -qx "198.19.230.0/24 connected kernel_route type" &&
-		echo "$out" | grep -qx "198.19.231.0/24 connected kernel_route protocol" &&
-		echo "$out" | grep -qx "198.19.232.0/24 connected kernel_route no_gateway" &&
-		echo "$out" | grep -qx "198.19.0.0/16 group web source config kernel_route config_route" &&
-		echo "$out" | grep -qE "^198.19.200.0/24 group kernel:[0-9]+ source kernel$" &&
-		[ "$(topo_ctl "$P" route show 198.19.0.0/16 | grep -c kernel_route)" = 0 ]
-	result "route show all: the kernel's routes left to it, each with why" $? "$out"
+	echo "$out" | grep -qx "198.19.230.0/24 connected protocol bgp metric 0 kernel_route type" &&
+		echo "$out" | grep -qx "198.19.231.0/24 connected protocol openr metric 0 kernel_route protocol" &&
+		echo "$out" | grep -qx "198.19.232.0/24 connected protocol bgp metric 0 kernel_route no_gateway" &&
+		echo "$out" | grep -qx "198.19.0.0/16 group web source config protocol bgp metric 50 kernel_route config_route" &&
+		echo "$out" | grep -qE "^198.19.200.0/24 group kernel:[0-9]+ source kernel protocol bgp metric 0$" &&
+		[ "$(topo_ctl "$P" route show 198.19.0.0/16 | grep -c "kernel_route\|protocol")" = 0 ]
+	result "route show all: the kernel's routes with protocol and metric, those left to it with why" $? "$out"
+	# The same in JSON, a number for the metric; a protocol without a
+	# name by its number; only the routes inside the prefix asked for.
+	rt route add 198.19.233.0/24 proto 250 via 198.18.1.2 dev r1 metric 7
+	sleep 0.3
+	out=$(topo_ctl "$P" -j route show all 198.19.232.0/23)
+	echo "$out" | python3 -c '
+import json, sys
+r = {x["prefix"]: x for x in json.load(sys.stdin)}
+sys.exit(not (sorted(r) == ["198.19.232.0/24", "198.19.233.0/24"] and
+              r["198.19.233.0/24"]["protocol"] == "250" and r["198.19.233.0/24"]["metric"] == 7 and
+              r["198.19.232.0/24"]["metric"] == 0 and r["198.19.232.0/24"]["kernel_route"] == "no_gateway"))'
+	result "route show all -j: protocol and metric (a number); only the prefix asked for" $? "$out"
+	rt route del 198.19.233.0/24 proto 250
 	# In the order `ip route` lists them: IPv4 first, then by address,
 	# a shorter prefix before those inside it.
 	topo_ctl "$P" route show all | awk '{ print $1 }' > "/tmp/$P.order"

@@ -263,6 +263,11 @@ static void test_config_routes_kernel(void)
 	ASSERT_TRUE(conf_kernel_proto(&c.kernel_routes, 188) && conf_kernel_proto(&c.kernel_routes, 42) &&
 		    !conf_kernel_proto(&c.kernel_routes, 186), "ospf and 42, not bgp");
 	config_free(&c);
+	/* The names route show all gives protocols: the same table. */
+	ASSERT_TRUE(config_proto_name(188) && !strcmp(config_proto_name(188), "ospf") &&
+		    config_proto_name(196) && !strcmp(config_proto_name(196), "static") &&
+		    config_proto_name(4) && !strcmp(config_proto_name(4), "static") &&
+		    !config_proto_name(250) && !config_proto_name(0), "protocol names, FRR's static too");
 	ASSERT_EQ(config_parse(&c, "t.conf", ""), 0, "parse");
 	ASSERT_TRUE(!c.kernel_routes.enabled, "off without the statement");
 	ASSERT_TRUE(!c.fpm.enabled, "fpm off without the statement");

@@ -10,6 +10,7 @@
 
 #include "lib/lpm.h"
 #include "lib/route_set.h"
+#include "lib/text.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;
@@ -1103,6 +1104,43 @@ static void test_pos_index_against_a_table(void)
 	pos_index_free(x);
 }
 
+/* Prefixes as people write them, and which lie inside which (ecmpctl
+ * route show PREFIX, ecmpd's kernel-routes answer). */
+static void test_prefix_text_and_inside(void)
+{
+	static const struct {
+		const char *net, *route;
+		int inside;
+	} cases[] = {
+		{ "198.19.0.0/16", "198.19.80.0/24", 1 },
+		{ "198.19.0.0/16", "198.19.0.0/16", 1 },
+		{ "198.19.0.0/16", "198.18.0.0/15", 0 },	/* shorter: not inside */
+		{ "198.19.0.0/16", "198.20.0.0/24", 0 },
+		{ "198.19.7.9/16", "198.19.1.0/24", 1 },	/* host bits of the net cleared */
+		{ "0.0.0.0/0", "203.0.113.0/24", 1 },
+		{ "0.0.0.0/0", "2001:db8::/32", 0 },	/* another family */
+		{ "2001:db8:100::/48", "2001:db8:100:80::/64", 1 },
+		{ "2001:db8:100::/48", "2001:db8:101::/64", 0 },
+		{ "2001:db8:100:80::1", "2001:db8:100:80::1/128", 1 },	/* no length: a host */
+	};
+	static const char *const bad[] = { "198.19.0.0/33", "2001:db8::/129", "198.19.0.0/", "198.19/16",
+					   "x", "198.19.0.0/-1", "198.19.0.0/8x", "" };
+	uint8_t f, l, a[16], rf, rl, ra[16];
+	char buf[TEXT_PREFIX_LEN];
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(text_parse_prefix(cases[i].net, &f, &l, a), 0, cases[i].net);
+		ASSERT_EQ(text_parse_prefix(cases[i].route, &rf, &rl, ra), 0, cases[i].route);
+		CHECK(lpm_inside(rf, ra, rl, f, a, l) == cases[i].inside, cases[i].route);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(text_parse_prefix(bad[i], &f, &l, a) == -EINVAL, bad[i]);
+	ASSERT_EQ(text_parse_prefix("2001:DB8:100:80::7/64", &f, &l, a), 0, "upper case");
+	CHECK(!strcmp(text_prefix(f, a, l, buf, sizeof(buf)), "2001:db8:100:80::/64"),
+	      "written back as ip route writes it, host bits cleared");
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
@@ -1121,5 +1159,6 @@ int main(void)
 	RUN_TEST(test_lpm_empty_page_is_room);
 	RUN_TEST(test_route_set_against_a_table);
 	RUN_TEST(test_pos_index_against_a_table);
+	RUN_TEST(test_prefix_text_and_inside);
 	return test_summary();
 }

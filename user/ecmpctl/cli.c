@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ecmp_shared.h"
+#include "lib/text.h"
 
 static int matches(const char *word, const char *cmd)
 {
@@ -215,35 +216,10 @@ int cli_parse_probe(int argc, char **argv, struct cli_probe *p, char *err,
 
 int cli_parse_prefix(const char *s, struct cli_prefix *p)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	int max, i;
-	long len;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = 0;
 	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, buf, p->addr) == 1)
-		p->family = ECMP_AF_INET;
-	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
-		p->family = ECMP_AF_INET6;
-	else
+	if (text_parse_prefix(s, &p->family, &p->len, p->addr)) {
+		p->family = 0;
 		return -EINVAL;
-	max = p->family == ECMP_AF_INET ? 32 : 128;
-	len = max;
-	if (slash) {
-		len = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || len < 0 || len > max)
-			return -EINVAL;
-	}
-	p->len = len;
-	for (i = 0; i < 16; i++) {
-		int keep = len - 8 * i;
-
-		p->addr[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
 	}
 	return 0;
 }

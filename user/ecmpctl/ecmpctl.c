@@ -424,22 +424,19 @@ static int group_name(const struct ecmp_dp *dp, uint32_t gid, char *buf,
 /* A route key inside the prefix asked for (or any, when none was). */
 static int route_inside(const struct ecmp_route_key *k, const struct cli_prefix *p)
 {
-	uint8_t addr[16];
-
-	if (!p->family)
-		return 1;
-	if (k->family != p->family || k->prefixlen < p->len)
-		return 0;
-	memcpy(addr, k->addr, sizeof(addr));
-	lpm_mask(addr, k->family, p->len);
-	return !memcmp(addr, p->addr, sizeof(addr));
+	return !p->family || lpm_inside(k->family, k->addr, k->prefixlen, p->family, p->addr, p->len);
 }
 
-/* `route show all`: the kernel's routes ecmpd leaves to the kernel, with
- * the reason (its "kernel-routes" answer), each marked once printed. */
+/* `route show all`: the routes of ecmpd's mirror (its "kernel-routes"
+ * answer), from the kernel or zebra's stream, each with its protocol and
+ * metric, and the reason when the data path leaves it to the kernel; each
+ * marked once printed. */
 struct kept {
 	char prefix[64];
-	const char *reason;
+	const char *reason;	/* NULL: in the data path */
+	const char *protocol;	/* a name, or its number */
+	uint64_t metric;
+	int has_metric;
 	int shown;
 };
 
@@ -456,14 +453,28 @@ static struct kept *kept_find(struct kept *v, int n, const char *prefix)
 	return n ? bsearch(&k, v, n, sizeof(*v), kept_cmp) : NULL;
 }
 
-/* The list, sorted, or -1 (said why); *reply holds the strings. */
-static int kept_read(struct json_value **reply, struct kept **out)
+/* The number member key as written (or a string member), or NULL. */
+static const char *member_text(const struct json_value *obj, const char *key)
 {
+	const struct json_value *v = json_get(obj, key);
+
+	return v && (v->type == JSON_NUMBER || v->type == JSON_STRING) ? v->str : NULL;
+}
+
+/* The list for the routes inside `inside` (family 0: all), sorted, or -1
+ * (said why); *reply holds the strings. */
+static int kept_read(const struct cli_prefix *inside, struct json_value **reply,
+		     struct kept **out)
+{
+	char req[32 + TEXT_PREFIX_LEN] = "kernel-routes", net[TEXT_PREFIX_LEN];
 	const struct json_value *v;
 	struct kept *k;
 	int n = 0;
 
-	if (ask("kernel-routes", reply))
+	if (inside->family)
+		snprintf(req, sizeof(req), "kernel-routes %s",
+			 text_prefix(inside->family, inside->addr, inside->len, net, sizeof(net)));
+	if (ask(req, reply))
 		return -1;
 	for (v = json_get(*reply, "routes"), v = v ? v->child : NULL; v; v = v->next)
 		n++;
@@ -474,12 +485,15 @@ static int kept_read(struct json_value **reply, struct kept **out)
 	}
 	n = 0;
 	for (v = json_get(*reply, "routes"), v = v ? v->child : NULL; v; v = v->next) {
-		const char *p = json_get_str(v, "prefix"), *r = json_get_str(v, "reason");
+		const char *p = json_get_str(v, "prefix");
 
-		if (!p || !r)
+		if (!p)
 			continue;
 		snprintf(k[n].prefix, sizeof(k[n].prefix), "%s", p);
-		k[n++].reason = r;
+		k[n].reason = json_get_str(v, "reason");
+		k[n].protocol = member_text(v, "protocol");
+		k[n].has_metric = !json_u64_of(json_get(v, "metric"), &k[n].metric);
+		n++;
 	}
 	qsort(k, n, sizeof(*k), kept_cmp);
 	*out = k;
@@ -570,7 +584,11 @@ static void print_shown_route(const struct ecmp_dp *dp, const struct shown_route
 		print_str(PRINT_ANY, "group", grp);
 		print_str(PRINT_ANY, "source", text_route_source(grp));
 	}
-	if (r->kept)
+	if (r->kept && r->kept->protocol)
+		print_str(PRINT_ANY, "protocol", r->kept->protocol);
+	if (r->kept && r->kept->has_metric)
+		print_u64(PRINT_ANY, "metric", r->kept->metric);
+	if (r->kept && r->kept->reason)
 		print_str(PRINT_ANY, "kernel_route", r->kept->reason);
 	if (!r->has_route)
 		print_str(PRINT_ANY, "in_data_path", "no");
@@ -587,7 +605,7 @@ static int do_route_show(const struct cli_prefix *inside)
 	size_t n, i;
 	int nkept = 0, k, e;
 
-	if (g.all && (nkept = kept_read(&reply, &kept)) < 0)
+	if (g.all && (nkept = kept_read(inside, &reply, &kept)) < 0)
 		return 1;
 	if (open_maps(&dp)) {
 		json_free(reply);
@@ -615,7 +633,9 @@ static int do_route_show(const struct cli_prefix *inside)
 		struct cli_prefix p;
 		struct ecmp_route_key key = { 0 };
 
-		if (kept[k].shown || cli_parse_prefix(kept[k].prefix, &p))
+		/* A route of the mirror's in the data path that the maps
+		 * did not hold when read: added or removed meanwhile. */
+		if (kept[k].shown || !kept[k].reason || cli_parse_prefix(kept[k].prefix, &p))
 			continue;
 		key.family = p.family;
 		key.prefixlen = p.len;

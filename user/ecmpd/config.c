@@ -794,6 +794,16 @@ static const struct {
 	{ "openfabric", { 197 } },
 };
 
+const char *config_proto_name(unsigned num)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rt_protos) / sizeof(rt_protos[0]); i++)
+		if (rt_protos[i].num[0] == num || (rt_protos[i].num[1] && rt_protos[i].num[1] == num))
+			return rt_protos[i].name;
+	return NULL;
+}
+
 static void set_proto(struct conf_kernel_routes *k, unsigned num)
 {
 	k->proto[num / 8] |= 1u << (num % 8);

@@ -216,6 +216,9 @@ void config_free(struct ecmp_conf *conf);
 int config_copy(struct ecmp_conf *dst, const struct ecmp_conf *src);
 
 int config_find_nexthop(const struct ecmp_conf *conf, const char *name);
+/* The name of routing protocol num (rtm_protocol) as `routes kernel
+ * protocol` takes it ("ospf"), or NULL for a number without one. */
+const char *config_proto_name(unsigned num);
 int config_find_group(const struct ecmp_conf *conf, const char *name);
 
 /* Prints the errors to f, one per line. */

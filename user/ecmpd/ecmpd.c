@@ -1320,29 +1320,61 @@ static void fill_hooks(struct json *j, void *unused)
 		free(h);
 }
 
-/* "kernel-routes": the kernel's routes the data path leaves to the kernel,
- * with the reason (ecmpctl route show all). */
-static void kept_route(void *jp, uint8_t family, const uint8_t *addr,
-		       uint8_t prefixlen, enum mirror_skip why)
-{
-	char prefix[TEXT_PREFIX_LEN];
-	struct json *j = jp;
+/* "kernel-routes [PREFIX]": the mirror's routes (inside PREFIX), from the
+ * kernel or zebra's stream, each with its protocol and metric, and the
+ * reason when the data path leaves it to the kernel (ecmpctl route show
+ * all). */
+struct routes_ask {
+	struct daemon *d;
+	struct json *j;
+	uint8_t family, len;	/* family 0: every route */
+	uint8_t addr[16];
+};
 
-	text_prefix(family, addr, prefixlen, prefix, sizeof(prefix));
-	json_obj_open(j, NULL);
-	json_str(j, "prefix", prefix);
-	json_str(j, "reason", mirror_skip_name(why));
-	json_obj_close(j);
+static void mirror_route(void *arg, const struct mirror_route_info *r)
+{
+	struct routes_ask *a = arg;
+	char prefix[TEXT_PREFIX_LEN];
+	const char *proto = config_proto_name(r->protocol);
+
+	if (a->family && !lpm_inside(r->family, r->addr, r->prefixlen, a->family, a->addr, a->len))
+		return;
+	text_prefix(r->family, r->addr, r->prefixlen, prefix, sizeof(prefix));
+	json_obj_open(a->j, NULL);
+	json_str(a->j, "prefix", prefix);
+	if (proto)
+		json_str(a->j, "protocol", proto);
+	else
+		json_u64(a->j, "protocol", r->protocol);
+	json_u64(a->j, "metric", r->metric);
+	if (r->outcome != MIRROR_OK)
+		json_str(a->j, "reason", mirror_skip_name(r->outcome));
+	json_obj_close(a->j);
 }
 
-static void fill_kernel_routes(struct json *j, void *daemon)
+static void fill_kernel_routes(struct json *j, void *ask)
 {
-	struct daemon *d = daemon;
+	struct routes_ask *a = ask;
 
+	a->j = j;
 	json_arr_open(j, "routes");
-	if (d->mirror && d->conf.kernel_routes.enabled)
-		mirror_each_kept(d->mirror, kept_route, j);
+	if (a->d->mirror)
+		mirror_each_route(a->d->mirror, mirror_route, a);
 	json_arr_close(j);
+}
+
+static void do_kernel_routes(struct daemon *d, int cfd, const char *inside)
+{
+	struct routes_ask a = { .d = d };
+	char msg[128];
+
+	if (inside && text_parse_prefix(inside, &a.family, &a.len, a.addr)) {
+		snprintf(msg, sizeof(msg), "kernel-routes: '%.64s' is not an IPv4 or IPv6 prefix",
+			 inside);
+		ctl_reply_error(cfd, msg);
+		return;
+	}
+	ctl_reply_doc(cfd, 1, fill_kernel_routes, &a);
 }
 
 static void handle_request(struct daemon *d, int cfd, char *line, int root)
@@ -1386,7 +1418,7 @@ static void handle_request(struct daemon *d, int cfd, char *line, int root)
 		ctl_reply_doc(cfd, 1, fill_hooks, NULL);
 		break;
 	case CTL_KERNEL_ROUTES:
-		ctl_reply_doc(cfd, 1, fill_kernel_routes, d);
+		do_kernel_routes(d, cfd, r.arg);
 		break;
 	case CTL_CMD_COUNT:
 		break;		/* not a request */

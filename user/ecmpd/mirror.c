@@ -675,17 +675,21 @@ int mirror_patch_group(struct mirror *m, struct ecmp_conf *eff, const struct pla
 	return 0;
 }
 
-void mirror_each_kept(const struct mirror *m,
-		      void (*fn)(void *arg, uint8_t family, const uint8_t *addr,
-				 uint8_t prefixlen, enum mirror_skip why),
-		      void *arg)
+void mirror_each_route(const struct mirror *m,
+		       void (*fn)(void *arg, const struct mirror_route_info *r), void *arg)
 {
 	int i;
 
-	for (i = 0; i < m->cur.n; i++)
-		if (m->cur.r[i].outcome != MIRROR_OK)
-			fn(arg, m->cur.r[i].family, m->cur.r[i].addr, m->cur.r[i].prefixlen,
-			   m->cur.r[i].outcome);
+	for (i = 0; i < m->cur.n; i++) {
+		const struct mroute *x = &m->cur.r[i];
+		struct mirror_route_info r = {
+			.family = x->family, .prefixlen = x->prefixlen, .addr = x->addr,
+			.source = x->source, .protocol = x->protocol, .metric = x->metric,
+			.outcome = x->outcome,
+		};
+
+		fn(arg, &r);
+	}
 }
 
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out)

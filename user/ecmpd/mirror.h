@@ -184,11 +184,21 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 #define MIRROR_DROPPED_NEXTHOPS	2
 int mirror_drop_unused(struct mirror *m, struct ecmp_conf *eff);
 
-/* Calls fn for each route of the last merge that the data path leaves to
- * the kernel, with the reason (ecmpctl route show all). */
-void mirror_each_kept(const struct mirror *m,
-		      void (*fn)(void *arg, uint8_t family, const uint8_t *addr,
-				 uint8_t prefixlen, enum mirror_skip why),
-		      void *arg);
+/* A route of the mirror's table as the last merge left it: a prefix's
+ * route of the lowest metric, from the kernel or zebra's stream. */
+struct mirror_route_info {
+	uint8_t family, prefixlen;
+	const uint8_t *addr;
+	uint8_t source;			/* enum mirror_source */
+	uint8_t protocol;		/* its rtm_protocol */
+	uint32_t metric;
+	enum mirror_skip outcome;	/* MIRROR_OK: in the data path */
+};
+
+/* Calls fn for each route of the table (ecmpctl route show all: the
+ * protocol and metric of each, and why the data path leaves some to the
+ * kernel). */
+void mirror_each_route(const struct mirror *m,
+		       void (*fn)(void *arg, const struct mirror_route_info *r), void *arg);
 
 #endif /* ECMP_MIRROR_H */

@@ -256,8 +256,9 @@ int ctl_parse(char *line, struct ctl_req *r, const char **err)
 		r->cmd = CTL_MAPS;
 	} else if (!strcmp(w[0], "hooks") && n == 1) {
 		r->cmd = CTL_HOOKS;
-	} else if (!strcmp(w[0], "kernel-routes") && n == 1) {
+	} else if (!strcmp(w[0], "kernel-routes") && n <= 2) {
 		r->cmd = CTL_KERNEL_ROUTES;
+		r->arg = n == 2 ? w[1] : NULL;	/* a prefix: the routes inside it */
 	} else if (!strcmp(w[0], "reload") && n == 1) {
 		r->cmd = CTL_RELOAD;
 	} else if (!strcmp(w[0], "nexthop") && n == 3) {

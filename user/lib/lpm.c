@@ -815,6 +815,18 @@ void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen)
 	}
 }
 
+int lpm_inside(uint8_t family, const uint8_t *addr, uint8_t prefixlen,
+	       uint8_t net_family, const uint8_t *net_addr, uint8_t net_len)
+{
+	uint8_t a[16];
+
+	if (family != net_family || prefixlen < net_len)
+		return 0;
+	memcpy(a, addr, sizeof(a));
+	lpm_mask(a, family, net_len);
+	return !memcmp(a, net_addr, addr_len(family));
+}
+
 int lpm_route_valid(uint8_t family, uint8_t plen)
 {
 	int len = addr_len(family);

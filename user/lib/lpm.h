@@ -94,5 +94,9 @@ int lpm_for_each(const struct lpm *t,
 
 /* Masks addr to prefixlen bits in place. */
 void lpm_mask(uint8_t *addr, uint8_t family, uint8_t prefixlen);
+/* Whether the prefix (family, addr, prefixlen) lies inside net (its
+ * family, address with host bits clear, and length). */
+int lpm_inside(uint8_t family, const uint8_t *addr, uint8_t prefixlen,
+	       uint8_t net_family, const uint8_t *net_addr, uint8_t net_len);
 
 #endif /* ECMP_LPM_H */

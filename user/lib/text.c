@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -70,6 +72,41 @@ char *text_addr(uint8_t family, const void *addr, char *buf, size_t len)
 	if (!inet_ntop(family == ECMP_AF_INET ? AF_INET : AF_INET6, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr[16])
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long n;
+	int max, i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		*family = ECMP_AF_INET;
+	else if (inet_pton(AF_INET6, buf, addr) == 1)
+		*family = ECMP_AF_INET6;
+	else
+		return -EINVAL;
+	max = *family == ECMP_AF_INET ? 32 : 128;
+	n = max;
+	if (slash) {
+		n = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || n < 0 || n > max)
+			return -EINVAL;
+	}
+	*len = n;
+	for (i = 0; i < 16; i++) {
+		int keep = n - 8 * i;
+
+		addr[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+	return 0;
 }
 
 char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf, size_t size)

@@ -26,5 +26,8 @@ char *text_addr(uint8_t family, const void *addr, char *buf, size_t len);
 /* "ADDR/LEN", a prefix as ip route names it (TEXT_PREFIX_LEN holds any). */
 #define TEXT_PREFIX_LEN	(INET6_ADDRSTRLEN + 4)	/* and "/128" */
 char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf, size_t size);
+/* ADDR[/LEN], IPv4 or IPv6 (no LEN: a host): its family (ECMP_AF_*),
+ * length and address with the host bits cleared. 0 or -EINVAL. */
+int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr[16]);
 
 #endif /* ECMP_TEXT_H */
