@@ -476,6 +476,11 @@ static int kept_read(const struct cli_prefix *inside, struct json_value **reply,
 			 text_prefix(inside->family, inside->addr, inside->len, net, sizeof(net)));
 	if (ask(req, reply))
 		return -1;
+	v = json_get(*reply, "kept_only");
+	if (v && v->type == JSON_BOOL && v->boolean)
+		fprintf(stderr, "ecmpctl: more than ecmpd sends at once inside %s: protocol and metric "
+			"only for the routes the kernel keeps; name a longer prefix for the others\n",
+			inside->family ? net : "the table");
 	for (v = json_get(*reply, "routes"), v = v ? v->child : NULL; v; v = v->next)
 		n++;
 	k = calloc(n ? n : 1, sizeof(*k));

@@ -1323,13 +1323,30 @@ static void fill_hooks(struct json *j, void *unused)
 /* "kernel-routes [PREFIX]": the mirror's routes (inside PREFIX), from the
  * kernel or zebra's stream, each with its protocol and metric, and the
  * reason when the data path leaves it to the kernel (ecmpctl route show
- * all). */
+ * all). Past KERNEL_ROUTES_DETAIL routes (a full table: ~90 MB of JSON,
+ * past CTL_MAX_REPLY) only those the kernel keeps, and "kept_only". */
+#define KERNEL_ROUTES_DETAIL	100000
+
 struct routes_ask {
 	struct daemon *d;
 	struct json *j;
 	uint8_t family, len;	/* family 0: every route */
 	uint8_t addr[16];
+	uint32_t n;		/* routes inside */
+	int kept_only;
 };
+
+static int ask_covers(const struct routes_ask *a, const struct mirror_route_info *r)
+{
+	return !a->family || lpm_inside(r->family, r->addr, r->prefixlen, a->family, a->addr, a->len);
+}
+
+static void count_route(void *arg, const struct mirror_route_info *r)
+{
+	struct routes_ask *a = arg;
+
+	a->n += ask_covers(a, r);
+}
 
 static void mirror_route(void *arg, const struct mirror_route_info *r)
 {
@@ -1337,7 +1354,7 @@ static void mirror_route(void *arg, const struct mirror_route_info *r)
 	char prefix[TEXT_PREFIX_LEN];
 	const char *proto = config_proto_name(r->protocol);
 
-	if (a->family && !lpm_inside(r->family, r->addr, r->prefixlen, a->family, a->addr, a->len))
+	if (!ask_covers(a, r) || (a->kept_only && r->outcome == MIRROR_OK))
 		return;
 	text_prefix(r->family, r->addr, r->prefixlen, prefix, sizeof(prefix));
 	json_obj_open(a->j, NULL);
@@ -1357,6 +1374,7 @@ static void fill_kernel_routes(struct json *j, void *ask)
 	struct routes_ask *a = ask;
 
 	a->j = j;
+	json_bool(j, "kept_only", a->kept_only);
 	json_arr_open(j, "routes");
 	if (a->d->mirror)
 		mirror_each_route(a->d->mirror, mirror_route, a);
@@ -1374,6 +1392,9 @@ static void do_kernel_routes(struct daemon *d, int cfd, const char *inside)
 		ctl_reply_error(cfd, msg);
 		return;
 	}
+	if (d->mirror)
+		mirror_each_route(d->mirror, count_route, &a);
+	a.kept_only = a.n > KERNEL_ROUTES_DETAIL;
 	ctl_reply_doc(cfd, 1, fill_kernel_routes, &a);
 }
 

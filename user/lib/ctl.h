@@ -49,8 +49,9 @@ enum ctl_cmd {
 	CTL_MONITOR,		/* {"ok":true}, then events (events.h) */
 	CTL_MAPS,		/* read-only map fds */
 	CTL_HOOKS,		/* {"ok":true,"hooks":[...]}: interface show */
-	CTL_KERNEL_ROUTES,	/* [PREFIX]: {"ok":true,"routes":[{prefix,
-				 * protocol, metric[, reason]}]} */
+	CTL_KERNEL_ROUTES,	/* [PREFIX]: {"ok":true,"kept_only":B,
+				 * "routes":[{prefix, protocol, metric[,
+				 * reason]}]} */
 	CTL_CMD_COUNT
 };
 
