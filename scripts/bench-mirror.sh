@@ -32,6 +32,10 @@
 # BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
 # chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
 # memory and RSS only).
+# BENCH_MIRROR_HOSTS=N: the table is N host routes in one /16 instead
+# (gen-table.py --hosts: a Kubernetes cluster's pods or services announced
+# over BGP), and the changes are of them: the initial mirror, one replace
+# at a time and churn only.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -45,7 +49,13 @@ trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-mirror-last.log 2>/dev/null; topo_d
 trap 'exit 1' INT TERM
 
 topo_create "$P" 4 >/dev/null || exit 1
-topo_table "$P" "$N" "${BENCH_MIRROR_V6:-20}"
+CHANGED=24	# the length of the prefixes changed
+if [ -n "${BENCH_MIRROR_HOSTS:-}" ]; then
+	N=$BENCH_MIRROR_HOSTS N4=$N N6=0 CHANGED=32
+	python3 scripts/gen-table.py 7 --hosts "$N" > "/tmp/$P.batch" || exit 1
+else
+	topo_table "$P" "$N" "${BENCH_MIRROR_V6:-20}"
+fi
 ip -n "$P-rt" -batch "/tmp/$P.batch" || exit 1
 topo_config "$P" "$CONF"
 echo "routes kernel protocol bgp" >> "$CONF"
@@ -109,10 +119,10 @@ except Exception: pass')" = "198.18.$2.2@r$2" ] && return 0
 }
 # The changes are timed by routechurn (tests/bench/routechurn.c): from the
 # request to the kernel to the data path's trie holding it, read in place.
-# Two /24s of the table (no longer prefix inside them) go to r1 and r2
-# alone; the data path's leaf for each is read from them.
-grep -v ":" "/tmp/$P.batch" | awk '$3 ~ /\/24$/ { print $3 }' > "/tmp/$P.p24"
-a=$(sed -n 1p "/tmp/$P.p24") b=$(sed -n 2p "/tmp/$P.p24")
+# Two /24s of the table (no longer prefix inside them; /32s with
+# BENCH_MIRROR_HOSTS) go to r1 and r2 alone; the data path's leaf for each is read from them.
+grep -v ":" "/tmp/$P.batch" | awk -v len="$CHANGED" '$3 ~ ("/" len "$") { print $3 }' > "/tmp/$P.changed"
+a=$(sed -n 1p "/tmp/$P.changed") b=$(sed -n 2p "/tmp/$P.changed")
 ip -n "$P-rt" route replace "$a" proto bgp via 198.18.1.2 dev r1
 ip -n "$P-rt" route replace "$b" proto bgp via 198.18.2.2 dev r2
 on "$a" 1 && on "$b" 2 || { echo "bench-mirror: $a and $b did not reach r1 and r2" >&2; exit 1; }
@@ -122,11 +132,25 @@ one=$(churn latency "$LAT" "$a" "$b")
 # Churn: RATE replaces a second for SECS s over the first half of the
 # /24s (at most 10,000), alternately to r2 and r1; the other /24s must
 # not change in the data path.
-half=$(( $(wc -l < "/tmp/$P.p24") / 2 ))
+half=$(( $(wc -l < "/tmp/$P.changed") / 2 ))
 [ "$half" -gt 10000 ] && half=10000
-sed -n "1,$((2 * half))p" "/tmp/$P.p24" > "/tmp/$P.churn"
+sed -n "1,$((2 * half))p" "/tmp/$P.changed" > "/tmp/$P.churn"
 many=$(churn churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
 reads=$(( $(kr reads) - reads0 )) patches=$(( $(kr patches) - patches0 ))
+report_changes() {
+	printf '  ip route replace, request to the data path (routechurn):\n'
+	echo "$one" | sed 's/^/    /'
+	printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
+	echo "$many" | sed 's/^/    /'
+	printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
+}
+if [ -n "${BENCH_MIRROR_HOSTS:-}" ]; then
+	printf '\nRoutes from the kernel (routes kernel; %d host routes in 10.244.0.0/16)\n' "$N"
+	printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
+	printf '  ecmpd RSS with the table                                %6d KiB\n' "$rss"
+	report_changes
+	exit 0
+fi
 # New nexthop sets: the first /24 replaced NEWSETS times, each time to a
 # set the table does not have (a path withdrawn or added, as a peer
 # going down makes them), one at a time.
@@ -149,9 +173,9 @@ nexthop add id 9002 via 198.18.2.2 dev r2
 nexthop add id 9003 via 198.18.3.2 dev r3
 nexthop add id 9010 group 9001/9002
 EOF2
-sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.p24" |
+sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.changed" |
 	awk '{ print "route replace", $1, "proto bgp nhid 9010" }' | ip -n "$P-rt" -batch -
-o1=$(sed -n "$((half + 1))p" "/tmp/$P.p24") o2=$(sed -n "$((half + OBJN))p" "/tmp/$P.p24")
+o1=$(sed -n "$((half + 1))p" "/tmp/$P.changed") o2=$(sed -n "$((half + OBJN))p" "/tmp/$P.changed")
 for _ in $(seq 1 600); do
 	g1=$(topo_ctl "$P" route show "$o1" | awk '{ print $3 }')
 	[ -n "$g1" ] && [ "$g1" = "$(topo_ctl "$P" route show "$o2" | awk '{ print $3 }')" ] &&
@@ -174,7 +198,7 @@ obj_reads=$(( $(kr reads) - reads0 ))
 # The group object removed: the kernel flushes the OBJN routes over it
 # without a message. Then those prefixes back as the table had them,
 # for the rows below.
-sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.p24" > "/tmp/$P.objp"
+sed -n "$((half + 1)),$((half + OBJN))p" "/tmp/$P.changed" > "/tmp/$P.objp"
 reads0=$(kr reads)
 objrm=$(nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" objremove "/tmp/$P.objp" 9010)
 sleep 0.5
@@ -229,11 +253,7 @@ printf '\nRoutes from the kernel (routes kernel; %d prefixes in the kernel, %d I
 	"$N" "$N4" "$N6" "${BENCH_MIRROR_LIMITS:+; limits $BENCH_MIRROR_LIMITS}"
 printf '  initial mirror, start to every prefix in the data path  %6d ms (%s mirrored)\n' $((t1 - t0)) "$got"
 printf '  ecmpd RSS with the table                                %6d KiB; map memory %s\n' "$rss" "$maps"
-printf '  ip route replace, request to the data path (routechurn):\n'
-echo "$one" | sed 's/^/    /'
-printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
-echo "$many" | sed 's/^/    /'
-printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
+report_changes
 printf '  ip route replace to a nexthop set the table lacks (routechurn newsets), %d whole-table reads:\n' \
 	"$fresh_reads"
 echo "$fresh" | sed 's/^/    /'

@@ -45,6 +45,9 @@ else
 	BENCH_MIRROR_N=1250000 BENCH_MIRROR_V6=20 \
 		BENCH_MIRROR_LIMITS="routes 1300000 chunks 40000 buckets 1048576" \
 		bash scripts/bench-mirror.sh
+	# A Kubernetes cluster's 65,536 pod addresses announced as host
+	# routes: one /16 crowded with /32s, changed one at a time.
+	BENCH_MIRROR_HOSTS=65536 BENCH_MIRROR_SECS=10 bash scripts/bench-mirror.sh
 fi
 section "routes from zebra's FPM stream (routes fpm)"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then

@@ -3,6 +3,7 @@
 """A synthetic Internet routing table, the same for the same SEED.
 
     gen-table.py SEED [--v4 N] [--v6 N] [--sets N] [--gateways GW@DEV,...]
+    gen-table.py SEED --hosts N [--sets N] [--gateways GW@DEV,...]
 
 Prints `ip -batch` lines (`route add PREFIX proto bgp nexthop via GW dev
 DEV ...`), IPv4 then IPv6, each prefix once, never inside the test
@@ -13,6 +14,11 @@ most of the rest /16-/23; 250,000 IPv6, mostly /48 with /32-/44), over
 100 distinct nexthop sets of the gateways given (each set: 1 to 4 of
 them). Only the kernel's FIB and the data path's maps hold these
 prefixes: frames sent in tests carry test addresses only.
+
+With --hosts, N host routes (/32, N <= 65536) in 10.244.0.0/16 instead
+(flannel's and kubeadm's usual pod network): what a Kubernetes cluster
+announcing its pods' or services' addresses over BGP puts in a router,
+thousands of routes under one /16.
 """
 import argparse
 import ipaddress
@@ -69,23 +75,37 @@ def nexthop_sets(gateways, n, rnd):
     return all_sets[:n]
 
 
+def nexthop_words(gateways, n, rnd):
+    """n nexthop sets of the gateways (GW@DEV,...), as `ip route` words."""
+    sets = nexthop_sets(gateways.split(","), n, rnd)
+    return [" ".join("nexthop via %s dev %s" % tuple(g.split("@")) for g in s) for s in sets]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("seed", type=int)
     ap.add_argument("--v4", type=int, default=1000000)
     ap.add_argument("--v6", type=int, default=250000)
     ap.add_argument("--sets", type=int, default=100)
+    ap.add_argument("--hosts", type=int, default=0,
+                    help="N host routes in 10.244.0.0/16 instead of a table")
     ap.add_argument("--gateways", default="198.18.1.2@r1,198.18.2.2@r2,198.18.3.2@r3,198.18.4.2@r4",
                     help="IPv4 gateways GW@DEV, comma-separated")
     ap.add_argument("--gateways6", default="2001:db8:1::2@r1,2001:db8:2::2@r2,2001:db8:3::2@r3,2001:db8:4::2@r4")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     out = sys.stdout
+    if a.hosts:
+        if a.hosts > 65536:
+            ap.error("--hosts: at most 65536 host routes fit in one /16")
+        hops = nexthop_words(a.gateways, a.sets, rnd)
+        for i in range(a.hosts):
+            out.write("route add 10.244.%d.%d/32 proto bgp %s\n" % (i >> 8, i & 255, rnd.choice(hops)))
+        return
     for version, n, gws in ((4, a.v4, a.gateways), (6, a.v6, a.gateways6)):
         if not n:
             continue
-        sets = nexthop_sets(gws.split(","), a.sets, rnd)
-        hops = [" ".join("nexthop via %s dev %s" % tuple(g.split("@")) for g in s) for s in sets]
+        hops = nexthop_words(gws, a.sets, rnd)
         for net in prefixes(version, n, rnd):
             out.write("route add %s proto bgp %s\n" % (net, rnd.choice(hops)))
 

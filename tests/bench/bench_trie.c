@@ -5,9 +5,12 @@
  * routing daemon withdraws a peer's routes, then the compaction a whole
  * read starts with. Prints the chunks used against what a fresh build of
  * the same routes takes, before and after, and how long compaction takes.
+ * Then a crowded root entry: a /16 of 65,536 host routes (a Kubernetes
+ * cluster's pods announced over BGP), changed one route at a time.
  *
  *   bench_trie [IPV4-ROUTES [IPV6-ROUTES]]   (default 1000000 250000)
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,71 @@ static int collect(const struct lpm_route *r, void *arg)
 	return 0;
 }
 
+static double us_per(double t0, int n)
+{
+	return (now_ms() - t0) * 1e3 / n;
+}
+
+/* One change at a time in 10.244.0.0/16 full of /32s: a leaf replaced, a
+ * /32 removed and added back, a /24 over 256 of them added and removed.
+ * What each costs should be what lies under the part it changes, not
+ * what lies under the /16. */
+static int crowded_changes(void)
+{
+	uint32_t nchunks = 4096, i;
+	struct ecmp_lpm_chunk *root = calloc(ECMP_LPM_ROOT_CHUNKS, sizeof(*root));
+	struct ecmp_lpm_chunk *node = calloc(nchunks, sizeof(*node));
+	struct lpm *t = root && node ? lpm_new(root, node, nchunks) : NULL;
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = 32, .addr = { 10, 244 } };
+	double t0, leaf, host, agg;
+	int err = 0, k, n = 2000;
+
+	if (!t)
+		return -ENOMEM;
+	lpm_bulk_begin(t);
+	for (i = 0; i < 65536; i++) {
+		r.addr[2] = i >> 8;
+		r.addr[3] = i;
+		r.leaf = ECMP_LPM_LEAF(i % 15);
+		lpm_add(t, &r);
+	}
+	err = lpm_bulk_end(t);
+	t0 = now_ms();
+	for (k = 0; k < n && !err; k++) {
+		r.addr[2] = next();
+		r.addr[3] = next();
+		r.leaf = ECMP_LPM_LEAF(next() % 15);
+		err = lpm_add(t, &r);
+	}
+	leaf = us_per(t0, n);
+	t0 = now_ms();
+	for (k = 0; k < n && !err; k++) {
+		r.addr[2] = next();
+		r.addr[3] = next();
+		err = lpm_del(t, r.family, r.addr, 32);
+		if (!err)
+			err = lpm_add(t, &r);
+	}
+	host = us_per(t0, n);
+	r.prefixlen = 24;
+	r.addr[3] = 0;
+	t0 = now_ms();
+	for (k = 0; k < n / 10 && !err; k++) {
+		r.addr[2] = next();
+		err = lpm_add(t, &r);
+		if (!err)
+			err = lpm_del(t, r.family, r.addr, 24);
+	}
+	agg = us_per(t0, n / 10);
+	if (!err)
+		printf("  a /16 of 65,536 host routes, one change at a time: a /32's leaf %.1f us, a /32 removed and added back %.1f us, a /24 over 256 of them added and removed %.1f us\n",
+		       leaf, host, agg);
+	lpm_free(t);
+	free(root);
+	free(node);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t n4 = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
@@ -127,5 +195,9 @@ int main(int argc, char **argv)
 	       err ? strerror(-err) : "done", back, t1 - t0, used, fresh);
 	printf("  lookups of the %u prefixes left: %u the same after compaction\n", left.n, kept);
 	lpm_free(t);
+	if (crowded_changes()) {
+		fprintf(stderr, "bench_trie: changes in a crowded /16 failed\n");
+		return 1;
+	}
 	return kept == left.n && !err && used == fresh ? 0 : 1;
 }

@@ -1141,9 +1141,94 @@ static void test_prefix_text_and_inside(void)
 	      "written back as ip route writes it, host bits cleared");
 }
 
+/* A route in a crowded root entry: IPv4 under 198.18.0.0/16 or IPv6
+ * under 2001:db8::/32, most often long (a host route next to a thousand
+ * others), sometimes a cover between /17 and the host routes. */
+static void crowded_route(unsigned long long *s, struct lpm_route *r)
+{
+	uint64_t x = test_rand(s);
+
+	memset(r, 0, sizeof(*r));
+	if (x & 1) {
+		static const uint8_t len[] = { 32, 32, 32, 31, 30, 28, 25, 24, 23, 20, 17 };
+
+		r->family = ECMP_AF_INET;
+		r->addr[0] = 198;
+		r->addr[1] = 18;
+		r->addr[2] = (x >> 8) % 6;
+		r->addr[3] = x >> 16;
+		r->prefixlen = len[(x >> 24) % sizeof(len)];
+	} else {
+		static const uint8_t len[] = { 128, 128, 128, 127, 124, 120, 112, 64, 56, 48, 33 };
+
+		r->family = ECMP_AF_INET6;
+		memcpy(r->addr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+		r->addr[7] = 1 + (x >> 8) % 2;
+		r->addr[14] = (x >> 12) % 5;
+		r->addr[15] = x >> 16;
+		r->prefixlen = len[(x >> 24) % sizeof(len)];
+	}
+	lpm_mask(r->addr, r->family, r->prefixlen);
+	r->leaf = ECMP_LPM_LEAF((x >> 32) % 64);
+}
+
+/* Changes one at a time where a root entry holds thousands of routes, as
+ * a /16 of host routes does (pods, service addresses): each change finds
+ * the routes under the entry it patches by binary search in the entry's
+ * sorted routes. Additions, replacements and removals of host routes and
+ * of the covers between them, checked by lookups and against a build. */
+static void test_lpm_changes_in_a_crowded_entry(void)
+{
+	static struct ref ref;
+	unsigned long long s = 0x5eed0019;
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	struct lpm_route r;
+	int i, at;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	/* 1,024 IPv4 and 1,024 IPv6 host routes, side by side. */
+	for (i = 0; i < 2048; i++) {
+		memset(&r, 0, sizeof(r));
+		if (i < 1024) {
+			r.family = ECMP_AF_INET;
+			r.prefixlen = 32;
+			memcpy(r.addr, (uint8_t[]){ 198, 18, i >> 8, i & 0xff }, 4);
+		} else {
+			r.family = ECMP_AF_INET6;
+			r.prefixlen = 128;
+			memcpy(r.addr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+			r.addr[7] = 1;
+			r.addr[14] = (i - 1024) >> 8;
+			r.addr[15] = i & 0xff;
+		}
+		r.leaf = ECMP_LPM_LEAF(i % 64);
+		ASSERT_EQ(lpm_add(t, &r), 0, "host route");
+		ref.r[ref.n++] = r;
+	}
+	for (i = 0; i < 1500; i++) {
+		crowded_route(&s, &r);
+		at = ref_find(&ref, &r);
+		if (at >= 0 && test_rand(&s) % 2) {
+			ASSERT_EQ(lpm_del(t, r.family, r.addr, r.prefixlen), 0, "del");
+			ref.r[at] = ref.r[--ref.n];
+		} else if (at >= 0 || ref.n < 4000) {
+			ASSERT_EQ(lpm_add(t, &r), 0, "add or replace");
+			ref.r[at >= 0 ? at : ref.n++] = r;
+		}
+		if (i % 150 == 149) {
+			ASSERT_EQ(lpm_route_count(t), ref.n, "route count");
+			ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+			ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
+		}
+	}
+	lpm_free(t);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
+	RUN_TEST(test_lpm_changes_in_a_crowded_entry);
 	RUN_TEST(test_lpm_sibling_routes);
 	RUN_TEST(test_lpm_default_and_host_routes);
 	RUN_TEST(test_lpm_pool_exhausted);

@@ -37,8 +37,9 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		       uint32_t nroutes, uint32_t *repaired);
 
 /* Adds or replaces a route. -ENOSPC when the chunk pool is exhausted (the
- * trie is unchanged then, but for a route of /16 or shorter whose covered
- * subtrees did not all fit), -EINVAL for a bad family/length/leaf. */
+ * trie is unchanged then, but for a route that spans several entries, one
+ * of /16 or shorter or one that ends inside a chunk, whose parts did not
+ * all fit: those already made stay), -EINVAL for a bad family/length/leaf. */
 int lpm_add(struct lpm *t, const struct lpm_route *r);
 /* Bulk mode: between begin and end, lpm_add() and lpm_del() only record
  * their routes; end builds each root entry they touched once (a table, or
