@@ -432,7 +432,7 @@ static int route_inside(const struct ecmp_route_key *k, const struct cli_prefix 
  * metric, and the reason when the data path leaves it to the kernel; each
  * marked once printed. */
 struct kept {
-	char prefix[64];
+	char prefix[TEXT_PREFIX_LEN];
 	const char *reason;	/* NULL: in the data path */
 	const char *protocol;	/* a name, or its number */
 	uint64_t metric;
@@ -573,7 +573,7 @@ static void key_prefix(const struct ecmp_route_key *k, char *buf, size_t len)
 
 static void print_shown_route(const struct ecmp_dp *dp, const struct shown_route *r)
 {
-	char prefix[64], grp[ECMP_NAME_MAX + 8];
+	char prefix[TEXT_PREFIX_LEN], grp[ECMP_NAME_MAX + 8];
 
 	key_prefix(&r->key, prefix, sizeof(prefix));
 	print_open_object(PRINT_JSON, NULL);
@@ -624,7 +624,7 @@ static int do_route_show(const struct cli_prefix *inside)
 	 * do not hold it. */
 	n = l.n;
 	for (i = 0; nkept && i < n; i++) {
-		char prefix[64];
+		char prefix[TEXT_PREFIX_LEN];
 		struct kept *kp;
 
 		key_prefix(&l.v[i].key, prefix, sizeof(prefix));
@@ -1103,7 +1103,7 @@ static int do_stats(void)
 
 static void print_lookup(const struct ecmp_dp *dp, const struct cli_probe *p)
 {
-	char route[64] = "", grp[ECMP_NAME_MAX + 8] = "", nhname[ECMP_NAME_MAX] = "";
+	char route[TEXT_PREFIX_LEN] = "", grp[ECMP_NAME_MAX + 8] = "", nhname[ECMP_NAME_MAX] = "";
 	char via[INET6_ADDRSTRLEN] = "", dev[IF_NAMESIZE] = "";
 	struct ecmp_flow hashed = p->icmp_error ? p->quoted : p->flow;
 	struct lookup_result r;

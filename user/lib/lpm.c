@@ -601,10 +601,10 @@ static uint32_t cover_at(const struct lpm *t, uint8_t family, const uint8_t *add
 	return fallback;
 }
 
-/* The routes of b longer than d bits under addr's first d bits, in a new
- * array (*n of them), or NULL. */
+/* The routes of b longer than `longer` bits under addr's first d bits,
+ * in address order in a new array (*n of them), or NULL. */
 static struct lpm_route *routes_under(const struct rvec *b, const uint8_t *addr, int d,
-				      uint32_t *n)
+				      int longer, uint32_t *n)
 {
 	uint32_t lo, hi, i;
 	struct lpm_route *sub;
@@ -613,7 +613,7 @@ static struct lpm_route *routes_under(const struct rvec *b, const uint8_t *addr,
 	sub = malloc(sizeof(*sub) * (hi > lo ? hi - lo : 1));
 	*n = 0;
 	for (i = lo; sub && i < hi; i++)
-		if (b->r[i].prefixlen > d)
+		if (b->r[i].prefixlen > longer)
 			sub[(*n)++] = b->r[i];
 	return sub;
 }
@@ -629,22 +629,26 @@ static int patch_span(struct lpm *t, uint32_t c, const struct lpm_route *key, in
 {
 	const struct rvec *b = &t->below[root_index(key->family, key->addr)];
 	uint32_t span = 1u << (d + 8 - key->prefixlen);
-	uint32_t first = key->addr[d / 8] & ~(span - 1), i, n;
+	uint32_t first = key->addr[d / 8] & ~(span - 1), i, k = 0, n;
+	/* Those under the entries, in address order: by entry. */
+	struct lpm_route *sub = routes_under(b, key->addr, key->prefixlen, d + 8, &n);
 	int err = 0;
 
+	if (!sub)
+		return -ENOMEM;
 	for (i = first; i < first + span && !err; i++) {
-		struct lpm_route *sub;
+		uint32_t m = k;
 		uint8_t a[16];
 
+		while (m < n && sub[m].addr[d / 8] == i)
+			m++;
 		memcpy(a, key->addr, 16);	/* zero past key's length */
 		a[d / 8] = i;
-		sub = routes_under(b, a, d + 8, &n);
-		if (!sub)
-			return -ENOMEM;
-		err = patch_top(t, &t->node[c].entry[i], sub, n, d + 8,
+		err = patch_top(t, &t->node[c].entry[i], sub + k, m - k, d + 8,
 				cover_at(t, key->family, a, d + 8, d, cover), COST_UNKNOWN);
-		free(sub);
+		k = m;
 	}
+	free(sub);
 	return err;
 }
 
@@ -685,7 +689,7 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 		return patch_span(t, *e & ~ECMP_LPM_CHILD, key, d, cover);
 	if (d == ECMP_LPM_ROOT_BITS)
 		return lpm_rebuild(t, idx);
-	sub = routes_under(b, key->addr, d, &n);
+	sub = routes_under(b, key->addr, d, d, &n);
 	if (!sub)
 		return -ENOMEM;
 	err = patch_top(t, e, sub, n, d, cover, COST_UNKNOWN);
