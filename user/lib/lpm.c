@@ -685,7 +685,7 @@ static int rebuild_at(struct lpm *t, const struct lpm_route *key)
 	/* The entry stands for key's first d bits; its cover is the longest
 	 * route of at most d bits over it, or the root entry's. */
 	cover = cover_at(t, key->family, key->addr, d, ECMP_LPM_ROOT_BITS, t->root_cover[idx]);
-	if (is_child(*e) && stays_chunk(b, lo, hi, d))
+	if (key->prefixlen <= d + 8 && is_child(*e) && stays_chunk(b, lo, hi, d))
 		return patch_span(t, *e & ~ECMP_LPM_CHILD, key, d, cover);
 	if (d == ECMP_LPM_ROOT_BITS)
 		return lpm_rebuild(t, idx);
