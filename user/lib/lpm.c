@@ -580,25 +580,34 @@ static int stays_chunk(const struct rvec *b, uint32_t lo, uint32_t hi, int d)
 	return under > ECMP_LPM_TAIL_ROUTES && deeper;
 }
 
-/* The leaf over addr's entry at depth d, below the root's: the longest
- * route of more than `above` and at most d bits over addr (above >= 16),
- * or fallback. */
-static uint32_t cover_at(const struct lpm *t, uint8_t family, const uint8_t *addr,
-			 int d, int above, uint32_t fallback)
+/* The longest route of more than `above` and at most `from` bits over
+ * addr, or NULL: what covers addr's entry at depth `from`. */
+static const struct lpm_route *longest_over(const struct lpm *t, uint8_t family,
+					    const uint8_t *addr, int from, int above)
 {
 	struct lpm_route k = { .family = family };
 
-	for (; d > above; d--) {
+	for (; from > above; from--) {
 		const struct lpm_route *hit;
 
 		memcpy(k.addr, addr, 16);
-		k.prefixlen = d;
-		lpm_mask(k.addr, family, d);
+		k.prefixlen = from;
+		lpm_mask(k.addr, family, from);
 		hit = route_set_get(t->routes, &k);
 		if (hit)
-			return hit->leaf;
+			return hit;
 	}
-	return fallback;
+	return NULL;
+}
+
+/* The leaf over addr's entry at depth d from the routes longer than
+ * `above` (>= 16), or fallback. */
+static uint32_t cover_at(const struct lpm *t, uint8_t family, const uint8_t *addr,
+			 int d, int above, uint32_t fallback)
+{
+	const struct lpm_route *r = longest_over(t, family, addr, d, above);
+
+	return r ? r->leaf : fallback;
 }
 
 /* The routes of b longer than `longer` bits under addr's first d bits,
@@ -1095,7 +1104,7 @@ int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	struct lpm_route key = { .family = family, .prefixlen = prefixlen };
 	const struct lpm_route *hit;
 	struct lpm_route gone;
-	int l, err;
+	int err;
 
 	if (!lpm_route_valid(family, prefixlen))
 		return -EINVAL;
@@ -1107,23 +1116,10 @@ int lpm_del(struct lpm *t, uint8_t family, const uint8_t *addr,
 	gone = *hit;
 	route_set_del(t->routes, &key);
 	if (prefixlen <= ECMP_LPM_ROOT_BITS) {
-		uint32_t leaf = ECMP_LPM_NONE;
-		uint8_t depth = 0;
-
 		/* What the covered entries fall back to: the next shorter route. */
-		for (l = (int)prefixlen - 1; l >= 0; l--) {
-			struct lpm_route cover = key;
-
-			cover.prefixlen = l;
-			lpm_mask(cover.addr, family, l);
-			hit = route_set_get(t->routes, &cover);
-			if (hit) {
-				leaf = hit->leaf;
-				depth = l + 1;
-				break;
-			}
-		}
-		return set_covers(t, &key, leaf, depth, prefixlen + 1, 1);
+		hit = longest_over(t, family, key.addr, (int)prefixlen - 1, -1);
+		return set_covers(t, &key, hit ? hit->leaf : ECMP_LPM_NONE,
+				  hit ? hit->prefixlen + 1 : 0, prefixlen + 1, 1);
 	}
 	{
 		uint32_t idx = root_index(family, key.addr);
