@@ -504,7 +504,13 @@ def pfx(r):
     return d if "/" in d else d + ("/128" if ":" in d else "/32")
 kernel = {pfx(r): hops(r) for r in json.loads(sys.argv[1]) + json.loads(sys.argv[2]) if mirrored(r)}
 groups = {g["name"]: " ".join(sorted(m["nexthop"] for m in g["members"])) for g in json.loads(sys.argv[4])}
-ours = {r["prefix"]: groups.get(r.get("group"), "?") for r in json.loads(sys.argv[3]) if r.get("source") == "kernel"}
+routes = json.loads(sys.argv[3])
+ours = {r["prefix"]: groups.get(r.get("group"), "?") for r in routes if r.get("source") == "kernel"}
+# A config route wins over the kernel's for its prefix (test_metrics
+# leaves one such): that kernel route is rightly not mirrored.
+for r in routes:
+    if r.get("source") == "config":
+        kernel.pop(r["prefix"], None)
 for p in sorted(set(kernel) | set(ours)):
     if kernel.get(p) != ours.get(p):
         print("%s kernel [%s] ecmpd [%s]" % (p, kernel.get(p, "-"), ours.get(p, "-")))
