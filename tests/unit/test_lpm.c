@@ -1177,6 +1177,129 @@ static void crowded_route(unsigned long long *s, struct lpm_route *r)
  * the routes under the entry it patches by binary search in the entry's
  * sorted routes. Additions, replacements and removals of host routes and
  * of the covers between them, checked by lookups and against a build. */
+static int collect_into_ref(const struct lpm_route *r, void *arg)
+{
+	struct ref *got = arg;
+
+	if (got->n == 4096)
+		return -1;
+	got->r[got->n++] = *r;
+	return 0;
+}
+
+/* Whether lpm_for_each() gives exactly ref's routes, each once. */
+static int walks_as(const struct lpm *t, const struct ref *ref)
+{
+	static struct ref got;
+	int i, at;
+
+	got.n = 0;
+	if (lpm_for_each(t, collect_into_ref, &got) || got.n != ref->n)
+		return 0;
+	for (i = 0; i < got.n; i++) {
+		at = ref_find(ref, &got.r[i]);
+		if (at < 0 || ref->r[at].leaf != got.r[i].leaf)
+			return 0;
+	}
+	return 1;
+}
+
+static struct lpm_route v4(uint8_t b2, uint8_t b3, uint8_t len, uint32_t group)
+{
+	struct lpm_route r = { .family = ECMP_AF_INET, .prefixlen = len,
+			       .addr = { 198, 18, b2, b3 }, .leaf = ECMP_LPM_LEAF(group) };
+
+	return r;
+}
+
+static uint32_t leaf_of(const struct lpm *t, const struct lpm_route *r)
+{
+	struct lpm_route got;
+
+	return lpm_get(t, r->family, r->addr, r->prefixlen, &got) ? ECMP_LPM_NONE : got.leaf;
+}
+
+/* In bulk mode the builder keeps each route once, in its root entry's
+ * vector (routes from before the bulk changed in place, new ones
+ * appended): a prefix put twice keeps the later leaf, one removed and put
+ * again is there, one removed twice is -ENOENT the second time, whether
+ * it came before the bulk or in it; lpm_get() sees each change at once;
+ * at the end the count, lpm_for_each() and every lookup agree with the
+ * reference. */
+static void test_lpm_bulk_changes_of_one_prefix(void)
+{
+	static struct ref ref;
+	unsigned long long s = 0x5eed0020;
+	struct lpm *t = lpm_new(root, node, NCHUNKS);
+	struct lpm_route old1 = v4(1, 0, 24, 1), old2 = v4(2, 0, 24, 2), old3 = v4(3, 0, 24, 3);
+	struct lpm_route new1 = v4(200, 0, 24, 4), new2 = v4(201, 0, 24, 5), r;
+	int i;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	ref.n = 0;
+	/* Enough routes under 198.18/16 for chunks, a /16 over them. */
+	ref.r[ref.n++] = v4(0, 0, 16, 9);
+	for (i = 0; i < 40; i++)
+		ref.r[ref.n++] = v4(i, 0, 24, i % 8);
+	for (i = 0; i < 20; i++)
+		ref.r[ref.n++] = v4(10, i * 4, 30, i % 8);
+	lpm_bulk_begin(t);
+	for (i = 0; i < ref.n; i++)
+		ASSERT_EQ(lpm_add(t, &ref.r[i]), 0, "build");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "bulk end");
+	ASSERT_EQ(lpm_route_count(t), ref.n, "count after the build");
+
+	lpm_bulk_begin(t);
+	/* From before the bulk: removed, removed again, put back. */
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, old1.addr, 24), 0, "del old1");
+	ASSERT_EQ(leaf_of(t, &old1), ECMP_LPM_NONE, "old1 gone at once");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, old1.addr, 24), -ENOENT, "old1 removed twice");
+	old1.leaf = ECMP_LPM_LEAF(7);
+	ASSERT_EQ(lpm_add(t, &old1), 0, "old1 back, a new leaf");
+	ASSERT_EQ(leaf_of(t, &old1), old1.leaf, "old1's new leaf");
+	/* From before: a new leaf; another removed. */
+	old2.leaf = ECMP_LPM_LEAF(6);
+	ASSERT_EQ(lpm_add(t, &old2), 0, "old2 replaced");
+	ASSERT_EQ(leaf_of(t, &old2), old2.leaf, "old2's new leaf");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, old3.addr, 24), 0, "del old3");
+	/* New in the bulk: put twice, removed, removed again, put back. */
+	ASSERT_EQ(lpm_add(t, &new1), 0, "new1");
+	new1.leaf = ECMP_LPM_LEAF(5);
+	ASSERT_EQ(lpm_add(t, &new1), 0, "new1 again, a new leaf");
+	ASSERT_EQ(leaf_of(t, &new1), new1.leaf, "the later leaf");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), 0, "del new1");
+	ASSERT_EQ(leaf_of(t, &new1), ECMP_LPM_NONE, "new1 gone at once");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), -ENOENT, "new1 removed twice");
+	new1.leaf = ECMP_LPM_LEAF(3);
+	ASSERT_EQ(lpm_add(t, &new1), 0, "new1 back");
+	/* New in the bulk, then removed for good. */
+	ASSERT_EQ(lpm_add(t, &new2), 0, "new2");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new2.addr, 24), 0, "del new2");
+	r = v4(99, 0, 24, 1);
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, r.addr, 24), -ENOENT, "never there");
+	ASSERT_EQ(lpm_bulk_end(t), 0, "bulk end");
+
+	ref.r[ref_find(&ref, &old1)] = old1;
+	ref.r[ref_find(&ref, &old2)] = old2;
+	i = ref_find(&ref, &old3);
+	ref.r[i] = ref.r[--ref.n];
+	ref.r[ref.n++] = new1;
+	ASSERT_EQ(lpm_route_count(t), ref.n, "count: one out, one in");
+	ASSERT_TRUE(walks_as(t, &ref), "lpm_for_each: the reference, each once");
+	ASSERT_EQ(leaf_of(t, &new1), new1.leaf, "new1's last leaf");
+	ASSERT_EQ(leaf_of(t, &new2), ECMP_LPM_NONE, "new2 stays removed");
+	ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+	ASSERT_TRUE(same_shape_as_a_build(&ref), "shape");
+	/* Out of bulk mode again: the merged vector takes single changes. */
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), 0, "del new1, not bulk");
+	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), -ENOENT, "and again");
+	i = ref_find(&ref, &new1);	/* the last: found before n goes down */
+	ref.r[i] = ref.r[--ref.n];
+	ASSERT_EQ(lpm_route_count(t), ref.n, "count");
+	ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
+	lpm_free(t);
+}
+
 static void test_lpm_changes_in_a_crowded_entry(void)
 {
 	static struct ref ref;
@@ -1229,6 +1352,7 @@ int main(void)
 {
 	RUN_TEST(test_lpm_random_add_del);
 	RUN_TEST(test_lpm_changes_in_a_crowded_entry);
+	RUN_TEST(test_lpm_bulk_changes_of_one_prefix);
 	RUN_TEST(test_lpm_sibling_routes);
 	RUN_TEST(test_lpm_default_and_host_routes);
 	RUN_TEST(test_lpm_pool_exhausted);

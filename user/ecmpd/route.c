@@ -447,14 +447,6 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 			goto out;
 		}
 	}
-	/* The trie ends holding w exactly, and the stale routes go before
-	 * any is added: room for both at once would stay allocated (a full
-	 * table's set went from 112 to 224 MiB at its first reload). */
-	ret = lpm_reserve(p->lpm, w.n);
-	if (ret) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	compact_trie(p);
 	/* Removals and additions in one pass, each root entry built once at
 	 * the end, those that shrink first: the trie never holds the old and

@@ -44,7 +44,10 @@ int lpm_add(struct lpm *t, const struct lpm_route *r);
 /* Bulk mode: between begin and end, lpm_add() and lpm_del() only record
  * their routes; end builds each root entry they touched once (a table, or
  * a reload's difference, costs one build per root entry, not one per
- * route). 0 or the first error of the builds (-ENOSPC). */
+ * route). 0 or the first error of the builds (-ENOSPC). In bulk mode a
+ * route added in it and then removed is looked for among all those added
+ * (the routes from before are found by binary search): a reload's
+ * removals, which come before its additions, cost no such look. */
 void lpm_bulk_begin(struct lpm *t);
 int lpm_bulk_end(struct lpm *t);
 /* Removes a route; -ENOENT if it is not there, -ENOSPC if the subtree
@@ -61,8 +64,8 @@ uint32_t lpm_walk(const struct ecmp_lpm_chunk *root,
 /* The route with exactly this prefix. Returns 0 or -ENOENT. */
 int lpm_get(const struct lpm *t, uint8_t family, const uint8_t *addr,
 	    uint8_t prefixlen, struct lpm_route *out);
-/* What lpm_get of r (masked) will read, started now: for a loop over a
- * whole table, a few routes ahead (route_set_prefetch). */
+/* What lpm_get of r (masked) will read first, started now: for a loop
+ * over a whole table, a few routes ahead. */
 void lpm_prefetch(const struct lpm *t, const struct lpm_route *r);
 
 /* Chunks free now or after a grace period (empty pages of tails too).
@@ -72,9 +75,7 @@ uint32_t lpm_chunks_free(const struct lpm *t);
  * counts once), without building it: what a table needs, checked before
  * it replaces the live one. 0, -EINVAL (a bad route) or -ENOMEM. */
 int lpm_chunks_for(const struct lpm_route *r, uint32_t n, uint32_t *chunks);
-/* Room for n routes in the builder's own index before a bulk load. */
-int lpm_reserve(struct lpm *t, uint32_t n);
-/* Counts, for show/stats. */
+/* Counts, for show/stats; the routes', out of bulk mode. */
 uint32_t lpm_route_count(const struct lpm *t);
 uint32_t lpm_chunks_used(const struct lpm *t);
 
@@ -89,7 +90,8 @@ uint32_t lpm_chunks_used(const struct lpm *t);
 uint32_t lpm_pages_spare(const struct lpm *t);
 int lpm_compact(struct lpm *t, uint32_t *chunks_back);
 
-/* Calls fn for every route (unordered); stops on a non-zero return. */
+/* Calls fn for every route (unordered); stops on a non-zero return. Out
+ * of bulk mode. */
 int lpm_for_each(const struct lpm *t,
 		 int (*fn)(const struct lpm_route *r, void *arg), void *arg);
 

@@ -45,20 +45,22 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		struct lpm_route r = routes[i];
 
 		lpm_mask(r.addr, r.family, r.prefixlen);
-		if (!lpm_route_valid(r.family, r.prefixlen) || route_set_put(t->routes, &r) ||
-		    (r.prefixlen > ECMP_LPM_ROOT_BITS &&
+		if (r.leaf == ECMP_LPM_NONE)	/* no route: never made by lpm_add() */
+			continue;
+		if (!lpm_route_valid(r.family, r.prefixlen) ||
+		    (r.prefixlen <= ECMP_LPM_ROOT_BITS ? route_set_put(t->shorts, &r) :
 		     lpm_rvec_append(&t->below[root_index(r.family, r.addr)], &r)))
 			goto fail;
 	}
 	for (i = 0; i < ROOT_ENTRIES; i++)
-		if (t->below[i].n > 1)
+		if (t->below[i].n)
 			lpm_rvec_refresh(t, &t->below[i]);
 	for (int l = 0; l <= ECMP_LPM_ROOT_BITS; l++)
 		for (i = 0; i < nroutes; i++) {
 			struct lpm_route r = routes[i];
 			uint32_t first, count, k;
 
-			if (r.prefixlen != l)
+			if (r.prefixlen != l || r.leaf == ECMP_LPM_NONE)
 				continue;
 			lpm_mask(r.addr, r.family, r.prefixlen);
 			lpm_root_range(&r, &first, &count);

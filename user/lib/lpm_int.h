@@ -14,9 +14,18 @@
 #define ROOT_ENTRIES	(ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK)
 #define TAIL_BIT	(ECMP_LPM_CHILD | ECMP_LPM_TAIL)
 
+/*
+ * The routes longer than /16 under a root entry: the builder's only copy
+ * of them. Out of bulk mode all n are sorted (by address, then length)
+ * and sorted == n. In bulk mode the first `sorted` stay in place (a
+ * change of one of them is made there; a removal leaves its leaf
+ * ECMP_LPM_NONE) and the rest are appended as they come, the later of
+ * two with one prefix winning; lpm_rvec_refresh() makes it one sorted
+ * vector again.
+ */
 struct rvec {
 	struct lpm_route *r;
-	uint32_t n, cap;
+	uint32_t n, cap, sorted;
 };
 
 /* The kinds of slot: tails, then run lists of the four size classes. */
@@ -55,7 +64,10 @@ struct lpm {
 	uint8_t *page;			/* per chunk: 1 + kind when a page of slots */
 	uint8_t *live;			/* per page: its slots in use */
 	uint32_t empty_pages;		/* pages with none (reclaimed at recycle) */
-	struct route_set *routes;
+	/* The routes of /16 and shorter (few in any table); the longer ones
+	 * are in below[] alone, nlong of them out of bulk mode. */
+	struct route_set *shorts;
+	uint32_t nlong;
 };
 
 static inline void store_entry(uint32_t *e, uint32_t v)
@@ -144,6 +156,8 @@ int lpm_rebuild(struct lpm *t, uint32_t idx);
 int lpm_route_valid(uint8_t family, uint8_t plen);
 void lpm_root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count);
 int lpm_rvec_append(struct rvec *v, const struct lpm_route *r);
+/* Bulk mode's end for one root entry's routes: sorted, one per prefix,
+ * removals gone, no more room held than they take. */
 void lpm_rvec_refresh(struct lpm *t, struct rvec *v);
 /* Whether the live entry v is what a build of r[0..n) under cover at
  * depth d makes; with a (taking over a trie) it marks what it uses. */

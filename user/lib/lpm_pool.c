@@ -307,5 +307,11 @@ out:
 int lpm_for_each(const struct lpm *t,
 		 int (*fn)(const struct lpm_route *r, void *arg), void *arg)
 {
-	return route_set_for_each(t->routes, fn, arg);
+	uint32_t i, k;
+	int ret = route_set_for_each(t->shorts, fn, arg);
+
+	for (i = 0; !ret && i < ROOT_ENTRIES; i++)
+		for (k = 0; !ret && k < t->below[i].n; k++)
+			ret = fn(&t->below[i].r[k], arg);
+	return ret;
 }
