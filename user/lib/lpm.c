@@ -28,7 +28,7 @@
  * thousand in an Internet table) in a hash set, each root entry's longer
  * ones in a vector sorted by address (struct rvec), where a route is found
  * by binary search. A hash set of every route besides took 48 MiB more at
- * a full table (ecmpd's RSS 282 MB, now 232).
+ * a full table.
  */
 #include <endian.h>
 #include <errno.h>
