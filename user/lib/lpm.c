@@ -1029,6 +1029,21 @@ static void rvec_del(struct rvec *v, const struct lpm_route *r)
 	}
 }
 
+/* The sorted runs r[a..mid) and r[mid..end) merged into out[a..end),
+ * those of the second after those of the first for one prefix. */
+static void merge_runs(const struct lpm_route *r, uint32_t a, uint32_t mid, uint32_t end,
+		       struct lpm_route *out)
+{
+	uint32_t b = mid, k = a;
+
+	while (a < mid && b < end)
+		out[k++] = addr_order(&r[b], &r[a]) < 0 ? r[b++] : r[a++];
+	while (a < mid)
+		out[k++] = r[a++];
+	while (b < end)
+		out[k++] = r[b++];
+}
+
 /* Sorts r[0..n) by addr_order, routes with one prefix kept in the order
  * they came (the later wins), with tmp (n routes) for scratch. */
 static void sort_stable(struct lpm_route *r, struct lpm_route *tmp, uint32_t n)
@@ -1036,17 +1051,8 @@ static void sort_stable(struct lpm_route *r, struct lpm_route *tmp, uint32_t n)
 	uint32_t w, i;
 
 	for (w = 1; w < n; w *= 2) {
-		for (i = 0; i < n; i += 2 * w) {
-			uint32_t mid = i + w < n ? i + w : n, end = i + 2 * w < n ? i + 2 * w : n;
-			uint32_t a = i, b = mid, k = i;
-
-			while (a < mid && b < end)
-				tmp[k++] = addr_order(&r[b], &r[a]) < 0 ? r[b++] : r[a++];
-			while (a < mid)
-				tmp[k++] = r[a++];
-			while (b < end)
-				tmp[k++] = r[b++];
-		}
+		for (i = 0; i < n; i += 2 * w)
+			merge_runs(r, i, i + w < n ? i + w : n, i + 2 * w < n ? i + 2 * w : n, tmp);
 		memcpy(r, tmp, sizeof(*r) * n);
 	}
 }
@@ -1069,20 +1075,6 @@ static uint32_t keep_last(struct lpm_route *r, uint32_t n)
 	return n;
 }
 
-/* The sorted routes and those appended, merged, the appended after the
- * sorted of one prefix: into out (v->n routes). */
-static void merge_appended(const struct rvec *v, struct lpm_route *out)
-{
-	uint32_t a = 0, b = v->sorted, k = 0;
-
-	while (a < v->sorted && b < v->n)
-		out[k++] = addr_order(&v->r[b], &v->r[a]) < 0 ? v->r[b++] : v->r[a++];
-	while (a < v->sorted)
-		out[k++] = v->r[a++];
-	while (b < v->n)
-		out[k++] = v->r[b++];
-}
-
 void lpm_rvec_refresh(struct lpm *t, struct rvec *v)
 {
 	uint32_t before = v->sorted, added = v->n - v->sorted, n;
@@ -1090,7 +1082,7 @@ void lpm_rvec_refresh(struct lpm *t, struct rvec *v)
 
 	if (out) {
 		sort_stable(v->r + v->sorted, out, added);
-		merge_appended(v, out);
+		merge_runs(v->r, 0, v->sorted, v->n, out);	/* the appended after */
 		free(v->r);
 		v->r = out;
 		v->cap = v->n;
@@ -1111,12 +1103,14 @@ void lpm_rvec_refresh(struct lpm *t, struct rvec *v)
 	v->n = v->sorted = n;
 	t->nlong += n - before;
 	/* A bulk load's doublings leave up to half its room unused. */
-	if (n < v->cap / 2 || !n) {
-		struct lpm_route *m = n ? realloc(v->r, sizeof(*m) * n) : NULL;
+	if (!n) {
+		free(v->r);
+		v->r = NULL;
+		v->cap = 0;
+	} else if (n < v->cap / 2) {
+		struct lpm_route *m = realloc(v->r, sizeof(*m) * n);
 
-		if (m || !n) {
-			if (!n)
-				free(v->r);
+		if (m) {
 			v->r = m;
 			v->cap = n;
 		}
