@@ -13,6 +13,7 @@
 #include "xdp_fwd.bpf.h"
 #include "tc_fwd.bpf.h"
 #include "bench_rewrite.bpf.h"
+#include "bench_live.bpf.h"
 
 SEC("xdp")
 int bench_ecmp(struct xdp_md *ctx)
@@ -35,6 +36,16 @@ int bench_ecmp_spread(struct xdp_md *ctx)
 	if (act == XDP_REDIRECT)
 		bench_undo_rewrite((void *)(long)ctx->data, (void *)(long)ctx->data_end);
 	return act;
+}
+
+/* The live rows: frames of many flows, really redirected; each page
+ * comes back to the test run as the forwarder left it, so the frame is
+ * made again before the worker runs (bench_live.bpf.h). */
+SEC("xdp")
+int bench_ecmp_live(struct xdp_md *ctx)
+{
+	bench_live_frame((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return ecmp_xdp_forward(ctx);
 }
 
 /* The same for the TC ingress path. */

@@ -10,7 +10,8 @@
  * Benchmark code, not a product path: fib_fwd is attached to interfaces
  * (scripts/bench-pps.sh), bench_fib runs under BPF_PROG_TEST_RUN with the
  * rewrite undone after each run, bench_fib_spread the same on destinations
- * spread over the table (bench_rewrite.bpf.h).
+ * spread over the table (bench_rewrite.bpf.h), bench_fib_live on the
+ * live rows' frames of many flows (bench_live.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,6 +19,7 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "bench_rewrite.bpf.h"
+#include "bench_live.bpf.h"
 
 #define FIB_AF_INET	2
 #define FIB_AF_INET6	10
@@ -129,6 +131,13 @@ int bench_fib_spread(struct xdp_md *ctx)
 	if (act == XDP_REDIRECT)
 		bench_undo_rewrite((void *)(long)ctx->data, (void *)(long)ctx->data_end);
 	return act;
+}
+
+SEC("xdp")
+int bench_fib_live(struct xdp_md *ctx)
+{
+	bench_live_frame((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return fib_forward(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

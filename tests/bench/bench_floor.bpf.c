@@ -5,6 +5,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "bench_live.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
@@ -35,6 +36,24 @@ int bench_floor_spread(struct xdp_md *ctx)
 	if ((void *)(sport_lo + 1) > data_end)
 		return XDP_PASS;
 	return bpf_redirect_map(&floor_tx, 1 + (*sport_lo & 3), 0);
+}
+
+/* The live rows' floor: each frame made as a generator sends it
+ * (bench_live.bpf.h), then the same single redirect. */
+SEC("xdp")
+int bench_floor_live(struct xdp_md *ctx)
+{
+	bench_live_frame((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return bpf_redirect_map(&floor_tx, 1, 0);
+}
+
+/* The kernel's own forwarding, for the live rows: the same frames handed
+ * to the stack (XDP_PASS), which routes them over its multipath route. */
+SEC("xdp")
+int bench_pass_live(struct xdp_md *ctx)
+{
+	bench_live_frame((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

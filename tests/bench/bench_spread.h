@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* How many destinations a "spread" benchmark row cycles through: the size
- * of bench_dsts (bench_rewrite.bpf.h), filled by bench_xdp. A power of 2. */
+/* What bench_xdp's rows cycle through, shared with their BPF programs:
+ * BENCH_DSTS destinations for a "spread" row, the size of bench_dsts
+ * (bench_rewrite.bpf.h), filled by bench_xdp, a power of 2; and
+ * BENCH_LIVE_FLOWS flows (UDP source ports) for a live row
+ * (bench_live.bpf.h). */
 #ifndef BENCH_SPREAD_H
 #define BENCH_SPREAD_H
 
 #define BENCH_DSTS	(1u << 20)
+#define BENCH_LIVE_FLOWS	10000
 
 #endif /* BENCH_SPREAD_H */

@@ -53,6 +53,7 @@ struct variant {
 	size_t len;
 	uint32_t expect;	/* verdict the frame must get */
 	int live;		/* BPF_F_TEST_XDP_LIVE_FRAMES: really redirect */
+	uint32_t ingress;	/* live: the interface the frames arrive on */
 	struct fixture *fx;	/* ecmp_xdp variants: for diagnostics */
 	double ns[MAX_ROUNDS];
 	double median;
@@ -62,6 +63,10 @@ static struct variant variants[MAX_VARIANTS];
 static int nvariants;
 static const char *build_dir = "build";
 static uint32_t lo;
+/* The live rows' interfaces: frames arrive on bench2 (live_in), leave by
+ * bench0, and bench1's sink counts them (sink_fd). */
+static uint32_t live_in;
+static int sink_fd = -1;
 
 static void die(const char *what, int err)
 {
@@ -92,6 +97,16 @@ static struct variant *add_variant(const char *name, int prog_fd,
 	return v;
 }
 
+/* A live row (bench_live.bpf.h): frames arrive on bench2 and are really
+ * sent; the verdict is not checked, the sink's count is. */
+static void add_live(const char *name, int prog_fd, const struct frame_spec *s)
+{
+	struct variant *v = add_variant(name, prog_fd, s, XDP_REDIRECT);
+
+	v->live = 1;
+	v->ingress = live_in;
+}
+
 /* Each program once, though several variants may run it. */
 static void write_line_tables(const char *path)
 {
@@ -114,9 +129,47 @@ static void write_line_tables(const char *path)
 		die(path, errno);
 }
 
+/* The frames bench1's sink has counted, over all CPUs. */
+static uint64_t sink_count(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t n[ncpu > 0 ? ncpu : 1], sum = 0;
+	uint32_t key = 0;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(sink_fd, &key, n))
+		die("sink_frames", errno);
+	for (i = 0; i < ncpu; i++)
+		sum += n[i];
+	return sum;
+}
+
+/*
+ * A live row measures a forwarder only if its frames really went through:
+ * each one must reach the sink. The sink runs in the softirq the test run
+ * ends with, or in ksoftirqd a moment later, so the count may lag a little.
+ */
+static void check_delivered(const struct variant *v, uint64_t before, int repeat)
+{
+	uint64_t got = 0;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		got = sink_count() - before;
+		if (got >= (uint64_t)repeat)
+			return;
+		usleep(1000);
+	}
+	fprintf(stderr, "bench: %s: %llu of %d frames reached the sink; the row would not "
+		"measure forwarding (see the kernel's drop reasons: perf trace -e skb:kfree_skb)\n",
+		v->name, (unsigned long long)got, repeat);
+	exit(1);
+}
+
 static double run_once(struct variant *v, int repeat)
 {
 	uint8_t out[1100];
+	struct xdp_md md = { .data_end = v->len, .ingress_ifindex = v->ingress };
+	uint64_t before = 0;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = v->frame,
 		    .data_size_in = v->len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = repeat);
@@ -126,9 +179,16 @@ static double run_once(struct variant *v, int repeat)
 		opts.data_out = NULL;
 		opts.data_size_out = 0;
 		opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+		before = sink_count();
+	}
+	if (v->ingress) {
+		opts.ctx_in = &md;
+		opts.ctx_size_in = sizeof(md);
 	}
 	if (bpf_prog_test_run_opts(v->prog_fd, &opts))
 		die(v->name, errno);
+	if (v->live)
+		check_delivered(v, before, repeat);
 	if (!v->live && opts.retval != v->expect) {
 		fprintf(stderr, "bench: %s: verdict %u, expected %u\n", v->name,
 			opts.retval, v->expect);
@@ -274,13 +334,16 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 		die(path, err);
 	if ((err = fixture_add_tx(f, tx)))
 		die("devmap", err);
-	/* Test runs arrive on lo, addressed to the frames' default MAC. */
+	/* Test runs arrive on lo, live ones on bench2, addressed to the
+	 * frames' default MAC. */
 	{
 		static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
 
 		if ((err = fixture_set_iface(f, if_nametoindex("lo"), own,
 					     ECMP_IFACE_CSUM_FINISH)) ||
-		    (err = fixture_add_vlan(f, if_nametoindex("lo"), 10, 0)))
+		    (err = fixture_add_vlan(f, if_nametoindex("lo"), 10, 0)) ||
+		    (live_in && (err = fixture_set_iface(f, live_in, own,
+							  ECMP_IFACE_CSUM_FINISH))))
 			die("ecmp_ifaces", err);
 	}
 	fixture_set_config(f, 0x1122334455667788ULL, 0x99aabbccddeeff00ULL,
@@ -307,6 +370,16 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 	    fixture_add_route(f, 4, "198.19.2.0/24", ECMP_LPM_LEAF(1)))
 		die("route", EINVAL);
 	return f;
+}
+
+/* A fixture's live-row program (bench_ecmp_live). */
+static int live_prog(const struct fixture *f)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(f->obj, "bench_ecmp_live");
+
+	if (!p)
+		die("bench_ecmp_live: not in the object (an older build? rebuild it)", ENOENT);
+	return bpf_program__fd(p);
 }
 
 static struct bpf_object *simple_objs[16];
@@ -434,6 +507,11 @@ static int kernel_fib(const char *dev, int n)
 	fprintf(f, "\nroute add 2001:db8:100::/40 table 101");
 	for (i = 2; i <= 5; i++)
 		fprintf(f, " nexthop via 2001:db8::%d dev %s", i, dev);
+	/* The kernel's own forwarding (live rows): the same route in the
+	 * main table, where the stack looks. */
+	fprintf(f, "\nroute add 198.19.1.0/24");
+	for (i = 2; i <= 5; i++)
+		fprintf(f, " nexthop via 198.18.0.%d dev %s", i, dev);
 	fprintf(f, "\n");
 	for (i = 0; i < n; i++) {
 		char a[INET_ADDRSTRLEN];
@@ -515,6 +593,16 @@ static double memory_miss_ns(void)
 	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / steps;
 }
 
+/* Two live rows: ns per packet of the whole path (frame made, forwarder,
+ * veth, sink) and its inverse, packets per second, as a ratio. */
+static void print_live_ratio(const char *what, const char *ecmp, const char *peer)
+{
+	double a = median_of(ecmp), b = median_of(peer);
+
+	if (a && b)
+		printf("  %-30s %7.1f / %7.1f = %.2f (pps: %.2fx)\n", what, a, b, a / b, b / a);
+}
+
 /* xdp-ecmp against the peer, row by row of the same run. */
 static void print_peer_ratios(int big_n)
 {
@@ -542,15 +630,11 @@ static void print_peer_ratios(int big_n)
 		if (a && b)
 			printf("  %-30s %7.1f / %7.1f = %.2f\n", rows[i][0], a, b, a / b);
 	}
-	if (big_n == FULL_TABLE && median_of("live: ecmp_xdp into veth, 1,000,000") &&
-	    median_of("live: XDP on kernel FIB into veth"))
-		printf("  %-30s %7.1f / %7.1f = %.2f (pps: %.2fx)\n", "live, 1000000 routes",
-		       median_of("live: ecmp_xdp into veth, 1,000,000"),
-		       median_of("live: XDP on kernel FIB into veth"),
-		       median_of("live: ecmp_xdp into veth, 1,000,000") /
-		       median_of("live: XDP on kernel FIB into veth"),
-		       median_of("live: XDP on kernel FIB into veth") /
-		       median_of("live: ecmp_xdp into veth, 1,000,000"));
+	print_live_ratio("live, 1 route", "live: ecmp_xdp ipv4 udp into veth",
+			 "live: XDP on kernel FIB into veth, 1 route");
+	if (big_n == FULL_TABLE)
+		print_live_ratio("live, 1000000 routes", "live: ecmp_xdp into veth, 1,000,000",
+				 "live: XDP on kernel FIB into veth, 1000000");
 	if (median_of(rows[3][1]) && median_of(rows[3][2]) && median_of(rows[2][1]) &&
 	    median_of(rows[2][2])) {
 		double miss = memory_miss_ns(), e = median_of(rows[3][1]) - median_of(rows[2][1]),
@@ -561,6 +645,9 @@ static void print_peer_ratios(int big_n)
 			       "  one read missing every cache here (64 MiB chase): %.0f ns, so %.1f and %.1f such reads a packet\n",
 			       e, k, miss, e / miss, k / miss);
 	}
+	printf("ecmp_xdp / kernel multipath, live, %d flows:\n", BENCH_LIVE_FLOWS);
+	print_live_ratio("1 route", "live: ecmp_xdp ipv4 udp into veth",
+			 "live: kernel multipath (XDP_PASS)");
 	/* What the table costs one destination (cache-hot): nothing, ideally. */
 	if (median_of(rows[2][1]) && median_of("ecmp_xdp ipv4 udp, 1 route"))
 		printf("ecmp_xdp, %d routes / 1 route, one destination: %.1f / %.1f = %.2f\n",
@@ -599,23 +686,31 @@ static void print_machine(int repeat, int rounds)
 	       sysconf(_SC_NPROCESSORS_ONLN), u.release);
 }
 
-/* A private network namespace with veth pair bench0/bench1; bench1 drops
- * everything in XDP. Returns bench0's ifindex, 0 if veth is unavailable.
- * The namespace, and everything in it, goes away with this process. */
+/* A private network namespace with veth pair bench0/bench1, where bench1
+ * drops and counts everything in XDP, and veth pair bench2/bench3, where
+ * the live rows' frames arrive (bench2 has the frames' destination MAC and
+ * an address on their source's network, 198.18.9.0/24, so the kernel
+ * takes them as a router would). Returns bench0's ifindex, 0 if veth is
+ * unavailable. The namespace, and everything in it, goes away with this
+ * process. */
 static uint32_t make_live_sink(void)
 {
-	char path[512];
 	uint32_t peer;
 	int fd;
 
 	if (unshare(CLONE_NEWNET) ||
 	    system("ip link add bench0 type veth peer name bench1 && "
-		   "ip link set bench0 up && ip link set bench1 up"))
+		   "ip link set bench0 up && ip link set bench1 up && "
+		   "ip link add bench2 address 02:00:00:00:00:fe type veth peer name bench3 && "
+		   "ip addr add 198.18.9.254/24 dev bench2 && "
+		   "ip addr add 2001:db8:9::fe/64 dev bench2 nodad && "
+		   "ip link set bench2 up && ip link set bench3 up"))
 		return 0;
 	fd = simple_prog("tests/xdp_sink.bpf.o", "xdp_sink", NULL, NULL, 0);
+	sink_fd = bpf_object__find_map_fd_by_name(simple_objs[nsimple - 1], "sink_frames");
 	peer = if_nametoindex("bench1");
-	snprintf(path, sizeof(path), "bench1");
-	if (bpf_xdp_attach(peer, fd, XDP_FLAGS_DRV_MODE, NULL))
+	live_in = if_nametoindex("bench2");
+	if (sink_fd < 0 || !live_in || bpf_xdp_attach(peer, fd, XDP_FLAGS_DRV_MODE, NULL))
 		return 0;
 	return if_nametoindex("bench0");
 }
@@ -629,6 +724,7 @@ int main(int argc, char **argv)
 	struct fixture *one, *ten_k, *hundred_k, *full, *live_one = NULL, *alt = NULL;
 	struct fixture *live_full = NULL;
 	int fib_live = -1;	/* the FIB forwarder on the big table */
+	int kernel_ok;		/* the kernel's tables for the peers are set up */
 	uint32_t veth;
 	int live_floor = -1;
 	int floor_fd, trie_fd[3], trie_prog[3], tc_fd, r, i;
@@ -715,7 +811,8 @@ int main(int argc, char **argv)
 
 	/* The peers on one table: the largest the run has (the full table;
 	 * quick: 10,000), one destination and spread over it. */
-	if (veth && !kernel_fib("bench0", big_n)) {
+	kernel_ok = veth && !kernel_fib("bench0", big_n);
+	if (kernel_ok) {
 		struct fixture *big = full ? full : ten_k;
 		struct bpf_object *fo;
 		int fib_one = fib_prog("bench_fib", 101, veth, NULL);
@@ -732,7 +829,7 @@ int main(int argc, char **argv)
 		add_variant("peer: XDP on kernel FIB ipv6, 1 route", fib_one, &v6, XDP_REDIRECT);
 		snprintf(names[0], sizeof(names[0]), "peer: XDP on kernel FIB, %d routes", big_n);
 		add_variant(names[0], fib_big, &v4, XDP_REDIRECT);
-		fib_live = fib_big;
+		fib_live = fib_prog("bench_fib_live", 100, veth, NULL);
 		snprintf(names[1], sizeof(names[1]), "spread: ecmp_xdp, %d routes", big_n);
 		add_variant(names[1], bpf_program__fd(bpf_object__find_program_by_name(big->obj,
 			    "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = big;
@@ -760,35 +857,43 @@ int main(int argc, char **argv)
 	}
 
 	if (veth) {
+		static char names[2][96];
+		struct frame_spec live4 = v4, live6 = v6;
+
+		/* From a host on bench2's network, to 198.19.1.0/24 (a route of
+		 * every table here), over BENCH_LIVE_FLOWS flows. */
+		live4.src[2] = 9;
+		live6.src[5] = 9;
 		live_one = ecmp_fixture(NULL, 1, veth);
-		live_floor = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
+		live_floor = simple_prog("tests/bench_floor.bpf.o", "bench_floor_live",
 					 "floor_tx", NULL, veth);
-		add_variant("live: floor, redirect into veth", live_floor, &v4,
-			    XDP_REDIRECT)->live = 1;
-		add_variant("live: ecmp_xdp ipv4 udp into veth", live_one->prog_fd,
-			    &v4, XDP_REDIRECT)->live = 1;
-		add_variant("live: ecmp_xdp ipv6 udp into veth", live_one->prog_fd,
-			    &v6, XDP_REDIRECT)->live = 1;
-		/* Frames to the test network 198.19.1.0/24, one of the table's
-		 * routes: a real redirect, with the whole table loaded. */
+		add_live("live: floor, redirect into veth", live_floor, &live4);
+		add_live("live: ecmp_xdp ipv4 udp into veth", live_prog(live_one), &live4);
+		add_live("live: ecmp_xdp ipv6 udp into veth", live_prog(live_one), &live6);
+		if (kernel_ok) {
+			add_live("live: XDP on kernel FIB into veth, 1 route",
+				 fib_prog("bench_fib_live", 101, veth, NULL), &live4);
+			add_live("live: kernel multipath (XDP_PASS)",
+				 simple_prog("tests/bench_floor.bpf.o", "bench_pass_live",
+					     NULL, NULL, 0), &live4);
+		}
+		/* The same frames with the whole table loaded. */
 		if (full) {
 			live_full = ecmp_fixture(NULL, FULL_TABLE, veth);
-			add_variant("live: ecmp_xdp into veth, 1,000,000",
-				    live_full->prog_fd, &v4, XDP_REDIRECT)->live = 1;
+			add_live("live: ecmp_xdp into veth, 1,000,000", live_prog(live_full),
+				 &live4);
 		}
 		if (fib_live >= 0) {
-			static char name[96];
-
-			snprintf(name, sizeof(name), "live: XDP on kernel FIB into veth, %d", big_n);
-			add_variant(name, fib_live, &v4, XDP_REDIRECT)->live = 1;
+			snprintf(names[0], sizeof(names[0]), "live: XDP on kernel FIB into veth, %d",
+				 big_n);
+			add_live(names[0], fib_live, &live4);
 		}
 		if (getenv("BENCH_ALT") && *getenv("BENCH_ALT")) {
 			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 			struct fixture *live_alt = ecmp_fixture(getenv("BENCH_ALT"), 1, veth);
-			static char name[96];
 
-			snprintf(name, sizeof(name), "live: %s ipv4 udp into veth", label);
-			add_variant(name, live_alt->prog_fd, &v4, XDP_REDIRECT)->live = 1;
+			snprintf(names[1], sizeof(names[1]), "live: %s ipv4 udp into veth", label);
+			add_live(names[1], live_prog(live_alt), &live4);
 		}
 	}
 
