@@ -609,7 +609,9 @@ static void print_peer_ratios(int big_n)
 	char rows[4][3][64];
 	int i;
 
-	if (!median_of("peer: "))
+	/* Peers' rows (BENCH_ONLY may have left out either kind). */
+	if (!median_of("peer: ") && !median_of("live: XDP on kernel FIB") &&
+	    !median_of("live: kernel multipath"))
 		return;
 	snprintf(rows[0][0], 64, "ipv4, 1 route");
 	snprintf(rows[0][1], 64, "ecmp_xdp ipv4 udp, 1 route");
@@ -645,7 +647,8 @@ static void print_peer_ratios(int big_n)
 			       "  one read missing every cache here (64 MiB chase): %.0f ns, so %.1f and %.1f such reads a packet\n",
 			       e, k, miss, e / miss, k / miss);
 	}
-	printf("ecmp_xdp / kernel multipath, live, %d flows:\n", BENCH_LIVE_FLOWS);
+	if (median_of("live: kernel multipath"))
+		printf("ecmp_xdp / kernel multipath, live, %d flows:\n", BENCH_LIVE_FLOWS);
 	print_live_ratio("1 route", "live: ecmp_xdp ipv4 udp into veth",
 			 "live: kernel multipath (XDP_PASS)");
 	/* What the table costs one destination (cache-hot): nothing, ideally. */
