@@ -25,7 +25,7 @@ __u32 bench_live_flow;
 
 static __always_inline void bench_live_frame(void *data, void *data_end)
 {
-	static const __u8 own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+	static const __u8 own[6] = BENCH_OWN_MAC;
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
 	__u16 old, new;

@@ -30,7 +30,7 @@ __u32 bench_next;
 
 static __always_inline void bench_undo_rewrite(void *data, void *data_end)
 {
-	static const __u8 own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+	static const __u8 own[6] = BENCH_OWN_MAC;
 	struct ethhdr *eth = data;
 	__u32 off = sizeof(*eth);
 	__u16 proto;

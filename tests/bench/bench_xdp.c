@@ -337,7 +337,7 @@ static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
 	/* Test runs arrive on lo, live ones on bench2, addressed to the
 	 * frames' default MAC. */
 	{
-		static const uint8_t own[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+		static const uint8_t own[6] = BENCH_OWN_MAC;
 
 		if ((err = fixture_set_iface(f, if_nametoindex("lo"), own,
 					     ECMP_IFACE_CSUM_FINISH)) ||
