@@ -410,6 +410,41 @@ static int simple_prog(const char *file, const char *prog, const char *tx_map,
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
 }
 
+/* Where global variable `var` of section `sec` (".rodata", ".bss") lies
+ * in the map libbpf made of that section of obj: its offset, and the map
+ * in *map; -1 when obj has no such variable. */
+static long global_offset(struct bpf_object *obj, const char *sec, const char *var,
+			  struct bpf_map **map)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *ds;
+	struct bpf_map *m;
+	int id, k;
+
+	id = btf ? btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC) : -1;
+	if (id < 0)
+		return -1;
+	ds = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(ds);
+	for (k = 0; k < btf_vlen(ds); k++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
+			continue;
+		bpf_object__for_each_map(m, obj) {
+			const char *name = bpf_map__name(m);
+			size_t n = strlen(name), l = strlen(sec);
+
+			if (n >= l && !strcmp(name + n - l, sec)) {
+				*map = m;
+				return vs->offset;
+			}
+		}
+	}
+	return -1;
+}
+
 /* The FIB forwarder (bench_fib.bpf.c) reading kernel table `table`
  * (BPF_FIB_LOOKUP_DIRECT | _TBID: that table alone, the fastest lookup
  * the kernel offers an XDP program), redirecting to tx; prog: bench_fib or
@@ -419,46 +454,28 @@ static int fib_prog(const char *prog, uint32_t table, uint32_t tx,
 {
 	struct bpf_devmap_val val = { .ifindex = tx };
 	struct bpf_object *obj;
-	struct bpf_map *m;
-	char path[512];
+	struct bpf_map *m = NULL;
+	const void *init;
+	char path[512], *ro;
+	size_t sz;
+	long off;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/tests/bench_fib.bpf.o", build_dir);
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		die(path, errno);
-	/* fib_table, found in .rodata by its BTF. */
-	bpf_object__for_each_map(m, obj) {
-		const struct btf *btf = bpf_object__btf(obj);
-		const struct btf_var_secinfo *vs;
-		const struct btf_type *sec;
-		const void *init;
-		size_t sz;
-		char *ro;
-		int id, k;
-
-		if (!strstr(bpf_map__name(m), ".rodata") || !btf)
-			continue;
-		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-		init = bpf_map__initial_value(m, &sz);
-		ro = init ? malloc(sz) : NULL;
-		if (id < 0 || !ro)
-			die("bench_fib .rodata", ENOENT);
-		memcpy(ro, init, sz);
-		sec = btf__type_by_id(btf, id);
-		vs = btf_var_secinfos(sec);
-		for (k = 0; k < btf_vlen(sec); k++, vs++) {
-			const struct btf_type *v = btf__type_by_id(btf, vs->type);
-
-			if (!strcmp(btf__name_by_offset(btf, v->name_off), "fib_table") &&
-			    vs->offset + sizeof(table) <= sz)
-				memcpy(ro + vs->offset, &table, sizeof(table));
-		}
-		err = bpf_map__set_initial_value(m, ro, sz);
-		free(ro);
-		if (err)
-			die("bench_fib .rodata", err);
-	}
+	off = global_offset(obj, ".rodata", "fib_table", &m);
+	init = m ? bpf_map__initial_value(m, &sz) : NULL;
+	ro = init ? malloc(sz) : NULL;
+	if (off < 0 || !ro || off + sizeof(table) > sz)
+		die("bench_fib .rodata: fib_table", ENOENT);
+	memcpy(ro, init, sz);
+	memcpy(ro + off, &table, sizeof(table));
+	err = bpf_map__set_initial_value(m, ro, sz);
+	free(ro);
+	if (err)
+		die("bench_fib .rodata", err);
 	if ((err = bpf_object__load(obj)))
 		die(path, err);
 	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "fib_tx"), &tx, &val, 0))
@@ -531,6 +548,69 @@ static int kernel_fib(const char *dev, int n)
 	unlink(path);
 	free(t);
 	return err;
+}
+
+/*
+ * The full table's live destinations: one host in each of its routes that
+ * reaches into the test space 198.18.0.0/15 (SPEC §10: the only addresses
+ * really sent to), away from the benchmark's own networks 198.18.0.0/24
+ * (bench0) and 198.18.9.0/24 (the frames' source). The frames then meet
+ * as many of the table's prefixes as the space holds, in both forwarders
+ * alike. Returns how many, at most max.
+ */
+static uint32_t live_table_dsts(uint32_t *dst, uint32_t max, int n)
+{
+	struct lpm_route *t = gen_table(n);
+	unsigned long long rs = 0x11fe + n;
+	uint32_t k = 0, lo15 = 0xc6120000u;	/* 198.18.0.0 */
+	int i;
+
+	for (i = 0; i < n && k < max; i++) {
+		uint32_t a, len = t[i].prefixlen, host, h;
+		int tries;
+
+		memcpy(&a, t[i].addr, 4);
+		a = ntohl(a);
+		/* Inside the /15, or covering it (then any of its hosts). */
+		if (len >= 15 ? (a & 0xfffe0000u) != lo15 : (lo15 & (0xffffffffu << (32 - len))) != a)
+			continue;
+		if (len < 15)
+			a = lo15, len = 15;
+		for (tries = 0; tries < 16; tries++) {
+			h = (uint32_t)test_rand(&rs);
+			host = a | (len == 32 ? 0 : h & (0xffffffffu >> len));
+			if ((host >> 8) != (lo15 >> 8) && (host >> 8) != ((lo15 >> 8) | 9) &&
+			    (host & 0xff) != 0 && (host & 0xff) != 0xff)
+				break;
+		}
+		if (tries < 16)
+			dst[k++] = htonl(host);
+	}
+	free(t);
+	return k;
+}
+
+/* Gives a live program's object (bench_live.bpf.h) the destinations to
+ * walk over, in its .bss. */
+static void set_live_dsts(struct bpf_object *obj, const uint32_t *dst, uint32_t n)
+{
+	struct bpf_map *m = NULL;
+	long off_dst = global_offset(obj, ".bss", "bench_live_dst", &m);
+	long off_n = global_offset(obj, ".bss", "bench_live_ndst", &m);
+	size_t sz = m ? bpf_map__value_size(m) : 0;
+	uint8_t *bss = sz ? calloc(1, sz) : NULL;
+	uint32_t zero = 0;
+
+	if (off_dst < 0 || off_n < 0 || !bss || n > BENCH_LIVE_DSTS ||
+	    (size_t)off_dst + n * 4 > sz || (size_t)off_n + 4 > sz)
+		die("bench_live_dst: not in the object's .bss (an older build? rebuild it)", ENOENT);
+	if (bpf_map_lookup_elem(bpf_map__fd(m), &zero, bss))
+		die("bench_live_dst: reading .bss", errno);
+	memcpy(bss + off_dst, dst, n * 4);
+	memcpy(bss + off_n, &n, 4);
+	if (bpf_map_update_elem(bpf_map__fd(m), &zero, bss, 0))
+		die("bench_live_dst: writing .bss", errno);
+	free(bss);
 }
 
 static void close_simple(void)
@@ -727,6 +807,8 @@ int main(int argc, char **argv)
 	struct fixture *one, *ten_k, *hundred_k, *full, *live_one = NULL, *alt = NULL;
 	struct fixture *live_full = NULL;
 	int fib_live = -1;	/* the FIB forwarder on the big table */
+	struct bpf_object *fib_live_obj = NULL;
+	uint32_t live_dst[BENCH_LIVE_DSTS], nlive_dst = 0;
 	int kernel_ok;		/* the kernel's tables for the peers are set up */
 	uint32_t veth;
 	int live_floor = -1;
@@ -832,7 +914,7 @@ int main(int argc, char **argv)
 		add_variant("peer: XDP on kernel FIB ipv6, 1 route", fib_one, &v6, XDP_REDIRECT);
 		snprintf(names[0], sizeof(names[0]), "peer: XDP on kernel FIB, %d routes", big_n);
 		add_variant(names[0], fib_big, &v4, XDP_REDIRECT);
-		fib_live = fib_prog("bench_fib_live", 100, veth, NULL);
+		fib_live = fib_prog("bench_fib_live", 100, veth, &fib_live_obj);
 		snprintf(names[1], sizeof(names[1]), "spread: ecmp_xdp, %d routes", big_n);
 		add_variant(names[1], bpf_program__fd(bpf_object__find_program_by_name(big->obj,
 			    "bench_ecmp_spread")), &v4, XDP_REDIRECT)->fx = big;
@@ -880,13 +962,18 @@ int main(int argc, char **argv)
 				 simple_prog("tests/bench_floor.bpf.o", "bench_pass_live",
 					     NULL, NULL, 0), &live4);
 		}
-		/* The same frames with the whole table loaded. */
+		/* The same flows with the whole table loaded, to as many of
+		 * its prefixes as the test space holds. */
+		if (full || fib_live >= 0)
+			nlive_dst = live_table_dsts(live_dst, BENCH_LIVE_DSTS, big_n);
 		if (full) {
 			live_full = ecmp_fixture(NULL, FULL_TABLE, veth);
+			set_live_dsts(live_full->obj, live_dst, nlive_dst);
 			add_live("live: ecmp_xdp into veth, 1,000,000", live_prog(live_full),
 				 &live4);
 		}
 		if (fib_live >= 0) {
+			set_live_dsts(fib_live_obj, live_dst, nlive_dst);
 			snprintf(names[0], sizeof(names[0]), "live: XDP on kernel FIB into veth, %d",
 				 big_n);
 			add_live(names[0], fib_live, &live4);
@@ -913,6 +1000,9 @@ int main(int argc, char **argv)
 	       lpm_chunks_used(one->lpm), lpm_chunks_used(ten_k->lpm),
 	       hundred_k ? lpm_chunks_used(hundred_k->lpm) : 0,
 	       full ? lpm_chunks_used(full->lpm) : 0);
+	if (nlive_dst)
+		printf("live rows on the %d-route table: %u destinations, a host in each of its routes in 198.18.0.0/15\n",
+		       big_n, nlive_dst);
 	printf("%-40s %8s %16s %8s\n", "variant", "ns/pkt", "min-max", "x floor");
 	for (i = 0; i < nvariants; i++) {
 		struct variant *v = &variants[i];
