@@ -1057,8 +1057,8 @@ static void test_connected_subnets(void)
  * routes; for each the program forwards or passes as the model's
  * lpm_walk() says (test_lpm checks that one against a linear search).
  * 100.6, 100.7 and 100.8.0.0/16 hold 6, 14 and 26 routes of /17../24
- * alone: run lists of different sizes, searched at every one of their
- * bytes. A tail link past the pool is no route. The
+ * alone, 100.9 and 100.10.0.0/16 50 and 36 /24s: run lists of all
+ * four sizes, searched at every one of their bytes. A tail link past the pool is no route. The
  * table goes again after. */
 static uint32_t run_lists_under(uint32_t v)
 {
@@ -1100,6 +1100,17 @@ static void test_route_trie_tails(void)
 				n++;
 		}
 	}
+	/* 100.9 and 100.10.0.0/16: their first 50 and 36 /24s, neighbours
+	 * on different leaves, then a gap: 50-51 and 36-37 runs whatever
+	 * covers the gap, the two larger sizes, starts up to byte 50. */
+	for (int l = 0; l < 2; l++)
+		for (int k = 0; k < (l ? 36 : 50); k++) {
+			added[n] = (struct lpm_route){ .family = ECMP_AF_INET,
+						       .addr = { 100, 9 + l, k },
+						       .prefixlen = 24, .leaf = leaves[k % 6] };
+			if (lpm_add(fx.lpm, &added[n]) == 0)
+				n++;
+		}
 	while (n < 1500) {
 		struct lpm_route *r = &added[n];
 		uint64_t x = test_rand(&rs);
@@ -1121,16 +1132,16 @@ static void test_route_trie_tails(void)
 	}
 	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++)
 		runs += run_lists_under(fx.dp.root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK]);
-	for (i = 6; i <= 8; i++) {
+	for (i = 6; i <= 10; i++) {
 		uint32_t v = fx.dp.root[100].entry[i];
 
 		if ((v & ECMP_LPM_RUNS) && (v & ECMP_LPM_TAIL))
 			classes |= 1u << ECMP_LPM_RUNS_CLASS(v);
 	}
-	CHECK(__builtin_popcount(classes) >= 2 && runs > 3,
-	      "100.6-8.0.0/16 run lists of 2 or more sizes (classes %#x; %u run lists in all)",
+	CHECK(classes == 0xf && runs > 4,
+	      "100.6-10.0.0/16 run lists of all four sizes (classes %#x; %u run lists in all)",
 	      classes, runs);
-	for (i = 0; i < 3 * 256; i++) {	/* every byte of the run lists */
+	for (i = 0; i < 5 * 256; i++) {	/* every byte of the run lists */
 		struct frame_spec s;
 		uint8_t f[2048];
 		size_t len;
