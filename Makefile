@@ -135,16 +135,18 @@ $(BUILD)/tests/other-build/%.bpf.tmp.o: bpf/%.bpf.c $(BPF_HDRS) | $(TOOLCHAIN)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
+# What the benchmark wrappers share (tests/bench/*.bpf.h, bench_spread.h).
+BENCH_BPF_HDRS := tests/bench/bench_rewrite.bpf.h tests/bench/bench_live.bpf.h \
+		  tests/bench/bench_daddr.bpf.h tests/bench/bench_spread.h
+
 # The benchmark's reference: the data path as it was before multi-buffer
 # frames (the frame's length from its one buffer), measured beside it.
-$(BUILD)/tests/single-buffer/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) tests/bench/bench_rewrite.bpf.h \
-					 tests/bench/bench_live.bpf.h tests/bench/bench_spread.h | $(TOOLCHAIN)
+$(BUILD)/tests/single-buffer/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) $(BENCH_BPF_HDRS) | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DECMP_XDP_SINGLE_BUFFER -c $< -o $@
 
-$(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) tests/bench/bench_rewrite.bpf.h \
-			   tests/bench/bench_live.bpf.h tests/bench/bench_spread.h | $(TOOLCHAIN)
+$(BUILD)/tests/%.bpf.tmp.o: tests/bench/%.bpf.c $(BPF_HDRS) $(BENCH_BPF_HDRS) | $(TOOLCHAIN)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

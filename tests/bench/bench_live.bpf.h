@@ -23,6 +23,7 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "bench_spread.h"
+#include "bench_daddr.bpf.h"
 
 #define BENCH_LIVE_SPORT	40000
 
@@ -31,12 +32,11 @@ __u32 bench_live_dst[BENCH_LIVE_DSTS];	/* network order */
 __u32 bench_live_ndst;
 __u32 bench_live_next;
 
-/* The next of bench_live_dst into the header, its checksum kept right;
- * returns what the change adds to the UDP checksum's sum (the
- * pseudo-header holds the address too), 0 when nothing changed. */
+/* The next of bench_live_dst into the header (bench_set_daddr()): what
+ * the change adds to the UDP checksum's sum, 0 when nothing changed. */
 static __always_inline __u32 bench_live_next_dst(struct iphdr *iph)
 {
-	__u32 i = bench_live_next, old, new, delta;
+	__u32 i = bench_live_next;
 
 	if (!bench_live_ndst)
 		return 0;
@@ -44,12 +44,7 @@ static __always_inline __u32 bench_live_next_dst(struct iphdr *iph)
 		bench_live_next = 0;
 	if (i >= BENCH_LIVE_DSTS)
 		return 0;
-	old = bpf_ntohl(iph->daddr);
-	new = bpf_ntohl(bench_live_dst[i]);
-	delta = (__u16)~(old >> 16) + (__u16)~(old & 0xffff) + (new >> 16) + (new & 0xffff);
-	iph->check = bpf_htons((__u16)~csum16_add((__u16)~bpf_ntohs(iph->check) + delta));
-	iph->daddr = bench_live_dst[i];
-	return delta;
+	return bench_set_daddr(iph, bench_live_dst[i]);
 }
 
 static __always_inline void bench_live_frame(void *data, void *data_end)

@@ -12,12 +12,13 @@
  *    BENCH_DSTS IPv4 destinations drawn across the whole route table
  *    (bench_dsts, filled by bench_xdp), so the lookup meets the table as
  *    traffic to many destinations does instead of one cache-hot path.
- *    The header checksum follows (RFC 1624): ecmp_xdp checks it.
+ *    The header checksum follows (bench_daddr.bpf.h).
  */
 #ifndef BENCH_REWRITE_BPF_H
 #define BENCH_REWRITE_BPF_H
 
 #include "bench_spread.h"
+#include "bench_daddr.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -69,15 +70,8 @@ static __always_inline void bench_spread_dst(void *data, void *data_end)
 	if ((void *)(iph + 1) > data_end)
 		return;
 	dst = bpf_map_lookup_elem(&bench_dsts, &idx);
-	if (dst) {
-		__u32 old = bpf_ntohl(iph->daddr), new = bpf_ntohl(*dst);
-		__u32 sum = (__u16)~bpf_ntohs(iph->check);
-
-		sum += (__u16)~(old >> 16) + (__u16)~(old & 0xffff);
-		sum += (new >> 16) + (new & 0xffff);
-		iph->check = bpf_htons((__u16)~csum16_add(sum));
-		iph->daddr = *dst;
-	}
+	if (dst)
+		bench_set_daddr(iph, *dst);
 }
 
 #endif /* BENCH_REWRITE_BPF_H */

@@ -3,9 +3,10 @@
  * BENCH_DSTS destinations for a "spread" row, the size of bench_dsts
  * (bench_rewrite.bpf.h), filled by bench_xdp, a power of 2; and
  * BENCH_LIVE_FLOWS flows (UDP source ports) for a live row, and up to
- * BENCH_LIVE_DSTS destinations for the full table's (bench_live.bpf.h). And BENCH_OWN_MAC, the destination MAC of every
- * benchmark frame (frame_spec_default()'s), which the ingress interfaces
- * are given and the wrappers put back. */
+ * BENCH_LIVE_DSTS destinations for the full table's (bench_live.bpf.h).
+ * And BENCH_OWN_MAC, the destination MAC of every benchmark frame
+ * (frame_spec_default()'s), which the ingress interfaces are given and
+ * the wrappers put back. */
 #ifndef BENCH_SPREAD_H
 #define BENCH_SPREAD_H
 

@@ -562,7 +562,9 @@ static uint32_t live_table_dsts(uint32_t *dst, uint32_t max, int n)
 {
 	struct lpm_route *t = gen_table(n);
 	unsigned long long rs = 0x11fe + n;
-	uint32_t k = 0, lo15 = 0xc6120000u;	/* 198.18.0.0 */
+	const uint32_t lo15 = 0xc6120000u;	/* 198.18.0.0 */
+	const uint32_t bench0_net = 0xc61200u, source_net = 0xc61209u;	/* /24s */
+	uint32_t k = 0;
 	int i;
 
 	for (i = 0; i < n && k < max; i++) {
@@ -579,7 +581,7 @@ static uint32_t live_table_dsts(uint32_t *dst, uint32_t max, int n)
 		for (tries = 0; tries < 16; tries++) {
 			h = (uint32_t)test_rand(&rs);
 			host = a | (len == 32 ? 0 : h & (0xffffffffu >> len));
-			if ((host >> 8) != (lo15 >> 8) && (host >> 8) != ((lo15 >> 8) | 9) &&
+			if ((host >> 8) != bench0_net && (host >> 8) != source_net &&
 			    (host & 0xff) != 0 && (host & 0xff) != 0xff)
 				break;
 		}
