@@ -73,16 +73,22 @@ BENCH      := $(BUILD)/tests/bench_xdp $(BUILD)/tests/trafficgen $(BUILD)/tests/
 	      $(BUILD)/tests/single-buffer/bench_ecmp.bpf.o $(BUILD)/tests/routechurn \
 	      $(BUILD)/tests/bench_trie
 TOOLCHAIN  := $(BUILD)/.toolchain-ok
+# Every BPF object, product and test (`make bpf`; tests/bpf/test_compilers.sh
+# builds them with other compilers).
+ALL_BPF_OBJS := $(BPF_OBJS) $(TEST_BPF_OBJS) $(filter %.bpf.o,$(NET_TOOLS) $(BENCH))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all check test bench deps vmlinux install uninstall man clean help demo fuzz soak FORCE
+.PHONY: all bpf check test bench deps vmlinux install uninstall man clean help demo fuzz soak FORCE
 
 all: $(TOOLCHAIN) $(BPF_OBJS) $(PROGS)
+
+bpf: $(TOOLCHAIN) $(ALL_BPF_OBJS)
 
 help:
 	@echo 'xdp-ecmp targets:'
 	@echo '  all       build the BPF objects and user space (default)'
+	@echo '  bpf       build every BPF object, those of the tests and benchmarks too'
 	@echo '  check     build and run the fast unit tests and the layering check'
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'

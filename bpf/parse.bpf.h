@@ -55,16 +55,27 @@ struct ecmp_pkt {
 	__u8  pad;
 };
 
-/* Returns a pointer to len readable bytes at off, or NULL. */
+/*
+ * Returns a pointer to len readable bytes at off, or NULL. The two empty
+ * asm statements keep the checks in the form the verifier can follow,
+ * whatever the compiler (tests/bpf/test_compilers.sh): without the first,
+ * clang 19 adds a part of off to data before off is bounded (an unbounded
+ * packet offset, refused); without the second, it rewrites p + len >
+ * data_end as a comparison with data_end + 1 (arithmetic on the packet's
+ * end, refused). They cost no instruction.
+ */
 static __always_inline void *hdr_at(void *data, void *data_end, __u32 off,
 				    __u32 len)
 {
-	void *p;
+	void *p, *end;
 
+	asm volatile("" : "+r"(off));
 	if (off > ECMP_MAX_HDR_OFF)
 		return NULL;
 	p = data + off;
-	if (p + len > data_end)
+	end = p + len;
+	asm volatile("" : "+r"(end));
+	if (end > data_end)
 		return NULL;
 	return p;
 }
@@ -116,11 +127,12 @@ static __always_inline __u16 csum_fold64(__u64 sum)
 }
 
 /* Returns 1 when the IPv4 header of ihl words at off has a valid checksum.
- * The caller has checked that 20 bytes are there. */
-static __always_inline int ipv4_csum_ok(void *data, void *data_end, __u32 off,
+ * The caller has checked that 20 bytes are there, at iph. */
+static __always_inline int ipv4_csum_ok(void *data, void *data_end,
+					const struct iphdr *iph, __u32 off,
 					__u32 ihl)
 {
-	__u32 *w = data + off;
+	const __u32 *w = (const __u32 *)iph;
 	__u64 sum = (__u64)w[0] + w[1] + w[2] + w[3] + w[4];
 	int i;
 
@@ -233,7 +245,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end,
 	tot = bpf_ntohs(iph->tot_len);
 	if (iph->version != 4 || ihl < 5 || tot < ihl * 4 || tot > avail)
 		return ECMP_PASS_MALFORMED;
-	if (!ipv4_csum_ok(data, data_end, off, ihl))
+	if (!ipv4_csum_ok(data, data_end, iph, off, ihl))
 		return ECMP_PASS_MALFORMED;
 
 	f->family = ECMP_AF_INET;

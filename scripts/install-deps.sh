@@ -7,10 +7,11 @@
 # for ecmpd's sd_notify, libmicrohttpd-dev for its /metrics; pandoc builds
 # the man pages, man-db renders them; bird2 is the second routing daemon
 # the tests run under `routes kernel`; debhelper, lintian and dpkg-dev build
-# and check the Debian package.
+# and check the Debian package; clang-19, Debian 13's default compiler,
+# builds the BPF objects a second time (tests/bpf/test_compilers.sh).
 set -e
 
-PACKAGES="clang llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
+PACKAGES="clang clang-19 llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
 libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool frr bird2 valgrind gnuplot-nox iperf3
 python3 nftables traceroute iputils-ping prometheus libsystemd-dev libmicrohttpd-dev pandoc man-db
 debhelper lintian dpkg-dev"

@@ -70,6 +70,9 @@ if [ "$mode" = all ]; then
 		fi
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
 		run bpf/vlan "$BUILD/tests/test_vlan_learning" "$BUILD"
+		# The same BPF sources through Debian 13's clang (19), and 16.
+		[ "${SANITIZE:-}" = 1 ] ||
+			run bpf/compilers env BUILD="$BUILD" bash tests/bpf/test_compilers.sh
 		run net/ecmpd env BUILD="$BUILD" bash tests/net/test_ecmpd.sh
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh

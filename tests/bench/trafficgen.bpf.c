@@ -39,7 +39,7 @@ int trafficgen(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 zero = 0, flow;
+	__u32 zero = 0, flow, off;
 	struct gen_cfg *c = bpf_map_lookup_elem(&gen_cfg, &zero);
 	__u64 *n = bpf_map_lookup_elem(&gen_count, &zero);
 	__u16 *sport;
@@ -49,9 +49,13 @@ int trafficgen(struct xdp_md *ctx)
 	__builtin_memcpy(data, c->hdr, GEN_HDR);
 	flow = c->nflows ? *n % c->nflows : 0;
 	*n += 1;
-	if (c->sport_off > GEN_HDR - 2)
+	off = c->sport_off;
+	if (off > GEN_HDR - 2)
 		return XDP_ABORTED;
-	sport = data + (c->sport_off & (GEN_HDR - 1));
+	sport = data + off;
+	/* Kept from clang 19, which would drop the check as implied by
+	 * the one above; the verifier wants it. */
+	asm volatile("" : "+r"(sport));
 	if ((void *)(sport + 1) > data_end)
 		return XDP_ABORTED;
 	*sport = bpf_htons(c->base_port + flow);
