@@ -9,6 +9,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "parse.bpf.h"	/* hdr_at(): a bounds check every compiler keeps */
 
 #define GEN_HDR 64
 
@@ -52,11 +53,8 @@ int trafficgen(struct xdp_md *ctx)
 	off = c->sport_off;
 	if (off > GEN_HDR - 2)
 		return XDP_ABORTED;
-	sport = data + off;
-	/* Kept from clang 19, which would drop the check as implied by
-	 * the one above; the verifier wants it. */
-	asm volatile("" : "+r"(sport));
-	if ((void *)(sport + 1) > data_end)
+	sport = hdr_at(data, data_end, off, sizeof(*sport));
+	if (!sport)
 		return XDP_ABORTED;
 	*sport = bpf_htons(c->base_port + flow);
 	return XDP_TX;
