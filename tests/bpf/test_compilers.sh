@@ -39,7 +39,7 @@ for cc in $COMPILERS; do
 		continue
 	fi
 	dir="$BUILD/$cc"
-	if ! make -s --no-print-directory BUILD="$dir" CLANG="$cc" bpf > "$dir.log" 2>&1; then
+	if ! make -s --no-print-directory -j"$(nproc)" BUILD="$dir" CLANG="$cc" bpf > "$dir.log" 2>&1; then
 		tail -20 "$dir.log"
 		result fail "$cc: make bpf"
 		continue
