@@ -17,7 +17,7 @@ T=$(mktemp -d /tmp/ecmp-install.XXXXXX)
 R=$T/root
 trap 'rm -rf "$T"' EXIT
 
-if ! make -s BUILD="$T/build" PREFIX=/usr DESTDIR="$R" install > "$T/make.log" 2>&1; then
+if ! make -s -j"$(nproc)" BUILD="$T/build" PREFIX=/usr DESTDIR="$R" install > "$T/make.log" 2>&1; then
 	result "make install PREFIX=/usr DESTDIR=..." 1 "$(tail -5 "$T/make.log")"
 	echo "$PASSED passed, $FAILED failed"
 	exit 1

@@ -17,7 +17,7 @@ DEB=$T/xdp-ecmp_${V}_$(dpkg --print-architecture).deb
 
 mkdir "$T/xdp-ecmp"
 git ls-files --cached --others --exclude-standard | tar -cf - -T - | tar -xf - -C "$T/xdp-ecmp"
-(cd "$T/xdp-ecmp" && dpkg-buildpackage -us -uc -b) > "$T/build.log" 2>&1
+(cd "$T/xdp-ecmp" && dpkg-buildpackage -us -uc -b -Jauto) > "$T/build.log" 2>&1
 # The status first: a $(...) in the name would reset $? before result sees it.
 [ -f "$DEB" ]
 rc=$?
