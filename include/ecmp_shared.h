@@ -242,30 +242,48 @@ struct ecmp_lpm_tail {
 _Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
 
 /* A run list: a chunk of leaves as runs. Its link holds its size class
- * (bits 27-28) and chunk << 4 | slot: it starts ECMP_LPM_RUNS_SIZE(class) *
- * slot bytes into that chunk. Its bytes: n, the number of runs; the byte
- * where each run but the first (which starts at 0) starts, ascending; from
- * byte (n + 1) & ~1, each run's leaf in 16 bits, host order:
- * ECMP_LPM_RUN_LOCAL and _CONNECTED for those two, any other the leaf
- * itself (so only groups below 65,533; a chunk with others stays a chunk).
- * Entry b of the chunk it stands for is the leaf of the last run that
- * starts at or below b. The classes hold 21, 32, 42 and 53 runs.
+ * (bits 27-28), ECMP_LPM_RUNS_BITMAP and chunk << 4 | slot: it starts
+ * ECMP_LPM_RUNS_SIZE(class) * slot bytes into that chunk. Its bytes: a
+ * bitmap of the 256 entries as eight 32-bit words, host order, bit b & 31
+ * of word b >> 5 set where a run starts (bit 0 always); at byte 32, for
+ * each word, the runs starting before it; from byte 40, each run's leaf in
+ * 16 bits, host order: ECMP_LPM_RUN_LOCAL and _CONNECTED for those two,
+ * any other the leaf itself (so only groups below 65,533; a chunk with
+ * others stays a chunk). Entry b of the chunk it stands for is the leaf of
+ * run (runs before word b >> 5) + (bits of that word up to b) - 1: a
+ * count, no search. The classes hold 12, 28, 44 and 60 runs.
+ *
+ * ECMP_LPM_RUNS_BITMAP marks this layout. A link without it is a list of
+ * the layout before (run starts searched); to a reader of either layout
+ * the other's link names a chunk past the pool (the chunks limit is 2^21)
+ * and reads as no route, so a program and a trie of two versions never
+ * send a frame by the wrong list: the kernel gets it.
  */
+#define ECMP_LPM_RUNS_BITMAP	0x04000000u
+/* The most chunks `limits` allows: a run list link's chunk stays below
+ * the layout bit, and either layout's link read by the other's decoder
+ * lands past the pool. */
+#define ECMP_LPM_CHUNKS_LIMIT	(1u << 21)
+_Static_assert((ECMP_LPM_CHUNKS_LIMIT << 4) <= ECMP_LPM_RUNS_BITMAP &&
+	       (ECMP_LPM_RUNS_BITMAP >> 4) >= ECMP_LPM_CHUNKS_LIMIT,
+	       "run list links: the chunks limit and the layout bit");
 #define ECMP_LPM_RUNS_CLASS(v)	(((v) >> 27) & 3)
-#define ECMP_LPM_RUNS_CHUNK(v)	(((v) & 0x07ffffffu) >> 4)
+#define ECMP_LPM_RUNS_CHUNK(v)	((((v) ^ ECMP_LPM_RUNS_BITMAP) & 0x07ffffffu) >> 4)
 #define ECMP_LPM_RUNS_SLOT(v)	((v) & 15)
 #define ECMP_LPM_RUNS_SIZE(class) (64 + 32 * (class))
 #define ECMP_LPM_RUNS_PER_CHUNK(class) (ECMP_LPM_CHUNK * 4 / ECMP_LPM_RUNS_SIZE(class))
-/* The runs a class holds: n, n starts (the count in the first's place, its
- * padding to even) and n leaves of 2 bytes fit when 3n <= its size. */
-#define ECMP_LPM_RUNS_HOLDS(class) (ECMP_LPM_RUNS_SIZE(class) / 3)
+/* Where a run list's parts start. */
+#define ECMP_LPM_RUNS_BEFORE	32
+#define ECMP_LPM_RUNS_LEAVES	40
+/* The runs a class holds: the bitmap, the counts and 2 bytes a run. */
+#define ECMP_LPM_RUNS_HOLDS(class) ((ECMP_LPM_RUNS_SIZE(class) - ECMP_LPM_RUNS_LEAVES) / 2)
 #define ECMP_LPM_RUNS_MAX	ECMP_LPM_RUNS_HOLDS(3)
 /* The furthest a valid run list starts into its chunk: the last of the
  * smallest (960; every list's 63 bytes after it stay in the chunk). */
 #define ECMP_LPM_RUNS_OFF_MAX	((ECMP_LPM_RUNS_PER_CHUNK(0) - 1) * ECMP_LPM_RUNS_SIZE(0))
 #define ECMP_LPM_RUNS_LINK(class, chunk, slot) \
-	(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS | (__u32)(class) << 27 | \
-	 (__u32)(chunk) << 4 | (slot))
+	(ECMP_LPM_CHILD | ECMP_LPM_TAIL | ECMP_LPM_RUNS | ECMP_LPM_RUNS_BITMAP | \
+	 (__u32)(class) << 27 | (__u32)(chunk) << 4 | (slot))
 #define ECMP_LPM_RUN_CONNECTED	0xfffeu
 #define ECMP_LPM_RUN_LOCAL	0xffffu
 

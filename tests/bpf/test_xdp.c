@@ -1102,7 +1102,7 @@ static void test_route_trie_tails(void)
 	}
 	/* 100.9 and 100.10.0.0/16: their first 50 and 36 /24s, neighbours
 	 * on different leaves, then a gap: 50-51 and 36-37 runs whatever
-	 * covers the gap, the two larger sizes, starts up to byte 50. */
+	 * covers the gap, the two larger sizes. */
 	for (int l = 0; l < 2; l++)
 		for (int k = 0; k < (l ? 36 : 50); k++) {
 			added[n] = (struct lpm_route){ .family = ECMP_AF_INET,
@@ -1186,6 +1186,13 @@ static void test_route_trie_tails(void)
 		len = frame_build(&s, f, sizeof(f));
 		ASSERT_EQ(expect_reason("tail past the pool", f, len, ECMP_PASS_NO_ROUTE), 0,
 			  "tail past the pool");
+		/* 100.9.0.0/16's run list linked as the layout before bitmaps
+		 * linked it (ecmp_shared.h): no route, not a wrong leaf. */
+		*e = old & ~ECMP_LPM_RUNS_BITMAP;
+		CHECK((old & (ECMP_LPM_RUNS | ECMP_LPM_RUNS_BITMAP)) ==
+		      (ECMP_LPM_RUNS | ECMP_LPM_RUNS_BITMAP), "100.9.0.0/16: a run list (%#x)", old);
+		ASSERT_EQ(expect_reason("run list of the layout before", f, len,
+					ECMP_PASS_NO_ROUTE), 0, "run list of the layout before");
 		*e = old;
 	}
 	while (n--)

@@ -649,13 +649,24 @@ static int v4_16_reads(const uint32_t *want)
 	return !bad;
 }
 
-static const int class_runs[4] = { 21, 32, 42, 53 };
+static const int class_runs[4] = { 12, 28, 44, 60 };
 
-/* The runs of the run list v links. */
+/* The runs of the run list v links: the bits of its bitmap, which its
+ * counts must agree with word by word. */
 static int runs_n(uint32_t v)
 {
-	return node[ECMP_LPM_RUNS_CHUNK(v)].bytes[ECMP_LPM_RUNS_SLOT(v) *
-						  ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v))];
+	const uint8_t *r = node[ECMP_LPM_RUNS_CHUNK(v)].bytes + ECMP_LPM_RUNS_SLOT(v) *
+			   ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
+	uint32_t w, word;
+	int n = 0;
+
+	for (w = 0; w < 8; w++) {
+		if (r[ECMP_LPM_RUNS_BEFORE + w] != n)
+			return -1;
+		memcpy(&word, r + 4 * w, 4);
+		n += __builtin_popcount(word);
+	}
+	return n;
 }
 
 /* A chunk of leaves in at most ECMP_LPM_RUNS_MAX runs is a run list of the
@@ -673,7 +684,7 @@ static void test_lpm_run_lists(void)
 	/* /24s at the even bytes 0..k: k + 1 runs of one and the rest (up to
 	 * four routes a tail), each size class filled to the last run it
 	 * holds, then past the largest. */
-	for (k = 0; k <= 54; k += 2) {
+	for (k = 0; k <= 60; k += 2) {
 		int runs = k + 2;
 
 		r = v4_24(k, ECMP_LPM_LEAF(k % 3));
@@ -695,7 +706,7 @@ static void test_lpm_run_lists(void)
 		}
 		ASSERT_TRUE(v4_16_reads(want), "lookups");
 	}
-	for (k = 54; k > 46; k -= 2) {
+	for (k = 60; k > 46; k -= 2) {
 		ASSERT_EQ(lpm_del(t, ECMP_AF_INET, v4_24(k, 0).addr, 24), 0, "del");
 		want[k] = 0;
 	}
@@ -732,6 +743,50 @@ static void test_lpm_run_lists(void)
 	ASSERT_TRUE(v4_16_reads(want), "and its lookups");
 	ASSERT_TRUE(lpm_chunks_used(t) <= used, "a run list takes a slot of a page");
 	lpm_free(t);
+}
+
+/* A run list of the layout before bitmaps (its link without
+ * ECMP_LPM_RUNS_BITMAP) reads as no route, never by the wrong list, and a
+ * restarted ecmpd rewrites it in this one; a link of this layout read the
+ * way the layout before read it names a chunk past any pool. */
+static void test_lpm_run_lists_of_the_layout_before(void)
+{
+	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;
+	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, v, repaired;
+	uint8_t a[4] = { 198, 18, 6, 1 };
+	static struct ref copy;
+	int k;
+
+	ASSERT_TRUE(t != NULL, "lpm_new");
+	for (k = 0; k < 40; k += 2) {
+		struct lpm_route r = v4_24(k, ECMP_LPM_LEAF(k % 5));
+
+		ASSERT_EQ(lpm_add(t, &r), 0, "add");
+		want[k] = r.leaf;
+	}
+	v = *e;
+	ASSERT_EQ(entry_kind(v), KIND_RUNS, "20 /24s: a run list");
+	ASSERT_TRUE(v & ECMP_LPM_RUNS_BITMAP, "of the bitmap layout");
+	/* The layout before's decoder: (v & 0x07ffffff) >> 4. */
+	ASSERT_TRUE(((v & 0x07ffffffu) >> 4) >= ECMP_LPM_CHUNKS_LIMIT,
+		    "read as the layout before read it: past any pool");
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, a), ECMP_LPM_LEAF(6 % 5),
+		  "198.18.6.1");
+	copy.n = 0;
+	lpm_for_each(t, collect, &copy);
+	lpm_free(t);
+	*e = v & ~ECMP_LPM_RUNS_BITMAP;		/* the same list, linked as before */
+	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, a), ECMP_LPM_NONE,
+		  "a link of the layout before: no route");
+	u = lpm_attach(root, node, NCHUNKS, copy.r, copy.n, &repaired);
+	ASSERT_TRUE(u != NULL, "attach");
+	if (!u)
+		return;
+	ASSERT_EQ(repaired, 1, "entries rewritten on attach");
+	ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && (*e & ECMP_LPM_RUNS_BITMAP),
+		    "a run list of the bitmap layout again");
+	ASSERT_TRUE(v4_16_reads(want), "lookups after attach");
+	lpm_free(u);
 }
 
 /* lpm_chunks_for() (the check before a table replaces the live one)
@@ -1362,6 +1417,7 @@ int main(void)
 	RUN_TEST(test_lpm_sparse_ipv6_in_tails);
 	RUN_TEST(test_lpm_chunks_for_matches_a_build);
 	RUN_TEST(test_lpm_run_lists);
+	RUN_TEST(test_lpm_run_lists_of_the_layout_before);
 	RUN_TEST(test_lpm_attach_tails_at_the_pool_end);
 	RUN_TEST(test_lpm_bulk_change_needs_room_for_the_change);
 	RUN_TEST(test_lpm_compact_gives_back_sparse_pages);

@@ -1034,7 +1034,7 @@ static void st_limits(struct parser *p)
 		{ "groups", &l->groups, 1, 1u << 20 },
 		{ "buckets", &l->buckets, ECMP_MAX_BUCKETS, 1u << 26 },
 		{ "routes", &l->routes, 16, 1u << 24 },
-		{ "chunks", &l->chunks, 16, 1u << 21 },
+		{ "chunks", &l->chunks, 16, ECMP_LPM_CHUNKS_LIMIT },
 	};
 	unsigned k;
 	int i;

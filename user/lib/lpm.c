@@ -216,30 +216,32 @@ static int run_value(uint32_t leaf)
  * when it takes no run list (too many runs, or a leaf without 16 bits). */
 static int runs_of(const uint32_t *ent, uint8_t *x)
 {
-	uint8_t first[ECMP_LPM_RUNS_MAX];
+	uint32_t bits[ECMP_LPM_CHUNK / 32] = { 0 };
 	uint16_t value[ECMP_LPM_RUNS_MAX];
-	uint32_t i, n = 0, off;
+	uint8_t before[ECMP_LPM_CHUNK / 32];
+	uint32_t i, n = 0;
 	int cls;
 
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
 		int v;
 
+		if (i % 32 == 0)
+			before[i / 32] = n;
 		if (i && ent[i] == ent[i - 1])
 			continue;
 		v = run_value(ent[i]);
 		if (v < 0 || n == ECMP_LPM_RUNS_MAX)
 			return -1;
-		first[n] = i;
+		bits[i / 32] |= 1u << (i % 32);
 		value[n++] = v;
 	}
 	for (cls = 0; (uint32_t)ECMP_LPM_RUNS_HOLDS(cls) < n; cls++)
 		;
 	if (x) {
 		memset(x, 0, ECMP_LPM_RUNS_SIZE(cls));
-		x[0] = n;
-		memcpy(x + 1, first + 1, n - 1);
-		off = (n + 1) & ~1u;
-		memcpy(x + off, value, 2 * n);
+		memcpy(x, bits, sizeof(bits));
+		memcpy(x + ECMP_LPM_RUNS_BEFORE, before, sizeof(before));
+		memcpy(x + ECMP_LPM_RUNS_LEAVES, value, 2 * n);
 	}
 	return cls;
 }
@@ -1251,28 +1253,20 @@ static uint32_t tail_match(const struct ecmp_lpm_tail *x, const uint8_t *addr)
 	return x->cover;
 }
 
-/* The data path's binary search (bpf/fwd.bpf.h), the same way. */
-/* The data path's search (bpf/fwd.bpf.h), the same way: by fours. */
+/* The data path's count (bpf/fwd.bpf.h), the same way. */
 static uint32_t runs_match(const struct ecmp_lpm_chunk *c, uint32_t v, uint8_t b)
 {
 	uint32_t off = ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
 	const uint8_t *r = c->bytes + off;
-	uint32_t n, pos = 0, step, k, i;
+	uint32_t word, k;
 	uint16_t val;
 
 	if (off > ECMP_LPM_RUNS_OFF_MAX)
 		return ECMP_LPM_NONE;
-	n = r[0];
-	for (step = 16; step; step >>= 2) {
-		uint32_t take = 0;
-
-		for (i = 1; i <= 3; i++) {
-			k = pos + i * step;
-			take += k < n && r[k] <= b;
-		}
-		pos += take * step;
-	}
-	off = (off + ((n + 1) & ~1u) + 2 * pos) & 1022;
+	memcpy(&word, r + 4 * (b >> 5), 4);
+	k = r[ECMP_LPM_RUNS_BEFORE + (b >> 5)] +
+	    __builtin_popcount(word & (0xffffffffu >> (31 - (b & 31)))) - 1;
+	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * k) & 1022;
 	memcpy(&val, c->bytes + off, 2);
 	return ecmp_lpm_run_leaf(val);
 }
@@ -1409,7 +1403,10 @@ int lpm_same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		uint8_t want[RUNS_BYTES];
 		int cls;
 
-		if ((a && !slot_free(t, a, v)) || split_deep(r, n, d) != n)
+		/* A list of the layout before names a chunk past the pool:
+		 * never the same, rebuilt in this one. */
+		if (link_chunk(v) >= t->nchunks || (a && !slot_free(t, a, v)) ||
+		    split_deep(r, n, d) != n)
 			return 0;
 		expand_chunk(r, n, d, cover, ent);
 		cls = runs_of(ent, want);

@@ -88,8 +88,11 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		if (lpm_same_subtree(t, &a, *e, copy, b->n, ECMP_LPM_ROOT_BITS, t->root_cover[i]))
 			continue;
 		unmark(&a);
-		/* Wrong: unlinked now (the cover alone), rebuilt below. */
-		store_entry(e, t->root_cover[i]);
+		/* Wrong: unlinked now, rebuilt below. Meanwhile its frames go
+		 * to the kernel, which has the routes (docs/OPERATIONS.md),
+		 * rather than by the cover: the routes below it are longer.
+		 * A list of the layout before (an upgrade) goes this way. */
+		store_entry(e, ECMP_LPM_NONE);
 		bad[nbad++] = i;
 		(*repaired)++;
 	}
