@@ -5,6 +5,7 @@
  * random additions and removals, lookups of random and boundary addresses.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -749,15 +750,39 @@ static void test_lpm_run_lists(void)
  * ECMP_LPM_RUNS_BITMAP) reads as no route, never by the wrong list, and a
  * restarted ecmpd rewrites it in this one; a link of this layout read the
  * way the layout before read it names a chunk past any pool. */
+struct sampler {
+	volatile int stop;
+	unsigned long reads, cover;	/* lookups of 198.18.6.1, by the /8 */
+};
+
+static void *sample(void *arg)
+{
+	struct sampler *s = arg;
+	const uint8_t a[4] = { 198, 18, 6, 1 };
+
+	while (!s->stop) {
+		s->cover += lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, a) == ECMP_LPM_LEAF(9);
+		s->reads++;
+	}
+	return NULL;
+}
+
 static void test_lpm_run_lists_of_the_layout_before(void)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;
 	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, v, repaired;
 	uint8_t a[4] = { 198, 18, 6, 1 };
+	struct lpm_route cover = { .family = ECMP_AF_INET, .prefixlen = 8,
+				   .addr = { 198 }, .leaf = ECMP_LPM_LEAF(9) };
+	static struct sampler sampler;
 	static struct ref copy;
+	pthread_t reader;
 	int k;
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
+	ASSERT_EQ(lpm_add(t, &cover), 0, "add 198.0.0.0/8");
+	for (k = 0; k < 256; k++)
+		want[k] = cover.leaf;
 	for (k = 0; k < 40; k += 2) {
 		struct lpm_route r = v4_24(k, ECMP_LPM_LEAF(k % 5));
 
@@ -778,11 +803,19 @@ static void test_lpm_run_lists_of_the_layout_before(void)
 	*e = v & ~ECMP_LPM_RUNS_BITMAP;		/* the same list, linked as before */
 	ASSERT_EQ(lpm_walk(root, node, NCHUNKS, ECMP_AF_INET, a), ECMP_LPM_NONE,
 		  "a link of the layout before: no route");
+	/* A reader throughout the repair: right or no route (the kernel's),
+	 * never the /8 that covers the /16 (a shorter route, another leaf). */
+	sampler.stop = 0;
+	ASSERT_EQ(pthread_create(&reader, NULL, sample, &sampler), 0, "reader thread");
 	u = lpm_attach(root, node, NCHUNKS, copy.r, copy.n, &repaired);
+	sampler.stop = 1;
+	pthread_join(reader, NULL);
 	ASSERT_TRUE(u != NULL, "attach");
 	if (!u)
 		return;
 	ASSERT_EQ(repaired, 1, "entries rewritten on attach");
+	CHECK(sampler.cover == 0 && sampler.reads > 0,
+	      "during the repair: %lu reads, %lu by the cover", sampler.reads, sampler.cover);
 	ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && (*e & ECMP_LPM_RUNS_BITMAP),
 		    "a run list of the bitmap layout again");
 	ASSERT_TRUE(v4_16_reads(want), "lookups after attach");
