@@ -1058,8 +1058,9 @@ static void test_connected_subnets(void)
  * lpm_walk() says (test_lpm checks that one against a linear search).
  * 100.6, 100.7 and 100.8.0.0/16 hold 6, 14 and 26 routes of /17../24
  * alone, 100.9 and 100.10.0.0/16 50 and 36 /24s: run lists of all
- * four sizes, searched at every one of their bytes. A tail link past the
- * pool is no route. The table goes again after. */
+ * four sizes, read at every one of their bytes. A tail link past the
+ * pool is no route, and so is a run list linked as the layout before
+ * bitmaps linked it. The table goes again after. */
 static uint32_t run_lists_under(uint32_t v)
 {
 	uint32_t n = 0, i;
