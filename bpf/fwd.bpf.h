@@ -82,18 +82,16 @@ static __always_inline __u32 ecmp_tail_lookup(const struct ecmp_flow *f, __u32 v
 }
 
 /* The leaf of address byte b in the run list v links (ecmp_shared.h):
- * the runs before b's word of the bitmap plus that word's bits up to b,
- * counted without a branch or a read waiting on another (BPF has no
- * population count: the bits are summed in pairs, nibbles, bytes, then
- * by a multiply). A search of the run starts before took three rounds of
- * reads, each waiting for the last: 6-7 ns cache-hot on one destination
+ * counted (ecmp_lpm_run_index), without a branch or a read waiting on
+ * another. A search of the run starts before took three rounds of reads,
+ * each waiting for the last: 6-7 ns cache-hot on one destination
  * (docs/BENCHMARKS.md). A valid link's list starts at most 960 bytes into
  * its chunk (the last of 16 lists of 64 bytes), so the bitmap and counts
  * it reads, 40 bytes, stay in the chunk. A link of the layout before
  * names a chunk past the pool: no route. */
 static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 {
-	__u32 key = ECMP_LPM_RUNS_CHUNK(v), off, w = b >> 5, x;
+	__u32 key = ECMP_LPM_RUNS_CHUNK(v), off, w = b >> 5, k;
 	struct ecmp_lpm_chunk *c;
 	const __u8 *r;
 
@@ -102,14 +100,10 @@ static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 	if (!c || off > ECMP_LPM_RUNS_OFF_MAX)
 		return ECMP_LPM_NONE;
 	r = c->bytes + off;
-	x = *(const __u32 *)(r + 4 * w) & (0xffffffffu >> (31 - (b & 31)));
-	x = x - ((x >> 1) & 0x55555555u);
-	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-	x = (x + (x >> 4)) & 0x0f0f0f0fu;
-	x = (x * 0x01010101u) >> 24;
+	k = ecmp_lpm_run_index(*(const __u32 *)(r + 4 * w), r[ECMP_LPM_RUNS_BEFORE + w], b);
 	/* The run's leaf: a corrupt count could point it past the chunk,
 	 * hence the mask (a valid list's leaves end within it). */
-	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * (r[ECMP_LPM_RUNS_BEFORE + w] + x - 1)) & 1022;
+	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * k) & 1022;
 	return ecmp_lpm_run_leaf(*(const __u16 *)(c->bytes + off));
 }
 

@@ -287,6 +287,23 @@ _Static_assert((ECMP_LPM_CHUNKS_LIMIT << 4) <= ECMP_LPM_RUNS_BITMAP &&
 #define ECMP_LPM_RUN_CONNECTED	0xfffeu
 #define ECMP_LPM_RUN_LOCAL	0xffffu
 
+/* The run of entry b in a run list: the runs before b's word of the
+ * bitmap (before) plus that word's bits up to b, minus one. BPF has no
+ * population count, so the bits are summed in pairs, nibbles and bytes,
+ * then by a multiply: a dozen instructions and no branch. The caller
+ * reads word and before, each in its own way (the data path from the
+ * map, user space from its copy). */
+static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_index(__u32 word, __u8 before,
+								       __u32 b)
+{
+	__u32 x = word & (0xffffffffu >> (31 - (b & 31)));
+
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return before + ((x * 0x01010101u) >> 24) - 1;
+}
+
 /* A run value as the leaf it stands for. */
 static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_leaf(__u16 v)
 {

@@ -746,10 +746,7 @@ static void test_lpm_run_lists(void)
 	lpm_free(t);
 }
 
-/* A run list of the layout before bitmaps (its link without
- * ECMP_LPM_RUNS_BITMAP) reads as no route, never by the wrong list, and a
- * restarted ecmpd rewrites it in this one; a link of this layout read the
- * way the layout before read it names a chunk past any pool. */
+/* A reader of 198.18.6.1 while another thread changes the trie. */
 struct sampler {
 	volatile int stop;
 	unsigned long reads, cover;	/* lookups of 198.18.6.1, by the /8 */
@@ -767,6 +764,10 @@ static void *sample(void *arg)
 	return NULL;
 }
 
+/* A run list of the layout before bitmaps (its link without
+ * ECMP_LPM_RUNS_BITMAP) reads as no route, never by the wrong list, and a
+ * restarted ecmpd rewrites it in this one; a link of this layout read the
+ * way the layout before read it names a chunk past any pool. */
 static void test_lpm_run_lists_of_the_layout_before(void)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;

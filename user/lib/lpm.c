@@ -1264,8 +1264,7 @@ static uint32_t runs_match(const struct ecmp_lpm_chunk *c, uint32_t v, uint8_t b
 	if (off > ECMP_LPM_RUNS_OFF_MAX)
 		return ECMP_LPM_NONE;
 	memcpy(&word, r + 4 * (b >> 5), 4);
-	k = r[ECMP_LPM_RUNS_BEFORE + (b >> 5)] +
-	    __builtin_popcount(word & (0xffffffffu >> (31 - (b & 31)))) - 1;
+	k = ecmp_lpm_run_index(word, r[ECMP_LPM_RUNS_BEFORE + (b >> 5)], b);
 	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * k) & 1022;
 	memcpy(&val, c->bytes + off, 2);
 	return ecmp_lpm_run_leaf(val);
