@@ -40,7 +40,7 @@
 # 12. the config's routes in the kernel's FIB follow from the mirror's
 #     read of the table at a start (no second dump), from the mirror and
 #     a filtered dump of ecmpd's own at a reload: kept, left to bgp,
-#     removed;
+#     removed; put back when bgp's route goes or ecmpd's is deleted;
 # 13. a reload does not read the table again unless what is mirrored
 #     changes (another protocol): the same routes and groups after it;
 # 14. an IPv4 route over IPv6 gateways (RFC 5549) is mirrored and
@@ -869,6 +869,20 @@ test_fib_from_read() {
 		echo "$out" | grep -q "^198.19.91.0/24 via 198.18.4.2 dev r4 proto bgp" &&
 		grep -q "route 198.19.91.0/24: the kernel routes it already (protocol 186, not ecmpd's): left as it is" "$log"
 	result "reload: a new config route in the FIB, one the kernel routes with bgp left; no table read whole" $? "$out"
+	# The bgp route at a config prefix goes, and ecmpd's own at the
+	# other is deleted by hand: both config routes are back in the FIB
+	# (within the second links_back() waits between two syncs).
+	rt route del 198.19.91.0/24 proto bgp
+	rt route del 198.19.90.0/24 proto 236
+	for _ in $(seq 1 50); do
+		out=$(rt route show 198.19.90.0/24; rt route show 198.19.91.0/24)
+		[ "$(echo "$out" | grep -c "proto 236")" = 2 ] && break
+		sleep 0.1
+	done
+	[ "$(echo "$out" | grep -c "proto 236")" = 2 ]
+	result "the bgp route at a config prefix gone, ecmpd's own deleted: both back in the FIB" $? "$out"
+	# bgp takes the prefix again, as a routing daemon replaces a route.
+	rt route replace 198.19.91.0/24 proto bgp via 198.18.4.2 dev r4
 	sed -i '/^route 198.19.9[01].0\/24 group web$/d' "$CONF"
 	topo_ctl "$P" reload > /dev/null
 	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"

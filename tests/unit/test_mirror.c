@@ -562,6 +562,43 @@ static void test_mirror_object_events(void)
 		  "gone: a route naming it now is the kernel's, as a read would say");
 }
 
+/* A route over a one-member group object: compat mode 1 carries its path
+ * without the member's weight, mode 0 names the object alone. Both take
+ * the object's, so the member keeps its name when the group grows. */
+static void test_mirror_object_weight(void)
+{
+	struct nl_nexthop path = { .id = 10, .family = ECMP_AF_INET, .ifindex = 2 };
+	struct nl_nexthop one = { .id = 21, .ngroup = 1 };
+	struct nl_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .nh_id = 21,
+			      .protocol = RTPROT_BGP, .type = RTN_UNICAST, .table = RT_TABLE_MAIN };
+	struct nl_route_nh hop = { .ifindex = 2, .family = ECMP_AF_INET, .weight = 1 };
+	struct objects o = { 0 };
+	struct mset mode0, mode1;
+
+	setup();
+	path.via[0] = 198;
+	hop.via[0] = 198;
+	one.group[0].id = 10;
+	one.group[0].weight = 3;
+	mirror_objects_add(&o, &path);
+	mirror_objects_add(&o, &one);
+	mirror_objects_sort(&o);
+
+	ASSERT_EQ(mirror_route_set(&k, &o, &r, &mode0), MIRROR_OK, "compat 0: expanded");
+	ASSERT_TRUE(mode0.n == 1 && mode0.nh[0].weight == 3, "compat 0: the member's weight");
+	r.nnh = 1;
+	r.nh[0] = hop;
+	ASSERT_EQ(mirror_route_set(&k, &o, &r, &mode1), MIRROR_OK, "compat 1: the path given");
+	ASSERT_TRUE(mirror_same_set(&mode0, &mode1), "compat 1: the same set, the object's weight");
+	r.nh_id = 30;
+	ASSERT_EQ(mirror_route_set(&k, &o, &r, &mode1), MIRROR_OK, "an object not known yet");
+	ASSERT_TRUE(mode1.n == 1 && mode1.nh[0].weight == 1, "the path the route carries");
+	r.nnh = 0;
+	ASSERT_EQ(mirror_route_set(&k, &o, &r, &mode1), MIRROR_SKIP_NH_OBJECT,
+		  "nothing carried: the kernel's");
+	mirror_objects_free(&o);
+}
+
 static int last_obj_ret;
 static struct ecmp_conf *obj_eff;
 
@@ -954,6 +991,7 @@ int main(void)
 	RUN_TEST(test_mirror_patch_ipv6_paths);
 	RUN_TEST(test_mirror_route_at);
 	RUN_TEST(test_mirror_object_events);
+	RUN_TEST(test_mirror_object_weight);
 	RUN_TEST(test_mirror_object_regroup);
 	RUN_TEST(test_mirror_fpm_regroup);
 	RUN_TEST(test_mirror_hostile);

@@ -909,6 +909,14 @@ static void on_route(void *ctx, const struct nl_route *r)
 {
 	struct daemon *d = ctx;
 
+	/* A route gone at a config route's prefix: another protocol's that
+	 * had taken the prefix (fib.h), or ecmpd's own deleted by hand. The
+	 * config route goes back into the kernel's FIB, as when a link comes
+	 * back (links_back()), or frames passed to the kernel would find
+	 * no route. */
+	if (r->deleted && r->table == RT_TABLE_MAIN && !r->cloned &&
+	    mirror_config_prefix(d->mirror, r))
+		d->fib_relink = 1;
 	if (!mirror_wants(&d->conf.kernel_routes, r))
 		return;
 	if (mirror_patch(d, r, MIRROR_SRC_KERNEL))

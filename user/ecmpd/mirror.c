@@ -203,10 +203,14 @@ enum mirror_skip mirror_route_set(const struct conf_kernel_routes *k,
 	static struct nl_route expanded;	/* the main thread's alone */
 	enum mirror_skip skip = MIRROR_OK;
 
-	/* nexthop_compat_mode 0 (or zebra's nexthop groups): the object
-	 * alone; its paths from the objects taken before the routes. */
-	if (r->nh_id && !r->nnh && (!k || conf_kernel_proto(k, r->protocol)) &&
-	    r->type == RTN_UNICAST) {
+	/* A route over an object takes its paths from the objects taken
+	 * before the routes, in either compat mode: with 0 (and zebra's
+	 * groups) the route names the object alone; with 1 it carries the
+	 * paths too, but a one-member group's without its weight, which
+	 * would rename that member when the group grows or shrinks to one.
+	 * An object not (yet) known: the paths the route carries, if any. */
+	if (r->nh_id && (!k || conf_kernel_proto(k, r->protocol)) && r->type == RTN_UNICAST &&
+	    (!r->nnh || mirror_obj_find(objs, r->nh_id))) {
 		skip = mirror_expand(objs, r, &expanded);
 		if (skip == MIRROR_OK)
 			r = &expanded;
@@ -690,6 +694,17 @@ void mirror_each_route(const struct mirror *m,
 
 		fn(arg, &r);
 	}
+}
+
+int mirror_config_prefix(const struct mirror *m, const struct nl_route *r)
+{
+	struct lpm_route key = { .family = r->family, .prefixlen = r->prefixlen };
+
+	if (!m || !m->cfg)
+		return 0;
+	memcpy(key.addr, r->addr, 16);
+	lpm_mask(key.addr, key.family, key.prefixlen);
+	return route_set_get(m->cfg, &key) != NULL;
 }
 
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out)

@@ -132,6 +132,9 @@ const struct mirror_stats *mirror_stats(const struct mirror *m);
  * and *out, 0 when none is held, -EAGAIN when there is no merge's index
  * to look in. */
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out);
+/* 1 when r's prefix is one of the config file's routes as of the last
+ * merge (0 before the first). */
+int mirror_config_prefix(const struct mirror *m, const struct nl_route *r);
 
 /* One route event as a patch: what the prefix becomes. */
 struct mirror_patch {
