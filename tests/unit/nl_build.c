@@ -146,7 +146,11 @@ const struct conf_route *route_of(const struct ecmp_conf *c, const char *dst)
 /* "name name ..." of a route's group, in member order; "kernel" for -1. */
 const char *members_of(const struct ecmp_conf *c, const char *dst)
 {
-	static char out[512];
+	/* Buffers in turn: two answers compared in one assertion must not
+	 * be the same buffer, which would make it true whatever they say. */
+	static char buf[4][512];
+	static unsigned turn;
+	char *out = buf[turn++ % 4];
 	const struct conf_route *r = route_of(c, dst);
 	int i;
 
@@ -156,7 +160,7 @@ const char *members_of(const struct ecmp_conf *c, const char *dst)
 		return "kernel";
 	out[0] = 0;
 	for (i = 0; i < c->group[r->group].nmembers; i++)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+		snprintf(out + strlen(out), sizeof(buf[0]) - strlen(out), "%s%s", i ? " " : "",
 			 c->nexthop[c->group[r->group].member[i]].name);
 	return out;
 }

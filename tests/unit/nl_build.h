@@ -53,7 +53,8 @@ void put_nexthop(const struct nhspec *s);
 
 /* What a merged config holds for a prefix ("198.19.1.0/24"): its route
  * (NULL if none), and its group's members "name name ..." in member
- * order ("kernel": left to the kernel, "none": no route). */
+ * order ("kernel": left to the kernel, "none": no route); the last four
+ * answers stay valid. */
 struct ecmp_conf;
 struct conf_route;
 const struct conf_route *route_of(const struct ecmp_conf *c, const char *dst);

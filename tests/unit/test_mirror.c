@@ -491,6 +491,32 @@ static void test_mirror_patch_ipv6_paths(void)
 	ASSERT_TRUE(planned.removed, "that removes the route");
 	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), "none", "gone");
 
+	/* A weighted path left alone: the kernel dumps a route of one path
+	 * without its weight, so the patch names it as a read would. */
+	struct spec w = { .dst = "2001:db8:100::/64", .nhops = 2,
+			  .hop = { { "2001:db8:1::2", 1 }, { "2001:db8:2::2" } } };
+	const struct spec one = { .dst = "2001:db8:100::/64", .nhops = 1,
+				  .hop = { { "2001:db8:1::2" } } };
+
+	patch(&w, &eff, &p);
+	snprintf(want, sizeof(want), "2001:db8:1::2@%s*2 2001:db8:2::2@%s", lo, lo);
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), want, "weights 2 and 1");
+	w.type = RTM_DELROUTE;
+	w.nhops = 1;
+	w.hop[0].via = "2001:db8:2::2";
+	w.hop[0].hops = 0;
+	patch(&w, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "the weight-1 path deleted: a patch");
+	mirror_begin(m);
+	put_route(&one);
+	put_route(&table[1]);
+	ASSERT_EQ(parse(), 0, "the read of one path");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &read), 0, "merge of the read");
+	ASSERT_STR_EQ(members_of(&eff, "2001:db8:100::/64"), members_of(&read, "2001:db8:100::/64"),
+		      "the path left named as the read names it");
+	config_free(&read);
+
 	struct spec v4 = { .type = RTM_DELROUTE, .dst = "198.19.1.0/24", .nhops = 1,
 			   .hop = { { "198.18.1.2" } } };
 

@@ -61,6 +61,10 @@ static int set_without(const struct mset *a, const struct mset *del, struct mset
 	}
 	if (hit != del->n)
 		return -1;
+	/* One path left: the kernel dumps a route of one path without its
+	 * weight, so a read would name it weight 1, and so does the patch. */
+	if (rest.n == 1)
+		rest.nh[0].weight = 1;
 	*out = rest;
 	return rest.n;
 }
