@@ -13,7 +13,10 @@
 #     restart of ecmpd). Ends with every flow checked against `ecmpctl
 #     lookup` (misrouted), frames sent and received, flaps, ecmpd's RSS at
 #     start and end.
-# SOAK_PARTS="bfd chaos" selects parts.
+#  3. The kernel mirror: SOAK_MIRROR_ROUNDS (default 400) rounds of random
+#     route changes (tests/net/test_mirror_random.sh), seed SOAK_SEED
+#     (default: the time, printed) to run again the same.
+# SOAK_PARTS="bfd chaos mirror" selects parts.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -210,12 +213,21 @@ chaos_part() {
 	echo "  ecmpd RSS: start ${rss0} KiB, end ${rss1} KiB (restarts included: the last ecmpd's)"
 }
 
+# The mirror's own topology (the test makes it); its lines but ecmpd's log.
+mirror_part() {
+	local seed=${SOAK_SEED:-$(date +%s)}
+	echo "mirror: ${SOAK_MIRROR_ROUNDS:-400} rounds, seed $seed"
+	MIRROR_ROUNDS=${SOAK_MIRROR_ROUNDS:-400} MIRROR_SEED=$seed BUILD=$BUILD \
+		bash tests/net/test_mirror_random.sh | grep -v "^    [0-9][0-9]:"
+}
+
 topo_create "$P" $NNH >/dev/null || { echo "topology failed"; exit 1; }
 echo "== soak on $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)"
-for part in ${SOAK_PARTS:-bfd chaos}; do
+for part in ${SOAK_PARTS:-bfd chaos mirror}; do
 	case $part in
 	bfd) bfd_part 50 3; bfd_part 10 3 ;;
 	bfd10) bfd_part 10 3 ;;
 	chaos) chaos_part ;;
+	mirror) mirror_part ;;
 	esac
 done

@@ -82,6 +82,7 @@ if [ "$mode" = all ]; then
 		run net/router env BUILD="$BUILD" bash tests/net/test_router.sh
 		run net/links env BUILD="$BUILD" bash tests/net/test_links.sh
 		run net/mirror env BUILD="$BUILD" bash tests/net/test_mirror.sh
+		run net/mirror_random env BUILD="$BUILD" bash tests/net/test_mirror_random.sh
 		run net/fpm env BUILD="$BUILD" bash tests/net/test_fpm.sh
 		# FRR's BGP around ecmpd's mirror, which net/mirror and net/fpm
 		# run sanitized too: once is enough.

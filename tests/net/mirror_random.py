@@ -36,6 +36,10 @@ V4 = ["198.19.0.0/16", "198.18.128.0/17", "198.18.200.0/24", "198.19.16.0/20",
 V6 = ["2001:db8:100::/48", "2001:db8:200::/48", "2001:db8:200:1::/64",
       "2001:db8:100:10::/60", "2001:db8:100:11::/64", "2001:db8:100:1::5/128"] + \
      ["2001:db8:100:%d::/64" % i for i in range(1, 7)]
+# Prefixes only "simple" rounds change: one metric, so each change can be
+# applied alone (a patch) unless a read is under way.
+S4 = ["198.19.%d.0/24" % i for i in range(100, 108)] + ["198.19.100.64/26", "198.19.101.5/32"]
+S6 = ["2001:db8:100:%x::/64" % i for i in range(0x20, 0x26)] + ["2001:db8:100:20::5/128"]
 GW4 = [("198.18.%d.2" % i, "r%d" % i) for i in range(1, 5)]
 GW6 = [("2001:db8:%d::2" % i, "r%d" % i) for i in range(1, 5)]
 # Nexthop objects: 10-13 IPv4 paths, 14-16 IPv6 paths, 20-22 IPv4 groups
@@ -57,7 +61,7 @@ def hops(r, gws):
 
 def simple_op(r):
     v6 = r.random() < 0.4
-    pfx = r.choice([p for p in (V6 if v6 else V4) if p not in CONFIG])
+    pfx = r.choice(S6 if v6 else S4)
     gws = GW6 if v6 else GW4
     metric = " metric 1024" if v6 else ""
     k = r.random()
@@ -219,7 +223,7 @@ def check(ns, ctl):
     # says, several flows each.
     routes = set(kern) | set(CONFIG)
     lines, expect = [], []
-    for p in V4 + V6:
+    for p in V4 + V6 + S4 + S6:
         addr = probe_address(p)
         lp = longest(addr, routes)
         if lp in skip:

@@ -7,7 +7,9 @@
 # deleted, several metrics, multipath with weights, IPv6 append and
 # delete of one nexthop, blackhole and unreachable, protocols mirrored
 # and not, nexthop objects and groups (one resilient) replaced and
-# removed under their routes), each round sent in one `ip -batch`, with
+# removed under their routes), each round sent in one `ip -batch` (some
+# rounds only changes ecmpd can apply one by one, over prefixes of their
+# own with one metric, so that its patches are checked as its reads), with
 # now and then around it: ecmpd SIGKILLed and restarted (every other time
 # with a 16 KiB netlink buffer, which bursts overrun), ecmpd stopped while
 # the round goes in, a reload, a link going down and up (routes and
