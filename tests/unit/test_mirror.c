@@ -576,10 +576,18 @@ static void test_mirror_object_events(void)
 	ASSERT_EQ(s.n, 1, "its one path");
 	ASSERT_EQ(s.obj, 10, "its set is the object's");
 
-	/* zebra's: a group removed that no route names goes alone. */
+	/* zebra's: a new group no route names yet is taken alone; one that
+	 * routes sent before it name is taken, and the table read (they
+	 * went to the kernel for want of it). */
 	b.deleted = 0;
-	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 0, NULL), 0, "zebra's new group: taken");
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 1, NULL), 0, "zebra's new group: taken");
 	ASSERT_EQ(mirror_route_set(NULL, &m->fpm_obj, &r, &s), MIRROR_OK, "a route of zebra's over it");
+	c.id = 50;
+	c.deleted = 0;
+	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &c, 0, NULL), -EAGAIN,
+		  "zebra's new group its routes came before: read");
+	ASSERT_TRUE(mirror_obj_find(&m->fpm_obj, 50) != NULL, "and taken, for the read");
+	/* zebra's: a group removed that no route names goes alone. */
 	b.deleted = 1;
 	ASSERT_EQ(obj_event(MIRROR_SRC_FPM, &b, 0, NULL), -EAGAIN,
 		  "removed while routes may name it: read");

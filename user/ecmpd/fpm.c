@@ -173,10 +173,11 @@ static int to_patch(struct fpm *f, const struct nlmsghdr *nlh)
 		return 1;
 	if (nlh->nlmsg_type == RTM_NEWNEXTHOP || nlh->nlmsg_type == RTM_DELNEXTHOP)
 		/* zebra removes a group its routes have left (after its keep
-		 * time): a scan of the table says so, no merge needed. */
+		 * time): a scan of the table says so, no merge needed. A
+		 * group new to the mirror that routes already name: they
+		 * were sent before it, and wait for it (mirror.h). */
 		return nl_nexthop_parse(nlh, &n) ||
-		       f->patcher.nexthop(f->patcher.ctx, &n,
-					  n.deleted && !fpm_table_names(f->table, n.id));
+		       f->patcher.nexthop(f->patcher.ctx, &n, !fpm_table_names(f->table, n.id));
 	if (nl_route_parse(nlh, &r) < 0)
 		return 1;
 	if (f->nnamed == f->capnamed) {

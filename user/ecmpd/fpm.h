@@ -105,7 +105,7 @@ struct nl_route;
 struct nl_nexthop;
 struct fpm_patcher {
 	int (*route)(void *ctx, const struct nl_route *r);
-	/* unused: a group removed that no route of the stream names. */
+	/* unused: no route of the stream names the group. */
 	int (*nexthop)(void *ctx, const struct nl_nexthop *n, int unused);
 	void *ctx;
 };

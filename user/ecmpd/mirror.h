@@ -74,7 +74,8 @@ void mirror_take_nexthop(struct mirror *m, const struct nl_nexthop *n);
  * FPM stream (src), with unused saying no route of the stream names it;
  * eff is the merged config the plane holds (NULL: none yet).
  *  - 0: taken alone, nothing for the data path to do: an object the
- *    mirror did not have (no route names it yet), the same again, one
+ *    mirror did not have (no route names it yet; for zebra's, unused:
+ *    else -EAGAIN, as its routes came first), the same again, one
  *    replaced that no route of the data path goes through, or one removed
  *    that no route names (for the kernel's, the mirror's table says; for
  *    zebra's, unused);

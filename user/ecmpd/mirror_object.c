@@ -361,8 +361,14 @@ int mirror_object_event(struct mirror *m, enum mirror_source src, const struct n
 	if (src == MIRROR_SRC_FPM)
 		mirror_fpm_objects_sort(m);
 	was = mirror_obj_find(o, n->id);
-	if (!was)
-		return n->deleted ? 0 : object_new(o, n);
+	if (!was && n->deleted)
+		return 0;
+	if (!was) {
+		/* zebra's routes sent before their group (either order is
+		 * zebra's right) went to the kernel for want of it: read. */
+		ret = object_new(o, n);
+		return !ret && src == MIRROR_SRC_FPM && !unused ? -EAGAIN : ret;
+	}
 	if (!n->deleted && !memcmp(was, n, sizeof(*n)))
 		return 0;	/* the same again is no news */
 	/* Replaced, or removed (out of the groups holding it, a group left
