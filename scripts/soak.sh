@@ -14,8 +14,10 @@
 #     lookup` (misrouted), frames sent and received, flaps, ecmpd's RSS at
 #     start and end.
 #  3. The kernel mirror: SOAK_MIRROR_ROUNDS (default 400) rounds of random
-#     route changes (tests/net/test_mirror_random.sh), seed SOAK_SEED
-#     (default: the time, printed) to run again the same.
+#     route changes (tests/net/test_mirror_random.sh), then zebra's FPM
+#     stream: SOAK_FPM_ROUNDS (default 300) rounds of random frames
+#     (tests/net/test_fpm_random.sh); seed SOAK_SEED (default: the time,
+#     printed) to run again the same.
 # SOAK_PARTS="bfd chaos mirror" selects parts.
 set -u
 cd "$(dirname "$0")/.."
@@ -213,12 +215,15 @@ chaos_part() {
 	echo "  ecmpd RSS: start ${rss0} KiB, end ${rss1} KiB (restarts included: the last ecmpd's)"
 }
 
-# The mirror's own topology (the test makes it); its lines but ecmpd's log.
+# The mirrors' own topologies (the tests make them); their lines but ecmpd's log.
 mirror_part() {
 	local seed=${SOAK_SEED:-$(date +%s)}
 	echo "mirror: ${SOAK_MIRROR_ROUNDS:-400} rounds, seed $seed"
 	MIRROR_ROUNDS=${SOAK_MIRROR_ROUNDS:-400} MIRROR_SEED=$seed BUILD=$BUILD \
 		bash tests/net/test_mirror_random.sh | grep -v "^    [0-9][0-9]:"
+	echo "fpm: ${SOAK_FPM_ROUNDS:-300} rounds, seed $seed"
+	FPM_ROUNDS=${SOAK_FPM_ROUNDS:-300} FPM_SEED=$seed BUILD=$BUILD \
+		bash tests/net/test_fpm_random.sh | grep -v "^    [0-9][0-9]:"
 }
 
 topo_create "$P" $NNH >/dev/null || { echo "topology failed"; exit 1; }

@@ -84,6 +84,7 @@ if [ "$mode" = all ]; then
 		run net/mirror env BUILD="$BUILD" bash tests/net/test_mirror.sh
 		run net/mirror_random env BUILD="$BUILD" bash tests/net/test_mirror_random.sh
 		run net/fpm env BUILD="$BUILD" bash tests/net/test_fpm.sh
+		run net/fpm_random env BUILD="$BUILD" bash tests/net/test_fpm_random.sh
 		# FRR's BGP around ecmpd's mirror, which net/mirror and net/fpm
 		# run sanitized too: once is enough.
 		[ "${SANITIZE:-}" = 1 ] ||
