@@ -94,7 +94,14 @@ def one_op(r):
         return "route del %s%s" % (pfx, metric)
     if k < 0.63:
         return "route replace %s %s proto bgp%s" % (r.choice(["blackhole", "unreachable"]), pfx, metric)
-    if k < 0.70 and v6:
+    if k < 0.66:
+        i = r.randrange(4)
+        if v6 or r.random() < 0.5:	# through the link, no gateway: the kernel's
+            return "route replace %s proto bgp%s dev r%d" % (pfx, metric, i + 1)
+        # IPv4 over IPv6 gateways (RFC 5549), as BGP unnumbered has it
+        return "route replace %s proto bgp%s %s" % (pfx, metric, " ".join(
+            "nexthop via inet6 %s dev %s" % (g, d) for g, d in r.sample(GW6, r.randint(1, 3))))
+    if k < 0.72 and v6:
         gw, dev = r.choice(gws)
         if r.random() < 0.5:
             return "route append %s proto bgp%s via %s dev %s" % (pfx, metric, gw, dev)
@@ -171,7 +178,8 @@ def kernel_table(ns):
         if "nhid" in rt:
             hs = obj_hops(rt["nhid"])
         else:
-            hs = [(h.get("gateway"), h.get("dev"), h.get("weight", 1))
+            # RTA_VIA (an IPv4 route over an IPv6 gateway): "via".
+            hs = [(h.get("gateway") or h.get("via", {}).get("host"), h.get("dev"), h.get("weight", 1))
                   for h in rt.get("nexthops") or [rt]]
         if rt.get("protocol") not in MIRRORED_PROTOCOLS:
             table[p] = ("kernel", "protocol %s" % rt.get("protocol"))

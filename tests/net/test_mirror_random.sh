@@ -5,7 +5,8 @@
 # of changes a routing daemon could make to the router's main table
 # (tests/net/mirror_random.py: IPv4 and IPv6 routes added, replaced and
 # deleted, several metrics, multipath with weights, IPv6 append and
-# delete of one nexthop, blackhole and unreachable, protocols mirrored
+# delete of one nexthop, blackhole and unreachable, routes through a link
+# without a gateway, IPv4 over IPv6 gateways, protocols mirrored
 # and not, nexthop objects and groups (one resilient) replaced and
 # removed under their routes), each round sent in one `ip -batch` (some
 # rounds only changes ecmpd can apply one by one, over prefixes of their
