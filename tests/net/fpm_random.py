@@ -22,7 +22,6 @@ lookup` of each prefix goes by them; at the end zebra withdraws all.
 Prints one line a round ("round N EVENT: ok" or the differences), one for
 the withdrawal, and a last line "rounds N, failed N".
 """
-import ipaddress
 import json
 import os
 import random
@@ -31,6 +30,9 @@ import struct
 import subprocess
 import sys
 import time
+
+# The kernel mirror's checker has the config's routes and the longest match.
+from mirror_random import CONFIG, longest, probe_address
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEXTHOP, RTM_DELNEXTHOP = 24, 25, 104, 105
 NLM_F_REQUEST, NLM_F_CREATE, NLM_F_REPLACE = 0x1, 0x400, 0x100
@@ -219,22 +221,17 @@ def ecmpd_routes(ctl):
     return {x["prefix"]: groups.get(x["group"], "?") for x in run("route", "show") if x.get("source") == "fpm"}
 
 
-CONFIG = {"198.19.0.0/16": "web", "2001:db8:100::/48": "web6"}
-
-
 def lookups(m, ctl):
     """ecmpctl lookup through the pinned maps: an address of each prefix
     goes by the longest of the routes sent and the config's."""
     want = m.expected()
-    nets = [ipaddress.ip_network(p) for p in list(m.routes) + list(CONFIG)]
+    routes = list(m.routes) + list(CONFIG)
     lines, expect = [], []
     for p in V4 + V6:
-        net = ipaddress.ip_network(p)
-        a = net.network_address + (9 if net.num_addresses > 16 else 0)
-        best = max((n for n in nets if n.version == a.version and a in n), key=lambda n: n.prefixlen)
-        src = "2001:db8::1" if a.version == 6 else "198.18.0.1"
+        a = probe_address(p)
+        src = "2001:db8::1" if ":" in a else "198.18.0.1"
         lines.append("%s %s udp 1000 5001" % (src, a))
-        expect.append((str(a), str(best)))
+        expect.append((a, longest(a, routes)))
     out = subprocess.run(ctl + ["-j", "lookup", "-"], input="\n".join(lines) + "\n", stdout=subprocess.PIPE,
                          universal_newlines=True, check=True).stdout.splitlines()
     bad = []
