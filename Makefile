@@ -63,7 +63,7 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
 	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror \
-	      $(BUILD)/tests/test_fpm
+	      $(BUILD)/tests/test_fpm $(BUILD)/tests/test_slots
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_vlan_learning
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \

@@ -54,6 +54,7 @@ run unit/config "$BUILD/tests/test_config"
 run unit/bfd "$BUILD/tests/test_bfd"
 run unit/mirror "$BUILD/tests/test_mirror"
 run unit/fpm "$BUILD/tests/test_fpm"
+run unit/slots "$BUILD/tests/test_slots"
 run unit/layers bash tests/unit/test_layers.sh
 run unit/version env BUILD="$BUILD" bash tests/unit/test_version.sh
 

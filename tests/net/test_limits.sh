@@ -372,6 +372,74 @@ test_groups_in_the_room_check() {
 	result "7 of them (39 + 7 chunks): loaded, as counted" $? "$out; $(topo_ctl "$P" stats | grep '^trie')"
 }
 
+# Tables of different sizes, added and removed, leave holes in
+# ecmp_buckets: enough free slots, but no run long enough for a new table.
+# ecmpd moves the fewest tables in use out of the way first (no flow
+# moves), or refuses the reload, naming the pieces, with nothing changed.
+frag_config() { # NAME:BUCKETS... (group A's route 198.19.1.0/24, B's .2...)
+	local g
+	{
+		echo "seed 0x0123456789abcdef0123456789abcdef"
+		echo "pin-root /sys/fs/bpf/$P"
+		echo "interface r0 attach none"
+		echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64"
+		echo "nexthop a1 via 198.18.1.2 dev r1"
+		echo "nexthop a2 via 198.18.1.2 dev r1 weight 2"
+		echo "nexthop a3 via 198.18.1.2 dev r1 weight 3"
+		echo "nexthop b1 via 2001:db8:1::2 dev r1"
+		for g in "$@"; do
+			echo "group ${g%:*} buckets ${g#*:} idle_timer 0 nexthops a1 a2 a3 b1"
+			echo "route 198.19.$(($(printf '%d' "'${g%:*}") - 64)).0/24 group ${g%:*}"
+		done
+	} > "$CONF"
+}
+
+frag_flows() { # GROUP-LETTER...: where 500 flows to each group's route go
+	local g
+	for g in "$@"; do
+		seq 1 500 | awk -v n="$(($(printf '%d' "'$g") - 64))" '{ print "198.18.0.1 198.19." n ".9 udp", $1, 80 }'
+	done | topo_ctl "$P" lookup - | awk '{ print $1, $5, $9, $11 }'
+}
+
+test_fragmented_buckets() {
+	local out before free lines
+	frag_config
+	topo_ctl "$P" reload > /dev/null
+	frag_config A:16384 B:8192 C:16384
+	topo_ctl "$P" reload > /dev/null && wait_state a1 up && wait_state a2 up &&
+		wait_state a3 up && wait_state b1 up
+	frag_config B:8192 C:16384
+	topo_ctl "$P" reload > /dev/null
+	free=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; c = json.load(sys.stdin)["capacity"]; print(c["buckets_max"] - c["buckets"])')
+	before=$(frag_flows B C)
+	# A's 16384 slots in front and the free ones at the end: 40,960 free,
+	# in two pieces, neither 32768 long.
+	frag_config B:8192 C:16384 D:32768
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q reloaded && [ "$(frag_flows B C)" = "$before" ] &&
+		[ "$(frag_flows D | grep -c forwarded)" = 500 ] &&
+		grep -q "bucket tables moved to make room: 1 moved" "/tmp/$P.ecmpd.log"
+	result "a 32768-bucket group where $free slots are free in two pieces: C's table moved into the first, 0 of B's and C's 1000 flows moved" $? \
+		"$out; flows $(diff <(echo "$before") <(frag_flows B C) | grep -c '^>') moved; $(grep "moved to make room" "/tmp/$P.ecmpd.log" | tail -1)"
+	topo_stop_ecmpd "$P" kill9
+	lines=$(wc -l < "/tmp/$P.ecmpd.log")
+	topo_ecmpd "$P" "$CONF"
+	[ "$(frag_flows B C)" = "$before" ] &&
+		! tail -n +"$lines" "/tmp/$P.ecmpd.log" | grep -q "of [0-9]* buckets moved"
+	result "restarted over the moved tables: adopted, 0 buckets and 0 flows moved" $? \
+		"$(tail -n +"$lines" "/tmp/$P.ecmpd.log" | grep "buckets moved" | head -3)"
+	# B gone: 8192 free between C and D, 8192 behind D; a 16384 table
+	# fits in neither, and neither C nor D fits anywhere else to make room.
+	frag_config C:16384 D:32768
+	topo_ctl "$P" reload > /dev/null
+	before=$(frag_flows C D)
+	frag_config C:16384 D:32768 E:16384
+	out=$(topo_ctl "$P" reload 2>&1)
+	echo "$out" | grep -q "tables of up to 16384 buckets, each in one piece; ecmp_buckets has 16384 free, in pieces of at most 8192, and moving tables in use would not make one" &&
+		[ "$(frag_flows C D)" = "$before" ] && [ "$(topo_ctl "$P" route show 198.19.5.0/24)" = "" ]
+	result "a 16384-bucket group where no run can be made: refused, the pieces named, nothing changed" $? "$out"
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -387,5 +455,6 @@ test_compaction_at_the_chunk_limit
 test_compaction_by_a_patch
 test_compaction_at_restart
 test_groups_in_the_room_check
+test_fragmented_buckets
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -52,44 +52,6 @@ int grp_has_member(const struct grp *g, uint32_t nh_id)
 	return 0;
 }
 
-int64_t grp_slots_alloc(struct plane *p, uint32_t n)
-{
-	uint32_t total = p->dp.max_entries[DP_BUCKETS], run = 0, b;
-
-	/* Slot 0 stays free: an unused group points there. */
-	for (b = 1; b < total; b++) {
-		run = p->slot_used[b] ? 0 : run + 1;
-		if (run == n) {
-			uint32_t base = b + 1 - n;
-
-			memset(p->slot_used + base, 1, n);
-			p->slots_free -= n;
-			return base;
-		}
-	}
-	return -ENOSPC;
-}
-
-void grp_slots_free(struct plane *p, uint32_t base, uint32_t n)
-{
-	memset(p->slot_used + base, 0, n);
-	p->slots_free += n;
-}
-
-void grp_slots_count(struct plane *p)
-{
-	uint32_t b, n = 0;
-
-	for (b = 1; b < p->dp.max_entries[DP_BUCKETS]; b++)
-		n += !p->slot_used[b];
-	p->slots_free = n;
-}
-
-uint32_t grp_slots_free_count(const struct plane *p)
-{
-	return p->slots_free;
-}
-
 void grp_publish(struct plane *p, uint32_t gid)
 {
 	const struct grp *g = &p->grp[gid];

@@ -223,6 +223,47 @@ void plane_tick_epoch(struct plane *p)
 
 /* ---- capacity, checked before anything is written ---- */
 
+/* Every table a change takes needs one run of free slots, not just
+ * enough free slots: the steps in the order the change takes them (new
+ * groups of conf from grp_from on, as add_groups(); then the tables
+ * resized, as update_groups(), or only the groups listed). */
+static int check_runs(struct plane *p, const struct ecmp_conf *conf, int grp_from,
+		      const int *listed, int nlisted, char *err, size_t errlen)
+{
+	struct slot_step *s = calloc(conf->ngroup ? conf->ngroup : 1, sizeof(*s));
+	uint32_t biggest = 0;
+	int n = 0, k, i, ret;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (k = listed ? conf->ngroup : grp_from; k < conf->ngroup; k++)
+		if (grp_find(p, conf->group[k].name) < 0)
+			s[n++] = (struct slot_step){ .n = conf->group[k].buckets, .resized = -1 };
+	for (i = 0; i < (listed ? nlisted : conf->ngroup - grp_from); i++) {
+		const struct conf_group *cg = &conf->group[listed ? listed[i] : grp_from + i];
+		int g = grp_find(p, cg->name);
+
+		if (g < 0 || p->grp[g].nbuckets == cg->buckets)
+			continue;
+		s[n++] = (struct slot_step){ .n = cg->buckets, .resized = g };
+	}
+	for (i = 0; i < n; i++)
+		if (s[i].n > biggest)
+			biggest = s[i].n;
+	ret = grp_slots_make_room(p, s, n);
+	free(s);
+	if (ret == -ENOSPC)
+		snprintf(err, errlen,
+			 "new and resized groups need tables of up to %u buckets, each in one piece; %s has %u free, in pieces of at most %u, and moving tables in use would not make one; use fewer buckets, apply in two steps, or raise 'limits buckets N'",
+			 biggest, ECMP_MAP_BUCKETS, grp_slots_free_count(p),
+			 grp_slots_largest_run(p));
+	else if (ret)
+		snprintf(err, errlen, "out of memory");
+	return ret;
+}
+
 /* Room for conf's new nexthops, new groups and their bucket tables, of
  * those from index nh_from and grp_from on (earlier ones: known). */
 static int check_object_room(struct plane *p, const struct ecmp_conf *conf, int nh_from,
@@ -264,7 +305,7 @@ static int check_object_room(struct plane *p, const struct ecmp_conf *conf, int 
 			 ECMP_MAP_BUCKETS);
 		return -ENOSPC;
 	}
-	return 0;
+	return check_runs(p, conf, grp_from, NULL, 0, err, errlen);
 }
 
 static int check_room(struct plane *p, const struct ecmp_conf *conf, char *err,
@@ -373,8 +414,13 @@ static void resize_group(struct plane *p, uint32_t gid, uint32_t nbuckets)
 {
 	struct grp *g = &p->grp[gid];
 	uint32_t old_base = g->base, old_n = g->nbuckets, b;
-	int64_t base = grp_slots_alloc(p, nbuckets);	/* room checked */
+	int64_t base = grp_slots_alloc(p, nbuckets);	/* a run checked */
 
+	if (base < 0) {		/* cannot be (check_runs): the old table stays */
+		pr_warn("group %s: no run of %u bucket slots; kept at %u buckets",
+			g->name, nbuckets, old_n);
+		return;
+	}
 	for (b = 0; b < nbuckets; b++) {
 		const struct ecmp_bucket *o = &p->dp.buckets[old_base + (b & (old_n - 1))];
 
@@ -401,6 +447,7 @@ static void add_groups(struct plane *p, const struct ecmp_conf *conf, int from)
 		const struct conf_group *cg = &conf->group[k];
 		int gid, from;
 		struct grp *g;
+		int64_t base;
 		uint32_t b;
 
 		if (grp_find(p, cg->name) >= 0)
@@ -411,10 +458,15 @@ static void add_groups(struct plane *p, const struct ecmp_conf *conf, int from)
 		gid = grp_alloc(p);	/* room checked */
 		g = &p->grp[gid];
 		memset(g, 0, sizeof(*g));
+		base = grp_slots_alloc(p, cg->buckets);	/* a run checked */
+		if (base < 0) {	/* cannot be: its routes then fail, undone */
+			pr_warn("group %s: no run of %u bucket slots", cg->name, cg->buckets);
+			continue;
+		}
 		g->in_use = 1;
 		snprintf(g->name, sizeof(g->name), "%s", cg->name);
 		g->nbuckets = cg->buckets;
-		g->base = grp_slots_alloc(p, cg->buckets);
+		g->base = base;
 		for (b = 0; b < g->nbuckets; b++) {
 			const struct ecmp_bucket *o = from < 0 ? NULL :
 				&p->dp.buckets[p->grp[from].base + b];
@@ -639,6 +691,9 @@ int plane_regroup(struct plane *p, const struct ecmp_conf *conf, int nh_from,
 			 (unsigned long long)slots, grp_slots_free_count(p), ECMP_MAP_BUCKETS);
 		return -ENOSPC;
 	}
+	ret = check_runs(p, conf, 0, group, n, err, errlen);
+	if (ret)
+		return ret;
 	add_nexthops(p, conf, nh_from);
 	nh_sync_tx_ports(p);
 	for (k = nh_from; k < conf->nnexthop; k++)

@@ -160,15 +160,30 @@ int nh_state(const struct plane *p, uint32_t id);
 /* Why a nexthop is not up, in a few words ("link down", "bfd down"...). */
 const char *nh_reason(const struct plane *p, uint32_t id);
 
-/* ---- group.c ---- */
-int grp_find(const struct plane *p, const char *name);
-int grp_alloc(struct plane *p);
+/* ---- slots.c: where each group's table lies in ecmp_buckets ---- */
 /* Reserves n contiguous bucket slots; returns the base or -ENOSPC. */
 int64_t grp_slots_alloc(struct plane *p, uint32_t n);
 void grp_slots_free(struct plane *p, uint32_t base, uint32_t n);
 uint32_t grp_slots_free_count(const struct plane *p);
+uint32_t grp_slots_largest_run(const struct plane *p);
 /* Counts the free slots from the map (once, when the plane opens). */
 void grp_slots_count(struct plane *p);
+/* One table a change takes: n slots in one run, then (a resize) group
+ * `resized`'s table where it is then given back; -1 for a new group. By
+ * group, not by place: moving the tables together moves that one too. */
+struct slot_step {
+	uint32_t n;
+	int resized;
+};
+/* 0 when the steps, in order, each find a run; the tables in use are
+ * moved together first (no flow moves) if only holes stand in the way.
+ * -ENOSPC when they do not fit even so. */
+int grp_slots_make_room(struct plane *p, const struct slot_step *s, int n);
+
+
+/* ---- group.c ---- */
+int grp_find(const struct plane *p, const char *name);
+int grp_alloc(struct plane *p);
 /* Rebalances a group's table from its members' usability. mode: */
 enum grp_mode {
 	GRP_FAILOVER,		/* re-home orphans only */
