@@ -93,7 +93,7 @@ help:
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
 	@echo '  fuzz      run every libFuzzer target for FUZZ_SECONDS (default 60) each'
-	@echo '  soak      long runs, not in CI: BFD under load, 30 min of random faults, random route changes'
+	@echo '  soak      long runs, not in CI: BFD under load, 30 min of random faults, random route changes and configs'
 	@echo '  demo      build and run the demonstration'
 	@echo '  deps      install the Debian packages the build and tests need'
 	@echo '  vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel'

@@ -16,8 +16,9 @@
 #  3. The kernel mirror: SOAK_MIRROR_ROUNDS (default 400) rounds of random
 #     route changes (tests/net/test_mirror_random.sh), then zebra's FPM
 #     stream: SOAK_FPM_ROUNDS (default 300) rounds of random frames
-#     (tests/net/test_fpm_random.sh); seed SOAK_SEED (default: the time,
-#     printed) to run again the same.
+#     (tests/net/test_fpm_random.sh); then reload: SOAK_RELOAD_ROUNDS
+#     (default 300) random configs (tests/net/test_reload_random.sh); seed
+#     SOAK_SEED (default: the time, printed) to run again the same.
 # SOAK_PARTS="bfd chaos mirror" selects parts.
 set -u
 cd "$(dirname "$0")/.."
@@ -224,6 +225,9 @@ mirror_part() {
 	echo "fpm: ${SOAK_FPM_ROUNDS:-300} rounds, seed $seed"
 	FPM_ROUNDS=${SOAK_FPM_ROUNDS:-300} FPM_SEED=$seed BUILD=$BUILD \
 		bash tests/net/test_fpm_random.sh | grep -v "^    [0-9][0-9]:"
+	echo "reload: ${SOAK_RELOAD_ROUNDS:-300} rounds, seed $seed"
+	RELOAD_ROUNDS=${SOAK_RELOAD_ROUNDS:-300} RELOAD_SEED=$seed BUILD=$BUILD \
+		bash tests/net/test_reload_random.sh | grep -v "^    [0-9][0-9]:"
 }
 
 topo_create "$P" $NNH >/dev/null || { echo "topology failed"; exit 1; }

@@ -78,6 +78,7 @@ if [ "$mode" = all ]; then
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
 		run net/limits env BUILD="$BUILD" bash tests/net/test_limits.sh
+		run net/reload_random env BUILD="$BUILD" bash tests/net/test_reload_random.sh
 		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
 		run net/safety env BUILD="$BUILD" bash tests/net/test_safety.sh
 		run net/router env BUILD="$BUILD" bash tests/net/test_router.sh
