@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ecmpd/plane.h"
+#include "lib/log.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;
@@ -282,6 +283,8 @@ static void test_slots_fewest_moved(void)
 
 int main(void)
 {
+	/* A line for each time tables move: thousands here. */
+	log_init("test_slots", LOG_LEVEL_WARN, 0, 0);
 	RUN_TEST(test_slots_fewest_moved);
 	RUN_TEST(test_slots_random_steps);
 	return test_summary();

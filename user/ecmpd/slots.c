@@ -185,10 +185,18 @@ static int place_outside(const struct plane *p, const uint32_t *gid, int m, uint
 	for (k = 0; k < nruns; k++) {	/* the window is not free for them */
 		uint32_t a = runs[k].start, e = a + runs[k].len;
 
-		if (a < w + len && e > w)	/* a free run meets the window */
-			runs[k].len = a < w ? w - a : 0;
-		/* (a window only ever holds whole tables and free slots, so
-		 * the part of a run past it starts a run of its own below) */
+		if (a >= w + len || e <= w)
+			continue;
+		/* A run over the whole window cannot be (the table would
+		 * have fitted): it meets one end or lies inside. */
+		if (a < w) {
+			runs[k].len = w - a;
+		} else if (e > w + len) {
+			runs[k].start = w + len;
+			runs[k].len = e - (w + len);
+		} else {
+			runs[k].len = 0;
+		}
 	}
 	for (i = 0; i < m; i++) {
 		uint32_t n = p->grp[gid[i]].nbuckets;
