@@ -440,6 +440,40 @@ test_fragmented_buckets() {
 	result "a 16384-bucket group where no run can be made: refused, the pieces named, nothing changed" $? "$out"
 }
 
+# The same from the kernel: a resilient nexthop group of 32768 buckets,
+# and a route over it, where the free slots are in two pieces. The
+# mirror's new group takes the same way (a route event, not a reload).
+test_fragmented_buckets_mirror() {
+	local before out i
+	frag_config
+	echo "routes kernel protocol static" >> "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	frag_config A:16384 B:8192 C:16384
+	echo "routes kernel protocol static" >> "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	frag_config B:8192 C:16384
+	echo "routes kernel protocol static" >> "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	before=$(frag_flows B C)
+	nsx "$P-rt" ip nexthop add id 71 via 198.18.1.2 dev r1
+	nsx "$P-rt" ip nexthop add id 72 group 71 type resilient buckets 32768 idle_timer 0
+	nsx "$P-rt" ip route add 198.19.200.0/24 nhid 72 proto static
+	for i in $(seq 1 50); do
+		out=$(topo_ctl "$P" route show 198.19.200.0/24)
+		[ -n "$out" ] && break
+		sleep 0.1
+	done
+	echo "$out" | grep -q "source kernel" &&
+		topo_ctl "$P" group show | grep -q "buckets 32768" &&
+		[ "$(frag_flows B C)" = "$before" ] &&
+		[ "$(grep -c "bucket tables moved to make room: 1 moved" "/tmp/$P.ecmpd.log")" = 2 ]
+	result "a kernel route over a resilient group of 32768 buckets, the free slots in two pieces: mirrored, C's table moved, 0 of 1000 flows moved" $? \
+		"route: $out; $(grep "moved to make room" "/tmp/$P.ecmpd.log" | tail -1)"
+	nsx "$P-rt" ip route del 198.19.200.0/24 proto static
+	nsx "$P-rt" ip nexthop del id 72
+	nsx "$P-rt" ip nexthop del id 71
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -456,5 +490,6 @@ test_compaction_by_a_patch
 test_compaction_at_restart
 test_groups_in_the_room_check
 test_fragmented_buckets
+test_fragmented_buckets_mirror
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
