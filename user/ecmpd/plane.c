@@ -224,35 +224,34 @@ void plane_tick_epoch(struct plane *p)
 /* ---- capacity, checked before anything is written ---- */
 
 /* Every table a change takes needs one run of free slots, not just
- * enough free slots: the steps in the order the change takes them (new
- * groups of conf from grp_from on, as add_groups(); then the tables
- * resized, as update_groups(), or only the groups listed). */
-static int check_runs(struct plane *p, const struct ecmp_conf *conf, int grp_from,
-		      const int *listed, int nlisted, char *err, size_t errlen)
+ * enough free slots: the steps in the order the change takes them. First
+ * the new groups of conf from new_from on (as add_groups()), then the
+ * tables resized (as update_group()): of the groups resized[], or with
+ * resized NULL of every group from new_from on. */
+static int check_runs(struct plane *p, const struct ecmp_conf *conf, int new_from,
+		      const int *resized, int nresized, char *err, size_t errlen)
 {
 	struct slot_step *s = calloc(conf->ngroup ? conf->ngroup : 1, sizeof(*s));
 	uint32_t biggest = 0;
-	int n = 0, k, i, ret;
+	int n = 0, k, i, ret = -ENOMEM;
 
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	for (k = listed ? conf->ngroup : grp_from; k < conf->ngroup; k++)
+	if (!resized)
+		nresized = conf->ngroup - new_from;
+	for (k = new_from; s && k < conf->ngroup; k++)
 		if (grp_find(p, conf->group[k].name) < 0)
 			s[n++] = (struct slot_step){ .n = conf->group[k].buckets, .resized = -1 };
-	for (i = 0; i < (listed ? nlisted : conf->ngroup - grp_from); i++) {
-		const struct conf_group *cg = &conf->group[listed ? listed[i] : grp_from + i];
+	for (i = 0; s && i < nresized; i++) {
+		const struct conf_group *cg = &conf->group[resized ? resized[i] : new_from + i];
 		int g = grp_find(p, cg->name);
 
-		if (g < 0 || p->grp[g].nbuckets == cg->buckets)
-			continue;
-		s[n++] = (struct slot_step){ .n = cg->buckets, .resized = g };
+		if (g >= 0 && p->grp[g].nbuckets != cg->buckets)
+			s[n++] = (struct slot_step){ .n = cg->buckets, .resized = g };
 	}
 	for (i = 0; i < n; i++)
 		if (s[i].n > biggest)
 			biggest = s[i].n;
-	ret = grp_slots_make_room(p, s, n);
+	if (s)
+		ret = grp_slots_make_room(p, s, n);
 	free(s);
 	if (ret == -ENOSPC)
 		snprintf(err, errlen,
@@ -691,7 +690,7 @@ int plane_regroup(struct plane *p, const struct ecmp_conf *conf, int nh_from,
 			 (unsigned long long)slots, grp_slots_free_count(p), ECMP_MAP_BUCKETS);
 		return -ENOSPC;
 	}
-	ret = check_runs(p, conf, 0, group, n, err, errlen);
+	ret = check_runs(p, conf, conf->ngroup, group, n, err, errlen);
 	if (ret)
 		return ret;
 	add_nexthops(p, conf, nh_from);

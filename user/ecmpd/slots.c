@@ -306,7 +306,7 @@ out:
 
 int grp_slots_make_room(struct plane *p, const struct slot_step *s, int n)
 {
-	int tries, moved = 0, failed, ret;
+	int tries, moved = 0, failed = -1, ret;
 
 	/* Each try frees a run for the first step that has none; the steps
 	 * before it may then take part of it (first fit), so a few tries. */
@@ -322,6 +322,7 @@ int grp_slots_make_room(struct plane *p, const struct slot_step *s, int n)
 	if (moved)
 		pr_info("bucket tables moved to make room: %d moved, no flow moved; largest free run now %u of %u free",
 			moved, grp_slots_largest_run(p), grp_slots_free_count(p));
-	failed = slots_fit(p, s, n);
+	if (failed >= 0)	/* where the last move left it */
+		failed = slots_fit(p, s, n);
 	return failed == -1 ? 0 : failed == -2 ? -ENOMEM : -ENOSPC;
 }
