@@ -48,7 +48,9 @@ BPF_HDRS  := $(wildcard bpf/*.bpf.h maps/*.bpf.h include/*.h)
 # ecmpctl links lib/ and its own part only.
 LIB_SRCS    := $(wildcard user/lib/*.c)
 BFD_SRCS    := $(wildcard user/bfd/*.c)
-ECMPD_SRCS  := $(filter-out user/ecmpd/ecmpd.c,$(wildcard user/ecmpd/*.c))
+# ecmpd's own parts (daemon.h) link into ecmpd alone; the rest is libecmpd.
+ECMPD_MAIN  := user/ecmpd/ecmpd.c $(wildcard user/ecmpd/daemon_*.c)
+ECMPD_SRCS  := $(filter-out $(ECMPD_MAIN),$(wildcard user/ecmpd/*.c))
 CTL_SRCS    := $(filter-out user/ecmpctl/ecmpctl.c,$(wildcard user/ecmpctl/*.c))
 LIB         := $(BUILD)/libecmp.a
 LIB_BFD     := $(BUILD)/libecmp-bfd.a
@@ -193,7 +195,7 @@ $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/nl_
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/ecmpd: $(BUILD)/user/ecmpd/ecmpd.o $(LIB_ECMPD) $(LIB_BFD) $(LIB)
+$(BUILD)/ecmpd: $(ECMPD_MAIN:%.c=$(BUILD)/%.o) $(LIB_ECMPD) $(LIB_BFD) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libsystemd libmicrohttpd)
 
