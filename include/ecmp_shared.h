@@ -34,9 +34,13 @@
 #ifndef ECMP_MAX_ROUTES
 #define ECMP_MAX_ROUTES		262144
 #endif
+/* Egress interfaces nexthops go out of (ecmp_tx_ports), by default, and
+ * the most `limits egress` allows (a devmap hash takes 8 bytes a slot up
+ * front, its entries as they come). */
 #ifndef ECMP_MAX_TX_PORTS
 #define ECMP_MAX_TX_PORTS	256
 #endif
+#define ECMP_TX_PORTS_LIMIT	65536
 
 #define ECMP_MIN_BUCKETS	1u
 #define ECMP_MAX_BUCKETS	(1u << 16)

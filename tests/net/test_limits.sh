@@ -65,7 +65,7 @@ reload_refused() {
 test_at_limits() {
 	local cap
 	cap=$(topo_ctl "$P" stats | grep ^capacity)
-	[ "$cap" = "capacity nexthops 1024 nexthops_max 1024 groups 1024 groups_max 1024 buckets 4194304 buckets_max 4194304" ]
+	[ "$cap" = "capacity nexthops 1024 nexthops_max 1024 groups 1024 groups_max 1024 buckets 4194304 buckets_max 4194304 egress 1 egress_max 256 egress_left_out 0" ]
 	result "1024 nexthops, 1024 groups, 4,194,304 buckets: loaded" $? "$cap"
 	topo_ctl "$P" stats | grep -q "^memory maps_bytes [0-9.]*[KMG]iB .*ecmpd_rss_bytes [0-9.]*[KMG]iB"
 	result "ecmpctl stats: map memory and ecmpd RSS" $? "$(topo_ctl "$P" stats | grep ^memory)"
@@ -151,7 +151,7 @@ test_configured_limits() {
 	nsenter --net="/run/netns/$P-rt" "$BUILD/ecmpd" -c "$CONF" --detach > /dev/null 2>&1
 	topo_ecmpd "$P" "$CONF"
 	cap=$(topo_ctl "$P" stats | grep ^capacity)
-	[ "$cap" = "capacity nexthops 8 nexthops_max 16 groups 2 groups_max 4 buckets 8192 buckets_max 65536" ]
+	[ "$cap" = "capacity nexthops 8 nexthops_max 16 groups 2 groups_max 4 buckets 8192 buckets_max 65536 egress 1 egress_max 256 egress_left_out 0" ]
 	result "after --detach: the maps made at the limits" $? "$cap"
 	out=$(topo_ctl "$P" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["memory"]["maps_bytes"])')
 	[ "$out" -lt $((4 << 20)) ] && [ "$mem" -gt $((40 << 20)) ]
@@ -474,6 +474,111 @@ test_fragmented_buckets_mirror() {
 	nsx "$P-rt" ip nexthop del id 71
 }
 
+# egress_config LINE...: one nexthop (a1 on r1) and its route, 'limits
+# egress 2', and LINEs.
+egress_config() {
+	{
+		echo "seed 0x0123456789abcdef0123456789abcdef"
+		echo "pin-root /sys/fs/bpf/$P"
+		echo "interface r0 attach none"
+		echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64 egress 2"
+		echo "nexthop a1 via 198.18.1.2 dev r1"
+		echo "group A buckets 64 nexthops a1"
+		echo "route 198.19.1.0/24 group A"
+		printf '%s\n' "$@"
+	} > "$CONF"
+}
+
+egress_use() { topo_ctl "$P" stats | grep ^capacity | grep -o 'egress [0-9]* .*'; }
+
+egress_lookup() { # DST: where one flow to DST goes, and why
+	topo_ctl "$P" lookup 198.18.0.1 "$1" udp 1000 80 |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "nexthop") n = $(i + 1); else if ($i == "dev") d = $(i + 1); print $1, n, d }'
+}
+
+# `limits egress`: the interfaces nexthops go out of, each an entry of
+# ecmp_tx_ports. Past it, a config is refused; a mirrored nexthop keeps
+# its route but its frames go through the kernel (said once, counted)
+# until an entry frees up. ifb interfaces as egress (this kernel has no
+# dummy; ecmpctl lookup reads the maps, nothing is sent).
+test_egress_limit() {
+	local out i lines e1=(
+		"nexthop e1 via 198.18.201.2 dev eg1" "group E buckets 64 nexthops e1"
+		"route 198.19.201.0/24 group E" "routes kernel protocol static")
+	for i in 1 2; do
+		ip -n "$P-rt" link add "eg$i" type ifb
+		ip -n "$P-rt" addr add "198.18.20$i.1/24" dev "eg$i"
+		ip -n "$P-rt" link set "eg$i" up
+		ip -n "$P-rt" neigh replace "198.18.20$i.2" lladdr "02:00:00:00:20:0$i" dev "eg$i" nud permanent
+	done
+	egress_config "${e1[@]}"
+	topo_stop_ecmpd "$P" term
+	nsx "$P-rt" "$BUILD/ecmpd" -c "$CONF" --detach > /dev/null 2>&1
+	topo_ecmpd "$P" "$CONF"
+	wait_state e1 up && wait_state a1 up
+	out=$(egress_use)
+	[ "$out" = "egress 2 egress_max 2 egress_left_out 0" ]
+	result "limits egress 2: r1 and eg1 in ecmp_tx_ports" $? "$out"
+
+	egress_config "${e1[@]}" "nexthop e2 via 198.18.202.2 dev eg2"
+	reload_refused "a nexthop out of a third interface past 'limits egress 2': refused" \
+		"the nexthops go out of 3 interfaces, the limit is 2 (raise it with 'limits egress N')"
+
+	egress_config "${e1[@]}"
+	lines=$(wc -l < "/tmp/$P.ecmpd.log")
+	for i in 10 11; do
+		ip -n "$P-rt" route add "198.19.2$i.0/24" via 198.18.202.2 dev eg2 proto static
+	done
+	for i in $(seq 1 50); do
+		[ -n "$(topo_ctl "$P" route show 198.19.211.0/24)" ] && break
+		sleep 0.1
+	done
+	out=$(egress_lookup 198.19.210.9)
+	[ "$out" = "no_egress 198.18.202.2@eg2 eg2" ] &&
+		[ "$(egress_use)" = "egress 2 egress_max 2 egress_left_out 1" ] &&
+		[ "$(tail -n +"$lines" "/tmp/$P.ecmpd.log" | grep -c "egress eg2 (ifindex [0-9]*): ecmp_tx_ports is full, 2 interfaces")" = 1 ]
+	result "two kernel routes via a third interface: mirrored, their frames left to the kernel (no_egress), said once" $? \
+		"lookup: $out; $(egress_use); $(tail -n +"$lines" "/tmp/$P.ecmpd.log" | grep egress)"
+	out=$(topo_ctl "$P" stats --format prometheus | grep 'egress')
+	echo "$out" | grep -qx 'ecmp_table_entries{table="egress"} 2' &&
+		echo "$out" | grep -qx 'ecmp_table_entries_max{table="egress"} 2' &&
+		echo "$out" | grep -qx "ecmp_egress_left_out 1"
+	result "the egress interfaces in the Prometheus metrics" $? "$out"
+
+	egress_config "routes kernel protocol static"
+	topo_ctl "$P" reload > /dev/null
+	out=$(egress_lookup 198.19.210.9)
+	[ "$out" = "forwarded 198.18.202.2@eg2 eg2" ] &&
+		[ "$(egress_use)" = "egress 2 egress_max 2 egress_left_out 0" ] &&
+		grep -q "egress ifindex [0-9]*: in ecmp_tx_ports now" "/tmp/$P.ecmpd.log"
+	result "eg1's nexthop removed: eg2 takes its entry, its flows forwarded in XDP" $? \
+		"lookup: $out; $(egress_use)"
+	for i in 10 11; do
+		ip -n "$P-rt" route del "198.19.2$i.0/24" proto static
+	done
+}
+
+# A namespace of more interfaces than ecmpd once tracked (512): 600 ifb
+# interfaces, a nexthop out of the last made.
+test_many_interfaces() {
+	local out
+	for i in $(seq 1 600); do
+		echo "link add ix$i type ifb"
+		echo "link set ix$i up"
+	done | ip -n "$P-rt" -batch -
+	ip -n "$P-rt" addr add 198.18.250.1/24 dev ix600
+	ip -n "$P-rt" neigh replace 198.18.250.2 lladdr 02:00:00:00:25:02 dev ix600 nud permanent
+	egress_config "nexthop x via 198.18.250.2 dev ix600" "group X buckets 64 nexthops x" \
+		"route 198.19.250.0/24 group X"
+	topo_ctl "$P" reload > /dev/null
+	wait_state x up
+	out=$(egress_lookup 198.19.250.9)
+	[ "$out" = "forwarded x ix600" ]
+	result "600 more interfaces: a nexthop out of the last one is up and forwarded to" $? \
+		"lookup: $out; $(topo_ctl "$P" nexthop show x)"
+	for i in $(seq 1 600); do echo "link del ix$i"; done | ip -n "$P-rt" -batch -
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -491,5 +596,7 @@ test_compaction_at_restart
 test_groups_in_the_room_check
 test_fragmented_buckets
 test_fragmented_buckets_mirror
+test_egress_limit
+test_many_interfaces
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -132,11 +132,19 @@ static const struct bad_case bad[] = {
 	{ "routes fpm listen 127.0.0.1 sweep 5 wait 3\n",
 	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "limits\n",
-	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'" },
+	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N] [egress N]'" },
 	{ "limits nexthops\n",
-	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'" },
+	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N] [egress N]'" },
 	{ "limits tables 4\n",
-	  "t.conf:1: limits: unknown 'tables'; limits are nexthops, groups, buckets, routes, chunks" },
+	  "t.conf:1: limits: unknown 'tables'; limits are nexthops, groups, buckets, routes, chunks, egress" },
+	{ "limits egress 0\n",
+	  "t.conf:1: limits: egress '0' is not from 1 to 65536" },
+	{ "limits egress 65537\n",
+	  "t.conf:1: limits: egress '65537' is not from 1 to 65536" },
+	/* Three interfaces (a name on two of them twice) past a limit of two. */
+	{ "limits egress 2\nnexthop a via 198.18.1.2 dev e1\nnexthop b via 198.18.2.2 dev e2\n"
+	  "nexthop c via 198.18.3.2 dev e1\nnexthop d via 198.18.4.2 dev e3\nnexthop e via 198.18.5.2 dev e2\n",
+	  "t.conf: the nexthops go out of 3 interfaces, the limit is 2 (raise it with 'limits egress N')" },
 	{ "limits buckets 4096\n",
 	  "t.conf:1: limits: buckets '4096' is not from 65536 to 67108864" },
 	{ "limits nexthops 0\n",
@@ -274,11 +282,18 @@ static void test_config_routes_kernel(void)
 	/* limits: the defaults are the compile-time sizes; given, taken. */
 	ASSERT_TRUE(c.limits.nexthops == ECMP_MAX_NEXTHOPS && c.limits.groups == ECMP_MAX_GROUPS &&
 		    c.limits.buckets == ECMP_MAX_BUCKET_SLOTS - 1 && c.limits.routes == ECMP_MAX_ROUTES &&
-		    c.limits.chunks == ECMP_MAX_LPM_CHUNKS, "limits: the defaults");
+		    c.limits.chunks == ECMP_MAX_LPM_CHUNKS && c.limits.egress == ECMP_MAX_TX_PORTS,
+		    "limits: the defaults");
 	config_free(&c);
 	ASSERT_EQ(config_parse(&c, "t.conf", "limits chunks 64 nexthops 16 buckets 65536\n"), 0, "limits");
 	ASSERT_TRUE(c.limits.nexthops == 16 && c.limits.chunks == 64 && c.limits.buckets == 65536 &&
 		    c.limits.groups == ECMP_MAX_GROUPS, "limits given, the rest default");
+	config_free(&c);
+	/* Two interfaces under a limit of two, one nexthop name on each twice. */
+	ASSERT_EQ(config_parse(&c, "t.conf", "limits egress 2\nnexthop a via 198.18.1.2 dev e1\n"
+			       "nexthop b via 198.18.2.2 dev e2\nnexthop c via 198.18.3.2 dev e1\n"), 0,
+		  "limits egress: at the limit");
+	ASSERT_EQ(c.limits.egress, 2, "limits egress given");
 	config_free(&c);
 	/* routes fpm: the default port and hold, or both given; IPv6. */
 	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1\n"), 0, "fpm");

@@ -847,15 +847,22 @@ static int do_bfd_show(void)
 /* What the config uses of each map, against its size (the limits). */
 static void print_capacity(const struct ecmp_dp *dp)
 {
-	uint32_t i, nh = 0, grp = 0;
+	uint32_t i, nh = 0, grp = 0, egress = 0, left_out = 0;
+	uint32_t *dev = calloc(dp->max_entries[DP_NEXTHOPS] + 1, sizeof(*dev));
 	uint64_t buckets = 0;
 
 	for (i = 0; i < dp->max_entries[DP_NEXTHOPS]; i++) {
 		struct ecmp_nh_meta m;
 
-		if (!bpf_map_lookup_elem(dp->fd[DP_NH_META], &i, &m) && m.family)
+		if (!bpf_map_lookup_elem(dp->fd[DP_NH_META], &i, &m) && m.family) {
+			if (dev)
+				dev[nh] = m.ifindex;
 			nh++;
+		}
 	}
+	if (dev)
+		dp_egress_count(dp, dev, nh, &egress, &left_out);
+	free(dev);
 	for (i = 0; i < dp->max_entries[DP_GROUPS]; i++) {
 		struct ecmp_grp_meta m;
 
@@ -871,6 +878,11 @@ static void print_capacity(const struct ecmp_dp *dp)
 	print_u64(PRINT_ANY, "groups_max", dp->max_entries[DP_GROUPS]);
 	print_u64(PRINT_ANY, "buckets", buckets);
 	print_u64(PRINT_ANY, "buckets_max", dp->max_entries[DP_BUCKETS] - 1);
+	/* Egress interfaces in ecmp_tx_ports, and those its size left out
+	 * (their nexthops' frames go through the kernel). */
+	print_u64(PRINT_ANY, "egress", egress);
+	print_u64(PRINT_ANY, "egress_max", dp->max_entries[DP_TX_PORTS]);
+	print_u64(PRINT_ANY, "egress_left_out", left_out);
 	print_close_object();
 	print_nl();
 }

@@ -1027,7 +1027,7 @@ static void st_control(struct parser *p)
 /* limits KEY N [KEY N ...] */
 static void st_limits(struct parser *p)
 {
-	static const char usage[] = "limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N]'";
+	static const char usage[] = "limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N] [egress N]'";
 	struct conf_limits *l = &p->conf->limits;
 	const struct { const char *key; uint32_t *v, min, max; } keys[] = {
 		{ "nexthops", &l->nexthops, 1, 1u << 20 },
@@ -1035,6 +1035,7 @@ static void st_limits(struct parser *p)
 		{ "buckets", &l->buckets, ECMP_MAX_BUCKETS, 1u << 26 },
 		{ "routes", &l->routes, 16, 1u << 24 },
 		{ "chunks", &l->chunks, 16, ECMP_LPM_CHUNKS_LIMIT },
+		{ "egress", &l->egress, 1, ECMP_TX_PORTS_LIMIT },
 	};
 	unsigned k;
 	int i;
@@ -1051,7 +1052,7 @@ static void st_limits(struct parser *p)
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(p->w[i], keys[k].key); k++)
 			;
 		if (k == sizeof(keys) / sizeof(keys[0])) {
-			perr(p, "limits: unknown '%s'; limits are nexthops, groups, buckets, routes, chunks",
+			perr(p, "limits: unknown '%s'; limits are nexthops, groups, buckets, routes, chunks, egress",
 			     p->w[i]);
 			return;
 		}
@@ -1181,6 +1182,29 @@ static void find_duplicate_routes(struct parser *p)
 	free(v);
 }
 
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* How many interfaces c's nexthops go out of (each takes an entry of
+ * ecmp_tx_ports); -ENOMEM. */
+static int count_egress(const struct ecmp_conf *c)
+{
+	const char **dev = malloc((c->nnexthop + 1) * sizeof(*dev));
+	int i, n = 0;
+
+	if (!dev)
+		return -ENOMEM;
+	for (i = 0; i < c->nnexthop; i++)
+		dev[i] = c->nexthop[i].dev;
+	qsort(dev, c->nnexthop, sizeof(*dev), str_ptr_cmp);
+	for (i = 0; i < c->nnexthop; i++)
+		n += !i || strcmp(dev[i - 1], dev[i]);
+	free(dev);
+	return n;
+}
+
 /* References and limits, once everything is read. */
 static void resolve(struct parser *p)
 {
@@ -1189,7 +1213,7 @@ static void resolve(struct parser *p)
 	struct pending_member *pending = p->pending;
 	struct pending_route *proutes = p->proutes;
 	uint64_t slots = 1;	/* slot 0 is the guard */
-	int i, j;
+	int i, j, egress;
 
 	find_duplicate_routes(p);
 	for (i = 0; i < p->npending; i++) {
@@ -1245,6 +1269,13 @@ static void resolve(struct parser *p)
 	if ((uint32_t)c->nroute > c->limits.routes)
 		conf_error(c, file, 0, "%d routes, the limit is %u (raise it with 'limits routes N')",
 			   c->nroute, c->limits.routes);
+	egress = count_egress(c);
+	if (egress < 0)
+		conf_error(c, file, 0, "out of memory");
+	else if ((uint32_t)egress > c->limits.egress)
+		conf_error(c, file, 0,
+			   "the nexthops go out of %d interfaces, the limit is %u (raise it with 'limits egress N')",
+			   egress, c->limits.egress);
 	if (slots - 1 > c->limits.buckets)
 		conf_error(c, file, 0,
 			   "the groups need %llu buckets in all, the limit is %u; use fewer buckets per group or raise it with 'limits buckets N'",
@@ -1268,7 +1299,8 @@ int config_parse(struct ecmp_conf *conf, const char *name, const char *text)
 					     .groups = ECMP_MAX_GROUPS,
 					     .buckets = ECMP_MAX_BUCKET_SLOTS - 1,
 					     .routes = ECMP_MAX_ROUTES,
-					     .chunks = ECMP_MAX_LPM_CHUNKS };
+					     .chunks = ECMP_MAX_LPM_CHUNKS,
+					     .egress = ECMP_MAX_TX_PORTS };
 	for (line = copy; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)

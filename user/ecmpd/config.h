@@ -131,6 +131,7 @@ struct conf_limits {
 	uint32_t buckets;		/* bucket slots of all groups together */
 	uint32_t routes;		/* ecmp_routes: routes and own addresses */
 	uint32_t chunks;		/* trie chunks (ecmp_lpm_node) */
+	uint32_t egress;		/* egress interfaces (ecmp_tx_ports) */
 	int line;
 };
 

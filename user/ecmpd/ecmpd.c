@@ -310,6 +310,7 @@ static void limit_sizes(const struct conf_limits *l, struct dp_sizes *s)
 	s->bucket_slots = l->buckets + 1;	/* and slot 0, the guard */
 	s->routes = l->routes;
 	s->lpm_chunks = l->chunks;
+	s->tx_ports = l->egress;
 }
 
 static int start(struct daemon *d)

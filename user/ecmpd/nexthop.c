@@ -7,6 +7,7 @@
  * buckets back.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include "bfd/bfd.h"
 #include "xdp_features.h"
 #include "plane.h"
+#include "lib/array.h"
 #include "lib/clock.h"
 #include "lib/text.h"
 #include "lib/log.h"
@@ -257,19 +259,21 @@ static void link_learn_xdp_xmit(struct plane *p, struct link_state *s,
 void nh_on_link(struct plane *p, const struct nl_link *l)
 {
 	struct link_state *s = (struct link_state *)plane_link(p, l->ifindex);
+	int pos = plane_link_pos(p, l->ifindex);
 	uint32_t i;
 
 	if (l->deleted) {
 		if (s)
-			*s = p->link[--p->nlinks];
+			memmove(s, s + 1, (--p->nlinks - pos) * sizeof(*s));
 	} else {
 		if (!s) {
-			if (p->nlinks == PLANE_MAX_LINKS) {
-				pr_warn("More than %d interfaces: ignoring %s",
-					PLANE_MAX_LINKS, l->name);
+			if (p->nlinks == p->link_cap &&
+			    array_reserve(&p->link, &p->link_cap, 2 * p->nlinks + 64, sizeof(*p->link))) {
+				pr_warn("Out of memory for interface %s: its nexthops stay down", l->name);
 				return;
 			}
-			s = &p->link[p->nlinks++];
+			s = &p->link[pos];
+			memmove(s + 1, s, (p->nlinks++ - pos) * sizeof(*s));
 			memset(s, 0, sizeof(*s));
 			s->ifindex = l->ifindex;
 		}
@@ -419,41 +423,79 @@ void nh_on_bfd(struct plane *p)
 	}
 }
 
+/* An egress interface that ecmp_tx_ports has no room for ('limits egress'):
+ * said once while it lasts. Frames to its nexthops go to the kernel
+ * (ECMP_PASS_NO_EGRESS), which forwards them on its own routes. */
+static void tx_port_refused(struct plane *p, uint32_t ifindex, int err)
+{
+	struct link_state *l = (struct link_state *)plane_link(p, ifindex);
+	const char *dev = "?";
+	uint32_t i;
+
+	if (l && l->tx_refused)
+		return;
+	if (l)
+		l->tx_refused = 1;
+	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++)
+		if (p->nh[i].in_use && p->nh[i].ifindex == ifindex) {
+			dev = p->nh[i].c.dev;
+			break;
+		}
+	if (err == -E2BIG)
+		pr_warn("egress %s (ifindex %u): %s is full, %u interfaces; its nexthops' frames go through the kernel until one frees up. Raise 'limits egress N' (a restart with 'ecmpctl shutdown --detach' first)",
+			dev, ifindex, ECMP_MAP_TX_PORTS, p->dp.max_entries[DP_TX_PORTS]);
+	else
+		pr_warn("Failed to add egress %s (ifindex %u) to %s: %s; its nexthops' frames go through the kernel",
+			dev, ifindex, ECMP_MAP_TX_PORTS, strerror(-err));
+}
+
 int nh_sync_tx_ports(struct plane *p)
 {
 	int fd = p->dp.fd[DP_TX_PORTS], err = 0;
-	uint32_t key, next, *cur = &key, i;
+	uint32_t max = p->dp.max_entries[DP_TX_PORTS], nnh = p->dp.max_entries[DP_NEXTHOPS];
+	uint32_t *want = malloc((nnh + 1) * sizeof(*want)), *have = malloc((max + 1) * sizeof(*have));
+	uint32_t nwant = 0, nhave = 0, i, key, *cur = NULL;
 
-	/* Add what nexthops use. */
-	for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS]; i++) {
-		struct bpf_devmap_val val = { 0 };
-		const struct nh *n = &p->nh[i];
+	if (!want || !have) {
+		free(want);
+		free(have);
+		pr_warn("Failed to update %s: out of memory", ECMP_MAP_TX_PORTS);
+		return -ENOMEM;
+	}
+	/* Sets, not a scan per entry: a full table's mirror has thousands of
+	 * nexthops, and this runs at each change of them. */
+	for (i = 0; i < nnh; i++)
+		if (p->nh[i].in_use && p->nh[i].ifindex)
+			want[nwant++] = p->nh[i].ifindex;
+	nwant = array_set_u32(want, nwant);
+	while (nhave < max + 1 && !bpf_map_get_next_key(fd, cur, &key)) {
+		have[nhave] = key;
+		cur = &have[nhave++];
+	}
+	nhave = array_set_u32(have, nhave);
+	/* What no nexthop uses goes first: a full map may need its room. */
+	for (i = 0; i < nhave; i++)
+		if (!array_set_has_u32(want, nwant, have[i]) && bpf_map_delete_elem(fd, &have[i]) && errno != ENOENT)
+			pr_warn("Failed to remove ifindex %u from %s: %s", have[i],
+				ECMP_MAP_TX_PORTS, strerror(errno));
+	for (i = 0; i < nwant; i++) {
+		struct bpf_devmap_val val = { .ifindex = want[i] };
+		struct link_state *l = (struct link_state *)plane_link(p, want[i]);
 
-		if (!n->in_use || !n->ifindex)
+		if (array_set_has_u32(have, nhave, want[i]))
 			continue;
-		if (!bpf_map_lookup_elem(fd, &n->ifindex, &val))
-			continue;
-		val.ifindex = n->ifindex;
-		if (bpf_map_update_elem(fd, &n->ifindex, &val, 0)) {
+		if (bpf_map_update_elem(fd, &want[i], &val, 0)) {
 			err = -errno;
-			pr_warn("Failed to add egress %s (ifindex %u) to %s: %s",
-				n->c.dev, n->ifindex, ECMP_MAP_TX_PORTS,
-				strerror(errno));
+			tx_port_refused(p, want[i], err);
+			continue;
+		}
+		if (l && l->tx_refused) {
+			l->tx_refused = 0;
+			pr_info("egress ifindex %u: in %s now; its nexthops forward in XDP again",
+				want[i], ECMP_MAP_TX_PORTS);
 		}
 	}
-	/* Remove what none uses. */
-	cur = NULL;
-	while (!bpf_map_get_next_key(fd, cur, &next)) {
-		int used = 0;
-
-		for (i = 0; i < p->dp.max_entries[DP_NEXTHOPS] && !used; i++)
-			used = p->nh[i].in_use && p->nh[i].ifindex == next;
-		key = next;
-		cur = &key;
-		if (!used) {
-			bpf_map_delete_elem(fd, &key);
-			cur = NULL;	/* iteration restarts after a delete */
-		}
-	}
+	free(want);
+	free(have);
 	return err;
 }

@@ -167,6 +167,7 @@ int pin_create_maps(const char *obj_path, const char *pin_root,
 		{ DP_BUCKETS, sizes->bucket_slots, "buckets" },
 		{ DP_ROUTES, sizes->routes, "routes" },
 		{ DP_LPM_NODE, sizes->lpm_chunks, "chunks" },
+		{ DP_TX_PORTS, sizes->tx_ports, "egress" },
 	};
 	struct bpf_object *obj;
 	struct bpf_program *prog;

@@ -26,14 +26,27 @@
 #include "lib/rcu.h"
 #include "lib/log.h"
 
+/* The index of ifindex in p->link, or where it would go. */
+int plane_link_pos(const struct plane *p, int ifindex)
+{
+	int lo = 0, hi = p->nlinks;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (p->link[mid].ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct link_state *plane_link(const struct plane *p, int ifindex)
 {
-	int i;
+	int i = plane_link_pos(p, ifindex);
 
-	for (i = 0; i < p->nlinks; i++)
-		if (p->link[i].ifindex == ifindex)
-			return &p->link[i];
-	return NULL;
+	return i < p->nlinks && p->link[i].ifindex == ifindex ? &p->link[i] : NULL;
 }
 
 static void adopt_nexthops(struct plane *p)
@@ -210,6 +223,7 @@ void plane_close(struct plane *p)
 	free(p->ix_pos);
 	free(p->nh_bfd);
 	free(p->bfd_changed);
+	free(p->link);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }

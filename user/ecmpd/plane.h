@@ -68,6 +68,7 @@ struct link_state {
 	uint16_t vlan_id;	/* kind "vlan": its VID */
 	uint32_t mtu;		/* L3 bytes; 0: not known */
 	int xdp_xmit;		/* enum link_xdp_xmit */
+	int tx_refused;		/* ecmp_tx_ports had no room for it (said once) */
 };
 
 /* Whether the device takes redirected XDP frames (xdp_features.h). */
@@ -88,7 +89,6 @@ struct local_addr {
 	uint8_t prefixlen;	/* of its connected subnet */
 };
 
-#define PLANE_MAX_LINKS		512
 #define PLANE_NEIGH_RECONFIRM_MS	15000
 #define PLANE_MAX_LOCAL		1024
 
@@ -103,8 +103,11 @@ struct plane {
 	uint8_t *slot_used;		/* bucket slot allocation map */
 	uint32_t slots_free;		/* its zeros (slot 0 aside) */
 	uint16_t *ix_pos;		/* bucket index storage, per slot */
-	struct link_state link[PLANE_MAX_LINKS];
-	int nlinks;
+	/* The namespace's interfaces, sorted by ifindex (plane_link()
+	 * searches it for every nexthop at each tick); grown as they come:
+	 * a router may have thousands (VLANs, a node's pods). */
+	struct link_state *link;
+	int nlinks, link_cap;
 	struct local_addr local[PLANE_MAX_LOCAL];
 	int nlocal;
 	struct plane_iface iface[CONF_MAX_IFACES];
@@ -154,7 +157,8 @@ void nh_on_bfd(struct plane *p);
 /* How long a nexthop found in the data path keeps its place while its BFD
  * session comes up after a restart (1 s slow-start packets: Down, Init, Up). */
 #define NH_BFD_GRACE_MS	5000
-/* Keeps ecmp_tx_ports holding exactly the egress interfaces in use. */
+/* Keeps ecmp_tx_ports holding exactly the egress interfaces in use, as
+ * far as 'limits egress' lets it: 0, or the last -errno (said). */
 int nh_sync_tx_ports(struct plane *p);
 int nh_state(const struct plane *p, uint32_t id);
 /* Why a nexthop is not up, in a few words ("link down", "bfd down"...). */
@@ -268,6 +272,8 @@ int plane_regroup(struct plane *p, const struct ecmp_conf *conf, int nh_from,
 void plane_drop(struct plane *p, const struct ecmp_conf *conf);
 /* The link ecmpd follows with that ifindex, or NULL. */
 const struct link_state *plane_link(const struct plane *p, int ifindex);
+/* Where ifindex is in p->link, or would be inserted (nh_on_link()). */
+int plane_link_pos(const struct plane *p, int ifindex);
 /* Writes the epoch (time for last_seen) into the config map. */
 void plane_tick_epoch(struct plane *p);
 

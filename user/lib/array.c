@@ -17,3 +17,26 @@ int array_reserve(void *arrp, int *cap, int n, size_t elem)
 	*cap = n;
 	return 0;
 }
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint32_t array_set_u32(uint32_t *v, uint32_t n)
+{
+	uint32_t i, k = 0;
+
+	qsort(v, n, sizeof(*v), u32_cmp);
+	for (i = 0; i < n; i++)
+		if (!k || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+int array_set_has_u32(const uint32_t *v, uint32_t n, uint32_t x)
+{
+	return bsearch(&x, v, n, sizeof(*v), u32_cmp) != NULL;
+}

@@ -8,9 +8,15 @@
 #define ECMP_ARRAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Room for n elements of elem bytes in *arrp (capacity *cap). 0, or
  * -ENOMEM with the array as it was. */
 int array_reserve(void *arrp, int *cap, int n, size_t elem);
+
+/* v[0..n) sorted, each value once: returns how many remain. */
+uint32_t array_set_u32(uint32_t *v, uint32_t n);
+/* Whether x is in the set v[0..n) (array_set_u32). */
+int array_set_has_u32(const uint32_t *v, uint32_t n, uint32_t x);
 
 #endif /* ECMP_ARRAY_H */

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "dp_maps.h"
 
 const char *const dp_map_names[DP_MAP_COUNT] = {
@@ -81,6 +82,7 @@ int dp_set_sizes(struct bpf_object *obj, const struct dp_sizes *s)
 		{ ECMP_MAP_BUCKETS, s->bucket_slots },
 		{ ECMP_MAP_LPM_NODE, s->lpm_chunks },
 		{ ECMP_MAP_ROUTES, s->routes },
+		{ ECMP_MAP_TX_PORTS, s->tx_ports },
 	};
 	size_t i;
 
@@ -107,6 +109,7 @@ void dp_sizes_of(const struct ecmp_dp *dp, struct dp_sizes *s)
 	s->bucket_slots = dp->max_entries[DP_BUCKETS];
 	s->lpm_chunks = dp->max_entries[DP_LPM_NODE];
 	s->routes = dp->max_entries[DP_ROUTES];
+	s->tx_ports = dp->max_entries[DP_TX_PORTS];
 }
 
 void dp_unpin_all(struct bpf_object *obj)
@@ -362,4 +365,28 @@ int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,
 	}
 	free(per_cpu);
 	return err;
+}
+
+int dp_egress_count(const struct ecmp_dp *dp, const uint32_t *ifindex, uint32_t n,
+		    uint32_t *in_map, uint32_t *left_out)
+{
+	uint32_t *v = malloc((n + 1) * sizeof(*v)), i;
+
+	*in_map = *left_out = 0;
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, ifindex, n * sizeof(*v));
+	n = array_set_u32(v, n);
+	for (i = 0; i < n; i++) {
+		struct bpf_devmap_val val;
+
+		if (!v[i])
+			continue;
+		if (!bpf_map_lookup_elem(dp->fd[DP_TX_PORTS], &v[i], &val))
+			(*in_map)++;
+		else
+			(*left_out)++;
+	}
+	free(v);
+	return 0;
 }

@@ -40,7 +40,7 @@ struct ecmp_dp {
 
 /* Sizes a loader may set before load; 0 keeps the object's default. */
 struct dp_sizes {
-	uint32_t nexthops, groups, bucket_slots, lpm_chunks, routes;
+	uint32_t nexthops, groups, bucket_slots, lpm_chunks, routes, tx_ports;
 };
 
 /* dp_sizes of an opened dp, to load more copies of the object that can
@@ -60,6 +60,12 @@ int dp_open_pinned(struct ecmp_dp *dp, const char *pin_root, int writable);
 /* The same from fds already open (ecmpd's read-only ones, ctl.h "maps"),
  * taken over (closed by dp_close() or on failure); read-only views. */
 int dp_open_fds(struct ecmp_dp *dp, const int fd[DP_MAP_COUNT]);
+/* The egress interfaces ifindex[0..n) (the nexthops', repeats and 0
+ * allowed) against ecmp_tx_ports: *in_map of them have an entry, *left_out
+ * have none (more interfaces than 'limits egress' lets in). 0, or -errno. */
+int dp_egress_count(const struct ecmp_dp *dp, const uint32_t *ifindex, uint32_t n,
+		    uint32_t *in_map, uint32_t *left_out);
+
 /* Unmaps; closes the fds only if dp_open_pinned() opened them. */
 void dp_close(struct ecmp_dp *dp, int close_fds);
 

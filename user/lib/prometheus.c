@@ -239,19 +239,31 @@ static void write_groups(FILE *f, const struct ecmp_dp *dp, const struct snapsho
 static void write_capacity(FILE *f, const struct ecmp_dp *dp, const struct snapshot *snap)
 {
 	uint64_t nh = 0, grp = 0, bytes = 0;
-	uint32_t i;
+	uint32_t i, *dev = calloc(snap->nnh + 1, sizeof(*dev)), egress = 0, left_out = 0;
 	int m;
 
 	for (i = 0; i < snap->nnh; i++)
-		nh += snap->nh[i].family != 0;
+		if (snap->nh[i].family) {
+			if (dev)
+				dev[nh] = snap->nh[i].ifindex;
+			nh++;
+		}
+	if (dev)
+		dp_egress_count(dp, dev, nh, &egress, &left_out);
+	free(dev);
 	for (i = 0; i < snap->ngrp; i++)
 		grp += snap->grp[i].in_use != 0;
 	head(f, "ecmp_table_entries", "gauge", "Entries in use, by table.");
 	fprintf(f, "ecmp_table_entries{table=\"nexthops\"} %llu\n", (unsigned long long)nh);
 	fprintf(f, "ecmp_table_entries{table=\"groups\"} %llu\n", (unsigned long long)grp);
+	fprintf(f, "ecmp_table_entries{table=\"egress\"} %u\n", egress);
 	head(f, "ecmp_table_entries_max", "gauge", "Entries each table holds at most.");
 	fprintf(f, "ecmp_table_entries_max{table=\"nexthops\"} %u\n", dp->max_entries[DP_NEXTHOPS]);
 	fprintf(f, "ecmp_table_entries_max{table=\"groups\"} %u\n", dp->max_entries[DP_GROUPS]);
+	fprintf(f, "ecmp_table_entries_max{table=\"egress\"} %u\n", dp->max_entries[DP_TX_PORTS]);
+	head(f, "ecmp_egress_left_out", "gauge",
+	     "Interfaces nexthops go out of that ecmp_tx_ports has no room for ('limits egress'): their frames go through the kernel.");
+	fprintf(f, "ecmp_egress_left_out %u\n", left_out);
 	for (m = 0; m < DP_MAP_COUNT; m++)
 		bytes += dp_map_memlock(dp, m);
 	head(f, "ecmp_maps_memory_bytes", "gauge", "Kernel memory of the data path's maps.");
