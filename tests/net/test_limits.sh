@@ -579,6 +579,51 @@ test_many_interfaces() {
 	for i in $(seq 1 600); do echo "link del ix$i"; done | ip -n "$P-rt" -batch -
 }
 
+# The router's own addresses past the 1,024 ecmpd once kept (kube-proxy's
+# IPVS puts one per service on a node): 1,500 /32s on lo, none routed,
+# then a kernel route over the last 220 of them, taken as one event.
+test_many_local_addresses() {
+	local out local free i
+	for i in $(seq 0 1499); do
+		echo "addr add 198.19.$((64 + i / 256)).$((i % 256))/32 dev lo"
+	done | ip -n "$P-rt" -batch -
+	egress_config "routes kernel protocol static"
+	topo_ctl "$P" reload > /dev/null
+	ip -n "$P-rt" route add 198.19.69.0/24 via 198.18.1.2 dev r1 proto static
+	for i in $(seq 1 50); do
+		[ -n "$(topo_ctl "$P" route show 198.19.69.0/24)" ] && break
+		sleep 0.1
+	done
+	local=$(topo_ctl "$P" lookup 198.18.0.1 198.19.69.219 | awk '{ print $1 }')
+	free=$(egress_lookup 198.19.69.250)
+	[ "$local" = local ] && [ "$free" = "forwarded 198.18.1.2@r1 r1" ] &&
+		[ "$(topo_ctl "$P" route show 198.19.69.0/24 | grep -c ' local$')" = 220 ]
+	result "1,500 own addresses, a kernel route over 220 of them: each delivered, not forwarded (the rest of the /24 is)" $? \
+		"198.19.69.219: $local; 198.19.69.250: $free; $(topo_ctl "$P" route show 198.19.69.0/24 | grep -c ' local$') local entries"
+	ip -n "$P-rt" route del 198.19.69.0/24 proto static
+	for i in $(seq 0 1499); do
+		echo "addr del 198.19.$((64 + i / 256)).$((i % 256))/32 dev lo"
+	done | ip -n "$P-rt" -batch -
+	# IPv6: 300 /128s, the last 2001:db8:77::12c, and a /64 over them.
+	for i in $(seq 1 300); do
+		printf 'addr add 2001:db8:77::%x/128 dev lo nodad\n' "$i"
+	done | ip -n "$P-rt" -batch -
+	ip -n "$P-rt" route add 2001:db8:77::/64 via 2001:db8:1::2 dev r1 proto static
+	for i in $(seq 1 50); do
+		[ -n "$(topo_ctl "$P" route show 2001:db8:77::/64)" ] && break
+		sleep 0.1
+	done
+	local=$(topo_ctl "$P" lookup 2001:db8::1 2001:db8:77::12c | awk '{ print $1 }')
+	free=$(topo_ctl "$P" lookup 2001:db8::1 2001:db8:77::12d | awk '{ print $1 }')
+	[ "$local" = local ] && [ "$free" = forwarded ]
+	result "300 own IPv6 addresses under a kernel /64: delivered, the rest of the /64 forwarded" $? \
+		"2001:db8:77::12c: $local; 2001:db8:77::12d: $free"
+	ip -n "$P-rt" route del 2001:db8:77::/64 proto static
+	for i in $(seq 1 300); do
+		printf 'addr del 2001:db8:77::%x/128 dev lo\n' "$i"
+	done | ip -n "$P-rt" -batch -
+}
+
 if ! setup; then
 	result "ecmpd starts with a config at the limits" 1 "$(tail -3 "/tmp/$P.ecmpd.log")"
 	echo "$PASSED passed, $FAILED failed"
@@ -598,5 +643,6 @@ test_fragmented_buckets
 test_fragmented_buckets_mirror
 test_egress_limit
 test_many_interfaces
+test_many_local_addresses
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

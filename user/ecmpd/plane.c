@@ -224,6 +224,7 @@ void plane_close(struct plane *p)
 	free(p->nh_bfd);
 	free(p->bfd_changed);
 	free(p->link);
+	free(p->local);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }

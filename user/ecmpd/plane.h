@@ -90,7 +90,6 @@ struct local_addr {
 };
 
 #define PLANE_NEIGH_RECONFIRM_MS	15000
-#define PLANE_MAX_LOCAL		1024
 
 struct plane {
 	struct ecmp_dp dp;
@@ -108,8 +107,11 @@ struct plane {
 	 * a router may have thousands (VLANs, a node's pods). */
 	struct link_state *link;
 	int nlinks, link_cap;
-	struct local_addr local[PLANE_MAX_LOCAL];
-	int nlocal;
+	/* The router's own addresses, sorted by family and address (a patch
+	 * asks whether its prefix holds one); grown as they come: a node
+	 * may have thousands (kube-proxy's IPVS puts each service's). */
+	struct local_addr *local;
+	int nlocal, local_cap;
 	struct plane_iface iface[CONF_MAX_IFACES];
 	int niface;
 	int ifaces_known;		/* iface[] holds a config's (not yet at start) */

@@ -19,6 +19,7 @@
 #include "lib/array.h"
 #include "lib/log.h"
 #include "lib/route_set.h"
+#include "lib/text.h"
 
 /* Trie chunks a table may not use: a change builds its subtree anew
  * before the old one goes (lpm.h), so the last ones are kept for that. */
@@ -51,19 +52,22 @@ static int want_add(struct want *w, const struct lpm_route *r)
  * route of exactly that prefix, at index same, or -1: the kernel's entry
  * wins; without override an entry ecmpd itself added first, e.g. a
  * second address in one subnet, is kept as it is). Only ecmpd's own
- * entries, after the config's nroute, are searched: a few per address,
- * where the config can hold a million routes. */
-static int want_leaf(struct want *w, int nroute, int same, const struct lpm_route *r,
-		     int override)
+ * entries are looked for, in own (prefix -> index in w, as its leaf): a
+ * few per address, where the config can hold a million routes and a
+ * node thousands of addresses. */
+static int want_leaf(struct want *w, struct route_set *own, int same,
+		     const struct lpm_route *r, int override)
 {
-	int i;
+	const struct lpm_route *seen = same < 0 ? route_set_get(own, r) : NULL;
+	int i = same >= 0 ? same : seen ? (int)seen->leaf : w->n, err;
 
-	for (i = same >= 0 ? same : nroute; same < 0 && i < w->n; i++)
-		if (w->r[i].family == r->family && w->r[i].prefixlen == r->prefixlen &&
-		    !memcmp(w->r[i].addr, r->addr, 16))
-			break;
-	if (i == w->n)
-		return want_add(w, r);
+	if (i == w->n) {
+		struct lpm_route at = *r;
+
+		at.leaf = w->n;
+		err = route_set_put(own, &at);
+		return err ? err : want_add(w, r);
+	}
 	if (override || (w->r[i].leaf != ECMP_LPM_LOCAL && w->r[i].leaf != ECMP_LPM_CONNECTED))
 		w->r[i].leaf = r->leaf;
 	return 0;
@@ -165,6 +169,7 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		      int dry_run, struct want *w)
 {
 	int *gids = group_ids(p, conf, dry_run);
+	struct route_set *own;
 	struct local_cover *lc;
 	int i, j, err;
 
@@ -197,7 +202,8 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 	if (!p->nlocal)
 		return 0;
 	lc = malloc(sizeof(*lc) * p->nlocal);
-	err = lc ? cover_locals(p, conf, lc) : -ENOMEM;
+	own = route_set_new();
+	err = lc && own ? cover_locals(p, conf, lc) : -ENOMEM;
 	/* Connected subnets first, then host entries: an address's own /32
 	 * or /128 overrides its subnet's entry. */
 	for (j = 0; !err && j < p->nlocal; j++) {
@@ -209,7 +215,7 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		memcpy(r.addr, a->addr, 16);
 		lpm_mask(r.addr, r.family, r.prefixlen);
 		if (lc[j].shortest <= r.prefixlen)
-			err = want_leaf(w, conf->nroute, lc[j].subnet, &r, 0);
+			err = want_leaf(w, own, lc[j].subnet, &r, 0);
 	}
 	for (j = 0; !err && j < p->nlocal; j++) {
 		struct lpm_route r = { .family = p->local[j].family,
@@ -221,8 +227,9 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		memcpy(r.addr, p->local[j].addr, 16);
 		/* A host route of the config to our own address: local wins,
 		 * the router never forwards its own traffic away. */
-		err = want_leaf(w, conf->nroute, lc[j].host, &r, 1);
+		err = want_leaf(w, own, lc[j].host, &r, 1);
 	}
+	route_set_free(own);
 	free(lc);
 	return err;
 }
@@ -487,15 +494,55 @@ out:
 	return ret;
 }
 
+/* Orders the router's addresses: by family, then as numbers (network
+ * order compares as bytes). */
+static int local_cmp(uint8_t family, const uint8_t *addr, const struct local_addr *a)
+{
+	return family != a->family ? (family < a->family ? -1 : 1) : memcmp(addr, a->addr, 16);
+}
+
+/* The index of the first of the router's addresses at or after
+ * (family, addr). */
+static int local_pos(const struct plane *p, uint8_t family, const uint8_t *addr)
+{
+	int lo = 0, hi = p->nlocal;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (local_cmp(family, addr, &p->local[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether the prefix (masked) holds one of the router's addresses: the
+ * first address at or after its start is at or before its end. */
+static int holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,
+		       uint8_t prefixlen)
+{
+	int bits = family == ECMP_AF_INET ? 32 : 128, i, b;
+	uint8_t last[16];
+
+	i = local_pos(p, family, addr);
+	if (i == p->nlocal || p->local[i].family != family)
+		return 0;
+	memcpy(last, addr, 16);
+	for (b = prefixlen; b < bits; b++)
+		last[b / 8] |= 0x80 >> (b % 8);
+	return memcmp(p->local[i].addr, last, 16) <= 0;
+}
+
 int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 {
 	struct ecmp_route_key k;
 	struct ecmp_route v = { .leaf = r->leaf };
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < p->nlocal; i++)
-		if (prefix_covers(r->family, r->addr, r->prefixlen, &p->local[i]))
-			return -EAGAIN;
+	if (holds_local(p, r->family, r->addr, r->prefixlen))
+		return -EAGAIN;
 	/* The room kept for changes is not a patch's to take: compaction
 	 * may give it back (milliseconds), else a read says whether the
 	 * table fits. */
@@ -524,28 +571,31 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 		  const struct ecmp_conf *conf)
 {
 	char err[256];
-	int i;
+	int i = local_pos(p, a->family, a->addr);
+	int known = i < p->nlocal && !local_cmp(a->family, a->addr, &p->local[i]);
+	struct local_addr *l;
 
-	for (i = 0; i < p->nlocal; i++)
-		if (p->local[i].family == a->family &&
-		    !memcmp(p->local[i].addr, a->addr, 16))
-			break;
 	if (a->deleted) {
-		if (i == p->nlocal)
+		if (!known)
 			return 0;
-		p->local[i] = p->local[--p->nlocal];
+		memmove(&p->local[i], &p->local[i + 1], (--p->nlocal - i) * sizeof(*l));
 	} else {
-		if (i < p->nlocal)
+		if (known)
 			return 0;
-		if (p->nlocal == PLANE_MAX_LOCAL) {
-			pr_warn("More than %d local addresses: not all are protected",
-				PLANE_MAX_LOCAL);
+		if (p->nlocal == p->local_cap &&
+		    array_reserve(&p->local, &p->local_cap, 2 * p->nlocal + 64, sizeof(*l))) {
+			char s[INET6_ADDRSTRLEN];
+
+			text_addr(a->family, a->addr, s, sizeof(s));
+			pr_warn("Out of memory keeping local address %s: inside a routed prefix, frames to it are forwarded, not delivered",
+				s);
 			return 0;
 		}
-		p->local[p->nlocal].family = a->family;
-		memcpy(p->local[p->nlocal].addr, a->addr, 16);
-		p->local[p->nlocal].prefixlen = a->prefixlen;
-		p->nlocal++;
+		l = &p->local[i];
+		memmove(l + 1, l, (p->nlocal++ - i) * sizeof(*l));
+		l->family = a->family;
+		memcpy(l->addr, a->addr, 16);
+		l->prefixlen = a->prefixlen;
 	}
 	if (conf && route_sync(p, conf, 0, err, sizeof(err)))
 		pr_warn("Failed to update local routes: %s", err);
