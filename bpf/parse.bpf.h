@@ -14,6 +14,7 @@
 #define ECMP_PARSE_BPF_H
 
 #include "ecmp_hash.h"
+#include "ecmp_martian.h"
 
 #define ETH_HLEN_		14
 #define ETHP_IPV4		0x0800
@@ -150,36 +151,6 @@ static __always_inline int ipv4_csum_ok(void *data, void *data_end,
 	return csum_fold64(sum) == 0xffff;
 }
 
-/* Addresses no router forwards (RFC 1812 5.3.7, RFC 3927 2.7):
- * multicast, broadcast and class E, loopback, "this network" (0/8) either
- * side, link-local 169.254/16 either side. Bytes in wire order, so the
- * test does not depend on the machine's byte order. */
-static __always_inline int ipv4_martian(const __u8 *s, const __u8 *d)
-{
-	return d[0] >= 224 || d[0] == 127 || d[0] == 0 ||
-	       s[0] >= 224 || s[0] == 127 || s[0] == 0 ||
-	       (d[0] == 169 && d[1] == 254) || (s[0] == 169 && s[1] == 254);
-}
-
-/* ::, ::1 and ::ffff:0:0/96 (RFC 4291 2.5.2, 2.5.3, 2.5.5.2): zero words
- * and bpf_htonl() constants mean the same in any byte order. */
-static __always_inline int ipv6_special(const __u32 *a)
-{
-	return !a[0] && !a[1] &&
-	       ((!a[2] && (!a[3] || a[3] == bpf_htonl(1))) || a[2] == bpf_htonl(0xffff));
-}
-
-/* Multicast, link-local (fe80::/10) and the special addresses above,
- * either side (RFC 4291, RFC 6890). */
-static __always_inline int ipv6_martian(const __u32 *saddr, const __u32 *daddr)
-{
-	const __u8 *s = (const __u8 *)saddr, *d = (const __u8 *)daddr;
-
-	return d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
-	       s[0] == 0xff || (s[0] == 0xfe && (s[1] & 0xc0) == 0x80) ||
-	       ipv6_special(daddr) || ipv6_special(saddr);
-}
-
 /* Minimum header a non-fragment needs for its protocol to be well formed;
  * 0 for protocols without ports. */
 static __always_inline __u32 l4_min_len(__u8 proto)
@@ -253,7 +224,8 @@ static __always_inline int parse_ipv4(void *data, void *data_end,
 	f->daddr[0] = iph->daddr;
 	f->proto = iph->protocol;
 	f->fragment = (iph->frag_off & bpf_htons(0x3fff)) != 0;
-	if (outer && ipv4_martian((const __u8 *)&iph->saddr, (const __u8 *)&iph->daddr))
+	if (outer && (ecmp_ipv4_martian((const __u8 *)&iph->daddr) ||
+		      ecmp_ipv4_martian((const __u8 *)&iph->saddr)))
 		return ECMP_PASS_NOT_UNICAST;
 	/* RFC 1812 5.2.4: options (source routes, record route, router
 	 * alert) are the kernel's to interpret. */
@@ -292,7 +264,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end,
 	__builtin_memcpy(f->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(f->daddr, &ip6->daddr, 16);
 	f->flowlabel = bpf_ntohl(*(__u32 *)ip6) & 0xfffff;
-	if (outer && ipv6_martian(f->saddr, f->daddr))
+	if (outer && (ecmp_ipv6_martian(f->daddr) || ecmp_ipv6_martian(f->saddr)))
 		return ECMP_PASS_NOT_UNICAST;
 	*ttl = ip6->hop_limit;
 

@@ -64,6 +64,31 @@ ip -n "$P-n3" link set n0 up
 sleep 4
 read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) back)"
 
+# The router's own addresses coming and going by the thousand (a node's
+# services with kube-proxy's IPVS), outside every route: ecmpd's CPU
+# time for all of them, each taken as its event comes (once settled: no
+# CPU used for a second).
+A=1000
+tck=$(getconf CLK_TCK)
+cpu_ms() { awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat"; }
+settled_cpu() {
+	local a b
+	b=$(cpu_ms)
+	while sleep 1; a=$b; b=$(cpu_ms); [ "$a" != "$b" ]; do :; done
+	echo "$b"
+}
+addresses() { # add|del
+	local i
+	for i in $(seq 0 $((A - 1))); do
+		echo "addr $1 198.18.$((128 + i / 256)).$((i % 256))/32 dev lo"
+	done | ip -n "$P-rt" -batch -
+}
+c0=$(settled_cpu)
+addresses add
+c1=$(settled_cpu)
+addresses del
+c2=$(settled_cpu)
+
 # A Prometheus scrape of everything (ecmpctl stats --format prometheus,
 # as node_exporter's textfile timer runs it): the median of 5.
 scrape=$(for i in 1 2 3 4 5; do
@@ -77,6 +102,8 @@ printf '  start-up to socket ready        %6d ms\n' $((t1 - t0))
 printf '  start-up to every group filled  %6d ms\n' $((t2 - t0))
 printf '  RSS after start-up              %6d KiB\n' "$rss"
 printf '  prometheus scrape (all metrics) %6d ms\n' "$scrape"
+printf '  %d own addresses outside every route: added in %d ms of ecmpd CPU, removed in %d ms\n' \
+	"$A" $((c1 - c0)) $((c2 - c1))
 printf '  nexthop down: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$down_groups" "$down_ms" "$down_moved"
 printf '                then the bucket index rebuilt in %s ms (bookkeeping after the tables are final)\n' \

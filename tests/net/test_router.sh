@@ -108,6 +108,11 @@ test_connected() {
 	out=$(topo_ctl "$P" route show 198.18.0.0/16)
 	echo "$out" | grep -q "^198.18.3.0/24 connected$" && echo "$out" | grep -q "^198.18.3.1/32 local$"
 	result "route show: connected subnets and own addresses inside 0.0.0.0/0" $? "$out"
+	# Addresses no frame is forwarded to (127.0.0.1, ::1, every
+	# interface's fe80::) get no entry: a node has an fe80:: per pod veth.
+	out=$(topo_ctl "$P" route show | grep -E '^(127\.|::1/|fe80:)')
+	[ -z "$out" ] && topo_ctl "$P" route show | grep -q "^2001:db8:3::1/128 local$"
+	result "route show: no entries for loopback and link-local addresses inside ::/0 and 0.0.0.0/0" $? "$out"
 	topo_clear_sinks "$P"
 	topo_send "$P" 198.18.0.1 198.18.3.2 30000 100 >/dev/null
 	topo_send "$P" 198.18.0.1 198.18.3.255 30200 100 >/dev/null

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "ecmp_martian.h"
 #include "plane.h"
 #include "lib/array.h"
 #include "lib/log.h"
@@ -574,7 +575,15 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 	int i = local_pos(p, a->family, a->addr);
 	int known = i < p->nlocal && !local_cmp(a->family, a->addr, &p->local[i]);
 	struct local_addr *l;
+	uint32_t w[4];
 
+	/* No frame to it is ever forwarded (ecmp_martian.h): it needs no
+	 * entry, and the rebuild it would cost comes with every pod veth's
+	 * fe80:: address. New all the same to the caller: a gateway may be
+	 * reachable through it now. */
+	memcpy(w, a->addr, sizeof(w));
+	if (a->family == ECMP_AF_INET ? ecmp_ipv4_martian(a->addr) : ecmp_ipv6_martian(w))
+		return !a->deleted;
 	if (a->deleted) {
 		if (!known)
 			return 0;
@@ -597,6 +606,14 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 		memcpy(l->addr, a->addr, 16);
 		l->prefixlen = a->prefixlen;
 	}
+	/* Outside every routed prefix an address takes no entry, and has
+	 * none to remove (a removed one's own entry is still there to be
+	 * found): no table to build for it. A node adds addresses by the
+	 * thousand, and a full table takes a second to compare. */
+	if (conf && p->dp.root &&
+	    lpm_walk(p->dp.root, p->dp.node, p->dp.max_entries[DP_LPM_NODE], a->family,
+		     a->addr) == ECMP_LPM_NONE)
+		return 1;
 	if (conf && route_sync(p, conf, 0, err, sizeof(err)))
 		pr_warn("Failed to update local routes: %s", err);
 	return 1;
