@@ -590,8 +590,8 @@ test_many_local_addresses() {
 	egress_config "routes kernel protocol static"
 	topo_ctl "$P" reload > /dev/null
 	ip -n "$P-rt" route add 198.19.69.0/24 via 198.18.1.2 dev r1 proto static
-	for i in $(seq 1 50); do
-		[ -n "$(topo_ctl "$P" route show 198.19.69.0/24)" ] && break
+	for i in $(seq 1 150); do	# until the route is in the data path
+		[ "$(egress_lookup 198.19.69.250)" = "forwarded 198.18.1.2@r1 r1" ] && break
 		sleep 0.1
 	done
 	local=$(topo_ctl "$P" lookup 198.18.0.1 198.19.69.219 | awk '{ print $1 }')
@@ -609,8 +609,8 @@ test_many_local_addresses() {
 		printf 'addr add 2001:db8:77::%x/128 dev lo nodad\n' "$i"
 	done | ip -n "$P-rt" -batch -
 	ip -n "$P-rt" route add 2001:db8:77::/64 via 2001:db8:1::2 dev r1 proto static
-	for i in $(seq 1 50); do
-		[ -n "$(topo_ctl "$P" route show 2001:db8:77::/64)" ] && break
+	for i in $(seq 1 150); do
+		topo_ctl "$P" lookup 2001:db8::1 2001:db8:77::12d | grep -q ^forwarded && break
 		sleep 0.1
 	done
 	local=$(topo_ctl "$P" lookup 2001:db8::1 2001:db8:77::12c | awk '{ print $1 }')

@@ -225,6 +225,7 @@ void plane_close(struct plane *p)
 	free(p->bfd_changed);
 	free(p->link);
 	free(p->local);
+	free(p->unrouted);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }

@@ -112,6 +112,10 @@ struct plane {
 	 * may have thousands (kube-proxy's IPVS puts each service's). */
 	struct local_addr *local;
 	int nlocal, local_cap;
+	/* Those no frame is forwarded to (ecmp_martian.h: loopback,
+	 * link-local...), sorted too: no entry, known only to tell news. */
+	struct local_addr *unrouted;
+	int nunrouted, unrouted_cap;
 	struct plane_iface iface[CONF_MAX_IFACES];
 	int niface;
 	int ifaces_known;		/* iface[] holds a config's (not yet at start) */

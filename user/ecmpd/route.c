@@ -502,21 +502,53 @@ static int local_cmp(uint8_t family, const uint8_t *addr, const struct local_add
 	return family != a->family ? (family < a->family ? -1 : 1) : memcmp(addr, a->addr, 16);
 }
 
-/* The index of the first of the router's addresses at or after
+/* The index of the first address of v[0..n) (sorted) at or after
  * (family, addr). */
-static int local_pos(const struct plane *p, uint8_t family, const uint8_t *addr)
+static int addr_pos(const struct local_addr *v, int n, uint8_t family, const uint8_t *addr)
 {
-	int lo = 0, hi = p->nlocal;
+	int lo = 0, hi = n;
 
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if (local_cmp(family, addr, &p->local[mid]) > 0)
+		if (local_cmp(family, addr, &v[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static int local_pos(const struct plane *p, uint8_t family, const uint8_t *addr)
+{
+	return addr_pos(p->local, p->nlocal, family, addr);
+}
+
+/* a added to or removed from the sorted set *v (n of cap): 1 when that
+ * changed it, 0 when it held a so already, -ENOMEM. */
+static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct nl_addr *a)
+{
+	int i = addr_pos(*v, *n, a->family, a->addr);
+	int known = i < *n && !local_cmp(a->family, a->addr, &(*v)[i]);
+	struct local_addr *l;
+
+	if (a->deleted) {
+		if (!known)
+			return 0;
+		memmove(&(*v)[i], &(*v)[i + 1], (--*n - i) * sizeof(*l));
+		return 1;
+	}
+	if (known)
+		return 0;
+	if (*n == *cap && array_reserve(v, cap, 2 * *n + 64, sizeof(*l)))
+		return -ENOMEM;
+	l = &(*v)[i];
+	memmove(l + 1, l, (*n - i) * sizeof(*l));
+	(*n)++;
+	l->family = a->family;
+	memcpy(l->addr, a->addr, 16);
+	l->prefixlen = a->prefixlen;
+	return 1;
 }
 
 /* Whether the prefix (masked) holds one of the router's addresses: the
@@ -572,40 +604,27 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 		  const struct ecmp_conf *conf)
 {
 	char err[256];
-	int i = local_pos(p, a->family, a->addr);
-	int known = i < p->nlocal && !local_cmp(a->family, a->addr, &p->local[i]);
-	struct local_addr *l;
 	uint32_t w[4];
+	int martian, ret;
 
 	/* No frame to it is ever forwarded (ecmp_martian.h): it needs no
 	 * entry, and the rebuild it would cost comes with every pod veth's
-	 * fe80:: address. New all the same to the caller: a gateway may be
-	 * reachable through it now. */
+	 * fe80:: address. Kept apart, to tell news (a gateway may be
+	 * reachable through it now) from a dump's repeat. */
 	memcpy(w, a->addr, sizeof(w));
-	if (a->family == ECMP_AF_INET ? ecmp_ipv4_martian(a->addr) : ecmp_ipv6_martian(w))
-		return !a->deleted;
-	if (a->deleted) {
-		if (!known)
-			return 0;
-		memmove(&p->local[i], &p->local[i + 1], (--p->nlocal - i) * sizeof(*l));
-	} else {
-		if (known)
-			return 0;
-		if (p->nlocal == p->local_cap &&
-		    array_reserve(&p->local, &p->local_cap, 2 * p->nlocal + 64, sizeof(*l))) {
-			char s[INET6_ADDRSTRLEN];
+	martian = a->family == ECMP_AF_INET ? ecmp_ipv4_martian(a->addr) : ecmp_ipv6_martian(w);
+	ret = martian ? addr_set_change(&p->unrouted, &p->nunrouted, &p->unrouted_cap, a) :
+			addr_set_change(&p->local, &p->nlocal, &p->local_cap, a);
+	if (ret == -ENOMEM) {
+		char s[INET6_ADDRSTRLEN];
 
-			text_addr(a->family, a->addr, s, sizeof(s));
-			pr_warn("Out of memory keeping local address %s: inside a routed prefix, frames to it are forwarded, not delivered",
-				s);
-			return 0;
-		}
-		l = &p->local[i];
-		memmove(l + 1, l, (p->nlocal++ - i) * sizeof(*l));
-		l->family = a->family;
-		memcpy(l->addr, a->addr, 16);
-		l->prefixlen = a->prefixlen;
+		text_addr(a->family, a->addr, s, sizeof(s));
+		pr_warn("Out of memory keeping local address %s%s", s,
+			martian ? "" : ": inside a routed prefix, frames to it are forwarded, not delivered");
+		return 0;
 	}
+	if (ret <= 0 || martian)
+		return ret;
 	/* Outside every routed prefix an address takes no entry, and has
 	 * none to remove (a removed one's own entry is still there to be
 	 * found): no table to build for it. A node adds addresses by the
