@@ -33,6 +33,8 @@ topo_create "$P" 4 >/dev/null || exit 1
 	# Routes: /24s spread over 198.19.0.0/16 and beyond, one group each in turn.
 	awk -v r="$R" -v g="$G" 'BEGIN { for (i = 0; i < r; i++)
 		printf "route %d.%d.%d.0/24 group g%d\n", 100 + int(i / 65536), int(i / 256) % 256, i % 256, 1 + i % g }'
+	# A prefix for the router's own addresses inside a route (below).
+	echo "route 198.18.160.0/20 group g1"
 } > "$CONF"
 
 ms() { date +%s%3N; }
@@ -65,9 +67,9 @@ sleep 4
 read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) back)"
 
 # The router's own addresses coming and going by the thousand (a node's
-# services with kube-proxy's IPVS), outside every route: ecmpd's CPU
-# time for all of them, each taken as its event comes (once settled: no
-# CPU used for a second).
+# services with kube-proxy's IPVS), outside every route, then inside one
+# (as under a default route): ecmpd's CPU time for all of them, each taken
+# as its event comes (once settled: no CPU used for a second).
 A=1000
 tck=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat"; }
@@ -77,17 +79,21 @@ settled_cpu() {
 	while sleep 1; a=$b; b=$(cpu_ms); [ "$a" != "$b" ]; do :; done
 	echo "$b"
 }
-addresses() { # add|del
+addresses() { # add|del FIRST-THIRD-BYTE
 	local i
 	for i in $(seq 0 $((A - 1))); do
-		echo "addr $1 198.18.$((128 + i / 256)).$((i % 256))/32 dev lo"
+		echo "addr $1 198.18.$(($2 + i / 256)).$((i % 256))/32 dev lo"
 	done | ip -n "$P-rt" -batch -
 }
 c0=$(settled_cpu)
-addresses add
+addresses add 128
 c1=$(settled_cpu)
-addresses del
+addresses del 128
 c2=$(settled_cpu)
+addresses add 160
+c3=$(settled_cpu)
+addresses del 160
+c4=$(settled_cpu)
 
 # A Prometheus scrape of everything (ecmpctl stats --format prometheus,
 # as node_exporter's textfile timer runs it): the median of 5.
@@ -104,6 +110,8 @@ printf '  RSS after start-up              %6d KiB\n' "$rss"
 printf '  prometheus scrape (all metrics) %6d ms\n' "$scrape"
 printf '  %d own addresses outside every route: added in %d ms of ecmpd CPU, removed in %d ms\n' \
 	"$A" $((c1 - c0)) $((c2 - c1))
+printf '  %d own addresses inside a route:   added in %d ms of ecmpd CPU, removed in %d ms\n' \
+	"$A" $((c3 - c2)) $((c4 - c3))
 printf '  nexthop down: %d groups rewritten in %s ms (ecmpd, first to last group), %d buckets moved\n' \
 	"$down_groups" "$down_ms" "$down_moved"
 printf '                then the bucket index rebuilt in %s ms (bookkeeping after the tables are final)\n' \

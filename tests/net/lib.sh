@@ -31,14 +31,17 @@ predict() {
 		paste -d' ' <(seq "$4" $(($4 + $5 - 1))) -
 }
 
-wait_state() { # NEXTHOP STATE-REGEX: wait up to 10 s
+wait_until() { # TENTHS COMMAND...: until COMMAND succeeds, tried every 0.1 s
 	local i
-	for i in $(seq 1 100); do
-		topo_ctl "$P" nexthop show | grep -qE "^$1 .*state ($2)" && return 0
+	for i in $(seq 1 "$1"); do
+		"${@:2}" && return 0
 		sleep 0.1
 	done
 	return 1
 }
+
+state_is() { topo_ctl "$P" nexthop show | grep -qE "^$1 .*state ($2)"; }
+wait_state() { wait_until 100 state_is "$@"; } # NEXTHOP STATE-REGEX: up to 10 s
 
 # lookup_flows SRC DST: "sport nexthop" for 1,000 UDP flows (source ports
 # 20000..20999), as ecmpctl lookup says: before/after files for "moved".

@@ -89,14 +89,8 @@ setup() {
 }
 
 # wait_set PREFIX "SET": until ecmpd's members for PREFIX are SET (5 s).
-wait_set() {
-	local i
-	for i in $(seq 1 50); do
-		[ "$(eset "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+set_is() { [ "$(eset "$1")" = "$2" ]; }
+wait_set() { wait_until 50 set_is "$@"; }
 
 # settled PREFIX: wait until ecmpd's set equals the kernel's.
 settled() {

@@ -136,6 +136,125 @@ test_connected() {
 	result "ecmpctl lookup says connected" $? "$out"
 }
 
+# The router's addresses coming and going inside routed prefixes (a
+# node's service addresses under its default route): each event changes
+# its own host and subnet entries alone, exactly as a whole build would.
+# Config routes of an address's very subnet and host prefix are taken
+# over while it is there and come back as they were; a subnet shared by
+# two addresses stays until the last goes.
+addr_field() { # FIELD of ecmpctl stats' addresses line
+	topo_ctl "$P" stats | awk -v f="$1" '$1 == "addresses" { for (i = 2; i < NF; i++) if ($i == f) print $(i + 1) }'
+}
+addr_view() { # the table and the lookups of the addresses in play
+	topo_ctl "$P" route show | sort
+	{ printf '%s\n' 198.19.160.9 198.19.160.10 198.19.161.5 198.19.161.6 198.19.161.7 \
+		198.19.162.7 198.19.162.8 198.19.162.9 198.19.162.70 198.19.163.2 2001:db8:100:1::5 \
+		2001:db8:100:1::6 2001:db8:100:2::7 2001:db8:100:2::8 2001:db8:100:3::1
+	  printf '%s\n' $RANDOM_POOL | sed 's|/.*||'; } |
+		while read -r a; do
+			case $a in *:*) s=2001:db8::1 ;; *) s=198.18.0.1 ;; esac
+			echo "$a $(topo_ctl "$P" lookup "$s" "$a" | awk '{ print $1, $2, $3 }')"
+		done
+}
+ADDRS="198.19.160.9/32 198.19.161.5/24 198.19.161.6/24 198.19.162.7/24 198.19.162.8/24 2001:db8:100:1::5/64 2001:db8:100:2::7/64"
+addr_is() { [ "$(addr_field "$1")" = "$2" ]; }
+addr_wait() { wait_until 50 addr_is "$@"; } # FIELD N: until the field is N (5 s)
+test_address_events() {
+	local before after patches rebuilds a out
+	topo_config "$P" "$CONF"
+	printf 'route 198.19.161.0/24 group web\nroute 198.19.160.9/32 group web\nroute 2001:db8:100:1::/64 group web6\n' >> "$CONF"
+	topo_ctl "$P" reload >/dev/null || { result "reload with subnet and host routes" 1; return; }
+	before=$(addr_view)
+	patches=$(addr_field patches)
+	rebuilds=$(addr_field rebuilds)
+	for a in $ADDRS; do echo "addr add $a dev lo nodad"; done | sed '/\./s/ nodad//' | ip -n "$P-rt" -batch -
+	addr_wait patches $((patches + 7))
+	out=$(addr_view)
+	echo "$out" | grep -qx "198.19.160.9/32 local" && echo "$out" | grep -qx "198.19.161.0/24 connected" &&
+		echo "$out" | grep -qx "198.19.161.6/32 local" && echo "$out" | grep -qx "198.19.162.0/24 connected" &&
+		echo "$out" | grep -qx "2001:db8:100:1::/64 connected" && echo "$out" | grep -qx "2001:db8:100:2::/64 connected" &&
+		echo "$out" | grep -qx "2001:db8:100:2::7/128 local" && echo "$out" | grep -q "^198.19.162.9 connected route"
+	result "7 addresses inside routed prefixes: host and subnet entries, config routes of those prefixes taken over" $? "$out"
+	[ "$(addr_field patches)" = $((patches + 7)) ] && [ "$(addr_field rebuilds)" = "$rebuilds" ]
+	result "each address event changed its own entries alone (no whole table built)" $? \
+		"$(topo_ctl "$P" stats | grep ^addresses), before: patches $patches rebuilds $rebuilds"
+	topo_ctl "$P" reload >/dev/null
+	after=$(addr_view)
+	[ "$after" = "$out" ]
+	result "a whole build (reload) of the same config changes nothing the events made" $? \
+		"$(diff <(echo "$out") <(echo "$after"))"
+	# One of a shared subnet goes (the secondary: the kernel takes the
+	# secondaries along with the primary): the subnet entry stays.
+	ip -n "$P-rt" addr del 198.19.161.6/24 dev lo
+	ip -n "$P-rt" addr del 198.19.162.8/24 dev lo
+	addr_wait patches $((patches + 9))
+	out=$(addr_view)
+	echo "$out" | grep -qx "198.19.161.0/24 connected" && echo "$out" | grep -qx "198.19.162.0/24 connected" &&
+		! echo "$out" | grep -q "^198.19.161.6/32"
+	result "one address of a shared subnet gone: the subnet entry stays, its host entry goes" $? "$out"
+	topo_ctl "$P" reload >/dev/null
+	after=$(addr_view)
+	[ "$after" = "$out" ]
+	result "and a whole build agrees" $? "$(diff <(echo "$out") <(echo "$after"))"
+	for a in $ADDRS; do echo "addr del $a dev lo"; done | grep -v -e 161.6/ -e 162.8/ | ip -n "$P-rt" -batch -
+	addr_wait patches $((patches + 14))
+	out=$(addr_view)
+	[ "$out" = "$before" ] && [ "$(addr_field rebuilds)" = "$rebuilds" ]
+	result "all gone: the table and lookups as before, config routes of their prefixes back, no whole build" $? \
+		"$(diff <(echo "$before") <(echo "$out")); $(topo_ctl "$P" stats | grep ^addresses)"
+	test_address_events_random
+}
+
+# Random rounds of the same: five addresses of a pool added or removed
+# each round, then a whole build (reload) must find the table as the
+# events left it. The pool has shared subnets, subnets and host prefixes
+# the config routes exactly, /32s and /128s, subnets routed only by a
+# shorter route, and one (a /40) wider than the route over its address:
+# a host entry, no subnet entry.
+RANDOM_POOL="198.19.161.1/24 198.19.161.2/24 198.19.161.3/24 198.19.160.9/32 198.19.160.10/32
+198.19.162.1/26 198.19.162.2/26 198.19.162.65/26 198.19.162.66/26 198.19.163.1/30
+2001:db8:100:1::1/64 2001:db8:100:1::2/64 2001:db8:100:2::1/64 2001:db8:100:2::2/64 2001:db8:100:3::1/128 2001:db8:100:4::1/40"
+test_address_events_random() {
+	local pool round k a on=() cmds events=0 patches rebuilds out after bad=""
+	read -r -d '' -a pool <<< "$RANDOM_POOL"
+	topo_config "$P" "$CONF"
+	printf '%s\n' "route 198.19.161.0/24 group web" "route 198.19.160.9/32 group web" \
+		"route 198.19.162.64/26 group web" "route 2001:db8:100:1::/64 group web6" \
+		"route 2001:db8:100:3::1/128 group web6" >> "$CONF"
+	topo_ctl "$P" reload >/dev/null
+	# A secondary address takes the primary's place when it goes (else
+	# the kernel removes the subnet's other addresses with it).
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.conf.lo.promote_secondaries=1
+	patches=$(addr_field patches)
+	rebuilds=$(addr_field rebuilds)
+	RANDOM=19
+	for round in $(seq 1 8); do
+		cmds=""
+		for k in 1 2 3 4 5; do
+			a=$((RANDOM % ${#pool[@]}))
+			[ -n "${on[$a]:-}" ] && continue	# once a round
+			cmds+="addr add ${pool[$a]} dev lo"$'\n'
+			on[$a]=1
+		done
+		for a in "${!on[@]}"; do
+			[ $((RANDOM % 2)) = 0 ] && [[ "$cmds" != *"${pool[$a]} "* ]] || continue
+			cmds+="addr del ${pool[$a]} dev lo"$'\n'
+			unset "on[$a]"
+		done
+		events=$((events + $(printf '%s' "$cmds" | grep -c .)))
+		printf '%s' "$cmds" | sed '/:/s/^addr add .*/& nodad/' | ip -n "$P-rt" -batch - || bad+=" round $round: ip failed;"
+		addr_wait patches $((patches + events)) || bad+=" round $round: $(addr_field patches) patches, $((patches + events)) wanted;"
+		out=$(addr_view)
+		topo_ctl "$P" reload >/dev/null
+		after=$(addr_view)
+		[ "$out" = "$after" ] || bad+=" round $round: $(diff <(echo "$out") <(echo "$after") | tr '\n' ' ')"
+	done
+	[ -z "$bad" ] && [ "$(addr_field rebuilds)" = "$rebuilds" ]
+	result "8 random rounds of address events: each as a whole build makes it ($events events, all patches)" $? \
+		"$bad $(topo_ctl "$P" stats | grep ^addresses)"
+	for a in "${!on[@]}"; do echo "addr del ${pool[$a]} dev lo"; done | ip -n "$P-rt" -batch -
+}
+
 # IEEE 802.1Q / RFC 1812 5.2.2: a tagged frame is routed only when its VLAN
 # is an L3 interface of the router (r0.100 here); VLAN 200 exists only on
 # the client's side (an L2-only VLAN, another tenant's): not routed.
@@ -276,6 +395,7 @@ want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; 
 want fib && test_fib_routes
 want traceroute && test_traceroute
 want connected && test_connected
+want addresses && test_address_events
 want vlan && test_vlans
 want ends && test_sensible_ends
 want many && test_many_fib_routes

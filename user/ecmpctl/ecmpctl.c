@@ -994,6 +994,17 @@ static void print_trie(const struct json_value *status)
 	print_status_line(status, "trie", "trie", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
+/* The router's own addresses (ecmpd's status): how many, and how their
+ * events inside routed prefixes were applied (patches: their own entries
+ * alone; rebuilds: the whole table, when a patch could not be made). */
+static void print_addresses(const struct json_value *status)
+{
+	static const char *const fields[] = { "local", "unrouted", "patches", "rebuilds" };
+
+	print_status_line(status, "addresses", "addresses", fields,
+			  sizeof(fields) / sizeof(fields[0]));
+}
+
 /* ecmpctl monitor's subscribers (ecmpd's status): those dropped stopped
  * reading for longer than their queue holds. */
 static void print_monitors(const struct json_value *status)
@@ -1101,6 +1112,7 @@ static int do_stats(void)
 		status = json_parse(text, NULL);
 	print_memory(&dp, status);
 	print_trie(status);
+	print_addresses(status);
 	print_mirror(status);
 	print_fpm(status);
 	print_monitors(status);

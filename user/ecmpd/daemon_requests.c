@@ -121,6 +121,15 @@ static void fill_status(struct json *j, void *daemon)
 		json_u64(j, "chunks_given_back", d->plane.trie_chunks_back);
 		json_obj_close(j);
 	}
+	/* The router's own addresses: those the data path delivers to the
+	 * kernel, those it never forwards to anyway (link-local...), and
+	 * how their events inside routed prefixes were applied. */
+	json_obj_open(j, "addresses");
+	json_u64(j, "local", d->plane.nlocal);
+	json_u64(j, "unrouted", d->plane.nunrouted);
+	json_u64(j, "patches", d->plane.addr_patches);
+	json_u64(j, "rebuilds", d->plane.addr_rebuilds);
+	json_obj_close(j);
 	if (d->mirror && d->conf.kernel_routes.enabled) {
 		const struct mirror_stats *st = mirror_stats(d->mirror);
 		int i;

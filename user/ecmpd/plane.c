@@ -23,6 +23,7 @@
 
 #include "plane.h"
 #include "lib/clock.h"
+#include "lib/route_set.h"
 #include "lib/rcu.h"
 #include "lib/log.h"
 
@@ -226,6 +227,7 @@ void plane_close(struct plane *p)
 	free(p->link);
 	free(p->local);
 	free(p->unrouted);
+	route_set_free(p->under);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }

@@ -26,6 +26,8 @@
 #include "lib/lpm.h"
 #include "netlink.h"
 
+struct route_set;
+
 struct nh {
 	int in_use;
 	struct conf_nexthop c;
@@ -116,6 +118,11 @@ struct plane {
 	 * link-local...), sorted too: no entry, known only to tell news. */
 	struct local_addr *unrouted;
 	int nunrouted, unrouted_cap;
+	/* The config routes overridden by an address's entry (its subnet
+	 * or host prefix), with their own leaves: what the entry goes back
+	 * to when the address goes (route_local.c). NULL: every address
+	 * event builds the whole table. */
+	struct route_set *under;
 	struct plane_iface iface[CONF_MAX_IFACES];
 	int niface;
 	int ifaces_known;		/* iface[] holds a config's (not yet at start) */
@@ -132,6 +139,9 @@ struct plane {
 	/* Counters for ecmpctl and tests. */
 	uint64_t buckets_moved, tables_written;
 	uint64_t trie_compactions, trie_chunks_back;	/* lpm_compact() */
+	/* Address events inside a routed prefix: their entries changed
+	 * alone, or the whole table built (a patch that could not be made). */
+	uint64_t addr_patches, addr_rebuilds;
 	int apply_partial;		/* the last plane_apply() left part of its config */
 	uint32_t fail_route_update;	/* --fail-route-update: countdown; 0 never */
 	int quiet_groups;		/* per-group lines at debug level */
@@ -223,11 +233,18 @@ int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
  * route_sync) or would take the trie room kept for changes, -ENOSPC when
  * the trie is full; nothing changed then. */
 int route_patch(struct plane *p, const struct lpm_route *r, int remove);
+/* route_patch() without the address check: the trie and ecmp_routes. */
+int route_write(struct plane *p, const struct lpm_route *r, int remove);
+
+/* ---- route_local.c ---- */
 /* An address of the router added or removed (its host and subnet
  * entries follow when conf is given): 1 when it is news, 0 when the
  * plane knew it so already. */
 int route_on_addr(struct plane *p, const struct nl_addr *a,
 		  const struct ecmp_conf *conf);
+/* Whether the prefix (masked) holds one of the router's addresses. */
+int route_holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,
+		      uint8_t prefixlen);
 
 /* ---- iface.c ---- */
 /* Makes ecmp_ifaces describe exactly the config's ingress interfaces that

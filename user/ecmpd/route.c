@@ -8,7 +8,9 @@
  * kernel's to reach, as in its own FIB. The trie (lpm.c) is what the
  * data path reads; ecmp_routes holds the same set for ecmpctl and restarts.
  * Additions and changes are written before removals, so a prefix that is
- * being replaced by more specific ones is never briefly unrouted.
+ * being replaced by more specific ones is never briefly unrouted. An
+ * address's coming and going changes its own entries alone
+ * (route_local.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -165,6 +167,31 @@ static int *group_ids(const struct plane *p, const struct ecmp_conf *conf, int d
 	return gids;
 }
 
+/* The config routes that the addresses' entries will override (their
+ * prefix is an address's subnet or host prefix), as the config has them:
+ * what a patch gives back when the address goes (route_local.c). Called
+ * before the overrides. Without the set (out of memory) an address event
+ * takes a whole sync instead, so this never fails a sync. */
+static void note_under(struct plane *p, const struct want *w, const struct local_cover *lc)
+{
+	int j, err = 0;
+
+	if (!p->under)
+		p->under = route_set_new();
+	if (p->under)
+		route_set_clear(p->under);
+	for (j = 0; p->under && !err && j < p->nlocal; j++) {
+		if (lc[j].subnet >= 0)
+			err = route_set_put(p->under, &w->r[lc[j].subnet]);
+		if (!err && lc[j].host >= 0)
+			err = route_set_put(p->under, &w->r[lc[j].host]);
+	}
+	if (err) {
+		route_set_free(p->under);
+		p->under = NULL;
+	}
+}
+
 /* The full set of routes the trie should hold. */
 static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		      int dry_run, struct want *w)
@@ -200,11 +227,16 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		}
 	}
 	free(gids);
-	if (!p->nlocal)
+	if (!p->nlocal) {
+		if (!dry_run && p->under)
+			route_set_clear(p->under);
 		return 0;
+	}
 	lc = malloc(sizeof(*lc) * p->nlocal);
 	own = route_set_new();
 	err = lc && own ? cover_locals(p, conf, lc) : -ENOMEM;
+	if (!err && !dry_run)
+		note_under(p, w, lc);
 	/* Connected subnets first, then host entries: an address's own /32
 	 * or /128 overrides its subnet's entry. */
 	for (j = 0; !err && j < p->nlocal; j++) {
@@ -495,90 +527,14 @@ out:
 	return ret;
 }
 
-/* Orders the router's addresses: by family, then as numbers (network
- * order compares as bytes). */
-static int local_cmp(uint8_t family, const uint8_t *addr, const struct local_addr *a)
-{
-	return family != a->family ? (family < a->family ? -1 : 1) : memcmp(addr, a->addr, 16);
-}
-
-/* The index of the first address of v[0..n) (sorted) at or after
- * (family, addr). */
-static int addr_pos(const struct local_addr *v, int n, uint8_t family, const uint8_t *addr)
-{
-	int lo = 0, hi = n;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (local_cmp(family, addr, &v[mid]) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int local_pos(const struct plane *p, uint8_t family, const uint8_t *addr)
-{
-	return addr_pos(p->local, p->nlocal, family, addr);
-}
-
-/* a added to or removed from the sorted set *v (n of cap): 1 when that
- * changed it, 0 when it held a so already, -ENOMEM. */
-static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct nl_addr *a)
-{
-	int i = addr_pos(*v, *n, a->family, a->addr);
-	int known = i < *n && !local_cmp(a->family, a->addr, &(*v)[i]);
-	struct local_addr *l;
-
-	if (a->deleted) {
-		if (!known)
-			return 0;
-		memmove(&(*v)[i], &(*v)[i + 1], (--*n - i) * sizeof(*l));
-		return 1;
-	}
-	if (known)
-		return 0;
-	if (*n == *cap && array_reserve(v, cap, 2 * *n + 64, sizeof(*l)))
-		return -ENOMEM;
-	l = &(*v)[i];
-	memmove(l + 1, l, (*n - i) * sizeof(*l));
-	(*n)++;
-	l->family = a->family;
-	memcpy(l->addr, a->addr, 16);
-	l->prefixlen = a->prefixlen;
-	return 1;
-}
-
-/* Whether the prefix (masked) holds one of the router's addresses: the
- * first address at or after its start is at or before its end. */
-static int holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,
-		       uint8_t prefixlen)
-{
-	int bits = family == ECMP_AF_INET ? 32 : 128, i, b;
-	uint8_t last[16];
-
-	i = local_pos(p, family, addr);
-	if (i == p->nlocal || p->local[i].family != family)
-		return 0;
-	memcpy(last, addr, 16);
-	for (b = prefixlen; b < bits; b++)
-		last[b / 8] |= 0x80 >> (b % 8);
-	return memcmp(p->local[i].addr, last, 16) <= 0;
-}
-
-int route_patch(struct plane *p, const struct lpm_route *r, int remove)
+/* A patch never takes the room kept for changes: compaction may give it
+ * back (milliseconds), else a whole read says whether the table fits. */
+int route_write(struct plane *p, const struct lpm_route *r, int remove)
 {
 	struct ecmp_route_key k;
 	struct ecmp_route v = { .leaf = r->leaf };
 	int ret;
 
-	if (holds_local(p, r->family, r->addr, r->prefixlen))
-		return -EAGAIN;
-	/* The room kept for changes is not a patch's to take: compaction
-	 * may give it back (milliseconds), else a read says whether the
-	 * table fits. */
 	if (!remove && lpm_chunks_free(p->lpm) < trie_reserve(p->dp.max_entries[DP_LPM_NODE]))
 		compact_trie(p);
 	if (!remove && lpm_chunks_free(p->lpm) < trie_reserve(p->dp.max_entries[DP_LPM_NODE]))
@@ -600,40 +556,9 @@ int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 	return 0;
 }
 
-int route_on_addr(struct plane *p, const struct nl_addr *a,
-		  const struct ecmp_conf *conf)
+int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 {
-	char err[256];
-	uint32_t w[4];
-	int martian, ret;
-
-	/* No frame to it is ever forwarded (ecmp_martian.h): it needs no
-	 * entry, and the rebuild it would cost comes with every pod veth's
-	 * fe80:: address. Kept apart, to tell news (a gateway may be
-	 * reachable through it now) from a dump's repeat. */
-	memcpy(w, a->addr, sizeof(w));
-	martian = a->family == ECMP_AF_INET ? ecmp_ipv4_martian(a->addr) : ecmp_ipv6_martian(w);
-	ret = martian ? addr_set_change(&p->unrouted, &p->nunrouted, &p->unrouted_cap, a) :
-			addr_set_change(&p->local, &p->nlocal, &p->local_cap, a);
-	if (ret == -ENOMEM) {
-		char s[INET6_ADDRSTRLEN];
-
-		text_addr(a->family, a->addr, s, sizeof(s));
-		pr_warn("Out of memory keeping local address %s%s", s,
-			martian ? "" : ": inside a routed prefix, frames to it are forwarded, not delivered");
-		return 0;
-	}
-	if (ret <= 0 || martian)
-		return ret;
-	/* Outside every routed prefix an address takes no entry, and has
-	 * none to remove (a removed one's own entry is still there to be
-	 * found): no table to build for it. A node adds addresses by the
-	 * thousand, and a full table takes a second to compare. */
-	if (conf && p->dp.root &&
-	    lpm_walk(p->dp.root, p->dp.node, p->dp.max_entries[DP_LPM_NODE], a->family,
-		     a->addr) == ECMP_LPM_NONE)
-		return 1;
-	if (conf && route_sync(p, conf, 0, err, sizeof(err)))
-		pr_warn("Failed to update local routes: %s", err);
-	return 1;
+	if (route_holds_local(p, r->family, r->addr, r->prefixlen))
+		return -EAGAIN;
+	return route_write(p, r, remove);
 }

@@ -312,6 +312,22 @@ static void write_trie(FILE *f, const struct json_value *t)
 	write_plain(f, t, m, sizeof(m) / sizeof(m[0]));
 }
 
+static void write_addresses(FILE *f, const struct json_value *a)
+{
+	static const struct plain_metric m[] = {
+		{ "ecmp_local_addresses", "gauge",
+		  "The router's own addresses the data path delivers to the kernel.", "local" },
+		{ "ecmp_address_patches_total", "counter",
+		  "Address events inside a routed prefix applied to their own entries alone.",
+		  "patches" },
+		{ "ecmp_address_rebuilds_total", "counter",
+		  "Address events inside a routed prefix that took a whole route table build.",
+		  "rebuilds" },
+	};
+
+	write_plain(f, a, m, sizeof(m) / sizeof(m[0]));
+}
+
 /* Whether a source's routes are in the data path (ecmpd's status). */
 static int in_data_path(const struct json_value *src)
 {
@@ -398,6 +414,7 @@ static void write_daemon(FILE *f, const char *socket)
 				num(json_get(st, "fpm_routes"), "mirrored"));
 		write_route_sources(f, st);
 		write_trie(f, json_get(st, "trie"));
+		write_addresses(f, json_get(st, "addresses"));
 	}
 	if (st && !ctl_request(socket, "bfd show", &btext, 10000))
 		bfd = json_parse(btext, NULL);
