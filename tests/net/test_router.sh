@@ -202,7 +202,38 @@ test_address_events() {
 	[ "$out" = "$before" ] && [ "$(addr_field rebuilds)" = "$rebuilds" ]
 	result "all gone: the table and lookups as before, config routes of their prefixes back, no whole build" $? \
 		"$(diff <(echo "$before") <(echo "$out")); $(topo_ctl "$P" stats | grep ^addresses)"
+	test_address_twice
 	test_address_events_random
+}
+
+# One address on two interfaces (a router's loopback address on an
+# unnumbered link too), or on one with two prefix lengths: the router's
+# while one of them is there.
+test_address_twice() {
+	local out patches
+	patches=$(addr_field patches)
+	ip -n "$P-rt" addr add 198.19.160.20/32 dev lo
+	ip -n "$P-rt" addr add 198.19.160.20/32 dev r4
+	ip -n "$P-rt" addr del 198.19.160.20/32 dev r4
+	addr_wait patches $((patches + 3))
+	out=$(topo_ctl "$P" lookup 198.18.0.1 198.19.160.20 | awk '{ print $1 }')
+	[ "$out" = local ]
+	result "an address on two interfaces, removed from one: still the router's" $? "lookup: $out"
+	ip -n "$P-rt" addr del 198.19.160.20/32 dev lo
+	addr_wait patches $((patches + 4))
+	out=$(topo_ctl "$P" lookup 198.18.0.1 198.19.160.20 | awk '{ print $1 }')
+	[ "$out" = forwarded ]
+	result "and from the other: forwarded again" $? "lookup: $out"
+	# Twice on one interface, with two prefix lengths (IPv4 allows it).
+	patches=$(addr_field patches)
+	ip -n "$P-rt" addr add 198.19.163.21/24 dev lo
+	ip -n "$P-rt" addr add 198.19.163.21/28 dev lo
+	ip -n "$P-rt" addr del 198.19.163.21/28 dev lo
+	addr_wait patches $((patches + 3))
+	out=$(topo_ctl "$P" route show | grep "^198.19.163.")
+	[ "$out" = "198.19.163.0/24 connected"$'\n'"198.19.163.21/32 local" ]
+	result "an address with two prefix lengths, one removed: still the router's, the other subnet kept" $? "$out"
+	ip -n "$P-rt" addr del 198.19.163.21/24 dev lo
 }
 
 # Random rounds of the same: five addresses of a pool added or removed

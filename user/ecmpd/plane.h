@@ -89,6 +89,7 @@ struct local_addr {
 	uint8_t family;
 	uint8_t addr[16];
 	uint8_t prefixlen;	/* of its connected subnet */
+	int ifindex;
 };
 
 #define PLANE_NEIGH_RECONFIRM_MS	15000
@@ -109,9 +110,10 @@ struct plane {
 	 * a router may have thousands (VLANs, a node's pods). */
 	struct link_state *link;
 	int nlinks, link_cap;
-	/* The router's own addresses, sorted by family and address (a patch
-	 * asks whether its prefix holds one); grown as they come: a node
-	 * may have thousands (kube-proxy's IPVS puts each service's). */
+	/* The router's own addresses, one element per address, interface
+	 * and prefix length, sorted by family and address (a patch asks
+	 * whether its prefix holds one); grown as they come: a node may
+	 * have thousands (kube-proxy's IPVS puts each service's). */
 	struct local_addr *local;
 	int nlocal, local_cap;
 	/* Those no frame is forwarded to (ecmp_martian.h: loopback,

@@ -19,15 +19,31 @@
 #include "lib/route_set.h"
 #include "lib/text.h"
 
-/* Orders the router's addresses: by family, then as numbers (network
- * order compares as bytes). */
-static int local_cmp(uint8_t family, const uint8_t *addr, const struct local_addr *a)
+/* Orders addresses by family, then as numbers (network order compares
+ * as bytes). */
+static int addr_cmp(uint8_t family, const uint8_t *addr, const struct local_addr *a)
 {
 	return family != a->family ? (family < a->family ? -1 : 1) : memcmp(addr, a->addr, 16);
 }
 
-/* The index of the first address of v[0..n) (sorted) at or after
- * (family, addr). */
+/* Orders the router's addresses: by address, then interface and prefix
+ * length. One address may be on several interfaces (a router's loopback
+ * address on its unnumbered links), or twice on one with two prefix
+ * lengths (IPv4): each is one element, and the address is the router's
+ * while one of them is there. */
+static int local_cmp(const struct local_addr *k, const struct local_addr *a)
+{
+	int c = addr_cmp(k->family, k->addr, a);
+
+	if (c)
+		return c;
+	if (k->ifindex != a->ifindex)
+		return k->ifindex < a->ifindex ? -1 : 1;
+	return k->prefixlen == a->prefixlen ? 0 : k->prefixlen < a->prefixlen ? -1 : 1;
+}
+
+/* The index of the first element of v[0..n) (sorted) at or after
+ * (family, addr): its first on any interface. */
 static int addr_pos(const struct local_addr *v, int n, uint8_t family, const uint8_t *addr)
 {
 	int lo = 0, hi = n;
@@ -35,7 +51,7 @@ static int addr_pos(const struct local_addr *v, int n, uint8_t family, const uin
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if (local_cmp(family, addr, &v[mid]) > 0)
+		if (addr_cmp(family, addr, &v[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -43,14 +59,28 @@ static int addr_pos(const struct local_addr *v, int n, uint8_t family, const uin
 	return lo;
 }
 
-/* a added to or removed from the sorted set *v (n of cap): 1 when that
- * changed it, 0 when it held a so already, -ENOMEM. */
-static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct nl_addr *a)
+static struct local_addr local_of(const struct nl_addr *a)
 {
-	int i = addr_pos(*v, *n, a->family, a->addr);
-	int known = i < *n && !local_cmp(a->family, a->addr, &(*v)[i]);
-	struct local_addr *l;
+	struct local_addr k = { .family = a->family, .prefixlen = a->prefixlen,
+				.ifindex = a->ifindex };
 
+	memcpy(k.addr, a->addr, 16);
+	return k;
+}
+
+/* a added to or removed from the sorted set *v (n of cap): 1 when that
+ * changed it, 0 when it held a so already, -ENOMEM. *at: where a is (or
+ * was). */
+static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct nl_addr *a,
+			   int *at)
+{
+	struct local_addr k = local_of(a), *l;
+	int i = addr_pos(*v, *n, a->family, a->addr), known;
+
+	while (i < *n && local_cmp(&k, &(*v)[i]) > 0)
+		i++;	/* past the address's other interfaces: a few */
+	known = i < *n && !local_cmp(&k, &(*v)[i]);
+	*at = i;
 	if (a->deleted) {
 		if (!known)
 			return 0;
@@ -64,9 +94,7 @@ static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct
 	l = &(*v)[i];
 	memmove(l + 1, l, (*n - i) * sizeof(*l));
 	(*n)++;
-	l->family = a->family;
-	memcpy(l->addr, a->addr, 16);
-	l->prefixlen = a->prefixlen;
+	*l = k;
 	return 1;
 }
 
@@ -102,10 +130,9 @@ static int covered_from(const struct plane *p, uint8_t family, const uint8_t *ad
 	return -1;
 }
 
-/* Whether another of the router's addresses (not self) has the subnet s:
- * the entry is shared, and stays while one of them does. */
-static int subnet_shared(const struct plane *p, const struct lpm_route *s,
-			 const uint8_t *self)
+/* Whether an element of p->local other than p->local[self] (self -1:
+ * none) has the subnet s: the entry is shared, and stays while one does. */
+static int subnet_shared(const struct plane *p, const struct lpm_route *s, int self)
 {
 	int bits = s->family == ECMP_AF_INET ? 32 : 128, i;
 
@@ -114,9 +141,22 @@ static int subnet_shared(const struct plane *p, const struct lpm_route *s,
 
 		if (!lpm_inside(b->family, b->addr, bits, s->family, s->addr, s->prefixlen))
 			break;
-		if (b->prefixlen == s->prefixlen && memcmp(b->addr, self, 16))
+		if (b->prefixlen == s->prefixlen && i != self)
 			return 1;
 	}
+	return 0;
+}
+
+/* Whether the address is on another interface too (or with another
+ * prefix length), an element other than self: its host entry is shared. */
+static int host_shared(const struct plane *p, const struct lpm_route *h, int self)
+{
+	int i;
+
+	for (i = addr_pos(p->local, p->nlocal, h->family, h->addr);
+	     i < p->nlocal && !addr_cmp(h->family, h->addr, &p->local[i]); i++)
+		if (i != self)
+			return 1;
 	return 0;
 }
 
@@ -158,33 +198,34 @@ static int entry_give_back(struct plane *p, const struct lpm_route *e)
 	return ret;
 }
 
-/* The entries of address a (already added to or removed from p->local)
- * changed alone. 0, or -EAGAIN and friends: build the whole table. The
- * host entry comes first, so the address is the router's as soon as it
- * can be. */
-static int addr_patch(struct plane *p, const struct nl_addr *a)
+/* The entries of address a (already added to p->local, at self, or
+ * removed from it: self -1) changed alone. 0, or -EAGAIN and friends:
+ * build the whole table. The host entry comes first, so the address is
+ * the router's as soon as it can be. */
+static int addr_patch(struct plane *p, const struct nl_addr *a, int self)
 {
 	int bits = a->family == ECMP_AF_INET ? 32 : 128, from, ret;
 	struct lpm_route h = { .family = a->family, .prefixlen = bits,
 			       .leaf = ECMP_LPM_LOCAL };
 	struct lpm_route s = { .family = a->family, .prefixlen = a->prefixlen,
 			       .leaf = ECMP_LPM_CONNECTED };
-	int subnet;
+	int subnet, host;
 
 	if (!p->lpm || !p->under)
 		return -EAGAIN;
 	memcpy(h.addr, a->addr, 16);
 	memcpy(s.addr, a->addr, 16);
 	lpm_mask(s.addr, s.family, s.prefixlen);
-	subnet = s.prefixlen < bits && !subnet_shared(p, &s, a->addr);
+	subnet = s.prefixlen < bits && !subnet_shared(p, &s, self);
+	host = !host_shared(p, &h, self);
 	if (a->deleted) {
-		ret = entry_give_back(p, &h);
+		ret = host ? entry_give_back(p, &h) : 0;
 		return ret || !subnet ? ret : entry_give_back(p, &s);
 	}
 	from = covered_from(p, a->family, a->addr);
 	if (from < 0)
 		return 0;
-	ret = entry_take(p, &h);
+	ret = host ? entry_take(p, &h) : 0;
 	return ret || !subnet || from > s.prefixlen ? ret : entry_take(p, &s);
 }
 
@@ -193,7 +234,7 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 {
 	char err[256];
 	uint32_t w[4];
-	int martian, ret;
+	int martian, ret, at;
 
 	/* No frame to it is ever forwarded (ecmp_martian.h): it needs no
 	 * entry, and the rebuild it would cost comes with every pod veth's
@@ -201,8 +242,8 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 	 * reachable through it now) from a dump's repeat. */
 	memcpy(w, a->addr, sizeof(w));
 	martian = a->family == ECMP_AF_INET ? ecmp_ipv4_martian(a->addr) : ecmp_ipv6_martian(w);
-	ret = martian ? addr_set_change(&p->unrouted, &p->nunrouted, &p->unrouted_cap, a) :
-			addr_set_change(&p->local, &p->nlocal, &p->local_cap, a);
+	ret = martian ? addr_set_change(&p->unrouted, &p->nunrouted, &p->unrouted_cap, a, &at) :
+			addr_set_change(&p->local, &p->nlocal, &p->local_cap, a, &at);
 	if (ret == -ENOMEM) {
 		char s[INET6_ADDRSTRLEN];
 
@@ -222,7 +263,7 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 		return 1;
 	if (!conf)
 		return 1;
-	if (!addr_patch(p, a)) {
+	if (!addr_patch(p, a, a->deleted ? -1 : at)) {
 		p->addr_patches++;
 		return 1;
 	}
