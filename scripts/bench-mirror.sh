@@ -28,6 +28,7 @@
 #    the table again, flows moved (of 1,000 over the table), and whether
 #    routes, groups and buckets are the same;
 #  - a reload of the same config: how long the control socket waits.
+# BENCH_MIRROR_LAT: how many single replaces are timed (1,000).
 # Larger tables: BENCH_MIRROR_V6 (the IPv6 share in percent, default 20),
 # BENCH_MIRROR_LIMITS (a `limits` line's words, e.g. "routes 1100000
 # chunks 65536"), BENCH_MIRROR_INITIAL_ONLY=1 (the initial mirror, its
@@ -41,7 +42,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 . scripts/topo.sh
 N=${BENCH_MIRROR_N:-10000}
-LAT=1000 RATE=${BENCH_MIRROR_RATE:-10000} SECS=${BENCH_MIRROR_SECS:-60}
+LAT=${BENCH_MIRROR_LAT:-1000} RATE=${BENCH_MIRROR_RATE:-10000} SECS=${BENCH_MIRROR_SECS:-60}
 [ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 SECS=3
 P=bm$$
 CONF=/tmp/$P.conf
@@ -129,6 +130,23 @@ on "$a" 1 && on "$b" 2 || { echo "bench-mirror: $a and $b did not reach r1 and r
 churn() { nsx "$P-rt" "$BUILD/tests/routechurn" "/sys/fs/bpf/$P" "$@" 198.18.1.2@r1 198.18.2.2@r2; }
 reads0=$(kr reads) patches0=$(kr patches)
 one=$(churn latency "$LAT" "$a" "$b")
+# The default route, over every address of the router (each link's, a
+# loopback's): a change of it is a patch too, the addresses' entries
+# kept, not a read of the whole table. It covers every root entry of
+# the trie the table leaves to it: timed by ecmpd (last_patch_us), each
+# replace once the one before is in.
+ip -n "$P-rt" route replace default proto bgp via 198.18.1.2 dev r1
+on 0.0.0.0/0 1 || { echo "bench-mirror: the default route did not reach r1" >&2; exit 1; }
+dreads0=$(kr reads) dflt=""
+for k in 1 2 3 4 5; do
+	p0=$(kr patches)
+	ip -n "$P-rt" route replace default proto bgp via 198.18.$((k % 2 + 1)).2 dev r$((k % 2 + 1))
+	for _ in $(seq 1 600); do [ "$(kr patches)" != "$p0" ] && break; sleep 0.05; done
+	dflt+="$(kr last_patch_us) "
+done
+dflt=$(printf '%s\n' $dflt | sort -n | sed -n 3p)
+dreads=$(( $(kr reads) - dreads0 ))
+ip -n "$P-rt" route del default proto bgp
 # Churn: RATE replaces a second for SECS s over the first half of the
 # /24s (at most 10,000), alternately to r2 and r1; the other /24s must
 # not change in the data path.
@@ -143,6 +161,8 @@ report_changes() {
 	printf '  churn, %d replaces/s for %d s:\n' "$RATE" "$SECS"
 	echo "$many" | sed 's/^/    /'
 	printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
+	printf '  the default route replaced (over the router'"'"'s own addresses): ecmpd'"'"'s patch %d us (median of 5), %d whole-table reads\n' \
+		"$dflt" "$dreads"
 }
 if [ -n "${BENCH_MIRROR_HOSTS:-}" ]; then
 	printf '\nRoutes from the kernel (routes kernel; %d host routes in 10.244.0.0/16)\n' "$N"

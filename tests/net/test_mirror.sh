@@ -51,7 +51,9 @@
 # 16. another table (`routes kernel table 100`) by reload: its routes
 #     mirrored and followed, main's out; back to main by reload;
 # 17. FRR restarted with zebra -r -K: the route kept in the kernel while
-#     it is down, installed again over new nexthop objects: 0 flows moved.
+#     it is down, installed again over new nexthop objects: 0 flows moved;
+# 18. routes over the router's own addresses (a default route): patches,
+#     no table read, the addresses' entries as a whole build makes them.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -629,6 +631,96 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	rt -6 route del 2001:db8:100:61::/64
 }
 
+# Routes over the router's own addresses (a default route is over all
+# of them): each change is a patch, no table read, and the addresses'
+# entries follow what covers them. The kernel's own routes (a link's
+# subnet, an IPv6 address's /128) are in the mirror as the kernel's, a
+# connected entry over those addresses; the IPv4 addresses of a
+# loopback (a router's, kube-proxy's service addresses) have none, and
+# their entries come and go with the routes over them; a route of
+# exactly such a host prefix lies under its entry and comes back when
+# the address goes. After each step a whole build (reload) must find the
+# table as the patches left it.
+own_view() {
+	topo_ctl "$P" route show | sort
+	for a in 198.18.70.5 198.18.70.7 198.18.71.9 198.18.71.10 198.18.72.1 198.18.1.1; do
+		echo "$a $(topo_ctl "$P" lookup 198.18.0.1 "$a" | awk '{ print $1, $2, $3 }')"
+	done
+	for a in 2001:db8:200:3::9 2001:db8:200:2::1; do
+		echo "$a $(topo_ctl "$P" lookup 2001:db8::1 "$a" | awk '{ print $1, $2, $3 }')"
+	done
+}
+# own_step NAME CHECK-REGEX...: the table settles, each REGEX matches a
+# line of the view (a leading ! : none does), and a reload agrees.
+own_step() {
+	local name=$1 out after bad="" re
+	shift
+	wait_until 50 eval '[ "$(kr last_patch_us)" != "$OWN_LAST" ] || [ "$(own_view)" != "$OWN_PREV" ]'
+	sleep 0.3
+	OWN_LAST=$(kr last_patch_us)
+	out=$(own_view)
+	for re in "$@"; do
+		if [ "${re#!}" != "$re" ]; then
+			echo "$out" | grep -qE "${re#!}" && bad+=" has /${re#!}/;"
+		else
+			echo "$out" | grep -qE "$re" || bad+=" lacks /$re/;"
+		fi
+	done
+	topo_ctl "$P" reload >/dev/null
+	after=$(own_view)
+	[ "$out" = "$after" ] || bad+=" a reload changed: $(diff <(echo "$out") <(echo "$after") | tr '\n' ' ')"
+	[ "$(kr reads)" = "$OWN_READS" ] || [ -n "${OWN_READ_OK:-}" ] ||
+		bad+=" reads $OWN_READS -> $(kr reads);"
+	OWN_READS=$(kr reads)
+	[ -z "$bad" ]
+	result "over own addresses: $name" $? "$bad"$'\n'"$out"
+	OWN_PREV=$after
+}
+test_over_addresses() {
+	local a
+	for a in 198.18.70.5/24 198.18.71.9/32 198.18.71.10/32; do rt addr add $a dev lo; done
+	rt addr add 2001:db8:200:3::9/128 dev lo nodad
+	sleep 0.5
+	OWN_READS=$(kr reads) OWN_LAST=$(kr last_patch_us) OWN_PREV=$(own_view)
+	rt route add 198.18.64.0/18 proto bgp via 198.18.1.2 dev r1
+	own_step "a route over them comes: their host entries" \
+		'^198.18.71.9/32 local$' '^198.18.71.10/32 local$' '^198.18.70.0/24 connected$' \
+		'^198.18.70.5/32 local$' '^198.18.72.1 forwarded' '^198.18.70.7 connected'
+	rt route replace 198.18.64.0/18 proto bgp via 198.18.2.2 dev r2
+	own_step "the route to another nexthop: the entries stay" \
+		'^198.18.71.9/32 local$' '^198.18.71.10/32 local$' '^198.18.72.1 forwarded'
+	rt route add 198.18.71.9/32 proto bgp via 198.18.3.2 dev r3
+	own_step "a route of exactly an address's host prefix: under its entry" \
+		'^198.18.71.9/32 local$' '^198.18.71.9 local'
+	rt route del 198.18.64.0/18 proto bgp
+	own_step "the route over them gone: their entries go, but the one a route keeps" \
+		'^198.18.71.9/32 local$' '!^198.18.71.10/' '^198.18.71.10 no_route' '^198.18.72.1 no_route' \
+		'!^198.18.70.0/24'
+	# (an IPv4 address gone may take routes along unannounced: that
+	# reads the table, as it must)
+	rt addr del 198.18.71.9/32 dev lo
+	OWN_READ_OK=1 own_step "the address gone: the route of its host prefix is back" \
+		'^198.18.71.9/32 group' '^198.18.71.9 forwarded'
+	rt route add default proto bgp via 198.18.1.2 dev r1
+	rt -6 route add default proto bgp via 2001:db8:1::2 dev r1
+	own_step "a default route: the entries of every address" \
+		'^198.18.71.10/32 local$' '^2001:db8:200:3::9/128 local$' '^198.18.72.1 forwarded' \
+		'^2001:db8:200:2::1 forwarded' '^198.18.1.1 local'
+	rt route replace default proto bgp via 198.18.2.2 dev r2
+	rt -6 route replace default proto bgp via 2001:db8:2::2 dev r2
+	own_step "the default route to another nexthop: a patch, the entries stay" \
+		'^198.18.71.10/32 local$' '^2001:db8:200:3::9/128 local$' '^2001:db8:200:2::1 forwarded'
+	rt route del default proto bgp
+	rt -6 route del default proto bgp
+	own_step "the default route gone: the entries it alone made go" \
+		'!^198.18.71.10/' '^198.18.71.9/32 group' '^2001:db8:200:2::1 no_route' \
+		'^2001:db8:200:3::9/128 local$'
+	rt route del 198.18.71.9/32 proto bgp
+	rt addr del 198.18.70.5/24 dev lo
+	rt addr del 198.18.71.10/32 dev lo
+	rt addr del 2001:db8:200:3::9/128 dev lo
+}
+
 # A table past the trie's capacity: nothing of it goes in, the config's
 # routes stay, the kernel forwards it, ecmpd says why; smaller again: in.
 test_too_big() {
@@ -1002,7 +1094,7 @@ test_link_local() {
 # (make test runs both), as net/bgp does.
 many=show_many
 [ "${SANITIZE:-}" = 1 ] && many=
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels $many link_down restart frr patches too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink other_table frr_restart}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels $many link_down restart frr patches over_addresses too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink other_table frr_restart}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

@@ -228,6 +228,7 @@ void plane_close(struct plane *p)
 	free(p->local);
 	free(p->unrouted);
 	route_set_free(p->under);
+	route_set_free(p->subnets);
 	dp_close(&p->dp, 1);
 	memset(p, 0, sizeof(*p));
 }

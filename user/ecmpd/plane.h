@@ -125,6 +125,8 @@ struct plane {
 	 * to when the address goes (route_local.c). NULL: every address
 	 * event builds the whole table. */
 	struct route_set *under;
+	/* How many of p->local have each subnet (its leaf: the count). */
+	struct route_set *subnets;
 	struct plane_iface iface[CONF_MAX_IFACES];
 	int niface;
 	int ifaces_known;		/* iface[] holds a config's (not yet at start) */
@@ -230,10 +232,10 @@ int grp_has_member(const struct grp *g, uint32_t nh_id);
  * that the trie pool is large enough. */
 int route_sync(struct plane *p, const struct ecmp_conf *conf, int dry_run,
 	       char *err, size_t errlen);
-/* One route set (leaf) or removed alone, for a mirror patch. -EAGAIN when
- * it covers one of the router's own addresses (their entries come with
- * route_sync) or would take the trie room kept for changes, -ENOSPC when
- * the trie is full; nothing changed then. */
+/* One route set (leaf) or removed alone, for a mirror patch; the entries
+ * of the router's addresses inside it follow. -EAGAIN when it would take
+ * the trie room kept for changes (or the address indexes are missing),
+ * -ENOSPC when the trie is full: a whole build then. */
 int route_patch(struct plane *p, const struct lpm_route *r, int remove);
 /* route_patch() without the address check: the trie and ecmp_routes. */
 int route_write(struct plane *p, const struct lpm_route *r, int remove);
@@ -247,6 +249,12 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 /* Whether the prefix (masked) holds one of the router's addresses. */
 int route_holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,
 		      uint8_t prefixlen);
+/* route_patch() of a prefix that holds some: the route, then their
+ * entries as the routes over them now say. */
+int route_patch_local(struct plane *p, const struct lpm_route *r, int remove);
+/* Counts anew, from p->local, what route_patch_local() and the address
+ * events read (with each whole build). */
+void route_local_reindex(struct plane *p);
 
 /* ---- iface.c ---- */
 /* Makes ecmp_ifaces describe exactly the config's ingress interfaces that

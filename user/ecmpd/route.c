@@ -227,6 +227,8 @@ static int build_want(struct plane *p, const struct ecmp_conf *conf,
 		}
 	}
 	free(gids);
+	if (!dry_run)
+		route_local_reindex(p);
 	if (!p->nlocal) {
 		if (!dry_run && p->under)
 			route_set_clear(p->under);
@@ -559,6 +561,6 @@ int route_write(struct plane *p, const struct lpm_route *r, int remove)
 int route_patch(struct plane *p, const struct lpm_route *r, int remove)
 {
 	if (route_holds_local(p, r->family, r->addr, r->prefixlen))
-		return -EAGAIN;
+		return route_patch_local(p, r, remove);
 	return route_write(p, r, remove);
 }

@@ -115,49 +115,101 @@ int route_holds_local(const struct plane *p, uint8_t family, const uint8_t *addr
 	return memcmp(p->local[i].addr, last, 16) <= 0;
 }
 
-/* The shortest length at which the trie has an entry covering the
- * address, or -1. Each such entry is a config route, or the subnet entry
- * of another address, which a config route as short covers (build_want()
- * adds no other), so this is the config's shortest route over it. */
-static int covered_from(const struct plane *p, uint8_t family, const uint8_t *addr)
+/* The subnet and host entries of element a (their prefixes). */
+static struct lpm_route subnet_of(const struct local_addr *a)
 {
-	int bits = family == ECMP_AF_INET ? 32 : 128, len;
-	struct lpm_route cur;
+	struct lpm_route s = { .family = a->family, .prefixlen = a->prefixlen,
+			       .leaf = ECMP_LPM_CONNECTED };
 
-	for (len = 0; len <= bits; len++)
-		if (!lpm_get(p->lpm, family, addr, len, &cur))
-			return len;
-	return -1;
+	memcpy(s.addr, a->addr, 16);
+	lpm_mask(s.addr, s.family, s.prefixlen);
+	return s;
 }
 
-/* Whether an element of p->local other than p->local[self] (self -1:
- * none) has the subnet s: the entry is shared, and stays while one does. */
-static int subnet_shared(const struct plane *p, const struct lpm_route *s, int self)
+static struct lpm_route host_of(const struct local_addr *a)
 {
-	int bits = s->family == ECMP_AF_INET ? 32 : 128, i;
+	struct lpm_route h = { .family = a->family, .leaf = ECMP_LPM_LOCAL,
+			       .prefixlen = a->family == ECMP_AF_INET ? 32 : 128 };
 
-	for (i = addr_pos(p->local, p->nlocal, s->family, s->addr); i < p->nlocal; i++) {
-		const struct local_addr *b = &p->local[i];
+	memcpy(h.addr, a->addr, 16);
+	return h;
+}
 
-		if (!lpm_inside(b->family, b->addr, bits, s->family, s->addr, s->prefixlen))
-			break;
-		if (b->prefixlen == s->prefixlen && i != self)
-			return 1;
+/* p->subnets counts the elements of p->local with each subnet (shorter
+ * than a host prefix). Out of memory, the count is dropped, and patches
+ * wait for the next whole build to make it again. */
+static void subnet_note(struct plane *p, const struct local_addr *a, int delta)
+{
+	struct lpm_route s = subnet_of(a);
+	const struct lpm_route *c;
+	int err;
+
+	if (!p->subnets || s.prefixlen == host_of(a).prefixlen)
+		return;
+	c = route_set_get(p->subnets, &s);
+	s.leaf = (c ? c->leaf : 0) + delta;
+	err = s.leaf ? route_set_put(p->subnets, &s) : c ? route_set_del(p->subnets, &s) : 0;
+	if (err) {
+		route_set_free(p->subnets);
+		p->subnets = NULL;
 	}
-	return 0;
 }
 
-/* Whether the address is on another interface too (or with another
- * prefix length), an element other than self: its host entry is shared. */
-static int host_shared(const struct plane *p, const struct lpm_route *h, int self)
+void route_local_reindex(struct plane *p)
 {
 	int i;
 
-	for (i = addr_pos(p->local, p->nlocal, h->family, h->addr);
-	     i < p->nlocal && !addr_cmp(h->family, h->addr, &p->local[i]); i++)
-		if (i != self)
-			return 1;
-	return 0;
+	if (!p->subnets)
+		p->subnets = route_set_new();
+	if (p->subnets)
+		route_set_clear(p->subnets);
+	for (i = 0; i < p->nlocal; i++)
+		subnet_note(p, &p->local[i], 1);
+}
+
+/* Whether the prefix q is the subnet or host prefix of an element of
+ * p->local other than p->local[self] (self -1: none): an address's own
+ * entry, which a config route of that prefix only lies under. */
+static int addr_entry(const struct plane *p, const struct lpm_route *q, int self)
+{
+	int bits = q->family == ECMP_AF_INET ? 32 : 128, i;
+	const struct lpm_route *c;
+	struct lpm_route mine;
+
+	if (q->prefixlen == bits) {
+		for (i = addr_pos(p->local, p->nlocal, q->family, q->addr);
+		     i < p->nlocal && !addr_cmp(q->family, q->addr, &p->local[i]); i++)
+			if (i != self)
+				return 1;
+		return 0;
+	}
+	c = route_set_get(p->subnets, q);
+	if (!c)
+		return 0;
+	if (self < 0)
+		return 1;
+	mine = subnet_of(&p->local[self]);
+	return c->leaf > (uint32_t)(mine.prefixlen == q->prefixlen &&
+				    !memcmp(mine.addr, q->addr, 16));
+}
+
+/* The shortest config route over the address (its length), or -1: the
+ * config routes under the addresses' own entries, and the trie's entries
+ * covering it less those own entries (other than self's, not taken yet). */
+static int covered_from(const struct plane *p, uint8_t family, const uint8_t *addr, int self)
+{
+	int bits = family == ECMP_AF_INET ? 32 : 128, len;
+	struct lpm_route q = { .family = family }, cur;
+
+	for (len = 0; len <= bits; len++) {
+		memcpy(q.addr, addr, 16);
+		lpm_mask(q.addr, family, len);
+		q.prefixlen = len;
+		if (route_set_get(p->under, &q) ||
+		    (!lpm_get(p->lpm, family, addr, len, &cur) && !addr_entry(p, &q, self)))
+			return len;
+	}
+	return -1;
 }
 
 /* An address's entry e set. What the trie holds there already is a config
@@ -179,18 +231,16 @@ static int entry_take(struct plane *p, const struct lpm_route *e)
 }
 
 /* An address's entry e given back to the config route it overrode, or
- * removed. None there: the address was outside every route. */
+ * removed (none there: the address was outside every route). */
 static int entry_give_back(struct plane *p, const struct lpm_route *e)
 {
-	const struct lpm_route *u;
+	const struct lpm_route *u = route_set_get(p->under, e);
 	struct lpm_route cur;
 	int ret;
 
-	if (lpm_get(p->lpm, e->family, e->addr, e->prefixlen, &cur))
-		return 0;
-	u = route_set_get(p->under, e);
 	if (!u)
-		return route_write(p, e, 1);
+		return lpm_get(p->lpm, e->family, e->addr, e->prefixlen, &cur) ? 0 :
+		       route_write(p, e, 1);
 	cur = *u;
 	ret = route_write(p, &cur, 0);
 	if (!ret)
@@ -201,32 +251,91 @@ static int entry_give_back(struct plane *p, const struct lpm_route *e)
 /* The entries of address a (already added to p->local, at self, or
  * removed from it: self -1) changed alone. 0, or -EAGAIN and friends:
  * build the whole table. The host entry comes first, so the address is
- * the router's as soon as it can be. */
+ * the router's as soon as it can be. An entry another element shares
+ * (the subnet of two addresses, an address on two interfaces) stays as
+ * it is. */
 static int addr_patch(struct plane *p, const struct nl_addr *a, int self)
 {
-	int bits = a->family == ECMP_AF_INET ? 32 : 128, from, ret;
-	struct lpm_route h = { .family = a->family, .prefixlen = bits,
-			       .leaf = ECMP_LPM_LOCAL };
-	struct lpm_route s = { .family = a->family, .prefixlen = a->prefixlen,
-			       .leaf = ECMP_LPM_CONNECTED };
-	int subnet, host;
+	struct local_addr l = local_of(a);
+	struct lpm_route h = host_of(&l), s = subnet_of(&l);
+	int subnet, host, from, ret;
 
-	if (!p->lpm || !p->under)
+	if (!p->lpm || !p->under || !p->subnets)
 		return -EAGAIN;
-	memcpy(h.addr, a->addr, 16);
-	memcpy(s.addr, a->addr, 16);
-	lpm_mask(s.addr, s.family, s.prefixlen);
-	subnet = s.prefixlen < bits && !subnet_shared(p, &s, self);
-	host = !host_shared(p, &h, self);
+	subnet = s.prefixlen < h.prefixlen && !addr_entry(p, &s, self);
+	host = !addr_entry(p, &h, self);
 	if (a->deleted) {
 		ret = host ? entry_give_back(p, &h) : 0;
 		return ret || !subnet ? ret : entry_give_back(p, &s);
 	}
-	from = covered_from(p, a->family, a->addr);
+	from = covered_from(p, a->family, a->addr, self);
 	if (from < 0)
 		return 0;
 	ret = host ? entry_take(p, &h) : 0;
 	return ret || !subnet || from > s.prefixlen ? ret : entry_take(p, &s);
+}
+
+/* An address's entry e there or not (want), as the routes over it say
+ * now. What the trie holds there is the address's own: a config route of
+ * that prefix would cover the address, and lies under the entry. */
+static int entry_want(struct plane *p, const struct lpm_route *e, int want)
+{
+	struct lpm_route cur;
+	int have = !lpm_get(p->lpm, e->family, e->addr, e->prefixlen, &cur);
+
+	return want == have ? 0 : route_write(p, e, !want);
+}
+
+/* The entries of the addresses inside r, as the routes over them say now
+ * (with r, when it is coming: add it). */
+static int resync_inside(struct plane *p, const struct lpm_route *r, int add)
+{
+	int bits = r->family == ECMP_AF_INET ? 32 : 128, ret = 0, i;
+
+	for (i = addr_pos(p->local, p->nlocal, r->family, r->addr); !ret && i < p->nlocal; i++) {
+		const struct local_addr *a = &p->local[i];
+		struct lpm_route h = host_of(a), s = subnet_of(a);
+		int from;
+
+		if (!lpm_inside(a->family, a->addr, bits, r->family, r->addr, r->prefixlen))
+			break;
+		from = covered_from(p, a->family, a->addr, -1);
+		if (add && (from < 0 || r->prefixlen < from))
+			from = r->prefixlen;
+		ret = entry_want(p, &h, from >= 0);
+		if (!ret && s.prefixlen < bits)
+			ret = entry_want(p, &s, from >= 0 && from <= s.prefixlen);
+	}
+	return ret;
+}
+
+/* A route come covers the addresses inside it: their entries go in
+ * first. A route gone: theirs go after it. Either way a frame to an
+ * address is never forwarded meanwhile, and a patch that stops part way
+ * (no room: a whole read follows) leaves no address forwarded. A route's
+ * leaf changed covers the same addresses. */
+int route_patch_local(struct plane *p, const struct lpm_route *r, int remove)
+{
+	struct lpm_route cur;
+	int own, had, ret;
+
+	if (!p->lpm || !p->under || !p->subnets)
+		return -EAGAIN;
+	/* Exactly an address's entry: it stays on top, and what it gives
+	 * back when the address goes changes. */
+	own = addr_entry(p, r, -1);
+	had = own ? route_set_get(p->under, r) != NULL :
+		    !lpm_get(p->lpm, r->family, r->addr, r->prefixlen, &cur);
+	if (!remove && !had) {
+		ret = resync_inside(p, r, 1);
+		if (ret)
+			return ret;
+	}
+	if (own)
+		ret = remove ? (had ? route_set_del(p->under, r) : 0) : route_set_put(p->under, r);
+	else
+		ret = route_write(p, r, remove);
+	return ret || !remove || !had ? ret : resync_inside(p, r, 0);
 }
 
 int route_on_addr(struct plane *p, const struct nl_addr *a,
@@ -234,6 +343,7 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 {
 	char err[256];
 	uint32_t w[4];
+	struct local_addr l;
 	int martian, ret, at;
 
 	/* No frame to it is ever forwarded (ecmp_martian.h): it needs no
@@ -254,6 +364,8 @@ int route_on_addr(struct plane *p, const struct nl_addr *a,
 	}
 	if (ret <= 0 || martian)
 		return ret;
+	l = local_of(a);
+	subnet_note(p, &l, a->deleted ? -1 : 1);
 	/* Outside every routed prefix an address takes no entry, and has
 	 * none to remove (a removed one's own entry is still there to be
 	 * found): one walk says so. */

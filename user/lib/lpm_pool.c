@@ -120,12 +120,15 @@ int lpm_alloc_slot(struct lpm *t, int kind, uint32_t *out)
 
 	/* Released slots wait for a grace period, a membarrier that takes
 	 * milliseconds: while few wait, a new page, so that one wait serves
-	 * many changes (a run list changes with each of its routes); when
-	 * many wait or free chunks run low, they come back first (a page
-	 * taken then is room a table near the limit would miss). */
+	 * many changes (a run list changes with each of its routes, a
+	 * default route with every tail's cover); when many wait or free
+	 * chunks run low, they come back first. Not sooner: with a wait
+	 * for each slot, a default route changed in a trie seven eighths
+	 * full took minutes (thousands of tails, 8 ms each). The pages
+	 * taken meanwhile go back at the wait, once empty. */
 	if (!f->n && t->slot_pending[kind].n &&
 	    (t->slot_pending[kind].n >= RECYCLE_PAGES * slots_per_page[kind] ||
-	     t->nfree < t->nchunks / 8 || t->nfree < RECYCLE_PAGES * KINDS))
+	     t->nfree < RECYCLE_PAGES * KINDS))
 		lpm_recycle(t);
 	if (!f->n) {
 		if (lpm_reserve_slots(t, kind, slots_per_page[kind]))
