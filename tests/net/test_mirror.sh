@@ -930,7 +930,7 @@ test_overrun() {
 # the kernel filters; a config prefix the kernel routes with protocol bgp
 # is left to it, a config route dropped by the reload goes from the FIB.
 test_fib_from_read() {
-	local out from log=/tmp/$P.fiblog
+	local out from reads log=/tmp/$P.fiblog
 	topo_stop_ecmpd "$P" kill9
 	rt route add 198.19.91.0/24 proto bgp via 198.18.4.2 dev r4
 	from=$(($(wc -l < "/tmp/$P.ecmpd.log") + 1))
@@ -968,7 +968,11 @@ test_fib_from_read() {
 	[ "$(echo "$out" | grep -c "proto 236")" = 2 ]
 	result "the bgp route at a config prefix gone, ecmpd's own deleted: both back in the FIB" $? "$out"
 	# bgp takes the prefix again, as a routing daemon replaces a route.
+	# Its event first (a config prefix's: the table is read), then the
+	# reload, which then has nothing to read (else the two race).
+	reads=$(kr reads)
 	rt route replace 198.19.91.0/24 proto bgp via 198.18.4.2 dev r4
+	wait_until 50 eval '[ "$(kr reads)" != "$reads" ]'
 	sed -i '/^route 198.19.9[01].0\/24 group web$/d' "$CONF"
 	topo_ctl "$P" reload > /dev/null
 	tail -n +"$from" "/tmp/$P.ecmpd.log" > "$log"
