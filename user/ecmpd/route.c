@@ -17,12 +17,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "ecmp_martian.h"
 #include "plane.h"
 #include "lib/array.h"
 #include "lib/log.h"
 #include "lib/route_set.h"
-#include "lib/text.h"
 
 /* Trie chunks a table may not use: a change builds its subtree anew
  * before the old one goes (lpm.h), so the last ones are kept for that. */
