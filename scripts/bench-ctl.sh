@@ -71,14 +71,7 @@ read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) back)"
 # (as under a default route): ecmpd's CPU time for all of them, each taken
 # as its event comes (once settled: no CPU used for a second).
 A=1000
-tck=$(getconf CLK_TCK)
-cpu_ms() { awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat"; }
-settled_cpu() {
-	local a b
-	b=$(cpu_ms)
-	while sleep 1; a=$b; b=$(cpu_ms); [ "$a" != "$b" ]; do :; done
-	echo "$b"
-}
+settled_cpu() { topo_settled_cpu "$pid"; }
 addresses() { # add|del FIRST-THIRD-BYTE
 	local i
 	for i in $(seq 0 $((A - 1))); do

@@ -147,6 +147,20 @@ done
 dflt=$(printf '%s\n' $dflt | sort -n | sed -n 3p)
 dreads=$(( $(kr reads) - dreads0 ))
 ip -n "$P-rt" route del default proto bgp
+# Addresses taken off by the hundred (a load balancer's VIPs on lo, a
+# node's service addresses): none is a route's source or its link's last
+# address, so the kernel takes no route along, and ecmpd reads nothing.
+# ecmpd's CPU time for the removals, once settled.
+vips() { # add|del
+	local i
+	for i in $(seq 1 100); do echo "addr $1 198.18.90.$i/32 dev lo"; done |
+		ip -n "$P-rt" -batch -
+}
+vips add
+v0=$(topo_settled_cpu "$pid") vreads0=$(kr reads)
+vips del
+sleep 1
+vcpu=$(( $(topo_settled_cpu "$pid") - v0 )) vreads=$(( $(kr reads) - vreads0 ))
 # Churn: RATE replaces a second for SECS s over the first half of the
 # /24s (at most 10,000), alternately to r2 and r1; the other /24s must
 # not change in the data path.
@@ -163,6 +177,8 @@ report_changes() {
 	printf '  ecmpd: %d changes applied alone (patches), %d whole-table reads\n' "$patches" "$reads"
 	printf '  the default route replaced (over the router'"'"'s own addresses): ecmpd'"'"'s patch %d us (median of 5), %d whole-table reads\n' \
 		"$dflt" "$dreads"
+	printf '  100 addresses taken off lo (VIPs): %d ms of ecmpd CPU, %d whole-table reads\n' \
+		"$vcpu" "$vreads"
 }
 if [ -n "${BENCH_MIRROR_HOSTS:-}" ]; then
 	printf '\nRoutes from the kernel (routes kernel; %d host routes in 10.244.0.0/16)\n' "$N"

@@ -46,6 +46,10 @@ void put_route(const struct spec *s)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, s->metric);
 	if (s->nh_id)
 		mnl_attr_put_u32(nlh, RTA_NH_ID, s->nh_id);
+	if (s->prefsrc) {
+		inet_pton(fam, s->prefsrc, a);
+		mnl_attr_put(nlh, RTA_PREFSRC, fam == AF_INET ? 4 : 16, a);
+	}
 	if (s->nhops == 1 && !s->hop[0].hops && !s->hop[0].dead) {
 		mnl_attr_put_u32(nlh, RTA_OIF, 1);
 		if (s->hop[0].via) {

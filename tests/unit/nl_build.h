@@ -28,6 +28,7 @@ struct spec {
 	uint32_t table;		/* main unless set */
 	uint32_t metric;
 	uint32_t nh_id;
+	const char *prefsrc;	/* RTA_PREFSRC, NULL: none */
 	int cloned;
 	int nlflags;		/* NLM_F_REPLACE, NLM_F_APPEND: as an event */
 	int nhops;

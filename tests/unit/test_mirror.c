@@ -975,6 +975,101 @@ static void test_mirror_fpm_regroup(void)
 }
 
 /* Each message is refused whole: counted, never delivered half read. */
+/* An address's removal, as ecmpd sees it after its own sets lost it. */
+static struct nl_addr gone(const char *addr, int ifindex)
+{
+	struct nl_addr a = { .family = family_of(addr) == AF_INET ? ECMP_AF_INET : ECMP_AF_INET6,
+			     .ifindex = ifindex, .deleted = 1 };
+
+	inet_pton(family_of(addr), addr, a.addr);
+	return a;
+}
+
+static int takes(const struct plane *p, const char *addr, int ifindex)
+{
+	struct nl_addr a = gone(addr, ifindex);
+
+	return mirror_addr_takes_routes(m, p, &a);
+}
+
+/* Which address removals make ecmpd read the table (mirror_src.c): the
+ * sources of the table's routes (any protocol, events between reads
+ * too), a link's last IPv4 address, and every one past the sources the
+ * set keeps. */
+static void test_mirror_sources(void)
+{
+	struct local_addr lo[] = {
+		{ .family = ECMP_AF_INET, .prefixlen = 32, .ifindex = 1 },	/* 198.18.71.10 */
+		{ .family = ECMP_AF_INET6, .prefixlen = 128, .ifindex = 9 },	/* 2001:db8::9 */
+	};
+	struct local_addr loopback = { .family = ECMP_AF_INET, .prefixlen = 8, .ifindex = 1 };
+	struct plane p = { .local = lo, .nlocal = 2, .unrouted = &loopback, .nunrouted = 1 };
+	const struct spec specs[] = {
+		{ .dst = "198.19.1.0/24", .prefsrc = "198.18.71.9", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.2.0/24", .prefsrc = "198.18.71.9", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.18.5.0/24", .prefsrc = "198.18.5.1", .protocol = RTPROT_KERNEL,
+		  .nhops = 1, .hop = { { NULL } } },
+		{ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.4.0/24", .table = 100, .prefsrc = "198.18.71.8", .nhops = 1,
+		  .hop = { { "198.18.1.2" } } },
+		{ .dst = "2001:db8:100::/48", .prefsrc = "2001:db8::9", .nhops = 1,
+		  .hop = { { "2001:db8:1::2" } } },
+	};
+	struct nl_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .has_prefsrc = 1,
+			      .protocol = RTPROT_BGP };
+	unsigned i;
+	uint32_t v;
+
+	inet_pton(AF_INET, "198.18.71.10", lo[0].addr);
+	inet_pton(AF_INET6, "2001:db8::9", lo[1].addr);
+	inet_pton(AF_INET, "127.0.0.1", loopback.addr);
+	setup();
+	mirror_begin(m);
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		put_route(&specs[i]);
+	ASSERT_EQ(parse(), 0, "routes with sources parse");
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(takes(&p, "198.18.71.11", 1), 0, "no route's source, lo keeps addresses: no read");
+	ASSERT_EQ(takes(&p, "198.18.71.9", 1), 1, "two routes' source: read");
+	ASSERT_EQ(takes(&p, "198.18.5.1", 2), 1, "a route's left to the kernel counts too");
+	ASSERT_EQ(takes(&p, "198.18.71.8", 1), 0, "a route of another table does not");
+	ASSERT_EQ(takes(&p, "198.18.78.1", 7), 1, "the last IPv4 address of its link: read");
+	ASSERT_EQ(takes(&p, "2001:db8::9", 9), 0, "IPv6: the kernel keeps the routes");
+	/* 127.0.0.1 is lo's too: without it lo has 198.18.71.10 left. */
+	p.nunrouted = 0;
+	ASSERT_EQ(takes(&p, "198.18.71.11", 1), 0, "lo's routed address left: no read");
+	p.nlocal = 1;
+	lo[0].ifindex = 3;
+	ASSERT_EQ(takes(&p, "198.18.71.11", 1), 1, "lo's last IPv4 address: read");
+	lo[0].ifindex = 1;
+
+	/* An event between reads adds its source; a deletion adds none. */
+	inet_pton(AF_INET, "198.18.71.12", r.prefsrc);
+	r.deleted = 1;
+	mirror_note_route(m, &r);
+	ASSERT_EQ(takes(&p, "198.18.71.12", 1), 0, "a deleted route's source is not noted");
+	r.deleted = 0;
+	mirror_note_route(m, &r);
+	ASSERT_EQ(takes(&p, "198.18.71.12", 1), 1, "a new route's source is");
+	ASSERT_EQ(takes(&p, "198.18.71.9", 1), 1, "the read's stay");
+
+	/* A read without them drops them. */
+	mirror_begin(m);
+	put_route(&specs[3]);
+	ASSERT_EQ(parse(), 0, "parse");
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(takes(&p, "198.18.71.9", 1), 0, "a read drops sources no route has");
+	ASSERT_EQ(takes(&p, "198.18.71.12", 1), 0, "and the events' too");
+
+	/* Past the sources the set keeps, every removal reads. */
+	for (i = 0; i < 5000; i++) {
+		v = htonl(0xc6130000 + i);	/* 198.19.0.0 + i */
+		memcpy(r.prefsrc, &v, 4);
+		mirror_note_route(m, &r);
+	}
+	ASSERT_EQ(takes(&p, "198.18.71.11", 1), 1, "too many sources: every removal reads");
+}
+
 static void test_mirror_hostile(void)
 {
 	static const struct { const char *what; int cut; int poke; uint8_t val; } cases[] = {
@@ -982,8 +1077,9 @@ static void test_mirror_hostile(void)
 		{ "prefix length 33", 0, 17, 33 },	/* rtm_dst_len */
 		{ "rtnh_len past the attribute", 0, -1, 0xff },
 		{ "RTA_DST of 5 bytes", 0, -2, 9 },
+		{ "RTA_PREFSRC of 5 bytes", 0, -3, 9 },
 	};
-	struct spec s = { .dst = "198.19.1.0/24", .nhops = 2,
+	struct spec s = { .dst = "198.19.1.0/24", .nhops = 2, .prefsrc = "198.18.71.9",
 			  .hop = { { "198.18.1.2" }, { "198.18.2.2" } } };
 	unsigned i;
 
@@ -1009,6 +1105,8 @@ static void test_mirror_hostile(void)
 					((struct rtnexthop *)mnl_attr_get_payload(attr))->rtnh_len = cases[i].val;
 				if (cases[i].poke == -2 && mnl_attr_get_type(attr) == RTA_DST)
 					attr->nla_len = cases[i].val;
+				if (cases[i].poke == -3 && mnl_attr_get_type(attr) == RTA_PREFSRC)
+					attr->nla_len = cases[i].val;
 			}
 		}
 		ASSERT_EQ(parse(), 1, cases[i].what);
@@ -1028,6 +1126,7 @@ int main(void)
 	RUN_TEST(test_mirror_object_weight);
 	RUN_TEST(test_mirror_object_regroup);
 	RUN_TEST(test_mirror_fpm_regroup);
+	RUN_TEST(test_mirror_sources);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

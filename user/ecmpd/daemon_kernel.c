@@ -77,6 +77,7 @@ static void on_route(void *ctx, const struct nl_route *r)
 		d->fib_relink = 1;
 	if (!mirror_wants(&d->conf.kernel_routes, r))
 		return;
+	mirror_note_route(d->mirror, r);
 	if (mirror_patch(d, r, MIRROR_SRC_KERNEL))
 		mirror_mark(d, 1);
 }
@@ -108,10 +109,13 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 	int news = route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
 	char name[IF_NAMESIZE];
 
-	/* An IPv4 address gone takes the routes through it along, unannounced
-	 * (its prefsrc routes, and all of its link's when it was the last). */
-	if (a->deleted && a->family == ECMP_AF_INET)
-		mirror_mark(d, d->conf.kernel_routes.enabled);
+	/* An IPv4 address gone may take routes along unannounced: those
+	 * whose source it was, and all of its link's when it was the last
+	 * (mirror_src.c). Any other (a service address, a VIP) reads
+	 * nothing. */
+	if (a->deleted && d->conf.kernel_routes.enabled &&
+	    mirror_addr_takes_routes(d->mirror, &d->plane, a))
+		mirror_mark(d, 1);
 	/* A new address on a nexthop's device: its gateway may be reachable
 	 * only now, and the config routes through it could not be added
 	 * before. */

@@ -62,6 +62,7 @@ static void table_free(struct table *t)
 {
 	free(t->r);
 	free(t->set);
+	free(t->src);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -260,8 +261,10 @@ static void take(struct mirror *m, enum mirror_source src, const struct conf_ker
 void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
 		 const struct nl_route *r)
 {
-	if (!r->deleted && mirror_wants(k, r))
+	if (!r->deleted && mirror_wants(k, r)) {
 		take(m, MIRROR_SRC_KERNEL, k, &m->obj, r);
+		mirror_src_note(&m->next, r);
+	}
 }
 
 void mirror_begin(struct mirror *m)

@@ -133,6 +133,14 @@ const struct mirror_stats *mirror_stats(const struct mirror *m);
  * and *out, 0 when none is held, -EAGAIN when there is no merge's index
  * to look in. */
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out);
+/* A kernel route event between reads: its source address is noted
+ * (mirror_src.c). */
+void mirror_note_route(struct mirror *m, const struct nl_route *r);
+/* Whether the kernel may take routes of the table along with IPv4
+ * address a, removed (the plane's addresses already without it), without
+ * announcing it: the table must be read. 0 for IPv6. */
+int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
+			     const struct nl_addr *a);
 /* 1 when r's prefix is one of the config file's routes as of the last
  * merge (0 before the first). */
 int mirror_config_prefix(const struct mirror *m, const struct nl_route *r);

@@ -98,6 +98,10 @@ struct table {
 	int nset, capset;
 	int last_set;		/* routes in a dump often share one */
 	int failed;		/* out of memory while reading */
+	/* Its IPv4 routes' source addresses, sorted (mirror_src.c). */
+	uint32_t *src;
+	int nsrc, capsrc, last_src;
+	int src_many;		/* more than it keeps */
 };
 
 /* The kernel's nexthop objects at the last read, by id (routes that name
@@ -168,6 +172,8 @@ int mirror_same_set(const struct mset *a, const struct mset *b);
 /* Whether the route at pos of the table ctx has key's prefix (the
  * index's pos_same_fn). */
 int mirror_same_key(const void *ctx, uint32_t pos, const struct lpm_route *key);
+/* Notes r's source address in t (mirror_src.c). */
+void mirror_src_note(struct table *t, const struct nl_route *r);
 /* zebra's groups in id order, as routes naming one look it up. */
 void mirror_fpm_objects_sort(struct mirror *m);
 

@@ -66,6 +66,8 @@ struct nl_route {
 	uint32_t table;
 	uint32_t metric;	/* RTA_PRIORITY */
 	uint32_t nh_id;		/* RTA_NH_ID: a nexthop object; 0 if none */
+	uint8_t prefsrc[16];	/* RTA_PREFSRC: the source it gives local senders */
+	int has_prefsrc;
 	int encap;		/* lightweight-tunnel encapsulation */
 	int cloned;		/* RTM_F_CLONED: a cache entry, not a route */
 	uint16_t nlflags;	/* the message's NLM_F_*: REPLACE, APPEND... */

@@ -146,6 +146,12 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 			return -1;
 		r->nh_id = mnl_attr_get_u32(tb[RTA_NH_ID]);
 	}
+	if (tb[RTA_PREFSRC]) {
+		if (mnl_attr_get_payload_len(tb[RTA_PREFSRC]) != (unsigned)alen)
+			return -1;
+		memcpy(r->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), alen);
+		r->has_prefsrc = 1;
+	}
 	if (tb[RTA_ENCAP] || tb[RTA_ENCAP_TYPE])
 		r->encap = 1;
 	if (tb[RTA_MULTIPATH])

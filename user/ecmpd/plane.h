@@ -246,6 +246,8 @@ int route_write(struct plane *p, const struct lpm_route *r, int remove);
  * plane knew it so already. */
 int route_on_addr(struct plane *p, const struct nl_addr *a,
 		  const struct ecmp_conf *conf);
+/* Whether an IPv4 address of the router's is on interface ifindex. */
+int route_iface_has_ipv4(const struct plane *p, int ifindex);
 /* Whether the prefix (masked) holds one of the router's addresses. */
 int route_holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,
 		      uint8_t prefixlen);

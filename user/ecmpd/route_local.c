@@ -98,6 +98,24 @@ static int addr_set_change(struct local_addr **v, int *n, int *cap, const struct
 	return 1;
 }
 
+/* IPv4 sorts first in both sets: a scan of the IPv4 part, which is
+ * what an IPv4 address's removal costs anyway. */
+static int ipv4_on(const struct local_addr *v, int n, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < n && v[i].family == ECMP_AF_INET; i++)
+		if (v[i].ifindex == ifindex)
+			return 1;
+	return 0;
+}
+
+int route_iface_has_ipv4(const struct plane *p, int ifindex)
+{
+	return ipv4_on(p->local, p->nlocal, ifindex) ||
+	       ipv4_on(p->unrouted, p->nunrouted, ifindex);
+}
+
 /* The first address at or after the prefix's start is at or before its
  * end. */
 int route_holds_local(const struct plane *p, uint8_t family, const uint8_t *addr,

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The source addresses (RTA_PREFSRC) of the mirrored table's IPv4 routes,
+ * to tell whether an IPv4 address going away can take routes along.
+ * The kernel then removes, besides the address's own connected and local
+ * routes (announced):
+ *  - every route whose source it was (fib_sync_down_addr(): the 6.18
+ *    kernel here announces it, older ones may not);
+ *  - when it was its link's last IPv4 address, every route through the
+ *    link (fib_disable_ip(), never announced).
+ * Anything else stays, so most removals need no read of the table: a
+ * node's service address on kube-ipvs0, a load balancer's VIP on lo. At
+ * a full table a read is seconds of CPU.
+ *
+ * The set only grows between reads (a route that goes leaves its source
+ * in, to be dropped by the next read): it may say "read" needlessly, never
+ * the other way. Past MIRROR_SRC_MAX distinct sources it stops counting
+ * and every removal reads, as before the set existed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mirror.h"
+#include "mirror_table.h"
+#include "plane.h"
+#include "lib/array.h"
+
+#define MIRROR_SRC_MAX	4096
+
+static int src_pos(const struct table *t, uint32_t a)
+{
+	int lo = 0, hi = t->nsrc;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (t->src[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* (mirror_table.h) */
+void mirror_src_note(struct table *t, const struct nl_route *r)
+{
+	uint32_t a;
+	int i;
+
+	if (!r->has_prefsrc || r->family != ECMP_AF_INET || t->src_many)
+		return;
+	memcpy(&a, r->prefsrc, 4);
+	if (t->nsrc && t->src[t->last_src] == a)
+		return;		/* a table's routes mostly share one */
+	i = src_pos(t, a);
+	if (i < t->nsrc && t->src[i] == a) {
+		t->last_src = i;
+		return;
+	}
+	if (t->nsrc == MIRROR_SRC_MAX ||
+	    (t->nsrc == t->capsrc &&
+	     array_reserve(&t->src, &t->capsrc, 2 * t->nsrc + 16, sizeof(*t->src)))) {
+		t->src_many = 1;	/* too many to say: every removal reads */
+		return;
+	}
+	memmove(&t->src[i + 1], &t->src[i], (t->nsrc - i) * sizeof(*t->src));
+	t->src[i] = a;
+	t->nsrc++;
+	t->last_src = i;
+}
+
+void mirror_note_route(struct mirror *m, const struct nl_route *r)
+{
+	if (!r->deleted)
+		mirror_src_note(&m->cur, r);
+}
+
+int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
+			     const struct nl_addr *a)
+{
+	const struct table *t = &m->cur;
+	uint32_t v;
+
+	if (a->family != ECMP_AF_INET)
+		return 0;	/* IPv6 keeps the routes, less their source */
+	if (t->src_many || !route_iface_has_ipv4(p, a->ifindex))
+		return 1;
+	memcpy(&v, a->addr, 4);
+	return array_set_has_u32(t->src, t->nsrc, v);
+}
