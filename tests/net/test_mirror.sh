@@ -92,6 +92,13 @@ setup() {
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 13
 }
 
+# krc CAUSE: the whole reads CAUSE asked for (ecmpctl stats: read for).
+krc() {
+	topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["kernel_routes"].get("read_causes", {}).get(sys.argv[1], 0))' "$1"
+}
+
 # wait_set PREFIX "SET": until ecmpd's members for PREFIX are SET (5 s).
 set_is() { [ "$(eset "$1")" = "$2" ]; }
 wait_set() { wait_until 50 set_is "$@"; }
@@ -299,7 +306,7 @@ for i in range(100001):
 }
 
 test_link_down() {
-	local r0
+	local r0 c0 s0 out
 	rt route add 198.19.240.0/24 proto bgp via 198.18.4.2 dev r4
 	settled 198.19.240.0/24
 	# Link messages that change no route (an alias, a queue length) are
@@ -311,10 +318,20 @@ test_link_down() {
 	sleep 0.5
 	[ "$(kr reads)" = "$r0" ]
 	result "link messages that change no route: no table read" $? "reads $r0 -> $(kr reads)"
+	c0=$(krc link) s0=$(krc start)
 	rt link set r4 down
 	sleep 0.5
 	[ -z "$(kset 198.19.240.0/24)" ] && [ -z "$(eset 198.19.240.0/24)" ]
 	result "link down: the route the kernel flushed unannounced is gone" $? "$(eset 198.19.240.0/24)"
+	# Why the table was read, for an operator: in stats, text and
+	# Prometheus, each read counted for what asked for it.
+	out=$(topo_ctl "$P" stats)
+	[ "$(krc link)" = $((c0 + 1)) ] && [ "$(krc start)" = "$s0" ] && [ "$s0" -ge 1 ] &&
+		echo "$out" | grep -qE "^kernel routes .* read for: start [0-9]+ .*link $((c0 + 1))" &&
+		topo_ctl "$P" stats --format prometheus |
+			grep -qx "ecmp_kernel_routes_read_causes_total{cause=\"link\"} $((c0 + 1))"
+	result "stats: the read counted for the link (read for: link N; Prometheus by cause)" $? \
+		"link $c0 -> $(krc link), start $s0 -> $(krc start): $(echo "$out" | grep "^kernel routes")"
 	rt link set r4 up
 }
 
@@ -687,6 +704,7 @@ test_over_addresses() {
 	rt addr add 2001:db8:200:3::9/128 dev lo nodad
 	sleep 0.5
 	OWN_READS=$(kr reads) OWN_LAST=$(kr last_patch_us) OWN_PREV=$(own_view)
+	OWN_CAUSE=$(krc address)
 	rt route add 198.18.64.0/18 proto bgp via 198.18.1.2 dev r1
 	own_step "a route over them comes: their host entries" \
 		'^198.18.71.9/32 local$' '^198.18.71.10/32 local$' '^198.18.70.0/24 connected$' \
@@ -712,6 +730,8 @@ test_over_addresses() {
 	rt addr del 198.18.71.11/32 dev lo
 	OWN_READ_MUST=1 own_step "its source address gone takes it along: the table read" \
 		'!^198.18.77.0/24'
+	[ "$(krc address)" = $((OWN_CAUSE + 1)) ]
+	result "that read, and it alone, counted for an address" $? "address $OWN_CAUSE -> $(krc address)"
 	rt route add default proto bgp via 198.18.1.2 dev r1
 	rt -6 route add default proto bgp via 2001:db8:1::2 dev r1
 	own_step "a default route: the entries of every address" \
@@ -956,9 +976,10 @@ test_overrun() {
 	sleep 1
 	e=$(kr mirrored)
 	[ "$(kr netlink_overruns)" -ge 1 ] && [ "$e" = $((before + 3000)) ] &&
+		[ "$(krc events_lost)" -ge 1 ] &&
 		[ "$(eset 198.19.111.249/32)" = "$(kset 198.19.111.249/32)" ]
 	result "3,000 routes in one burst, events overrun: all mirrored as the kernel has them" $? \
-		"overruns $(kr netlink_overruns), mirrored $before then $e"
+		"overruns $(kr netlink_overruns), reads for lost events $(krc events_lost), mirrored $before then $e"
 	sed 's/^route add \([^ ]*\) .*/route del \1/' "/tmp/$P.burst" | rt -batch -
 	sleep 1
 	[ "$(kr mirrored)" = "$before" ] && [ -z "$(eset 198.19.111.249/32)" ]

@@ -934,17 +934,33 @@ static void print_fields(const struct json_value *o, const char *const *fields, 
 	}
 }
 
+/* The counts of o's object KEY that are not 0, after LABEL. */
+static void print_counts(const struct json_value *o, const char *key, const char *label)
+{
+	const struct json_value *v = json_get(o, key);
+	int first = 1;
+	uint64_t x;
+
+	print_open_object(PRINT_JSON, key);
+	for (v = v ? v->child : NULL; v; v = v->next)
+		if (v->key && !json_u64_of(v, &x) && x) {
+			if (first)
+				print_text("%s", label);
+			first = 0;
+			print_u64(PRINT_ANY, v->key, x);
+		}
+	print_close_object();
+}
+
 /* What `routes kernel` mirrors (ecmpd's status), when it is on. */
 static void print_mirror(const struct json_value *status)
 {
-	const struct json_value *kr = json_get(status, "kernel_routes"), *v;
+	const struct json_value *kr = json_get(status, "kernel_routes");
 	static const char *const fields[] = { "table", "prefixes", "mirrored", "groups", "reads",
 					      "patches", "regroups", "netlink_overruns",
 					      "last_read_apply_us",
 					      "last_lag_us", "max_lag_us", "last_patch_us",
 					      "max_patch_us", "in_data_path" };
-	uint64_t x;
-	int first = 1;
 
 	if (!kr)
 		return;
@@ -953,16 +969,8 @@ static void print_mirror(const struct json_value *status)
 	print_fields(kr, fields, sizeof(fields) / sizeof(fields[0]));
 	if (json_get_str(kr, "error"))
 		print_str(PRINT_ANY, "error", json_get_str(kr, "error"));
-	print_open_object(PRINT_JSON, "skipped");
-	v = json_get(kr, "skipped");
-	for (v = v ? v->child : NULL; v; v = v->next)
-		if (v->key && !json_u64_of(v, &x) && x) {
-			if (first)
-				print_text("the kernel's:");
-			first = 0;
-			print_u64(PRINT_ANY, v->key, x);
-		}
-	print_close_object();
+	print_counts(kr, "skipped", "the kernel's:");
+	print_counts(kr, "read_causes", "read for:");
 	print_close_object();
 	print_nl();
 }

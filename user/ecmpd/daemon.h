@@ -34,6 +34,22 @@
 /* The least time between two reads of the kernel's table (mirror.h). */
 #define MIRROR_GAP_MS 20
 
+/* What made ecmpd read the kernel's whole table again (ecmpctl stats:
+ * each read counts for every cause marked since the one before). A read
+ * is seconds at a full table: an operator who sees many asks why. */
+enum read_cause {
+	READ_START,		/* ecmpd started */
+	READ_RELOAD,		/* a reload changed what is mirrored */
+	READ_LINK,		/* a link down, up, new or gone */
+	READ_ADDRESS,		/* an IPv4 address gone that may take routes */
+	READ_ROUTE,		/* a route event no patch can take */
+	READ_OBJECT,		/* a nexthop object event no patch can take */
+	READ_PATCH,		/* a patch that could not be completed */
+	READ_LOST,		/* netlink events lost (ENOBUFS) */
+	READ_FPM,		/* zebra's stream merged whole */
+	READ_CAUSES
+};
+
 struct daemon {
 	const char *conf_path;
 	const char *state_dir;
@@ -53,6 +69,8 @@ struct daemon {
 	uint64_t fpm_conns_seen;	/* connections the loop has added */
 	struct metrics *metrics;	/* with `metrics listen` */
 	int mirror_dirty;		/* a route or link event since the read */
+	unsigned read_why;		/* 1 << enum read_cause, since the read */
+	uint64_t read_causes[READ_CAUSES];	/* reads, by what asked */
 	int watching_routes;		/* subscribed to the kernel's route events */
 	uint64_t mirror_read_ms;	/* when the table was last read */
 	uint64_t mirror_done_ms;	/* when the last merge was applied */
@@ -120,7 +138,9 @@ int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 	      struct ecmp_conf *out, char *err, size_t errlen);
 void log_mirror(struct daemon *d, int always);
 void mirror_sync(struct daemon *d);
-void mirror_mark(struct daemon *d, int dirty);
+/* The table must be read again (when dirty), for cause. */
+void mirror_mark(struct daemon *d, int dirty, enum read_cause cause);
+const char *read_cause_name(enum read_cause c);
 int mirror_due(struct daemon *d);
 void drop_unused_groups(struct daemon *d);
 int mirror_patch(struct daemon *d, const struct nl_route *r, enum mirror_source src);

@@ -337,8 +337,10 @@ void do_reload(struct daemon *d, int cfd)
 		d->plane.now_ms = clock_mono_ms();
 		/* BFD follows the effective config: mirrored nexthops on a
 		 * `bfd dev` interface have sessions too. */
-		if (reread)
+		if (reread) {
 			fib_gather(d, &next);
+			d->read_why |= 1u << READ_RELOAD;
+		}
 		ret = build_eff(d, &next, reread, &eff, err, sizeof(err));
 		if (!ret && !reread)
 			fib_gather_mirror(d, &next);

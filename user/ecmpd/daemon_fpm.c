@@ -68,7 +68,7 @@ void on_fpm(struct daemon *d, int fd)
 	if (fd == fpm_listen_fd(d->fpm))
 		fpm_accept(d->fpm, d->plane.now_ms);
 	else
-		mirror_mark(d, fpm_read(d->fpm, d->plane.now_ms));
+		mirror_mark(d, fpm_read(d->fpm, d->plane.now_ms), READ_FPM);
 	fpm_loop_sync(d);
 	/* The same pace as the kernel's events (on_netlink). */
 	if (mirror_due(d) && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)

@@ -44,7 +44,7 @@ static void on_link(void *ctx, const struct nl_link *l)
 	int i;
 
 	nh_on_link(&d->plane, l);
-	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change);
+	mirror_mark(d, d->conf.kernel_routes.enabled && routes_may_change, READ_LINK);
 	if (!d->applied_once || !l->name[0])
 		return;	/* the start's own dump: attach_all() and sync_fib() follow */
 	/* A device deleted and made again under its name (a driver reload, a
@@ -79,7 +79,7 @@ static void on_route(void *ctx, const struct nl_route *r)
 		return;
 	mirror_note_route(d->mirror, r);
 	if (mirror_patch(d, r, MIRROR_SRC_KERNEL))
-		mirror_mark(d, 1);
+		mirror_mark(d, 1, READ_ROUTE);
 }
 
 /* A nexthop object changed: with nexthop_compat_mode 0 the kernel says so
@@ -92,7 +92,7 @@ static void on_nexthop(void *ctx, const struct nl_nexthop *n)
 	 * route yet: the routes that name it next can be patches. One
 	 * replaced changes its routes' groups in place. */
 	if (d->conf.kernel_routes.enabled && mirror_object(d, MIRROR_SRC_KERNEL, n, 0))
-		mirror_mark(d, 1);
+		mirror_mark(d, 1, READ_OBJECT);
 }
 
 static void on_neigh(void *ctx, const struct nl_neigh *n)
@@ -115,7 +115,7 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 	 * nothing. */
 	if (a->deleted && d->conf.kernel_routes.enabled &&
 	    mirror_addr_takes_routes(d->mirror, &d->plane, a))
-		mirror_mark(d, 1);
+		mirror_mark(d, 1, READ_ADDRESS);
 	/* A new address on a nexthop's device: its gateway may be reachable
 	 * only now, and the config routes through it could not be added
 	 * before. */
@@ -129,10 +129,12 @@ int dump_kernel(struct daemon *d)
 	int err;
 
 	int dirty = d->mirror_dirty;
+	unsigned why = d->read_why;
 
 	d->plane.now_ms = clock_mono_ms();
 	err = nl_dump_all(&d->nl, &h);
 	d->mirror_dirty = dirty;	/* a dump's links are no news */
+	d->read_why = why;
 	if (err)
 		pr_warn("Failed to read interfaces and neighbours from the kernel: %s",
 			strerror(-err));
@@ -163,7 +165,7 @@ void on_netlink(struct daemon *d)
 		 * drops more without saying so again (it reports a loss once
 		 * per congestion, cleared when the queue is read empty): read
 		 * it empty, no patches meanwhile, then read the state. */
-		mirror_mark(d, d->conf.kernel_routes.enabled);
+		mirror_mark(d, d->conf.kernel_routes.enabled, READ_LOST);
 		while ((err = nl_read_events(&d->nl, &h)) == -ENOBUFS)
 			;
 		dump_kernel(d);

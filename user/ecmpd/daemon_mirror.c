@@ -94,6 +94,33 @@ static void on_fib_route(void *ctx, const struct nl_route *r)
 
 /* ---- whole reads ---- */
 
+static const char *const read_cause_names[READ_CAUSES] = {
+	[READ_START] = "start",
+	[READ_RELOAD] = "reload",
+	[READ_LINK] = "link",
+	[READ_ADDRESS] = "address",
+	[READ_ROUTE] = "route",
+	[READ_OBJECT] = "nexthop_object",
+	[READ_PATCH] = "patch_failed",
+	[READ_LOST] = "events_lost",
+	[READ_FPM] = "fpm",
+};
+
+const char *read_cause_name(enum read_cause c)
+{
+	return c < READ_CAUSES ? read_cause_names[c] : "?";
+}
+
+/* A read of the kernel's table done: it counts for each cause marked. */
+static void count_read(struct daemon *d)
+{
+	int c;
+
+	for (c = 0; c < READ_CAUSES; c++)
+		d->read_causes[c] += (d->read_why >> c) & 1;
+	d->read_why = 0;
+}
+
 /* out = file, plus the kernel's routes when it asks for them (read again
  * when reread). 0 or -errno with err set; out is then empty. */
 int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
@@ -136,6 +163,7 @@ int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 
 			ret = mirror_read_kernel(d->mirror, &d->nl, &file->kernel_routes,
 						 d->fib_seen ? &fib : NULL);
+			count_read(d);
 			if (!ret)
 				fib_dump_done(d->fib_seen);
 			if (ret) {
@@ -143,6 +171,8 @@ int build_eff(struct daemon *d, const struct ecmp_conf *file, int reread,
 					 file->kernel_routes.table, strerror(-ret));
 				return ret;
 			}
+		} else {
+			d->read_why = 0;	/* zebra's alone: no table read */
 		}
 		if (file->fpm.enabled && d->fpm)
 			fpm_feed(d->fpm, d->mirror);
@@ -267,11 +297,14 @@ void mirror_sync(struct daemon *d)
 }
 
 /* An event the mirror must read; the first of a burst starts the lag. */
-void mirror_mark(struct daemon *d, int dirty)
+void mirror_mark(struct daemon *d, int dirty, enum read_cause cause)
 {
-	if (dirty && !d->mirror_dirty)
+	if (!dirty)
+		return;
+	if (!d->mirror_dirty)
 		d->mirror_dirty_us = clock_mono_us();
-	d->mirror_dirty |= dirty;
+	d->mirror_dirty = 1;
+	d->read_why |= 1u << cause;
 }
 
 /* Whether to merge now what marked the mirror dirty: not while zebra's
@@ -376,7 +409,7 @@ static int patch_apply(struct daemon *d, struct mirror_patch *mp, uint64_t t0)
 	ret = mirror_patch_commit(d->mirror, &d->eff, mp);
 	if (ret) {
 		d->mirror_in_step = 0;	/* the next read puts it right */
-		mirror_mark(d, 1);
+		mirror_mark(d, 1, READ_PATCH);
 		return 0;
 	}
 	if (!mp->removed)

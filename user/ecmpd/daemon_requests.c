@@ -157,6 +157,12 @@ static void fill_status(struct json *j, void *daemon)
 		for (i = 1; i < MIRROR_SKIP_COUNT; i++)
 			json_u64(j, mirror_skip_name(i), st->skipped[i]);
 		json_obj_close(j);
+		/* What asked for the reads: each read counts for every cause
+		 * marked since the one before. */
+		json_obj_open(j, "read_causes");
+		for (i = 0; i < READ_CAUSES; i++)
+			json_u64(j, read_cause_name(i), d->read_causes[i]);
+		json_obj_close(j);
 		json_obj_close(j);
 	}
 	if (d->fpm && d->conf.fpm.enabled)

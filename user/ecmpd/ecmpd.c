@@ -228,7 +228,7 @@ static void on_tick(struct daemon *d)
 		return;
 	d->plane.now_ms = clock_mono_ms();
 	if (d->fpm) {
-		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms));
+		mirror_mark(d, fpm_tick(d->fpm, d->plane.now_ms), READ_FPM);
 		fpm_loop_sync(d);	/* a waiting connection took over */
 	}
 	if (mirror_due(d))
@@ -353,6 +353,7 @@ static int start(struct daemon *d)
 	    fpm_adopt(d->fpm, &d->plane, clock_mono_ms()))
 		pr_warn("routes fpm: out of memory adopting the routes zebra streamed before the restart");
 	fib_gather(d, &d->conf);
+	d->read_why |= 1u << READ_START;	/* not mirror_mark(): no lag to time */
 	ret = build_eff(d, &d->conf, 1, &d->eff, err, sizeof(err));
 	if (!ret)
 		ret = plane_apply(&d->plane, &d->eff, NULL, err, sizeof(err));

@@ -354,6 +354,8 @@ static void write_route_sources(FILE *f, const struct json_value *st)
 		  "Routes removed because zebra's replay did not send them again.", "swept" },
 	};
 	const struct json_value *k = json_get(st, "kernel_routes"), *z = json_get(st, "fpm_routes");
+	const struct json_value *v;
+	uint64_t x;
 	const char *state = z ? json_get_str(z, "state") : NULL;
 
 	if (!k && !z)
@@ -376,6 +378,12 @@ static void write_route_sources(FILE *f, const struct json_value *st)
 		head(f, "ecmp_kernel_routes_reads_total", "counter",
 		     "Whole reads of the kernel's routing table (start, overruns, what a change alone cannot take).");
 		fprintf(f, "ecmp_kernel_routes_reads_total %llu\n", num(k, "reads"));
+		head(f, "ecmp_kernel_routes_read_causes_total", "counter",
+		     "What asked for the whole reads; a read counts for every cause since the one before.");
+		for (v = json_get(k, "read_causes"), v = v ? v->child : NULL; v; v = v->next)
+			if (v->key && !json_u64_of(v, &x))
+				fprintf(f, "ecmp_kernel_routes_read_causes_total{cause=\"%s\"} %llu\n",
+					v->key, (unsigned long long)x);
 		head(f, "ecmp_kernel_routes_netlink_overruns_total", "counter",
 		     "Route events the kernel dropped (ENOBUFS); each makes a whole read.");
 		fprintf(f, "ecmp_kernel_routes_netlink_overruns_total %llu\n", num(k, "netlink_overruns"));
