@@ -237,11 +237,12 @@ topo_clear_sinks() {
 # topo_settled_cpu PID: once PID has used no CPU for a second, its CPU
 # time so far in ms (user and system): the cost of what it was given to
 # do, for the benchmarks.
+topo_cpu_ms() {
+	awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$1/stat"
+}
 topo_settled_cpu() {
-	local tck a b
-	tck=$(getconf CLK_TCK)
-	b=$(awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$1/stat")
-	while sleep 1; a=$b; b=$(awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$1/stat")
-		[ "$a" != "$b" ]; do :; done
+	local a b
+	b=$(topo_cpu_ms "$1")
+	while sleep 1; a=$b; b=$(topo_cpu_ms "$1"); [ "$a" != "$b" ]; do :; done
 	echo "$b"
 }

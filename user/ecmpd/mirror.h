@@ -138,7 +138,8 @@ int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mr
 void mirror_note_route(struct mirror *m, const struct nl_route *r);
 /* Whether the kernel may take routes of the table along with IPv4
  * address a, removed (the plane's addresses already without it), without
- * announcing it: the table must be read. 0 for IPv6. */
+ * announcing it: the table must be read. 0 for IPv6; 1 while m is NULL
+ * (no mirror yet). m NULL is also allowed to mirror_note_route(). */
 int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
 			     const struct nl_addr *a);
 /* 1 when r's prefix is one of the config file's routes as of the last

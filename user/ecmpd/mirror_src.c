@@ -72,19 +72,20 @@ void mirror_src_note(struct table *t, const struct nl_route *r)
 
 void mirror_note_route(struct mirror *m, const struct nl_route *r)
 {
-	if (!r->deleted)
+	if (m && !r->deleted)
 		mirror_src_note(&m->cur, r);
 }
 
 int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
 			     const struct nl_addr *a)
 {
-	const struct table *t = &m->cur;
+	const struct table *t = m ? &m->cur : NULL;
 	uint32_t v;
 
 	if (a->family != ECMP_AF_INET)
 		return 0;	/* IPv6 keeps the routes, less their source */
-	if (t->src_many || !route_iface_has_ipv4(p, a->ifindex))
+	/* No mirror yet: nothing known of the table's sources. */
+	if (!t || t->src_many || !route_iface_has_ipv4(p, a->ifindex))
 		return 1;
 	memcpy(&v, a->addr, 4);
 	return array_set_has_u32(t->src, t->nsrc, v);
