@@ -445,28 +445,45 @@ static __always_inline int parse_icmp_error(void *data, void *data_end,
 }
 
 /*
- * Parse a whole frame. Returns 0 with pkt filled, or the reason to pass.
- * Only pkt->flow needs to be zeroed by the caller.
+ * The frame's Ethernet header and tags: the part of the parse that the XDP
+ * hook also needs before the decision, to know the frame's length without
+ * a helper call (xdp_fwd.bpf.h), so it is done once. Returns 0 with
+ * *proto (the ethertype after the tags), pkt->l3_off and the tags filled,
+ * or the reason to pass.
  */
-static __always_inline int ecmp_parse(void *data, void *data_end,
-				      __u32 frame_len, __u32 hash_flags,
-				      struct ecmp_pkt *pkt)
+static __always_inline int ecmp_parse_l2(void *data, void *data_end,
+					 struct ecmp_pkt *pkt, __u16 *proto)
 {
 	struct ethhdr *eth = data;
 	__u32 off = 0;
-	__u16 proto;
 	int err;
 
+	pkt->l3_off = 0;	/* read by the XDP hook even on an error */
 	if ((void *)(eth + 1) > data_end)
 		return ECMP_PASS_MALFORMED;
 	if (eth->h_dest[0] & 1)		/* group bit: multicast/broadcast */
 		return ECMP_PASS_NOT_UNICAST;
-	err = parse_l2(data, data_end, &off, &proto, &pkt->vlan_tags, pkt->vid);
+	err = parse_l2(data, data_end, &off, proto, &pkt->vlan_tags, pkt->vid);
 	if (err)
 		return err;
 	pkt->l3_off = off;
+	return 0;
+}
+
+/*
+ * The rest of the frame after ecmp_parse_l2(): the IP packet of ethertype
+ * proto at pkt->l3_off, its ports, and the flow to hash instead when it is
+ * an ICMP error or (ECMP_HASH_INNER) a tunnel. Returns 0 with pkt filled,
+ * or the reason to pass. Only pkt->flow needs to be zeroed by the caller.
+ */
+static __always_inline int ecmp_parse_l3(void *data, void *data_end,
+					 __u32 frame_len, __u32 hash_flags,
+					 __u16 proto, struct ecmp_pkt *pkt)
+{
+	int err;
+
 	pkt->frame_len = frame_len;
-	err = parse_l3(data, data_end, frame_len, proto, off, &pkt->flow,
+	err = parse_l3(data, data_end, frame_len, proto, pkt->l3_off, &pkt->flow,
 		       &pkt->l4_off, &pkt->l3_end, &pkt->ttl, 1);
 	if (err)
 		return err;

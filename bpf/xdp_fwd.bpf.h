@@ -23,33 +23,34 @@
  * (under up to two VLAN tags) ends inside it: no check reads past the
  * packet's end (its lengths come from its header, and bytes in further
  * buffers, past it, would be no part of it). Anything else asks the
- * helper. Built with ECMP_XDP_SINGLE_BUFFER (the benchmark's reference
- * only): always the pointers, as before multi-buffer support.
+ * helper. l2_err, proto and l3_off: the frame's L2 part, parsed once for
+ * this and the decision (ecmp_parse_l2). Built with
+ * ECMP_XDP_SINGLE_BUFFER (the benchmark's reference only): always the
+ * pointers, as before multi-buffer support.
  */
-static __always_inline __u32 ecmp_xdp_frame_len(struct xdp_md *ctx)
+static __always_inline __u32 ecmp_xdp_frame_len(struct xdp_md *ctx, int l2_err,
+						__u16 proto, __u32 l3_off)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 linear = (__u32)(data_end - data);
 #ifndef ECMP_XDP_SINGLE_BUFFER
-	__u16 proto, vid[ECMP_MAX_VLAN_TAGS];
-	__u32 off = 0, l3 = 0;
-	__u8 tags;
+	__u32 l3 = 0;
 
-	if (parse_l2(data, data_end, &off, &proto, &tags, vid))
+	if (l2_err)
 		return (__u32)bpf_xdp_get_buff_len(ctx);
 	if (proto == ETHP_IPV4) {
-		struct iphdr *iph = hdr_at(data, data_end, off, sizeof(*iph));
+		struct iphdr *iph = hdr_at(data, data_end, l3_off, sizeof(*iph));
 
 		if (iph)
 			l3 = bpf_ntohs(iph->tot_len);
 	} else if (proto == ETHP_IPV6) {
-		struct ipv6hdr *ip6 = hdr_at(data, data_end, off, sizeof(*ip6));
+		struct ipv6hdr *ip6 = hdr_at(data, data_end, l3_off, sizeof(*ip6));
 
 		if (ip6)
 			l3 = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	}
-	if (!l3 || off + l3 > linear)
+	if (!l3 || l3_off + l3 > linear)
 		return (__u32)bpf_xdp_get_buff_len(ctx);
 #endif
 	return linear;
@@ -211,7 +212,9 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	struct ecmp_decision dec;
 	__u32 new_l2, ifindex = ctx->ingress_ifindex;
 	struct ecmp_iface *iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
-	__u32 frame_len = ecmp_xdp_frame_len(ctx);
+	__u16 proto = 0;
+	int l2_err = ecmp_parse_l2(data, data_end, &dec.pkt, &proto);
+	__u32 frame_len = ecmp_xdp_frame_len(ctx, l2_err, proto, dec.pkt.l3_off);
 	int reason, delta;
 
 	/* An interface ecmpd has not described: the kernel's. */
@@ -222,7 +225,8 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	{
 		struct ecmp_ingress in = { .mac = iface->mac, .ifindex = ifindex };
 
-		reason = ecmp_decide(data, data_end, frame_len, &in, &dec);
+		reason = ecmp_decide_after_l2(data, data_end, frame_len, l2_err,
+					      proto, &in, &dec);
 	}
 	/* Read again rather than kept: every register held across the
 	 * decision is one the flow hash has to spill on each round. */
