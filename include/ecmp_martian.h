@@ -38,4 +38,25 @@ static inline __attribute__((always_inline)) int ecmp_ipv6_martian(const __u32 *
 		((!a[2] && (!a[3] || a[3] == ECMP_WIRE32(1))) || a[2] == ECMP_WIRE32(0xffff)));
 }
 
+/* Whether every address of the prefix (a in wire order, ECMP_AF_*) is
+ * one of the above, so the data path never looks a route for it up: the
+ * first address is, in a block of the prefix's length or shorter. */
+static inline __attribute__((always_inline)) int
+ecmp_prefix_martian(__u8 family, const __u8 *a, int prefixlen)
+{
+	if (family == ECMP_AF_INET)
+		return (prefixlen >= 8 && (a[0] == 0 || a[0] == 127)) ||
+		       (prefixlen >= 16 && a[0] == 169 && a[1] == 254) ||
+		       (prefixlen >= 3 && a[0] >= 224);
+	{
+		__u32 w[4];
+
+		__builtin_memcpy(w, a, 16);
+		return (prefixlen >= 8 && a[0] == 0xff) ||
+		       (prefixlen >= 10 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+		       (prefixlen >= 96 && !w[0] && !w[1] && w[2] == ECMP_WIRE32(0xffff)) ||
+		       (prefixlen == 128 && ecmp_ipv6_martian(w));
+	}
+}
+
 #endif /* ECMP_MARTIAN_H */

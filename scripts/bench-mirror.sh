@@ -161,6 +161,27 @@ v0=$(topo_settled_cpu "$pid") vreads0=$(kr reads)
 vips del
 sleep 1
 vcpu=$(( $(topo_settled_cpu "$pid") - v0 )) vreads=$(( $(kr reads) - vreads0 ))
+# Links no route goes through, by the ten (pods' veths on a Kubernetes
+# node): made, brought up (each with the fe80::/64 route IPv6 gives it),
+# down and deleted. No route of the table can change with them
+# (mirror_dev.c), so ecmpd reads nothing. ecmpd's CPU time, once settled.
+pods() { # add|del
+	local i
+	for i in $(seq 1 10); do
+		if [ "$1" = add ]; then
+			printf 'link add pod%d type veth peer name pod%dp\n' "$i" "$i"
+			printf 'link set pod%dp up\nlink set pod%d up\n' "$i" "$i"
+		else
+			printf 'link set pod%d down\nlink del pod%d\n' "$i" "$i"
+		fi
+	done | ip -n "$P-rt" -batch -
+}
+l0=$(topo_settled_cpu "$pid") lreads0=$(kr reads)
+pods add
+sleep 1
+pods del
+sleep 1
+lcpu=$(( $(topo_settled_cpu "$pid") - l0 )) lreads=$(( $(kr reads) - lreads0 ))
 # Churn: RATE replaces a second for SECS s over the first half of the
 # /24s (at most 10,000), alternately to r2 and r1; the other /24s must
 # not change in the data path.
@@ -179,6 +200,8 @@ report_changes() {
 		"$dflt" "$dreads"
 	printf '  100 addresses taken off lo (VIPs): %d ms of ecmpd CPU, %d whole-table reads\n' \
 		"$vcpu" "$vreads"
+	printf '  10 links no route uses (pods'"'"' veths) made, up, down, deleted: %d ms of ecmpd CPU, %d whole-table reads\n' \
+		"$lcpu" "$lreads"
 }
 if [ -n "${BENCH_MIRROR_HOSTS:-}" ]; then
 	printf '\nRoutes from the kernel (routes kernel; %d host routes in 10.244.0.0/16)\n' "$N"

@@ -318,6 +318,19 @@ test_link_down() {
 	sleep 0.5
 	[ "$(kr reads)" = "$r0" ]
 	result "link messages that change no route: no table read" $? "reads $r0 -> $(kr reads)"
+	# Nor does a link no route goes through (mirror_dev.c): a pod's veth
+	# on a Kubernetes node comes, goes up (its fe80::/64 route, which no
+	# frame is forwarded by, aside), down and away.
+	rt link add pod0 type veth peer name pod0p
+	rt link set pod0p up
+	rt link set pod0 up
+	wait_until 30 sh -c "ip -n $P-rt -6 route show dev pod0 | grep -q fe80::/64"
+	rt link set pod0 down
+	rt link del pod0
+	sleep 0.5
+	[ "$(kr reads)" = "$r0" ]
+	result "a link no route goes through (a pod's veth): up, down, away, no table read" $? \
+		"reads $r0 -> $(kr reads): $(topo_ctl "$P" stats | grep "^kernel routes")"
 	c0=$(krc link) s0=$(krc start)
 	rt link set r4 down
 	sleep 0.5
@@ -609,9 +622,9 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	# A new nexthop object names no route yet: no read; nor does one
 	# removed that no route names (zebra's groups its routes left). One
 	# removed with a route over it takes the route along unannounced:
-	# ecmpd removes that route alone too. Then a whole read (a new link:
-	# routes may have come or gone with it) must find what the patches
-	# made.
+	# ecmpd removes that route alone too. Then a whole read (a link a
+	# route goes through going down: the kernel flushes such routes
+	# unannounced) must find what the patches made.
 	rt nexthop add id 990 via 198.18.1.2 dev r1
 	rt nexthop add id 991 via 198.18.2.2 dev r2
 	rt nexthop add id 992 group 990/991
@@ -632,6 +645,12 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 	result "an object removed that empties the group a route names: the route goes alone, no read" $? \
 		"$(eset 198.19.63.0/24); reads $r1 -> $(kr reads); $(table_diff | head -3)"
 	rt link add "$P-dm" type veth peer name "$P-dn"
+	rt addr add 198.18.99.1/24 dev "$P-dm"
+	rt link set "$P-dn" up
+	rt link set "$P-dm" up
+	wait_until 30 sh -c "ip -n $P-rt route show dev $P-dm | grep -q 198.18.99.0/24"
+	sleep 0.3
+	rt link set "$P-dm" down
 	for _ in $(seq 1 50); do
 		[ "$(kr reads)" != "$r1" ] && break
 		sleep 0.1

@@ -354,6 +354,63 @@ static void test_mirror_patch_new_set(void)
 	config_free(&file);
 }
 
+/* The fe80::/64 each IPv6 link adds and takes away (a prefix the data
+ * path never looks up): one more or less of them, like the one the table
+ * holds, is a no-op patch that counts it, not a read; the last one going,
+ * or one unlike it, is not taken so. */
+static void test_mirror_patch_martian(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, eff;
+	const struct spec ll = { .dst = "fe80::/64", .protocol = RTPROT_KERNEL, .metric = 256,
+				 .nhops = 1, .hop = { { NULL } } };
+	struct spec gone = ll, other_metric = ll, unicast = ll;
+	struct lpm_route key = { .family = ECMP_AF_INET6, .prefixlen = 64 };
+	struct mroute x;
+
+	setup();
+	inet_pton(AF_INET6, "fe80::", key.addr);
+	put_route(&ll);
+	put_route(&ll);		/* a second link's */
+	ASSERT_EQ(parse(), 0, "parse");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "held");
+	ASSERT_EQ(x.others, 1, "two links' routes: one more");
+
+	patch(&ll, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "a third link's: a patch, no read");
+	ASSERT_TRUE(planned.noop, "that changes nothing in the data path");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "held");
+	ASSERT_TRUE(x.others == 2 && x.protocol == RTPROT_KERNEL && x.metric == 256,
+		    "counted, protocol and metric kept");
+	gone.type = RTM_DELROUTE;
+	patch(&gone, &eff, &p);
+	patch(&gone, &eff, &p);
+	ASSERT_EQ(plan_ret, 0, "two links' going: patches");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 1, "still held");
+	ASSERT_EQ(x.others, 0, "one route left");
+	other_metric.metric = 1024;
+	patch(&other_metric, &eff, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "another metric: read");
+	patch(&gone, &eff, &p);
+	ASSERT_TRUE(!plan_ret && planned.removed, "the last one going: the prefix goes");
+	ASSERT_EQ(mirror_route_at(m, &key, &x), 0, "gone");
+
+	/* Not martian: a second route without replace still reads. */
+	unicast.dst = "2001:db8:1::/64";
+	put_route(&unicast);
+	put_route(&unicast);
+	mirror_begin(m);
+	ASSERT_EQ(parse(), 0, "parse");
+	mirror_finish(m);
+	config_free(&eff);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &eff), 0, "merge");
+	patch(&unicast, &eff, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "a unicast prefix's third route: read");
+	config_free(&eff);
+}
+
 /* What the mirror holds for a prefix (mirror_route_at), as the config's
  * routes in the kernel's FIB take it at a reload: any protocol but
  * ecmpd's own, host bits of the key ignored, kept current by patches,
@@ -1070,6 +1127,109 @@ static void test_mirror_sources(void)
 	ASSERT_EQ(takes(&p, "198.18.71.11", 1), 1, "too many sources: every removal reads");
 }
 
+/* Which link changes can change the table unannounced (mirror_dev.c):
+ * those of the links its routes' paths and its nexthop objects go
+ * through; any other reads nothing. */
+static void test_mirror_devices(void)
+{
+	struct nl_route r = { .family = ECMP_AF_INET, .prefixlen = 24, .protocol = RTPROT_BGP,
+			      .type = RTN_UNICAST, .table = RT_TABLE_MAIN, .nnh = 2,
+			      .addr = { 198, 19, 1, 0 } };
+	struct nl_route other = r, blackhole = r;
+	struct nl_nexthop obj = { .id = 5, .family = ECMP_AF_INET, .ifindex = 5,
+				  .via = { 198, 18, 5, 2 } };
+	int i;
+
+	setup();
+	ASSERT_EQ(mirror_link_takes_routes(NULL, 2), 1, "no mirror yet: every link change reads");
+	r.nh[0] = (struct nl_route_nh){ .ifindex = 2, .family = ECMP_AF_INET, .weight = 1,
+					.via = { 198, 18, 2, 2 } };
+	r.nh[1] = (struct nl_route_nh){ .ifindex = 3, .family = ECMP_AF_INET, .weight = 1,
+					.via = { 198, 18, 3, 2 }, .flags = RTNH_F_DEAD };
+	other.table = 100;
+	other.nnh = 1;
+	other.nh[0].ifindex = 6;
+	blackhole.type = RTN_BLACKHOLE;
+	blackhole.nnh = 0;
+	blackhole.addr[2] = 2;
+	mirror_begin(m);
+	mirror_take_nexthop(m, &obj);
+	mirror_take(m, &k, &r);
+	mirror_take(m, &k, &other);
+	mirror_take(m, &k, &blackhole);
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(mirror_link_takes_routes(m, 2), 1, "a route's path: read");
+	ASSERT_EQ(mirror_link_takes_routes(m, 3), 1, "its dead path too (the link may revive it)");
+	ASSERT_EQ(mirror_link_takes_routes(m, 5), 1, "a nexthop object's link: read");
+	ASSERT_EQ(mirror_link_takes_routes(m, 4), 0, "a link no route goes through: no read");
+	ASSERT_EQ(mirror_link_takes_routes(m, 6), 0, "a route of another table does not count");
+
+	/* An event between reads adds its paths' links; a deletion adds none. */
+	other.table = RT_TABLE_MAIN;
+	other.nh[0].ifindex = 7;
+	other.deleted = 1;
+	mirror_note_route(m, &other);
+	ASSERT_EQ(mirror_link_takes_routes(m, 7), 0, "a deleted route's link is not noted");
+	other.deleted = 0;
+	mirror_note_route(m, &other);
+	ASSERT_EQ(mirror_link_takes_routes(m, 7), 1, "a new route's link is");
+	ASSERT_EQ(mirror_link_takes_routes(m, 2), 1, "the read's stay");
+
+	/* Routes the data path never looks up leave their links out: the
+	 * fe80::/64 of every IPv6 link, multicast. A default route (first
+	 * and last address martian, most between not) does not. */
+	{
+		static const struct { uint8_t family, plen; const char *addr; int dev, counts; } c[] = {
+			{ ECMP_AF_INET6, 64, "fe80::", 8, 0 },
+			{ ECMP_AF_INET6, 8, "ff00::", 9, 0 },
+			{ ECMP_AF_INET6, 9, "fe00::", 10, 1 },		/* fe00::/9: not only fe80::/10 */
+			{ ECMP_AF_INET6, 128, "::1", 11, 0 },
+			{ ECMP_AF_INET6, 0, "::", 12, 1 },
+			{ ECMP_AF_INET, 4, "224.0.0.0", 13, 0 },
+			{ ECMP_AF_INET, 16, "169.254.0.0", 14, 0 },
+			{ ECMP_AF_INET, 15, "169.254.0.0", 15, 1 },	/* 169.254/15 holds 169.255/16 */
+			{ ECMP_AF_INET, 0, "0.0.0.0", 16, 1 },
+			{ ECMP_AF_INET, 8, "127.0.0.0", 17, 0 },
+		};
+		unsigned j;
+
+		for (j = 0; j < sizeof(c) / sizeof(c[0]); j++) {
+			struct nl_route x = other;
+
+			x.family = c[j].family;
+			x.prefixlen = c[j].plen;
+			memset(x.addr, 0, 16);
+			inet_pton(c[j].family == ECMP_AF_INET ? AF_INET : AF_INET6, c[j].addr, x.addr);
+			x.nh[0].ifindex = c[j].dev;
+			mirror_note_route(m, &x);
+			ASSERT_EQ(mirror_link_takes_routes(m, c[j].dev), c[j].counts, c[j].addr);
+		}
+	}
+
+	/* A read without them drops them. */
+	mirror_begin(m);
+	mirror_take(m, &k, &blackhole);
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(mirror_link_takes_routes(m, 2), 0, "a read drops links no route has");
+	ASSERT_EQ(mirror_link_takes_routes(m, 7), 0, "and the events' too");
+
+	/* Paths the message had and the route did not keep, or more links
+	 * than the set keeps: every link change reads. */
+	r.nh_truncated = 1;
+	mirror_note_route(m, &r);
+	ASSERT_EQ(mirror_link_takes_routes(m, 4), 1, "paths not kept: any link reads");
+	mirror_begin(m);
+	ASSERT_EQ(mirror_finish(m), 0, "finish");
+	ASSERT_EQ(mirror_link_takes_routes(m, 4), 0, "the next read forgets it");
+	r.nh_truncated = 0;
+	r.nnh = 1;
+	for (i = 1; i <= 5000; i++) {
+		r.nh[0].ifindex = 100 + i;
+		mirror_note_route(m, &r);
+	}
+	ASSERT_EQ(mirror_link_takes_routes(m, 4), 1, "too many links: every change reads");
+}
+
 static void test_mirror_hostile(void)
 {
 	static const struct { const char *what; int cut; int poke; uint8_t val; } cases[] = {
@@ -1127,6 +1287,8 @@ int main(void)
 	RUN_TEST(test_mirror_object_regroup);
 	RUN_TEST(test_mirror_fpm_regroup);
 	RUN_TEST(test_mirror_sources);
+	RUN_TEST(test_mirror_patch_martian);
+	RUN_TEST(test_mirror_devices);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

@@ -34,11 +34,13 @@ static void on_link(void *ctx, const struct nl_link *l)
 	struct daemon *d = ctx;
 	const struct link_state *was = plane_link(&d->plane, l->ifindex);
 	/* The kernel flushes IPv4 routes with their link unannounced, when
-	 * it goes down or away. Other link messages (an XDP program
-	 * attached, a new MTU or address) change no route: a whole read for
-	 * each would cost seconds with a full table (ecmpd's own attach at
-	 * start read it twice). */
-	int routes_may_change = !was || l->deleted || was->up != l->up;
+	 * it goes down or away, and marks paths dead or alive. Other link
+	 * messages (an XDP program attached, a new MTU or address) change no
+	 * route: a whole read for each would cost seconds with a full table
+	 * (ecmpd's own attach at start read it twice). Nor does a change of
+	 * a link no route goes through (mirror_dev.c): a pod's veth. */
+	int routes_may_change = (!was || l->deleted || was->up != l->up) &&
+				mirror_link_takes_routes(d->mirror, l->ifindex);
 	/* Read before nh_on_link(), which rewrites what was points to. */
 	int came = !was && !l->deleted, came_up = was && !was->up && l->up;
 	int i;

@@ -63,6 +63,7 @@ static void table_free(struct table *t)
 	free(t->r);
 	free(t->set);
 	free(t->src);
+	free(t->dev);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -264,6 +265,7 @@ void mirror_take(struct mirror *m, const struct conf_kernel_routes *k,
 	if (!r->deleted && mirror_wants(k, r)) {
 		take(m, MIRROR_SRC_KERNEL, k, &m->obj, r);
 		mirror_src_note(&m->next, r);
+		mirror_dev_note(&m->next, r);
 	}
 }
 

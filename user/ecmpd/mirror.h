@@ -133,8 +133,8 @@ const struct mirror_stats *mirror_stats(const struct mirror *m);
  * and *out, 0 when none is held, -EAGAIN when there is no merge's index
  * to look in. */
 int mirror_route_at(const struct mirror *m, const struct lpm_route *k, struct mroute *out);
-/* A kernel route event between reads: its source address is noted
- * (mirror_src.c). */
+/* A kernel route event between reads: its source address and its paths'
+ * devices are noted (mirror_src.c, mirror_dev.c). */
 void mirror_note_route(struct mirror *m, const struct nl_route *r);
 /* Whether the kernel may take routes of the table along with IPv4
  * address a, removed (the plane's addresses already without it), without
@@ -142,6 +142,11 @@ void mirror_note_route(struct mirror *m, const struct nl_route *r);
  * (no mirror yet). m NULL is also allowed to mirror_note_route(). */
 int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
 			     const struct nl_addr *a);
+/* Whether the kernel may change routes of the table, unannounced, when
+ * link ifindex comes, goes, or goes down or up: 1 when a route or a
+ * nexthop object of the last read (or a route event since) goes through
+ * it, or while m is NULL (no mirror yet). */
+int mirror_link_takes_routes(const struct mirror *m, int ifindex);
 /* 1 when r's prefix is one of the config file's routes as of the last
  * merge (0 before the first). */
 int mirror_config_prefix(const struct mirror *m, const struct nl_route *r);
@@ -155,6 +160,7 @@ struct mirror_patch {
 	int slot, set;			/* internal */
 	int added, removed;		/* the prefix comes, or goes */
 	int noop;			/* nothing changes */
+	int others_delta;		/* but the prefix has a route more or less */
 	int new_group;			/* its set needs a group first */
 	uint8_t source;			/* enum mirror_source */
 	uint8_t protocol;		/* the route's rtm_protocol */

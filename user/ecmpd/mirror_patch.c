@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 
+#include "ecmp_martian.h"
 #include "mirror.h"
 #include "lib/lpm.h"
 
@@ -69,6 +70,34 @@ static int set_without(const struct mset *a, const struct mset *del, struct mset
 	return rest.n;
 }
 
+/*
+ * A prefix no frame is looked up by (ecmp_martian.h) that has routes on
+ * several links, as the fe80::/64 every IPv6 link adds when it comes up
+ * (a pod's veth, a port brought up): a route of it like the one the table
+ * shows (the kernel's, left to the kernel, the same metric and protocol)
+ * coming or going, while another stays, changes only how many the prefix
+ * has (the table may show a metric that went with it until the next
+ * read: nothing forwards by it). 1 with p a no-op saying so; 0 when the
+ * event needs more (a read). addr: the prefix, masked.
+ */
+static int martian_one_more_or_less(const struct conf_kernel_routes *k,
+				    const struct objects *objs, const struct nl_route *r,
+				    const struct mroute *x, const uint8_t *addr,
+				    struct mirror_patch *p)
+{
+	static struct mset s;	/* 1.5 KiB; the main thread's alone */
+
+	if (!k || x->source != MIRROR_SRC_KERNEL || x->skip == MIRROR_OK ||
+	    !ecmp_prefix_martian(r->family, addr, r->prefixlen) ||
+	    x->metric != r->metric || x->protocol != r->protocol ||
+	    (r->deleted && !x->others) || mirror_route_set(k, objs, r, &s) != x->skip)
+		return 0;
+	p->noop = 1;
+	p->protocol = r->protocol;	/* what a no-op's commit keeps */
+	p->others_delta = r->deleted ? -1 : (r->nlflags & NLM_F_REPLACE) ? 0 : 1;
+	return 1;
+}
+
 /* k, objs: the kernel's protocols and objects, or NULL and zebra's. */
 static int plan(struct mirror *m, enum mirror_source src, const struct conf_kernel_routes *k,
 		const struct objects *objs, const struct nl_route *r, struct mirror_patch *p)
@@ -92,6 +121,10 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 	if (route_set_get(m->cfg, &key))
 		return -EAGAIN;
 	x = slot_of(m, &key, &idx);
+	if (x && martian_one_more_or_less(k, objs, r, x, key.addr, p)) {
+		p->slot = idx;
+		return 0;
+	}
 	if (x && (x->source != src || x->others ||
 		  (x->metric != r->metric && !(src == MIRROR_SRC_FPM && r->deleted))))
 		return -EAGAIN;
@@ -338,6 +371,13 @@ int mirror_patch_commit(struct mirror *m, struct ecmp_conf *eff,
 		/* The same paths, perhaps from another protocol now. */
 		if (p->slot >= 0 && !p->removed)
 			m->cur.r[p->slot].protocol = p->protocol;
+		/* One route more or less of a martian prefix; past UINT8_MAX
+		 * the count stays "many" until a read counts again. */
+		if (p->slot >= 0 && p->others_delta) {
+			x = &m->cur.r[p->slot];
+			if (x->others < UINT8_MAX)
+				x->others += p->others_delta;
+		}
 		return 0;
 	}
 	if (p->new_group) {

@@ -17,7 +17,6 @@
  * the other way. Past MIRROR_SRC_MAX distinct sources it stops counting
  * and every removal reads, as before the set existed.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "mirror.h"
@@ -26,21 +25,6 @@
 #include "lib/array.h"
 
 #define MIRROR_SRC_MAX	4096
-
-static int src_pos(const struct table *t, uint32_t a)
-{
-	int lo = 0, hi = t->nsrc;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (t->src[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 /* (mirror_table.h) */
 void mirror_src_note(struct table *t, const struct nl_route *r)
@@ -53,27 +37,23 @@ void mirror_src_note(struct table *t, const struct nl_route *r)
 	memcpy(&a, r->prefsrc, 4);
 	if (t->nsrc && t->src[t->last_src] == a)
 		return;		/* a table's routes mostly share one */
-	i = src_pos(t, a);
-	if (i < t->nsrc && t->src[i] == a) {
-		t->last_src = i;
-		return;
-	}
-	if (t->nsrc == MIRROR_SRC_MAX ||
-	    (t->nsrc == t->capsrc &&
-	     array_reserve(&t->src, &t->capsrc, 2 * t->nsrc + 16, sizeof(*t->src)))) {
+	if (t->nsrc == MIRROR_SRC_MAX && !array_set_has_u32(t->src, t->nsrc, a)) {
 		t->src_many = 1;	/* too many to say: every removal reads */
 		return;
 	}
-	memmove(&t->src[i + 1], &t->src[i], (t->nsrc - i) * sizeof(*t->src));
-	t->src[i] = a;
-	t->nsrc++;
-	t->last_src = i;
+	i = array_set_add_u32(&t->src, &t->nsrc, &t->capsrc, a);
+	if (i < 0)
+		t->src_many = 1;
+	else
+		t->last_src = i;
 }
 
 void mirror_note_route(struct mirror *m, const struct nl_route *r)
 {
-	if (m && !r->deleted)
+	if (m && !r->deleted) {
 		mirror_src_note(&m->cur, r);
+		mirror_dev_note(&m->cur, r);
+	}
 }
 
 int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,

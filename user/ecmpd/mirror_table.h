@@ -102,6 +102,10 @@ struct table {
 	uint32_t *src;
 	int nsrc, capsrc, last_src;
 	int src_many;		/* more than it keeps */
+	/* The devices its routes' paths go through, sorted (mirror_dev.c). */
+	uint32_t *dev;
+	int ndev, capdev, last_dev;
+	int dev_many;		/* more than it keeps, or paths not kept */
 };
 
 /* The kernel's nexthop objects at the last read, by id (routes that name
@@ -174,6 +178,8 @@ int mirror_same_set(const struct mset *a, const struct mset *b);
 int mirror_same_key(const void *ctx, uint32_t pos, const struct lpm_route *key);
 /* Notes r's source address in t (mirror_src.c). */
 void mirror_src_note(struct table *t, const struct nl_route *r);
+/* Notes the devices of r's paths in t (mirror_dev.c). */
+void mirror_dev_note(struct table *t, const struct nl_route *r);
 /* zebra's groups in id order, as routes naming one look it up. */
 void mirror_fpm_objects_sort(struct mirror *m);
 

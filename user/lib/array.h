@@ -18,5 +18,8 @@ int array_reserve(void *arrp, int *cap, int n, size_t elem);
 uint32_t array_set_u32(uint32_t *v, uint32_t n);
 /* Whether x is in the set v[0..n) (array_set_u32). */
 int array_set_has_u32(const uint32_t *v, uint32_t n, uint32_t x);
+/* x into the sorted set (*v)[0..*n), capacity *cap, growing it: x's
+ * position, or -ENOMEM with the set as it was. */
+int array_set_add_u32(uint32_t **v, int *n, int *cap, uint32_t x);
 
 #endif /* ECMP_ARRAY_H */
