@@ -138,6 +138,22 @@ route 2001:db8:100::/48 group web6
 EOF
 }
 
+# topo_links_settled PREFIX: waits (up to 3 s) until no link of the
+# router's or the client's namespace has its carrier (LOWER_UP) without
+# being operationally up. The kernel takes a new veth's carrier in its own
+# time (the link watch, up to a second later), and IPv6 starts on a link
+# only then: a frame sent before finds a router without its link-local
+# address and routes, which answers no neighbour solicitation and
+# forwards nothing (the first traceroute -6 of test_router once did).
+topo_links_settled() {
+	local p=$1 i
+	for i in $(seq 1 30); do
+		{ ip -n "$p-rt" -o link show; ip -n "$p-cl" -o link show; } 2>/dev/null |
+			grep LOWER_UP | grep -qv -e "state UP" -e "state UNKNOWN" || return 0
+		sleep 0.1
+	done
+}
+
 # topo_ecmpd PREFIX CONF [ECMPD-ARGS...]: start ecmpd in the router; waits
 # for its socket.
 topo_ecmpd() {
@@ -146,7 +162,10 @@ topo_ecmpd() {
 		--socket "/tmp/$p.sock" "${@:3}" < /dev/null >> "/tmp/$p.ecmpd.log" 2>&1 &
 	for i in $(seq 1 300); do
 		# The socket appears once the daemon's loop is ready.
-		[ -S "/tmp/$p.sock" ] && return 0
+		if [ -S "/tmp/$p.sock" ]; then
+			topo_links_settled "$p"
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "ecmpd did not start; its log:" >&2
