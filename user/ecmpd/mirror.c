@@ -62,8 +62,8 @@ static void table_free(struct table *t)
 {
 	free(t->r);
 	free(t->set);
-	free(t->src);
-	free(t->dev);
+	free(t->src.v);
+	free(t->dev.v);
 	memset(t, 0, sizeof(*t));
 }
 

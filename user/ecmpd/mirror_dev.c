@@ -20,8 +20,6 @@
  * paths than a message keeps, or past MIRROR_DEV_MAX devices, and every
  * link change reads, as before the set existed.
  */
-#include <string.h>
-
 #include "ecmp_martian.h"
 #include "mirror.h"
 #include "mirror_table.h"
@@ -29,39 +27,21 @@
 
 #define MIRROR_DEV_MAX	4096
 
-static void dev_add(struct table *t, int ifindex)
-{
-	int i;
-
-	if (ifindex <= 0)
-		return;		/* no device: a blackhole, an object's route */
-	if (t->ndev && t->dev[t->last_dev] == (uint32_t)ifindex)
-		return;		/* a table's routes mostly share a few */
-	if (t->ndev == MIRROR_DEV_MAX &&
-	    !array_set_has_u32(t->dev, t->ndev, (uint32_t)ifindex)) {
-		t->dev_many = 1;
-		return;
-	}
-	i = array_set_add_u32(&t->dev, &t->ndev, &t->capdev, (uint32_t)ifindex);
-	if (i < 0)
-		t->dev_many = 1;
-	else
-		t->last_dev = i;
-}
-
 /* (mirror_table.h) */
 void mirror_dev_note(struct table *t, const struct nl_route *r)
 {
 	int i;
 
-	if (t->dev_many || ecmp_prefix_martian(r->family, r->addr, r->prefixlen))
+	if (ecmp_prefix_martian(r->family, r->addr, r->prefixlen))
 		return;
 	if (r->nh_truncated) {
-		t->dev_many = 1;	/* paths not kept: any device may be one */
+		t->dev.full = 1;	/* paths not kept: any device may be one */
 		return;
 	}
+	/* No device (a blackhole, a route naming an object) adds none. */
 	for (i = 0; i < r->nnh; i++)
-		dev_add(t, r->nh[i].ifindex);
+		if (r->nh[i].ifindex > 0)
+			u32_set_note(&t->dev, (uint32_t)r->nh[i].ifindex, MIRROR_DEV_MAX);
 }
 
 int mirror_link_takes_routes(const struct mirror *m, int ifindex)
@@ -70,9 +50,7 @@ int mirror_link_takes_routes(const struct mirror *m, int ifindex)
 	int i;
 
 	/* No mirror yet: nothing known of the table's devices. */
-	if (!t || t->dev_many || ifindex <= 0)
-		return 1;
-	if (array_set_has_u32(t->dev, t->ndev, (uint32_t)ifindex))
+	if (!t || ifindex <= 0 || u32_set_has(&t->dev, (uint32_t)ifindex))
 		return 1;
 	/* The objects routes may name alone (nexthop_compat_mode 0): a few
 	 * thousand at most, looked through only when a link changes. */

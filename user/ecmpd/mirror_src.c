@@ -26,26 +26,16 @@
 
 #define MIRROR_SRC_MAX	4096
 
-/* (mirror_table.h) */
+/* (mirror_table.h) Past MIRROR_SRC_MAX the set is full: every removal
+ * reads. */
 void mirror_src_note(struct table *t, const struct nl_route *r)
 {
 	uint32_t a;
-	int i;
 
-	if (!r->has_prefsrc || r->family != ECMP_AF_INET || t->src_many)
+	if (!r->has_prefsrc || r->family != ECMP_AF_INET)
 		return;
 	memcpy(&a, r->prefsrc, 4);
-	if (t->nsrc && t->src[t->last_src] == a)
-		return;		/* a table's routes mostly share one */
-	if (t->nsrc == MIRROR_SRC_MAX && !array_set_has_u32(t->src, t->nsrc, a)) {
-		t->src_many = 1;	/* too many to say: every removal reads */
-		return;
-	}
-	i = array_set_add_u32(&t->src, &t->nsrc, &t->capsrc, a);
-	if (i < 0)
-		t->src_many = 1;
-	else
-		t->last_src = i;
+	u32_set_note(&t->src, a, MIRROR_SRC_MAX);
 }
 
 void mirror_note_route(struct mirror *m, const struct nl_route *r)
@@ -65,8 +55,8 @@ int mirror_addr_takes_routes(const struct mirror *m, const struct plane *p,
 	if (a->family != ECMP_AF_INET)
 		return 0;	/* IPv6 keeps the routes, less their source */
 	/* No mirror yet: nothing known of the table's sources. */
-	if (!t || t->src_many || !route_iface_has_ipv4(p, a->ifindex))
+	if (!t || !route_iface_has_ipv4(p, a->ifindex))
 		return 1;
 	memcpy(&v, a->addr, 4);
-	return array_set_has_u32(t->src, t->nsrc, v);
+	return u32_set_has(&t->src, v);
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "netlink.h"
+#include "lib/array.h"
 #include "lib/route_set.h"
 
 /* Why a kernel route stays the kernel's. */
@@ -98,14 +99,9 @@ struct table {
 	int nset, capset;
 	int last_set;		/* routes in a dump often share one */
 	int failed;		/* out of memory while reading */
-	/* Its IPv4 routes' source addresses, sorted (mirror_src.c). */
-	uint32_t *src;
-	int nsrc, capsrc, last_src;
-	int src_many;		/* more than it keeps */
-	/* The devices its routes' paths go through, sorted (mirror_dev.c). */
-	uint32_t *dev;
-	int ndev, capdev, last_dev;
-	int dev_many;		/* more than it keeps, or paths not kept */
+	/* Its IPv4 routes' source addresses (mirror_src.c) and the devices
+	 * its routes' paths go through (mirror_dev.c). */
+	struct u32_set src, dev;
 };
 
 /* The kernel's nexthop objects at the last read, by id (routes that name

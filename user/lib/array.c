@@ -42,24 +42,36 @@ int array_set_has_u32(const uint32_t *v, uint32_t n, uint32_t x)
 	return bsearch(&x, v, n, sizeof(*v), u32_cmp) != NULL;
 }
 
-int array_set_add_u32(uint32_t **v, int *n, int *cap, uint32_t x)
+void u32_set_note(struct u32_set *s, uint32_t x, int max)
 {
-	int lo = 0, hi = *n;
+	int lo = 0, hi = s->n;
 
+	if (s->full || (s->n && s->v[s->last] == x))
+		return;		/* values mostly come in runs of one */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if ((*v)[mid] < x)
+		if (s->v[mid] < x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < *n && (*v)[lo] == x)
-		return lo;
-	if (*n == *cap && array_reserve(v, cap, 2 * *n + 16, sizeof(**v)))
-		return -ENOMEM;
-	memmove(&(*v)[lo + 1], &(*v)[lo], (size_t)(*n - lo) * sizeof(**v));
-	(*v)[lo] = x;
-	(*n)++;
-	return lo;
+	if (lo < s->n && s->v[lo] == x) {
+		s->last = lo;
+		return;
+	}
+	if (s->n >= max ||
+	    (s->n == s->cap && array_reserve(&s->v, &s->cap, 2 * s->n + 16, sizeof(*s->v)))) {
+		s->full = 1;
+		return;
+	}
+	memmove(&s->v[lo + 1], &s->v[lo], (size_t)(s->n - lo) * sizeof(*s->v));
+	s->v[lo] = x;
+	s->n++;
+	s->last = lo;
+}
+
+int u32_set_has(const struct u32_set *s, uint32_t x)
+{
+	return s->full || array_set_has_u32(s->v, s->n, x);
 }

@@ -18,8 +18,18 @@ int array_reserve(void *arrp, int *cap, int n, size_t elem);
 uint32_t array_set_u32(uint32_t *v, uint32_t n);
 /* Whether x is in the set v[0..n) (array_set_u32). */
 int array_set_has_u32(const uint32_t *v, uint32_t n, uint32_t x);
-/* x into the sorted set (*v)[0..*n), capacity *cap, growing it: x's
- * position, or -ENOMEM with the set as it was. */
-int array_set_add_u32(uint32_t **v, int *n, int *cap, uint32_t x);
+/* A sorted set of u32 that says "too many to tell" (full) rather than
+ * grow past a bound, or when memory runs out: a caller then answers as if
+ * every value were in it. Zeroed: empty. */
+struct u32_set {
+	uint32_t *v;
+	int n, cap;
+	int last;		/* where the last note found or put its value */
+	int full;
+};
+/* x into s, unless s is full or would pass max values. */
+void u32_set_note(struct u32_set *s, uint32_t x, int max);
+/* Whether x is in s; 1 for any x once s is full. */
+int u32_set_has(const struct u32_set *s, uint32_t x);
 
 #endif /* ECMP_ARRAY_H */
