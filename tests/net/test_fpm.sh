@@ -20,8 +20,10 @@
 #  4. zebra with `no fpm use-next-hop-groups`: the same routes, inline;
 #  5. ecmpd SIGKILLed and restarted: zebra's routes kept from the pins
 #     until zebra replays them, 0 flows moved;
-#  6. `routes fpm` removed by reload: its routes leave the data path;
-#  7. a port probe and an HTTP check on the FPM port are refused, and
+#  6. `routes fpm ... table 10000` by reload: zebra replays, its main
+#     table's routes are ignored and swept; back to main, back in;
+#  7. `routes fpm` removed by reload: its routes leave the data path;
+#  8. a port probe and an HTTP check on the FPM port are refused, and
 #     zebra's stream stays (no reconnect, no replay).
 
 set -u
@@ -232,6 +234,36 @@ test_ecmpd_restart() {
 		"state $(fs state), sweeps $(fs sweeps), swept $(fs swept)"
 }
 
+# `table 10000` by reload (the table FRR 9.1's zebra -R 10000 installs
+# in; this zebra streams main's): zebra's connection ends, its replay
+# brings no route of that table, and the sweep takes the main ones out.
+# Back to main: the same again, and the routes are back.
+test_table() {
+	local c0 s0
+	wait_route 198.19.60.0/24 "$V4"
+	c0=$(fs connections) s0=$(fs sweeps)
+	sed -i 's/^routes fpm listen 127.0.0.1 /&table 10000 /' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	for _ in $(seq 1 200); do
+		[ "$(fs sweeps)" -gt "$s0" ] && break
+		sleep 0.1
+	done
+	[ "$(fs table)" = 10000 ] && [ "$(fs connections)" = $((c0 + 1)) ] &&
+		[ "$(fs sweeps)" -gt "$s0" ] && [ "$(fs routes)" = 0 ] && [ "$(fs ignored)" -gt 0 ] &&
+		[ -z "$(route_of 198.19.60.0/24)" ]
+	result "routes fpm table 10000 by reload: zebra replays, its main routes ignored and swept" $? 		"table $(fs table), connections $c0 -> $(fs connections), sweeps $s0 -> $(fs sweeps), routes $(fs routes), ignored $(fs ignored), 198.19.60.0/24: $(route_of 198.19.60.0/24)"
+	s0=$(fs sweeps)
+	sed -i 's/table 10000 //' "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	for _ in $(seq 1 200); do
+		[ "$(fs sweeps)" -gt "$s0" ] && break
+		sleep 0.1
+	done
+	[ "$(fs table)" = 254 ] && wait_route 198.19.60.0/24 "$V4" &&
+		wait_route 2001:db8:100:60::/64 "$V6"
+	result "and back to main: the replay brings them back" $? 		"table $(fs table), $(route_of 198.19.60.0/24)"
+}
+
 test_removed() {
 	sed -i '/^routes fpm/d' "$CONF"
 	topo_ctl "$P" reload > /dev/null
@@ -281,7 +313,7 @@ if ! setup; then
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-for t in ${ECMP_NET_TESTS:-stream probes withdraw zebra_restart no_nhg ecmpd_restart removed}; do
+for t in ${ECMP_NET_TESTS:-stream probes withdraw zebra_restart no_nhg ecmpd_restart table removed}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

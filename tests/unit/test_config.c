@@ -106,7 +106,7 @@ static const struct bad_case bad[] = {
 	{ "metrics listen [2001:db8::1]:9469\nmetrics listen 198.18.0.1:9469\n",
 	  "t.conf:2: metrics: given twice (first at line 1)" },
 	{ "routes\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
 	{ "routes kernel table local\n",
 	  "t.conf:1: routes kernel: table 'local' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
 	{ "routes kernel protocol\n",
@@ -116,13 +116,19 @@ static const struct bad_case bad[] = {
 	{ "routes kernel protocol kernel\n",
 	  "t.conf:1: routes kernel: protocol 'kernel' is not a routing protocol name (bgp, ospf, isis, zebra, bird, static, boot, babel, rip...) or a number from 1 to 255 (not 2, kernel's own routes, nor 236, ecmpd's)" },
 	{ "routes kernel bgp\n",
-	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
+	  "t.conf:1: routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'" },
 	{ "routes kernel\nroutes kernel table 100\n",
 	  "t.conf:2: routes kernel: given twice (first at line 1)" },
 	{ "routes fpm\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
+	{ "routes fpm listen 127.0.0.1 table 255\n",
+	  "t.conf:1: routes fpm: table '255' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
+	{ "routes fpm listen 127.0.0.1 table 0\n",
+	  "t.conf:1: routes fpm: table '0' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)" },
+	{ "routes fpm listen 127.0.0.1 table\n",
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "routes fpm listen 127.0.0.1 hold\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "routes fpm listen ::1:2620\n",
 	  "t.conf:1: routes fpm listen: '::1:2620' is not an IPv4 or [IPv6] address with an optional port from 1 to 65535 (default 2620)" },
 	{ "routes fpm listen [::1]2620\n",
@@ -130,7 +136,7 @@ static const struct bad_case bad[] = {
 	{ "routes fpm listen 127.0.0.1 hold soon\n",
 	  "t.conf:1: routes fpm: hold 'soon' is not a number of seconds" },
 	{ "routes fpm listen 127.0.0.1 sweep 5 wait 3\n",
-	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
+	  "t.conf:1: routes fpm: expected 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)" },
 	{ "limits\n",
 	  "t.conf:1: limits: expected 'limits [nexthops N] [groups N] [buckets N] [routes N] [chunks N] [egress N]'" },
 	{ "limits nexthops\n",
@@ -298,8 +304,8 @@ static void test_config_routes_kernel(void)
 	/* routes fpm: the default port and hold, or both given; IPv6. */
 	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1\n"), 0, "fpm");
 	ASSERT_TRUE(c.fpm.enabled && c.fpm.family == ECMP_AF_INET && c.fpm.port == 2620 &&
-		    c.fpm.hold_ms == 120000 && c.fpm.sweep_ms == 30000 && c.fpm.addr[0] == 127,
-		    "fpm defaults");
+		    c.fpm.hold_ms == 120000 && c.fpm.sweep_ms == 30000 && c.fpm.addr[0] == 127 &&
+		    c.fpm.table == 254, "fpm defaults");
 	config_free(&c);
 	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen [::1]:2700 sweep 3 hold 5.5\nroutes kernel\n"),
 		  0, "fpm and kernel");
@@ -311,6 +317,12 @@ static void test_config_routes_kernel(void)
 	ASSERT_TRUE(c.fpm.nfrom == 2 && c.fpm.from[0].family == ECMP_AF_INET && c.fpm.from[0].len == 32 &&
 		    c.fpm.from[0].addr[3] == 2 && c.fpm.from[1].family == ECMP_AF_INET6 &&
 		    c.fpm.from[1].len == 48 && c.fpm.hold_ms == 60000, "from: a host and a prefix, among the others");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1 table 10000 sweep 5\n"), 0, "fpm table");
+	ASSERT_TRUE(c.fpm.table == 10000 && c.fpm.sweep_ms == 5000, "fpm table 10000");
+	config_free(&c);
+	ASSERT_EQ(config_parse(&c, "t.conf", "routes fpm listen 127.0.0.1 table main\n"), 0, "fpm table main");
+	ASSERT_TRUE(c.fpm.table == 254, "fpm table main is 254");
 	config_free(&c);
 }
 

@@ -62,8 +62,8 @@ static uint32_t sweep_ms;	/* the config's sweep for the next start() */
 static void start(void)
 {
 	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
-			      .addr = { 127, 0, 0, 1 }, .port = 0, .hold_ms = 30000,
-			      .sweep_ms = sweep_ms };
+			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
+			      .hold_ms = 30000, .sweep_ms = sweep_ms };
 	char err[256];
 
 	fpm_free(f);
@@ -616,8 +616,8 @@ static void test_fpm_challengers(void)
 static void test_fpm_from(void)
 {
 	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
-			      .addr = { 127, 0, 0, 1 }, .port = 0, .hold_ms = 30000,
-			      .sweep_ms = 1000, .nfrom = 1,
+			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
+			      .hold_ms = 30000, .sweep_ms = 1000, .nfrom = 1,
 			      .from = { { .family = ECMP_AF_INET, .len = 15, .addr = { 198, 18 } } } };
 	char err[256];
 	int s;
@@ -653,6 +653,84 @@ static void test_fpm_from(void)
 	ASSERT_EQ(fpm_stats(f)->refused, 2, "the waiting one refused");
 }
 
+/* `table`: only the routes of the kernel table named are taken (zebra
+ * -R/--routing-table puts the default VRF's there). A reload that names
+ * another table ends zebra's connection; its replay brings the new
+ * table's routes, which replace the held ones at the sweep. */
+static void test_fpm_table(void)
+{
+	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
+			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
+			      .hold_ms = 30000, .sweep_ms = 5000 };
+	char err[256];
+
+	/* Every table, as zebra streams its VRFs: main's taken alone. */
+	sweep_ms = c.sweep_ms;
+	start();
+	connect_zebra();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .table = 10000, .nhops = 1,
+				  .hop = { { "198.18.2.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.3.0/24", .table = 100, .nhops = 1,
+				  .hop = { { "198.18.3.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 1, "the first stream");
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "main's route held");
+	ASSERT_EQ(fpm_stats(f)->ignored, 2, "tables 10000 and 100 ignored");
+	now += c.sweep_ms;
+	fpm_tick(f, now);
+
+	/* table 10000 by reload: the stream ends, main's route stays. */
+	c.table = 10000;
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded: the same listener");
+	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended for its replay");
+	ASSERT_TRUE(closed_by_ecmpd(client), "closed");
+	close(client);
+	ASSERT_EQ(fpm_stats(f)->routes, 1, "held over the change");
+
+	/* zebra back, replaying every table. */
+	now += 1000;
+	connect_zebra();
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .table = 10000, .nhops = 1,
+				  .hop = { { "198.18.2.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.3.0/24", .table = 100, .nhops = 1,
+				  .hop = { { "198.18.3.2" } } });
+	frame_end();
+	ASSERT_EQ(send_and_read(0), 0, "a replay over held routes: gathered apart");
+	ASSERT_EQ(fpm_stats(f)->replayed, 1, "table 10000's route gathered");
+	ASSERT_EQ(fpm_stats(f)->ignored, 4, "main's and 100's ignored now");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), names("198.18.1.2@%s", NULL),
+		      "during the replay: the held route");
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "none", "the new table's waits for the end");
+	now += c.sweep_ms;
+	ASSERT_EQ(fpm_tick(f, now + FPM_REPLAY_QUIET_MS), 1, "the replay taken");
+	ASSERT_EQ(fpm_stats(f)->swept, 1, "main's route swept");
+	merge(0);
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), "none", "main's route gone");
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), names("198.18.2.2@%s", NULL),
+		      "table 10000's route in, as a main one");
+	ASSERT_STR_EQ(members_of(&out, "198.19.3.0/24"), "none", "table 100's: never");
+
+	/* Changes of table 10000 between replays are patches like main's. */
+	now += FPM_REPLAY_QUIET_MS;
+	frame_begin();
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.2.0/24", .table = 10000 });
+	put_route(&(struct spec){ .type = RTM_DELROUTE, .dst = "198.19.2.0/24" });
+	frame_end();
+	send_and_read(0);
+	ASSERT_EQ(fpm_stats(f)->routes, 0, "deleted from table 10000");
+	ASSERT_EQ(fpm_stats(f)->ignored, 5, "main's DEL of the prefix ignored");
+
+	/* The same table again: nothing ends. */
+	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded unchanged");
+	ASSERT_STR_EQ(fpm_state(f), "connected", "the stream goes on");
+	close(client);
+}
+
 /* One route message from spec into t. */
 static enum fpm_take table_take(struct fpm_table *t, const struct spec *sp)
 {
@@ -660,7 +738,7 @@ static enum fpm_take table_take(struct fpm_table *t, const struct spec *sp)
 
 	nl_used = 0;
 	put_route(sp);
-	ret = fpm_table_take(t, (const struct nlmsghdr *)nl_buf);
+	ret = fpm_table_take(t, (const struct nlmsghdr *)nl_buf, RT_TABLE_MAIN);
 	nl_used = 0;
 	return ret;
 }
@@ -844,6 +922,7 @@ int main(void)
 	RUN_TEST(test_fpm_hostile);
 	RUN_TEST(test_fpm_challengers);
 	RUN_TEST(test_fpm_from);
+	RUN_TEST(test_fpm_table);
 	RUN_TEST(test_fpm_table_lists);
 	RUN_TEST(test_fpm_table_names);
 	fpm_free(f);

@@ -1026,7 +1026,7 @@ static void print_monitors(const struct json_value *status)
 static void print_fpm(const struct json_value *status)
 {
 	static const char *const fields[] = {
-		"listen", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
+		"listen", "table", "state", "peer", "routes", "nexthop_groups", "replayed", "mirrored",
 		"in_data_path", "connections", "frames", "messages", "malformed", "ignored", "out_of_memory", "broken",
 		"refused", "sweeps", "swept", "patches", "whole_merges", "regroups", "last_lag_us", "max_lag_us",
 		"error"

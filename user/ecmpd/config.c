@@ -809,6 +809,22 @@ static void set_proto(struct conf_kernel_routes *k, unsigned num)
 	k->proto[num / 8] |= 1u << (num % 8);
 }
 
+/* `table main|ID` of a routes statement: a table routes are looked up
+ * in, so not local (255) nor default (253). 0, or -1 (said why). */
+static int parse_table(struct parser *p, const char *stmt, const char *word, uint32_t *table)
+{
+	if (!strcmp(word, "main")) {
+		*table = 254;
+		return 0;
+	}
+	if (parse_u32(word, 1, UINT32_MAX, table) || *table == 255 || *table == 253) {
+		perr(p, "%s: table '%s' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)",
+		     stmt, word);
+		return -1;
+	}
+	return 0;
+}
+
 /* routes kernel [table main|ID] [protocol NAME|NUM ...] */
 /* ADDR:PORT, [ADDR]:PORT, or the address alone when default_port is not
  * 0. 0 or -1. */
@@ -857,11 +873,12 @@ static int parse_from(struct parser *p, const char *word, struct conf_from *f)
 	return 0;
 }
 
-/* routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN]]... */
+/* routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC]
+ * [from ADDR[/LEN]]... */
 static void st_routes_fpm(struct parser *p)
 {
-	static const char usage[] = "routes fpm: expected 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)";
-	struct conf_fpm f = { .enabled = 1, .hold_ms = CONF_FPM_HOLD_MS,
+	static const char usage[] = "routes fpm: expected 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]' (IPv6: [ADDR]:PORT)";
+	struct conf_fpm f = { .enabled = 1, .table = 254, .hold_ms = CONF_FPM_HOLD_MS,
 			      .sweep_ms = CONF_FPM_SWEEP_MS, .line = p->line };
 	int i;
 
@@ -878,6 +895,11 @@ static void st_routes_fpm(struct parser *p)
 		uint32_t *ms = !strcmp(p->w[i], "hold") ? &f.hold_ms :
 			       !strcmp(p->w[i], "sweep") ? &f.sweep_ms : NULL;
 
+		if (!strcmp(p->w[i], "table")) {
+			if (parse_table(p, "routes fpm", p->w[i + 1], &f.table))
+				return;
+			continue;
+		}
 		if (!strcmp(p->w[i], "from")) {
 			if (f.nfrom == CONF_FPM_MAX_FROM) {
 				perr(p, "routes fpm: at most %d 'from' prefixes; cover zebra's addresses with fewer, wider ones",
@@ -907,7 +929,7 @@ static void st_routes_fpm(struct parser *p)
 
 static void st_routes(struct parser *p)
 {
-	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'";
+	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'";
 	static const char *const defaults[] = { "bgp", "ospf", "isis", "zebra", "bird", "static", "boot" };
 	struct conf_kernel_routes k = { .enabled = 1, .table = 254, .line = p->line };
 	int i = 2, protos = 0;
@@ -927,14 +949,8 @@ static void st_routes(struct parser *p)
 		return;
 	}
 	if (i + 1 < p->nw && !strcmp(p->w[i], "table")) {
-		if (!strcmp(p->w[i + 1], "main")) {
-			k.table = 254;
-		} else if (parse_u32(p->w[i + 1], 1, UINT32_MAX, &k.table) ||
-			   k.table == 255 || k.table == 253) {
-			perr(p, "routes kernel: table '%s' is not 'main' or a number from 1 to 4294967295 (not local 255 or default 253)",
-			     p->w[i + 1]);
+		if (parse_table(p, "routes kernel", p->w[i + 1], &k.table))
 			return;
-		}
 		i += 2;
 	}
 	if (i < p->nw && !strcmp(p->w[i], "protocol")) {

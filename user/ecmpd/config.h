@@ -99,8 +99,9 @@ static inline int conf_kernel_proto(const struct conf_kernel_routes *k,
 	return k->proto[proto / 8] >> (proto % 8) & 1;
 }
 
-/* `routes fpm listen ADDR[:PORT] [hold SEC] [sweep SEC]`: routes streamed by FRR
- * zebra's Forwarding Plane Manager (fpm.c). */
+/* `routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC]
+ * [from ADDR[/LEN] ...]`: routes streamed by FRR zebra's Forwarding Plane
+ * Manager (fpm.c). */
 #define CONF_FPM_PORT		2620
 #define CONF_FPM_HOLD_MS	120000
 #define CONF_FPM_SWEEP_MS	30000
@@ -117,6 +118,7 @@ struct conf_fpm {
 	uint8_t family;			/* ECMP_AF_* */
 	uint8_t addr[16];
 	uint16_t port;
+	uint32_t table;			/* the kernel table zebra's routes name */
 	uint32_t hold_ms;		/* keep a lost stream's routes this long */
 	uint32_t sweep_ms;		/* after a connect, then sweep the stale */
 	struct conf_from from[CONF_FPM_MAX_FROM];	/* none: any address */

@@ -63,6 +63,7 @@ static void fill_fpm(struct json *j, struct daemon *d)
 		 a, d->conf.fpm.port);
 	json_obj_open(j, "fpm_routes");
 	json_str(j, "listen", listen);
+	json_u64(j, "table", d->conf.fpm.table);
 	json_str(j, "state", fpm_state(d->fpm));
 	json_u64(j, "routes", f->routes);
 	json_u64(j, "nexthop_groups", f->groups);

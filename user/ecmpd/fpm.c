@@ -222,7 +222,7 @@ static int patch_named(struct fpm *f)
 static int take_message(struct fpm *f, const struct nlmsghdr *nlh)
 {
 	f->st.messages++;
-	switch (fpm_table_take(f->next ? f->next : f->table, nlh)) {
+	switch (fpm_table_take(f->next ? f->next : f->table, nlh, f->conf.table)) {
 	case FPM_TAKE_CHANGED:
 		return !f->next && (f->st.replaying || to_patch(f, nlh));
 	case FPM_TAKE_IGNORED:
@@ -398,10 +398,20 @@ int fpm_configure(struct fpm *f, const struct conf_fpm *c, uint64_t now_ms,
 		f->conf = *c;
 		return 0;
 	}
+	/* zebra streams every table and only the one named is kept: the
+	 * new one's routes come with a replay. Until it ends the data path
+	 * keeps the routes held, as over any reconnect. */
+	if (f->conf.enabled && c->table != f->conf.table) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "the config's table is now %u: zebra reconnects and replays it",
+			 c->table);
+		fpm_close_conn(f, now_ms, why);
+	}
 	if (f->lfd >= 0 && same_listen(&f->conf, c)) {
 		int i;
 
-		f->conf = *c;	/* hold, sweep, from */
+		f->conf = *c;	/* table, hold, sweep, from */
 		if (f->cfd >= 0 && !allowed(c, f->peer_family, f->peer_addr))
 			fpm_close_conn(f, now_ms, "its address is no longer in 'from'");
 		for (i = f->nch - 1; i >= 0; i--)

@@ -554,7 +554,7 @@ uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *
 	return n;
 }
 
-enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh)
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh, uint32_t table)
 {
 	static struct nl_route r;	/* 2 KiB; the main thread's alone */
 	struct nl_nexthop n;
@@ -565,8 +565,10 @@ enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh)
 	case RTM_DELROUTE:
 		if (nl_route_parse(nlh, &r) < 0)
 			return FPM_TAKE_MALFORMED;
-		/* Another family, or another VRF's table: not ours. */
-		if (!r.family || r.table != RT_TABLE_MAIN || r.cloned)
+		/* Another family, or another table (a VRF's, or main when
+		 * the config names another): not ours. Held as main's, the
+		 * table the mirror reads. */
+		if (!r.family || r.table != table || r.cloned)
 			return FPM_TAKE_IGNORED;
 		if (r.deleted) {
 			k = key_of(r.family, r.prefixlen, r.addr);

@@ -26,9 +26,9 @@ enum fpm_take {
 struct fpm_table *fpm_table_new(void);
 void fpm_table_free(struct fpm_table *t);
 void fpm_table_clear(struct fpm_table *t);
-/* One RTM_{NEW,DEL}{ROUTE,NEXTHOP} message. Routes of the main table
- * only. */
-enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh);
+/* One RTM_{NEW,DEL}{ROUTE,NEXTHOP} message. Routes of kernel table
+ * `table` only (`routes fpm ... table`, main by default). */
+enum fpm_take fpm_table_take(struct fpm_table *t, const struct nlmsghdr *nlh, uint32_t table);
 /* The routes of old whose prefix now does not have. */
 uint32_t fpm_table_missing(const struct fpm_table *old, const struct fpm_table *now);
 /* Takes the routes of the plane's fpm: groups (a restarted ecmpd's pins),
