@@ -238,28 +238,28 @@ test_ecmpd_restart() {
 # in; this zebra streams main's): zebra's connection ends, its replay
 # brings no route of that table, and the sweep takes the main ones out.
 # Back to main: the same again, and the routes are back.
+reload_and_replay() { # SED-EXPRESSION: the config changed, reloaded, zebra's replay swept (20 s)
+	local s0
+	s0=$(fs sweeps)
+	sed -i "$1" "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	for _ in $(seq 1 200); do
+		[ "$(fs sweeps)" -gt "$s0" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 test_table() {
 	local c0 s0
 	wait_route 198.19.60.0/24 "$V4"
 	c0=$(fs connections) s0=$(fs sweeps)
-	sed -i 's/^routes fpm listen 127.0.0.1 /&table 10000 /' "$CONF"
-	topo_ctl "$P" reload > /dev/null
-	for _ in $(seq 1 200); do
-		[ "$(fs sweeps)" -gt "$s0" ] && break
-		sleep 0.1
-	done
+	reload_and_replay 's/^routes fpm listen 127.0.0.1 /&table 10000 /'
 	[ "$(fs table)" = 10000 ] && [ "$(fs connections)" = $((c0 + 1)) ] &&
 		[ "$(fs sweeps)" -gt "$s0" ] && [ "$(fs routes)" = 0 ] && [ "$(fs ignored)" -gt 0 ] &&
 		[ -z "$(route_of 198.19.60.0/24)" ]
 	result "routes fpm table 10000 by reload: zebra replays, its main routes ignored and swept" $? 		"table $(fs table), connections $c0 -> $(fs connections), sweeps $s0 -> $(fs sweeps), routes $(fs routes), ignored $(fs ignored), 198.19.60.0/24: $(route_of 198.19.60.0/24)"
-	s0=$(fs sweeps)
-	sed -i 's/table 10000 //' "$CONF"
-	topo_ctl "$P" reload > /dev/null
-	for _ in $(seq 1 200); do
-		[ "$(fs sweeps)" -gt "$s0" ] && break
-		sleep 0.1
-	done
-	[ "$(fs table)" = 254 ] && wait_route 198.19.60.0/24 "$V4" &&
+	reload_and_replay 's/table 10000 //' && [ "$(fs table)" = 254 ] && wait_route 198.19.60.0/24 "$V4" &&
 		wait_route 2001:db8:100:60::/64 "$V6"
 	result "and back to main: the replay brings them back" $? 		"table $(fs table), $(route_of 198.19.60.0/24)"
 }

@@ -653,6 +653,19 @@ static void test_fpm_from(void)
 	ASSERT_EQ(fpm_stats(f)->refused, 2, "the waiting one refused");
 }
 
+/* One frame of a route in each of main, 10000 and 100, as zebra streams
+ * every table. */
+static void frame_of_three_tables(void)
+{
+	frame_begin();
+	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.2.0/24", .table = 10000, .nhops = 1,
+				  .hop = { { "198.18.2.2" } } });
+	put_route(&(struct spec){ .dst = "198.19.3.0/24", .table = 100, .nhops = 1,
+				  .hop = { { "198.18.3.2" } } });
+	frame_end();
+}
+
 /* `table`: only the routes of the kernel table named are taken (zebra
  * -R/--routing-table puts the default VRF's there). A reload that names
  * another table ends zebra's connection; its replay brings the new
@@ -668,13 +681,7 @@ static void test_fpm_table(void)
 	sweep_ms = c.sweep_ms;
 	start();
 	connect_zebra();
-	frame_begin();
-	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
-	put_route(&(struct spec){ .dst = "198.19.2.0/24", .table = 10000, .nhops = 1,
-				  .hop = { { "198.18.2.2" } } });
-	put_route(&(struct spec){ .dst = "198.19.3.0/24", .table = 100, .nhops = 1,
-				  .hop = { { "198.18.3.2" } } });
-	frame_end();
+	frame_of_three_tables();
 	ASSERT_EQ(send_and_read(0), 1, "the first stream");
 	ASSERT_EQ(fpm_stats(f)->routes, 1, "main's route held");
 	ASSERT_EQ(fpm_stats(f)->ignored, 2, "tables 10000 and 100 ignored");
@@ -692,13 +699,7 @@ static void test_fpm_table(void)
 	/* zebra back, replaying every table. */
 	now += 1000;
 	connect_zebra();
-	frame_begin();
-	put_route(&(struct spec){ .dst = "198.19.1.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } });
-	put_route(&(struct spec){ .dst = "198.19.2.0/24", .table = 10000, .nhops = 1,
-				  .hop = { { "198.18.2.2" } } });
-	put_route(&(struct spec){ .dst = "198.19.3.0/24", .table = 100, .nhops = 1,
-				  .hop = { { "198.18.3.2" } } });
-	frame_end();
+	frame_of_three_tables();
 	ASSERT_EQ(send_and_read(0), 0, "a replay over held routes: gathered apart");
 	ASSERT_EQ(fpm_stats(f)->replayed, 1, "table 10000's route gathered");
 	ASSERT_EQ(fpm_stats(f)->ignored, 4, "main's and 100's ignored now");
