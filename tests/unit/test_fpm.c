@@ -59,17 +59,31 @@ static uint32_t sweep_ms;	/* the config's sweep for the next start() */
 /* One more than ecmpd holds while zebra's stream is up (fpm.c). */
 #define FPM_CHALLENGERS_TEST	5
 
-static void start(void)
+/* The tests' `routes fpm`: 127.0.0.1, a port the kernel picks, the main
+ * table, hold 30 s, sweep_ms. */
+static struct conf_fpm test_conf(void)
 {
-	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
-			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
-			      .hold_ms = 30000, .sweep_ms = sweep_ms };
+	return (struct conf_fpm){ .enabled = 1, .family = ECMP_AF_INET,
+				  .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
+				  .hold_ms = 30000, .sweep_ms = sweep_ms };
+}
+
+/* A new fpm listening as c says. */
+static void start_conf(const struct conf_fpm *c)
+{
 	char err[256];
 
 	fpm_free(f);
 	f = fpm_new();
 	ASSERT_TRUE(f != NULL, "fpm_new");
-	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 1, "listening");
+	ASSERT_EQ(fpm_configure(f, c, now, err, sizeof(err)), 1, "listening");
+}
+
+static void start(void)
+{
+	struct conf_fpm c = test_conf();
+
+	start_conf(&c);
 }
 
 /* zebra connects (port 0 above: the one the kernel gave). */
@@ -610,22 +624,31 @@ static void test_fpm_challengers(void)
 	fpm_read(f, now);
 }
 
+/* A reload to c on the same listener that ends zebra's connection. */
+static void reload_ending_stream(const struct conf_fpm *c)
+{
+	char err[256];
+
+	ASSERT_EQ(fpm_configure(f, c, now, err, sizeof(err)), 0, "reloaded: the same listener");
+	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended");
+	ASSERT_TRUE(closed_by_ecmpd(client), "closed by ecmpd");
+	close(client);
+}
+
 /* `from`: a connection from elsewhere is refused at once, whether
  * zebra's is up or not; a reload that leaves zebra's address out ends
  * its connection. */
 static void test_fpm_from(void)
 {
-	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
-			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
-			      .hold_ms = 30000, .sweep_ms = 1000, .nfrom = 1,
-			      .from = { { .family = ECMP_AF_INET, .len = 15, .addr = { 198, 18 } } } };
+	struct conf_fpm c;
 	char err[256];
 	int s;
 
-	fpm_free(f);
-	f = fpm_new();
-	ASSERT_TRUE(f != NULL, "fpm_new");
-	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 1, "listening");
+	sweep_ms = 1000;
+	c = test_conf();
+	c.from[0] = (struct conf_from){ .family = ECMP_AF_INET, .len = 15, .addr = { 198, 18 } };
+	c.nfrom = 1;
+	start_conf(&c);
 	s = connect_raw();
 	ASSERT_TRUE(closed_by_ecmpd(s), "127.0.0.1 is not in 198.18.0.0/15: closed");
 	close(s);
@@ -646,10 +669,7 @@ static void test_fpm_from(void)
 
 	/* And out again: zebra's connection ends, its waiting one too. */
 	c.nfrom = 1;
-	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded again");
-	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended");
-	ASSERT_TRUE(closed_by_ecmpd(client), "closed");
-	close(client);
+	reload_ending_stream(&c);
 	ASSERT_EQ(fpm_stats(f)->refused, 2, "the waiting one refused");
 }
 
@@ -672,14 +692,13 @@ static void frame_of_three_tables(void)
  * table's routes, which replace the held ones at the sweep. */
 static void test_fpm_table(void)
 {
-	struct conf_fpm c = { .enabled = 1, .family = ECMP_AF_INET,
-			      .addr = { 127, 0, 0, 1 }, .port = 0, .table = RT_TABLE_MAIN,
-			      .hold_ms = 30000, .sweep_ms = 5000 };
+	struct conf_fpm c;
 	char err[256];
 
 	/* Every table, as zebra streams its VRFs: main's taken alone. */
-	sweep_ms = c.sweep_ms;
-	start();
+	sweep_ms = 5000;
+	c = test_conf();
+	start_conf(&c);
 	connect_zebra();
 	frame_of_three_tables();
 	ASSERT_EQ(send_and_read(0), 1, "the first stream");
@@ -690,10 +709,7 @@ static void test_fpm_table(void)
 
 	/* table 10000 by reload: the stream ends, main's route stays. */
 	c.table = 10000;
-	ASSERT_EQ(fpm_configure(f, &c, now, err, sizeof(err)), 0, "reloaded: the same listener");
-	ASSERT_STR_EQ(fpm_state(f), "lost", "zebra's connection ended for its replay");
-	ASSERT_TRUE(closed_by_ecmpd(client), "closed");
-	close(client);
+	reload_ending_stream(&c);
 	ASSERT_EQ(fpm_stats(f)->routes, 1, "held over the change");
 
 	/* zebra back, replaying every table. */
