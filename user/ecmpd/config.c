@@ -825,7 +825,6 @@ static int parse_table(struct parser *p, const char *stmt, const char *word, uin
 	return 0;
 }
 
-/* routes kernel [table main|ID] [protocol NAME|NUM ...] */
 /* ADDR:PORT, [ADDR]:PORT, or the address alone when default_port is not
  * 0. 0 or -1. */
 static int parse_listen(const char *s, uint16_t default_port, uint8_t *family,
@@ -927,6 +926,8 @@ static void st_routes_fpm(struct parser *p)
 	p->conf->fpm = f;
 }
 
+/* routes kernel [table main|ID] [protocol NAME|NUM ...], or routes fpm
+ * (st_routes_fpm). */
 static void st_routes(struct parser *p)
 {
 	static const char usage[] = "routes: expected 'routes kernel [table main|ID] [protocol NAME|NUMBER ...]' or 'routes fpm listen ADDR[:PORT] [table main|ID] [hold SEC] [sweep SEC] [from ADDR[/LEN] ...]'";

@@ -47,7 +47,7 @@ void u32_set_note(struct u32_set *s, uint32_t x, int max)
 	int lo = 0, hi = s->n;
 
 	if (s->full || (s->n && s->v[s->last] == x))
-		return;		/* values mostly come in runs of one */
+		return;		/* a table's routes mostly repeat the last value */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
