@@ -17,7 +17,16 @@
  *                             another compiler, interleaved with these;
  *                             BENCH_ALT_NAME labels its rows, default alt;
  *                             BENCH_ALT_SPREAD=1: its full-table rows too,
- *                             one destination and spread),
+ *                             one destination and spread;
+ *                             BENCH_ALT_TRIE=FILE: their trie read from
+ *                             FILE, as BENCH_TRIE_OUT of the other build
+ *                             wrote it, for an A/B of two trie layouts in
+ *                             one process),
+ *                             BENCH_TRIE_OUT=FILE (write the full table's
+ *                             trie, root then pool, to FILE and stop),
+ *                             BENCH_BULK=1 (build the tables as ecmpd
+ *                             builds a table it reads whole, in bulk
+ *                             mode, not route by route),
  *                             BENCH_LINES=FILE (write the JIT line table of
  *                             every program run to FILE, for
  *                             scripts/profile-xdp.sh)
@@ -255,8 +264,10 @@ static struct lpm_route *gen_table(int n)
 static void fill_routes(struct fixture *f, int lpm_trie_fd, int n)
 {
 	struct lpm_route *t = gen_table(n);
-	int i, err;
+	int i, err, bulk = f && getenv("BENCH_BULK") && atoi(getenv("BENCH_BULK"));
 
+	if (bulk)
+		lpm_bulk_begin(f->lpm);
 	for (i = 0; i < n; i++) {
 		if (f && i < n - 1) {
 			err = lpm_add(f->lpm, &t[i]);
@@ -272,6 +283,8 @@ static void fill_routes(struct fixture *f, int lpm_trie_fd, int n)
 				die("LPM trie update", errno);
 		}
 	}
+	if (bulk && (err = lpm_bulk_end(f->lpm)))
+		die("lpm_bulk_end", err);
 	if (f && fixture_add_route(f, 4, "198.19.1.0/24", ECMP_LPM_LEAF(0)))
 		die("route", EINVAL);
 	free(t);
@@ -312,6 +325,26 @@ static void fill_spread(struct bpf_object *obj, int n)
 	free(keys);
 	free(dst);
 	free(t);
+}
+
+/* A fixture's trie as bytes in a file: the root chunks, then the pool. */
+static void trie_io(struct fixture *f, const char *path, int out)
+{
+	size_t sz = sizeof(struct ecmp_lpm_chunk);
+	size_t nroot = f->dp.max_entries[DP_LPM_ROOT], nnode = f->dp.max_entries[DP_LPM_NODE];
+	FILE *fp = fopen(path, out ? "w" : "r");
+	int ok;
+
+	if (!fp)
+		die(path, errno);
+	ok = out ? fwrite(f->dp.root, sz, nroot, fp) == nroot &&
+		   fwrite(f->dp.node, sz, nnode, fp) == nnode :
+		   fread(f->dp.root, sz, nroot, fp) == nroot &&
+		   fread(f->dp.node, sz, nnode, fp) == nnode && fgetc(fp) == EOF;
+	if (fclose(fp) || !ok)
+		die(out ? "BENCH_TRIE_OUT: writing the trie" :
+		    "BENCH_ALT_TRIE: not a trie of this table's size (write it with "
+		    "BENCH_TRIE_OUT of the other build)", EIO);
 }
 
 static struct fixture *ecmp_fixture(const char *obj, int nroutes, uint32_t tx)
@@ -846,6 +879,11 @@ int main(int argc, char **argv)
 	 * most of its time. */
 	hundred_k = quick ? NULL : ecmp_fixture(NULL, 100000, lo);
 	full = quick ? NULL : ecmp_fixture(NULL, FULL_TABLE, lo);
+	if (full && getenv("BENCH_TRIE_OUT") && *getenv("BENCH_TRIE_OUT")) {
+		trie_io(full, getenv("BENCH_TRIE_OUT"), 1);
+		printf("full table's trie written to %s\n", getenv("BENCH_TRIE_OUT"));
+		return 0;
+	}
 	floor_fd = simple_prog("tests/bench_floor.bpf.o", "bench_floor",
 			       "floor_tx", NULL, lo);
 	for (i = 0; i < (quick ? 2 : 3); i++) {
@@ -931,6 +969,8 @@ int main(int argc, char **argv)
 			struct fixture *alt_big = ecmp_fixture(getenv("BENCH_ALT"), FULL_TABLE, lo);
 			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 
+			if (getenv("BENCH_ALT_TRIE") && *getenv("BENCH_ALT_TRIE"))
+				trie_io(alt_big, getenv("BENCH_ALT_TRIE"), 0);
 			fill_spread(alt_big->obj, big_n);
 			snprintf(names[4], sizeof(names[4]), "spread: %s, %d routes", label, big_n);
 			add_variant(names[4], bpf_program__fd(bpf_object__find_program_by_name(
