@@ -84,8 +84,8 @@ static __always_inline __u32 ecmp_tail_lookup(const struct ecmp_flow *f, __u32 v
 }
 
 /* The leaf of address byte b in the run list v links (ecmp_shared.h):
- * counted (ecmp_lpm_run_index), without a branch or a read waiting on
- * another. A search of the run starts before took three rounds of reads,
+ * counted (ecmp_lpm_run_index), with no read waiting on another but the
+ * leaf's. A search of the run starts before took three rounds of reads,
  * each waiting for the last: 6-7 ns cache-hot on one destination
  * (docs/BENCHMARKS.md). A valid link's list starts at most 960 bytes into
  * its chunk (the last of 16 lists of 64 bytes), so the bitmap and counts
@@ -104,7 +104,10 @@ static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 	r = c->bytes + off;
 	k = ecmp_lpm_run_index(*(const __u32 *)(r + 4 * w), r[ECMP_LPM_RUNS_BEFORE + w], b);
 	/* The run's leaf: a corrupt count could point it past the chunk,
-	 * hence the mask (a valid list's leaves end within it). */
+	 * hence the masks (a valid list's leaves end within it). A table's
+	 * lists are nearly all of one width, so the branch is predicted. */
+	if (v & ECMP_LPM_RUNS_LEAF8)
+		return ecmp_lpm_run8_leaf(c->bytes[(off + ECMP_LPM_RUNS_LEAVES + k) & 1023]);
 	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * k) & 1022;
 	return ecmp_lpm_run_leaf(*(const __u16 *)(c->bytes + off));
 }

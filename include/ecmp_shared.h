@@ -257,31 +257,46 @@ _Static_assert(sizeof(struct ecmp_lpm_tail) == 152, "ecmp_lpm_tail ABI");
  * run (runs before word b >> 5) + (bits of that word up to b) - 1: a
  * count, no search. The classes hold 12, 28, 44 and 60 runs.
  *
- * ECMP_LPM_RUNS_BITMAP marks this layout. A link without it is a list of
- * the layout before (run starts searched); to a reader of either layout
- * the other's link names a chunk past the pool (the chunks limit is 2^21)
- * and reads as no route, so a program and a trie of two versions never
- * send a frame by the wrong list: the kernel gets it.
+ * A list whose leaves all fit in 8 bits (groups below 253, and the two
+ * of the router's own: ECMP_LPM_RUN8_LOCAL and _CONNECTED) holds them in
+ * one byte each, and its link carries ECMP_LPM_RUNS_LEAF8: the classes
+ * then hold 24, 56, 88 and 120 runs. Why: spread over a full table a
+ * lookup pays the memory it misses, and 8-bit leaves take the IPv4 part
+ * of scripts/gen-table.py's table from 6,566 chunks to 5,246; most lists
+ * fit one 64-byte line, where with 16-bit leaves a third of the lookups
+ * read their leaf in a line after the bitmap's (docs/DATAPATH.md).
+ *
+ * ECMP_LPM_RUNS_BITMAP marks the bitmap layout. A link without it is a
+ * list of the layout before (run starts searched); to a reader of either
+ * layout the other's link names a chunk past the pool (the chunks limit
+ * is 2^21) and reads as no route, so a program and a trie of two versions
+ * never send a frame by the wrong list: the kernel gets it. The same
+ * holds for ECMP_LPM_RUNS_LEAF8 and a program from before it, which reads
+ * the bit as part of the chunk index; a list of 16-bit leaves is linked
+ * as before.
  */
 #define ECMP_LPM_RUNS_BITMAP	0x04000000u
+#define ECMP_LPM_RUNS_LEAF8	0x02000000u
 /* The most chunks `limits` allows: a run list link's chunk stays below
- * the layout bit, and either layout's link read by the other's decoder
+ * the layout bits, and any layout's link read by another's decoder
  * lands past the pool. */
 #define ECMP_LPM_CHUNKS_LIMIT	(1u << 21)
-_Static_assert((ECMP_LPM_CHUNKS_LIMIT << 4) <= ECMP_LPM_RUNS_BITMAP &&
-	       (ECMP_LPM_RUNS_BITMAP >> 4) >= ECMP_LPM_CHUNKS_LIMIT,
-	       "run list links: the chunks limit and the layout bit");
+_Static_assert((ECMP_LPM_CHUNKS_LIMIT << 4) <= ECMP_LPM_RUNS_LEAF8 &&
+	       (ECMP_LPM_RUNS_LEAF8 >> 4) >= ECMP_LPM_CHUNKS_LIMIT,
+	       "run list links: the chunks limit and the layout bits");
 #define ECMP_LPM_RUNS_CLASS(v)	(((v) >> 27) & 3)
-#define ECMP_LPM_RUNS_CHUNK(v)	((((v) ^ ECMP_LPM_RUNS_BITMAP) & 0x07ffffffu) >> 4)
+#define ECMP_LPM_RUNS_CHUNK(v)	((((v) ^ ECMP_LPM_RUNS_BITMAP) & 0x05ffffffu) >> 4)
 #define ECMP_LPM_RUNS_SLOT(v)	((v) & 15)
 #define ECMP_LPM_RUNS_SIZE(class) (64 + 32 * (class))
 #define ECMP_LPM_RUNS_PER_CHUNK(class) (ECMP_LPM_CHUNK * 4 / ECMP_LPM_RUNS_SIZE(class))
 /* Where a run list's parts start. */
 #define ECMP_LPM_RUNS_BEFORE	32
 #define ECMP_LPM_RUNS_LEAVES	40
-/* The runs a class holds: the bitmap, the counts and 2 bytes a run. */
+/* The runs a class holds: the bitmap, the counts and 2 bytes a run, or
+ * 1 with 8-bit leaves. */
 #define ECMP_LPM_RUNS_HOLDS(class) ((ECMP_LPM_RUNS_SIZE(class) - ECMP_LPM_RUNS_LEAVES) / 2)
-#define ECMP_LPM_RUNS_MAX	ECMP_LPM_RUNS_HOLDS(3)
+#define ECMP_LPM_RUNS8_HOLDS(class) (ECMP_LPM_RUNS_SIZE(class) - ECMP_LPM_RUNS_LEAVES)
+#define ECMP_LPM_RUNS_MAX	ECMP_LPM_RUNS8_HOLDS(3)
 /* The furthest a valid run list starts into its chunk: the last of the
  * smallest (960; every list's 63 bytes after it stay in the chunk). */
 #define ECMP_LPM_RUNS_OFF_MAX	((ECMP_LPM_RUNS_PER_CHUNK(0) - 1) * ECMP_LPM_RUNS_SIZE(0))
@@ -290,6 +305,8 @@ _Static_assert((ECMP_LPM_CHUNKS_LIMIT << 4) <= ECMP_LPM_RUNS_BITMAP &&
 	 (__u32)(class) << 27 | (__u32)(chunk) << 4 | (slot))
 #define ECMP_LPM_RUN_CONNECTED	0xfffeu
 #define ECMP_LPM_RUN_LOCAL	0xffffu
+#define ECMP_LPM_RUN8_CONNECTED	0xfeu
+#define ECMP_LPM_RUN8_LOCAL	0xffu
 
 /* The run of entry b in a run list: the runs before b's word of the
  * bitmap (before) plus that word's bits up to b, minus one. BPF has no
@@ -308,10 +325,15 @@ static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_index(__u32 word
 	return before + ((x * 0x01010101u) >> 24) - 1;
 }
 
-/* A run value as the leaf it stands for. */
+/* A run value as the leaf it stands for: 16 bits, or 8. */
 static inline __attribute__((always_inline)) __u32 ecmp_lpm_run_leaf(__u16 v)
 {
 	return v >= ECMP_LPM_RUN_CONNECTED ? 0x7fff0000u | v : v;
+}
+
+static inline __attribute__((always_inline)) __u32 ecmp_lpm_run8_leaf(__u8 v)
+{
+	return v >= ECMP_LPM_RUN8_CONNECTED ? 0x7fffff00u | v : v;
 }
 
 struct ecmp_lpm_chunk {

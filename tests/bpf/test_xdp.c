@@ -1057,10 +1057,10 @@ static void test_connected_subnets(void)
  * routes; for each the program forwards or passes as the model's
  * lpm_walk() says (test_lpm checks that one against a linear search).
  * 100.6, 100.7 and 100.8.0.0/16 hold 6, 14 and 26 routes of /17../24
- * alone, 100.9 and 100.10.0.0/16 50 and 36 /24s: run lists of all
- * four sizes, read at every one of their bytes. A tail link past the
- * pool is no route, and so is a run list linked as the layout before
- * bitmaps linked it. The table goes again after. */
+ * alone, 100.9-16.0.0/16 rows of /24s: run lists of all four sizes with
+ * 8-bit leaves and with 16-bit ones, read at every one of their bytes.
+ * A tail link past the pool is no route, and so is a run list linked as
+ * the layout before bitmaps linked it. The table goes again after. */
 static uint32_t run_lists_under(uint32_t v)
 {
 	uint32_t n = 0, i;
@@ -1101,17 +1101,30 @@ static void test_route_trie_tails(void)
 				n++;
 		}
 	}
-	/* 100.9 and 100.10.0.0/16: their first 50 and 36 /24s, neighbours
-	 * on different leaves, then a gap: 50-51 and 36-37 runs whatever
-	 * covers the gap, the two larger sizes. */
-	for (int l = 0; l < 2; l++)
-		for (int k = 0; k < (l ? 36 : 50); k++) {
+	/* 100.9-16.0.0/16: their first /24s, neighbours on different
+	 * leaves, then a gap: a run each and one or two more, whatever
+	 * covers the gap, for each size class of 8-bit leaves (at most 24,
+	 * 56, 88, 120 runs) and then of 16-bit ones (12, 28, 44, 60), which
+	 * a /24 at byte 200 to group 300 makes them (no such group: its
+	 * frames are no_nexthop, the others' forwarded or passed as the
+	 * model says). */
+	for (int l = 0; l < 8; l++) {
+		static const int rows[8] = { 10, 40, 70, 100, 6, 18, 34, 52 };
+
+		for (int k = 0; k < rows[l]; k++) {
 			added[n] = (struct lpm_route){ .family = ECMP_AF_INET,
 						       .addr = { 100, 9 + l, k },
 						       .prefixlen = 24, .leaf = leaves[k % 6] };
 			if (lpm_add(fx.lpm, &added[n]) == 0)
 				n++;
 		}
+		if (l < 4)
+			continue;
+		added[n] = (struct lpm_route){ .family = ECMP_AF_INET, .addr = { 100, 9 + l, 200 },
+					       .prefixlen = 24, .leaf = ECMP_LPM_LEAF(300) };
+		if (lpm_add(fx.lpm, &added[n]) == 0)
+			n++;
+	}
 	while (n < 1500) {
 		struct lpm_route *r = &added[n];
 		uint64_t x = test_rand(&rs);
@@ -1133,16 +1146,17 @@ static void test_route_trie_tails(void)
 	}
 	for (i = 0; i < ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK; i++)
 		runs += run_lists_under(fx.dp.root[i / ECMP_LPM_CHUNK].entry[i % ECMP_LPM_CHUNK]);
-	for (i = 6; i <= 10; i++) {
+	for (i = 6; i <= 16; i++) {
 		uint32_t v = fx.dp.root[100].entry[i];
 
 		if ((v & ECMP_LPM_RUNS) && (v & ECMP_LPM_TAIL))
-			classes |= 1u << ECMP_LPM_RUNS_CLASS(v);
+			classes |= 1u << (ECMP_LPM_RUNS_CLASS(v) +
+					  (v & ECMP_LPM_RUNS_LEAF8 ? 0 : 4));
 	}
-	CHECK(classes == 0xf && runs > 4,
-	      "100.6-10.0.0/16 run lists of all four sizes (classes %#x; %u run lists in all)",
-	      classes, runs);
-	for (i = 0; i < 5 * 256; i++) {	/* every byte of the run lists */
+	CHECK(classes == 0xff && runs > 8,
+	      "100.6-16.0.0/16 run lists of all four sizes, both widths (8-bit classes in "
+	      "the low bits: %#x; %u run lists in all)", classes, runs);
+	for (i = 0; i < 11 * 256; i++) {	/* every byte of the run lists */
 		struct frame_spec s;
 		uint8_t f[2048];
 		size_t len;

@@ -336,16 +336,18 @@ test_compaction_at_restart() {
 }
 
 # The check before a change counts the trie's room with the groups the
-# routes will have: 61 /48s side by side under a /40, of two groups in
-# turn, make 62 runs, too many for a run list (60): a chunk each.
-# (Counted with one group for all, as before, they were two runs, and 14
-# such /40s passed the check and took 7 of the chunks kept free for
-# changes; 13 of 61 stay within the 1,024 routes.)
+# routes will have: a /40 of one group with 61 /48s of the other at every
+# second /48 makes 122 runs, too many for a run list (120): a chunk each.
+# (Counted with one group for all, as once, they were one run, and such
+# /40s passed the check and took the chunks kept free for changes; 13 of
+# them stay within the 1,024 routes.)
 alternating_routes() { # N: /40s 2001:db8:XX00::/40 from XX 0x10, 61 /48s each
 	awk -v n="$1" 'BEGIN {
-		for (k = 0; k < n; k++)
+		for (k = 0; k < n; k++) {
+			printf "route 2001:db8:%x00::/40 group g1\n", k + 16
 			for (j = 0; j < 61; j++)
-				printf "route 2001:db8:%x%02x::/48 group g%d\n", k + 16, j, j % 2
+				printf "route 2001:db8:%x%02x::/48 group g0\n", k + 16, 2 * j
+		}
 	}'
 }
 
@@ -358,10 +360,10 @@ test_groups_in_the_room_check() {
 	before=$(topo_ctl "$P" stats | grep '^trie')
 	alternating_routes 13 >> "$CONF"
 	out=$(topo_ctl "$P" reload 2>&1)
-	echo "$out" | grep -q "1009 routes need more than the 64 trie chunks of ecmp_lpm_node (18 of them kept free" &&
+	echo "$out" | grep -q "1022 routes need more than the 64 trie chunks of ecmp_lpm_node (18 of them kept free" &&
 		[ "$(topo_ctl "$P" stats | grep '^trie')" = "$before" ] &&
 		[ "$(topo_ctl "$P" route show | grep -c '^2001:db8:')" = 216 ]
-	result "13 /40s of 61 /48s in two groups (39 + 13 chunks, 46 to use): refused, nothing changed" $? \
+	result "13 /40s of 61 /48s, two groups in turn (39 + 13 chunks, 46 to use): refused, nothing changed" $? \
 		"$out; $before -> $(topo_ctl "$P" stats | grep '^trie')"
 	limits_config 8 2 4096 0
 	echo "limits nexthops 16 groups 4 buckets 65536 routes 1024 chunks 64" >> "$CONF"

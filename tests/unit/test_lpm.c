@@ -650,7 +650,8 @@ static int v4_16_reads(const uint32_t *want)
 	return !bad;
 }
 
-static const int class_runs[4] = { 12, 28, 44, 60 };
+/* The runs each size class holds, with 8-bit leaves and with 16-bit. */
+static const int class_runs[2][4] = { { 24, 56, 88, 120 }, { 12, 28, 44, 60 } };
 
 /* The runs of the run list v links: the bits of its bitmap, which its
  * counts must agree with word by word. */
@@ -670,36 +671,49 @@ static int runs_n(uint32_t v)
 	return n;
 }
 
-/* A chunk of leaves in at most ECMP_LPM_RUNS_MAX runs is a run list of the
- * smallest size class that holds it; one run more, a route below it or a
- * leaf without 16 bits makes it a chunk, and it turns back when they go. */
-static void test_lpm_run_lists(void)
+/* A chunk of leaves in few enough runs is a run list of the smallest size
+ * class that holds them, its leaves in 8 bits when they all fit (wide 0:
+ * leaves of groups below 253) and 16 otherwise (wide 1: groups from
+ * 300); one run more than the largest holds, a route below it or a leaf
+ * without 16 bits makes it a chunk, and it turns back when they go. A
+ * list of 16-bit leaves is linked as before 8-bit ones, and a program
+ * from before reads an 8-bit one's link as past the pool. */
+static void run_lists_of_width(int wide)
 {
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
-	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, used = 0;
+	uint32_t *e = &root[198].entry[18], want[256] = { 0 }, used = 0, group = wide ? 300 : 0;
+	uint32_t leaf8 = wide ? 0 : ECMP_LPM_RUNS_LEAF8;
 	struct lpm_route r, deep = { .family = ECMP_AF_INET, .prefixlen = 28,
 				     .addr = { 198, 18, 40, 16 }, .leaf = 9 };
-	int k, cls;
+	int k, cls, top = 2 * class_runs[wide][3];
 
 	ASSERT_TRUE(t != NULL, "lpm_new");
 	/* /24s at the even bytes 0..k: k + 1 runs of one and the rest (up to
 	 * four routes a tail), each size class filled to the last run it
 	 * holds, then past the largest. */
-	for (k = 0; k <= 60; k += 2) {
+	for (k = 0; k <= top; k += 2) {
 		int runs = k + 2;
 
-		r = v4_24(k, ECMP_LPM_LEAF(k % 3));
+		r = v4_24(k, ECMP_LPM_LEAF(group + k % 3));
 		ASSERT_EQ(lpm_add(t, &r), 0, "add");
 		want[k] = r.leaf;
-		for (cls = 0; cls < 4 && class_runs[cls] < runs; cls++)
+		for (cls = 0; cls < 4 && class_runs[wide][cls] < runs; cls++)
 			;
 		if (k / 2 + 1 <= ECMP_LPM_TAIL_ROUTES) {
 			CHECK(entry_kind(*e) == (ECMP_LPM_CHILD | ECMP_LPM_TAIL),
 			      "%d routes: a tail (link %#x)", k / 2 + 1, *e);
 		} else if (cls < 4) {
 			CHECK(entry_kind(*e) == KIND_RUNS && (int)ECMP_LPM_RUNS_CLASS(*e) == cls &&
-			      runs_n(*e) == runs, "%d runs: a run list of class %d (link %#x)",
-			      runs, cls, *e);
+			      (*e & ECMP_LPM_RUNS_LEAF8) == leaf8 && runs_n(*e) == runs,
+			      "%d runs: a run list of class %d, %s leaves (link %#x)",
+			      runs, cls, wide ? "16-bit" : "8-bit", *e);
+			/* The decoder of the build before 8-bit leaves. */
+			if (wide)
+				CHECK(((*e ^ ECMP_LPM_RUNS_BITMAP) & 0x07ffffffu) >> 4 ==
+				      ECMP_LPM_RUNS_CHUNK(*e), "16-bit: linked as before (%#x)", *e);
+			else
+				CHECK(((*e ^ ECMP_LPM_RUNS_BITMAP) & 0x07ffffffu) >> 4 >=
+				      ECMP_LPM_CHUNKS_LIMIT, "8-bit: past the pool before (%#x)", *e);
 			used = lpm_chunks_used(t);
 		} else {
 			CHECK(entry_kind(*e) == ECMP_LPM_CHILD, "%d runs: a chunk (link %#x)",
@@ -707,7 +721,7 @@ static void test_lpm_run_lists(void)
 		}
 		ASSERT_TRUE(v4_16_reads(want), "lookups");
 	}
-	for (k = 60; k > 46; k -= 2) {
+	for (k = top; k > 46; k -= 2) {
 		ASSERT_EQ(lpm_del(t, ECMP_AF_INET, v4_24(k, 0).addr, 24), 0, "del");
 		want[k] = 0;
 	}
@@ -722,28 +736,53 @@ static void test_lpm_run_lists(void)
 	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, deep.addr, 28), 0, "del /28");
 	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "without it: a run list");
 	ASSERT_TRUE(v4_16_reads(want), "lookups after");
-	/* The router's own leaves fit in 16 bits; a group's 0xfffe does not
-	 * (it would read as "connected"). Replacing leaves keeps 48 runs. */
+	/* The router's own leaves fit in either width; a group's 0xfffe
+	 * does not (it would read as "connected"). Replacing leaves keeps
+	 * 48 runs. */
 	r = v4_24(44, ECMP_LPM_LOCAL);
 	ASSERT_EQ(lpm_add(t, &r), 0, "local");
 	want[44] = r.leaf;
 	r = v4_24(46, ECMP_LPM_CONNECTED);
 	ASSERT_EQ(lpm_add(t, &r), 0, "connected");
 	want[46] = r.leaf;
-	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "local and connected: a run list");
+	ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && (*e & ECMP_LPM_RUNS_LEAF8) == leaf8,
+		    "local and connected: a run list of the same width");
 	ASSERT_TRUE(v4_16_reads(want), "local and connected read back");
 	r = v4_24(42, ECMP_LPM_LEAF(0xfffd));
 	ASSERT_EQ(lpm_add(t, &r), 0, "group 0xfffd");
 	want[42] = r.leaf;
 	ASSERT_EQ(entry_kind(*e), ECMP_LPM_CHILD, "leaf 0xfffe: a chunk");
 	ASSERT_TRUE(v4_16_reads(want), "leaf 0xfffe read back as itself");
-	r.leaf = ECMP_LPM_LEAF(7);
+	r.leaf = ECMP_LPM_LEAF(group + 7);
 	ASSERT_EQ(lpm_add(t, &r), 0, "group 7");
 	want[42] = r.leaf;
-	ASSERT_EQ(entry_kind(*e), KIND_RUNS, "a run list again");
+	ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && (*e & ECMP_LPM_RUNS_LEAF8) == leaf8,
+		    "a run list again, of the same width");
 	ASSERT_TRUE(v4_16_reads(want), "and its lookups");
 	ASSERT_TRUE(lpm_chunks_used(t) <= used, "a run list takes a slot of a page");
+	if (!wide) {
+		/* The last group of 8 bits, 252 (leaf 0xfd), and the first
+		 * past it, whose leaf would read as "connected". */
+		r.leaf = ECMP_LPM_LEAF(252);
+		ASSERT_EQ(lpm_add(t, &r), 0, "group 252");
+		want[42] = r.leaf;
+		ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && (*e & ECMP_LPM_RUNS_LEAF8),
+			    "group 252: 8-bit leaves");
+		ASSERT_TRUE(v4_16_reads(want), "group 252 read back");
+		r.leaf = ECMP_LPM_LEAF(253);
+		ASSERT_EQ(lpm_add(t, &r), 0, "group 253");
+		want[42] = r.leaf;
+		ASSERT_TRUE(entry_kind(*e) == KIND_RUNS && !(*e & ECMP_LPM_RUNS_LEAF8),
+			    "group 253: 16-bit leaves");
+		ASSERT_TRUE(v4_16_reads(want), "group 253 read back");
+	}
 	lpm_free(t);
+}
+
+static void test_lpm_run_lists(void)
+{
+	run_lists_of_width(0);
+	run_lists_of_width(1);
 }
 
 /* A reader of 198.18.6.1 while another thread changes the trie. */

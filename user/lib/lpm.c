@@ -9,7 +9,8 @@
  * ECMP_LPM_TAIL_ROUTES routes remain below an entry. Tails keep a sparse
  * table (an IPv6 /48 alone under its /40) from costing a chain of chunks.
  * A chunk of leaves only, in few enough runs, is a run list instead
- * (ecmp_shared.h), in the smallest of four sizes that holds it.
+ * (ecmp_shared.h), in the smallest of four sizes that holds it, its
+ * leaves in 8 bits where they all fit.
  *
  * Tails and run lists live in slots of chunks made pages of one kind: six
  * tails, or 16, 10, 8 or 6 run lists of one size class (lpm_pool.c).
@@ -208,19 +209,30 @@ static int run_value(uint32_t leaf)
 	return leaf < ECMP_LPM_RUN_CONNECTED ? (int)leaf : -1;
 }
 
+/* The same in 8 bits, or -1. */
+static int run8_value(uint32_t leaf)
+{
+	if (leaf == ECMP_LPM_LOCAL)
+		return ECMP_LPM_RUN8_LOCAL;
+	if (leaf == ECMP_LPM_CONNECTED)
+		return ECMP_LPM_RUN8_CONNECTED;
+	return leaf < ECMP_LPM_RUN8_CONNECTED ? (int)leaf : -1;
+}
+
 /* The largest run list's bytes. */
 #define RUNS_BYTES	ECMP_LPM_RUNS_SIZE(3)
 
 /* A chunk of leaves ent[] as a run list (ecmp_shared.h): its size class,
- * and its bytes in x (zero up to the class's size) when x is not NULL; -1
- * when it takes no run list (too many runs, or a leaf without 16 bits). */
-static int runs_of(const uint32_t *ent, uint8_t *x)
+ * with *leaf8 ECMP_LPM_RUNS_LEAF8 when its leaves take 8 bits (else 0),
+ * and its bytes in x (zero up to the class's size) when x is not NULL;
+ * -1 when it takes no run list (too many runs, or a leaf without 16 bits). */
+static int runs_of(const uint32_t *ent, uint8_t *x, uint32_t *leaf8)
 {
 	uint32_t bits[ECMP_LPM_CHUNK / 32] = { 0 };
 	uint16_t value[ECMP_LPM_RUNS_MAX];
-	uint8_t before[ECMP_LPM_CHUNK / 32];
+	uint8_t before[ECMP_LPM_CHUNK / 32], value8[ECMP_LPM_RUNS_MAX];
 	uint32_t i, n = 0;
-	int cls;
+	int cls, narrow = 1;
 
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
 		int v;
@@ -232,16 +244,24 @@ static int runs_of(const uint32_t *ent, uint8_t *x)
 		v = run_value(ent[i]);
 		if (v < 0 || n == ECMP_LPM_RUNS_MAX)
 			return -1;
+		narrow &= run8_value(ent[i]) >= 0;
+		value8[n] = run8_value(ent[i]);
 		bits[i / 32] |= 1u << (i % 32);
 		value[n++] = v;
 	}
-	for (cls = 0; (uint32_t)ECMP_LPM_RUNS_HOLDS(cls) < n; cls++)
+	if (!narrow && n > ECMP_LPM_RUNS_HOLDS(3))
+		return -1;
+	for (cls = 0; (uint32_t)(narrow ? ECMP_LPM_RUNS8_HOLDS(cls) : ECMP_LPM_RUNS_HOLDS(cls)) < n; cls++)
 		;
+	*leaf8 = narrow ? ECMP_LPM_RUNS_LEAF8 : 0;
 	if (x) {
 		memset(x, 0, ECMP_LPM_RUNS_SIZE(cls));
 		memcpy(x, bits, sizeof(bits));
 		memcpy(x + ECMP_LPM_RUNS_BEFORE, before, sizeof(before));
-		memcpy(x + ECMP_LPM_RUNS_LEAVES, value, 2 * n);
+		if (narrow)
+			memcpy(x + ECMP_LPM_RUNS_LEAVES, value8, n);
+		else
+			memcpy(x + ECMP_LPM_RUNS_LEAVES, value, 2 * n);
 	}
 	return cls;
 }
@@ -266,13 +286,15 @@ static int build(struct lpm *t, struct lpm_route *r, uint32_t n, int d,
 	expand_chunk(r, j, d, cover, ent);
 	if (j == n) {
 		uint8_t x[RUNS_BYTES];
-		int cls = runs_of(ent, x);
+		uint32_t leaf8;
+		int cls = runs_of(ent, x, &leaf8);
 
 		if (cls >= 0) {
 			err = lpm_alloc_slot(t, 1 + cls, out);
 			if (err)
 				return err;
 			memcpy(runs_at(t->node, *out), x, ECMP_LPM_RUNS_SIZE(cls));
+			*out |= leaf8;
 			return 0;
 		}
 	}
@@ -336,7 +358,7 @@ static uint64_t live_cost(const struct lpm *t, uint32_t v)
 static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 			struct tally *x)
 {
-	uint32_t ent[ECMP_LPM_CHUNK], i, j;
+	uint32_t ent[ECMP_LPM_CHUNK], i, j, leaf8;
 	int cls;
 
 	if (!n)
@@ -347,7 +369,7 @@ static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 	}
 	j = split_deep(r, n, d);
 	expand_chunk(r, j, d, cover, ent);
-	if (j == n && (cls = runs_of(ent, NULL)) >= 0) {
+	if (j == n && (cls = runs_of(ent, NULL, &leaf8)) >= 0) {
 		x->slots[1 + cls]++;
 		return;
 	}
@@ -368,11 +390,13 @@ static void build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 static int builds_chunk(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
 			uint32_t *ent, uint32_t *deep)
 {
+	uint32_t leaf8;
+
 	if (n <= ECMP_LPM_TAIL_ROUTES)
 		return 0;
 	*deep = split_deep(r, n, d);
 	expand_chunk(r, *deep, d, cover, ent);
-	return *deep < n || runs_of(ent, NULL) < 0;
+	return *deep < n || runs_of(ent, NULL, &leaf8) < 0;
 }
 
 static int patch(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
@@ -1265,6 +1289,8 @@ static uint32_t runs_match(const struct ecmp_lpm_chunk *c, uint32_t v, uint8_t b
 		return ECMP_LPM_NONE;
 	memcpy(&word, r + 4 * (b >> 5), 4);
 	k = ecmp_lpm_run_index(word, r[ECMP_LPM_RUNS_BEFORE + (b >> 5)], b);
+	if (v & ECMP_LPM_RUNS_LEAF8)
+		return ecmp_lpm_run8_leaf(c->bytes[(off + ECMP_LPM_RUNS_LEAVES + k) & 1023]);
 	off = (off + ECMP_LPM_RUNS_LEAVES + 2 * k) & 1022;
 	memcpy(&val, c->bytes + off, 2);
 	return ecmp_lpm_run_leaf(val);
@@ -1398,7 +1424,7 @@ int lpm_same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		return 1;
 	}
 	if (is_runs(v)) {	/* what build() makes of a chunk of leaves */
-		uint32_t ent[ECMP_LPM_CHUNK];
+		uint32_t ent[ECMP_LPM_CHUNK], leaf8;
 		uint8_t want[RUNS_BYTES];
 		int cls;
 
@@ -1408,8 +1434,8 @@ int lpm_same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
 		    split_deep(r, n, d) != n)
 			return 0;
 		expand_chunk(r, n, d, cover, ent);
-		cls = runs_of(ent, want);
-		if (cls != (int)ECMP_LPM_RUNS_CLASS(v) ||
+		cls = runs_of(ent, want, &leaf8);
+		if (cls != (int)ECMP_LPM_RUNS_CLASS(v) || leaf8 != (v & ECMP_LPM_RUNS_LEAF8) ||
 		    memcmp(want, runs_at(t->node, v), ECMP_LPM_RUNS_SIZE(cls)))
 			return 0;
 		if (a)

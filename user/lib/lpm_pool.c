@@ -155,7 +155,9 @@ void lpm_release(struct lpm *t, uint32_t v, int now)
 	if (is_tail(v)) {
 		struct links *l = now ? &t->slot_free[link_kind(v)] : &t->slot_pending[link_kind(v)];
 
-		l->v[l->n++] = v;
+		/* The slot, without what the list in it was (its leaves'
+		 * width): the next list in it says its own. */
+		l->v[l->n++] = slot_link(link_kind(v), link_chunk(v), link_slot(v));
 		if (!--t->live[link_chunk(v)])
 			t->empty_pages++;
 	} else if (is_child(v)) {
@@ -232,10 +234,11 @@ static int move_slots(struct lpm *t, uint32_t *e, const uint8_t *emptied)
 		err = lpm_alloc_slot(t, link_kind(v), &nv);
 		if (err)
 			return err;
-		if (is_runs(v))
+		if (is_runs(v)) {
 			memcpy(runs_at(t->node, nv), runs_at(t->node, v),
 			       ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v)));
-		else
+			nv |= v & ECMP_LPM_RUNS_LEAF8;
+		} else
 			*tail_at(t, nv) = *tail_at(t, v);
 		store_entry(e, nv);
 		lpm_release(t, v, 0);
