@@ -199,24 +199,20 @@ static void expand_chunk(const struct lpm_route *r, uint32_t n, int d,
 	}
 }
 
-/* A leaf in a run list's 16 bits, or -1 when it has none. */
-static int run_value(uint32_t leaf)
+/* A leaf as a run list's value of `bits` bits (16 or 8), or -1 when it
+ * has none: the top two values stand for the router's own leaves. */
+static int run_value(uint32_t leaf, int bits)
 {
-	if (leaf == ECMP_LPM_LOCAL)
-		return ECMP_LPM_RUN_LOCAL;
-	if (leaf == ECMP_LPM_CONNECTED)
-		return ECMP_LPM_RUN_CONNECTED;
-	return leaf < ECMP_LPM_RUN_CONNECTED ? (int)leaf : -1;
-}
+	uint32_t local = (1u << bits) - 1;
 
-/* The same in 8 bits, or -1. */
-static int run8_value(uint32_t leaf)
-{
+	_Static_assert(ECMP_LPM_RUN_LOCAL == 0xffff && ECMP_LPM_RUN_CONNECTED == 0xfffe &&
+		       ECMP_LPM_RUN8_LOCAL == 0xff && ECMP_LPM_RUN8_CONNECTED == 0xfe,
+		       "run values: the router's own leaves at the top");
 	if (leaf == ECMP_LPM_LOCAL)
-		return ECMP_LPM_RUN8_LOCAL;
+		return local;
 	if (leaf == ECMP_LPM_CONNECTED)
-		return ECMP_LPM_RUN8_CONNECTED;
-	return leaf < ECMP_LPM_RUN8_CONNECTED ? (int)leaf : -1;
+		return local - 1;
+	return leaf < local - 1 ? (int)leaf : -1;
 }
 
 /* The largest run list's bytes. */
@@ -241,11 +237,11 @@ static int runs_of(const uint32_t *ent, uint8_t *x, uint32_t *leaf8)
 			before[i / 32] = n;
 		if (i && ent[i] == ent[i - 1])
 			continue;
-		v = run_value(ent[i]);
+		v = run_value(ent[i], 16);
 		if (v < 0 || n == ECMP_LPM_RUNS_MAX)
 			return -1;
-		narrow &= run8_value(ent[i]) >= 0;
-		value8[n] = run8_value(ent[i]);
+		narrow &= run_value(ent[i], 8) >= 0;
+		value8[n] = run_value(ent[i], 8);
 		bits[i / 32] |= 1u << (i % 32);
 		value[n++] = v;
 	}
