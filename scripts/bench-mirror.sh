@@ -181,15 +181,15 @@ pods() { # add|del
 # that needs RTNL meanwhile (a neighbour refresh) spins on it, which
 # counts as ecmpd's CPU.
 l0=$(topo_settled_cpu "$pid") lreads0=$(kr reads)
-t0=$(date +%s%N)
+p0=$(ms)
 pods add
-t1=$(date +%s%N)
+p1=$(ms)
 sleep 1
 pods del
-t2=$(date +%s%N)
+p2=$(ms)
 sleep 1
 lcpu=$(( $(topo_settled_cpu "$pid") - l0 )) lreads=$(( $(kr reads) - lreads0 ))
-ladd=$(( (t1 - t0) / 1000000 )) ldel=$(( (t2 - t1) / 1000000 ))
+ladd=$((p1 - p0)) ldel=$((p2 - p1))
 # Churn: RATE replaces a second for SECS s over the first half of the
 # /24s (at most 10,000), alternately to r2 and r1; the other /24s must
 # not change in the data path.
