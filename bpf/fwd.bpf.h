@@ -90,7 +90,7 @@ static __always_inline __u32 ecmp_tail_lookup(const struct ecmp_flow *f, __u32 v
  * (docs/BENCHMARKS.md). A valid link's list starts at most 960 bytes into
  * its chunk (the last of 16 lists of 64 bytes), so the bitmap and counts
  * it reads, 40 bytes, stay in the chunk. A link of the layout before
- * names a chunk past the pool: no route. */
+ * bitmaps (run starts searched) names a chunk past the pool: no route. */
 static __always_inline __u32 ecmp_runs_lookup(__u32 v, __u32 b)
 {
 	__u32 key = ECMP_LPM_RUNS_CHUNK(v), off, w = b >> 5, k;
