@@ -231,17 +231,18 @@ static int runs_of(const uint32_t *ent, uint8_t *x, uint32_t *leaf8)
 	int cls, narrow = 1;
 
 	for (i = 0; i < ECMP_LPM_CHUNK; i++) {
-		int v;
+		int v, v8;
 
 		if (i % 32 == 0)
 			before[i / 32] = n;
 		if (i && ent[i] == ent[i - 1])
 			continue;
 		v = run_value(ent[i], 16);
+		v8 = run_value(ent[i], 8);
 		if (v < 0 || n == ECMP_LPM_RUNS_MAX)
 			return -1;
-		narrow &= run_value(ent[i], 8) >= 0;
-		value8[n] = run_value(ent[i], 8);
+		narrow &= v8 >= 0;
+		value8[n] = v8;
 		bits[i / 32] |= 1u << (i % 32);
 		value[n++] = v;
 	}
