@@ -36,6 +36,7 @@ CONF=/tmp/$P.conf
 FRR=/tmp/$P.frr
 . tests/net/lib.sh
 . tests/net/frr.sh
+. tests/net/fpm.sh
 
 cleanup() {
 	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-fpm-last.log 2>/dev/null
@@ -75,41 +76,6 @@ frr_kill() {
 vty_static() {
 	nsx "$P-rt" vtysh --vty_socket "$FRR" -d staticd -c "configure terminal" -c "$1" > /dev/null
 }
-
-fs() { # FIELD of ecmpctl stats' fpm_routes
-	topo_ctl "$P" -j stats | python3 -c '
-import json, sys
-print(json.load(sys.stdin).get("fpm_routes", {}).get(sys.argv[1], ""))' "$1"
-}
-
-# "source group members..." of PREFIX in ecmpd ("" when it has no route
-# of its own for it).
-route_of() {
-	local g
-	g=$(topo_ctl "$P" -j route show "$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    if r["prefix"] == sys.argv[1] and "group" in r: print(r["source"], r["group"])' "$1")
-	[ -n "$g" ] || return 0
-	set -- $g
-	echo "$1 $(topo_ctl "$P" -j group show "$2" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    print(" ".join(sorted(m["nexthop"] for m in json.load(sys.stdin)[0]["members"])))
-except (ValueError, IndexError, KeyError):
-    pass')"
-}
-
-wait_route() { # PREFIX WANT: up to 10 s
-	for _ in $(seq 1 100); do
-		[ "$(route_of "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-V4="fpm 198.18.1.2@r1 198.18.2.2@r2 198.18.3.2@r3"
-V6="fpm 2001:db8:1::2@r1 2001:db8:2::2@r2"
 
 setup() {
 	topo_create "$P" 4 || return 1

@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# FRR's routes in the data path without the kernel forwarding with them:
+# zebra of FRR 9.1 or later started with `-R 10000` installs its default
+# VRF's routes in table 10000, which no `ip rule` looks up, and streams
+# them over FPM naming that table; ecmpd takes them with `routes fpm
+# listen 127.0.0.1 table 10000` (docs/CONFIG.md).
+#
+#   client (c0) ----- (r0) router (r1..r4) ----- nh1..nh4   (scripts/topo.sh)
+#
+#  1. staticd's ECMP routes (IPv4, IPv6) arrive with source fpm; the
+#     kernel's main table has none of them, table 10000 has them;
+#  2. 1,000 flows go through XDP to the nexthops lookup names, and the
+#     kernel forwards none of them;
+#  3. a path removed in FRR: only its flows move;
+#  4. zebra, mgmtd and staticd killed and started again: zebra replays,
+#     nothing is swept, 0 of 1,000 flows moved, still none in main.
+#
+# Debian 12's FRR is 8.4, which has no -R: the test then says so and runs
+# nothing. It runs with the daemons under FRR_NEW (default /opt/frr10:
+# sbin/zebra, sbin/mgmtd, sbin/staticd, bin/vtysh; built here from Debian
+# 13's FRR 10.3 source package) or with the system's FRR when that is
+# new enough.
+
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. scripts/topo.sh
+
+P=et$$
+CONF=/tmp/$P.conf
+FRR=/tmp/$P.frr
+TABLE=10000
+. tests/net/lib.sh
+. tests/net/frr.sh
+. tests/net/fpm.sh
+
+# The daemons' directory and vtysh of an FRR whose zebra has -R.
+frr_new_find() {
+	local d
+	for d in "${FRR_NEW:-/opt/frr10}/sbin:${FRR_NEW:-/opt/frr10}/bin/vtysh" \
+		 "/usr/lib/frr:/usr/bin/vtysh"; do
+		if [ -x "${d%%:*}/mgmtd" ] && [ -x "${d#*:}" ] &&
+		   "${d%%:*}/zebra" --help 2>/dev/null | grep -q -- "--routing-table"; then
+			FRR_SBIN=${d%%:*} VTYSH=${d#*:}
+			return 0
+		fi
+	done
+	return 1
+}
+
+if ! frr_new_find; then
+	echo "   (no FRR 9.1 or later with mgmtd: zebra -R not tested; FRR_NEW=PREFIX names one)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+cleanup() {
+	cp "/tmp/$P.ecmpd.log" /tmp/ecmp-fpm-table-last.log 2>/dev/null
+	[ -d "$FRR" ] && frr_stop_dir "$FRR"
+	rm -rf "$FRR"
+	topo_destroy "$P"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# new_daemon NAME ARGS...: as frr_daemon (tests/net/frr.sh), for FRR 10:
+# mgmtd and staticd take no config file of their own (mgmtd holds
+# staticd's, given by vtysh).
+new_daemon() {
+	chown -R frr:frr "$FRR"
+	nsx "$P-rt" "$FRR_SBIN/$1" -d -P 0 -i "$FRR/$1.pid" --vty_socket "$FRR" \
+		--log "file:$FRR/$1.log" "${@:2}" > /dev/null 2>&1
+}
+
+vty() { # CONFIG-LINE...: through mgmtd, as an operator's vtysh
+	local args=(-c "configure terminal") l
+	for l in "$@"; do
+		args+=(-c "$l")
+	done
+	nsx "$P-rt" "$VTYSH" --vty_socket "$FRR" "${args[@]}" > /dev/null 2>&1
+}
+
+frr_up() {
+	mkdir -p "$FRR"
+	echo "fpm address 127.0.0.1 port 2620" > "$FRR/zebra.conf"
+	rm -f "$FRR/zserv.api"
+	new_daemon zebra -f "$FRR/zebra.conf" -z "$FRR/zserv.api" -R "$TABLE" -M dplane_fpm_nl &&
+		wait_until 50 test -S "$FRR/zserv.api" &&
+		new_daemon mgmtd && wait_until 50 test -S "$FRR/mgmtd.vty" &&
+		new_daemon staticd -z "$FRR/zserv.api" && wait_until 50 test -S "$FRR/staticd.vty" &&
+		vty "ip route 198.19.60.0/24 198.18.1.2" "ip route 198.19.60.0/24 198.18.2.2" \
+		    "ip route 198.19.60.0/24 198.18.3.2" \
+		    "ipv6 route 2001:db8:100:60::/64 2001:db8:1::2" \
+		    "ipv6 route 2001:db8:100:60::/64 2001:db8:2::2"
+}
+
+frr_kill() {
+	kill -9 $(cat "$FRR"/*.pid) 2>/dev/null
+	rm -f "$FRR"/*.pid
+	sleep 0.3
+}
+
+# in_table TABLE PREFIX: the kernel's routes for exactly PREFIX there.
+in_table() {
+	local fam=-4
+	case $2 in *:*) fam=-6 ;; esac
+	ip -n "$P-rt" "$fam" route show table "$1" exact "$2" 2>/dev/null
+}
+
+setup() {
+	topo_create "$P" 4 || return 1
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	topo_config "$P" "$CONF"
+	# The routes come back within a second or two of FRR's restart: 5 s
+	# before the stale ones go.
+	echo "routes fpm listen 127.0.0.1 table $TABLE hold 30 sweep 5" >> "$CONF"
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 && frr_up
+}
+
+test_stream() {
+	wait_route 198.19.60.0/24 "$V4" && wait_route 2001:db8:100:60::/64 "$V6"
+	result "zebra -R $TABLE: staticd's ECMP routes in ecmpd, source fpm" $? \
+		"$(route_of 198.19.60.0/24) / $(route_of 2001:db8:100:60::/64) / table $(fs table) state $(fs state)"
+	[ -z "$(in_table main 198.19.60.0/24)" ] && [ -z "$(in_table main 2001:db8:100:60::/64)" ] &&
+		[ -n "$(in_table "$TABLE" 198.19.60.0/24)" ] &&
+		[ -n "$(in_table "$TABLE" 2001:db8:100:60::/64)" ] &&
+		! ip -n "$P-rt" rule show | grep -q "lookup $TABLE"
+	result "the kernel forwards with none of them: not in main, only in table $TABLE, no rule" $? \
+		"main: $(in_table main 198.19.60.0/24 | head -1); $TABLE: $(in_table "$TABLE" 198.19.60.0/24 | head -1)"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.f0"
+	! grep -q "@r4" "/tmp/$P.f0"
+	result "lookup: the 1,000 flows over zebra's 3 nexthops only" $?
+	check_through_xdp 198.19.60.9 "/tmp/$P.f0"
+}
+
+test_withdraw() {
+	local out
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.q0"
+	vty "no ip route 198.19.60.0/24 198.18.2.2"
+	wait_route 198.19.60.0/24 "fpm 198.18.1.2@r1 198.18.3.2@r3"
+	result "FRR removes one path: ecmpd follows" $? "$(route_of 198.19.60.0/24)"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.q1"
+	out=$(others_moved "/tmp/$P.q0" "/tmp/$P.q1" r2)
+	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.q1" && [ -z "$(in_table main 198.19.60.0/24)" ]
+	result "FRR removes one path: only its flows moved, still none in main" $? "$out others moved"
+	vty "ip route 198.19.60.0/24 198.18.2.2"
+	wait_route 198.19.60.0/24 "$V4"
+	result "and adds it back" $? "$(route_of 198.19.60.0/24)"
+}
+
+test_frr_restart() {
+	local sweeps swept
+	for _ in $(seq 1 100); do	# the first replay over
+		[ "$(fs state)" = connected ] && break
+		sleep 0.1
+	done
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.z0"
+	sweeps=$(fs sweeps) swept=$(fs swept)
+	frr_kill
+	[ "$(fs state)" = lost ] && [ "$(route_of 198.19.60.0/24)" = "$V4" ]
+	result "FRR killed: its routes stay (hold)" $? "state $(fs state), $(route_of 198.19.60.0/24)"
+	frr_up
+	for _ in $(seq 1 150); do
+		[ "$(fs sweeps)" -gt "$sweeps" ] && break
+		sleep 0.1
+	done
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.z1"
+	[ "$(fs sweeps)" -gt "$sweeps" ] && [ "$(fs swept)" = "$swept" ] &&
+		[ "$(route_of 198.19.60.0/24)" = "$V4" ] && [ "$(route_of 2001:db8:100:60::/64)" = "$V6" ] &&
+		cmp -s "/tmp/$P.z0" "/tmp/$P.z1" && [ -z "$(in_table main 198.19.60.0/24)" ]
+	result "FRR back: replay, nothing swept, 0 of 1,000 flows moved, none in main" $? \
+		"sweeps $sweeps -> $(fs sweeps), swept $swept -> $(fs swept), $(diff "/tmp/$P.z0" "/tmp/$P.z1" | grep -c '^>') moved"
+	check_through_xdp 198.19.60.9 "/tmp/$P.z1"
+}
+
+if ! setup; then
+	result "setup (ecmpd, FRR $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+echo "   (FRR: $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1), $FRR_SBIN)"
+for t in ${ECMP_NET_TESTS:-stream withdraw frr_restart}; do
+	"test_$t"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
