@@ -17,11 +17,11 @@
 #  4. zebra, mgmtd and staticd killed and started again: zebra replays,
 #     nothing is swept, 0 of 1,000 flows moved, still none in main.
 #
-# Debian 12's FRR is 8.4, which has no -R: the test then says so and runs
-# nothing. It runs with the daemons under FRR_NEW (default /opt/frr10:
-# sbin/zebra, sbin/mgmtd, sbin/staticd, bin/vtysh; built here from Debian
-# 13's FRR 10.3 source package) or with the system's FRR when that is
-# new enough.
+# Debian 12's FRR is 8.4, which has no -R. The test runs the daemons under
+# FRR_NEW (default /opt/frr10: sbin/zebra, sbin/mgmtd, sbin/staticd,
+# bin/vtysh, which scripts/frr-new.sh builds from Debian 13's FRR 10.3
+# source package; CI does), or the system's FRR when that is new enough;
+# with neither it says so and runs nothing.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -51,7 +51,7 @@ frr_new_find() {
 }
 
 if ! frr_new_find; then
-	echo "   (no FRR 9.1 or later with mgmtd: zebra -R not tested; FRR_NEW=PREFIX names one)"
+	echo "   (no FRR 9.1 or later with mgmtd: zebra -R not tested; sh scripts/frr-new.sh builds one)"
 	echo "0 passed, 0 failed"
 	exit 0
 fi
