@@ -31,17 +31,8 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD_DEPS="autoconf automake libtool bison flex gawk texinfo cmake pkg-config
 libc-ares-dev libcap-dev libjson-c-dev libpcre2-dev libprotobuf-c-dev
 protobuf-c-compiler libpython3-dev libreadline-dev libunwind-dev libelf-dev"
-missing=""
-for p in $BUILD_DEPS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "frr-new: installing$missing"
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing > /dev/null
-fi
+# shellcheck disable=SC2086
+sh "$(dirname "$0")/install-deps.sh" $BUILD_DEPS
 
 work=$(mktemp -d /tmp/frr-new.XXXXXX)
 trap 'rm -rf "$work"' EXIT

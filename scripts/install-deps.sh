@@ -9,12 +9,15 @@
 # the tests run under `routes kernel`; debhelper, lintian and dpkg-dev build
 # and check the Debian package; clang-19, Debian 13's default compiler,
 # builds the BPF objects a second time (tests/bpf/test_compilers.sh).
+#   sh scripts/install-deps.sh [PACKAGE...]
 set -e
 
 PACKAGES="clang clang-19 llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
 libelf-dev zlib1g-dev libmnl-dev iproute2 ethtool frr bird2 valgrind gnuplot-nox iperf3
 python3 nftables traceroute iputils-ping prometheus libsystemd-dev libmicrohttpd-dev pandoc man-db
 debhelper lintian dpkg-dev"
+# Other packages when named (scripts/frr-new.sh's build dependencies).
+[ $# = 0 ] || PACKAGES="$*"
 
 missing=""
 for p in $PACKAGES; do
