@@ -15,7 +15,10 @@
 #     kernel forwards none of them;
 #  3. a path removed in FRR: only its flows move;
 #  4. zebra, mgmtd and staticd killed and started again: zebra replays,
-#     nothing is swept, 0 of 1,000 flows moved, still none in main.
+#     nothing is swept, 0 of 1,000 flows moved, still none in main;
+#  5. and FRR 10 as most run it: zebra without -R installs in main, and
+#     ecmpd, reloaded with `routes kernel` instead, mirrors the routes
+#     (flows through XDP, a path removed moves only its flows).
 #
 # Debian 12's FRR is 8.4, which has no -R. The test runs the daemons under
 # FRR_NEW (default /opt/frr10: sbin/zebra, sbin/mgmtd, sbin/staticd,
@@ -82,11 +85,14 @@ vty() { # CONFIG-LINE...: through mgmtd, as an operator's vtysh
 	nsx "$P-rt" "$VTYSH" --vty_socket "$FRR" "${args[@]}" > /dev/null 2>&1
 }
 
-frr_up() {
+frr_up() { # [ZEBRA-ARGS]: default -R TABLE and the FPM module
+	local zargs=${1--R $TABLE -M dplane_fpm_nl}
 	mkdir -p "$FRR"
 	echo "fpm address 127.0.0.1 port 2620" > "$FRR/zebra.conf"
 	rm -f "$FRR/zserv.api"
-	new_daemon zebra -f "$FRR/zebra.conf" -z "$FRR/zserv.api" -R "$TABLE" -M dplane_fpm_nl &&
+	# shellcheck disable=SC2086
+	new_daemon zebra -f "$FRR/zebra.conf" -z "$FRR/zserv.api" \
+		$zargs &&
 		wait_until 50 test -S "$FRR/zserv.api" &&
 		new_daemon mgmtd && wait_until 50 test -S "$FRR/mgmtd.vty" &&
 		new_daemon staticd -z "$FRR/zserv.api" && wait_until 50 test -S "$FRR/staticd.vty" &&
@@ -175,13 +181,32 @@ test_frr_restart() {
 	check_through_xdp 198.19.60.9 "/tmp/$P.z1"
 }
 
+test_kernel() {
+	local k4="kernel ${V4#fpm }" k6="kernel ${V6#fpm }" out
+	frr_kill
+	sed -i "s/^routes fpm .*/routes kernel protocol static/" "$CONF"
+	topo_ctl "$P" reload > /dev/null
+	frr_up "" && wait_route 198.19.60.0/24 "$k4" && wait_route 2001:db8:100:60::/64 "$k6" &&
+		[ -n "$(in_table main 198.19.60.0/24)" ]
+	result "FRR 10 without -R, ecmpd with routes kernel: its routes mirrored from main" $? \
+		"$(route_of 198.19.60.0/24) / $(route_of 2001:db8:100:60::/64)"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.k0"
+	check_through_xdp 198.19.60.9 "/tmp/$P.k0"
+	vty "no ip route 198.19.60.0/24 198.18.2.2"
+	wait_route 198.19.60.0/24 "kernel 198.18.1.2@r1 198.18.3.2@r3"
+	lookup_flows 198.18.0.1 198.19.60.9 > "/tmp/$P.k1"
+	out=$(others_moved "/tmp/$P.k0" "/tmp/$P.k1" r2)
+	[ "$out" = 0 ] && ! grep -q "@r2" "/tmp/$P.k1"
+	result "FRR 10 removes one path: only its flows moved" $? "$out others moved, $(route_of 198.19.60.0/24)"
+}
+
 if ! setup; then
 	result "setup (ecmpd, FRR $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
 echo "   (FRR: $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1), $FRR_SBIN)"
-for t in ${ECMP_NET_TESTS:-stream withdraw frr_restart}; do
+for t in ${ECMP_NET_TESTS:-stream withdraw frr_restart kernel}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"
