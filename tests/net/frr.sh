@@ -16,9 +16,16 @@ frr_dir() { echo "/tmp/$1.frr"; }
 frr_daemon() {
 	local ns=$1 d=$2 name=$3
 	[ -f "$d/$name.conf" ] || : > "$d/$name.conf"
+	frr_run "$ns" "$d" "$name" -f "$d/$name.conf" "${@:4}"
+}
+
+# frr_run NS DIR DAEMON ARGS...: frr_daemon without a config file, as
+# FRR 10's mgmtd and staticd start (mgmtd holds staticd's configuration).
+frr_run() {
+	local ns=$1 d=$2 name=$3
 	chown -R frr:frr "$d"
 	nsx "$ns" "$FRR_DIR/$name" -d -P 0 -i "$d/$name.pid" --vty_socket "$d" \
-		-f "$d/$name.conf" --log "file:$d/$name.log" "${@:4}" > /dev/null 2>&1
+		--log "file:$d/$name.log" "${@:4}" > /dev/null 2>&1
 }
 
 # frr_zebra NS DIR ARGS...: zebra (ARGS added), up when its API socket

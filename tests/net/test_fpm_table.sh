@@ -39,14 +39,15 @@ TABLE=10000
 . tests/net/frr.sh
 . tests/net/fpm.sh
 
-# The daemons' directory and vtysh of an FRR whose zebra has -R.
+# The daemons' directory (FRR_DIR, tests/net/frr.sh) and vtysh of an FRR
+# whose zebra has -R.
 frr_new_find() {
 	local d
 	for d in "${FRR_NEW:-/opt/frr10}/sbin:${FRR_NEW:-/opt/frr10}/bin/vtysh" \
 		 "/usr/lib/frr:/usr/bin/vtysh"; do
 		if [ -x "${d%%:*}/mgmtd" ] && [ -x "${d#*:}" ] &&
 		   "${d%%:*}/zebra" --help 2>/dev/null | grep -q -- "--routing-table"; then
-			FRR_SBIN=${d%%:*} VTYSH=${d#*:}
+			FRR_DIR=${d%%:*} VTYSH=${d#*:}
 			return 0
 		fi
 	done
@@ -68,15 +69,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# new_daemon NAME ARGS...: as frr_daemon (tests/net/frr.sh), for FRR 10:
-# mgmtd and staticd take no config file of their own (mgmtd holds
-# staticd's, given by vtysh).
-new_daemon() {
-	chown -R frr:frr "$FRR"
-	nsx "$P-rt" "$FRR_SBIN/$1" -d -P 0 -i "$FRR/$1.pid" --vty_socket "$FRR" \
-		--log "file:$FRR/$1.log" "${@:2}" > /dev/null 2>&1
-}
-
 vty() { # CONFIG-LINE...: through mgmtd, as an operator's vtysh
 	local args=(-c "configure terminal") l
 	for l in "$@"; do
@@ -91,11 +83,10 @@ frr_up() { # [ZEBRA-ARGS]: default -R TABLE and the FPM module
 	echo "fpm address 127.0.0.1 port 2620" > "$FRR/zebra.conf"
 	rm -f "$FRR/zserv.api"
 	# shellcheck disable=SC2086
-	new_daemon zebra -f "$FRR/zebra.conf" -z "$FRR/zserv.api" \
-		$zargs &&
+	frr_daemon "$P-rt" "$FRR" zebra -z "$FRR/zserv.api" $zargs &&
 		wait_until 50 test -S "$FRR/zserv.api" &&
-		new_daemon mgmtd && wait_until 50 test -S "$FRR/mgmtd.vty" &&
-		new_daemon staticd -z "$FRR/zserv.api" && wait_until 50 test -S "$FRR/staticd.vty" &&
+		frr_run "$P-rt" "$FRR" mgmtd && wait_until 50 test -S "$FRR/mgmtd.vty" &&
+		frr_run "$P-rt" "$FRR" staticd -z "$FRR/zserv.api" && wait_until 50 test -S "$FRR/staticd.vty" &&
 		vty "ip route 198.19.60.0/24 198.18.1.2" "ip route 198.19.60.0/24 198.18.2.2" \
 		    "ip route 198.19.60.0/24 198.18.3.2" \
 		    "ipv6 route 2001:db8:100:60::/64 2001:db8:1::2" \
@@ -201,11 +192,11 @@ test_kernel() {
 }
 
 if ! setup; then
-	result "setup (ecmpd, FRR $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1
+	result "setup (ecmpd, FRR $("$FRR_DIR/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
-echo "   (FRR: $("$FRR_SBIN/zebra" -v 2>/dev/null | head -1), $FRR_SBIN)"
+echo "   (FRR: $("$FRR_DIR/zebra" -v 2>/dev/null | head -1), $FRR_DIR)"
 for t in ${ECMP_NET_TESTS:-stream withdraw frr_restart kernel}; do
 	"test_$t"
 done
