@@ -51,7 +51,9 @@ BFD_SRCS    := $(wildcard user/bfd/*.c)
 # ecmpd's own parts (daemon.h) link into ecmpd alone; the rest is libecmpd.
 ECMPD_MAIN  := user/ecmpd/ecmpd.c $(wildcard user/ecmpd/daemon_*.c)
 ECMPD_SRCS  := $(filter-out $(ECMPD_MAIN),$(wildcard user/ecmpd/*.c))
-CTL_SRCS    := $(filter-out user/ecmpctl/ecmpctl.c,$(wildcard user/ecmpctl/*.c))
+# ecmpctl's commands (cmd.h) link into ecmpctl alone; the rest is libecmpctl.
+CTL_MAIN    := user/ecmpctl/ecmpctl.c $(wildcard user/ecmpctl/cmd_*.c)
+CTL_SRCS    := $(filter-out $(CTL_MAIN),$(wildcard user/ecmpctl/*.c))
 LIB         := $(BUILD)/libecmp.a
 LIB_BFD     := $(BUILD)/libecmp-bfd.a
 LIB_ECMPD   := $(BUILD)/libecmpd.a
@@ -199,7 +201,7 @@ $(BUILD)/ecmpd: $(ECMPD_MAIN:%.c=$(BUILD)/%.o) $(LIB_ECMPD) $(LIB_BFD) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libsystemd libmicrohttpd)
 
-$(BUILD)/ecmpctl: $(BUILD)/user/ecmpctl/ecmpctl.o $(LIB_CTL) $(LIB)
+$(BUILD)/ecmpctl: $(CTL_MAIN:%.c=$(BUILD)/%.o) $(LIB_CTL) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
