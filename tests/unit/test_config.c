@@ -78,7 +78,7 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "frobnicate 1\n",
-	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, routes, kernel-path, metrics, control" },
+	  "t.conf:1: unknown keyword 'frobnicate'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, kernel-path, routes, metrics, control, limits" },
 	{ "bfd dev\n",
 	  "t.conf:1: bfd dev: expected 'bfd dev IFNAME [interval MS] [multiplier N]'" },
 	{ "bfd dev eth1 interval 50 admin-down-on-exit\n",

@@ -1125,6 +1125,20 @@ static int was_refused(const struct parser *p, char kind, const char *name)
 	return 0;
 }
 
+/* Names the statements from their table, so a new one is never missing
+ * from the message. */
+static void unknown_statement(struct parser *p)
+{
+	char list[512];
+	size_t i, off = 0;
+
+	list[0] = 0;
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]) && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+				statements[i].word);
+	perr(p, "unknown keyword '%s'; statements are %s", p->w[0], list);
+}
+
 static void parse_line(struct parser *p, char *line)
 {
 	char *hash = strchr(line, '#'), *tok, *save = NULL;
@@ -1153,8 +1167,7 @@ static void parse_line(struct parser *p, char *line)
 				note_failed(p, p->w[0][0], p->w[1]);
 			return;
 		}
-	perr(p, "unknown keyword '%s'; statements are seed, hash, interface, bfd, pin-root, nexthop, group, route, routes, kernel-path, metrics, control",
-	     p->w[0]);
+	unknown_statement(p);
 }
 
 static int route_cmp(const void *a, const void *b)
