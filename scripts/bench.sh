@@ -29,6 +29,8 @@ bash scripts/bench-ctl.sh
 bash scripts/bench-metrics.sh
 section "failover: BFD to FRR bfdd, nexthop dies"
 bash scripts/bench-failover.sh
+section "flows moved when a nexthop fails and returns: xdp-ecmp and the kernel's ECMP"
+bash scripts/bench-moved.sh
 section "route trie: half a full table removed one by one, then compaction"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	"$BUILD/tests/bench_trie" 100000 25000
