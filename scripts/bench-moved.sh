@@ -49,17 +49,6 @@ fail_run() { # MESSAGE: this variant's row says why, the next one runs
 	return 1
 }
 
-# wait_for TENTHS CMD...: until CMD succeeds, tried every 0.1 s.
-wait_for() {
-	local n=$1 i
-	shift
-	for i in $(seq 1 "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 nh3_state() { topo_ctl "$P" nexthop show | grep -qE "^nh3 .*state $1"; }
 link_up() { ip -n "$R" -o link show "$1" | grep -q "state UP"; }
 route_alive() { ! ip -n "$R" route show 198.19.0.0/16 | grep -qE "dead|linkdown"; }
@@ -96,25 +85,25 @@ setup() {
 nh3_down() {
 	ip -n "$R" link set r3 down
 	case $V in
-	ecmp-xdp) wait_for 50 nh3_state down || fail_run "nh3 not down in 5 s" ;;
+	ecmp-xdp) wait_until 50 nh3_state down || fail_run "nh3 not down in 5 s" ;;
 	esac
 }
 
 nh3_back() {
 	ip -n "$R" link set r3 up
-	wait_for 50 link_up r3 || { fail_run "r3 not up in 5 s"; return 1; }
+	wait_until 50 link_up r3 || { fail_run "r3 not up in 5 s"; return 1; }
 	case $V in
 	ecmp-xdp)
-		wait_for 50 nh3_state up || { fail_run "nh3 not up in 5 s"; return 1; }
+		wait_until 50 nh3_state up || { fail_run "nh3 not up in 5 s"; return 1; }
 		topo_wait_balanced "$P" 2> /dev/null || fail_run "not balanced in 10 s" ;;
 	kernel)
-		wait_for 50 route_alive || fail_run "the route's nh3 not alive in 5 s" ;;
+		wait_until 50 route_alive || fail_run "the route's nh3 not alive in 5 s" ;;
 	kernel-res)
 		# The link's going down removed the nexthop object (the
 		# kernel's nexthop_flush_dev); a routing daemon adds it again.
 		ip -n "$R" nexthop add id 3 via 198.18.3.2 dev r3
 		ip -n "$R" nexthop replace id 100 group 1/2/3/4 $KERNEL_RES
-		wait_for 100 res_balanced || fail_run "the group not balanced in 10 s" ;;
+		wait_until 100 res_balanced || fail_run "the group not balanced in 10 s" ;;
 	esac
 }
 

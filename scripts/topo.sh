@@ -29,6 +29,16 @@ nsx() {
 	nsenter --net="/run/netns/$ns" "$@"
 }
 
+# wait_until TENTHS COMMAND...: until COMMAND succeeds, tried every 0.1 s.
+wait_until() {
+	local i
+	for i in $(seq 1 "$1"); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # topo_create PREFIX N: the router, a client and N nexthop hosts.
 topo_create() {
 	local p=$1 n=${2:-4} i

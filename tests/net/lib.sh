@@ -31,15 +31,6 @@ predict() {
 		paste -d' ' <(seq "$4" $(($4 + $5 - 1))) -
 }
 
-wait_until() { # TENTHS COMMAND...: until COMMAND succeeds, tried every 0.1 s
-	local i
-	for i in $(seq 1 "$1"); do
-		"${@:2}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 state_is() { topo_ctl "$P" nexthop show | grep -qE "^$1 .*state ($2)"; }
 wait_state() { wait_until 100 state_is "$@"; } # NEXTHOP STATE-REGEX: up to 10 s
 
