@@ -8,24 +8,18 @@
 #                 (probes every 1 ms per flow, so +-1 ms)
 #   after detect  data path change minus (last packet from the peer +
 #                 detect time): what ecmpd adds to BFD's own detection
-# Reference on this machine (from the issue): FRR bfdd + BGP + kernel ECMP,
-# detect + ~73 ms (94 ms at 10 ms x 3, 201 ms at 50 ms x 3).
+# The same failure without xdp-ecmp (FRR's BGP with BFD driving the
+# kernel's ECMP) is scripts/bench-failover-kernel.sh, in make bench too.
 #   BFD_FAILURES=N (default 20; BENCH_QUICK=1: 1), BFD_SETTINGS="50x3 10x3"
 #   (BENCH_QUICK=1: 50x3)
 set -u
 cd "$(dirname "$0")/.."
+. scripts/bench-stats.sh
 BUILD=${BUILD:-build}
 N=${BFD_FAILURES:-20}
 SETTINGS=${BFD_SETTINGS:-50x3 10x3}
 # The smoke run shows the path works, in seconds: one failure, one setting.
 [ -n "${BENCH_QUICK:-}" ] && N=1 && SETTINGS=${BFD_SETTINGS:-50x3}
-
-stats() { # values... -> "min median p99 max"
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-		p = int(NR * 0.99 + 0.999); if (p < 1) p = 1; if (p > NR) p = NR
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%8.3f %8.3f %8.3f %8.3f", v[1], m, v[p], v[NR] }'
-}
 
 printf '%-10s %5s  %-36s  %-36s %s\n' "timers" "n" \
 	"loss window ms: min median p99 max" "after detect ms: min median p99 max" "flaps"

@@ -29,6 +29,8 @@ bash scripts/bench-ctl.sh
 bash scripts/bench-metrics.sh
 section "failover: BFD to FRR bfdd, nexthop dies"
 bash scripts/bench-failover.sh
+section "failover without xdp-ecmp: the kernel's ECMP, FRR's BGP with BFD"
+bash scripts/bench-failover-kernel.sh
 section "flows moved when a nexthop fails and returns: xdp-ecmp and the kernel's ECMP"
 bash scripts/bench-moved.sh
 section "route trie: half a full table removed one by one, then compaction"

@@ -255,6 +255,16 @@ topo_sinks() {
 	done
 }
 
+# topo_sink_times PREFIX: "NEXTHOP FAMILY SPORT COUNT FIRST_NS LAST_NS"
+# for every flow received (the send times of its first and last probe).
+topo_sink_times() {
+	local p=$1 i
+	for i in $(ls -d /sys/fs/bpf/"$p"-sink* 2>/dev/null | grep -v -- '-dead$' | sed "s|.*-sink||"); do
+		"$TOPO_BUILD/tests/netsink" times "/sys/fs/bpf/$p-sink$i" |
+			awk -v nh="$i" '$3 > 0 { print nh, $0 }'
+	done
+}
+
 topo_clear_sinks() {
 	local p=$1 f
 	for f in /sys/fs/bpf/"$p"-sink*; do

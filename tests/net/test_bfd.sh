@@ -139,15 +139,6 @@ test_up_with_frr() {
 	result "ecmpctl nexthop show: state up, bfd up" 0
 }
 
-# sink_times: "NH FAMILY SPORT COUNT FIRST_NS LAST_NS" for every flow.
-sink_times() {
-	local i
-	for i in 1 2 3 4; do
-		"$BUILD/tests/netsink" times "/sys/fs/bpf/$P-sink$i" |
-			awk -v nh="$i" '$3 > 0 { print nh, $0 }'
-	done
-}
-
 veth_drops() { # where frames were dropped, for a failure's report
 	local ns dev
 	for ns in cl:c0 rt:r0 rt:r1 rt:r2 rt:r4 n2:n0 n4:n0; do
@@ -201,7 +192,7 @@ test_failover() {
 		overheads="$overheads $(( (out - rx - det) ))"
 		wait $gen
 		sleep 0.3	# the last frames are still in the veths
-		sink_times > "/tmp/$P.times"
+		topo_sink_times "$P" > "/tmp/$P.times"
 		# Flows at sink 1 before the failure must show up elsewhere,
 		# first after t_dead (a flow may meet a second nexthop: between
 		# the flag store and the bucket rewrite the data path's probe
