@@ -107,7 +107,7 @@ round() { # K
 	kill -STOP $pids
 	wait "$gen"
 	sleep 0.3
-	topo_sink_times "$P" > "/tmp/$P.times"
+	topo_sinks "$P" times > "/tmp/$P.times"
 	"$BUILD/tests/netsink" dead "/sys/fs/bpf/$P-sink1" 0 > /dev/null
 	kill -CONT $pids
 	# nh1's flows: their first frame elsewhere after the death. The

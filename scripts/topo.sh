@@ -246,21 +246,13 @@ topo_send() {
 	nsx "$p-cl" "$TOPO_BUILD/tests/flowgen" c0 "$mac" "$2" "$3" "$4" "$5" "${6:-1}" "${7:-0}"
 }
 
-# topo_sinks PREFIX: "NEXTHOP FAMILY SPORT COUNT" for every flow received.
+# topo_sinks PREFIX [times]: "NEXTHOP FAMILY SPORT COUNT" for every flow
+# received; with times, also FIRST_NS LAST_NS, the send times of its first
+# and last probe.
 topo_sinks() {
 	local p=$1 i
 	for i in $(ls -d /sys/fs/bpf/"$p"-sink* 2>/dev/null | grep -v -- '-dead$' | sed "s|.*-sink||"); do
-		"$TOPO_BUILD/tests/netsink" dump "/sys/fs/bpf/$p-sink$i" |
-			awk -v nh="$i" '$3 > 0 { print nh, $1, $2, $3 }'
-	done
-}
-
-# topo_sink_times PREFIX: "NEXTHOP FAMILY SPORT COUNT FIRST_NS LAST_NS"
-# for every flow received (the send times of its first and last probe).
-topo_sink_times() {
-	local p=$1 i
-	for i in $(ls -d /sys/fs/bpf/"$p"-sink* 2>/dev/null | grep -v -- '-dead$' | sed "s|.*-sink||"); do
-		"$TOPO_BUILD/tests/netsink" times "/sys/fs/bpf/$p-sink$i" |
+		"$TOPO_BUILD/tests/netsink" "${2:-dump}" "/sys/fs/bpf/$p-sink$i" |
 			awk -v nh="$i" '$3 > 0 { print nh, $0 }'
 	done
 }

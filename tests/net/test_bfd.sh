@@ -192,7 +192,7 @@ test_failover() {
 		overheads="$overheads $(( (out - rx - det) ))"
 		wait $gen
 		sleep 0.3	# the last frames are still in the veths
-		topo_sink_times "$P" > "/tmp/$P.times"
+		topo_sinks "$P" times > "/tmp/$P.times"
 		# Flows at sink 1 before the failure must show up elsewhere,
 		# first after t_dead (a flow may meet a second nexthop: between
 		# the flag store and the bucket rewrite the data path's probe
