@@ -120,7 +120,7 @@ pass() { # FILE: "SPORT NEXTHOP" of every flow received, sorted
 # sent in both passes (others: flows neither on nh3 before nor after that
 # moved, the ones no failure or return needed to move).
 compare() {
-	join -a 1 "$1" "$2" | awk -v n="$N" '
+	join -a 1 "$1" "$2" | awk '
 		NF == 2 { lost++; next }
 		$2 != $3 { moved++; if ($3 == 3) to3++; else if ($2 == 3) from3++; else other++ }
 		END { printf "%d %d %d %d %d\n", moved, to3, from3, other, lost }'
