@@ -261,11 +261,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-D_GNU_SOURCE -Iinclude -Iuser
 FUZZ_bfd_SRCS    := user/bfd/bfd_packet.c user/bfd/bfd_session.c user/bfd/sha1.c
-FUZZ_config_SRCS := $(wildcard user/ecmpd/config*.c) user/lib/lpm.c user/lib/lpm_pool.c user/lib/lpm_attach.c user/lib/route_set.c user/lib/text.c
+FUZZ_config_SRCS := $(wildcard user/ecmpd/config*.c) $(wildcard user/lib/lpm*.c) user/lib/route_set.c user/lib/text.c
 FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
 FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c user/lib/text.c
-FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) user/lib/lpm.c user/lib/lpm_pool.c user/lib/lpm_attach.c user/lib/route_set.c \
+FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \
 		    user/lib/text.c user/lib/log.c
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
 		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_fpm

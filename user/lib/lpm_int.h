@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The route trie builder's insides, shared by its files (lpm.c: building
- * and changing; lpm_pool.c: where chunks and slots come from and go back,
- * compaction; lpm_attach.c: taking over a live trie). Not an API: lpm.h is.
+ * The route trie builder's insides, shared by its files (lpm.c: the
+ * routes and their changes, bulk mode; lpm_build.c: building and patching
+ * a root entry's subtree; lpm_pool.c: where chunks and slots come from and
+ * go back, compaction; lpm_attach.c: taking over a live trie; lpm_walk.c:
+ * a lookup in the maps). Not an API: lpm.h is.
  */
 #ifndef ECMP_LPM_INT_H
 #define ECMP_LPM_INT_H
@@ -149,16 +151,39 @@ struct adopt {
 	uint32_t *mine, nmine;	/* chunks and slots this root entry marked */
 };
 
+/* What a subtree takes: chunks, and slots of each kind. */
+struct tally {
+	uint64_t chunks, slots[KINDS];
+};
+
+/* No cost known yet: lpm_patch_top() counts it. */
+#define COST_UNKNOWN	UINT64_MAX
+
 /* lpm.c */
 struct lpm *lpm_alloc(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 		      uint32_t nchunks);
-int lpm_rebuild(struct lpm *t, uint32_t idx);
 int lpm_route_valid(uint8_t family, uint8_t plen);
 void lpm_root_range(const struct lpm_route *r, uint32_t *first, uint32_t *count);
 int lpm_rvec_append(struct rvec *v, const struct lpm_route *r);
 /* Bulk mode's end for one root entry's routes: sorted, one per prefix,
  * removals gone, no more room held than they take. */
 void lpm_rvec_refresh(struct lpm *t, struct rvec *v);
+
+/* lpm_build.c */
+/* Adds to x what a build of r[0..n) at depth d under cover would make
+ * (r reordered). */
+void lpm_build_tally(struct lpm_route *r, uint32_t n, int d, uint32_t cover,
+		     struct tally *x);
+uint64_t lpm_tally_cost(const struct tally *x);	/* in 240ths of a chunk */
+uint64_t lpm_live_cost(const struct lpm *t, uint32_t v);	/* the same, of v's subtree */
+/* Makes the entry *e at depth d what r[0..n) under cover build (cost:
+ * what that takes, or COST_UNKNOWN), patching the live subtree. */
+int lpm_patch_top(struct lpm *t, uint32_t *e, struct lpm_route *r, uint32_t n,
+		  int d, uint32_t cover, uint64_t cost);
+/* Makes a root entry's subtree what its routes build; in bulk mode only
+ * marks it. */
+int lpm_rebuild_costed(struct lpm *t, uint32_t idx, uint64_t cost);
+int lpm_rebuild(struct lpm *t, uint32_t idx);
 /* Whether the live entry v is what a build of r[0..n) under cover at
  * depth d makes; with a (taking over a trie) it marks what it uses. */
 int lpm_same_subtree(struct lpm *t, struct adopt *a, uint32_t v,
