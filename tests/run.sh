@@ -57,6 +57,7 @@ run unit/fpm "$BUILD/tests/test_fpm"
 run unit/slots "$BUILD/tests/test_slots"
 run unit/layers bash tests/unit/test_layers.sh
 run unit/version env BUILD="$BUILD" bash tests/unit/test_version.sh
+run unit/docs bash tests/unit/test_docs.sh
 
 if [ "$mode" = all ]; then
 	if [ "$(id -u)" != 0 ]; then
