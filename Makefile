@@ -227,7 +227,7 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bench/bench_xdp.o $(BUILD)/tests/bench/
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$(filter-out %.bpf.o,$^)) -o $@ $(LDLIBS)
 
-$(BUILD)/tests/routechurn: $(BUILD)/tests/bench/routechurn.o $(LIB)
+$(BUILD)/tests/routechurn: $(BUILD)/tests/bench/routechurn.o $(BUILD)/tests/bpf/frame_build.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

@@ -13,7 +13,9 @@
 #    trie holding it, median, p99, max;
 #  - one change at a time to a nexthop set the table lacks (50);
 #  - churn: BENCH_FPM_RATE (10,000) changes a second for BENCH_FPM_SECS
-#    (10) s over up to 10,000 /24s, and how many other prefixes changed;
+#    (10) s over up to 10,000 /24s, and how many other prefixes changed,
+#    and how many frames to them through the XDP program were handled
+#    otherwise than before (none should, of either);
 #  - ecmpd's counts: changes applied alone (patches), whole merges.
 # Larger tables: BENCH_FPM_V6 (the IPv6 share in percent, default 20),
 # BENCH_FPM_LIMITS (a `limits` line's words); fewer changes: BENCH_FPM_LAT,
@@ -61,6 +63,10 @@ one=$(feed latency "$LAT" "$a" "$b")
 m0=$(fs whole_merges) p0=$(fs patches)
 fresh=$(feed newsets "$NEWSETS" "$a")
 many=$(feed churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
+if ! grep -q "not handled as before" <<< "$many"; then
+	echo "bench-fpm: the churn row was not measured (routechurn's message above)" >&2
+	exit 1
+fi
 pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")

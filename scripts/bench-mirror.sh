@@ -13,7 +13,9 @@
 #  - churn: BENCH_MIRROR_RATE (10,000) replaces a second for
 #    BENCH_MIRROR_SECS (60) s over up to 10,000 /24s: the lag of each
 #    change, and how many of as many other prefixes changed meanwhile
-#    in the data path (none should);
+#    in the data path, and how many frames to them, run through the XDP
+#    program 10,000 a second, it handled otherwise than before (none
+#    should, of either);
 #  - how many changes ecmpd applied alone (patches), and its whole-table
 #    reads (a read takes time in N: patches do not);
 #  - one `ip route replace` at a time to a nexthop set the table lacks
@@ -197,6 +199,10 @@ half=$(( $(wc -l < "/tmp/$P.changed") / 2 ))
 [ "$half" -gt 10000 ] && half=10000
 sed -n "1,$((2 * half))p" "/tmp/$P.changed" > "/tmp/$P.churn"
 many=$(churn churn "$RATE" "$SECS" "/tmp/$P.churn" "$half")
+if ! grep -q "not handled as before" <<< "$many"; then
+	echo "bench-mirror: the churn row was not measured (routechurn's message above)" >&2
+	exit 1
+fi
 reads=$(( $(kr reads) - reads0 )) patches=$(( $(kr patches) - patches0 ))
 report_changes() {
 	printf '  ip route replace, request to the data path (routechurn):\n'

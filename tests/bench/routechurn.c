@@ -16,7 +16,10 @@
  *     RATE replaces a second for SECONDS over the first NCHANGE prefixes
  *     of FILE (one a.b.c.d/len a line; its first two routed as PREFIX1
  *     and PREFIX2 above), alternately to GW2 and GW1; the rest of FILE's
- *     prefixes must not change in the data path meanwhile.
+ *     prefixes must not change in the data path meanwhile: their trie
+ *     entries are read, and frames to them run through the XDP program
+ *     must be handled as before the churn (the same verdict, the same
+ *     nexthop).
  *
  *   routechurn PIN_ROOT objects COUNT GAP_MS PREFIX OBJ A B C
  *     COUNT replaces of the nexthop group object OBJ (PREFIX among the
@@ -53,11 +56,15 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_link.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "lib/dp_maps.h"
 #include "lib/lpm.h"
+#include "../bpf/frame_build.h"
 
 struct pfx {
 	uint8_t addr[16];
@@ -86,6 +93,78 @@ static uint64_t now_us(void)
 static uint32_t walk(const struct pfx *p)
 {
 	return lpm_walk(dp.root, dp.node, dp.max_entries[DP_LPM_NODE], ECMP_AF_INET, p->addr);
+}
+
+/*
+ * Frames through the data path itself: the XDP program attached to
+ * ecmpd's first ingress interface, run by BPF_PROG_TEST_RUN on a UDP
+ * frame to a prefix's address, as if it had arrived there. Nothing is
+ * sent (the run only returns the verdict and the frame as rewritten), so
+ * any address of the table may be used; the data path counts the frames
+ * as forwarded. What a frame tells: XDP_REDIRECT and the nexthop's MAC
+ * it leaves with, or another verdict.
+ */
+struct probe {
+	int prog_fd;
+	uint32_t ifindex;
+	uint8_t mac[6];
+};
+
+struct verdict {
+	uint32_t action;
+	uint8_t dmac[6];
+};
+
+static int probe_open(struct probe *pr)
+{
+	uint32_t i, id = 0;
+
+	for (i = 1; i < dp.max_entries[DP_IFACES]; i++)
+		if (dp.ifaces[i].flags & ECMP_IFACE_VALID)
+			break;
+	if (i >= dp.max_entries[DP_IFACES]) {
+		fprintf(stderr, "routechurn: ecmp_ifaces names no ingress interface: no frames to run\n");
+		return -1;
+	}
+	pr->ifindex = i;
+	memcpy(pr->mac, dp.ifaces[i].mac, 6);
+	if (bpf_xdp_query_id(i, 0, &id) || !id) {
+		fprintf(stderr, "routechurn: no XDP program on ingress ifindex %u: no frames to run\n", i);
+		return -1;
+	}
+	pr->prog_fd = bpf_prog_get_fd_by_id(id);
+	if (pr->prog_fd < 0) {
+		fprintf(stderr, "routechurn: XDP program %u: %s\n", id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int probe_run(const struct probe *pr, const struct pfx *p, struct verdict *v)
+{
+	uint8_t frame[1024], out[1024];	/* frame_build wants room for any frame */
+	struct frame_spec s;
+	struct xdp_md md = { .ingress_ifindex = pr->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &md, .ctx_size_in = sizeof(md),
+		    .repeat = 1);
+
+	frame_spec_default(&s, 4);
+	memcpy(s.dmac, pr->mac, 6);
+	memcpy(s.dst, p->addr, 4);
+	opts.data_size_in = frame_build(&s, frame, sizeof(frame));
+	md.data_end = opts.data_size_in;
+	if (!opts.data_size_in || bpf_prog_test_run_opts(pr->prog_fd, &opts))
+		return -1;
+	v->action = opts.retval;
+	memcpy(v->dmac, out, 6);
+	return 0;
+}
+
+static int same_verdict(const struct verdict *a, const struct verdict *b)
+{
+	return a->action == b->action &&
+	       (a->action != XDP_REDIRECT || !memcmp(a->dmac, b->dmac, 6));
 }
 
 static int parse_pfx(const char *s, struct pfx *p)
@@ -442,6 +521,12 @@ struct pending {
 	uint64_t sent_us;
 };
 
+/* One frame through the program every PROBE_GAP_US during churn: 10,000
+ * a second, so each of 10,000 prefixes that do not change meets one a
+ * second; unpaced, the runs took the CPU that ecmpd, on the same two,
+ * needs for the changes being timed. */
+#define PROBE_GAP_US	100
+
 static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 		 struct path *p)
 {
@@ -449,15 +534,27 @@ static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 	struct pending *q = calloc(cap, sizeof(*q));
 	uint32_t *lag = calloc(cap, sizeof(*lag)), *still;
 	uint64_t t0, sent = 0, total = (uint64_t)rate * seconds, moved = 0, end;
-	int i, k = 0, nstill = nx - nchange;
+	uint64_t frames = 0, lost = 0;
+	int i, k = 0, f = 0, nstill = nx - nchange, nfwd = 0;
+	struct verdict *before, now;
+	struct probe pr;
 	uint8_t *seen;
 
 	still = calloc(nstill + 1, sizeof(*still));
 	seen = calloc(nstill + 1, 1);
-	if (!q || !lag || !still || !seen || learn(&x[0], &x[1], p))
+	before = calloc(nstill + 1, sizeof(*before));
+	if (!q || !lag || !still || !seen || !before || learn(&x[0], &x[1], p) ||
+	    probe_open(&pr))
 		return 1;
-	for (i = 0; i < nstill; i++)
+	for (i = 0; i < nstill; i++) {
 		still[i] = walk(&x[nchange + i]);
+		if (probe_run(&pr, &x[nchange + i], &before[i])) {
+			fprintf(stderr, "routechurn: a frame through the XDP program: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		nfwd += before[i].action == XDP_REDIRECT;
+	}
 	t0 = now_us();
 	while (sent < total || head != tail) {
 		uint64_t t = now_us(), due = (t - t0) * rate / 1000000;
@@ -476,12 +573,19 @@ static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 		}
 		if (head != tail && sent == total && now_us() > q[head].sent_us + 2000000)
 			break;	/* the rest never came */
-		/* A slice of the prefixes that do not change, each pass. */
+		/* A slice of the prefixes that do not change, each pass: in
+		 * the trie, and the frames due through the program. */
 		for (i = 0; i < 64 && nstill; i++, k = (k + 1) % nstill)
 			if (!seen[k] && walk(&x[nchange + k]) != still[k]) {
 				seen[k] = 1;
 				moved++;
 			}
+		for (i = 0; i < 8 && nstill && frames < (t - t0) / PROBE_GAP_US;
+		     i++, f = (f + 1) % nstill) {
+			frames++;
+			if (probe_run(&pr, &x[nchange + f], &now) || !same_verdict(&now, &before[f]))
+				lost++;
+		}
 		if ((sent & 255) == 0)
 			drain();
 	}
@@ -492,6 +596,8 @@ static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 	print_lags("churn", lag, n, tail - head);
 	printf("churn: %llu of %d prefixes that did not change changed in the data path\n",
 	       (unsigned long long)moved, nstill);
+	printf("churn: %llu frames through the XDP program to those prefixes (%d forwarded before), %llu not handled as before\n",
+	       (unsigned long long)frames, nfwd, (unsigned long long)lost);
 	return 0;
 }
 
