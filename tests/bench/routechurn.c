@@ -56,7 +56,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
-#include <linux/if_link.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
