@@ -68,6 +68,8 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
 	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror \
 	      $(BUILD)/tests/test_fpm $(BUILD)/tests/test_slots
+# Unit tests linked with the trie builder of ECMP_LPM_WATCH instead.
+WATCH_TESTS := $(BUILD)/tests/test_lpm_live
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
 BPF_TESTS  := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_vlan_learning
 NET_TOOLS  := $(BUILD)/tests/flowgen $(BUILD)/tests/netsink $(BUILD)/tests/netsink.bpf.o \
@@ -196,6 +198,20 @@ $(ALL_LIBS):
 $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/nl_build.o $(ALL_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+# The trie tests' reference table.
+$(BUILD)/tests/test_lpm: $(BUILD)/tests/unit/lpm_ref.o
+
+# The trie builder built to hand each store a lookup can see, and each wait
+# for readers, to the test that checks the trie around them (lpm_int.h).
+LPM_WATCH_OBJS := $(patsubst user/lib/%.c,$(BUILD)/tests/lpm-watch/%.o,$(wildcard user/lib/lpm*.c))
+$(BUILD)/tests/lpm-watch/%.o: user/lib/%.c | $(TOOLCHAIN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DECMP_LPM_WATCH -c $< -o $@
+$(WATCH_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/lpm_ref.o \
+		$(LPM_WATCH_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/ecmpd: $(ECMPD_MAIN:%.c=$(BUILD)/%.o) $(LIB_ECMPD) $(LIB_BFD) $(LIB)
 	$(call msg,LINK,$@)
@@ -281,7 +297,7 @@ soak: all $(NET_TOOLS)
 fuzz: $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-check: all $(UNIT_TESTS)
+check: all $(UNIT_TESTS) $(WATCH_TESTS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh check
 
 # The README's commands work on a fresh machine: each first installs what
@@ -292,7 +308,7 @@ check: all $(UNIT_TESTS)
 ALL_CPUS = $$(case " $$MAKEFLAGS" in *" -j"*) ;; *) echo -j$$(nproc) ;; esac)
 test:
 	$(Q)sh scripts/install-deps.sh
-	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
+	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(WATCH_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
 		$(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
 

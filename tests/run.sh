@@ -48,6 +48,7 @@ run() { # name command...
 # under SANITIZE=1, 10 s with the frame-pointer one, which is exact for
 # code that calls no library (ours is built with -fno-omit-frame-pointer).
 run unit/lpm env ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=1" "$BUILD/tests/test_lpm"
+run unit/lpm_live "$BUILD/tests/test_lpm_live"
 run unit/hash "$BUILD/tests/test_hash"
 run unit/bucket "$BUILD/tests/test_bucket"
 run unit/config "$BUILD/tests/test_config"

@@ -13,6 +13,7 @@
 #include "lib/route_set.h"
 #include "lib/text.h"
 #include "../test.h"
+#include "lpm_ref.h"
 
 TEST_STATE_DEFINE;
 
@@ -21,89 +22,7 @@ TEST_STATE_DEFINE;
 static struct ecmp_lpm_chunk root[ECMP_LPM_ROOT_CHUNKS];
 static struct ecmp_lpm_chunk node[NCHUNKS];
 
-struct ref {
-	struct lpm_route r[4096];
-	int n;
-};
-
-static int alen(uint8_t family)
-{
-	return family == ECMP_AF_INET ? 4 : 16;
-}
-
-static int prefix_match(const struct lpm_route *r, const uint8_t *addr)
-{
-	uint8_t a[16];
-
-	memcpy(a, addr, 16);
-	lpm_mask(a, r->family, r->prefixlen);
-	return !memcmp(a, r->addr, alen(r->family));
-}
-
-static uint32_t ref_lookup(const struct ref *ref, uint8_t family,
-			   const uint8_t *addr)
-{
-	int best = -1, i;
-
-	for (i = 0; i < ref->n; i++) {
-		const struct lpm_route *r = &ref->r[i];
-
-		if (r->family != family || !prefix_match(r, addr))
-			continue;
-		if (best < 0 || r->prefixlen > ref->r[best].prefixlen)
-			best = i;
-	}
-	return best < 0 ? ECMP_LPM_NONE : ref->r[best].leaf;
-}
-
-static int ref_find(const struct ref *ref, const struct lpm_route *k)
-{
-	int i;
-
-	for (i = 0; i < ref->n; i++)
-		if (ref->r[i].family == k->family &&
-		    ref->r[i].prefixlen == k->prefixlen &&
-		    !memcmp(ref->r[i].addr, k->addr, 16))
-			return i;
-	return -1;
-}
-
-/* Addresses from a small pool of "sites" so prefixes nest and collide. */
-static void random_addr(unsigned long long *s, uint8_t family, uint8_t *a)
-{
-	static const uint8_t sites4[4][4] = {
-		{ 198, 18, 0, 0 }, { 198, 19, 128, 0 }, { 198, 18, 255, 0 },
-		{ 10, 0, 0, 0 } };
-	uint64_t x = test_rand(s);
-	int i, keep = x % 5;
-
-	memset(a, 0, 16);
-	if (family == ECMP_AF_INET) {
-		memcpy(a, sites4[(x >> 8) % 4], 4);
-		for (i = keep; i < 4; i++)
-			a[i] = test_rand(s);
-	} else {
-		a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8;
-		for (i = 4 + keep; i < 16; i++)
-			a[i] = test_rand(s);
-		if ((x >> 16) % 3 == 0)
-			a[5] = 1;
-	}
-}
-
-static void random_route(unsigned long long *s, struct lpm_route *r)
-{
-	uint64_t x = test_rand(s);
-
-	memset(r, 0, sizeof(*r));
-	r->family = (x & 1) ? ECMP_AF_INET6 : ECMP_AF_INET;
-	random_addr(s, r->family, r->addr);
-	r->prefixlen = (x >> 8) % (alen(r->family) * 8 + 1);
-	lpm_mask(r->addr, r->family, r->prefixlen);
-	r->leaf = ECMP_LPM_LEAF((x >> 20) % 64);
-}
-
-static long check_all(struct lpm *t, const struct ref *ref,
+static long check_all(struct lpm *t, const struct lpm_ref *ref,
 		      unsigned long long *s, int probes)
 {
 	long bad = 0;
@@ -116,18 +35,14 @@ static long check_all(struct lpm *t, const struct ref *ref,
 		if (ref->n && (i % 3) == 0) {
 			/* An address inside, or at the end of, a route. */
 			const struct lpm_route *r = &ref->r[test_rand(s) % ref->n];
-			int bit;
 
 			family = r->family;
-			memcpy(a, r->addr, 16);
-			for (bit = r->prefixlen; bit < alen(family) * 8; bit++)
-				if ((i / 3) & 1 || test_rand(s) & 1)
-					a[bit / 8] |= 0x80 >> (bit % 8);
+			lpm_ref_addr_in(s, r, (i / 3) & 1, a);
 		} else {
-			random_addr(s, family, a);
+			lpm_ref_random_addr(s, family, a);
 		}
 		got = lpm_walk(root, node, NCHUNKS, family, a);
-		want = ref_lookup(ref, family, a);
+		want = lpm_ref_lookup(ref, family, a);
 		if (got != want && bad++ < 4)
 			CHECK(0, "lookup family %d: got %u want %u", family, got,
 			      want);
@@ -169,7 +84,7 @@ static struct shape trie_shape(const struct ecmp_lpm_chunk *r, const struct ecmp
 
 /* A trie changed route by route has the shape a build of its routes from
  * nothing has: as many chunks, tails and run lists. */
-static int same_shape_as_a_build(const struct ref *ref)
+static int same_shape_as_a_build(const struct lpm_ref *ref)
 {
 	static struct ecmp_lpm_chunk root2[ECMP_LPM_ROOT_CHUNKS], node2[NCHUNKS];
 	struct lpm *fresh = lpm_new(root2, node2, NCHUNKS);
@@ -196,32 +111,30 @@ static int same_shape_as_a_build(const struct ref *ref)
 
 /* adds random routes (up to 4000 in ref), then removes dels of ref's:
  * the first error of lpm_add() or lpm_del(), or 0. */
-static int random_changes(struct lpm *t, struct ref *ref, unsigned long long *s,
+static int random_changes(struct lpm *t, struct lpm_ref *ref, unsigned long long *s,
 			  int adds, int dels)
 {
 	int i, err = 0;
 
 	for (i = 0; i < adds && ref->n < 4000 && !err; i++) {
 		struct lpm_route r;
-		int at;
 
-		random_route(s, &r);
+		lpm_ref_random_route(s, &r);
 		err = lpm_add(t, &r);
-		at = ref_find(ref, &r);
-		ref->r[at >= 0 ? at : ref->n++] = r;
+		lpm_ref_put(ref, &r);
 	}
 	for (i = 0; i < dels && ref->n && !err; i++) {
 		int at = test_rand(s) % ref->n;
 
 		err = lpm_del(t, ref->r[at].family, ref->r[at].addr, ref->r[at].prefixlen);
-		ref->r[at] = ref->r[--ref->n];
+		lpm_ref_remove(ref, at);
 	}
 	return err;
 }
 
 static void test_lpm_random_add_del(void)
 {
-	static struct ref ref;
+	static struct lpm_ref ref;
 	unsigned long long s = 0x5eed0001;
 	uint32_t runs_seen = 0;
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
@@ -327,7 +240,7 @@ static void test_lpm_pool_exhausted(void)
 
 /* /24 b of 198.18.0.0/16 with five host routes whose leaves (groups past
  * 16 bits) keep a chunk: one chunk each, under the /16's chunk. */
-static void crowded_24(struct ref *ref, int b, uint32_t leaf_base)
+static void crowded_24(struct lpm_ref *ref, int b, uint32_t leaf_base)
 {
 	int j;
 
@@ -343,7 +256,7 @@ static void crowded_24(struct ref *ref, int b, uint32_t leaf_base)
 }
 
 /* The lookups of every route of ref, and of the address after each. */
-static long check_routes(const struct ref *ref, uint32_t nchunks)
+static long check_routes(const struct lpm_ref *ref, uint32_t nchunks)
 {
 	long bad = 0;
 	int i;
@@ -354,9 +267,9 @@ static long check_routes(const struct ref *ref, uint32_t nchunks)
 		memcpy(a, ref->r[i].addr, 16);
 		a[3] ^= 0x80;
 		if (lpm_walk(root, node, nchunks, ref->r[i].family, ref->r[i].addr) !=
-		    ref_lookup(ref, ref->r[i].family, ref->r[i].addr) ||
+		    lpm_ref_lookup(ref, ref->r[i].family, ref->r[i].addr) ||
 		    lpm_walk(root, node, nchunks, ref->r[i].family, a) !=
-		    ref_lookup(ref, ref->r[i].family, a))
+		    lpm_ref_lookup(ref, ref->r[i].family, a))
 			bad++;
 	}
 	return bad;
@@ -368,7 +281,7 @@ static long check_routes(const struct ref *ref, uint32_t nchunks)
  * /16 here takes 151 of 200 chunks, and two of it do not fit. */
 static void test_lpm_bulk_change_needs_room_for_the_change(void)
 {
-	static struct ref ref, next;
+	static struct lpm_ref ref, next;
 	struct lpm *t = lpm_new(root, node, 200);
 	unsigned long long s = 0xb01c;
 	int b, i, round;
@@ -450,7 +363,7 @@ static void test_lpm_rejects_bad_input(void)
 
 static int collect(const struct lpm_route *r, void *arg)
 {
-	struct ref *ref = arg;
+	struct lpm_ref *ref = arg;
 
 	ref->r[ref->n++] = *r;
 	return 0;
@@ -460,7 +373,7 @@ static int collect(const struct lpm_route *r, void *arg)
  * bookkeeping matches, and later changes work as before. */
 static void test_lpm_attach_live_trie(void)
 {
-	static struct ref ref, copy;
+	static struct lpm_ref ref, copy;
 	unsigned long long s = 0xa77ac4;
 	struct lpm *t = lpm_new(root, node, NCHUNKS), *u;
 	uint32_t repaired, used;
@@ -471,9 +384,9 @@ static void test_lpm_attach_live_trie(void)
 		struct lpm_route r;
 		int at;
 
-		random_route(&s, &r);
+		lpm_ref_random_route(&s, &r);
 		lpm_add(t, &r);
-		at = ref_find(&ref, &r);
+		at = lpm_ref_find(&ref, &r);
 		ref.r[at >= 0 ? at : ref.n++] = r;
 	}
 	for (i = 0; i < 400; i++) {	/* removals leave collapsed chunks */
@@ -815,7 +728,7 @@ static void test_lpm_run_lists_of_the_layout_before(void)
 	struct lpm_route cover = { .family = ECMP_AF_INET, .prefixlen = 8,
 				   .addr = { 198 }, .leaf = ECMP_LPM_LEAF(9) };
 	static struct sampler sampler;
-	static struct ref copy;
+	static struct lpm_ref copy;
 	pthread_t reader;
 	int k;
 
@@ -885,7 +798,7 @@ static void test_lpm_chunks_for_matches_a_build(void)
 					r[i].leaf = ECMP_LPM_LEAF(test_rand(&s) % 64);
 					continue;
 				}
-				random_route(&s, &r[i]);
+				lpm_ref_random_route(&s, &r[i]);
 				if (sparse) {
 					uint64_t x = test_rand(&s);
 
@@ -917,7 +830,7 @@ static struct lpm_route v4_alone(int k, uint32_t leaf)
 }
 
 /* Whether the trie takes what a fresh build of ref takes. */
-static int chunks_as_built(const struct lpm *t, const struct ref *ref)
+static int chunks_as_built(const struct lpm *t, const struct lpm_ref *ref)
 {
 	uint32_t want = 0;
 
@@ -934,7 +847,7 @@ static int chunks_as_built(const struct lpm *t, const struct ref *ref)
  * into two pages. */
 static void test_lpm_compact_gives_back_sparse_pages(void)
 {
-	static struct ref ref, kept;
+	static struct lpm_ref ref, kept;
 	unsigned long long s = 0xc0a1;
 	struct lpm *t = lpm_new(root, node, 10);
 	struct lpm_route r;
@@ -1014,7 +927,7 @@ static void test_lpm_compact_gives_back_sparse_pages(void)
  * /16, a page of tails and two chunks: four, in a pool of three. */
 static void test_lpm_empty_page_is_room(void)
 {
-	static struct ref ref;
+	static struct lpm_ref ref;
 	struct lpm *t = lpm_new(root, node, 3);
 	struct lpm_route half = { .family = ECMP_AF_INET, .prefixlen = 25, .leaf = 1,
 				  .addr = { 198, 18, 1, 0 } };
@@ -1307,7 +1220,7 @@ static void crowded_route(unsigned long long *s, struct lpm_route *r)
  * of the covers between them, checked by lookups and against a build. */
 static int collect_into_ref(const struct lpm_route *r, void *arg)
 {
-	struct ref *got = arg;
+	struct lpm_ref *got = arg;
 
 	if (got->n == 4096)
 		return -1;
@@ -1316,16 +1229,16 @@ static int collect_into_ref(const struct lpm_route *r, void *arg)
 }
 
 /* Whether lpm_for_each() gives exactly ref's routes, each once. */
-static int walks_as(const struct lpm *t, const struct ref *ref)
+static int walks_as(const struct lpm *t, const struct lpm_ref *ref)
 {
-	static struct ref got;
+	static struct lpm_ref got;
 	int i, at;
 
 	got.n = 0;
 	if (lpm_for_each(t, collect_into_ref, &got) || got.n != ref->n)
 		return 0;
 	for (i = 0; i < got.n; i++) {
-		at = ref_find(ref, &got.r[i]);
+		at = lpm_ref_find(ref, &got.r[i]);
 		if (at < 0 || ref->r[at].leaf != got.r[i].leaf)
 			return 0;
 	}
@@ -1356,7 +1269,7 @@ static uint32_t leaf_of(const struct lpm *t, const struct lpm_route *r)
  * reference. */
 static void test_lpm_bulk_changes_of_one_prefix(void)
 {
-	static struct ref ref;
+	static struct lpm_ref ref;
 	unsigned long long s = 0x5eed0020;
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
 	struct lpm_route old1 = v4(1, 0, 24, 1), old2 = v4(2, 0, 24, 2), old3 = v4(3, 0, 24, 3);
@@ -1407,9 +1320,9 @@ static void test_lpm_bulk_changes_of_one_prefix(void)
 	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, r.addr, 24), -ENOENT, "never there");
 	ASSERT_EQ(lpm_bulk_end(t), 0, "bulk end");
 
-	ref.r[ref_find(&ref, &old1)] = old1;
-	ref.r[ref_find(&ref, &old2)] = old2;
-	i = ref_find(&ref, &old3);
+	ref.r[lpm_ref_find(&ref, &old1)] = old1;
+	ref.r[lpm_ref_find(&ref, &old2)] = old2;
+	i = lpm_ref_find(&ref, &old3);
 	ref.r[i] = ref.r[--ref.n];
 	ref.r[ref.n++] = new1;
 	ASSERT_EQ(lpm_route_count(t), ref.n, "count: one out, one in");
@@ -1421,7 +1334,7 @@ static void test_lpm_bulk_changes_of_one_prefix(void)
 	/* Out of bulk mode again: the merged vector takes single changes. */
 	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), 0, "del new1, not bulk");
 	ASSERT_EQ(lpm_del(t, ECMP_AF_INET, new1.addr, 24), -ENOENT, "and again");
-	i = ref_find(&ref, &new1);	/* the last: found before n goes down */
+	i = lpm_ref_find(&ref, &new1);	/* the last: found before n goes down */
 	ref.r[i] = ref.r[--ref.n];
 	ASSERT_EQ(lpm_route_count(t), ref.n, "count");
 	ASSERT_EQ(check_all(t, &ref, &s, 3000), 0, "lookups");
@@ -1430,7 +1343,7 @@ static void test_lpm_bulk_changes_of_one_prefix(void)
 
 static void test_lpm_changes_in_a_crowded_entry(void)
 {
-	static struct ref ref;
+	static struct lpm_ref ref;
 	unsigned long long s = 0x5eed0019;
 	struct lpm *t = lpm_new(root, node, NCHUNKS);
 	struct lpm_route r;
@@ -1459,7 +1372,7 @@ static void test_lpm_changes_in_a_crowded_entry(void)
 	}
 	for (i = 0; i < 1500; i++) {
 		crowded_route(&s, &r);
-		at = ref_find(&ref, &r);
+		at = lpm_ref_find(&ref, &r);
 		if (at >= 0 && test_rand(&s) % 2) {
 			ASSERT_EQ(lpm_del(t, r.family, r.addr, r.prefixlen), 0, "del");
 			ref.r[at] = ref.r[--ref.n];

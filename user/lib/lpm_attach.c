@@ -9,7 +9,6 @@
 
 #include "lpm.h"
 #include "lpm_int.h"
-#include "rcu.h"
 
 static void unmark(struct adopt *a)
 {
@@ -116,8 +115,11 @@ struct lpm *lpm_attach(struct ecmp_lpm_chunk *root, struct ecmp_lpm_chunk *node,
 				else
 					t->live[i]++;
 		}
-	if (nbad)
-		rcu_wait_readers();	/* nothing reads the broken subtrees now */
+	/* Before any free chunk or slot is used: what no link reaches may
+	 * have been unlinked by the process before this one just before it
+	 * ended, with a lookup still in it. And nothing reads the broken
+	 * subtrees after it. */
+	wait_readers();
 	for (i = 0; i < nbad; i++)
 		if (t->below[bad[i]].n && lpm_rebuild(t, bad[i]))
 			goto fail;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "ecmp_shared.h"
 #include "route_set.h"
+#include "rcu.h"
 
 #define ROOT_ENTRIES	(ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK)
 #define TAIL_BIT	(ECMP_LPM_CHILD | ECMP_LPM_TAIL)
@@ -72,9 +73,33 @@ struct lpm {
 	uint32_t nlong;
 };
 
+#ifdef ECMP_LPM_WATCH
+/* A test build (tests/unit/test_lpm_live.c): each store a lookup can see
+ * and each wait for readers goes to the test, which makes the store or
+ * the wait itself and checks the trie around it. */
+void lpm_watch_store(uint32_t *e, uint32_t v);
+void lpm_watch_readers_gone(void);
+#endif
+
+/* The one way an entry that a lookup may read changes. */
 static inline void store_entry(uint32_t *e, uint32_t v)
 {
+#ifdef ECMP_LPM_WATCH
+	lpm_watch_store(e, v);
+#else
 	__atomic_store_n(e, v, __ATOMIC_RELEASE);
+#endif
+}
+
+/* Returns when no program can still be reading what was unlinked before
+ * the call (rcu.h): the builder may then write it again. */
+static inline void wait_readers(void)
+{
+#ifdef ECMP_LPM_WATCH
+	lpm_watch_readers_gone();
+#else
+	rcu_wait_readers();
+#endif
 }
 
 static inline int addr_len(uint8_t family)

@@ -13,7 +13,6 @@
 
 #include "lpm.h"
 #include "lpm_int.h"
-#include "rcu.h"
 
 /* Pages' worth of released slots of one kind that may wait for a grace
  * period while free chunks make new pages. A grace period blocks the
@@ -63,7 +62,7 @@ void lpm_recycle(struct lpm *t)
 	for (k = 0; k < KINDS; k++)
 		pending += t->slot_pending[k].n;
 	if (pending) {
-		rcu_wait_readers();
+		wait_readers();
 		memcpy(t->free_list + t->nfree, t->pending, t->npending * sizeof(uint32_t));
 		t->nfree += t->npending;
 		t->npending = 0;
