@@ -253,6 +253,7 @@ def cmd_compare(old, osnap, new, nsnap, event):
                 if osnap[what] != nsnap[what]]
     changed = {n for n in set(old["nexthops"]) | set(new["nexthops"])
                if old["nexthops"].get(n, [0, 0])[:2] != new["nexthops"].get(n, [0, 0])[:2]}
+    readdressed = {n for n in changed if n in old["nexthops"] and n in new["nexthops"]}
     bad, kept, moved = {}, 0, 0
     for f, o, n in zip(flows(), osnap["flows"], nsnap["flows"]):
         if o[0] != "forwarded" or n[0] != "forwarded" or o[1:3] != n[1:3]:
@@ -268,7 +269,12 @@ def cmd_compare(old, osnap, new, nsnap, event):
         k = after["buckets"] / before["buckets"]
         had = {m: c * k for m, (_, c) in before["members"].items()}
         has = {m: c for m, (_, c) in after["members"].items()}
-        lost = o[3] not in has or has[o[3]] < had[o[3]]
+        # A member with a new address goes out and comes back (docs/
+        # CONFIG.md "Reload"): meanwhile the others hold its buckets and
+        # are above their shares, so a newcomer, or the member back,
+        # takes from any of them, not only from those that end with less.
+        lost = (readdressed & (set(before["members"]) | set(after["members"]))
+                or o[3] not in has or has[o[3]] < had[o[3]])
         gained = n[3] not in had or has[n[3]] > had[n[3]]
         if not (lost and gained):
             key = (g, o[3], n[3])
