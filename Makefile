@@ -209,7 +209,7 @@ $(BUILD)/tests/lpm-watch/%.o: user/lib/%.c | $(TOOLCHAIN)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DECMP_LPM_WATCH -c $< -o $@
 $(WATCH_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/lpm_ref.o \
-		$(LPM_WATCH_OBJS) $(LIB)
+		$(BUILD)/tests/unit/lpm_watch.o $(LPM_WATCH_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -283,13 +283,17 @@ FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_ne
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c user/lib/text.c
 FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \
 		    user/lib/text.c user/lib/log.c
+# The trie builder watched store by store (tests/unit/lpm_watch.h).
+FUZZ_lpm_SRCS    := $(wildcard user/lib/lpm*.c) user/lib/route_set.c tests/unit/lpm_watch.c \
+		    tests/unit/lpm_ref.c
+FUZZ_lpm_CFLAGS  := -DECMP_LPM_WATCH
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_bfd $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_ctl \
-		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_fpm
+		$(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_fpm $(BUILD)/fuzz/fuzz_lpm
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) $(FUZZ_cli_SRCS) $(FUZZ_fpm_SRCS) | $(TOOLCHAIN)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard user/*/*.h include/*.h) $(FUZZ_bfd_SRCS) $(FUZZ_config_SRCS) $(FUZZ_ctl_SRCS) $(FUZZ_netlink_SRCS) $(FUZZ_cli_SRCS) $(FUZZ_fpm_SRCS) $(FUZZ_lpm_SRCS) | $(TOOLCHAIN)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_$*_CFLAGS) $< $(FUZZ_$*_SRCS) -o $@ $(LDLIBS)
 
 soak: all $(NET_TOOLS)
 	$(Q)BUILD=$(BUILD) bash scripts/soak.sh

@@ -9,7 +9,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 status=0
 passed=0
 failed=0
-for t in bfd config ctl netlink cli fpm; do
+for t in bfd config ctl netlink cli fpm lpm; do
 	work="$BUILD/fuzz/corpus-$t"
 	mkdir -p "$work"
 	cp tests/fuzz/corpus/$t/* "$work/"
