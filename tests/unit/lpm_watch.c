@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/lpm.h"
+#include "lib/lpm_int.h"	/* the hooks, and how links are made */
 #include "../test.h"
 #include "lpm_watch.h"
 
@@ -31,7 +32,7 @@ static struct ecmp_lpm_chunk root_was[ECMP_LPM_ROOT_CHUNKS], node_was[NCHUNKS];
 /* Per 32-bit word of node: reachable from the root now (reach), or at any
  * moment since the last wait for readers (held): a reader may be in it. */
 static uint8_t reach[NODE_WORDS], held[NODE_WORDS];
-#define ROOT_WORDS	(ECMP_LPM_ROOT_CHUNKS * ECMP_LPM_CHUNK)
+#define ROOT_WORDS	ROOT_ENTRIES
 
 struct probe {
 	uint8_t family, addr[16];
@@ -58,7 +59,7 @@ WATCH_CODE static int mark(uint32_t v, int on, int depth)
 
 	if (!(v & ECMP_LPM_CHILD))
 		return 0;
-	if (!(v & ECMP_LPM_TAIL)) {
+	if (is_child(v)) {
 		c = v & ~ECMP_LPM_CHILD;
 		if (c >= NCHUNKS || depth > 16)
 			return -1;
@@ -67,19 +68,15 @@ WATCH_CODE static int mark(uint32_t v, int on, int depth)
 		for (i = 0; i < ECMP_LPM_CHUNK; i++)
 			if (mark(node[c].entry[i], on, depth + 1))
 				return -1;
-	} else if (v & ECMP_LPM_RUNS) {
-		c = ECMP_LPM_RUNS_CHUNK(v);
-		off = ECMP_LPM_RUNS_SLOT(v) * ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v));
-		words = ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v)) / 4;
-		if (c >= NCHUNKS || off > ECMP_LPM_RUNS_OFF_MAX)
+	} else {	/* a slot: a run list or a tail */
+		uint32_t size = is_runs(v) ? ECMP_LPM_RUNS_SIZE(ECMP_LPM_RUNS_CLASS(v)) :
+					     sizeof(struct ecmp_lpm_tail);
+
+		c = link_chunk(v);
+		off = link_slot(v) * size;
+		words = size / 4;
+		if (c >= NCHUNKS || off + size > sizeof(node[0]))
 			return -1;
-	} else {
-		c = ECMP_LPM_SLOT(v) >> 3;
-		i = ECMP_LPM_SLOT(v) & 7;
-		if (c >= NCHUNKS || i >= ECMP_LPM_TAILS_PER_CHUNK)
-			return -1;
-		off = i * sizeof(struct ecmp_lpm_tail);
-		words = sizeof(struct ecmp_lpm_tail) / 4;
 	}
 	i = c * ECMP_LPM_CHUNK + off / 4;
 	memset(reach + i, on, words);
@@ -261,8 +258,7 @@ WATCH_CODE static void probes_for(const struct lpm_ref *before, const struct lpm
 		}
 	}
 	for (i = 0; i < w.np; i++) {
-		w.p[i].root = (w.p[i].family == ECMP_AF_INET6 ? 256 : 0) * ECMP_LPM_CHUNK +
-			      (w.p[i].addr[0] << 8 | w.p[i].addr[1]);
+		w.p[i].root = root_index(w.p[i].family, w.p[i].addr);
 		w.p[i].before = lpm_ref_lookup(before, w.p[i].family, w.p[i].addr);
 		w.p[i].after = lpm_ref_lookup(after, w.p[i].family, w.p[i].addr);
 	}
@@ -277,7 +273,7 @@ void lpm_watch_begin(const char *change, const struct lpm_ref *before,
 	probes_for(before, after, s);
 	memcpy(root_was, root, sizeof(root));
 	memcpy(node_was, node, sizeof(node));
-	/* reach is as the last change (or new_trie) left it. */
+	/* reach is as the last change (or lpm_watch_new) left it. */
 	check_probes("before it", BEFORE, ROOT_WORDS);
 	w.on = 1;
 }

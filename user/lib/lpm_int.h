@@ -74,7 +74,7 @@ struct lpm {
 };
 
 #ifdef ECMP_LPM_WATCH
-/* A test build (tests/unit/test_lpm_live.c): each store a lookup can see
+/* A test build (tests/unit/lpm_watch.c): each store a lookup can see
  * and each wait for readers goes to the test, which makes the store or
  * the wait itself and checks the trie around it. */
 void lpm_watch_store(uint32_t *e, uint32_t v);
