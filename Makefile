@@ -67,7 +67,7 @@ TEST_BPF_OBJS := $(BUILD)/tests/hash_probe.bpf.o $(BUILD)/tests/bench_floor.bpf.
 
 UNIT_TESTS := $(BUILD)/tests/test_lpm $(BUILD)/tests/test_hash $(BUILD)/tests/test_bucket \
 	      $(BUILD)/tests/test_config $(BUILD)/tests/test_bfd $(BUILD)/tests/test_mirror \
-	      $(BUILD)/tests/test_fpm $(BUILD)/tests/test_slots
+	      $(BUILD)/tests/test_fpm $(BUILD)/tests/test_slots $(BUILD)/tests/test_policy_rules
 # Unit tests linked with the trie builder of ECMP_LPM_WATCH instead.
 WATCH_TESTS := $(BUILD)/tests/test_lpm_live
 PROGS      := $(BUILD)/ecmpd $(BUILD)/ecmpctl
@@ -279,7 +279,8 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_bfd_SRCS    := user/bfd/bfd_packet.c user/bfd/bfd_session.c user/bfd/sha1.c
 FUZZ_config_SRCS := $(wildcard user/ecmpd/config*.c) $(wildcard user/lib/lpm*.c) user/lib/route_set.c user/lib/text.c
 FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
-FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c
+FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c \
+		     user/ecmpd/nl_rule.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c user/lib/text.c
 FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \
 		    user/lib/text.c user/lib/log.c

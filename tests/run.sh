@@ -56,6 +56,7 @@ run unit/bfd "$BUILD/tests/test_bfd"
 run unit/mirror "$BUILD/tests/test_mirror"
 run unit/fpm "$BUILD/tests/test_fpm"
 run unit/slots "$BUILD/tests/test_slots"
+run unit/policy_rules "$BUILD/tests/test_policy_rules"
 run unit/layers bash tests/unit/test_layers.sh
 run unit/version env BUILD="$BUILD" bash tests/unit/test_version.sh
 run unit/docs bash tests/unit/test_docs.sh

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * libFuzzer target: rtnetlink messages as ecmpd parses them (links,
- * neighbours, addresses, routes, nexthop objects). Whatever the kernel, or a fuzzer, hands over:
+ * neighbours, addresses, routes, nexthop objects, policy rules). Whatever the kernel, or a fuzzer, hands over:
  * no crash, no read past the buffer, and what reaches the handlers is
  * well formed (a known family, a terminated name).
  */
@@ -50,10 +50,19 @@ static void on_nexthop(void *ctx, const struct nl_nexthop *n)
 		assert(n->group[i].weight >= 1 && n->group[i].weight <= 65536);
 }
 
+static void on_rule(void *ctx, const struct nl_rule *r)
+{
+	assert(r->family == ECMP_AF_INET || r->family == ECMP_AF_INET6);
+	assert(r->src_len <= (r->family == ECMP_AF_INET ? 32 : 128));
+	assert(r->dst_len <= (r->family == ECMP_AF_INET ? 32 : 128));
+	assert(memchr(r->iif, 0, sizeof(r->iif)) && memchr(r->oif, 0, sizeof(r->oif)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[65536] __attribute__((aligned(8)));
-	struct nl_handlers h = { on_link, on_neigh, on_addr, NULL, on_route, on_nexthop };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, NULL, on_route, on_nexthop,
+				 on_rule };
 	struct nl nl = { 0 };
 
 	/* The kernel hands netlink buffers over aligned. */

@@ -19,7 +19,10 @@
 #  4. ecmpctl from separate `ip netns exec` calls (own mount namespace,
 #     own bpffs) and from the host: ecmpd's maps and interface names;
 #  5. an nftables forward rule: bypassed by XDP (and warned about) until
-#     a kernel-path line keeps its traffic on the kernel's path.
+#     a kernel-path line keeps its traffic on the kernel's path;
+#  6. a routing-policy rule (ip rule) likewise: ecmpd names the rule and the
+#     kernel-path line that makes its frames follow it; rules that cannot
+#     change a forwarded frame are not named; one added later is, once.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -245,6 +248,66 @@ test_firewall() {
 	topo_ctl "$P" shutdown --detach >/dev/null
 }
 
+# 6. Policy routing: a source prefix sent to table 200 (via nh2 alone) by
+# an ip rule. XDP forwards those flows by ecmpd's routes, over every
+# nexthop, and ecmpd says so at start with the kernel-path line that
+# keeps them on the kernel's path; with that line in, all of them follow
+# the rule to nh2. The rules that cannot change a forwarded frame (an
+# output interface, the local table, after the main table's rule) are
+# not named; a rule added while ecmpd runs is named once.
+sinks_of() { # BASE: the nexthops the 100 flows of BASE reached
+	topo_sinks "$P" | awk -v b="$1" '$3 >= b && $3 < b + 100 { print $1 }' | sort -u | tr '\n' ' '
+}
+
+test_policy_rules() {
+	local r="$P-rt" log="/tmp/$P.ecmpd.log" n0 out line reached
+	ip -n "$r" route add 198.19.0.0/16 via 198.18.2.2 table 200
+	ip -n "$r" rule add from 198.18.0.192/26 lookup 200 priority 100
+	ip -n "$r" rule add oif r2 lookup 201 priority 101
+	ip -n "$r" rule add from 198.18.0.0/24 lookup local priority 102
+	ip -n "$r" rule add to 198.19.9.0/24 lookup 202 priority 40000
+	n0=$(wc -l < "$log")
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
+		{ result "ecmpd starts for the policy-rule test" 1; return; }
+	out=$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")
+	line=$(echo "$out" | sed -n "s/^.*ip rule 100: .* with '\(kernel-path [^']*\)'.*$/\1/p")
+	[ "$line" = "kernel-path from 198.18.0.192/26" ] &&
+		echo "$out" | grep -q "ip rule 100: from 198.18.0.192/26 lookup 200: the fast path forwards the frames it selects by its config's routes, where the kernel routes them by table 200" &&
+		! echo "$out" | grep -q "ip rule 10[12]:\|ip rule 40000:"
+	result "ecmpd names the bypassed rule and its kernel-path line, and no other rule" $? "$out"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.200 198.19.9.9 30000 100 >/dev/null
+	sleep 0.5
+	reached=$(sinks_of 30000)
+	[ "$(echo $reached | wc -w)" -ge 2 ]
+	result "without the line: XDP spreads the rule's flows (nexthops $reached)" $?
+	echo "$line" >> "$CONF"
+	n0=$(wc -l < "$log")
+	topo_ctl "$P" reload >/dev/null || { result "reload with the rule's kernel-path line" 1; return; }
+	! tail -n "+$((n0 + 1))" "$log" | grep -q "ip rule 100:"
+	result "with the line: the rule is no longer named" $? "$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.200 198.19.9.9 31000 100 >/dev/null
+	sleep 0.5
+	reached=$(sinks_of 31000)
+	[ "$reached" = "2 " ] && [ "$(frames_from 31000)" = 100 ]
+	result "with the line: all 100 flows follow the rule to table 200's nh2" $? \
+		"nexthops: $reached, $(frames_from 31000) frames"
+	n0=$(wc -l < "$log")
+	ip -n "$r" rule add to 198.19.9.0/24 ipproto udp dport 5001 lookup 205 priority 105
+	for _ in $(seq 1 30); do
+		tail -n "+$((n0 + 1))" "$log" | grep -q "ip rule 105:" && break
+		sleep 0.1
+	done
+	ip -n "$r" rule add oif r3 lookup 206 priority 106
+	sleep 1
+	out=$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")
+	[ "$(echo "$out" | grep -c "ip rule 105: from all to 198.19.9.0/24 ipproto udp dport 5001 lookup 205: .*'kernel-path to 198.19.9.0/24 proto udp dport 5001'")" = 1 ] &&
+		! echo "$out" | grep -q "ip rule 10[0-46]:"
+	result "a rule added while ecmpd runs is named once, with its line" $? "$out"
+	topo_ctl "$P" shutdown --detach >/dev/null
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 
 if ! setup; then
@@ -256,5 +319,6 @@ want state && test_state_kept
 want detach && test_detach_scope
 want ctl && test_ctl_anywhere
 want firewall && test_firewall
+want rules && test_policy_rules
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

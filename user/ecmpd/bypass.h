@@ -4,7 +4,8 @@
  * the tc ingress program) never meet netfilter's forward hook, conntrack,
  * NAT or rp_filter. At start and on every reload ecmpd looks, read-only,
  * for what would be bypassed and warns, naming the `kernel-path` line
- * that keeps such traffic on the kernel's path (docs/CONFIG.md).
+ * that keeps such traffic on the kernel's path (docs/CONFIG.md). The
+ * kernel's routing-policy rules, bypassed too, are policy_rules.h's.
  */
 #ifndef ECMP_BYPASS_H
 #define ECMP_BYPASS_H

@@ -105,6 +105,10 @@ struct daemon {
 	uint32_t nl_rcvbuf;		/* --netlink-rcvbuf; 0: NL_EVENT_RCVBUF */
 	uint32_t fail_route_update;	/* --fail-route-update; 0: never */
 	uint32_t monitor_queue;		/* --monitor-queue; 0: EVENTS_MAX_QUEUE */
+	/* The policy rules last said to be bypassed (policy_rules.h), and
+	 * a rule event since: the rules are read again after the events. */
+	char *rules_warned;
+	int rules_changed;
 };
 
 _Static_assert(CONF_MAX_IFACES <= 64, "struct daemon's reattach: a bit per interface");
@@ -152,6 +156,10 @@ int mirror_stands(const struct daemon *d, const struct ecmp_conf *next);
 int dump_kernel(struct daemon *d);
 void dump_neighbours(struct daemon *d);
 void on_netlink(struct daemon *d);
+/* Warns about what the fast path bypasses (bypass.h, policy_rules.h): all
+ * of it at start and on reload; with only_new, the policy rules not said
+ * before (a rule added while ecmpd runs). */
+void warn_bypassed(struct daemon *d, int only_new);
 
 /* ---- daemon_fpm.c ---- */
 void fpm_apply_conf(struct daemon *d, const struct ecmp_conf *c);

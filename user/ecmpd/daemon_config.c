@@ -392,7 +392,7 @@ void do_reload(struct daemon *d, int cfd)
 		 (unsigned long long)(d->plane.buckets_moved - moved));
 	pr_info("%s", msg);
 	events_reload(&d->events, d->conf_path, 1, d->plane.buckets_moved - moved, NULL);
-	bypass_warn(&d->conf);
+	warn_bypassed(d, 0);
 	if (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)
 		log_mirror(d, 1);
 	notify_ready(d);

@@ -8,13 +8,16 @@
  * (links_back() in ecmpd.c).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "bypass.h"
 #include "daemon.h"
+#include "policy_rules.h"
 
 /* The config routes into the kernel's FIB again (links_back()) when a
  * config nexthop goes through interface name. */
@@ -125,9 +128,35 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 		relink_if_nexthop_dev(d, name);
 }
 
+/* A rule added or removed: read them all once the events are read. */
+static void on_rule(void *ctx, const struct nl_rule *r)
+{
+	struct daemon *d = ctx;
+
+	(void)r;
+	d->rules_changed = 1;
+}
+
+void warn_bypassed(struct daemon *d, int only_new)
+{
+	char *now = NULL;
+	int n;
+
+	if (!only_new)
+		bypass_warn(&d->conf);
+	d->rules_changed = 0;
+	n = policy_rules_warn(&d->nl, &d->conf, only_new ? d->rules_warned : NULL, &now);
+	if (n < 0) {
+		pr_warn("Failed to read the routing-policy rules: %s", strerror(-n));
+		return;	/* what was said stays the reference */
+	}
+	free(d->rules_warned);
+	d->rules_warned = now;
+}
+
 int dump_kernel(struct daemon *d)
 {
-	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop, NULL };
 	int err;
 
 	int dirty = d->mirror_dirty;
@@ -156,7 +185,8 @@ void dump_neighbours(struct daemon *d)
 
 void on_netlink(struct daemon *d)
 {
-	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop };
+	struct nl_handlers h = { on_link, on_neigh, on_addr, d, on_route, on_nexthop,
+				 on_rule };
 	int err;
 
 	d->plane.now_ms = clock_mono_ms();
@@ -172,9 +202,12 @@ void on_netlink(struct daemon *d)
 			;
 		dump_kernel(d);
 		d->mirror_dirty |= d->conf.kernel_routes.enabled;
+		d->rules_changed = 1;	/* a rule event may be among the lost */
 	} else if (err) {
 		pr_warn("Failed to read netlink events: %s", strerror(-err));
 	}
+	if (d->rules_changed && d->applied_once)
+		warn_bypassed(d, 1);
 	/* Under churn the table is read at most every MIRROR_GAP_MS; the
 	 * events between are taken by the next read (from the tick). */
 	if (mirror_due(d) && d->plane.now_ms - d->mirror_read_ms >= MIRROR_GAP_MS)

@@ -343,6 +343,9 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	d->plane.nl = &d->nl;
+	ret = nl_watch_rules(&d->nl);	/* a rule added later is said too */
+	if (ret)
+		pr_warn("Not following routing-policy rules: %s", strerror(-ret));
 	if (d->nl_rcvbuf && nl_set_rcvbuf(&d->nl, d->nl_rcvbuf))
 		pr_warn("--netlink-rcvbuf %u: not set", d->nl_rcvbuf);
 	d->plane.xdpf = &d->xdpf;
@@ -399,7 +402,7 @@ static int start(struct daemon *d)
 		d->eff.nnexthop, d->eff.ngroup, d->eff.nroute, d->socket_path);
 	if (d->conf.kernel_routes.enabled || d->conf.fpm.enabled)
 		log_mirror(d, 1);
-	bypass_warn(&d->conf);
+	warn_bypassed(d, 0);
 	notify_ready(d);
 	give_back_memory();
 	return 0;
@@ -558,6 +561,7 @@ int main(int argc, char **argv)
 		plane_close(&d.plane);
 	}
 	nl_close(&d.nl);
+	free(d.rules_warned);
 	xdpf_close(&d.xdpf);
 	mirror_free(d.mirror);
 	fib_dump_free(d.fib_seen);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
@@ -240,6 +241,17 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 			err = err < 0;
 		}
 		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		if (c->h->rule) {
+			struct nl_rule r;
+
+			err = nl_rule_parse(nlh, &r);
+			if (!err)
+				c->h->rule(c->h->ctx, &r);
+			err = err < 0;
+		}
+		break;
 	default:
 		break;
 	}
@@ -299,6 +311,11 @@ int nl_dump_all(struct nl *nl, const struct nl_handlers *h)
 	if (!err)
 		err = dump(nl, RTM_GETADDR, AF_UNSPEC, sizeof(struct ifaddrmsg), h);
 	return err;
+}
+
+int nl_dump_rules(struct nl *nl, const struct nl_handlers *h)
+{
+	return dump(nl, RTM_GETRULE, AF_UNSPEC, sizeof(struct fib_rule_hdr), h);
 }
 
 int nl_dump_neighbours(struct nl *nl, const struct nl_handlers *h)

@@ -2,7 +2,9 @@
 /*
  * Kernel state ecmpd follows over rtnetlink (libmnl): links (oper state,
  * MAC), neighbours (state, MAC) and local addresses. Dumps at start, then
- * events from RTNLGRP_LINK, RTNLGRP_NEIGH and the address groups. Every
+ * events from RTNLGRP_LINK, RTNLGRP_NEIGH and the address groups; routes,
+ * nexthop objects and policy rules where asked (nl_route.c, nl_nexthop.c,
+ * nl_rule.c). Every
  * message is parsed defensively: a malformed one is skipped and counted.
  */
 #ifndef ECMP_NETLINK_H
@@ -100,6 +102,37 @@ struct nl_nexthop {
 	int deleted;
 };
 
+/* A routing-policy rule (`ip rule`, nl_rule.c): its selectors and what it
+ * does with what they select. */
+struct nl_rule {
+	uint8_t family;		/* ECMP_AF_* */
+	uint8_t action;		/* FR_ACT_*: lookup, goto, nop, blackhole... */
+	uint8_t invert;		/* `not`: the selectors' match inverted */
+	uint8_t iif_detached;	/* its iif does not exist: it matches nothing */
+	uint8_t tos;
+	uint8_t src_len, dst_len;
+	uint8_t src[16], dst[16];
+	uint32_t priority;
+	uint32_t table;		/* FRA_TABLE, else the header's */
+	uint32_t goto_prio;	/* FR_ACT_GOTO's target */
+	char iif[IF_NAMESIZE], oif[IF_NAMESIZE];	/* "": any */
+	int has_fwmark;
+	uint32_t fwmark, fwmask;
+	int has_tun_id;
+	uint8_t l3mdev;		/* the rule of VRFs: their device's table */
+	uint8_t ip_proto;	/* 0: any */
+	int has_sport, has_dport;
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	int has_uid;
+	uint32_t uid_lo, uid_hi;
+	/* suppress_prefixlength / suppress_ifgroup: a route it finds may be
+	 * refused, and the later rules then decide. */
+	int has_suppress;
+	uint32_t suppress_prefixlen;
+	int unknown_attr;	/* a selector newer than this parser: its type */
+	int deleted;
+};
+
 struct nl_handlers {
 	void (*link)(void *ctx, const struct nl_link *l);
 	void (*neigh)(void *ctx, const struct nl_neigh *n);
@@ -109,6 +142,8 @@ struct nl_handlers {
 	void (*route)(void *ctx, const struct nl_route *r);
 	/* Nexthop object messages; NULL to ignore them. */
 	void (*nexthop)(void *ctx, const struct nl_nexthop *n);
+	/* Routing-policy rule messages; NULL to ignore them. */
+	void (*rule)(void *ctx, const struct nl_rule *r);
 };
 
 struct nl {
@@ -175,6 +210,14 @@ int nl_dump_routes(struct nl *nl, uint32_t table, const struct nl_handlers *h);
 /* Adds the IPv4 and IPv6 route groups and the nexthop group to the event
  * socket. */
 int nl_watch_routes(struct nl *nl);
+
+/* Parses RTM_NEWRULE/RTM_DELRULE: 0, 1 for a family other than IPv4 and
+ * IPv6 (skipped), -1 when malformed. */
+int nl_rule_parse(const struct nlmsghdr *nlh, struct nl_rule *r);
+/* Dumps both families' rules to h->rule. 0 or -errno. */
+int nl_dump_rules(struct nl *nl, const struct nl_handlers *h);
+/* Subscribes the event socket to both families' rule changes. */
+int nl_watch_rules(struct nl *nl);
 
 /* ---- nl_nexthop.c ---- */
 /* Parses an RTM_NEWNEXTHOP/RTM_DELNEXTHOP message: 0, or -1 when
