@@ -279,10 +279,12 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_bfd_SRCS    := user/bfd/bfd_packet.c user/bfd/bfd_session.c user/bfd/sha1.c
 FUZZ_config_SRCS := $(wildcard user/ecmpd/config*.c) $(wildcard user/lib/lpm*.c) user/lib/route_set.c user/lib/text.c
 FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
-FUZZ_netlink_SRCS := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c \
-		     user/ecmpd/nl_rule.c
+FUZZ_nl_parse    := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c \
+		    user/ecmpd/nl_rule.c
+FUZZ_netlink_SRCS := $(FUZZ_nl_parse) user/ecmpd/xfrm_policies.c user/ecmpd/bypass.c \
+		     user/ecmpd/config_pass.c user/lib/text.c user/lib/log.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c user/lib/text.c
-FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_netlink_SRCS) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \
+FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_nl_parse) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \
 		    user/lib/text.c user/lib/log.c
 # The trie builder watched store by store (tests/unit/lpm_watch.h).
 FUZZ_lpm_SRCS    := $(wildcard user/lib/lpm*.c) user/lib/route_set.c tests/unit/lpm_watch.c \

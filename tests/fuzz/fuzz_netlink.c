@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * libFuzzer target: rtnetlink messages as ecmpd parses them (links,
- * neighbours, addresses, routes, nexthop objects, policy rules). Whatever the kernel, or a fuzzer, hands over:
+ * neighbours, addresses, routes, nexthop objects, policy rules) and IPsec policies as
+ * xfrm_policies.c parses and words them. Whatever the kernel, or a fuzzer, hands over:
  * no crash, no read past the buffer, and what reaches the handlers is
  * well formed (a known family, a terminated name).
  */
 #include <assert.h>
 #include <string.h>
+#include <linux/netlink.h>
 
 #include "ecmp_shared.h"
 #include "ecmpd/netlink.h"
+#include "ecmpd/xfrm_policies.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,6 +61,31 @@ static void on_rule(void *ctx, const struct nl_rule *r)
 	assert(memchr(r->iif, 0, sizeof(r->iif)) && memchr(r->oif, 0, sizeof(r->oif)));
 }
 
+/* The same bytes as NETLINK_XFRM messages, framed as nl_parse frames
+ * them: whatever parses is worded, and the words are a string. */
+static void xfrm_each(const uint8_t *buf, size_t len)
+{
+	static const struct ecmp_conf conf;
+	size_t off, l;
+
+	for (off = 0; off + sizeof(struct nlmsghdr) <= len; off += NLMSG_ALIGN(l)) {
+		const struct nlmsghdr *nlh = (const void *)(buf + off);
+		struct xfrm_pol p;
+		char msg[768];
+
+		l = nlh->nlmsg_len;
+		if (l < sizeof(*nlh) || l > len - off)
+			break;
+		if (xfrm_pol_parse(nlh, &p))
+			continue;
+		assert(p.sel.family == 0 || p.sel.family == ECMP_AF_INET ||
+		       p.sel.family == ECMP_AF_INET6);
+		assert(p.sel.src_len <= (p.sel.family == ECMP_AF_INET6 ? 128 : 32));
+		if (xfrm_pol_check(&p, &conf, msg, sizeof(msg)))
+			assert(memchr(msg, 0, sizeof(msg)) && msg[0]);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[65536] __attribute__((aligned(8)));
@@ -70,5 +98,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = sizeof(buf);
 	memcpy(buf, data, size);
 	nl_parse(&nl, buf, size, &h);
+	xfrm_each(buf, size);
 	return 0;
 }

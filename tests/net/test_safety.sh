@@ -22,7 +22,11 @@
 #     a kernel-path line keeps its traffic on the kernel's path;
 #  6. a routing-policy rule (ip rule) likewise: ecmpd names the rule and the
 #     kernel-path line that makes its frames follow it; rules that cannot
-#     change a forwarded frame are not named; one added later is, once.
+#     change a forwarded frame are not named; one added later is, once;
+#  7. an IPsec policy (ip xfrm policy) likewise: its frames leave in clear
+#     by XDP until its kernel-path line is in, then the kernel takes them
+#     (no SA here: it drops them, XfrmOutNoStates); one added later is
+#     named once.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -248,6 +252,25 @@ test_firewall() {
 	topo_ctl "$P" shutdown --detach >/dev/null
 }
 
+# The ecmpd log's lines after line N that match PATTERN.
+said_since() { # N PATTERN
+	tail -n "+$(($1 + 1))" "/tmp/$P.ecmpd.log" | grep "$2"
+}
+
+# Up to 3 s for a line matching PATTERN after line N.
+wait_said() { # N PATTERN
+	for _ in $(seq 1 30); do
+		said_since "$1" "$2" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The kernel-path line a warning of WARNINGS starting with LEAD names.
+kernel_path_in() { # WARNINGS LEAD
+	echo "$1" | sed -n "s|^.*$2.* with '\(kernel-path [^']*\)'.*\$|\1|p"
+}
+
 # 6. Policy routing: a source prefix sent to table 200 (via nh2 alone) by
 # an ip rule. XDP forwards those flows by ecmpd's routes, over every
 # nexthop, and ecmpd says so at start with the kernel-path line that
@@ -260,17 +283,17 @@ sinks_of() { # BASE: the nexthops the 100 flows of BASE reached
 }
 
 test_policy_rules() {
-	local r="$P-rt" log="/tmp/$P.ecmpd.log" n0 out line reached
+	local r="$P-rt" n0 out line reached
 	ip -n "$r" route add 198.19.0.0/16 via 198.18.2.2 table 200
 	ip -n "$r" rule add from 198.18.0.192/26 lookup 200 priority 100
 	ip -n "$r" rule add oif r2 lookup 201 priority 101
 	ip -n "$r" rule add from 198.18.0.0/24 lookup local priority 102
 	ip -n "$r" rule add to 198.19.9.0/24 lookup 202 priority 40000
-	n0=$(wc -l < "$log")
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
 	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
 		{ result "ecmpd starts for the policy-rule test" 1; return; }
-	out=$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")
-	line=$(echo "$out" | sed -n "s/^.*ip rule 100: .* with '\(kernel-path [^']*\)'.*$/\1/p")
+	out=$(said_since "$n0" "ip rule")
+	line=$(kernel_path_in "$out" "ip rule 100: ")
 	[ "$line" = "kernel-path from 198.18.0.192/26" ] &&
 		echo "$out" | grep -q "ip rule 100: from 198.18.0.192/26 lookup 200: the fast path forwards the frames it selects by its config's routes, where the kernel routes them by table 200" &&
 		! echo "$out" | grep -q "ip rule 10[12]:\|ip rule 40000:"
@@ -282,10 +305,10 @@ test_policy_rules() {
 	[ "$(echo $reached | wc -w)" -ge 2 ]
 	result "without the line: XDP spreads the rule's flows (nexthops $reached)" $?
 	echo "$line" >> "$CONF"
-	n0=$(wc -l < "$log")
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
 	topo_ctl "$P" reload >/dev/null || { result "reload with the rule's kernel-path line" 1; return; }
-	! tail -n "+$((n0 + 1))" "$log" | grep -q "ip rule 100:"
-	result "with the line: the rule is no longer named" $? "$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")"
+	! said_since "$n0" "ip rule 100:" >/dev/null
+	result "with the line: the rule is no longer named" $? "$(said_since "$n0" "ip rule")"
 	topo_clear_sinks "$P"
 	topo_send "$P" 198.18.0.200 198.19.9.9 31000 100 >/dev/null
 	sleep 0.5
@@ -293,18 +316,64 @@ test_policy_rules() {
 	[ "$reached" = "2 " ] && [ "$(frames_from 31000)" = 100 ]
 	result "with the line: all 100 flows follow the rule to table 200's nh2" $? \
 		"nexthops: $reached, $(frames_from 31000) frames"
-	n0=$(wc -l < "$log")
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
 	ip -n "$r" rule add to 198.19.9.0/24 ipproto udp dport 5001 lookup 205 priority 105
-	for _ in $(seq 1 30); do
-		tail -n "+$((n0 + 1))" "$log" | grep -q "ip rule 105:" && break
-		sleep 0.1
-	done
+	wait_said "$n0" "ip rule 105:"
 	ip -n "$r" rule add oif r3 lookup 206 priority 106
 	sleep 1
-	out=$(tail -n "+$((n0 + 1))" "$log" | grep "ip rule")
+	out=$(said_since "$n0" "ip rule")
 	[ "$(echo "$out" | grep -c "ip rule 105: from all to 198.19.9.0/24 ipproto udp dport 5001 lookup 205: .*'kernel-path to 198.19.9.0/24 proto udp dport 5001'")" = 1 ] &&
 		! echo "$out" | grep -q "ip rule 10[0-46]:"
 	result "a rule added while ecmpd runs is named once, with its line" $? "$out"
+	topo_ctl "$P" shutdown --detach >/dev/null
+}
+
+# 7. IPsec: an out policy for a source prefix (a tunnel to nh2's address,
+# no SA). XDP forwards its flows in clear; ecmpd says so with the line;
+# with the line in, the kernel applies the policy: no frame of those
+# flows reaches a sink, and the kernel counts them as wanting an SA.
+xfrm_no_states() {
+	ip netns exec "$P-rt" awk '$1 == "XfrmOutNoStates" { print $2 }' /proc/net/xfrm_stat
+}
+
+test_ipsec_policy() {
+	local r="$P-rt" n0 out line s0
+	ip -n "$r" xfrm policy add src 198.18.0.128/26 dst 198.19.0.0/16 dir out \
+		tmpl src 198.18.2.1 dst 198.18.2.2 proto esp mode tunnel ||
+		{ result "ip xfrm policy add (IPsec in this kernel)" 1; return; }
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
+		{ result "ecmpd starts for the IPsec test" 1; return; }
+	out=$(said_since "$n0" "IPsec policy")
+	line=$(kernel_path_in "$out" "IPsec policy dir out src 198.18.0.128/26 ")
+	[ "$line" = "kernel-path from 198.18.0.128/26 to 198.19.0.0/16" ] &&
+		echo "$out" | grep -q "IPsec policy dir out src 198.18.0.128/26 dst 198.19.0.0/16 priority 0 (esp tunnel to 198.18.2.2): the fast path forwards the frames it selects in clear, where the kernel sends them through IPsec"
+	result "ecmpd names the bypassed IPsec policy and its kernel-path line" $? "$out"
+	topo_clear_sinks "$P"
+	topo_send "$P" 198.18.0.150 198.19.9.9 32000 100 >/dev/null
+	sleep 0.5
+	[ "$(frames_from 32000)" = 100 ]
+	result "without the line: XDP sends the policy's 100 flows in clear" $? "$(frames_from 32000) arrived"
+	echo "$line" >> "$CONF"
+	topo_ctl "$P" reload >/dev/null || { result "reload with the policy's kernel-path line" 1; return; }
+	topo_clear_sinks "$P"
+	s0=$(xfrm_no_states)
+	topo_send "$P" 198.18.0.150 198.19.9.9 33000 100 >/dev/null
+	sleep 0.5
+	[ "$(frames_from 33000)" = 0 ] && [ $(( $(xfrm_no_states) - s0 )) -ge 100 ]
+	result "with the line: the kernel applies the policy (0 in clear, XfrmOutNoStates +$(( $(xfrm_no_states) - s0 )))" $? \
+		"$(frames_from 33000) arrived in clear"
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
+	ip -n "$r" xfrm policy add src 198.18.5.0/24 dst 198.19.0.0/16 dir fwd \
+		tmpl src 198.18.2.2 dst 198.18.2.1 proto esp mode tunnel
+	wait_said "$n0" "IPsec policy dir fwd"
+	ip -n "$r" xfrm policy add src 198.18.6.0/24 dst 198.19.0.0/16 dir in \
+		tmpl src 198.18.2.2 dst 198.18.2.1 proto esp mode tunnel
+	sleep 1
+	out=$(said_since "$n0" "IPsec policy")
+	[ "$(echo "$out" | grep -c "IPsec policy dir fwd src 198.18.5.0/24 dst 198.19.0.0/16 priority 0 (esp tunnel to 198.18.2.1): the fast path forwards the frames it selects whether IPsec protected them or not.*'kernel-path from 198.18.5.0/24 to 198.19.0.0/16'")" = 1 ] &&
+		! echo "$out" | grep -q "dir in\|198.18.0.128"
+	result "a policy added while ecmpd runs is named once; an inbound one is not" $? "$out"
 	topo_ctl "$P" shutdown --detach >/dev/null
 }
 
@@ -320,5 +389,6 @@ want detach && test_detach_scope
 want ctl && test_ctl_anywhere
 want firewall && test_firewall
 want rules && test_policy_rules
+want ipsec && test_ipsec_policy
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Routing-policy rules against the fast path (user/ecmpd/policy_rules.c),
- * with rule messages built byte for byte as the kernel sends them and
- * parsed by nl_rule.c: every box's own rules and the rules that cannot
- * meet a forwarded frame are left alone; a rule that routes some frames
- * elsewhere is named with the kernel-path line that selects exactly its
- * frames, unless the config has one that does; `not`, marks, TOS, VRFs,
- * interfaces and selectors newer than the parser are said as such; the
- * rules after the one that looks the fast path's table up for every frame
- * do not matter. Then hostile messages.
+ * The kernel's policies that the fast path bypasses, with messages built
+ * byte for byte as the kernel sends them.
+ *
+ * Routing-policy rules (user/ecmpd/policy_rules.c, parsed by nl_rule.c):
+ * every box's own rules and the rules that cannot meet a forwarded frame
+ * are left alone; a rule that routes some frames elsewhere is named with
+ * the kernel-path line that selects exactly its frames, unless the config
+ * has one that does; `not`, marks, TOS, VRFs, interfaces and selectors
+ * newer than the parser are said as such; the rules after the one that
+ * looks the fast path's table up for every frame do not matter.
+ *
+ * IPsec policies (user/ecmpd/xfrm_policies.c): out and required fwd
+ * policies and blocks are named with their line; inbound ones, those
+ * bound to an xfrm interface or a mark, bypass exceptions and optional
+ * transforms are not. The kernel-path lines given read back as what they
+ * say (config_pass.c). Then hostile messages of both kinds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +23,11 @@
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
 
 #include "ecmpd/config.h"
 #include "ecmpd/policy_rules.h"
+#include "ecmpd/xfrm_policies.h"
 #include "../test.h"
 
 TEST_STATE_DEFINE;
@@ -412,6 +421,192 @@ static void test_rules_hostile(void)
 	ASSERT_EQ(policy_rule_check(&view, &r, msg, sizeof(msg)), 0, "a deletion");
 }
 
+/* ---- IPsec policies ---- */
+
+struct pspec {
+	uint8_t dir;		/* XFRM_POLICY_OUT unless set (IN is 0: see in) */
+	int in;
+	int family;		/* AF_INET unless set; -1: AF_UNSPEC */
+	const char *src, *dst;	/* "198.18.0.128/26"; NULL: /0 */
+	uint8_t proto;
+	uint16_t sport, sport_mask, dport, dport_mask;
+	int ifindex;
+	int block;
+	int ntmpl;		/* ESP tunnel templates to 198.18.2.2 */
+	int optional;
+	uint32_t if_id;
+	int mark;
+	uint32_t mark_v, mark_m;
+	int tmpl_len;		/* hostile: this length for XFRMA_TMPL */
+	int short_info;		/* hostile: the header cut short */
+	uint8_t plen_s;		/* hostile: this source length */
+};
+
+static void sel_prefix(const char *p, int fam, xfrm_address_t *a, uint8_t *len)
+{
+	char s[64], *slash;
+
+	snprintf(s, sizeof(s), "%s", p);
+	slash = strchr(s, '/');
+	*slash = 0;
+	inet_pton(fam, s, a);
+	*len = atoi(slash + 1);
+}
+
+static struct nlmsghdr *build_pol(const struct pspec *s)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_userpolicy_info *p;
+	int fam = s->family == -1 ? AF_UNSPEC : s->family ? s->family : AF_INET, i;
+
+	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
+	p = mnl_nlmsg_put_extra_header(nlh, s->short_info ? 16 : sizeof(*p));
+	if (s->short_info)
+		return nlh;
+	p->dir = s->in ? XFRM_POLICY_IN : s->dir ? s->dir : XFRM_POLICY_OUT;
+	p->action = s->block ? XFRM_POLICY_BLOCK : XFRM_POLICY_ALLOW;
+	p->sel.family = fam;
+	if (s->src)
+		sel_prefix(s->src, fam, &p->sel.saddr, &p->sel.prefixlen_s);
+	if (s->dst)
+		sel_prefix(s->dst, fam, &p->sel.daddr, &p->sel.prefixlen_d);
+	if (s->plen_s)
+		p->sel.prefixlen_s = s->plen_s;
+	p->sel.proto = s->proto;
+	p->sel.sport = htons(s->sport);
+	p->sel.sport_mask = htons(s->sport_mask);
+	p->sel.dport = htons(s->dport);
+	p->sel.dport_mask = htons(s->dport_mask);
+	p->sel.ifindex = s->ifindex;
+	if (s->ntmpl) {
+		struct xfrm_user_tmpl t[2];
+
+		memset(t, 0, sizeof(t));
+		for (i = 0; i < s->ntmpl; i++) {
+			t[i].family = AF_INET;
+			t[i].id.proto = 50;
+			t[i].mode = 1;
+			t[i].optional = s->optional;
+			inet_pton(AF_INET, "198.18.2.2", &t[i].id.daddr);
+		}
+		mnl_attr_put(nlh, XFRMA_TMPL, s->tmpl_len ? s->tmpl_len :
+			     (int)(s->ntmpl * sizeof(t[0])), t);
+	}
+	if (s->if_id)
+		mnl_attr_put_u32(nlh, XFRMA_IF_ID, s->if_id);
+	if (s->mark) {
+		struct xfrm_mark m = { s->mark_v, s->mark_m };
+
+		mnl_attr_put(nlh, XFRMA_MARK, sizeof(m), &m);
+	}
+	return nlh;
+}
+
+/* 1 when the policy is named (msg), 0 when not, -1 or -2 when the parser
+ * skipped it (1) or refused it (-1). */
+static int check_pol(const struct pspec *s)
+{
+	struct xfrm_pol p;
+	int err = xfrm_pol_parse(build_pol(s), &p);
+
+	msg[0] = 0;
+	if (err)
+		return err > 0 ? -1 : -2;
+	return xfrm_pol_check(&p, &conf, msg, sizeof(msg));
+}
+
+#define P(...) ((struct pspec){ __VA_ARGS__ })
+
+#define POL_NAMED(spec, text)						\
+	do {								\
+		int _n = check_pol(&spec);				\
+		CHECK(_n == 1 && strstr(msg, text),			\
+		      "%s: want named with \"%s\", got %d \"%s\"", #spec,	\
+		      text, _n, msg);					\
+	} while (0)
+
+#define POL_IS(spec, want)						\
+	do {								\
+		int _n = check_pol(&spec);				\
+		CHECK(_n == (want), "%s: want %d, got %d \"%s\"", #spec,	\
+		      want, _n, msg);					\
+	} while (0)
+
+static void test_ipsec_policies(void)
+{
+	setup(BASE_CONF);
+	POL_NAMED(P(.src = "198.18.0.128/26", .dst = "198.19.0.0/16", .ntmpl = 1),
+		  "IPsec policy dir out src 198.18.0.128/26 dst 198.19.0.0/16 priority 0 "
+		  "(esp tunnel to 198.18.2.2): the fast path forwards the frames it selects "
+		  "in clear, where the kernel sends them through IPsec; keep them on the "
+		  "kernel's path with 'kernel-path from 198.18.0.128/26 to 198.19.0.0/16'");
+	/* Host bits are not part of a prefix. */
+	POL_NAMED(P(.src = "198.18.0.130/26", .ntmpl = 1), "'kernel-path from 198.18.0.128/26'");
+	POL_NAMED(P(.dir = XFRM_POLICY_FWD, .src = "198.18.0.64/26", .ntmpl = 1),
+		  "forwards the frames it selects whether IPsec protected them or not, "
+		  "where the kernel forwards only those it did");
+	POL_NAMED(P(.src = "198.18.0.0/24", .block = 1),
+		  "IPsec policy dir out src 198.18.0.0/24 dst 0.0.0.0/0 priority 0 action block: "
+		  "the fast path forwards the frames it selects where the kernel drops them");
+	POL_NAMED(P(.family = AF_INET6, .dst = "2001:db8:9::/48", .proto = 17,
+		    .dport = 5001, .dport_mask = 0xffff, .ntmpl = 2),
+		  "'kernel-path to 2001:db8:9::/48 proto udp dport 5001'");
+	/* Every frame of a family, or of both. */
+	POL_NAMED(P(.ntmpl = 1), "forwards every frame in clear");
+	POL_NAMED(P(.ntmpl = 1), "'kernel-path from 0.0.0.0/0'");
+	POL_NAMED(P(.family = -1, .ntmpl = 1), "'kernel-path from 0.0.0.0/0' and 'kernel-path from ::/0'");
+	/* What no line says. */
+	POL_NAMED(P(.proto = 17, .dport = 5000, .dport_mask = 0xff00, .ntmpl = 1),
+		  "no kernel-path line selects by a port mask");
+	POL_NAMED(P(.proto = 1, .sport = 8, .sport_mask = 0xffff, .ntmpl = 1),
+		  "no kernel-path line selects by an ICMP type or code");
+	POL_NAMED(P(.src = "198.18.0.0/24", .ifindex = 3, .ntmpl = 1),
+		  "no kernel-path line selects by the interface frames leave by");
+	/* Left alone: a bypass exception, optional transforms on fwd,
+	 * inbound, an xfrm interface's, a mark's. */
+	POL_IS(P(.src = "198.18.0.0/24"), 0);
+	POL_IS(P(.dir = XFRM_POLICY_FWD, .src = "198.18.0.0/24", .ntmpl = 1, .optional = 1), 0);
+	POL_IS(P(.in = 1, .src = "198.18.0.0/24", .ntmpl = 1), -1);
+	POL_IS(P(.dir = 5, .src = "198.18.0.0/24", .ntmpl = 1), -1);
+	POL_IS(P(.src = "198.18.0.0/24", .ntmpl = 1, .if_id = 7), -1);
+	POL_IS(P(.src = "198.18.0.0/24", .ntmpl = 1, .mark = 1, .mark_v = 1, .mark_m = 0xff), -1);
+	POL_IS(P(.src = "198.18.0.0/24", .ntmpl = 1, .mark = 1, .mark_v = 0, .mark_m = 0xff), 1);
+	/* Kept by the config's lines: named no more. */
+	setup(BASE_CONF "kernel-path from 198.18.0.0/24\n");
+	POL_IS(P(.src = "198.18.0.128/26", .dst = "198.19.0.0/16", .ntmpl = 1), 0);
+	POL_IS(P(.src = "198.18.0.0/23", .ntmpl = 1), 1);
+	POL_IS(P(.family = AF_INET6, .src = "2001:db8::/32", .ntmpl = 1), 1);
+	/* Hostile. */
+	POL_IS(P(.src = "198.18.0.0/24", .plen_s = 33, .ntmpl = 1), -2);
+	POL_IS(P(.src = "198.18.0.0/24", .ntmpl = 1, .tmpl_len = 10), -2);
+	POL_IS(P(.short_info = 1), -2);
+	POL_IS(P(.family = 99, .ntmpl = 1), -1);
+}
+
+/* Each line given reads back as the frames it was made for. */
+static void test_kernel_path_lines(void)
+{
+	static const char *const lines[] = {
+		"kernel-path from 198.18.0.128/26",
+		"kernel-path to 2001:db8:9::/48 proto udp dport 5001",
+		"kernel-path from 198.18.0.0/24 to 198.19.0.0/16 proto tcp sport 1000 dport 22-23",
+		"kernel-path from 0.0.0.0/0",
+		"kernel-path proto sctp sport 1-2",
+		"kernel-path to 198.19.0.0/16 proto 47",
+	};
+	char text[512], again[160];
+	unsigned i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(text, sizeof(text), BASE_CONF "%s\n", lines[i]);
+		setup(text);
+		ASSERT_EQ(conf.npass, 1, lines[i]);
+		conf_pass_format(&conf.pass[0], again, sizeof(again));
+		ASSERT_STR_EQ(again, lines[i], "said again");
+		CHECK(conf_pass_keeps(&conf, &conf.pass[0]), "%s keeps itself", lines[i]);
+	}
+}
+
 int main(void)
 {
 	RUN_TEST(test_rules_every_box_has);
@@ -422,6 +617,8 @@ int main(void)
 	RUN_TEST(test_rules_mirrored_table);
 	RUN_TEST(test_rules_format);
 	RUN_TEST(test_rules_hostile);
+	RUN_TEST(test_ipsec_policies);
+	RUN_TEST(test_kernel_path_lines);
 	config_free(&conf);
 	return test_summary();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,4 +155,36 @@ int bypass_warn(const struct ecmp_conf *conf)
 		}
 	}
 	return scan.warned;
+}
+
+int bypass_said_before(const char *list, const char *text)
+{
+	size_t len = strlen(text);
+	const char *p = list;
+
+	while (p && (p = strstr(p, text))) {
+		if ((p == list || p[-1] == '\n') && p[len] == '\n')
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+void bypass_said_add(struct bypass_said *said, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (said->len + len + 2 > said->cap) {
+		size_t cap = (said->cap + len + 2) * 2;
+		char *grown = realloc(said->s, cap);
+
+		if (!grown)
+			return;
+		said->s = grown;
+		said->cap = cap;
+	}
+	memcpy(said->s + said->len, text, len);
+	said->len += len;
+	said->s[said->len++] = '\n';
+	said->s[said->len] = 0;
 }

@@ -12,6 +12,17 @@
 
 #include "config.h"
 
+/* The warnings of one look, kept to say only new ones next time (a rule
+ * or policy added while ecmpd runs): their texts, one per line. */
+struct bypass_said {
+	char *s;
+	size_t len, cap;
+};
+/* 1 when list (a bypass_said's text, or NULL) holds the line text. */
+int bypass_said_before(const char *list, const char *text);
+/* Adds a line; on no memory it is left out (and said again next time). */
+void bypass_said_add(struct bypass_said *said, const char *text);
+
 /* Logs one warning per nftables chain on the forward hook (ip, ip6,
  * inet), for legacy iptables tables, and per forwarding interface with
  * rp_filter on. Returns how many warnings it gave. */

@@ -224,6 +224,17 @@ int config_find_nexthop(const struct ecmp_conf *conf, const char *name);
 const char *config_proto_name(unsigned num);
 int config_find_group(const struct ecmp_conf *conf, const char *name);
 
+/* ---- config_pass.c: kernel-path lines as selectors ---- */
+/* The word kernel-path takes for IP protocol p ("tcp"), or NULL. */
+const char *conf_ip_proto_name(unsigned p);
+/* The kernel-path line that selects what sel selects (its ports 0-65535
+ * when any), e.g. "kernel-path from 198.18.0.0/24 proto tcp dport 22";
+ * what the parser reads back as sel. */
+void conf_pass_format(const struct conf_pass *sel, char *buf, size_t n);
+/* 1 when a kernel-path line of conf keeps every frame sel selects on the
+ * kernel's path. */
+int conf_pass_keeps(const struct ecmp_conf *conf, const struct conf_pass *sel);
+
 /* Prints the errors to f, one per line. */
 void config_print_errors(const struct ecmp_conf *conf, void *f);
 

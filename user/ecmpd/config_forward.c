@@ -266,15 +266,11 @@ void st_kernel_path(struct parser *p)
 			}
 			r.family = fam;
 		} else if (!strcmp(k, "proto")) {
-			static const struct { const char *n; uint8_t v; } names[] = {
-				{ "tcp", 6 }, { "udp", 17 }, { "sctp", 132 },
-				{ "icmp", 1 }, { "icmp6", 58 },
-			};
 			unsigned j;
 
-			for (j = 0; j < sizeof(names) / sizeof(names[0]); j++)
-				if (!strcmp(v, names[j].n))
-					r.proto = names[j].v;
+			for (j = 1; j < 256; j++)
+				if (conf_ip_proto_name(j) && !strcmp(v, conf_ip_proto_name(j)))
+					r.proto = j;
 			if (!r.proto && (conf_parse_u32(v, 1, 255, &num) || !(r.proto = num))) {
 				perr(p, "kernel-path: unknown protocol '%s'; use tcp, udp, sctp, icmp, icmp6 or a number from 1 to 255", v);
 				return;

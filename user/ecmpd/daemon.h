@@ -109,6 +109,10 @@ struct daemon {
 	 * a rule event since: the rules are read again after the events. */
 	char *rules_warned;
 	int rules_changed;
+	/* The same for IPsec policies (xfrm_policies.h): a socket told of
+	 * their changes (-1: no IPsec in the kernel). */
+	int xfrm_fd;
+	char *xfrm_warned;
 };
 
 _Static_assert(CONF_MAX_IFACES <= 64, "struct daemon's reattach: a bit per interface");
@@ -156,9 +160,10 @@ int mirror_stands(const struct daemon *d, const struct ecmp_conf *next);
 int dump_kernel(struct daemon *d);
 void dump_neighbours(struct daemon *d);
 void on_netlink(struct daemon *d);
-/* Warns about what the fast path bypasses (bypass.h, policy_rules.h): all
- * of it at start and on reload; with only_new, the policy rules not said
- * before (a rule added while ecmpd runs). */
+/* Warns about what the fast path bypasses (bypass.h, policy_rules.h,
+ * xfrm_policies.h): all of it at start and on reload; with only_new, the
+ * routing-policy rules and IPsec policies not said before (one added
+ * while ecmpd runs). */
 void warn_bypassed(struct daemon *d, int only_new);
 
 /* ---- daemon_fpm.c ---- */

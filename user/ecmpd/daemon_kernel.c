@@ -18,6 +18,7 @@
 #include "bypass.h"
 #include "daemon.h"
 #include "policy_rules.h"
+#include "xfrm_policies.h"
 
 /* The config routes into the kernel's FIB again (links_back()) when a
  * config nexthop goes through interface name. */
@@ -137,6 +138,19 @@ static void on_rule(void *ctx, const struct nl_rule *r)
 	d->rules_changed = 1;
 }
 
+/* A new list of what was said replaces the old; on a failed read the
+ * old stays the reference. */
+static void said_now(char **said, char *now, int n, const char *what)
+{
+	if (n < 0) {
+		if (n != -EPROTONOSUPPORT)
+			pr_warn("Failed to read the %s: %s", what, strerror(-n));
+		return;
+	}
+	free(*said);
+	*said = now;
+}
+
 void warn_bypassed(struct daemon *d, int only_new)
 {
 	char *now = NULL;
@@ -146,12 +160,10 @@ void warn_bypassed(struct daemon *d, int only_new)
 		bypass_warn(&d->conf);
 	d->rules_changed = 0;
 	n = policy_rules_warn(&d->nl, &d->conf, only_new ? d->rules_warned : NULL, &now);
-	if (n < 0) {
-		pr_warn("Failed to read the routing-policy rules: %s", strerror(-n));
-		return;	/* what was said stays the reference */
-	}
-	free(d->rules_warned);
-	d->rules_warned = now;
+	said_now(&d->rules_warned, now, n, "routing-policy rules");
+	now = NULL;
+	n = xfrm_policies_warn(&d->conf, only_new ? d->xfrm_warned : NULL, &now);
+	said_now(&d->xfrm_warned, now, n, "IPsec policies");
 }
 
 int dump_kernel(struct daemon *d)

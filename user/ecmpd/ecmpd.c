@@ -33,6 +33,7 @@
 #include "lib/version.h"
 #include "attach.h"
 #include "bypass.h"
+#include "xfrm_policies.h"
 #include "daemon.h"
 #include "pin.h"
 
@@ -158,6 +159,11 @@ static int setup_loop(struct daemon *d)
 	    (err = loop_add_fd(d->ep_fd, nl_event_fd(&d->nl))) ||
 	    (err = loop_add_fd(d->ep_fd, bfd_notify_fd(d->bfd))))
 		return err;
+	/* IPsec policies come and go with tunnels (xfrm_policies.h); a
+	 * kernel without IPsec has none to say. */
+	d->xfrm_fd = xfrm_watch_open();
+	if (d->xfrm_fd >= 0 && (err = loop_add_fd(d->ep_fd, d->xfrm_fd)))
+		return err;
 	/* Opened before the loop existed (start-up). */
 	if (d->fpm && fpm_listen_fd(d->fpm) >= 0 &&
 	    (err = loop_add_fd(d->ep_fd, fpm_listen_fd(d->fpm))))
@@ -280,6 +286,9 @@ static int run_loop(struct daemon *d)
 				on_bfd(d);
 			} else if (fd == nl_event_fd(&d->nl)) {
 				on_netlink(d);
+			} else if (fd == d->xfrm_fd) {
+				if (xfrm_watch_drain(fd) && d->applied_once)
+					warn_bypassed(d, 1);
 			} else if (d->fpm && (fd == fpm_listen_fd(d->fpm) ||
 					      fd == fpm_conn_fd(d->fpm))) {
 				on_fpm(d, fd);
@@ -431,7 +440,8 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = { .state_dir = "/var/lib/ecmp",
 			    .socket_path = CTL_SOCKET_DEFAULT, .ctl.lfd = -1,
-			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .fpm_epoll_fd = -1 };
+			    .sig_fd = -1, .timer_fd = -1, .ep_fd = -1, .fpm_epoll_fd = -1,
+			    .xfrm_fd = -1 };
 	const char *pin_root = NULL, *obj = NULL;
 	char *end;
 	int check = 0, offline = 0, detach = 0, use_syslog = 0, verbose = 0, c, ret;
@@ -561,7 +571,10 @@ int main(int argc, char **argv)
 		plane_close(&d.plane);
 	}
 	nl_close(&d.nl);
+	if (d.xfrm_fd >= 0)
+		close(d.xfrm_fd);
 	free(d.rules_warned);
+	free(d.xfrm_warned);
 	xdpf_close(&d.xdpf);
 	mirror_free(d.mirror);
 	fib_dump_free(d.fib_seen);

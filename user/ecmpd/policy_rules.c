@@ -11,22 +11,18 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
+#include "bypass.h"
 #include "policy_rules.h"
 #include "ecmp_shared.h"
 #include "lib/log.h"
-
-#define PROTO_TCP	6
-#define PROTO_UDP	17
-#define PROTO_SCTP	132
+#include "lib/text.h"
 
 static int fam_index(uint8_t family)
 {
@@ -123,126 +119,74 @@ void policy_view_init(struct policy_view *v, const struct ecmp_conf *conf)
 
 /* ---- ip rule's words ---- */
 
-struct out {
-	char *buf;
-	size_t n, len;
-};
-
-static void put(struct out *o, const char *fmt, ...)
+static void put_proto(struct text_buf *b, const char *what, uint8_t p)
 {
-	va_list ap;
-	int w;
-
-	if (o->len >= o->n)
-		return;
-	va_start(ap, fmt);
-	w = vsnprintf(o->buf + o->len, o->n - o->len, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		o->len = o->len + w < o->n ? o->len + w : o->n;
-}
-
-static void put_prefix(struct out *o, uint8_t family, const uint8_t *addr,
-		       uint8_t len)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(family == ECMP_AF_INET ? AF_INET : AF_INET6, addr, s, sizeof(s));
-	put(o, "%s/%u", s, len);
-}
-
-static void put_ports(struct out *o, const char *what, uint16_t lo, uint16_t hi)
-{
-	if (lo == hi)
-		put(o, " %s %u", what, lo);
+	if (conf_ip_proto_name(p))
+		text_put(b, " %s %s", what, conf_ip_proto_name(p));
 	else
-		put(o, " %s %u-%u", what, lo, hi);
-}
-
-static const char *proto_name(uint8_t p, char *buf, size_t n)
-{
-	switch (p) {
-	case PROTO_TCP:
-		return "tcp";
-	case PROTO_UDP:
-		return "udp";
-	case PROTO_SCTP:
-		return "sctp";
-	case 1:
-		return "icmp";
-	case 58:
-		return "icmp6";
-	default:
-		snprintf(buf, n, "%u", p);
-		return buf;
-	}
+		text_put(b, " %s %u", what, p);
 }
 
 void policy_rule_format(const struct nl_rule *r, char *buf, size_t n)
 {
-	struct out o = { buf, n, 0 };
-	char t[16];
+	struct text_buf b = { buf, n, 0 };
+	char p[TEXT_PREFIX_LEN], t[16];
 
 	buf[0] = 0;
-	put(&o, "%u: %sfrom ", r->priority, r->invert ? "not " : "");
-	if (r->src_len)
-		put_prefix(&o, r->family, r->src, r->src_len);
-	else
-		put(&o, "all");
-	if (r->dst_len) {
-		put(&o, " to ");
-		put_prefix(&o, r->family, r->dst, r->dst_len);
-	}
+	text_put(&b, "%u: %sfrom %s", r->priority, r->invert ? "not " : "",
+		 r->src_len ? text_prefix(r->family, r->src, r->src_len, p, sizeof(p)) : "all");
+	if (r->dst_len)
+		text_put(&b, " to %s", text_prefix(r->family, r->dst, r->dst_len, p, sizeof(p)));
 	if (r->tos)
-		put(&o, " tos 0x%02x", r->tos);
+		text_put(&b, " tos 0x%02x", r->tos);
 	if (r->has_fwmark)
-		put(&o, " fwmark 0x%x/0x%x", r->fwmark, r->fwmask);
+		text_put(&b, " fwmark 0x%x/0x%x", r->fwmark, r->fwmask);
 	if (r->iif[0])
-		put(&o, " iif %s", r->iif);
+		text_put(&b, " iif %s", r->iif);
 	if (r->oif[0])
-		put(&o, " oif %s", r->oif);
+		text_put(&b, " oif %s", r->oif);
 	if (r->has_uid)
-		put(&o, " uidrange %u-%u", r->uid_lo, r->uid_hi);
+		text_put(&b, " uidrange %u-%u", r->uid_lo, r->uid_hi);
 	if (r->has_tun_id)
-		put(&o, " tun_id");
+		text_put(&b, " tun_id");
 	if (r->ip_proto)
-		put(&o, " ipproto %s", proto_name(r->ip_proto, t, sizeof(t)));
+		put_proto(&b, "ipproto", r->ip_proto);
 	if (r->has_sport)
-		put_ports(&o, "sport", r->sport_lo, r->sport_hi);
+		text_put_ports(&b, "sport", r->sport_lo, r->sport_hi);
 	if (r->has_dport)
-		put_ports(&o, "dport", r->dport_lo, r->dport_hi);
+		text_put_ports(&b, "dport", r->dport_lo, r->dport_hi);
 	if (r->unknown_attr)
-		put(&o, " (selector attribute %d)", r->unknown_attr);
+		text_put(&b, " (selector attribute %d)", r->unknown_attr);
 	switch (r->action) {
 	case FR_ACT_TO_TBL:
 		if (r->l3mdev)
-			put(&o, " lookup [l3mdev-table]");
+			text_put(&b, " lookup [l3mdev-table]");
 		else
-			put(&o, " lookup %s", table_name(r->table, t, sizeof(t)));
+			text_put(&b, " lookup %s", table_name(r->table, t, sizeof(t)));
 		break;
 	case FR_ACT_GOTO:
-		put(&o, " goto %u", r->goto_prio);
+		text_put(&b, " goto %u", r->goto_prio);
 		break;
 	case FR_ACT_NOP:
-		put(&o, " nop");
+		text_put(&b, " nop");
 		break;
 	case FR_ACT_BLACKHOLE:
-		put(&o, " blackhole");
+		text_put(&b, " blackhole");
 		break;
 	case FR_ACT_UNREACHABLE:
-		put(&o, " unreachable");
+		text_put(&b, " unreachable");
 		break;
 	case FR_ACT_PROHIBIT:
-		put(&o, " prohibit");
+		text_put(&b, " prohibit");
 		break;
 	default:
-		put(&o, " action %u", r->action);
+		text_put(&b, " action %u", r->action);
 		break;
 	}
 	if (r->has_suppress && r->suppress_prefixlen != UINT32_MAX)
-		put(&o, " suppress_prefixlength %u", r->suppress_prefixlen);
+		text_put(&b, " suppress_prefixlength %u", r->suppress_prefixlen);
 	else if (r->has_suppress)
-		put(&o, " suppress_ifgroup");
+		text_put(&b, " suppress_ifgroup");
 }
 
 /* ---- what a rule selects, of the frames the fast path forwards ---- */
@@ -329,63 +273,21 @@ static int fast_table(const struct policy_view *v, uint32_t t)
 	return 0;
 }
 
-/* ---- the kernel-path line that selects the same frames ---- */
-
-static int prefix_covers(const uint8_t *p, uint8_t plen, const uint8_t *q,
-			 uint8_t qlen)
+/* The frames r selects by address, protocol and ports, as a kernel-path
+ * line would select them. */
+static void rule_selector(const struct nl_rule *r, struct conf_pass *sel)
 {
-	int i;
-
-	if (plen > qlen)
-		return 0;
-	for (i = 0; i < plen; i++)
-		if (((p[i / 8] ^ q[i / 8]) >> (7 - i % 8)) & 1)
-			return 0;
-	return 1;
-}
-
-/* A kernel-path line of the config keeps every frame r selects on the
- * kernel's path. */
-static int kept_by_config(const struct ecmp_conf *conf, const struct nl_rule *r)
-{
-	uint16_t slo = r->has_sport ? r->sport_lo : 0, shi = r->has_sport ? r->sport_hi : 65535;
-	uint16_t dlo = r->has_dport ? r->dport_lo : 0, dhi = r->has_dport ? r->dport_hi : 65535;
-	int i;
-
-	for (i = 0; i < conf->npass; i++) {
-		const struct conf_pass *p = &conf->pass[i];
-
-		if ((p->family && p->family != r->family) ||
-		    (p->proto && p->proto != r->ip_proto) ||
-		    !prefix_covers(p->src, p->src_len, r->src, r->src_len) ||
-		    !prefix_covers(p->dst, p->dst_len, r->dst, r->dst_len) ||
-		    p->sport_lo > slo || p->sport_hi < shi ||
-		    p->dport_lo > dlo || p->dport_hi < dhi)
-			continue;
-		return 1;
-	}
-	return 0;
-}
-
-static void kernel_path_line(const struct nl_rule *r, struct out *o)
-{
-	char t[16];
-
-	put(o, "kernel-path");
-	if (r->src_len) {
-		put(o, " from ");
-		put_prefix(o, r->family, r->src, r->src_len);
-	}
-	if (r->dst_len) {
-		put(o, " to ");
-		put_prefix(o, r->family, r->dst, r->dst_len);
-	}
-	if (r->ip_proto)
-		put(o, " proto %s", proto_name(r->ip_proto, t, sizeof(t)));
-	if (r->has_sport)
-		put_ports(o, "sport", r->sport_lo, r->sport_hi);
-	if (r->has_dport)
-		put_ports(o, "dport", r->dport_lo, r->dport_hi);
+	memset(sel, 0, sizeof(*sel));
+	sel->family = r->family;
+	sel->proto = r->ip_proto;
+	sel->src_len = r->src_len;
+	sel->dst_len = r->dst_len;
+	memcpy(sel->src, r->src, 16);
+	memcpy(sel->dst, r->dst, 16);
+	sel->sport_lo = r->has_sport ? r->sport_lo : 0;
+	sel->sport_hi = r->has_sport ? r->sport_hi : 65535;
+	sel->dport_lo = r->has_dport ? r->dport_lo : 0;
+	sel->dport_hi = r->has_dport ? r->dport_hi : 65535;
 }
 
 /* ---- the check ---- */
@@ -431,8 +333,9 @@ int policy_rule_check(struct policy_view *v, const struct nl_rule *r,
 		      char *msg, size_t n)
 {
 	int f = fam_index(r->family), every, standard;
-	struct out o = { msg, n, 0 };
-	char text[256], does[128];
+	struct text_buf o = { msg, n, 0 };
+	char text[256], does[128], line[160];
+	struct conf_pass sel;
 	struct reach x;
 
 	msg[0] = 0;
@@ -465,24 +368,24 @@ int policy_rule_check(struct policy_view *v, const struct nl_rule *r,
 		if (standard)
 			return 0;
 	}
-	if (!every && !r->invert && !x.unsaid && kept_by_config(v->conf, r))
+	rule_selector(r, &sel);
+	if (!every && !r->invert && !x.unsaid && conf_pass_keeps(v->conf, &sel))
 		return 0;
 
 	policy_rule_format(r, text, sizeof(text));
-	put(&o, "ip rule %s: the fast path forwards %s by %s, %s",
+	text_put(&o, "ip rule %s: the fast path forwards %s by %s, %s",
 	    text, every ? "every frame" : r->invert ? "the frames it does not select" :
 	    "the frames it selects", v->tables_said,
 	    what_rule_does(r, does, sizeof(does)));
-	if (every)
-		put(&o, "; remove the rule, or route by it in ecmpd's config");
-	else if (!r->invert && !x.unsaid) {
-		put(&o, "; keep them on the kernel's path with '");
-		kernel_path_line(r, &o);
-		put(&o, "'");
+	if (every) {
+		text_put(&o, "; remove the rule, or route by it in ecmpd's config");
+	} else if (!r->invert && !x.unsaid) {
+		conf_pass_format(&sel, line, sizeof(line));
+		text_put(&o, "; keep them on the kernel's path with '%s'", line);
 	} else if (x.remedy[0]) {
-		put(&o, "; %s to keep them on the kernel's path", x.remedy);
+		text_put(&o, "; %s to keep them on the kernel's path", x.remedy);
 	} else {
-		put(&o, "; no kernel-path line selects by %s: keep those frames on the kernel's path by their addresses, protocol or ports",
+		text_put(&o, "; no kernel-path line selects by %s: keep those frames on the kernel's path by their addresses, protocol or ports",
 		    r->invert ? "what a rule does not select" : x.unsaid);
 	}
 	return 1;
@@ -493,43 +396,9 @@ int policy_rule_check(struct policy_view *v, const struct nl_rule *r,
 struct rule_scan {
 	struct policy_view view;
 	const char *seen;
-	char *now;
-	size_t now_len, now_cap;
+	struct bypass_said now;
 	int reported;
 };
-
-static int in_list(const char *list, const char *text)
-{
-	size_t len = strlen(text);
-	const char *p = list;
-
-	while (p && (p = strstr(p, text))) {
-		if ((p == list || p[-1] == '\n') && (p[len] == '\n' || !p[len]))
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
-static void remember(struct rule_scan *s, const char *text)
-{
-	size_t len = strlen(text);
-	char *grown;
-
-	if (s->now_len + len + 2 > s->now_cap) {
-		size_t cap = (s->now_cap + len + 2) * 2;
-
-		grown = realloc(s->now, cap);
-		if (!grown)
-			return;	/* only a repeat is lost: it is said again */
-		s->now = grown;
-		s->now_cap = cap;
-	}
-	memcpy(s->now + s->now_len, text, len);
-	s->now_len += len;
-	s->now[s->now_len++] = '\n';
-	s->now[s->now_len] = 0;
-}
 
 static void on_rule(void *ctx, const struct nl_rule *r)
 {
@@ -539,8 +408,8 @@ static void on_rule(void *ctx, const struct nl_rule *r)
 	if (!policy_rule_check(&s->view, r, msg, sizeof(msg)))
 		return;
 	s->reported++;
-	remember(s, msg);
-	if (!s->seen || !in_list(s->seen, msg))
+	bypass_said_add(&s->now, msg);
+	if (!bypass_said_before(s->seen, msg))
 		pr_warn("%s", msg);
 }
 
@@ -557,11 +426,11 @@ int policy_rules_warn(struct nl *nl, const struct ecmp_conf *conf,
 	s->seen = seen;
 	h.ctx = s;
 	err = nl_dump_rules(nl, &h);
-	if (now) {
-		*now = s->now;
-		s->now = NULL;
+	if (now && !err) {
+		*now = s->now.s;
+		s->now.s = NULL;
 	}
-	free(s->now);
+	free(s->now.s);
 	err = err ? err : s->reported;
 	free(s);
 	return err;

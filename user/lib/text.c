@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,4 +116,26 @@ char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf,
 
 	snprintf(buf, size, "%s/%u", text_addr(family, addr, a, sizeof(a)), len);
 	return buf;
+}
+
+void text_put(struct text_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (!b->size || b->len >= b->size - 1)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(b->s + b->len, b->size - b->len, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		b->len = b->len + w < b->size ? b->len + w : b->size - 1;
+}
+
+void text_put_ports(struct text_buf *b, const char *what, unsigned lo, unsigned hi)
+{
+	if (lo == hi)
+		text_put(b, " %s %u", what, lo);
+	else
+		text_put(b, " %s %u-%u", what, lo, hi);
 }

@@ -30,4 +30,17 @@ char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf,
  * length and address with the host bits cleared. 0 or -EINVAL. */
 int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr[16]);
 
+/* A sentence built piece by piece into a fixed buffer: what does not fit
+ * is cut, and the buffer stays a string. */
+struct text_buf {
+	char *s;
+	size_t size, len;
+};
+#define TEXT_BUF(array)	((struct text_buf){ (array), sizeof(array), 0 })
+void text_put(struct text_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* " WHAT LO" or " WHAT LO-HI", a port range as ip rule and kernel-path
+ * lines write it. */
+void text_put_ports(struct text_buf *b, const char *what, unsigned lo, unsigned hi);
+
 #endif /* ECMP_TEXT_H */
