@@ -26,7 +26,11 @@
 #  7. an IPsec policy (ip xfrm policy) likewise: its frames leave in clear
 #     by XDP until its kernel-path line is in, then the kernel takes them
 #     (no SA here: it drops them, XfrmOutNoStates); one added later is
-#     named once.
+#     named once;
+#  8. traffic control: a shaping qdisc on an egress interface and a tc
+#     ingress filter on the XDP interface are named (the operator's pfifo
+#     and empty clsact on r2 are not); XDP's frames skip the qdisc, and
+#     with `interface r0 tc ingress` they go through it.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -266,6 +270,23 @@ wait_said() { # N PATTERN
 	return 1
 }
 
+# 100 flows from SRC to DST, source ports from BASE, on cleared sinks.
+send_100() { # SRC DST BASE
+	topo_clear_sinks "$P"
+	topo_send "$P" "$1" "$2" "$3" 100 >/dev/null
+	sleep 0.5
+}
+
+# Starts ecmpd with CONFIG and prints the lines of its log since that
+# match PATTERN; fails only if ecmpd does not start.
+start_saying() { # CONFIG PATTERN
+	local n0
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
+	topo_ecmpd "$P" "$1" && topo_wait_usable "$P" 8 || return 1
+	said_since "$n0" "$2"
+	return 0
+}
+
 # The kernel-path line a warning of WARNINGS starting with LEAD names.
 kernel_path_in() { # WARNINGS LEAD
 	echo "$1" | sed -n "s|^.*$2.* with '\(kernel-path [^']*\)'.*\$|\1|p"
@@ -289,18 +310,14 @@ test_policy_rules() {
 	ip -n "$r" rule add oif r2 lookup 201 priority 101
 	ip -n "$r" rule add from 198.18.0.0/24 lookup local priority 102
 	ip -n "$r" rule add to 198.19.9.0/24 lookup 202 priority 40000
-	n0=$(wc -l < "/tmp/$P.ecmpd.log")
-	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
+	out=$(start_saying "$CONF" "ip rule") ||
 		{ result "ecmpd starts for the policy-rule test" 1; return; }
-	out=$(said_since "$n0" "ip rule")
 	line=$(kernel_path_in "$out" "ip rule 100: ")
 	[ "$line" = "kernel-path from 198.18.0.192/26" ] &&
 		echo "$out" | grep -q "ip rule 100: from 198.18.0.192/26 lookup 200: the fast path forwards the frames it selects by its config's routes, where the kernel routes them by table 200" &&
 		! echo "$out" | grep -q "ip rule 10[12]:\|ip rule 40000:"
 	result "ecmpd names the bypassed rule and its kernel-path line, and no other rule" $? "$out"
-	topo_clear_sinks "$P"
-	topo_send "$P" 198.18.0.200 198.19.9.9 30000 100 >/dev/null
-	sleep 0.5
+	send_100 198.18.0.200 198.19.9.9 30000
 	reached=$(sinks_of 30000)
 	[ "$(echo $reached | wc -w)" -ge 2 ]
 	result "without the line: XDP spreads the rule's flows (nexthops $reached)" $?
@@ -309,9 +326,7 @@ test_policy_rules() {
 	topo_ctl "$P" reload >/dev/null || { result "reload with the rule's kernel-path line" 1; return; }
 	! said_since "$n0" "ip rule 100:" >/dev/null
 	result "with the line: the rule is no longer named" $? "$(said_since "$n0" "ip rule")"
-	topo_clear_sinks "$P"
-	topo_send "$P" 198.18.0.200 198.19.9.9 31000 100 >/dev/null
-	sleep 0.5
+	send_100 198.18.0.200 198.19.9.9 31000
 	reached=$(sinks_of 31000)
 	[ "$reached" = "2 " ] && [ "$(frames_from 31000)" = 100 ]
 	result "with the line: all 100 flows follow the rule to table 200's nh2" $? \
@@ -341,17 +356,13 @@ test_ipsec_policy() {
 	ip -n "$r" xfrm policy add src 198.18.0.128/26 dst 198.19.0.0/16 dir out \
 		tmpl src 198.18.2.1 dst 198.18.2.2 proto esp mode tunnel ||
 		{ result "ip xfrm policy add (IPsec in this kernel)" 1; return; }
-	n0=$(wc -l < "/tmp/$P.ecmpd.log")
-	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 8 ||
+	out=$(start_saying "$CONF" "IPsec policy") ||
 		{ result "ecmpd starts for the IPsec test" 1; return; }
-	out=$(said_since "$n0" "IPsec policy")
 	line=$(kernel_path_in "$out" "IPsec policy dir out src 198.18.0.128/26 ")
 	[ "$line" = "kernel-path from 198.18.0.128/26 to 198.19.0.0/16" ] &&
 		echo "$out" | grep -q "IPsec policy dir out src 198.18.0.128/26 dst 198.19.0.0/16 priority 0 (esp tunnel to 198.18.2.2): the fast path forwards the frames it selects in clear, where the kernel sends them through IPsec"
 	result "ecmpd names the bypassed IPsec policy and its kernel-path line" $? "$out"
-	topo_clear_sinks "$P"
-	topo_send "$P" 198.18.0.150 198.19.9.9 32000 100 >/dev/null
-	sleep 0.5
+	send_100 198.18.0.150 198.19.9.9 32000
 	[ "$(frames_from 32000)" = 100 ]
 	result "without the line: XDP sends the policy's 100 flows in clear" $? "$(frames_from 32000) arrived"
 	echo "$line" >> "$CONF"
@@ -377,6 +388,47 @@ test_ipsec_policy() {
 	topo_ctl "$P" shutdown --detach >/dev/null
 }
 
+# 8. A tbf of a few frames a second on r3 and a u32 filter on r0's tc
+# ingress. The same 100 flows (nh3's among them) twice: through XDP every
+# frame arrives, nh3's past the tbf; through ecmpd's tc ingress hook the
+# other nexthops' arrive as before and the tbf holds back most of nh3's.
+sink_frames() { # NEXTHOP BASE: frames the sink of NEXTHOP got from BASE's flows
+	topo_sinks "$P" | awk -v nh="$1" -v b="$2" '$1 == nh && $3 >= b && $3 < b + 100 { n += $4 } END { print n + 0 }'
+}
+
+test_tc_bypass() {
+	local r="$P-rt" out xdp3 tc3 all conf_tc="/tmp/$P-tc.conf"
+	tc -n "$r" qdisc add dev r3 root tbf rate 8kbit burst 100 limit 100
+	tc -n "$r" qdisc add dev r0 clsact
+	tc -n "$r" filter add dev r0 ingress prio 100 u32 match u32 0 0 flowid 1:1
+	out=$(start_saying "$CONF" "interface r[0-4]: \(qdisc\|tc \)") ||
+		{ result "ecmpd starts for the tc test" 1; return; }
+	echo "$out" | grep -q "interface r3: qdisc tbf shapes or orders what leaves it, but frames XDP forwards out of r3 skip every qdisc; 'tc ingress' instead of 'xdp'" &&
+		echo "$out" | grep -q "interface r0: tc ingress filters (u32) run after XDP and never see the frames it forwards" &&
+		! echo "$out" | grep -q "interface r2:"
+	result "ecmpd names r3's tbf and r0's ingress filter, not r2's pfifo and empty clsact" $? "$out"
+	send_100 198.18.7.1 198.19.8.8 36000
+	xdp3=$(sink_frames 3 36000)
+	all=$(frames_from 36000)
+	[ "$all" = 100 ] && [ "$xdp3" -ge 10 ]
+	result "XDP: all 100 flows arrive, nh3's $xdp3 past r3's tbf" $? "$all arrived"
+	topo_ctl "$P" shutdown --detach >/dev/null
+	# (Before ecmpd's filter, the operator's would end the classification
+	# and hand every frame to the kernel.)
+	tc -n "$r" filter del dev r0 ingress prio 100
+	sed 's/^interface r0 xdp native$/interface r0 tc ingress/' "$CONF" > "$conf_tc"
+	topo_ecmpd "$P" "$conf_tc" && topo_wait_usable "$P" 8 ||
+		{ result "ecmpd starts with r0 on tc ingress" 1; return; }
+	send_100 198.18.7.1 198.19.8.8 36000
+	tc3=$(sink_frames 3 36000)
+	all=$(frames_from 36000)
+	[ $((all - tc3)) = $((100 - xdp3)) ] && [ $((2 * tc3)) -lt "$xdp3" ]
+	result "tc ingress: the others' $((all - tc3)) arrive, r3's tbf passes $tc3 of nh3's $xdp3" $? \
+		"$all arrived, $tc3 at nh3"
+	topo_ctl "$P" shutdown --detach >/dev/null
+	rm -f "$conf_tc"
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 
 if ! setup; then
@@ -390,5 +442,6 @@ want ctl && test_ctl_anywhere
 want firewall && test_firewall
 want rules && test_policy_rules
 want ipsec && test_ipsec_policy
+want tc && test_tc_bypass
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -18,6 +18,7 @@
 #include "bypass.h"
 #include "daemon.h"
 #include "policy_rules.h"
+#include "tc_bypass.h"
 #include "xfrm_policies.h"
 
 /* The config routes into the kernel's FIB again (links_back()) when a
@@ -156,8 +157,12 @@ void warn_bypassed(struct daemon *d, int only_new)
 	char *now = NULL;
 	int n;
 
-	if (!only_new)
+	if (!only_new) {
 		bypass_warn(&d->conf);
+		n = tc_bypass_warn(&d->nl, &d->conf, d->applied ? &d->eff : &d->conf);
+		if (n < 0)
+			pr_warn("Failed to read the interfaces' qdiscs: %s", strerror(-n));
+	}
 	d->rules_changed = 0;
 	n = policy_rules_warn(&d->nl, &d->conf, only_new ? d->rules_warned : NULL, &now);
 	said_now(&d->rules_warned, now, n, "routing-policy rules");

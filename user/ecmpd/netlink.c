@@ -286,19 +286,33 @@ static int dump(struct nl *nl, int type, int family, size_t hdrlen,
 	return nl_dump_recv(nl, nlh->nlmsg_seq, h);
 }
 
-int nl_dump_recv(struct nl *nl, unsigned int seq, const struct nl_handlers *h)
+static int recv_each(struct nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct parse_ctx c = { nl, h };
 	unsigned int portid = mnl_socket_get_portid(nl->req);
 	int ret;
 
 	while ((ret = mnl_socket_recvfrom(nl->req, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, ret, seq, portid, msg_cb, &c);
+		ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
 		if (ret <= MNL_CB_STOP)
 			break;
 	}
 	return ret < 0 ? -errno : 0;
+}
+
+int nl_dump_each(struct nl *nl, const struct nlmsghdr *req,
+		 int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	if (mnl_socket_sendto(nl->req, req, req->nlmsg_len) < 0)
+		return -errno;
+	return recv_each(nl, req->nlmsg_seq, cb, data);
+}
+
+int nl_dump_recv(struct nl *nl, unsigned int seq, const struct nl_handlers *h)
+{
+	struct parse_ctx c = { nl, h };
+
+	return recv_each(nl, seq, msg_cb, &c);
 }
 
 int nl_dump_all(struct nl *nl, const struct nl_handlers *h)

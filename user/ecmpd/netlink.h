@@ -182,6 +182,10 @@ struct nlmsghdr *nl_dump_request(struct nl *nl, void *buf, int type, int family,
 				  size_t hdrlen);
 /* Reads a dump's answer for seq from the request socket into h. */
 int nl_dump_recv(struct nl *nl, unsigned int seq, const struct nl_handlers *h);
+/* Sends the dump request req (nl_dump_request) and hands each message of
+ * the answer to cb (MNL_CB_OK to go on). 0 or -errno. */
+int nl_dump_each(struct nl *nl, const struct nlmsghdr *req,
+		 int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 /* Runs the handlers over a buffer of netlink messages (events or a dump);
  * malformed messages are counted in nl->malformed and skipped. */
 int nl_parse(struct nl *nl, const void *buf, size_t len,
