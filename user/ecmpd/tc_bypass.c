@@ -59,8 +59,14 @@ static int find(struct tc_scan *s, int ifindex)
 
 static void add(struct tc_scan *s, const char *name, int egress)
 {
-	int ifindex = if_nametoindex(name), i;
+	int ifindex, i;
 
+	/* A full table's thousands of nexthops share a few devices: by
+	 * name first, without asking the kernel. */
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->i[i].name, name))
+			break;
+	ifindex = i < s->n ? s->i[i].ifindex : (int)if_nametoindex(name);
 	if (!ifindex)
 		return;
 	i = find(s, ifindex);
