@@ -30,7 +30,10 @@
 #  8. traffic control: a shaping qdisc on an egress interface and a tc
 #     ingress filter on the XDP interface are named (the operator's pfifo
 #     and empty clsact on r2 are not); XDP's frames skip the qdisc, and
-#     with `interface r0 tc ingress` they go through it.
+#     with `interface r0 tc ingress` they go through it;
+#  9. IPv4 forwarding off on r0: ecmpd says that what it passes to the
+#     kernel would be dropped; with it back on, a reload says nothing of
+#     it (the router's IPv6 forwarding is off here, and said to be).
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -429,6 +432,22 @@ test_tc_bypass() {
 	rm -f "$conf_tc"
 }
 
+# 9. The kernel not forwarding (the operator's sysctl, put back after).
+test_forwarding_off() {
+	local out n0
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.conf.r0.forwarding=0
+	out=$(start_saying "$CONF" "forwarding is off") ||
+		{ result "ecmpd starts with r0 not forwarding" 1; return; }
+	echo "$out" | grep -q "interface r0: IPv4 forwarding is off (net.ipv4.conf.r0.forwarding = 0), but XDP forwards its frames; frames ecmpd passes to the kernel (TTL expiring, too big, no usable nexthop) are dropped there without an ICMP answer: sysctl -w net.ipv4.conf.r0.forwarding=1"
+	result "ecmpd says r0 does not forward IPv4" $? "$out"
+	ip netns exec "$P-rt" sysctl -qw net.ipv4.conf.r0.forwarding=1
+	n0=$(wc -l < "/tmp/$P.ecmpd.log")
+	topo_ctl "$P" reload >/dev/null
+	! said_since "$n0" "IPv4 forwarding is off" >/dev/null
+	result "IPv4 forwarding back on: a reload says nothing of it" $? "$(said_since "$n0" "forwarding")"
+	topo_ctl "$P" shutdown --detach >/dev/null
+}
+
 want() { [ -z "${ECMP_NET_TESTS:-}" ] || [[ " $ECMP_NET_TESTS " == *" $1 "* ]]; }
 
 if ! setup; then
@@ -443,5 +462,6 @@ want firewall && test_firewall
 want rules && test_policy_rules
 want ipsec && test_ipsec_policy
 want tc && test_tc_bypass
+want forwarding && test_forwarding_off
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -119,19 +119,63 @@ static void scan_iptables(struct chain_scan *scan)
 	}
 }
 
-static int read_sysctl(const char *dev, int *val)
+/* net.FAMILY.conf.DEV.KNOB ("ipv4", "r0", "rp_filter"): 0 with *val. */
+static int read_sysctl(const char *family, const char *dev, const char *knob, int *val)
 {
 	char path[128];
 	FILE *f;
 	int ok;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", dev);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, dev, knob);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	ok = fscanf(f, "%d", val) == 1;
 	fclose(f);
 	return ok ? 0 : -1;
+}
+
+/* IPv6 may come: a nexthop of the config's, or routes from elsewhere. */
+static int uses_ipv6(const struct ecmp_conf *conf)
+{
+	int i;
+
+	if (conf->kernel_routes.enabled || conf->fpm.enabled)
+		return 1;
+	for (i = 0; i < conf->nnexthop; i++)
+		if (conf->nexthop[i].family == ECMP_AF_INET6)
+			return 1;
+	return 0;
+}
+
+/*
+ * A kernel that does not forward: XDP forwards all the same, but every
+ * frame it passes to the kernel (TTL expiring, too big, no usable
+ * nexthop: docs/TROUBLESHOOTING.md) is then dropped, with no ICMP answer
+ * (no "time exceeded" for traceroute, no "fragmentation needed" for path
+ * MTU discovery). IPv4 decides by the ingress interface's knob, IPv6 by
+ * all's.
+ */
+static void scan_forwarding(const struct ecmp_conf *conf, struct chain_scan *scan)
+{
+	static const char fix[] = "frames ecmpd passes to the kernel (TTL expiring, too big, no usable nexthop) are dropped there without an ICMP answer";
+	int i, v;
+
+	for (i = 0; i < conf->niface; i++) {
+		const struct conf_iface *c = &conf->iface[i];
+
+		if (c->attach == ATTACH_TC_EGRESS ||
+		    read_sysctl("ipv4", c->name, "forwarding", &v) || v)
+			continue;
+		pr_warn("interface %s: IPv4 forwarding is off (net.ipv4.conf.%s.forwarding = 0), but XDP forwards its frames; %s: sysctl -w net.ipv4.conf.%s.forwarding=1",
+			c->name, c->name, fix, c->name);
+		scan->warned++;
+	}
+	if (uses_ipv6(conf) && !read_sysctl("ipv6", "all", "forwarding", &v) && !v) {
+		pr_warn("IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0), but XDP forwards IPv6 frames; %s: sysctl -w net.ipv6.conf.all.forwarding=1",
+			fix);
+		scan->warned++;
+	}
 }
 
 int bypass_warn(const struct ecmp_conf *conf)
@@ -141,12 +185,13 @@ int bypass_warn(const struct ecmp_conf *conf)
 
 	scan_nftables(&scan);
 	scan_iptables(&scan);
-	read_sysctl("all", &all);
+	scan_forwarding(conf, &scan);
+	read_sysctl("ipv4", "all", "rp_filter", &all);
 	for (i = 0; i < conf->niface; i++) {
 		const struct conf_iface *c = &conf->iface[i];
 		int v = 0;
 
-		if (c->attach == ATTACH_TC_EGRESS || read_sysctl(c->name, &v))
+		if (c->attach == ATTACH_TC_EGRESS || read_sysctl("ipv4", c->name, "rp_filter", &v))
 			continue;
 		if ((v > all ? v : all) > 0) {
 			pr_warn("interface %s: rp_filter is on (%d), but frames forwarded by XDP skip the reverse-path check",

@@ -24,8 +24,10 @@ int bypass_said_before(const char *list, const char *text);
 void bypass_said_add(struct bypass_said *said, const char *text);
 
 /* Logs one warning per nftables chain on the forward hook (ip, ip6,
- * inet), for legacy iptables tables, and per forwarding interface with
- * rp_filter on. Returns how many warnings it gave. */
+ * inet), for legacy iptables tables, per forwarding interface with
+ * rp_filter on, and where the kernel itself does not forward (the
+ * frames ecmpd passes to it would be dropped). Returns how many
+ * warnings it gave. */
 int bypass_warn(const struct ecmp_conf *conf);
 
 #endif /* ECMP_BYPASS_H */
