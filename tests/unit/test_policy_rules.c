@@ -240,6 +240,9 @@ static void test_rules_routing_elsewhere(void)
 	      "ip rule 108: from all lookup main suppress_prefixlength 0: the fast path "
 	      "forwards every frame by its config's routes, where the kernel refuses "
 	      "table main's routes of /0 and shorter");
+	/* The line's prefix is a prefix, whatever bits the rule kept. */
+	NAMED(R(.prio = 111, .from = "2001:db8::1/32", .table = 5),
+	      "'kernel-path from 2001:db8::/32'");
 	/* Routes the fast path also has: main, looked up by any selector. */
 	LEFT(R(.prio = 109, .from = "198.18.0.0/24", .table = RT_TABLE_MAIN));
 	LEFT(R(.prio = 110, .from = "198.18.0.0/24", .table = RT_TABLE_LOCAL));

@@ -26,14 +26,8 @@
 
 static void masked(uint8_t *dst, const void *src, size_t alen, unsigned len)
 {
-	unsigned i;
-
 	memcpy(dst, src, alen);
-	for (i = 0; i < alen; i++) {
-		int keep = (int)len - 8 * (int)i;
-
-		dst[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
-	}
+	text_mask_prefix(dst, alen, len);
 }
 
 /* One side's ports: any (mask 0), one (mask all ones), else a part of
