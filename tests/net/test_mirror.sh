@@ -55,7 +55,11 @@
 # 18. routes over the router's own addresses (a default route): patches,
 #     no table read, the addresses' entries as a whole build makes them;
 #     an IPv4 address removed reads the table only when the kernel may
-#     take routes along: a route's source, or its link's last address.
+#     take routes along: a route's source, or its link's last address;
+# 19. a route selecting by more than its destination (an IPv4 TOS key, an
+#     IPv6 source prefix) makes its prefix the kernel's, even beside a
+#     plain route of a lower metric: route show all says `selector`;
+#     deleted, the plain route is mirrored again.
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -1177,11 +1181,35 @@ test_link_local() {
 	done
 }
 
+test_selectors() {
+	local out
+	rt route add 198.19.240.0/24 proto bgp via 198.18.1.2 dev r1
+	rt -6 route add 2001:db8:240::/48 proto bgp via 2001:db8:1::2 dev r1
+	wait_set 198.19.240.0/24 "198.18.1.2@r1" && wait_set 2001:db8:240::/48 "2001:db8:1::2@r1"
+	result "plain routes mirrored" $? "$(eset 198.19.240.0/24) / $(eset 2001:db8:240::/48)"
+	rt route add 198.19.240.0/24 tos 0x10 proto static via 198.18.2.2 dev r2 metric 500
+	rt -6 route add 2001:db8:240::/48 from 2001:db8:5::/48 proto bgp via 2001:db8:2::2 dev r2
+	wait_set 198.19.240.0/24 "" && wait_set 2001:db8:240::/48 ""
+	out=$(topo_ctl "$P" route show all 198.19.240.0/24; topo_ctl "$P" route show all 2001:db8:240::/48)
+	echo "$out" | grep -qx "198.19.240.0/24 connected protocol static metric 500 kernel_route selector" &&
+		echo "$out" | grep -qE "^2001:db8:240::/48 .*kernel_route selector$" &&
+		[ "$(topo_ctl "$P" -j lookup 198.18.0.1 198.19.240.5 udp 1000 5001 | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("nexthop", "-"))')" = - ]
+	result "a TOS route and an IPv6 source route: their prefixes the kernel's (selector)" $? "$out"
+	rt route del 198.19.240.0/24 tos 0x10 proto static via 198.18.2.2 dev r2 metric 500
+	rt -6 route del 2001:db8:240::/48 from 2001:db8:5::/48 proto bgp via 2001:db8:2::2 dev r2
+	wait_set 198.19.240.0/24 "198.18.1.2@r1" && wait_set 2001:db8:240::/48 "2001:db8:1::2@r1"
+	result "deleted: the plain routes mirrored again" $? "$(eset 198.19.240.0/24) / $(eset 2001:db8:240::/48)"
+	rt route del 198.19.240.0/24 proto bgp
+	rt -6 route del 2001:db8:240::/48 proto bgp
+}
+
 # 100,001 routes take ~15 s under ASan: show_many runs in the plain run
 # (make test runs both), as net/bgp does.
 many=show_many
 [ "${SANITIZE:-}" = 1 ] && many=
-for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels $many link_down restart frr patches over_addresses too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink other_table frr_restart}; do
+for t in ${ECMP_NET_TESTS:-multipath withdraw ipv6_edits metrics kernels $many link_down restart frr patches over_addresses too_big overrun nhobjects nhobjects_compat0 fib_from_read reload mirror_off via6 link_local onlink other_table frr_restart selectors}; do
 	"test_$t"
 done
 echo "$PASSED passed, $FAILED failed"

@@ -40,6 +40,18 @@ void put_route(const struct spec *s)
 	rtm->rtm_type = s->rtype ? s->rtype : RTN_UNICAST;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_flags = s->cloned ? RTM_F_CLONED : 0;
+	rtm->rtm_tos = s->tos;
+	if (s->src) {
+		char src[64], *sl;
+		uint8_t sa[16];
+
+		snprintf(src, sizeof(src), "%s", s->src);
+		sl = strchr(src, '/');
+		*sl = 0;
+		inet_pton(AF_INET6, src, sa);
+		rtm->rtm_src_len = atoi(sl + 1);
+		mnl_attr_put(nlh, RTA_SRC, 16, sa);
+	}
 	mnl_attr_put_u32(nlh, RTA_TABLE, s->table ? s->table : RT_TABLE_MAIN);
 	mnl_attr_put(nlh, RTA_DST, fam == AF_INET ? 4 : 16, a);
 	if (s->metric)

@@ -30,6 +30,8 @@ struct spec {
 	uint32_t nh_id;
 	const char *prefsrc;	/* RTA_PREFSRC, NULL: none */
 	int cloned;
+	uint8_t tos;		/* an IPv4 TOS key */
+	const char *src;	/* an IPv6 source prefix ("2001:db8:5::/48") */
 	int nlflags;		/* NLM_F_REPLACE, NLM_F_APPEND: as an event */
 	int nhops;
 	struct hop hop[4];

@@ -1230,6 +1230,61 @@ static void test_mirror_devices(void)
 	ASSERT_EQ(mirror_link_takes_routes(m, 4), 1, "too many links: every change reads");
 }
 
+/* Routes that select by more than the destination (an IPv4 TOS key, an
+ * IPv6 source prefix): the kernel takes them first for the frames they
+ * select, whatever their metric or protocol, so their prefix stays the
+ * kernel's even beside a route the mirror would take; and no event about
+ * such a prefix is a patch. */
+static void test_mirror_selectors(void)
+{
+	struct plane p = { 0 };
+	struct ecmp_conf file = { 0 }, out;
+	const struct spec specs[] = {
+		{ .dst = "198.19.1.0/24", .tos = 0x10, .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.2.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.2.0/24", .tos = 0x10, .metric = 500, .protocol = RTPROT_STATIC,
+		  .nhops = 1, .hop = { { "198.18.2.2" } } },
+		{ .dst = "2001:db8:100::/48", .nhops = 1, .hop = { { "2001:db8:1::2" } } },
+		{ .dst = "2001:db8:100::/48", .src = "2001:db8:5::/48", .nhops = 1,
+		  .hop = { { "2001:db8:2::2" } } },
+		{ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+	};
+	const struct spec tos_again = { .dst = "198.19.2.0/24", .tos = 0x10, .metric = 500,
+					.nlflags = NLM_F_REPLACE, .nhops = 1,
+					.hop = { { "198.18.3.2" } } };
+	const struct spec plain_replace = { .dst = "198.19.2.0/24", .nlflags = NLM_F_REPLACE,
+					    .nhops = 1, .hop = { { "198.18.3.2" } } };
+	const struct spec tos_new = { .dst = "198.19.3.0/24", .tos = 0x08, .nlflags = NLM_F_REPLACE,
+				      .nhops = 1, .hop = { { "198.18.3.2" } } };
+	unsigned i;
+
+	setup();
+	ASSERT_EQ(config_parse(&file, "t.conf", "route 198.18.200.0/24 group g\n"
+			       "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"), 0, "file");
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		put_route(&specs[i]);
+	ASSERT_EQ(parse(), 0, "nothing malformed");
+	mirror_finish(m);
+	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), "kernel", "a TOS route alone: the kernel's");
+	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "kernel",
+		      "a TOS route beside a plain one of a lower metric: the kernel's");
+	ASSERT_STR_EQ(members_of(&out, "2001:db8:100::/48"), "kernel",
+		      "an IPv6 source-specific route beside a plain one: the kernel's");
+	ASSERT_TRUE(strcmp(members_of(&out, "198.19.3.0/24"), "kernel"), "a plain route: mirrored");
+	ASSERT_EQ(mirror_stats(m)->skipped[MIRROR_SKIP_SELECTOR], 3, "counted as selector");
+	ASSERT_STR_EQ(mirror_skip_name(MIRROR_SKIP_SELECTOR), "selector", "its name");
+
+	patch(&tos_again, &out, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "a TOS route changed: a read");
+	patch(&plain_replace, &out, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "a plain route replaced beside a TOS one: a read");
+	patch(&tos_new, &out, &p);
+	ASSERT_EQ(plan_ret, -EAGAIN, "a TOS route over a mirrored prefix: a read");
+	config_free(&out);
+	config_free(&file);
+}
+
 static void test_mirror_hostile(void)
 {
 	static const struct { const char *what; int cut; int poke; uint8_t val; } cases[] = {
@@ -1289,6 +1344,7 @@ int main(void)
 	RUN_TEST(test_mirror_sources);
 	RUN_TEST(test_mirror_patch_martian);
 	RUN_TEST(test_mirror_devices);
+	RUN_TEST(test_mirror_selectors);
 	RUN_TEST(test_mirror_hostile);
 	mirror_free(m);
 	return test_summary();

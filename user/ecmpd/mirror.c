@@ -31,6 +31,7 @@ static const char *const skip_names[MIRROR_SKIP_COUNT] = {
 	[MIRROR_SKIP_TOO_MANY] = "too_many_nexthops",
 	[MIRROR_SKIP_NO_LINK] = "no_link",
 	[MIRROR_SKIP_CONFIG] = "config_route",
+	[MIRROR_SKIP_SELECTOR] = "selector",
 };
 
 const char *mirror_skip_name(enum mirror_skip s)
@@ -148,6 +149,10 @@ static enum mirror_skip classify(const struct conf_kernel_routes *k,
 {
 	int i;
 
+	/* Before the protocol: the kernel prefers such a route for the
+	 * frames it selects whatever its protocol or metric (route_cmp). */
+	if (r->tos || r->src_len)
+		return MIRROR_SKIP_SELECTOR;
 	if (k && !conf_kernel_proto(k, r->protocol))
 		return MIRROR_SKIP_PROTOCOL;
 	if (r->type != RTN_UNICAST)
@@ -313,6 +318,11 @@ static int route_cmp(const void *a, const void *b)
 		d = memcmp(x->addr, y->addr, 16);
 	if (!d)
 		d = (int)y->prefixlen - x->prefixlen;
+	/* A route selecting by TOS or source first: the kernel takes it
+	 * for the frames it selects, before any other of the prefix, so the
+	 * prefix must stay the kernel's. */
+	if (!d)
+		d = (y->skip == MIRROR_SKIP_SELECTOR) - (x->skip == MIRROR_SKIP_SELECTOR);
 	if (!d)		/* zebra's stream first: the daemon's own choice */
 		d = (int)y->source - x->source;
 	if (!d)

@@ -121,6 +121,10 @@ static int plan(struct mirror *m, enum mirror_source src, const struct conf_kern
 	if (route_set_get(m->cfg, &key))
 		return -EAGAIN;
 	x = slot_of(m, &key, &idx);
+	/* A route selecting by TOS or source, coming, going or standing
+	 * beside others of its prefix (mirror.c, route_cmp): the table. */
+	if (r->tos || r->src_len || (x && x->skip == MIRROR_SKIP_SELECTOR))
+		return -EAGAIN;
 	if (x && martian_one_more_or_less(k, objs, r, x, key.addr, p)) {
 		p->slot = idx;
 		return 0;

@@ -26,6 +26,9 @@ enum mirror_skip {
 	MIRROR_SKIP_TOO_MANY,		/* more nexthops than a group holds */
 	MIRROR_SKIP_NO_LINK,		/* its device is gone */
 	MIRROR_SKIP_CONFIG,		/* the config routes this prefix */
+	/* It selects by TOS or source prefix too, which the data path does
+	 * not look at: its prefix is the kernel's, whatever else routes it. */
+	MIRROR_SKIP_SELECTOR,
 	MIRROR_SKIP_COUNT
 };
 

@@ -72,6 +72,9 @@ struct nl_route {
 	int has_prefsrc;
 	int encap;		/* lightweight-tunnel encapsulation */
 	int cloned;		/* RTM_F_CLONED: a cache entry, not a route */
+	/* It selects by more than the destination: an IPv4 TOS key
+	 * (`ip route add ... tos`), an IPv6 source prefix (`from`). */
+	uint8_t tos, src_len;
 	uint16_t nlflags;	/* the message's NLM_F_*: REPLACE, APPEND... */
 	int nnh;
 	int nh_truncated;	/* more nexthops than NL_ROUTE_MAX_NH */

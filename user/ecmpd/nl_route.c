@@ -123,6 +123,8 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 	r->protocol = rtm->rtm_protocol;
 	r->type = rtm->rtm_type;
 	r->cloned = !!(rtm->rtm_flags & RTM_F_CLONED);
+	r->tos = rtm->rtm_tos;
+	r->src_len = rtm->rtm_src_len;
 	r->table = rtm->rtm_table;
 	if (tb[RTA_TABLE]) {
 		if (mnl_attr_get_payload_len(tb[RTA_TABLE]) != 4)
