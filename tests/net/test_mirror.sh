@@ -59,7 +59,8 @@
 # 19. a route selecting by more than its destination (an IPv4 TOS key, an
 #     IPv6 source prefix) makes its prefix the kernel's, even beside a
 #     plain route of a lower metric: route show all says `selector`;
-#     deleted, the plain route is mirrored again.
+#     deleted, the plain route is mirrored again; a route with an MTU of
+#     its own is the kernel's (`route_mtu`).
 
 set -u
 cd "$(dirname "$0")/../.."
@@ -1203,6 +1204,12 @@ print(json.load(sys.stdin).get("nexthop", "-"))')" = - ]
 	result "deleted: the plain routes mirrored again" $? "$(eset 198.19.240.0/24) / $(eset 2001:db8:240::/48)"
 	rt route del 198.19.240.0/24 proto bgp
 	rt -6 route del 2001:db8:240::/48 proto bgp
+	rt route add 198.19.241.0/24 proto bgp via 198.18.1.2 dev r1 mtu 1400
+	sleep 0.3
+	out=$(topo_ctl "$P" route show all 198.19.241.0/24)
+	echo "$out" | grep -qx "198.19.241.0/24 connected protocol bgp metric 0 kernel_route route_mtu"
+	result "a route with its own MTU: the kernel's (route_mtu)" $? "$out"
+	rt route del 198.19.241.0/24 proto bgp
 }
 
 # 100,001 routes take ~15 s under ASan: show_many runs in the plain run

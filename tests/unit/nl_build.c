@@ -56,6 +56,13 @@ void put_route(const struct spec *s)
 	mnl_attr_put(nlh, RTA_DST, fam == AF_INET ? 4 : 16, a);
 	if (s->metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, s->metric);
+	if (s->mtu) {
+		struct nlattr *mx = mnl_attr_nest_start(nlh, RTA_METRICS);
+
+		mnl_attr_put_u32(nlh, RTAX_ADVMSS, 1360);	/* not the MTU: ignored */
+		mnl_attr_put_u32(nlh, RTAX_MTU, s->mtu);
+		mnl_attr_nest_end(nlh, mx);
+	}
 	if (s->nh_id)
 		mnl_attr_put_u32(nlh, RTA_NH_ID, s->nh_id);
 	if (s->prefsrc) {

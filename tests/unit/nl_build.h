@@ -32,6 +32,7 @@ struct spec {
 	int cloned;
 	uint8_t tos;		/* an IPv4 TOS key */
 	const char *src;	/* an IPv6 source prefix ("2001:db8:5::/48") */
+	uint32_t mtu;		/* the route's own (RTA_METRICS RTAX_MTU) */
 	int nlflags;		/* NLM_F_REPLACE, NLM_F_APPEND: as an event */
 	int nhops;
 	struct hop hop[4];

@@ -1234,7 +1234,8 @@ static void test_mirror_devices(void)
  * IPv6 source prefix): the kernel takes them first for the frames they
  * select, whatever their metric or protocol, so their prefix stays the
  * kernel's even beside a route the mirror would take; and no event about
- * such a prefix is a patch. */
+ * such a prefix is a patch. A route with an MTU of its own is the
+ * kernel's too, where it is the prefix's route. */
 static void test_mirror_selectors(void)
 {
 	struct plane p = { 0 };
@@ -1248,6 +1249,10 @@ static void test_mirror_selectors(void)
 		{ .dst = "2001:db8:100::/48", .src = "2001:db8:5::/48", .nhops = 1,
 		  .hop = { { "2001:db8:2::2" } } },
 		{ .dst = "198.19.3.0/24", .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.4.0/24", .mtu = 1400, .nhops = 1, .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.5.0/24", .mtu = 1400, .metric = 200, .nhops = 1,
+		  .hop = { { "198.18.1.2" } } },
+		{ .dst = "198.19.5.0/24", .metric = 100, .nhops = 1, .hop = { { "198.18.1.2" } } },
 	};
 	const struct spec tos_again = { .dst = "198.19.2.0/24", .tos = 0x10, .metric = 500,
 					.nlflags = NLM_F_REPLACE, .nhops = 1,
@@ -1273,6 +1278,10 @@ static void test_mirror_selectors(void)
 		      "an IPv6 source-specific route beside a plain one: the kernel's");
 	ASSERT_TRUE(strcmp(members_of(&out, "198.19.3.0/24"), "kernel"), "a plain route: mirrored");
 	ASSERT_EQ(mirror_stats(m)->skipped[MIRROR_SKIP_SELECTOR], 3, "counted as selector");
+	ASSERT_STR_EQ(members_of(&out, "198.19.4.0/24"), "kernel", "a route MTU: the kernel's");
+	ASSERT_TRUE(strcmp(members_of(&out, "198.19.5.0/24"), "kernel"),
+		    "a route MTU on a higher metric only: mirrored");
+	ASSERT_EQ(mirror_stats(m)->skipped[MIRROR_SKIP_ROUTE_MTU], 1, "counted as route_mtu");
 	ASSERT_STR_EQ(mirror_skip_name(MIRROR_SKIP_SELECTOR), "selector", "its name");
 
 	patch(&tos_again, &out, &p);

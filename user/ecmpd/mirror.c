@@ -32,6 +32,7 @@ static const char *const skip_names[MIRROR_SKIP_COUNT] = {
 	[MIRROR_SKIP_NO_LINK] = "no_link",
 	[MIRROR_SKIP_CONFIG] = "config_route",
 	[MIRROR_SKIP_SELECTOR] = "selector",
+	[MIRROR_SKIP_ROUTE_MTU] = "route_mtu",
 };
 
 const char *mirror_skip_name(enum mirror_skip s)
@@ -164,6 +165,10 @@ static enum mirror_skip classify(const struct conf_kernel_routes *k,
 		return MIRROR_SKIP_NH_OBJECT;
 	if (r->encap)
 		return MIRROR_SKIP_ENCAP;
+	/* The data path checks a frame against its egress link's MTU, not
+	 * a route's: such a route forwards by the kernel, which keeps it. */
+	if (r->mtu)
+		return MIRROR_SKIP_ROUTE_MTU;
 	if (r->nh_truncated)
 		return MIRROR_SKIP_TOO_MANY;
 	memset(s, 0, sizeof(*s));

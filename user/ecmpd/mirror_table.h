@@ -29,6 +29,9 @@ enum mirror_skip {
 	/* It selects by TOS or source prefix too, which the data path does
 	 * not look at: its prefix is the kernel's, whatever else routes it. */
 	MIRROR_SKIP_SELECTOR,
+	/* An MTU of its own (`ip route ... mtu`): the kernel fragments or
+	 * answers "too big" at it, the data path knows only its links'. */
+	MIRROR_SKIP_ROUTE_MTU,
 	MIRROR_SKIP_COUNT
 };
 

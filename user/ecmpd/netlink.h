@@ -75,6 +75,7 @@ struct nl_route {
 	/* It selects by more than the destination: an IPv4 TOS key
 	 * (`ip route add ... tos`), an IPv6 source prefix (`from`). */
 	uint8_t tos, src_len;
+	uint32_t mtu;		/* RTAX_MTU of RTA_METRICS (`mtu`); 0: none */
 	uint16_t nlflags;	/* the message's NLM_F_*: REPLACE, APPEND... */
 	int nnh;
 	int nh_truncated;	/* more nexthops than NL_ROUTE_MAX_NH */

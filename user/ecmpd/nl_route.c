@@ -100,6 +100,22 @@ static int parse_multipath(const struct nlattr *mp, struct nl_route *r)
 	return 0;
 }
 
+/* The route's own MTU among its metrics (the others, advmss, window,
+ * initcwnd..., are for the box's own TCP). */
+static int parse_mtu(const struct nlattr *metrics, struct nl_route *r)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, metrics) {
+		if (mnl_attr_get_type(a) != RTAX_MTU)
+			continue;
+		if (mnl_attr_get_payload_len(a) != 4)
+			return -1;
+		r->mtu = mnl_attr_get_u32(a);
+	}
+	return 0;
+}
+
 int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
@@ -156,6 +172,8 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 	}
 	if (tb[RTA_ENCAP] || tb[RTA_ENCAP_TYPE])
 		r->encap = 1;
+	if (tb[RTA_METRICS] && parse_mtu(tb[RTA_METRICS], r))
+		return -1;
 	if (tb[RTA_MULTIPATH])
 		return parse_multipath(tb[RTA_MULTIPATH], r);
 	if (tb[RTA_OIF] || tb[RTA_GATEWAY] || tb[RTA_VIA]) {
