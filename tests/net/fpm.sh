@@ -29,8 +29,8 @@ except (ValueError, IndexError, KeyError):
     pass')"
 }
 
-wait_route() { # PREFIX WANT: up to 10 s
-	for _ in $(seq 1 100); do
+wait_route() { # PREFIX WANT: up to 20 s (FRR 10's start, loaded)
+	for _ in $(seq 1 200); do
 		[ "$(route_of "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
