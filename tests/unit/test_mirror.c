@@ -62,6 +62,24 @@ static void setup(void)
 	delivered = 0;
 }
 
+/* A read of the routes specs, merged with a file routing 198.18.200.0/24
+ * into out; 0, or which step failed. */
+static int read_and_merge(const struct spec *specs, unsigned n, const struct plane *p,
+			  struct ecmp_conf *file, struct ecmp_conf *out)
+{
+	unsigned i;
+
+	if (config_parse(file, "t.conf", "route 198.18.200.0/24 group g\n"
+			 "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"))
+		return 1;
+	for (i = 0; i < n; i++)
+		put_route(&specs[i]);
+	if (parse())
+		return 2;
+	mirror_finish(m);
+	return mirror_merge(m, file, p, out) ? 3 : 0;
+}
+
 static void test_mirror_routes(void)
 {
 	struct plane p = { 0 };		/* no groups yet: every set is new */
@@ -230,13 +248,8 @@ static void test_mirror_order(void)
 
 	setup();
 	ASSERT_TRUE(if_indextoname(1, lo) != NULL, "ifindex 1 exists");
-	ASSERT_EQ(config_parse(&file, "t.conf", "route 198.18.200.0/24 group g\n"
-			       "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"), 0, "file");
-	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		put_route(&specs[i]);
-	ASSERT_EQ(parse(), 0, "nothing malformed");
-	mirror_finish(m);
-	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	ASSERT_EQ(read_and_merge(specs, sizeof(specs) / sizeof(specs[0]), &p, &file, &out), 0,
+		  "read and merge");
 	ASSERT_EQ(out.nroute, 1 + 6, "the file's route and one per prefix");
 	for (i = 0; i < sizeof(in_order) / sizeof(in_order[0]); i++)
 		ASSERT_TRUE(route_of(&out, in_order[i]) == &out.route[1 + i], in_order[i]);
@@ -1261,16 +1274,10 @@ static void test_mirror_selectors(void)
 					    .nhops = 1, .hop = { { "198.18.3.2" } } };
 	const struct spec tos_new = { .dst = "198.19.3.0/24", .tos = 0x08, .nlflags = NLM_F_REPLACE,
 				      .nhops = 1, .hop = { { "198.18.3.2" } } };
-	unsigned i;
 
 	setup();
-	ASSERT_EQ(config_parse(&file, "t.conf", "route 198.18.200.0/24 group g\n"
-			       "group g nexthops n\nnexthop n via 198.18.9.9 dev lo\n"), 0, "file");
-	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		put_route(&specs[i]);
-	ASSERT_EQ(parse(), 0, "nothing malformed");
-	mirror_finish(m);
-	ASSERT_EQ(mirror_merge(m, &file, &p, &out), 0, "merge");
+	ASSERT_EQ(read_and_merge(specs, sizeof(specs) / sizeof(specs[0]), &p, &file, &out), 0,
+		  "read and merge");
 	ASSERT_STR_EQ(members_of(&out, "198.19.1.0/24"), "kernel", "a TOS route alone: the kernel's");
 	ASSERT_STR_EQ(members_of(&out, "198.19.2.0/24"), "kernel",
 		      "a TOS route beside a plain one of a lower metric: the kernel's");

@@ -49,6 +49,17 @@ fail:
 	return err;
 }
 
+int nl_join(struct nl *nl, const unsigned *groups, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (mnl_socket_setsockopt(nl->events, NETLINK_ADD_MEMBERSHIP,
+					  (void *)&groups[i], sizeof(groups[i])))
+			return -errno;
+	return 0;
+}
+
 int nl_fd_set_rcvbuf(int fd, int bytes)
 {
 	/* FORCE passes rmem_max (root); plain SO_RCVBUF is capped by it. */

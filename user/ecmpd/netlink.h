@@ -168,6 +168,8 @@ int nl_open(struct nl *nl);
 /* A netlink socket's receive buffer, past rmem_max where allowed. 0 or
  * -errno. */
 int nl_fd_set_rcvbuf(int fd, int bytes);
+/* Adds the multicast groups (RTNLGRP_*) to the event socket. 0 or -errno. */
+int nl_join(struct nl *nl, const unsigned *groups, unsigned n);
 int nl_set_rcvbuf(struct nl *nl, int bytes);
 void nl_close(struct nl *nl);
 /* The fd to poll for events. */

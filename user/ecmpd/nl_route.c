@@ -229,11 +229,6 @@ int nl_watch_routes(struct nl *nl)
 {
 	static const unsigned groups[] = { RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
 					   RTNLGRP_NEXTHOP };
-	unsigned i;
 
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		if (mnl_socket_setsockopt(nl->events, NETLINK_ADD_MEMBERSHIP,
-					  (void *)&groups[i], sizeof(groups[i])))
-			return -errno;
-	return 0;
+	return nl_join(nl, groups, sizeof(groups) / sizeof(groups[0]));
 }

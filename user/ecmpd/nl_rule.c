@@ -155,11 +155,6 @@ int nl_rule_parse(const struct nlmsghdr *nlh, struct nl_rule *r)
 int nl_watch_rules(struct nl *nl)
 {
 	static const unsigned groups[] = { RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE };
-	unsigned i;
 
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		if (mnl_socket_setsockopt(nl->events, NETLINK_ADD_MEMBERSHIP,
-					  (void *)&groups[i], sizeof(groups[i])))
-			return -errno;
-	return 0;
+	return nl_join(nl, groups, sizeof(groups) / sizeof(groups[0]));
 }
