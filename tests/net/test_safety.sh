@@ -320,6 +320,13 @@ test_policy_rules() {
 		echo "$out" | grep -q "ip rule 100: from 198.18.0.192/26 lookup 200: the fast path forwards the frames it selects by its config's routes, where the kernel routes them by table 200" &&
 		! echo "$out" | grep -q "ip rule 10[12]:\|ip rule 40000:"
 	result "ecmpd names the bypassed rule and its kernel-path line, and no other rule" $? "$out"
+	topo_ctl "$P" stats | grep -q "^bypassed ip rule 100: from 198.18.0.192/26 lookup 200: " &&
+		topo_ctl "$P" -j stats | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["bypassed"]
+sys.exit(not (any(w.startswith("ip rule 100: ") for w in b) and
+              not any(w.startswith(("ip rule 101", "ip rule 102", "ip rule 40000")) for w in b)))'
+	result "ecmpctl stats lists it as bypassed (text and JSON)" $? "$(topo_ctl "$P" stats | grep bypassed)"
 	send_100 198.18.0.200 198.19.9.9 30000
 	reached=$(sinks_of 30000)
 	[ "$(echo $reached | wc -w)" -ge 2 ]
@@ -329,6 +336,8 @@ test_policy_rules() {
 	topo_ctl "$P" reload >/dev/null || { result "reload with the rule's kernel-path line" 1; return; }
 	! said_since "$n0" "ip rule 100:" >/dev/null
 	result "with the line: the rule is no longer named" $? "$(said_since "$n0" "ip rule")"
+	! topo_ctl "$P" stats | grep -q "^bypassed ip rule 100:"
+	result "with the line: ecmpctl stats no longer lists it" $? "$(topo_ctl "$P" stats | grep bypassed)"
 	send_100 198.18.0.200 198.19.9.9 31000
 	reached=$(sinks_of 31000)
 	[ "$reached" = "2 " ] && [ "$(frames_from 31000)" = 100 ]
@@ -343,6 +352,8 @@ test_policy_rules() {
 	[ "$(echo "$out" | grep -c "ip rule 105: from all to 198.19.9.0/24 ipproto udp dport 5001 lookup 205: .*'kernel-path to 198.19.9.0/24 proto udp dport 5001'")" = 1 ] &&
 		! echo "$out" | grep -q "ip rule 10[0-46]:"
 	result "a rule added while ecmpd runs is named once, with its line" $? "$out"
+	topo_ctl "$P" stats | grep -q "^bypassed ip rule 105: "
+	result "ecmpctl stats lists the rule added while ecmpd runs" $? "$(topo_ctl "$P" stats | grep bypassed)"
 	topo_ctl "$P" shutdown --detach >/dev/null
 }
 
@@ -410,6 +421,8 @@ test_tc_bypass() {
 		echo "$out" | grep -q "interface r0: tc ingress filters (u32) run after XDP and never see the frames it forwards" &&
 		! echo "$out" | grep -q "interface r2:"
 	result "ecmpd names r3's tbf and r0's ingress filter, not r2's pfifo and empty clsact" $? "$out"
+	[ "$(topo_ctl "$P" stats | grep -c "^bypassed interface r[03]: \(qdisc tbf\|tc ingress filters (u32)\)")" = 2 ]
+	result "ecmpctl stats lists both as bypassed" $? "$(topo_ctl "$P" stats | grep bypassed)"
 	send_100 198.18.7.1 198.19.8.8 36000
 	xdp3=$(sink_frames 3 36000)
 	all=$(frames_from 36000)

@@ -195,6 +195,26 @@ static void print_monitors(const struct json_value *status)
 	print_status_line(status, "monitors", "monitors", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
+/* What the fast path bypasses (ecmpd's status; its log said each when it
+ * found it): netfilter, rp_filter, routing-policy rules, IPsec policies,
+ * traffic control, a kernel that does not forward. One line each. */
+static void print_bypassed(const struct json_value *status)
+{
+	const struct json_value *a = json_get(status, "bypassed"), *w;
+
+	if (!a || a->type != JSON_ARRAY)
+		return;
+	print_open_array(PRINT_JSON, "bypassed");
+	for (w = a->child; w; w = w->next) {
+		if (w->type != JSON_STRING)
+			continue;
+		print_text("bypassed");
+		print_str(PRINT_ANY, NULL, w->str);
+		print_nl();
+	}
+	print_close_array();
+}
+
 /* zebra's FPM stream (`routes fpm`), when it is on. */
 static void print_fpm(const struct json_value *status)
 {
@@ -297,6 +317,7 @@ int do_stats(void)
 	print_mirror(status);
 	print_fpm(status);
 	print_monitors(status);
+	print_bypassed(status);
 	print_close_object();
 	json_free(status);
 	free(text);

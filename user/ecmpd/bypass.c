@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "lib/log.h"
 
 struct chain_scan {
+	struct bypass_said *said;
 	int warned;
 	int kernel_path;	/* the config has kernel-path lines */
 };
@@ -45,7 +47,7 @@ static int on_chain(const struct nlmsghdr *nlh, void *data)
 	    !hook[NFTA_HOOK_HOOKNUM] ||
 	    ntohl(mnl_attr_get_u32(hook[NFTA_HOOK_HOOKNUM])) != NF_INET_FORWARD)
 		return MNL_CB_OK;
-	pr_warn("nftables chain %s %s %s hooks forward: frames forwarded by XDP never meet it%s",
+	bypass_say(scan->said, "nftables chain %s %s %s hooks forward: frames forwarded by XDP never meet it%s",
 		fam, mnl_attr_get_str(tb[NFTA_CHAIN_TABLE]),
 		mnl_attr_get_str(tb[NFTA_CHAIN_NAME]),
 		scan->kernel_path ? " (traffic of the config's kernel-path lines does)" :
@@ -110,7 +112,7 @@ static void scan_iptables(struct chain_scan *scan)
 			if (strcmp(line, "filter") && strcmp(line, "mangle") &&
 			    strcmp(line, "nat"))
 				continue;
-			pr_warn("%s table %s is loaded: its FORWARD rules never see frames forwarded by XDP; use 'kernel-path' lines for the traffic they must see",
+			bypass_say(scan->said, "%s table %s is loaded: its FORWARD rules never see frames forwarded by XDP; use 'kernel-path' lines for the traffic they must see",
 				i ? "ip6tables" : "iptables", line);
 			scan->warned++;
 		}
@@ -167,20 +169,20 @@ static void scan_forwarding(const struct ecmp_conf *conf, struct chain_scan *sca
 		if (c->attach == ATTACH_TC_EGRESS ||
 		    read_sysctl("ipv4", c->name, "forwarding", &v) || v)
 			continue;
-		pr_warn("interface %s: IPv4 forwarding is off (net.ipv4.conf.%s.forwarding = 0), but XDP forwards its frames; %s: sysctl -w net.ipv4.conf.%s.forwarding=1",
+		bypass_say(scan->said, "interface %s: IPv4 forwarding is off (net.ipv4.conf.%s.forwarding = 0), but XDP forwards its frames; %s: sysctl -w net.ipv4.conf.%s.forwarding=1",
 			c->name, c->name, fix, c->name);
 		scan->warned++;
 	}
 	if (uses_ipv6(conf) && !read_sysctl("ipv6", "all", "forwarding", &v) && !v) {
-		pr_warn("IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0), but XDP forwards IPv6 frames; %s: sysctl -w net.ipv6.conf.all.forwarding=1",
+		bypass_say(scan->said, "IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0), but XDP forwards IPv6 frames; %s: sysctl -w net.ipv6.conf.all.forwarding=1",
 			fix);
 		scan->warned++;
 	}
 }
 
-int bypass_warn(const struct ecmp_conf *conf)
+int bypass_warn(const struct ecmp_conf *conf, struct bypass_said *said)
 {
-	struct chain_scan scan = { .kernel_path = conf->npass > 0 };
+	struct chain_scan scan = { .said = said, .kernel_path = conf->npass > 0 };
 	int i, all = 0;
 
 	scan_nftables(&scan);
@@ -194,7 +196,7 @@ int bypass_warn(const struct ecmp_conf *conf)
 		if (c->attach == ATTACH_TC_EGRESS || read_sysctl("ipv4", c->name, "rp_filter", &v))
 			continue;
 		if ((v > all ? v : all) > 0) {
-			pr_warn("interface %s: rp_filter is on (%d), but frames forwarded by XDP skip the reverse-path check",
+			bypass_say(scan.said, "interface %s: rp_filter is on (%d), but frames forwarded by XDP skip the reverse-path check",
 				c->name, v > all ? v : all);
 			scan.warned++;
 		}
@@ -232,4 +234,17 @@ void bypass_said_add(struct bypass_said *said, const char *text)
 	said->len += len;
 	said->s[said->len++] = '\n';
 	said->s[said->len] = 0;
+}
+
+void bypass_say(struct bypass_said *said, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pr_warn("%s", text);
+	if (said)
+		bypass_said_add(said, text);
 }

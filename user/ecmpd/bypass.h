@@ -22,12 +22,16 @@ struct bypass_said {
 int bypass_said_before(const char *list, const char *text);
 /* Adds a line; on no memory it is left out (and said again next time). */
 void bypass_said_add(struct bypass_said *said, const char *text);
+/* Logs a warning and adds it to said (when not NULL): what `ecmpctl
+ * stats` lists as bypassed. */
+void bypass_say(struct bypass_said *said, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Logs one warning per nftables chain on the forward hook (ip, ip6,
  * inet), for legacy iptables tables, per forwarding interface with
  * rp_filter on, and where the kernel itself does not forward (the
- * frames ecmpd passes to it would be dropped). Returns how many
- * warnings it gave. */
-int bypass_warn(const struct ecmp_conf *conf);
+ * frames ecmpd passes to it would be dropped), each also into said.
+ * Returns how many warnings it gave. */
+int bypass_warn(const struct ecmp_conf *conf, struct bypass_said *said);
 
 #endif /* ECMP_BYPASS_H */

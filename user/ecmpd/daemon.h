@@ -109,6 +109,10 @@ struct daemon {
 	 * a rule event since: the rules are read again after the events. */
 	char *rules_warned;
 	int rules_changed;
+	/* The rest of what the last full look found bypassed (netfilter,
+	 * rp_filter, forwarding off, tc): with the two lists, `ecmpctl
+	 * stats`' "bypassed" lines. */
+	char *static_warned;
 	/* The same for IPsec policies (xfrm_policies.h): a socket told of
 	 * their changes (-1: no IPsec in the kernel). */
 	int xfrm_fd;

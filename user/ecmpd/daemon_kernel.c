@@ -158,10 +158,14 @@ void warn_bypassed(struct daemon *d, int only_new)
 	int n;
 
 	if (!only_new) {
-		bypass_warn(&d->conf);
-		n = tc_bypass_warn(&d->nl, &d->conf, d->applied ? &d->eff : &d->conf);
+		struct bypass_said said = { 0 };
+
+		bypass_warn(&d->conf, &said);
+		n = tc_bypass_warn(&d->nl, &d->conf, d->applied ? &d->eff : &d->conf, &said);
 		if (n < 0)
 			pr_warn("Failed to read the interfaces' qdiscs: %s", strerror(-n));
+		free(d->static_warned);
+		d->static_warned = said.s;
 	}
 	d->rules_changed = 0;
 	n = policy_rules_warn(&d->nl, &d->conf, only_new ? d->rules_warned : NULL, &now);

@@ -93,6 +93,21 @@ static void fill_fpm(struct json *j, struct daemon *d)
 }
 
 /* What ecmpctl stats shows of the daemon itself. */
+/* Each line of list (one warning a line, bypass.h) as a string. */
+static void put_lines(struct json *j, const char *list)
+{
+	char line[1024];
+	const char *end;
+
+	for (; list && *list; list = end + 1) {
+		end = strchr(list, '\n');
+		if (!end)
+			break;
+		snprintf(line, sizeof(line), "%.*s", (int)(end - list), list);
+		json_str(j, NULL, line);
+	}
+}
+
 static void fill_status(struct json *j, void *daemon)
 {
 	struct daemon *d = daemon;
@@ -176,6 +191,11 @@ static void fill_status(struct json *j, void *daemon)
 	json_u64(j, "buckets_moved", d->plane.buckets_moved);
 	json_u64(j, "netlink_overruns", d->nl.overruns);
 	json_u64(j, "tables_written", d->plane.tables_written);
+	json_arr_open(j, "bypassed");
+	put_lines(j, d->static_warned);
+	put_lines(j, d->rules_warned);
+	put_lines(j, d->xfrm_warned);
+	json_arr_close(j);
 }
 
 /* "maps": a read-only fd of each map, for a reader that cannot open the

@@ -574,6 +574,7 @@ int main(int argc, char **argv)
 	if (d.xfrm_fd >= 0)
 		close(d.xfrm_fd);
 	free(d.rules_warned);
+	free(d.static_warned);
 	free(d.xfrm_warned);
 	xdpf_close(&d.xdpf);
 	mirror_free(d.mirror);

@@ -13,6 +13,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
+#include "bypass.h"
 #include "tc_bypass.h"
 #include "lib/log.h"
 
@@ -148,7 +149,7 @@ static const char *const remedy =
 	"'tc ingress' instead of 'xdp' on the interfaces frames come in on sends them through it; 'kernel-path' lines keep chosen traffic on the kernel's path";
 
 int tc_bypass_warn(struct nl *nl, const struct ecmp_conf *conf,
-		   const struct ecmp_conf *eff)
+		   const struct ecmp_conf *eff, struct bypass_said *said)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct tc_scan *s = calloc(1, sizeof(*s));
@@ -172,20 +173,20 @@ int tc_bypass_warn(struct nl *nl, const struct ecmp_conf *conf,
 	err = nl_dump_each(nl, nlh, on_qdisc, s);
 	for (i = 0; !err && i < s->n; i++) {
 		if (s->i[i].qdisc[0]) {
-			pr_warn("interface %s: qdisc %s shapes or orders what leaves it, but frames XDP forwards out of %s skip every qdisc; %s",
+			bypass_say(said, "interface %s: qdisc %s shapes or orders what leaves it, but frames XDP forwards out of %s skip every qdisc; %s",
 				s->i[i].name, s->i[i].qdisc, s->i[i].name, remedy);
 			warned++;
 		}
 		/* An interface without clsact has no filters to dump. */
 		if (s->i[i].egress && !dump_filters(nl, s, i, TC_H_MIN_EGRESS) &&
 		    s->i[i].filters) {
-			pr_warn("interface %s: tc egress filters (%s) never see frames XDP forwards out of it; %s",
+			bypass_say(said, "interface %s: tc egress filters (%s) never see frames XDP forwards out of it; %s",
 				s->i[i].name, s->i[i].filter, remedy);
 			warned++;
 		}
 		if (s->i[i].ingress && !dump_filters(nl, s, i, TC_H_MIN_INGRESS) &&
 		    s->i[i].filters) {
-			pr_warn("interface %s: tc ingress filters (%s) run after XDP and never see the frames it forwards; 'tc ingress' instead of 'xdp' on %s puts ecmpd's filter among them, at priority %d (those numbered lower run first); 'kernel-path' lines keep chosen traffic on the kernel's path",
+			bypass_say(said, "interface %s: tc ingress filters (%s) run after XDP and never see the frames it forwards; 'tc ingress' instead of 'xdp' on %s puts ecmpd's filter among them, at priority %d (those numbered lower run first); 'kernel-path' lines keep chosen traffic on the kernel's path",
 				s->i[i].name, s->i[i].filter, s->i[i].name, ECMP_TC_PRIO);
 			warned++;
 		}

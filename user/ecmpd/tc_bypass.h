@@ -21,13 +21,16 @@
 /* 1 when a qdisc of this kind only queues (nothing to bypass). */
 int tc_qdisc_is_plain(const char *kind);
 
+struct bypass_said;
+
 /*
  * Warns about the qdiscs and tc egress filters of the interfaces the XDP
  * program sends out of (eff's nexthops' devices) and the tc ingress
- * filters of the interfaces it runs on (conf's XDP interfaces). Returns
- * how many warnings, or -errno when tc cannot be read.
+ * filters of the interfaces it runs on (conf's XDP interfaces), each
+ * also into said. Returns how many warnings, or -errno when tc cannot be
+ * read.
  */
 int tc_bypass_warn(struct nl *nl, const struct ecmp_conf *conf,
-		   const struct ecmp_conf *eff);
+		   const struct ecmp_conf *eff, struct bypass_said *said);
 
 #endif /* ECMP_TC_BYPASS_H */
