@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "lib/lpm.h"
 #include "lib/text.h"
 
 const char *conf_ip_proto_name(unsigned p)
@@ -52,17 +53,11 @@ void conf_pass_format(const struct conf_pass *sel, char *buf, size_t n)
 		text_put_ports(&b, "dport", sel->dport_lo, sel->dport_hi);
 }
 
-static int prefix_covers(const uint8_t *p, uint8_t plen, const uint8_t *q,
-			 uint8_t qlen)
+/* A line's prefix (len 0: any address) holds the selector's. */
+static int covers(uint8_t family, const uint8_t *net, uint8_t net_len,
+		  uint8_t sel_family, const uint8_t *addr, uint8_t len)
 {
-	int i;
-
-	if (plen > qlen)
-		return 0;
-	for (i = 0; i < plen; i++)
-		if (((p[i / 8] ^ q[i / 8]) >> (7 - i % 8)) & 1)
-			return 0;
-	return 1;
+	return !net_len || lpm_inside(sel_family, addr, len, family, net, net_len);
 }
 
 int conf_pass_keeps(const struct ecmp_conf *conf, const struct conf_pass *sel)
@@ -74,8 +69,8 @@ int conf_pass_keeps(const struct ecmp_conf *conf, const struct conf_pass *sel)
 
 		if ((p->family && p->family != sel->family) ||
 		    (p->proto && p->proto != sel->proto) ||
-		    !prefix_covers(p->src, p->src_len, sel->src, sel->src_len) ||
-		    !prefix_covers(p->dst, p->dst_len, sel->dst, sel->dst_len) ||
+		    !covers(p->family, p->src, p->src_len, sel->family, sel->src, sel->src_len) ||
+		    !covers(p->family, p->dst, p->dst_len, sel->family, sel->dst, sel->dst_len) ||
 		    p->sport_lo > sel->sport_lo || p->sport_hi < sel->sport_hi ||
 		    p->dport_lo > sel->dport_lo || p->dport_hi < sel->dport_hi)
 			continue;

@@ -22,6 +22,7 @@
 #include "policy_rules.h"
 #include "ecmp_shared.h"
 #include "lib/log.h"
+#include "lib/lpm.h"
 #include "lib/text.h"
 
 static int fam_index(uint8_t family)
@@ -284,8 +285,8 @@ static void rule_selector(const struct nl_rule *r, struct conf_pass *sel)
 	sel->dst_len = r->dst_len;
 	memcpy(sel->src, r->src, 16);
 	memcpy(sel->dst, r->dst, 16);
-	text_mask_prefix(sel->src, 16, r->src_len);
-	text_mask_prefix(sel->dst, 16, r->dst_len);
+	lpm_mask(sel->src, sel->family, r->src_len);
+	lpm_mask(sel->dst, sel->family, r->dst_len);
 	sel->sport_lo = r->has_sport ? r->sport_lo : 0;
 	sel->sport_hi = r->has_sport ? r->sport_hi : 65535;
 	sel->dport_lo = r->has_dport ? r->dport_lo : 0;

@@ -19,16 +19,11 @@
 #include "netlink.h"
 #include "ecmp_shared.h"
 #include "lib/log.h"
+#include "lib/lpm.h"
 #include "lib/text.h"
 
 #define IPPROTO_ESP_	50
 #define IPPROTO_AH_	51
-
-static void masked(uint8_t *dst, const void *src, size_t alen, unsigned len)
-{
-	memcpy(dst, src, alen);
-	text_mask_prefix(dst, alen, len);
-}
 
 /* One side's ports: any (mask 0), one (mask all ones), else a part of
  * them, which no kernel-path line says. */
@@ -62,8 +57,10 @@ static int take_selector(const struct xfrm_selector *s, struct xfrm_pol *p)
 	}
 	if (s->prefixlen_s > alen * 8 || s->prefixlen_d > alen * 8)
 		return -1;
-	masked(c->src, &s->saddr, alen, s->prefixlen_s);
-	masked(c->dst, &s->daddr, alen, s->prefixlen_d);
+	memcpy(c->src, &s->saddr, alen);
+	memcpy(c->dst, &s->daddr, alen);
+	lpm_mask(c->src, c->family, s->prefixlen_s);
+	lpm_mask(c->dst, c->family, s->prefixlen_d);
 	c->src_len = s->prefixlen_s;
 	c->dst_len = s->prefixlen_d;
 	c->proto = s->proto;

@@ -79,7 +79,7 @@ int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
 	long n;
-	int max;
+	int max, i;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
@@ -102,19 +102,12 @@ int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr
 			return -EINVAL;
 	}
 	*len = n;
-	text_mask_prefix(addr, 16, n);
-	return 0;
-}
-
-void text_mask_prefix(uint8_t *addr, size_t alen, unsigned len)
-{
-	size_t i;
-
-	for (i = 0; i < alen; i++) {
-		int keep = (int)len - 8 * (int)i;
+	for (i = 0; i < 16; i++) {
+		int keep = n - 8 * i;
 
 		addr[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
 	}
+	return 0;
 }
 
 char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf, size_t size)

@@ -29,8 +29,6 @@ char *text_prefix(uint8_t family, const void *addr, unsigned int len, char *buf,
 /* ADDR[/LEN], IPv4 or IPv6 (no LEN: a host): its family (ECMP_AF_*),
  * length and address with the host bits cleared. 0 or -EINVAL. */
 int text_parse_prefix(const char *s, uint8_t *family, uint8_t *len, uint8_t addr[16]);
-/* Clears the bits of addr (alen bytes) past the first len. */
-void text_mask_prefix(uint8_t *addr, size_t alen, unsigned len);
 
 /* A sentence built piece by piece into a fixed buffer: what does not fit
  * is cut, and the buffer stays a string. */
