@@ -314,10 +314,17 @@ check: all $(UNIT_TESTS) $(WATCH_TESTS)
 # build takes every CPU unless make was given its own -j (a fresh
 # sanitized build: 48 s on 2 CPUs instead of 87).
 ALL_CPUS = $$(case " $$MAKEFLAGS" in *" -j"*) ;; *) echo -j$$(nproc) ;; esac)
+# The fuzzers and the benchmark run from the plain build only
+# (tests/run.sh): the sanitized one does not build them.
+ifeq ($(SANITIZE),1)
+TEST_ONLY_PLAIN :=
+else
+TEST_ONLY_PLAIN := $(BENCH) $(FUZZ_TARGETS)
+endif
 test:
 	$(Q)sh scripts/install-deps.sh
-	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(WATCH_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(BENCH) \
-		$(FUZZ_TARGETS)
+	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(WATCH_TESTS) $(BPF_TESTS) $(NET_TOOLS) \
+		$(TEST_ONLY_PLAIN)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
 
 bench:

@@ -56,15 +56,23 @@ span() { # FROM-LINE out|back: "ms buckets groups [index-ms]" from ecmpd's summa
 		head -1
 }
 
+span_wait() { # FROM-LINE out|back: span's answer once ecmpd has logged it (10 s at most)
+	local i out=""
+	for i in $(seq 1 100); do
+		out=$(span "$@")
+		[ -n "$out" ] && break
+		sleep 0.1
+	done
+	echo "$out"
+}
+
 sleep 1
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 down
-sleep 2
-read -r down_ms down_moved down_groups down_index <<< "$(span $((before + 1)) out)"
+read -r down_ms down_moved down_groups down_index <<< "$(span_wait $((before + 1)) out)"
 before=$(wc -l < "/tmp/$P.ecmpd.log")
 ip -n "$P-n3" link set n0 up
-sleep 4
-read -r up_ms up_moved up_groups <<< "$(span $((before + 1)) back)"
+read -r up_ms up_moved up_groups <<< "$(span_wait $((before + 1)) back)"
 
 # The router's own addresses coming and going by the thousand (a node's
 # services with kube-proxy's IPVS), outside every route, then inside one

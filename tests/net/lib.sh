@@ -44,6 +44,17 @@ for i, line in enumerate(sys.stdin):
     print(20000 + i, json.loads(line).get("nexthop", "-"))'
 }
 
+# lookup_view ADDR...: "ADDR VERDICT WHAT WHICH" per address, ecmpctl
+# lookup's first three words for a frame to it from the client (of the
+# address's family), all from one ecmpctl (lookup -: a line per line).
+lookup_view() {
+	local addrs
+	addrs=$(printf '%s\n' "$@")
+	paste -d ' ' <(echo "$addrs") <(echo "$addrs" |
+		awk '{ print (index($1, ":") ? "2001:db8::1" : "198.18.0.1"), $1 }' |
+		topo_ctl "$P" lookup - | awk '{ print $1, $2, $3 }')
+}
+
 # others_moved BEFORE AFTER DEV: how many flows changed nexthop though
 # they were not on DEV's (files of lookup_flows(), nexthops named
 # GATEWAY@DEV).

@@ -686,12 +686,8 @@ import json, sys; k = json.load(sys.stdin)["kernel_routes"]; print(k["prefixes"]
 # table as the patches left it.
 own_view() {
 	topo_ctl "$P" route show | sort
-	for a in 198.18.70.5 198.18.70.7 198.18.71.9 198.18.71.10 198.18.72.1 198.18.1.1; do
-		echo "$a $(topo_ctl "$P" lookup 198.18.0.1 "$a" | awk '{ print $1, $2, $3 }')"
-	done
-	for a in 2001:db8:200:3::9 2001:db8:200:2::1; do
-		echo "$a $(topo_ctl "$P" lookup 2001:db8::1 "$a" | awk '{ print $1, $2, $3 }')"
-	done
+	lookup_view 198.18.70.5 198.18.70.7 198.18.71.9 198.18.71.10 198.18.72.1 198.18.1.1 \
+		2001:db8:200:3::9 2001:db8:200:2::1
 }
 # own_step NAME CHECK-REGEX...: the table settles, each REGEX matches a
 # line of the view (a leading ! : none does), and a reload agrees.

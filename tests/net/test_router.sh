@@ -147,14 +147,10 @@ addr_field() { # FIELD of ecmpctl stats' addresses line
 }
 addr_view() { # the table and the lookups of the addresses in play
 	topo_ctl "$P" route show | sort
-	{ printf '%s\n' 198.19.160.9 198.19.160.10 198.19.161.5 198.19.161.6 198.19.161.7 \
+	lookup_view 198.19.160.9 198.19.160.10 198.19.161.5 198.19.161.6 198.19.161.7 \
 		198.19.162.7 198.19.162.8 198.19.162.9 198.19.162.70 198.19.163.2 2001:db8:100:1::5 \
-		2001:db8:100:1::6 2001:db8:100:2::7 2001:db8:100:2::8 2001:db8:100:3::1
-	  printf '%s\n' $RANDOM_POOL | sed 's|/.*||'; } |
-		while read -r a; do
-			case $a in *:*) s=2001:db8::1 ;; *) s=198.18.0.1 ;; esac
-			echo "$a $(topo_ctl "$P" lookup "$s" "$a" | awk '{ print $1, $2, $3 }')"
-		done
+		2001:db8:100:1::6 2001:db8:100:2::7 2001:db8:100:2::8 2001:db8:100:3::1 \
+		$(printf '%s\n' $RANDOM_POOL | sed 's|/.*||')
 }
 ADDRS="198.19.160.9/32 198.19.161.5/24 198.19.161.6/24 198.19.162.7/24 198.19.162.8/24 2001:db8:100:1::5/64 2001:db8:100:2::7/64"
 addr_is() { [ "$(addr_field "$1")" = "$2" ]; }
