@@ -200,12 +200,14 @@ topo_stop_ecmpd() {
 	rm -f "/tmp/$p.sock"
 }
 
-# topo_ctl PREFIX ARGS...: ecmpctl for this topology.
+# topo_ctl PREFIX ARGS...: ecmpctl for this topology. TOPO_CTL_ASAN_OPTIONS,
+# when set, is its ASAN_OPTIONS (tests/run.sh: a sanitized ecmpctl without
+# the leak pass at exit, in most namespace tests).
 topo_ctl() {
 	local p=$1
 	shift
-	nsx "$p-rt" "$TOPO_BUILD/ecmpctl" --pin-root "/sys/fs/bpf/$p" \
-		--socket "/tmp/$p.sock" "$@"
+	nsx "$p-rt" env ${TOPO_CTL_ASAN_OPTIONS:+ASAN_OPTIONS="$TOPO_CTL_ASAN_OPTIONS"} \
+		"$TOPO_BUILD/ecmpctl" --pin-root "/sys/fs/bpf/$p" --socket "/tmp/$p.sock" "$@"
 }
 
 # topo_wait_usable PREFIX N: wait until N nexthops are up.
