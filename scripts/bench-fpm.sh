@@ -27,7 +27,7 @@ BUILD=${BUILD:-build}
 N=${BENCH_FPM_N:-10000}
 LAT=${BENCH_FPM_LAT:-1000} NEWSETS=${BENCH_FPM_NEWSETS:-50}
 RATE=${BENCH_FPM_RATE:-10000} SECS=${BENCH_FPM_SECS:-10}
-[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 NEWSETS=5 SECS=3
+[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 NEWSETS=5 SECS=1
 PORT=2621
 # ecmpd's sweep (1 s) and quiet time (2 s) after each run's replay: the
 # changes after it are patches.

@@ -45,7 +45,7 @@ BUILD=${BUILD:-build}
 . scripts/topo.sh
 N=${BENCH_MIRROR_N:-10000}
 LAT=${BENCH_MIRROR_LAT:-1000} RATE=${BENCH_MIRROR_RATE:-10000} SECS=${BENCH_MIRROR_SECS:-60}
-[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 SECS=3
+[ "${BENCH_QUICK:-0}" = 1 ] && N=2000 LAT=100 SECS=1
 P=bm$$
 CONF=/tmp/$P.conf
 trap 'cp "/tmp/$P.ecmpd.log" /tmp/ecmp-bench-mirror-last.log 2>/dev/null; topo_destroy "$P"; rm -f "/tmp/$P".*' EXIT
