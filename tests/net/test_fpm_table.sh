@@ -69,28 +69,49 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-vty() { # CONFIG-LINE...: through mgmtd, as an operator's vtysh
-	local args=(-c "configure terminal") l
+vty() { # CONFIG-LINE...: through mgmtd, as an operator's vtysh (its words in $FRR/vtysh.out)
+	local args=(-c "configure terminal") l i
 	for l in "$@"; do
 		args+=(-c "$l")
 	done
-	nsx "$P-rt" "$VTYSH" --vty_socket "$FRR" "${args[@]}" > /dev/null 2>&1
+	# A daemon that has just connected to mgmtd holds the running
+	# datastore's lock for a moment, and a configuration then fails with
+	# "could not lock running DS" (2 starts in 12 here): tried again for
+	# up to 5 s, as an operator would.
+	for i in $(seq 1 50); do
+		nsx "$P-rt" "$VTYSH" --vty_socket "$FRR" "${args[@]}" > "$FRR/vtysh.out" 2>&1 && return 0
+		grep -q "could not lock running DS" "$FRR/vtysh.out" || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
-frr_up() { # [ZEBRA-ARGS]: default -R TABLE and the FPM module
+frr_up() { # [ZEBRA-ARGS]: default -R TABLE and the FPM module; FRR_STEP: the step that failed
 	local zargs=${1--R $TABLE -M dplane_fpm_nl}
 	mkdir -p "$FRR"
 	echo "fpm address 127.0.0.1 port 2620" > "$FRR/zebra.conf"
 	rm -f "$FRR/zserv.api"
 	# shellcheck disable=SC2086
-	frr_daemon "$P-rt" "$FRR" zebra -z "$FRR/zserv.api" $zargs &&
-		wait_until 50 test -S "$FRR/zserv.api" &&
-		frr_run "$P-rt" "$FRR" mgmtd && wait_until 50 test -S "$FRR/mgmtd.vty" &&
-		frr_run "$P-rt" "$FRR" staticd -z "$FRR/zserv.api" && wait_until 50 test -S "$FRR/staticd.vty" &&
+	FRR_STEP="zebra started" && frr_daemon "$P-rt" "$FRR" zebra -z "$FRR/zserv.api" $zargs &&
+		FRR_STEP="zebra's API socket" && wait_until 50 test -S "$FRR/zserv.api" &&
+		FRR_STEP="mgmtd started" && frr_run "$P-rt" "$FRR" mgmtd &&
+		FRR_STEP="mgmtd's vty" && wait_until 50 test -S "$FRR/mgmtd.vty" &&
+		FRR_STEP="staticd started" && frr_run "$P-rt" "$FRR" staticd -z "$FRR/zserv.api" &&
+		FRR_STEP="staticd's vty" && wait_until 50 test -S "$FRR/staticd.vty" &&
+		FRR_STEP="vtysh: the static routes" &&
 		vty "ip route 198.19.60.0/24 198.18.1.2" "ip route 198.19.60.0/24 198.18.2.2" \
 		    "ip route 198.19.60.0/24 198.18.3.2" \
 		    "ipv6 route 2001:db8:100:60::/64 2001:db8:1::2" \
-		    "ipv6 route 2001:db8:100:60::/64 2001:db8:2::2"
+		    "ipv6 route 2001:db8:100:60::/64 2001:db8:2::2" &&
+		FRR_STEP=""
+}
+
+# What FRR said, for a failure: vtysh's answer and each daemon's last lines.
+frr_words() {
+	local f
+	for f in "$FRR/vtysh.out" "$FRR"/*.log; do
+		[ -s "$f" ] && echo "$(basename "$f"): $(tail -3 "$f" | tr '\n' ' ')"
+	done
 }
 
 frr_kill() {
@@ -195,7 +216,8 @@ test_kernel() {
 }
 
 if ! setup; then
-	result "setup (ecmpd, FRR $("$FRR_DIR/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1
+	result "setup (ecmpd, FRR $("$FRR_DIR/zebra" -v 2>/dev/null | head -1) zebra -R $TABLE with dplane_fpm_nl, mgmtd, staticd)" 1 \
+		"${FRR_STEP:-ecmpd} failed; $(frr_words)"
 	echo "$PASSED passed, $FAILED failed"
 	exit 1
 fi
