@@ -612,10 +612,12 @@ static int churn(int rate, int seconds, struct pfx *x, int nx, int nchange,
 			drained = sent;
 		}
 		if (head == tail && sent < total) {
-			uint64_t next_send = t0 + (sent + 1) * 1000000 / rate;
+			uint64_t next = t0 + (sent + 1) * 1000000 / rate;
 			uint64_t next_frame = t0 + (frames + 1) * PROBE_GAP_US;
 
-			sleep_until(next_send < next_frame ? next_send : next_frame);
+			if (nstill && next_frame < next)
+				next = next_frame;
+			sleep_until(next);
 		}
 	}
 	end = now_us();
