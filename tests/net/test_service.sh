@@ -120,5 +120,30 @@ here=$("$BUILD/ecmpctl" -n "$P-rt" --pin-root "/sys/fs/bpf/$P" --socket "/tmp/$P
 echo "$here" | grep -q "^r0 xdp" && [ "$("$BUILD/ecmpctl" --pin-root "/sys/fs/bpf/$P" \
 	--socket "/tmp/$P.sock" interface show 2>&1 | grep -c "^r0 ")" = 0 ]
 result "ecmpctl -n NETNS: the hooks of that namespace's interfaces" $? "$here"
+
+# Started again as the unit starts it: root with only the capabilities of
+# contrib/ecmpd.service.in's CapabilityBoundingSet, over the programs the
+# run above left attached, and now with BFD. It must adopt them (libxdp
+# reads an attached program by its id, which takes CAP_SYS_ADMIN), and
+# the BFD thread must get its real-time priority (CAP_SYS_NICE).
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' contrib/ecmpd.service.in |
+	tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+echo "bfd interval 50 multiplier 3" >> "$CONF"
+sed -i '/^frobnicate$/d' "$CONF"
+rm -f "/tmp/$P.sock"
+nsx "$P-rt" setpriv --bounding-set="-all,$caps" --inh-caps=-all \
+	"$BUILD/ecmpd" -c "$CONF" --state-dir "/tmp/$P-state" --socket "/tmp/$P.sock" \
+	< /dev/null >> "/tmp/$P.ecmpd.log" 2>&1 &
+wait_until 100 test -S "/tmp/$P.sock"
+pid=$(pgrep -f -- "--socket /tmp/$P.sock" | head -1)
+[ -n "$pid" ] && topo_ctl "$P" interface show | grep -q "^r0 xdp" &&
+	grep -q "ecmp_xdp already attached, adopted" "/tmp/$P.ecmpd.log"
+result "the unit's capabilities ($caps): a start over running programs adopts them" $? \
+	"$(tail -4 "/tmp/$P.ecmpd.log")"
+# The BFD thread: the process's one thread in SCHED_FIFO at priority 10.
+threads=$( [ -n "$pid" ] && ps -L -o cls=,rtprio= -p "$pid" | tr -s ' ' | sed 's/^ //')
+echo "$threads" | grep -qx "FF 10"
+result "the unit's capabilities: the BFD thread runs SCHED_FIFO 10" $? "threads: $threads"
+topo_stop_ecmpd "$P"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
