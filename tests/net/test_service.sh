@@ -7,8 +7,9 @@
 # RELOADING=1 then READY=1 around a reload, a rejected one included;
 # STOPPING=1), and log lines as the journal wants them (JOURNAL_STREAM:
 # "<priority>" and no timestamp). SIGTERM (systemctl stop) takes the
-# orderly way out. /metrics over HTTP (metrics listen). And bash
-# completion's names, from the running daemon.
+# orderly way out. /metrics over HTTP (metrics listen). Bash
+# completion's names, from the running daemon. And ecmpd started as the
+# systemd unit starts it, with only the unit's capabilities.
 
 set -u
 cd "$(dirname "$0")/../.."
