@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -759,7 +760,12 @@ static void test_lpm_run_lists_of_the_layout_before(void)
 	/* A reader throughout the repair: right or no route (the kernel's),
 	 * never the /8 that covers the /16 (a shorter route, another leaf). */
 	sampler.stop = 0;
+	sampler.reads = 0;
 	ASSERT_EQ(pthread_create(&reader, NULL, sample, &sampler), 0, "reader thread");
+	/* Reading before the repair starts: on a busy machine the thread
+	 * may otherwise get its first turn only after it. */
+	while (!__atomic_load_n(&sampler.reads, __ATOMIC_RELAXED))
+		sched_yield();
 	u = lpm_attach(root, node, NCHUNKS, copy.r, copy.n, &repaired);
 	sampler.stop = 1;
 	pthread_join(reader, NULL);
