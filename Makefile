@@ -282,7 +282,7 @@ FUZZ_ctl_SRCS    := user/lib/ctl.c user/lib/json.c user/lib/log.c
 FUZZ_nl_parse    := user/ecmpd/netlink.c user/ecmpd/nl_route.c user/ecmpd/nl_nexthop.c \
 		    user/ecmpd/nl_rule.c
 FUZZ_netlink_SRCS := $(FUZZ_nl_parse) user/ecmpd/xfrm_policies.c user/ecmpd/bypass.c \
-		     user/ecmpd/config_pass.c user/lib/text.c user/lib/log.c \
+		     user/ecmpd/config_pass.c user/lib/text.c user/lib/log.c user/lib/sysctl.c \
 		     $(wildcard user/lib/lpm*.c) user/lib/route_set.c
 FUZZ_cli_SRCS    := user/ecmpctl/cli.c user/lib/text.c
 FUZZ_fpm_SRCS    := user/ecmpd/fpm.c user/ecmpd/fpm_table.c $(FUZZ_nl_parse) $(wildcard user/lib/lpm*.c) user/lib/route_set.c \

@@ -13,6 +13,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "bypass.h"
+#include "lib/sysctl.h"
 #include "netlink.h"
 #include "lib/log.h"
 
@@ -121,22 +122,6 @@ static void scan_iptables(struct chain_scan *scan)
 	}
 }
 
-/* net.FAMILY.conf.DEV.KNOB ("ipv4", "r0", "rp_filter"): 0 with *val. */
-static int read_sysctl(const char *family, const char *dev, const char *knob, int *val)
-{
-	char path[128];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, dev, knob);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%d", val) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
 /* IPv6 may come: a nexthop of the config's, or routes from elsewhere. */
 static int uses_ipv6(const struct ecmp_conf *conf)
 {
@@ -167,13 +152,13 @@ static void scan_forwarding(const struct ecmp_conf *conf, struct chain_scan *sca
 		const struct conf_iface *c = &conf->iface[i];
 
 		if (c->attach == ATTACH_TC_EGRESS ||
-		    read_sysctl("ipv4", c->name, "forwarding", &v) || v)
+		    sysctl_net_conf("ipv4", c->name, "forwarding", &v) || v)
 			continue;
 		bypass_say(scan->said, "interface %s: IPv4 forwarding is off (net.ipv4.conf.%s.forwarding = 0), but XDP forwards its frames; %s: sysctl -w net.ipv4.conf.%s.forwarding=1",
 			c->name, c->name, fix, c->name);
 		scan->warned++;
 	}
-	if (uses_ipv6(conf) && !read_sysctl("ipv6", "all", "forwarding", &v) && !v) {
+	if (uses_ipv6(conf) && !sysctl_net_conf("ipv6", "all", "forwarding", &v) && !v) {
 		bypass_say(scan->said, "IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0), but XDP forwards IPv6 frames; %s: sysctl -w net.ipv6.conf.all.forwarding=1",
 			fix);
 		scan->warned++;
@@ -188,12 +173,12 @@ int bypass_warn(const struct ecmp_conf *conf, struct bypass_said *said)
 	scan_nftables(&scan);
 	scan_iptables(&scan);
 	scan_forwarding(conf, &scan);
-	read_sysctl("ipv4", "all", "rp_filter", &all);
+	sysctl_net_conf("ipv4", "all", "rp_filter", &all);
 	for (i = 0; i < conf->niface; i++) {
 		const struct conf_iface *c = &conf->iface[i];
 		int v = 0;
 
-		if (c->attach == ATTACH_TC_EGRESS || read_sysctl("ipv4", c->name, "rp_filter", &v))
+		if (c->attach == ATTACH_TC_EGRESS || sysctl_net_conf("ipv4", c->name, "rp_filter", &v))
 			continue;
 		if ((v > all ? v : all) > 0) {
 			bypass_say(scan.said, "interface %s: rp_filter is on (%d), but frames forwarded by XDP skip the reverse-path check",
