@@ -20,6 +20,7 @@ struct ecmp_ingress {
 	const __u8 *mac;
 	__u32 ifindex;
 	__u16 accel_vid;	/* tc: a tag the NIC took off (0: none) */
+	__u16 flags;		/* its ecmp_iface's */
 };
 
 struct ecmp_decision {
@@ -239,6 +240,59 @@ static __always_inline int ecmp_kernel_path(const struct ecmp_config *cfg,
 	return ECMP_PASS_RULES_COUNT(word) && ecmp_kernel_path_match(f, word);
 }
 
+/* 1 when the flow's source is on a subnet of the router's own on the
+ * ingress interface and tags (ecmp_onlink), where the kernel sends ICMP
+ * redirects. A global function: checked once by the verifier, and called
+ * only for a frame that would leave where it came in. */
+__noinline int ecmp_onlink_source(const struct ecmp_flow *f, __u32 ifindex,
+				  __u32 outer, __u32 inner)
+{
+	struct ecmp_onlink_key k = {
+		.ifindex = ifindex,
+		.outer = (__u16)outer,
+		.inner = (__u16)inner,
+	};
+
+	if (!f)
+		return 0;
+	if (f->family == ECMP_AF_INET) {
+		k.prefixlen = ECMP_ONLINK_PLEN_V4 + 32;
+		k.addr[2] = bpf_htonl(0xffff);
+		k.addr[3] = f->saddr[0];
+	} else {
+		k.prefixlen = ECMP_ONLINK_PLEN_BASE + 128;
+		__builtin_memcpy(k.addr, f->saddr, 16);
+	}
+	return bpf_map_lookup_elem(&ecmp_onlink, &k) != NULL;
+}
+
+/* RFC 1812 5.2.7.2, RFC 4861 8.2: the frame would leave by the interface
+ * and VLAN it came in on, from a host of that link, so the kernel should
+ * forward it and tell the host of the better first hop. The nexthop sends
+ * untagged or with one tag; the frame's tags as ecmp_vlan_ok() reads them.
+ * ecmp_onlink is read only for an interface ecmpd flags as having subnets
+ * there: a one-armed box (in and out by one interface) without any pays
+ * two comparisons. */
+static __always_inline int ecmp_redirect_due(const struct ecmp_ingress *in,
+					     const struct ecmp_pkt *pkt,
+					     const struct ecmp_nexthop *nh)
+{
+	__u32 outer, inner, vid = bpf_ntohs(nh->vlan_tci) & 0xfff;
+
+	if (nh->ifindex != in->ifindex || !(in->flags & ECMP_IFACE_REDIRECTS))
+		return 0;
+	if (in->accel_vid) {
+		outer = in->accel_vid;
+		inner = pkt->vlan_tags ? pkt->vid[0] : 0;
+	} else {
+		outer = pkt->vlan_tags ? pkt->vid[0] : 0;
+		inner = pkt->vlan_tags > 1 ? pkt->vid[1] : 0;
+	}
+	if (outer != (nh->vlan_tci ? vid : 0) || inner)
+		return 0;
+	return ecmp_onlink_source(&pkt->flow, in->ifindex, outer, inner);
+}
+
 /* Nexthop of the first of ECMP_FALLBACK_PROBES buckets whose owner is
  * usable; NULL when none is. Marks the primary bucket as recently used. */
 static __always_inline struct ecmp_nexthop *
@@ -386,6 +440,8 @@ static __always_inline int ecmp_decide_after_l2(void *data, void *data_end,
 	dec->nh = ecmp_pick_nexthop(dec->group_id, hash, cfg->epoch, &dec->nh_id);
 	if (!dec->nh)
 		return ECMP_PASS_NO_NEXTHOP;
+	if (in && ecmp_redirect_due(in, &dec->pkt, dec->nh))
+		return ECMP_PASS_REDIRECT;
 	return ECMP_FORWARDED;
 }
 

@@ -223,7 +223,11 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 		goto pass;
 	}
 	{
-		struct ecmp_ingress in = { .mac = iface->mac, .ifindex = ifindex };
+		struct ecmp_ingress in = {
+			.mac = iface->mac,
+			.ifindex = ifindex,
+			.flags = iface->flags,
+		};
 
 		reason = ecmp_decide_after_l2(data, data_end, frame_len, l2_err,
 					      proto, &in, &dec);

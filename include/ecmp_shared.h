@@ -78,6 +78,7 @@
 #define ECMP_MAP_PASS_RULES	"ecmp_pass_rules"
 #define ECMP_MAP_IFACES		"ecmp_ifaces"
 #define ECMP_MAP_VLANS		"ecmp_vlans"
+#define ECMP_MAP_ONLINK		"ecmp_onlink"
 
 /* ---- ecmp_config: array, one entry (key 0), mmapable, written by ecmpd ---- */
 
@@ -133,6 +134,9 @@ _Static_assert(sizeof(struct ecmp_config) == 32, "ecmp_config ABI");
 enum ecmp_iface_flags {
 	ECMP_IFACE_VALID	= 1u << 0,
 	ECMP_IFACE_CSUM_FINISH	= 1u << 1,
+	/* ecmp_onlink holds subnets of this interface (or its VLANs): only
+	 * then is it read for a frame that would leave the way it came. */
+	ECMP_IFACE_REDIRECTS	= 1u << 2,
 };
 
 struct ecmp_iface {
@@ -159,6 +163,33 @@ struct ecmp_vlan_key {
 	__u16 inner;
 };
 _Static_assert(sizeof(struct ecmp_vlan_key) == 8, "ecmp_vlan_key ABI");
+
+/* ---- ecmp_onlink: LPM trie, written by ecmpd ----
+ *
+ * The subnets of the router's own addresses whose hosts the kernel would
+ * send an ICMP redirect (RFC 1812 5.2.7.2, RFC 4861 8.2), keyed by where
+ * their frames arrive: the ingress interface and the VLAN tags that
+ * ecmp_vlans names for the address's subinterface (0, 0: untagged). A
+ * frame from one of them that the data path would send back out where it
+ * came in (same interface, same tags) goes to the kernel instead, which
+ * forwards it and tells the host of the better first hop. ecmpd keeps an
+ * entry only where the kernel sends redirects (IPv4: send_redirects of
+ * the device or "all"). IPv4 subnets as IPv4-mapped IPv6 (::ffff:0:0/96),
+ * so one trie holds both families. Value: the address's ifindex.
+ */
+#define ECMP_MAX_ONLINK		1024
+/* The key's ifindex and VLAN IDs, always matched whole. */
+#define ECMP_ONLINK_PLEN_BASE	64
+#define ECMP_ONLINK_PLEN_V4	(ECMP_ONLINK_PLEN_BASE + 96)
+
+struct ecmp_onlink_key {
+	__u32 prefixlen;	/* ECMP_ONLINK_PLEN_BASE + the address's bits */
+	__u32 ifindex;		/* ingress */
+	__u16 outer;		/* VLAN IDs as in ecmp_vlan_key; 0: no tag */
+	__u16 inner;
+	__u32 addr[4];		/* wire order; IPv4 mapped */
+};
+_Static_assert(sizeof(struct ecmp_onlink_key) == 28, "ecmp_onlink_key ABI");
 
 /* ---- ecmp_pass_rules: array of 2 x ECMP_MAX_PASS_RULES, written by ecmpd ----
  *
@@ -534,6 +565,8 @@ enum ecmp_reason {
 	ECMP_PASS_VLAN,			/* a VLAN that is no L3 interface of this router */
 	ECMP_PASS_TOO_BIG,		/* longer than the egress link's MTU */
 	ECMP_PASS_NO_XDP_XMIT,		/* XDP: the egress device cannot send XDP frames */
+	ECMP_PASS_REDIRECT,		/* back out its way in, from an on-link host: the
+					 * kernel forwards it and sends an ICMP redirect */
 	ECMP_REASON_MAX,
 };
 

@@ -181,4 +181,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ecmp_vlans SEC(".maps");
 
+/* Subnets whose hosts get ICMP redirects (ecmp_shared.h); read only for
+ * a frame that would leave where it came in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ECMP_MAX_ONLINK);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ecmp_onlink_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ecmp_onlink SEC(".maps");
+
 #endif /* ECMP_MAPS_BPF_H */

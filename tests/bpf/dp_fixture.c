@@ -175,6 +175,7 @@ int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
 		return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &none, 0) ? -errno : 0;
 	}
 	memcpy(f->iface.mac, mac, 6);
+	f->iface_ifindex = ifindex;
 	f->iface.flags = flags | ECMP_IFACE_VALID;
 	f->has_iface = 1;
 	return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &f->iface, 0) ? -errno : 0;
@@ -194,6 +195,62 @@ int fixture_add_vlan(struct fixture *f, uint32_t ifindex, uint16_t outer,
 	f->vlans[f->nvlans][1] = inner;
 	f->nvlans++;
 	return 0;
+}
+
+/* ECMP_IFACE_REDIRECTS on the described interface, as ecmpd sets it
+ * while ecmp_onlink holds subnets of it. */
+static int fixture_flag_redirects(struct fixture *f, uint32_t ifindex, int on)
+{
+	if (!f->has_iface || f->iface_ifindex != ifindex)
+		return 0;
+	f->iface.flags = on ? f->iface.flags | ECMP_IFACE_REDIRECTS :
+			      f->iface.flags & ~ECMP_IFACE_REDIRECTS;
+	return bpf_map_update_elem(f->dp.fd[DP_IFACES], &ifindex, &f->iface, 0) ? -errno : 0;
+}
+
+int fixture_set_onlink(struct fixture *f, uint32_t ifindex, uint8_t family,
+		       const char *prefix, uint16_t outer, uint16_t inner)
+{
+	struct ecmp_onlink_key k = { .ifindex = ifindex, .outer = outer, .inner = inner };
+	struct model_onlink *o = &f->onlink[f->nonlink];
+	char buf[64], *slash;
+	uint32_t value = ifindex;
+
+	if (!prefix) {
+		struct ecmp_onlink_key next;
+
+		while (!bpf_map_get_next_key(f->dp.fd[DP_ONLINK], NULL, &next))
+			if (bpf_map_delete_elem(f->dp.fd[DP_ONLINK], &next))
+				return -errno;
+		f->nonlink = 0;
+		return fixture_flag_redirects(f, ifindex, 0);
+	}
+	if (f->nonlink == 8)
+		return -ENOSPC;
+	snprintf(buf, sizeof(buf), "%s", prefix);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = 0;
+	memset(o, 0, sizeof(*o));
+	o->family = family;
+	o->len = atoi(slash + 1);
+	o->outer = outer;
+	o->inner = inner;
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, buf, o->prefix) != 1)
+		return -EINVAL;
+	if (family == 4) {
+		k.addr[2] = htonl(0xffff);
+		memcpy(&k.addr[3], o->prefix, 4);
+		k.prefixlen = ECMP_ONLINK_PLEN_V4 + o->len;
+	} else {
+		memcpy(k.addr, o->prefix, 16);
+		k.prefixlen = ECMP_ONLINK_PLEN_BASE + o->len;
+	}
+	if (bpf_map_update_elem(f->dp.fd[DP_ONLINK], &k, &value, 0))
+		return -errno;
+	f->nonlink++;
+	return fixture_flag_redirects(f, ifindex, 1);
 }
 
 int fixture_set_kernel_path(struct fixture *f, const struct model_kpath *rules,
@@ -242,6 +299,9 @@ void fixture_model_state(const struct fixture *f, struct model_state *st)
 	st->iface = f->has_iface ? &f->iface : NULL;
 	st->vlans = (const uint16_t (*)[2])f->vlans;
 	st->nvlans = f->nvlans;
+	st->ifindex = f->iface_ifindex;
+	st->onlink = f->onlink;
+	st->nonlink = f->nonlink;
 	st->linear_max = FIXTURE_XDP_LINEAR;
 }
 

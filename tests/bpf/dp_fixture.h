@@ -28,6 +28,9 @@ struct fixture {
 	int has_iface;
 	uint16_t vlans[16][2];		/* in ecmp_vlans, for the model */
 	int nvlans;
+	uint32_t iface_ifindex;
+	struct model_onlink onlink[8];	/* in ecmp_onlink, for the model */
+	int nonlink;
 };
 
 /* The first buffer BPF_PROG_TEST_RUN gives an XDP program: a page less
@@ -68,6 +71,12 @@ int fixture_set_iface(struct fixture *f, uint32_t ifindex, const uint8_t *mac,
 /* Adds the VLAN (outer, inner or 0) of an L3 subinterface on ifindex. */
 int fixture_add_vlan(struct fixture *f, uint32_t ifindex, uint16_t outer,
 		     uint16_t inner);
+
+/* Adds a subnet ("198.18.0.0/24", family 4 or 6) of ifindex's hosts, with
+ * the tags they come with, to ecmp_onlink, and flags ifindex
+ * ECMP_IFACE_REDIRECTS; prefix NULL empties the map and clears the flag. */
+int fixture_set_onlink(struct fixture *f, uint32_t ifindex, uint8_t family,
+		       const char *prefix, uint16_t outer, uint16_t inner);
 
 /* Puts rules in force in ecmp_pass_rules (into the other half, then the
  * config word flips) and tells the model; n = 0 removes them. */

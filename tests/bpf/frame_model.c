@@ -452,6 +452,32 @@ static int model_kernel_path(const struct model_state *st, const struct l3 *x)
 	return 0;
 }
 
+/* RFC 1812 5.2.7.2, RFC 4861 8.2: the frame would go back out by the
+ * interface it came in on, on the same VLAN, and its source is a host of
+ * that link: the kernel forwards it and tells the host of the better
+ * first hop (docs/DATAPATH.md). */
+static int model_redirect(const struct model_state *st, const struct l3 *x,
+			  int tags, const unsigned *vid, const struct ecmp_nexthop *nh)
+{
+	unsigned nh_vid = be16((const uint8_t *)&nh->vlan_tci) & 0xfff;
+	unsigned outer = tags ? vid[0] : 0, inner = tags > 1 ? vid[1] : 0;
+	int i;
+
+	if (nh->ifindex != st->ifindex || !(st->iface->flags & ECMP_IFACE_REDIRECTS))
+		return 0;
+	if (nh->vlan_tci ? tags != 1 || vid[0] != nh_vid : tags != 0)
+		return 0;
+	for (i = 0; i < st->nonlink; i++) {
+		const struct model_onlink *o = &st->onlink[i];
+
+		if ((o->family == 4 ? ECMP_AF_INET : ECMP_AF_INET6) == x->flow.family &&
+		    o->outer == outer && o->inner == inner &&
+		    prefix_has(o->prefix, o->len, (const uint8_t *)x->flow.saddr))
+			return 1;
+	}
+	return 0;
+}
+
 void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 	       struct model_result *r)
 {
@@ -574,6 +600,10 @@ void model_run(const struct model_state *st, const uint8_t *frame, size_t len,
 		if (!(nh->flags & ECMP_NH_USABLE))
 			continue;
 		r->nh_id = id;
+		if (model_redirect(st, &x, tags, vid, nh)) {
+			r->reason = ECMP_PASS_REDIRECT;
+			return;
+		}
 		/* XDP: the egress link's MTU (the kernel checks it for tc),
 		 * and whether the device takes XDP frames at all. */
 		if (!st->tc && nh->mtu && x.end - x.off > nh->mtu) {

@@ -25,6 +25,15 @@ struct model_kpath {
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
 };
 
+/* A subnet of the router's own on the ingress link whose hosts the kernel
+ * sends ICMP redirects, with the tags its frames carry (0: none). */
+struct model_onlink {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t prefix[16];
+	uint8_t len;
+	uint16_t outer, inner;
+};
+
 struct model_state {
 	struct ecmp_config config;
 	const struct ecmp_lpm_chunk *root, *node;
@@ -45,6 +54,10 @@ struct model_state {
 	/* Its L3 VLAN subinterfaces, as (outer VID, inner VID or 0). */
 	const uint16_t (*vlans)[2];
 	int nvlans;
+	/* Its ifindex, and the subnets of its hosts (ecmp_onlink). */
+	uint32_t ifindex;
+	const struct model_onlink *onlink;
+	int nonlink;
 	/* XDP: the first buffer of a longer frame (BPF_PROG_TEST_RUN makes
 	 * one of 3,520 bytes); headers are read from it alone. 0: whole. */
 	size_t linear_max;

@@ -1805,6 +1805,12 @@ static void test_random_and_mutated_frames(void)
 	/* Some members of the probe group down: exercises the fallback. */
 	fx.dp.nexthops[103].flags = 0;
 	fx.dp.nexthops[140].flags = 0;
+	/* A quarter of the probe sources are hosts of the link (untagged, or
+	 * VLAN 10's): their frames back out are the kernel's (redirect). */
+	ASSERT_EQ(fixture_set_onlink(&fx, lo_ifindex, 4, "198.18.16.0/22", 0, 0) ||
+		  fixture_set_onlink(&fx, lo_ifindex, 4, "198.18.20.0/22", 10, 0) ||
+		  fixture_set_onlink(&fx, lo_ifindex, 6, "2001:db8:300::/50", 0, 0), 0,
+		  "ecmp_onlink for the random frames");
 
 	for (i = 0; i < total; i++) {
 		struct frame_spec s, inner;
@@ -1839,6 +1845,9 @@ static void test_random_and_mutated_frames(void)
 	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
 			   ECMP_HASH_L4, 1);
 
+	fixture_set_onlink(&fx, lo_ifindex, 4, NULL, 0, 0);
+	CHECK(model_count[ECMP_PASS_REDIRECT] > (uint64_t)total / 100, "too few redirects (%lu)",
+	      (unsigned long)model_count[ECMP_PASS_REDIRECT]);
 	ASSERT_EQ(mism, 0, "frames where program and model disagree");
 	for (r = 0; r < ECMP_REASON_MAX; r++)
 		CHECK(fixture_reason_count(&fx, r) - before[r] == model_count[r],
@@ -1906,6 +1915,123 @@ static void sync_tc_config(void)
 {
 	fixture_set_config(&tcx, fx.cfg.seed[0], fx.cfg.seed[1],
 			   fx.cfg.hash_flags, fx.cfg.flags & ECMP_CFG_READY);
+}
+
+/* One frame of the redirect cases: XDP through expect_reason (model and
+ * counter), and tc ingress with its own maps: passed or redirected. */
+static long redirect_case(const char *name, const struct frame_spec *s, int want)
+{
+	uint8_t f[2048], out[2100];
+	size_t len = frame_build(s, f, sizeof(f)), out_len = sizeof(out);
+	uint32_t ret = ~0u;
+	long mism = expect_reason(name, f, len, want);
+
+	ASSERT_EQ(fixture_run(&tcx, f, len, out, &out_len, &ret), 0, name);
+	CHECK(ret == (want == ECMP_FORWARDED ? TC_ACT_REDIRECT : TC_ACT_OK),
+	      "%s: tc ingress verdict %u", name, ret);
+	return mism;
+}
+
+static void set_onlink_both(const char *v4, const char *v6, const char *v4_vlan10)
+{
+	int i, err = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct fixture *f = i ? &tcx : &fx;
+
+		err |= fixture_set_onlink(f, lo_ifindex, 4, NULL, 0, 0);
+		if (v4)
+			err |= fixture_set_onlink(f, lo_ifindex, 4, v4, 0, 0);
+		if (v6)
+			err |= fixture_set_onlink(f, lo_ifindex, 6, v6, 0, 0);
+		if (v4_vlan10)
+			err |= fixture_set_onlink(f, lo_ifindex, 4, v4_vlan10, 10, 0);
+	}
+	ASSERT_EQ(err, 0, "ecmp_onlink filled");
+}
+
+/* RFC 1812 5.2.7.2, RFC 4861 8.2: a frame that would leave by the
+ * interface and VLAN it came in on, from a host of that link (a subnet in
+ * ecmp_onlink), goes to the kernel, which forwards it and sends the ICMP
+ * redirect; the same frame from elsewhere, or leaving by another VLAN or
+ * interface, is forwarded. Every nexthop of the fixture leaves by lo, the
+ * test runs' ingress. */
+static void test_icmp_redirects(void)
+{
+	struct frame_spec s;
+	long mism = 0;
+
+	sync_tc_config();
+	frame_spec_default(&s, 4);
+	mism += redirect_case("no subnets: forwarded", &s, ECMP_FORWARDED);
+	set_onlink_both("198.18.0.0/24", "2001:db8:1::/64", "198.18.5.0/24");
+	mism += redirect_case("from a host of the link, back out: redirect", &s,
+			      ECMP_PASS_REDIRECT);
+	/* The map is read only for an interface flagged as having subnets
+	 * in it (tc's entry keeps the flag: only XDP's run follows). */
+	fx.iface.flags &= ~ECMP_IFACE_REDIRECTS;
+	ASSERT_EQ(bpf_map_update_elem(fx.dp.fd[DP_IFACES], &lo_ifindex, &fx.iface, 0), 0,
+		  "lo's flag off");
+	{
+		uint8_t f[2048];
+		size_t len = frame_build(&s, f, sizeof(f));
+
+		mism += expect_reason("subnets, but lo not flagged: forwarded", f, len,
+				      ECMP_FORWARDED);
+	}
+	fx.iface.flags |= ECMP_IFACE_REDIRECTS;
+	ASSERT_EQ(bpf_map_update_elem(fx.dp.fd[DP_IFACES], &lo_ifindex, &fx.iface, 0), 0,
+		  "lo's flag on");
+	frame_spec_default(&s, 6);
+	mism += redirect_case("IPv6 from a host of the link: redirect", &s,
+			      ECMP_PASS_REDIRECT);
+	s.src[7] = 2;		/* 2001:db8:1:2::1, another subnet */
+	mism += redirect_case("IPv6 from beyond the link: forwarded", &s, ECMP_FORWARDED);
+	frame_spec_default(&s, 4);
+	s.src[2] = 1;		/* 198.18.1.1 */
+	mism += redirect_case("from beyond the link: forwarded", &s, ECMP_FORWARDED);
+	frame_spec_default(&s, 4);
+	s.dst[1] = 18;		/* 198.18.32.2: group 3, leaves on VLAN 100 */
+	s.dst[2] = 32;
+	mism += redirect_case("out by another VLAN: forwarded", &s, ECMP_FORWARDED);
+	s.dst[2] = 64;		/* group 2: an egress that is not lo */
+	mism += redirect_case("out by another interface: not a redirect", &s,
+			      ECMP_PASS_NO_EGRESS);
+	frame_spec_default(&s, 4);
+	s.ttl = 1;		/* the TTL is checked first, as the kernel does */
+	mism += redirect_case("TTL 1 from a host of the link", &s, ECMP_PASS_TTL);
+
+	/* Tagged: VLAN 10 in, and out on VLAN 10 (NH_VLAN, for a moment). */
+	fixture_set_nexthop(&fx, NH_VLAN, lo_ifindex, 10, 1);
+	fixture_set_nexthop(&tcx, NH_VLAN, lo_ifindex, 10, 1);
+	frame_spec_default(&s, 4);
+	s.vlans = 1;
+	s.vlan_tci[0] = 10;
+	s.src[2] = 5;		/* 198.18.5.1, a host of VLAN 10 */
+	s.dst[1] = 18;
+	s.dst[2] = 32;
+	mism += redirect_case("VLAN 10 host, back out on VLAN 10: redirect", &s,
+			      ECMP_PASS_REDIRECT);
+	s.dst[1] = 19;		/* group 0: leaves untagged */
+	s.dst[2] = 1;
+	mism += redirect_case("VLAN 10 host, out untagged: forwarded", &s, ECMP_FORWARDED);
+	frame_spec_default(&s, 4);
+	s.src[2] = 5;		/* the same host untagged: not the VLAN's subnet */
+	mism += redirect_case("VLAN 10's subnet arriving untagged: forwarded", &s,
+			      ECMP_FORWARDED);
+	fixture_set_nexthop(&fx, NH_VLAN, lo_ifindex, 100, 1);
+	fixture_set_nexthop(&tcx, NH_VLAN, lo_ifindex, 100, 1);
+
+	/* The longest prefix is not needed: any subnet that holds the host. */
+	set_onlink_both("198.16.0.0/14", NULL, NULL);
+	frame_spec_default(&s, 4);
+	mism += redirect_case("a shorter subnet holds it: redirect", &s, ECMP_PASS_REDIRECT);
+	frame_spec_default(&s, 6);
+	mism += redirect_case("IPv4 subnets only: IPv6 forwarded", &s, ECMP_FORWARDED);
+	set_onlink_both(NULL, NULL, NULL);
+	frame_spec_default(&s, 4);
+	mism += redirect_case("subnets gone: forwarded again", &s, ECMP_FORWARDED);
+	ASSERT_EQ(mism, 0, "program agrees with the model");
 }
 
 static void test_tc_ingress_matches_xdp(void)
@@ -2016,6 +2142,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_fragments_take_one_path);
 	RUN_TEST(test_kernel_path_rules);
 	RUN_TEST(test_connected_subnets);
+	RUN_TEST(test_icmp_redirects);
 	RUN_TEST(test_ingress_interface_rules);
 	RUN_TEST(test_fragment_stops_at_its_header);
 	RUN_TEST(test_atomic_fragment_like_its_flow);

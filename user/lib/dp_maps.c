@@ -29,6 +29,7 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_PASS_RULES]	= ECMP_MAP_PASS_RULES,
 	[DP_IFACES]	= ECMP_MAP_IFACES,
 	[DP_VLANS]	= ECMP_MAP_VLANS,
+	[DP_ONLINK]	= ECMP_MAP_ONLINK,
 };
 
 uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map)

@@ -32,6 +32,7 @@ const char *text_reason(int reason)
 		[ECMP_PASS_VLAN]		= "vlan",
 		[ECMP_PASS_TOO_BIG]		= "too_big",
 		[ECMP_PASS_NO_XDP_XMIT]		= "no_xdp_xmit",
+		[ECMP_PASS_REDIRECT]		= "redirect",
 	};
 
 	return reason >= 0 && reason < ECMP_REASON_MAX && names[reason] ?
