@@ -94,6 +94,7 @@ if [ "$mode" = all ]; then
 		run net/faults env BUILD="$BUILD" bash tests/net/test_faults.sh
 		run net/safety env BUILD="$BUILD" bash tests/net/test_safety.sh
 		run net/router env BUILD="$BUILD" bash tests/net/test_router.sh
+		run net/redirects env BUILD="$BUILD" bash tests/net/test_redirects.sh
 		run net/links env TOPO_CTL_ASAN_OPTIONS= BUILD="$BUILD" bash tests/net/test_links.sh
 		run net/mirror env BUILD="$BUILD" bash tests/net/test_mirror.sh
 		run net/mirror_random env BUILD="$BUILD" bash tests/net/test_mirror_random.sh

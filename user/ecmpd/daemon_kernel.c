@@ -116,6 +116,9 @@ static void on_addr(void *ctx, const struct nl_addr *a)
 	int news = route_on_addr(&d->plane, a, d->applied ? &d->eff : NULL);
 	char name[IF_NAMESIZE];
 
+	if (news > 0)
+		onlink_on_addr(&d->plane, a->ifindex);
+
 	/* An IPv4 address gone may take routes along unannounced: those
 	 * whose source it was, and all of its link's when it was the last
 	 * (mirror_src.c). Any other (a service address, a VIP) reads

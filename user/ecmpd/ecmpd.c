@@ -246,6 +246,7 @@ static void on_tick(struct daemon *d)
 	nh_probe(&d->plane);
 	nh_bfd_grace_tick(&d->plane);
 	grp_tick(&d->plane);
+	onlink_tick(&d->plane);
 	ctl_expire(&d->ctl, d->plane.now_ms);
 }
 

@@ -109,6 +109,7 @@ void iface_sync(struct plane *p)
 		struct ecmp_iface v = { 0 }, *e;
 		char mac[TEXT_MAC_LEN];
 
+		p->iface[j].ifindex = ifindex < max ? ifindex : 0;
 		if (ifindex >= max) {
 			pr_warn("interface %s: ifindex %u is past the %u the data path serves; its frames go to the kernel",
 				p->iface[j].name, ifindex, max);
@@ -120,6 +121,8 @@ void iface_sync(struct plane *p)
 			continue;	/* its link event will come */
 		memcpy(v.mac, l->mac, 6);
 		v.flags = ECMP_IFACE_VALID | (local_senders(l) ? ECMP_IFACE_CSUM_FINISH : 0);
+		/* onlink_sync()'s, below. */
+		v.flags |= p->dp.ifaces[ifindex].flags & ECMP_IFACE_REDIRECTS;
 		e = &p->dp.ifaces[ifindex];
 		if (!memcmp(e, &v, sizeof(v)))
 			continue;
@@ -141,4 +144,5 @@ void iface_sync(struct plane *p)
 		if (j == n)
 			write_entry(&p->dp.ifaces[i], &none);
 	}
+	onlink_sync(p);
 }

@@ -83,6 +83,7 @@ enum link_xdp_xmit {
 /* An interface the data path runs on (config `interface`), by name. */
 struct plane_iface {
 	char name[IF_NAMESIZE];
+	uint32_t ifindex;		/* 0: not there (set by iface_sync) */
 };
 
 struct local_addr {
@@ -150,6 +151,8 @@ struct plane {
 	uint32_t fail_route_update;	/* --fail-route-update: countdown; 0 never */
 	int quiet_groups;		/* per-group lines at debug level */
 	struct events *events;		/* ecmpctl monitor; may be NULL */
+	uint64_t onlink_read_ms;	/* send_redirects last read (onlink.c) */
+	int onlink_full_said;
 };
 
 
@@ -267,6 +270,17 @@ void route_local_reindex(struct plane *p);
 void iface_sync(struct plane *p);
 /* Takes the config's ingress interfaces (not tc egress) for iface_sync. */
 void iface_set(struct plane *p, const struct ecmp_conf *conf);
+
+/* ---- onlink.c ---- */
+/* Makes ecmp_onlink hold the subnets of the router's addresses on the
+ * ingress interfaces and their VLAN subinterfaces whose hosts the kernel
+ * sends ICMP redirects (IPv4: send_redirects; IPv6: always). Called by
+ * iface_sync() and for address events on those devices. */
+void onlink_sync(struct plane *p);
+/* An address event on device ifindex: onlink_sync() when it matters. */
+void onlink_on_addr(struct plane *p, int ifindex);
+/* Periodic: send_redirects read again now and then (no event for it). */
+void onlink_tick(struct plane *p);
 
 /* ---- kernel_path.c ---- */
 /* Makes ecmp_pass_rules hold the config's kernel-path rules, switched in
