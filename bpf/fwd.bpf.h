@@ -279,7 +279,8 @@ static __always_inline int ecmp_redirect_due(const struct ecmp_ingress *in,
 {
 	__u32 outer, inner, vid = bpf_ntohs(nh->vlan_tci) & 0xfff;
 
-	if (nh->ifindex != in->ifindex || !(in->flags & ECMP_IFACE_REDIRECTS))
+	if (nh->ifindex != in->ifindex || !(in->flags & ECMP_IFACE_REDIRECTS) ||
+	    (nh->flags & ECMP_NH_NO_REDIRECT))
 		return 0;
 	if (in->accel_vid) {
 		outer = in->accel_vid;

@@ -466,6 +466,10 @@ enum ecmp_nexthop_flags {
 	 * XDP hands the frame on instead (ECMP_PASS_NO_XDP_XMIT) and the tc
 	 * ingress hook, or else the kernel, forwards it. */
 	ECMP_NH_NO_XDP_XMIT	= 1u << 1,
+	/* The kernel would send no ICMP redirect naming this nexthop: an
+	 * IPv6 one whose address is not link-local (RFC 4861 8: a redirect's
+	 * target is), so a frame sent back out by it stays in XDP. */
+	ECMP_NH_NO_REDIRECT	= 1u << 2,
 };
 
 struct ecmp_nexthop {

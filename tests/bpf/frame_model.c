@@ -463,7 +463,8 @@ static int model_redirect(const struct model_state *st, const struct l3 *x,
 	unsigned outer = tags ? vid[0] : 0, inner = tags > 1 ? vid[1] : 0;
 	int i;
 
-	if (nh->ifindex != st->ifindex || !(st->iface->flags & ECMP_IFACE_REDIRECTS))
+	if (nh->ifindex != st->ifindex || !(st->iface->flags & ECMP_IFACE_REDIRECTS) ||
+	    (nh->flags & ECMP_NH_NO_REDIRECT))
 		return 0;
 	if (nh->vlan_tci ? tags != 1 || vid[0] != nh_vid : tags != 0)
 		return 0;

@@ -1805,6 +1805,9 @@ static void test_random_and_mutated_frames(void)
 	/* Some members of the probe group down: exercises the fallback. */
 	fx.dp.nexthops[103].flags = 0;
 	fx.dp.nexthops[140].flags = 0;
+	/* and some the kernel would name in no redirect. */
+	fx.dp.nexthops[1].flags |= ECMP_NH_NO_REDIRECT;
+	fx.dp.nexthops[120].flags |= ECMP_NH_NO_REDIRECT;
 	/* A quarter of the probe sources are hosts of the link (untagged, or
 	 * VLAN 10's): their frames back out are the kernel's (redirect). */
 	ASSERT_EQ(fixture_set_onlink(&fx, lo_ifindex, 4, "198.18.16.0/22", 0, 0) ||
@@ -1842,6 +1845,8 @@ static void test_random_and_mutated_frames(void)
 	}
 	fx.dp.nexthops[103].flags = ECMP_NH_USABLE;
 	fx.dp.nexthops[140].flags = ECMP_NH_USABLE;
+	fx.dp.nexthops[1].flags = ECMP_NH_USABLE;
+	fx.dp.nexthops[120].flags = ECMP_NH_USABLE;
 	fixture_set_config(&fx, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
 			   ECMP_HASH_L4, 1);
 
@@ -1982,6 +1987,20 @@ static void test_icmp_redirects(void)
 	fx.iface.flags |= ECMP_IFACE_REDIRECTS;
 	ASSERT_EQ(bpf_map_update_elem(fx.dp.fd[DP_IFACES], &lo_ifindex, &fx.iface, 0), 0,
 		  "lo's flag on");
+	/* Nexthops the kernel would not name in a redirect (an IPv6 one
+	 * without a link-local address): forwarded. */
+	{
+		int i, k;
+
+		for (k = 0; k < 2; k++)
+			for (i = 1; i <= 8; i++)
+				(k ? &tcx : &fx)->dp.nexthops[i].flags |= ECMP_NH_NO_REDIRECT;
+		mism += redirect_case("nexthops flagged no_redirect: forwarded", &s,
+				      ECMP_FORWARDED);
+		for (k = 0; k < 2; k++)
+			for (i = 1; i <= 8; i++)
+				(k ? &tcx : &fx)->dp.nexthops[i].flags &= ~ECMP_NH_NO_REDIRECT;
+	}
 	frame_spec_default(&s, 6);
 	mism += redirect_case("IPv6 from a host of the link: redirect", &s,
 			      ECMP_PASS_REDIRECT);

@@ -16,7 +16,8 @@
 #
 #  1. redirects on (the kernel's default): the host's ping goes through,
 #     the router counts `redirect`, and the host's route cache says the
-#     kernel redirected it to gw0, IPv4 and IPv6;
+#     kernel redirected it to gw0, IPv4 and IPv6; through gw0's global
+#     IPv6 address (which a redirect never names) XDP forwards them;
 #  2. net.ipv4.conf.{all,r0}.send_redirects = 0: ecmpd drops the IPv4
 #     subnet, and the host's frames are forwarded by XDP, with no redirect;
 #     IPv6 (which has no switch) is unchanged.
@@ -61,6 +62,7 @@ setup() {
 	ip -n "$P-gw" addr add fe80::2/64 dev gw0 nodad
 	ip -n "$P-gw" addr add 198.19.50.1/32 dev lo
 	ip -n "$P-gw" addr add 2001:db8:150::1/128 dev lo
+	ip -n "$P-gw" addr add 2001:db8:151::1/128 dev lo
 	ip -n "$P-h" route add default via 198.18.0.254
 	# As routers are known on IPv6 links (RFC 4861 8.1: a redirect is
 	# taken only from the current first hop, which sends it from its
@@ -74,12 +76,15 @@ pin-root /sys/fs/bpf/$P
 interface r0 xdp native
 nexthop gw via 198.18.0.2 dev r0
 nexthop gw6 via fe80::2 dev r0
+nexthop gw6g via 2001:db8::2 dev r0
 group g buckets 64 nexthops gw
 group g6 buckets 64 nexthops gw6
+group g6g buckets 64 nexthops gw6g
 route 198.19.50.0/24 group g
 route 2001:db8:150::/64 group g6
+route 2001:db8:151::/64 group g6g
 EOF
-	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 2
+	topo_ecmpd "$P" "$CONF" && topo_wait_usable "$P" 3
 }
 
 stat_of() { # REASON: its packets in ecmpctl stats -j
@@ -116,6 +121,18 @@ result "IPv6: the host was redirected to fe80::2" $? "$(ip -n "$P-h" -6 route ge
 red2=$(stat_of redirect)
 [ "$red2" -gt "$red1" ]
 result "IPv6: counted as redirect ($red1 -> $red2)" $?
+
+# The kernel names only a link-local router in an IPv6 redirect: through
+# the router's global address, the frames stay in XDP.
+fwd0=$(stat_of forwarded)
+nsx "$P-h" ping -6 -q -c 3 -i 0.2 -W 2 2001:db8:151::1 > /dev/null
+result "IPv6 via a global address: the host reaches 2001:db8:151::1" $?
+fwd1=$(stat_of forwarded)
+red3=$(stat_of redirect)
+[ "$red3" = "$red2" ] && [ $((fwd1 - fwd0)) -ge 3 ] &&
+	! ip -n "$P-h" -6 route get 2001:db8:151::1 | grep -q "via 2001:db8::2 "
+result "IPv6 via a global address: forwarded by XDP, no redirect" $? \
+	"redirect $red2 -> $red3, forwarded $fwd0 -> $fwd1; $(ip -n "$P-h" -6 route get 2001:db8:151::1)"
 
 # 2. IPv4 redirects off: the subnet leaves ecmp_onlink (read again within
 # 5 s), and the host's frames are XDP's.

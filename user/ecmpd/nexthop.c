@@ -128,11 +128,16 @@ void nh_write_meta(struct plane *p, uint32_t id)
 			strerror(errno));
 }
 
-/* The data path's flags for a usable nexthop on link l. */
-static uint16_t nh_dp_flags(const struct link_state *l)
+/* The data path's flags for usable nexthop n on link l. The kernel names
+ * only a link-local IPv6 router in a redirect (ndisc_send_redirect). */
+static uint16_t nh_dp_flags(const struct nh *n, const struct link_state *l)
 {
+	int ll6 = n->c.family == ECMP_AF_INET6 && n->c.via[0] == 0xfe &&
+		  (n->c.via[1] & 0xc0) == 0x80;
+
 	return ECMP_NH_USABLE |
-	       (l->xdp_xmit == LINK_XDP_XMIT_NO ? ECMP_NH_NO_XDP_XMIT : 0);
+	       (l->xdp_xmit == LINK_XDP_XMIT_NO ? ECMP_NH_NO_XDP_XMIT : 0) |
+	       (n->c.family == ECMP_AF_INET6 && !ll6 ? ECMP_NH_NO_REDIRECT : 0);
 }
 
 /* The link's MTU as the data path compares it (0: not checked). */
@@ -168,8 +173,8 @@ void nh_refresh(struct plane *p, uint32_t id)
 	if (n->usable && !memcmp(d->dmac, n->mac, 6) &&
 	    !memcmp(d->smac, l->mac, 6) && d->ifindex == n->ifindex &&
 	    d->vlan_tci == tci) {
-		if (d->flags != nh_dp_flags(l))
-			__atomic_store_n(&d->flags, nh_dp_flags(l), __ATOMIC_SEQ_CST);
+		if (d->flags != nh_dp_flags(n, l))
+			__atomic_store_n(&d->flags, nh_dp_flags(n, l), __ATOMIC_SEQ_CST);
 		nh_write_meta(p, id);
 		return;
 	}
@@ -181,7 +186,7 @@ void nh_refresh(struct plane *p, uint32_t id)
 	memcpy(d->smac, l->mac, 6);
 	d->ifindex = n->ifindex;
 	d->vlan_tci = tci;
-	__atomic_store_n(&d->flags, nh_dp_flags(l), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&d->flags, nh_dp_flags(n, l), __ATOMIC_SEQ_CST);
 	/* The BFD thread stores NH_BFD_DOWN, then clears the flag. Storing
 	 * the flag, then loading the BFD state (all sequentially consistent)
 	 * means one of us sees the other: a session lost in between never
