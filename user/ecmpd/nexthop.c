@@ -12,6 +12,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <linux/neighbour.h>
 
@@ -132,12 +133,12 @@ void nh_write_meta(struct plane *p, uint32_t id)
  * only a link-local IPv6 router in a redirect (ndisc_send_redirect). */
 static uint16_t nh_dp_flags(const struct nh *n, const struct link_state *l)
 {
-	int ll6 = n->c.family == ECMP_AF_INET6 && n->c.via[0] == 0xfe &&
-		  (n->c.via[1] & 0xc0) == 0x80;
+	int global6 = n->c.family == ECMP_AF_INET6 &&
+		      !IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)n->c.via);
 
 	return ECMP_NH_USABLE |
 	       (l->xdp_xmit == LINK_XDP_XMIT_NO ? ECMP_NH_NO_XDP_XMIT : 0) |
-	       (n->c.family == ECMP_AF_INET6 && !ll6 ? ECMP_NH_NO_REDIRECT : 0);
+	       (global6 ? ECMP_NH_NO_REDIRECT : 0);
 }
 
 /* The link's MTU as the data path compares it (0: not checked). */
