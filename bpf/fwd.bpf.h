@@ -20,7 +20,6 @@ struct ecmp_ingress {
 	const __u8 *mac;
 	__u32 ifindex;
 	__u16 accel_vid;	/* tc: a tag the NIC took off (0: none) */
-	__u16 flags;		/* its ecmp_iface's */
 };
 
 struct ecmp_decision {
@@ -266,34 +265,6 @@ __noinline int ecmp_onlink_source(const struct ecmp_flow *f, __u32 ifindex,
 	return bpf_map_lookup_elem(&ecmp_onlink, &k) != NULL;
 }
 
-/* RFC 1812 5.2.7.2, RFC 4861 8.2: the frame would leave by the interface
- * and VLAN it came in on, from a host of that link, so the kernel should
- * forward it and tell the host of the better first hop. The nexthop sends
- * untagged or with one tag; the frame's tags as ecmp_vlan_ok() reads them.
- * ecmp_onlink is read only for an interface ecmpd flags as having subnets
- * there: a one-armed box (in and out by one interface) without any pays
- * two comparisons. */
-static __always_inline int ecmp_redirect_due(const struct ecmp_ingress *in,
-					     const struct ecmp_pkt *pkt,
-					     const struct ecmp_nexthop *nh)
-{
-	__u32 outer, inner, vid = bpf_ntohs(nh->vlan_tci) & 0xfff;
-
-	if (nh->ifindex != in->ifindex || !(in->flags & ECMP_IFACE_REDIRECTS) ||
-	    (nh->flags & ECMP_NH_NO_REDIRECT))
-		return 0;
-	if (in->accel_vid) {
-		outer = in->accel_vid;
-		inner = pkt->vlan_tags ? pkt->vid[0] : 0;
-	} else {
-		outer = pkt->vlan_tags ? pkt->vid[0] : 0;
-		inner = pkt->vlan_tags > 1 ? pkt->vid[1] : 0;
-	}
-	if (outer != (nh->vlan_tci ? vid : 0) || inner)
-		return 0;
-	return ecmp_onlink_source(&pkt->flow, in->ifindex, outer, inner);
-}
-
 /* Nexthop of the first of ECMP_FALLBACK_PROBES buckets whose owner is
  * usable; NULL when none is. Marks the primary bucket as recently used. */
 static __always_inline struct ecmp_nexthop *
@@ -441,8 +412,6 @@ static __always_inline int ecmp_decide_after_l2(void *data, void *data_end,
 	dec->nh = ecmp_pick_nexthop(dec->group_id, hash, cfg->epoch, &dec->nh_id);
 	if (!dec->nh)
 		return ECMP_PASS_NO_NEXTHOP;
-	if (in && ecmp_redirect_due(in, &dec->pkt, dec->nh))
-		return ECMP_PASS_REDIRECT;
 	return ECMP_FORWARDED;
 }
 
@@ -455,6 +424,42 @@ static __always_inline int ecmp_decide(void *data, void *data_end,
 
 	return ecmp_decide_after_l2(data, data_end, frame_len, l2_err, proto,
 				    in, dec);
+}
+
+/*
+ * RFC 1812 5.2.7.2, RFC 4861 8.2: a forwarded frame that would leave by
+ * the interface and VLAN it came in on (ifindex, and accel_vid: a tag tc
+ * saw taken off), from a host of that link, is the kernel's, which
+ * forwards it and tells the host of the better first hop (ECMP_PASS_
+ * REDIRECT). The nexthop sends untagged or with one tag; the frame's tags
+ * as ecmp_vlan_ok() reads them. The hooks ask after the decision rather
+ * than inside it: nothing of the ingress stays in a register across the
+ * flow hash. ecmp_onlink is read only on an interface ecmpd flags as
+ * having subnets there; other frames pay one comparison.
+ */
+static __always_inline int ecmp_redirect_due(__u32 ifindex, __u32 accel_vid,
+					     const struct ecmp_decision *dec)
+{
+	const struct ecmp_nexthop *nh = dec->nh;
+	const struct ecmp_pkt *pkt = &dec->pkt;
+	__u32 outer, inner, vid = bpf_ntohs(nh->vlan_tci) & 0xfff;
+	struct ecmp_iface *iface;
+
+	if (nh->ifindex != ifindex || (nh->flags & ECMP_NH_NO_REDIRECT))
+		return 0;
+	iface = bpf_map_lookup_elem(&ecmp_ifaces, &ifindex);
+	if (!iface || !(iface->flags & ECMP_IFACE_REDIRECTS))
+		return 0;
+	if (accel_vid) {
+		outer = accel_vid;
+		inner = pkt->vlan_tags ? pkt->vid[0] : 0;
+	} else {
+		outer = pkt->vlan_tags ? pkt->vid[0] : 0;
+		inner = pkt->vlan_tags > 1 ? pkt->vid[1] : 0;
+	}
+	if (outer != (nh->vlan_tci ? vid : 0) || inner)
+		return 0;
+	return ecmp_onlink_source(&pkt->flow, ifindex, outer, inner);
 }
 
 /* Decrement TTL / hop limit of the outer header that ecmp_decide() parsed.

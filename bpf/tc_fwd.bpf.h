@@ -91,13 +91,17 @@ static __always_inline int ecmp_tc_forward(struct __sk_buff *skb, int egress)
 			.mac = iface ? iface->mac : NULL,
 			.ifindex = skb->ifindex,
 			.accel_vid = skb->vlan_present ? skb->vlan_tci & 0xfff : 0,
-			.flags = iface ? iface->flags : 0,
 		};
 
 		reason = ecmp_decide(data, data_end, skb->len, iface ? &in : NULL, &dec);
 	}
 	if (reason != ECMP_FORWARDED)
 		goto pass;
+	if (!egress && ecmp_redirect_due(skb->ifindex,
+					 skb->vlan_present ? skb->vlan_tci & 0xfff : 0, &dec)) {
+		reason = ECMP_PASS_REDIRECT;
+		goto pass;
+	}
 	{
 		__u32 ifindex = dec.nh->ifindex;
 

@@ -223,11 +223,7 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 		goto pass;
 	}
 	{
-		struct ecmp_ingress in = {
-			.mac = iface->mac,
-			.ifindex = ifindex,
-			.flags = iface->flags,
-		};
+		struct ecmp_ingress in = { .mac = iface->mac, .ifindex = ifindex };
 
 		reason = ecmp_decide_after_l2(data, data_end, frame_len, l2_err,
 					      proto, &in, &dec);
@@ -238,6 +234,10 @@ static __always_inline int ecmp_xdp_forward(struct xdp_md *ctx)
 	data_end = (void *)(long)ctx->data_end;
 	if (reason != ECMP_FORWARDED)
 		goto pass;
+	if (ecmp_redirect_due(ctx->ingress_ifindex, 0, &dec)) {
+		reason = ECMP_PASS_REDIRECT;
+		goto pass;
+	}
 	/* Longer than the egress link takes: the kernel fragments it or
 	 * answers "fragmentation needed" / "packet too big" (PMTUD). */
 	if (dec.pkt.l3_end - dec.pkt.l3_off > dec.nh->mtu && dec.nh->mtu) {
