@@ -25,7 +25,9 @@ what ecmpd does with them.
         not: within a group kept by name whose table did not shrink, a
         flow moves only from a nexthop that lost buckets (or left) to one
         that gained buckets (or joined); a nexthop whose address changed
-        is a new neighbour, free to take any. After "same", and after
+        is a new neighbour, free to take any; beside a new nexthop, which
+        joins once resolved, a member may first gain what it gains with
+        the group balanced without the newcomer. After "same", and after
         "restart-same" and "invalid" (nothing may change), no flow moves at
         all.
 
@@ -273,9 +275,17 @@ def cmd_compare(old, osnap, new, nsnap, event):
         # CONFIG.md "Reload"): meanwhile the others hold its buckets and
         # are above their shares, so a newcomer, or the member back,
         # takes from any of them, not only from those that end with less.
+        # A new nexthop joins unusable until resolved (the same page):
+        # meanwhile the group is balanced without it, so a member may
+        # first gain from a loser and then give its share to the newcomer.
+        fresh = {m for m in after["members"] if m not in old["nexthops"]}
+        stay = {m: w for m, (w, _) in after["members"].items() if m not in fresh}
+        meanwhile = ({m: after["buckets"] * w / sum(stay.values()) for m, w in stay.items()}
+                     if fresh and stay else {})
         lost = (readdressed & (set(before["members"]) | set(after["members"]))
                 or o[3] not in has or has[o[3]] < had[o[3]])
-        gained = n[3] not in had or has[n[3]] > had[n[3]]
+        gained = (n[3] not in had or has[n[3]] > had[n[3]]
+                  or meanwhile.get(n[3], 0) > had[n[3]])
         if not (lost and gained):
             key = (g, o[3], n[3])
             bad[key] = bad.get(key, 0) + 1
