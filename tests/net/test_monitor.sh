@@ -145,8 +145,8 @@ NR_BPF = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
 look = libc.syscall(NR_BPF, 1, attr, 32)
 upd = libc.syscall(NR_BPF, 2, attr, 32)
 print(len(fds), look, upd, errno.errorcode.get(ctypes.get_errno(), "?"))' "/tmp/$P.sock" 2>&1)
-	[ "$out" = "16 0 -1 EPERM" ]
-	result "the map fds a member gets: 16, lookup answers, update refused (EPERM)" $? "$out"
+	[ "$out" = "17 0 -1 EPERM" ]
+	result "the map fds a member gets: 17, lookup answers, update refused (EPERM)" $? "$out"
 
 	out=$(as_other nexthop show 2>&1)
 	[ $? = 1 ] && echo "$out" | grep -q "not open to this user"
