@@ -23,8 +23,9 @@
 #  3. the flows moved only as docs/CONFIG.md "Reload" says: in a group
 #     kept by name whose table did not shrink, from a nexthop that left
 #     or lost buckets (any, in a group with a re-addressed member, which
-#     goes out and comes back) to one that joined or gained; after the
-#     same file, a restart on it, or a refused file, no flow at all;
+#     goes out and comes back) to one that joined or gained (or gains
+#     while a new nexthop is not yet resolved); after the same file, a
+#     restart on it, or a refused file, no flow at all;
 # and at the end, back on the first file: nexthops, groups and buckets in
 # use are what they were after it first.
 #
@@ -200,7 +201,7 @@ summary=$(echo "$events" | tr ' ' '\n' | grep . | sort | uniq -c | awk '{ printf
 [ "$bad" = 0 ]
 result "$ROUNDS random configs (seed $SEED): routes, groups, shares and lookups as configured; flows moved only as Reload says" $? \
 	"$bad rounds differ (the first: $first_bad); events: $summary; configs in /tmp/ecmp-reload-random-last.trace"
-echo "  events: $summary; refused for want of bucket slots: $refused; bucket tables moved to make room: $(grep -c "moved to make room" "/tmp/$P.ecmpd.log") times; flows checked in groups kept: $kept stayed, $moved moved (each to a gainer, from a loser or, beside a re-addressed member, any)"
+echo "  events: $summary; refused for want of bucket slots: $refused; bucket tables moved to make room: $(grep -c "moved to make room" "/tmp/$P.ecmpd.log") times; flows checked in groups kept: $kept stayed, $moved moved (each to a gainer, from a loser; beside a new nexthop, to one while it was not yet resolved; beside a re-addressed member, any)"
 
 # Back on the first file: what is in use is what it was. By way of a
 # file without groups: beside the last round's tables, the first's may
