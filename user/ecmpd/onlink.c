@@ -180,8 +180,8 @@ void onlink_sync(struct plane *p)
 			dev[n++] = p->local[i].ifindex;
 	}
 	if (n == ECMP_MAX_ONLINK && !p->onlink_full_said) {
-		pr_warn("More than %d subnets on the ingress interfaces: hosts of the rest get no ICMP redirect",
-			ECMP_MAX_ONLINK);
+		pr_warn("%d subnets or more on the ingress interfaces: hosts of any past the first %d get no ICMP redirect",
+			ECMP_MAX_ONLINK, ECMP_MAX_ONLINK);
 		p->onlink_full_said = 1;
 	}
 	while (!bpf_map_get_next_key(fd, cur, &next)) {
@@ -199,6 +199,9 @@ void onlink_sync(struct plane *p)
 		}
 	}
 	for (i = 0; i < n; i++) {
+		/* A trie's lookup is by longest prefix: a shorter subnet of the
+		 * same arrival may answer for this one, and then holds all of
+		 * its hosts anyway. */
 		if (!bpf_map_lookup_elem(fd, &want[i], &have) && have == dev[i])
 			continue;
 		if (bpf_map_update_elem(fd, &want[i], &dev[i], BPF_ANY))
