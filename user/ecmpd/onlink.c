@@ -21,6 +21,7 @@
 
 #include "plane.h"
 #include "lib/log.h"
+#include "lib/lpm.h"
 #include "lib/sysctl.h"
 #include "lib/text.h"
 
@@ -90,24 +91,23 @@ static int ipv4_redirects(int ifindex, int all)
 static int key_of(const struct plane *p, const struct local_addr *a, int all4,
 		  struct ecmp_onlink_key *k)
 {
-	int bits = a->family == ECMP_AF_INET ? 32 : 128, i;
-	uint8_t *addr = (uint8_t *)k->addr;
+	int v4 = a->family == ECMP_AF_INET;
+	uint8_t subnet[16];
 
-	if (a->prefixlen >= bits || !arrival_of(p, a->ifindex, k))
+	if (a->prefixlen >= (v4 ? 32 : 128) || !arrival_of(p, a->ifindex, k))
 		return 0;
-	if (a->family == ECMP_AF_INET) {
-		if (!ipv4_redirects(a->ifindex, all4))
-			return 0;
+	if (v4 && !ipv4_redirects(a->ifindex, all4))
+		return 0;
+	memcpy(subnet, a->addr, 16);
+	lpm_mask(subnet, a->family, a->prefixlen);
+	if (v4) {
 		k->addr[2] = htonl(0xffff);
-		memcpy(&k->addr[3], a->addr, 4);
+		memcpy(&k->addr[3], subnet, 4);
 		k->prefixlen = ECMP_ONLINK_PLEN_V4 + a->prefixlen;
-		addr += 12;
 	} else {
-		memcpy(k->addr, a->addr, 16);
+		memcpy(k->addr, subnet, 16);
 		k->prefixlen = ECMP_ONLINK_PLEN_BASE + a->prefixlen;
 	}
-	for (i = a->prefixlen; i < bits; i++)
-		addr[i / 8] &= ~(0x80 >> (i % 8));
 	return 1;
 }
 
