@@ -30,7 +30,8 @@
 # use are what they were after it first.
 #
 #   RELOAD_SEED (default 1) and RELOAD_ROUNDS (default 30): the same seed
-#   makes the same configs; `make soak` runs more rounds.
+#   makes the same configs; `make soak` runs more rounds. Sanitized, seed
+#   2 for 15 rounds: CI's two runs together cover more than one seed.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -38,8 +39,8 @@ BUILD=${BUILD:-build}
 
 P=rr$$
 CONF=/tmp/$P.conf
-SEED=${RELOAD_SEED:-1}
-ROUNDS=${RELOAD_ROUNDS:-30}
+SEED=${RELOAD_SEED:-$([ "${SANITIZE:-}" = 1 ] && echo 2 || echo 1)}
+ROUNDS=${RELOAD_ROUNDS:-$([ "${SANITIZE:-}" = 1 ] && echo 15 || echo 30)}
 RR="python3 tests/net/reload_random.py"
 . tests/net/lib.sh
 
