@@ -7,7 +7,8 @@
 BUILD=${BUILD:-build}
 mode=${1:-all}
 log=$(mktemp)
-trap 'rm -f "$log" "$log.rc"' EXIT
+lane_dir=$(mktemp -d)	# the niced lane's (below)
+trap 'rm -f "$log" "$log.rc"; rm -rf "$lane_dir"' EXIT
 status=0
 # The system's tools first (see scripts/topo.sh): a python3 shim of a
 # user's would cost 0.4 s a call.
@@ -31,16 +32,26 @@ if [ "${SANITIZE:-}" = 1 ]; then
 	export TOPO_CTL_ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 fi
 
+# The CPUs' busy time so far, in clock ticks (/proc/stat's first line:
+# all but idle and iowait).
+cpu_busy() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
 run() { # name command...
 	name=$1
 	shift
 	echo "== $name"
-	t0=$(date +%s)
+	t0=$(date +%s%N)
+	busy0=$(cpu_busy)
 	from=$(($(wc -l < "$log") + 1))
 	# The command's own status, not tee's (sh has no pipefail).
 	{ "$@" 2>&1; echo $? > "$log.rc"; } | tee -a "$log"
 	rc=$(cat "$log.rc")
-	echo "   ($name: $(($(date +%s) - t0)) s)"	# not in the log: where CI's time goes
+	# Not in the log: where CI's time goes, and how busy the CPUs were
+	# (a test that waits on timers leaves them idle).
+	ms=$((($(date +%s%N) - t0) / 1000000 + 1))
+	echo "   ($name: $((ms / 1000)) s, CPUs $((($(cpu_busy) - busy0) * 100000 / ($(getconf CLK_TCK) * $(nproc) * ms)))% busy)"
 	# A command that died before printing its own summary, or failed
 	# without saying which test, counts as a failure. Only its own lines
 	# are looked at: the summary of the one before does not count.
@@ -52,14 +63,16 @@ run() { # name command...
 	[ "$rc" = 0 ] || status=1
 }
 
-# The trie's tests allocate at every change: with the slow unwinder (full
-# stacks through libraries built without frame pointers) they took 70 s
-# under SANITIZE=1, 10 s with the frame-pointer one, which is exact for
-# code that calls no library (ours is built with -fno-omit-frame-pointer).
-run unit/lpm env ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=1" "$BUILD/tests/test_lpm"
-run unit/lpm_live "$BUILD/tests/test_lpm_live"
+# The trie's and the bucket allocator's tests allocate at every change:
+# with the slow unwinder (full stacks through libraries built without
+# frame pointers) test_lpm took 70 s under SANITIZE=1, 10 s with the
+# frame-pointer one, which is exact for code that calls no library (ours
+# is built with -fno-omit-frame-pointer); test_bucket 9 s and 4 s.
+fast_unwind="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=1"
+run unit/lpm env ASAN_OPTIONS="$fast_unwind" "$BUILD/tests/test_lpm"
+run unit/lpm_live env ASAN_OPTIONS="$fast_unwind" "$BUILD/tests/test_lpm_live"
 run unit/hash "$BUILD/tests/test_hash"
-run unit/bucket "$BUILD/tests/test_bucket"
+run unit/bucket env ASAN_OPTIONS="$fast_unwind" "$BUILD/tests/test_bucket"
 run unit/config "$BUILD/tests/test_config"
 run unit/bfd "$BUILD/tests/test_bfd"
 run unit/mirror "$BUILD/tests/test_mirror"
@@ -70,6 +83,35 @@ run unit/layers bash tests/unit/test_layers.sh
 run unit/version env BUILD="$BUILD" bash tests/unit/test_version.sh
 run unit/docs bash tests/unit/test_docs.sh
 
+# The niced lane: tests that compile or fuzz, bound by CPU and judging no
+# time, run one after another in the background at the lowest priority
+# while the namespace tests run in front. Those wait on timers and leave
+# the CPUs idle half the time or more (their "CPUs N% busy" lines); the
+# lane takes that idle time and gives a CPU back as soon as a test wants
+# it. Its output and results join the run's at lane_collect.
+lane() {
+	log="$lane_dir/log"
+	: > "$log"
+	run unit/install nice -n 19 bash tests/unit/test_install.sh
+	run unit/package nice -n 19 bash tests/unit/test_package.sh
+	# The same BPF sources through Debian 13's clang (19), and 16.
+	run bpf/compilers nice -n 19 env BUILD="$BUILD" bash tests/bpf/test_compilers.sh
+	# Each fuzz target briefly (make fuzz runs them longer).
+	run fuzz nice -n 19 env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-7}" sh tests/fuzz/run.sh
+	echo "$status" > "$lane_dir/status"
+}
+lane_start() {
+	lane > "$lane_dir/out" 2>&1 &
+	lane_pid=$!
+}
+lane_collect() {
+	echo "== the niced lane (started before bpf/xdp)"
+	wait "$lane_pid"
+	cat "$lane_dir/out"
+	cat "$lane_dir/log" >> "$log"
+	[ "$(cat "$lane_dir/status" 2>/dev/null)" = 0 ] || status=1
+}
+
 if [ "$mode" = all ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "TEST: BPF and namespace tests need root                        [FAIL]" | tee -a "$log"
@@ -77,15 +119,9 @@ if [ "$mode" = all ]; then
 	else
 		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 		# Built once, as shipped (the sanitized run has nothing to add).
-		if [ "${SANITIZE:-}" != 1 ]; then
-			run unit/install bash tests/unit/test_install.sh
-			run unit/package bash tests/unit/test_package.sh
-		fi
+		[ "${SANITIZE:-}" = 1 ] || lane_start
 		run bpf/xdp "$BUILD/tests/test_xdp" "$BUILD"
 		run bpf/vlan "$BUILD/tests/test_vlan_learning" "$BUILD"
-		# The same BPF sources through Debian 13's clang (19), and 16.
-		[ "${SANITIZE:-}" = 1 ] ||
-			run bpf/compilers env BUILD="$BUILD" bash tests/bpf/test_compilers.sh
 		run net/ecmpd env TOPO_CTL_ASAN_OPTIONS= BUILD="$BUILD" bash tests/net/test_ecmpd.sh
 		run net/tc env BUILD="$BUILD" bash tests/net/test_tc.sh
 		run net/bfd env BUILD="$BUILD" bash tests/net/test_bfd.sh
@@ -122,8 +158,7 @@ if [ "$mode" = all ]; then
 		# The fuzzers are sanitized builds already and the benchmarks
 		# run from CI's `BENCH_QUICK=1 make bench`: once is enough.
 		if [ "${SANITIZE:-}" != 1 ]; then
-			# Each fuzz target briefly (make fuzz runs them longer).
-			run fuzz env BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-7}" sh tests/fuzz/run.sh
+			lane_collect
 			run bench/profile env BUILD="$BUILD" bash tests/bench/test_profile.sh
 			# The benchmark still builds and runs (figures are not checked);
 			# CI runs `BENCH_QUICK=1 make bench` itself (ECMP_CI_BENCH=1).
