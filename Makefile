@@ -85,7 +85,7 @@ ALL_BPF_OBJS := $(BPF_OBJS) $(TEST_BPF_OBJS) $(filter %.bpf.o,$(NET_TOOLS) $(BEN
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all bpf check test bench deps vmlinux install uninstall man clean help demo fuzz soak FORCE
+.PHONY: all bpf check test tests bench deps vmlinux install uninstall man clean help demo fuzz soak FORCE
 
 all: $(TOOLCHAIN) $(BPF_OBJS) $(PROGS)
 
@@ -97,6 +97,7 @@ help:
 	@echo '  bpf       build every BPF object, those of the tests and benchmarks too'
 	@echo '  check     build and run the fast unit tests and the layering check'
 	@echo '  test      build and run every test (unit, BPF packet, namespace)'
+	@echo '  tests     build what make test runs, without running it'
 	@echo '  bench     run the benchmarks and print figures (BENCH_QUICK=1: smoke run)'
 	@echo '  fuzz      run every libFuzzer target for FUZZ_SECONDS (default 60) each'
 	@echo '  soak      long runs, not in CI: BFD under load, 30 min of random faults, random route changes and configs'
@@ -323,9 +324,10 @@ TEST_ONLY_PLAIN := $(BENCH) $(FUZZ_TARGETS)
 endif
 test:
 	$(Q)sh scripts/install-deps.sh
-	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) all $(UNIT_TESTS) $(WATCH_TESTS) $(BPF_TESTS) $(NET_TOOLS) \
-		$(TEST_ONLY_PLAIN)
+	$(Q)$(MAKE) --no-print-directory $(ALL_CPUS) tests
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh all
+
+tests: all $(UNIT_TESTS) $(WATCH_TESTS) $(BPF_TESTS) $(NET_TOOLS) $(TEST_ONLY_PLAIN)
 
 bench:
 	$(Q)sh scripts/install-deps.sh
