@@ -4,8 +4,10 @@
  * egress devices' XDP transmit, what the config uses of each map, and
  * ecmpd's own status when it answers.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 
@@ -17,26 +19,27 @@
 #include "lib/prometheus.h"
 #include "lib/text.h"
 
-/* What the config uses of each map, against its size (the limits). */
-static void print_capacity(const struct ecmp_dp *dp)
+/* What the config uses of each map, against its size (the limits); nhm
+ * is ecmp_nh_meta read whole, or NULL. */
+static void print_capacity(const struct ecmp_dp *dp, const struct ecmp_nh_meta *nhm)
 {
 	uint32_t i, nh = 0, grp = 0, egress = 0, left_out = 0;
 	uint32_t *dev = calloc(dp->max_entries[DP_NEXTHOPS] + 1, sizeof(*dev));
 	uint64_t buckets = 0;
 
-	for (i = 0; i < dp->max_entries[DP_NEXTHOPS]; i++) {
-		struct ecmp_nh_meta m;
-
-		if (!bpf_map_lookup_elem(dp->fd[DP_NH_META], &i, &m) && m.family) {
+	for (i = 0; nhm && i < dp->max_entries[DP_NH_META]; i++) {
+		if (nhm[i].family) {
 			if (dev)
-				dev[nh] = m.ifindex;
+				dev[nh] = nhm[i].ifindex;
 			nh++;
 		}
 	}
 	if (dev)
 		dp_egress_count(dp, dev, nh, &egress, &left_out);
 	free(dev);
-	for (i = 0; i < dp->max_entries[DP_GROUPS]; i++) {
+	/* One lookup a group: a batch of these large values into a fresh
+	 * buffer took longer here (a page fault a few groups). */
+	for (i = 0; i < dp->max_entries[DP_GRP_META]; i++) {
 		struct ecmp_grp_meta m;
 
 		if (!bpf_map_lookup_elem(dp->fd[DP_GRP_META], &i, &m) && m.in_use) {
@@ -228,32 +231,33 @@ static void print_fpm(const struct json_value *status)
 	print_status_line(status, "fpm_routes", "fpm routes", fields, sizeof(fields) / sizeof(fields[0]));
 }
 
-/* The egress devices of the nexthops, with what their drivers count of
- * XDP transmit: "forwarded" checked against what left. */
-static void print_egress(const struct ecmp_dp *dp)
+/* The egress devices of the nexthops (nhm: ecmp_nh_meta read whole, or
+ * NULL), with what their drivers count of XDP transmit: "forwarded"
+ * checked against what left. */
+static void print_egress(const struct ecmp_dp *dp, const struct ecmp_nh_meta *nhm)
 {
 	uint32_t seen[256], nseen = 0, id, k;
 
 	print_open_array(PRINT_JSON, "egress");
-	for (id = 0; id < dp->max_entries[DP_NH_META]; id++) {
-		struct ecmp_nh_meta m;
+	for (id = 0; nhm && id < dp->max_entries[DP_NH_META]; id++) {
+		const struct ecmp_nh_meta *m = &nhm[id];
 		struct xmit_stats x;
 		char dev[IF_NAMESIZE];
 
-		if (cmd_nh_meta(dp, id, &m))
+		if (!m->family)
 			continue;
-		for (k = 0; k < nseen && seen[k] != m.ifindex; k++)
+		for (k = 0; k < nseen && seen[k] != m->ifindex; k++)
 			;
 		if (k < nseen || nseen == sizeof(seen) / sizeof(seen[0]))
 			continue;
-		seen[nseen++] = m.ifindex;
-		if (!if_indextoname(m.ifindex, dev))
+		seen[nseen++] = m->ifindex;
+		if (!if_indextoname(m->ifindex, dev))
 			continue;
 		print_open_object(PRINT_JSON, NULL);
 		print_text("egress");
 		print_str(PRINT_ANY, "dev", dev);
 		print_str(PRINT_ANY, "xdp_xmit_capable",
-			  m.flags & ECMP_NH_META_NO_XDP_XMIT ? "no" : "yes");
+			  m->flags & ECMP_NH_META_NO_XDP_XMIT ? "no" : "yes");
 		if (xmit_stats_read(dev, &x) || (!x.has_sent && !x.has_errors)) {
 			print_null(PRINT_JSON, "xdp_xmit");
 			print_null(PRINT_JSON, "xdp_xmit_errors");
@@ -278,6 +282,7 @@ int do_stats(void)
 {
 	struct json_value *status = NULL;
 	char *text = NULL;
+	struct ecmp_nh_meta *nhm;
 	struct ecmp_counter c;
 	struct ecmp_dp dp;
 	int r;
@@ -307,8 +312,14 @@ int do_stats(void)
 		print_nl();
 	}
 	print_close_object();	/* passed */
-	print_egress(&dp);
-	print_capacity(&dp);
+	/* Read once for both, in one system call (not one a nexthop). */
+	nhm = dp_read_whole(&dp, DP_NH_META, sizeof(*nhm));
+	if (!nhm)
+		fprintf(stderr, "ecmpctl: reading %s failed: %s; egress and capacity leave the nexthops out\n",
+			ECMP_MAP_NH_META, strerror(errno));
+	print_egress(&dp, nhm);
+	print_capacity(&dp, nhm);
+	free(nhm);
 	if (!ctl_request(args.socket, "status", &text, 10000))
 		status = json_parse(text, NULL);
 	print_memory(&dp, status);

@@ -161,6 +161,20 @@ int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out)
 	return err;
 }
 
+void *dp_read_whole(const struct ecmp_dp *dp, enum dp_map map, size_t value_bytes)
+{
+	void *out = calloc((size_t)dp->max_entries[map] + 1, value_bytes);
+	int err = out ? dp_read_array(dp->fd[map], dp->max_entries[map], value_bytes, out) :
+			-ENOMEM;
+
+	if (err) {
+		free(out);
+		errno = -err;
+		return NULL;
+	}
+	return out;
+}
+
 int dp_each_route(int fd, void (*fn)(const struct ecmp_route_key *k,
 				     const struct ecmp_route *v, void *arg), void *arg)
 {

@@ -83,13 +83,17 @@ uint64_t dp_map_memlock(const struct ecmp_dp *dp, enum dp_map map);
  * syscall each (a million routes). 0 or -errno. */
 int dp_each_route(int fd, void (*fn)(const struct ecmp_route_key *k,
 				     const struct ecmp_route *v, void *arg), void *arg);
-/* Sum of a per-CPU counter over all CPUs. */
 /* A whole array map (n entries of value_bytes) into out, in batches of
  * one syscall each: 0 or -errno. */
 int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out);
+/* The same into a new array of the map's max_entries values (ecmpctl's
+ * reads of ecmp_nh_meta and ecmp_grp_meta: one syscall, not one an
+ * entry), which the caller frees; NULL with errno set. */
+void *dp_read_whole(const struct ecmp_dp *dp, enum dp_map map, size_t value_bytes);
 /* Every key of a per-CPU counter map, summed over CPUs, into out[max
  * entries]: 0 or -errno. */
 int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_counter *out);
+/* Sum of one key of a per-CPU counter over all CPUs. */
 int dp_read_counter(const struct ecmp_dp *dp, enum dp_map map, uint32_t key,
 		    struct ecmp_counter *out);
 

@@ -90,14 +90,12 @@ static int snapshot_read(const struct ecmp_dp *dp, struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	s->nnh = dp->max_entries[DP_NH_META];
 	s->ngrp = dp->max_entries[DP_GRP_META];
-	s->nh = calloc(s->nnh + 1, sizeof(*s->nh));
+	s->nh = dp_read_whole(dp, DP_NH_META, sizeof(*s->nh));
 	s->nh_stats = calloc(dp->max_entries[DP_NH_STATS] + 1, sizeof(*s->nh_stats));
 	s->dev = calloc(s->nnh + 1, sizeof(*s->dev));
-	s->grp = calloc(s->ngrp + 1, sizeof(*s->grp));
+	s->grp = dp_read_whole(dp, DP_GRP_META, sizeof(*s->grp));
 	s->grp_stats = calloc(dp->max_entries[DP_GRP_STATS] + 1, sizeof(*s->grp_stats));
-	if (!s->nh || !s->nh_stats || !s->dev || !s->grp || !s->grp_stats ||
-	    dp_read_array(dp->fd[DP_NH_META], s->nnh, sizeof(*s->nh), s->nh) ||
-	    dp_read_array(dp->fd[DP_GRP_META], s->ngrp, sizeof(*s->grp), s->grp))
+	if (!s->nh || !s->nh_stats || !s->dev || !s->grp || !s->grp_stats)
 		return -1;
 	/* Counters missing read as zero, as a fresh map's would. */
 	dp_read_counters(dp, DP_NH_STATS, s->nh_stats);
