@@ -464,14 +464,14 @@ test_reload_storm() {
 	# the earlier tests): the storm's own is a new worst, if any.
 	for nh in $storm_sessions; do late0[$nh]=$(bfd_field "$nh" tx_late_max_us); done
 	pid=$(pgrep -f -- "ecmpd -c .* --socket /tmp/$P.sock" | head -1)
-	local start=${EPOCHREALTIME/./} wait_us
+	local start=${EPOCHREALTIME//[!0-9]/} wait_us
 	for i in $(seq 1 $((secs * 20))); do
 		# Alternate a weight so every reload changes something.
 		sed -i "s/^nexthop nh4 via 198.18.4.2 dev r4.*/nexthop nh4 via 198.18.4.2 dev r4 weight $((i % 2 + 1))/" "$CONF"
 		topo_ctl "$P" reload >/dev/null || bad=$((bad + 1))
 		[ "$i" = 100 ] && rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
 		# The next reload 50 ms after this one began, not after it ended.
-		wait_us=$((start + i * 50000 - ${EPOCHREALTIME/./}))
+		wait_us=$((start + i * 50000 - ${EPOCHREALTIME//[!0-9]/}))
 		[ "$wait_us" -le 0 ] || sleep "$(printf '0.%06d' "$wait_us")"
 	done
 	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
