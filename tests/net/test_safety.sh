@@ -12,7 +12,8 @@
 #  1. permanent neighbours, qdiscs, filters, routes, links, sysctls: equal
 #     (ip -j / tc -j) before start, after start, after SAFETY_SECONDS
 #     (6; 4 sanitized: 30 and 20 rounds) of running with neighbours
-#     re-confirmed every 200 ms, after `ecmpctl shutdown` and after `ecmpd --detach`;
+#     re-confirmed every 200 ms, after `ecmpctl shutdown` and after
+#     `ecmpd --detach`;
 #  2. a permanent entry makes its nexthop usable with the entry's MAC;
 #  3. `ecmpd --detach --pin-root TYPO` does nothing and says so (exit 1);
 #     `--detach` of one instance leaves the other's programs and pins;
