@@ -227,13 +227,12 @@ int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_coun
 {
 	uint32_t n = dp->max_entries[map], k;
 	/* Per-CPU values come one per possible CPU for each key. */
-	struct ecmp_counter *all = calloc((size_t)n * dp->ncpus + 1, sizeof(*all));
-	int i, err;
+	struct ecmp_counter *all = dp_read_whole(dp, map, sizeof(*all) * dp->ncpus);
+	int i;
 
 	if (!all)
-		return -ENOMEM;
-	err = dp_read_array(dp->fd[map], n, sizeof(*all) * dp->ncpus, all);
-	for (k = 0; !err && k < n; k++) {
+		return -errno;
+	for (k = 0; k < n; k++) {
 		memset(&out[k], 0, sizeof(out[k]));
 		for (i = 0; i < dp->ncpus; i++) {
 			out[k].packets += all[(size_t)k * dp->ncpus + i].packets;
@@ -241,7 +240,7 @@ int dp_read_counters(const struct ecmp_dp *dp, enum dp_map map, struct ecmp_coun
 		}
 	}
 	free(all);
-	return err;
+	return 0;
 }
 
 /* Copies of the arrays through read-only fds (which cannot be mapped

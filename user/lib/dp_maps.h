@@ -86,9 +86,9 @@ int dp_each_route(int fd, void (*fn)(const struct ecmp_route_key *k,
 /* A whole array map (n entries of value_bytes) into out, in batches of
  * one syscall each: 0 or -errno. */
 int dp_read_array(int fd, uint32_t n, size_t value_bytes, void *out);
-/* The same into a new array of the map's max_entries values (ecmpctl's
- * reads of ecmp_nh_meta and ecmp_grp_meta: one syscall, not one an
- * entry), which the caller frees; NULL with errno set. */
+/* The same into a new array of the map's max_entries values (one
+ * syscall, not one an entry), which the caller frees; NULL with errno
+ * set. */
 void *dp_read_whole(const struct ecmp_dp *dp, enum dp_map map, size_t value_bytes);
 /* Every key of a per-CPU counter map, summed over CPUs, into out[max
  * entries]: 0 or -errno. */
