@@ -20,6 +20,8 @@ section "data path ns/packet (BPF_PROG_TEST_RUN)"
 # The single-buffer build (before xdp.frags) beside today's, same run.
 BENCH_ALT="$BUILD/tests/single-buffer/bench_ecmp.bpf.o" BENCH_ALT_NAME="single-buffer" \
 	"$BUILD/tests/bench_xdp" "$BUILD"
+section "what the live goals of #19 leave: the data path without its hash, counters and checksum check"
+bash scripts/bench-stripped.sh
 section "packets per second through a router namespace"
 BENCH_DATA="$BUILD/bench-pps.dat" BENCH_PNG="$BUILD/bench-pps.png" bash scripts/bench-pps.sh
 section "TCP goodput through the router (iperf3)"

@@ -12,9 +12,10 @@
  *                             BENCH_ROUNDS, BENCH_ONLY=TEXT (only the
  *                             variants whose name contains TEXT, and the
  *                             floor: for profiling one of them),
- *                             BENCH_ALT=OBJ (also run the 1-route rows on
- *                             another build of bench_ecmp.bpf.o, e.g. from
- *                             another compiler, interleaved with these;
+ *                             BENCH_ALT=OBJ (also run the 1-route rows and
+ *                             the live rows on another build of
+ *                             bench_ecmp.bpf.o, e.g. from another compiler,
+ *                             interleaved with these;
  *                             BENCH_ALT_NAME labels its rows, default alt;
  *                             BENCH_ALT_SPREAD=1: its full-table rows too,
  *                             one destination and spread;
@@ -870,6 +871,7 @@ int main(int argc, char **argv)
 	int repeat = quick ? 20000 : 1000000, rounds = quick ? 3 : 7;
 	struct frame_spec v4, v6, tcp_vlan;
 	struct fixture *one, *ten_k, *hundred_k, *full, *live_one = NULL, *alt = NULL;
+	struct fixture *alt_more[3] = { NULL };	/* the other build's other tables */
 	struct fixture *live_full = NULL;
 	int fib_live = -1;	/* the FIB forwarder on the big table */
 	struct bpf_object *fib_live_obj = NULL;
@@ -999,6 +1001,7 @@ int main(int argc, char **argv)
 			struct fixture *alt_big = ecmp_fixture(getenv("BENCH_ALT"), FULL_TABLE, lo);
 			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 
+			alt_more[0] = alt_big;
 			if (getenv("BENCH_ALT_TRIE") && *getenv("BENCH_ALT_TRIE"))
 				trie_io(alt_big, getenv("BENCH_ALT_TRIE"), 0);
 			fill_spread(alt_big->obj, big_n);
@@ -1014,7 +1017,7 @@ int main(int argc, char **argv)
 	}
 
 	if (veth) {
-		static char names[2][96];
+		static char names[3][96];
 		struct frame_spec live4 = v4, live6 = v6;
 
 		/* From a host on bench2's network, to 198.19.1.0/24 (a route of
@@ -1054,8 +1057,22 @@ int main(int argc, char **argv)
 			const char *label = getenv("BENCH_ALT_NAME") ? getenv("BENCH_ALT_NAME") : "alt";
 			struct fixture *live_alt = ecmp_fixture(getenv("BENCH_ALT"), 1, veth);
 
+			alt_more[1] = live_alt;
+
 			snprintf(names[1], sizeof(names[1]), "live: %s ipv4 udp into veth", label);
 			add_live(names[1], live_prog(live_alt), &live4);
+			/* And on the full table, to the same destinations. */
+			if (full) {
+				struct fixture *alt_full = ecmp_fixture(getenv("BENCH_ALT"),
+									FULL_TABLE, veth);
+
+				alt_more[2] = alt_full;
+
+				set_live_dsts(alt_full->obj, live_dst, nlive_dst);
+				snprintf(names[2], sizeof(names[2]), "live: %s into veth, 1,000,000",
+					 label);
+				add_live(names[2], live_prog(alt_full), &live4);
+			}
 		}
 	}
 
@@ -1114,6 +1131,12 @@ int main(int argc, char **argv)
 	if (alt) {
 		fixture_close(alt);
 		free(alt);
+	}
+	for (i = 0; i < 3; i++) {
+		if (alt_more[i]) {
+			fixture_close(alt_more[i]);
+			free(alt_more[i]);
+		}
 	}
 	return 0;
 }
